@@ -1,0 +1,121 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { z } from 'zod'
+import type { Deps } from './deps.ts'
+import type { AppEnv } from './env.ts'
+import { ApiError, errorBody } from './errors.ts'
+import { registerEnterpriseRoutes } from './routes/enterprises/index.ts'
+import { registerHealthRoutes } from './routes/health.ts'
+import { registerSearchRoutes } from './routes/search.ts'
+import { validationHook } from './validation.ts'
+
+// zod's own messages, in Chinese, for every schema in the API.
+z.config(z.locales.zhCN())
+
+/**
+ * The one way into the API: request ids, one log line per request, security headers, a body
+ * limit, zod validation and the one error shape are installed here, for every route.
+ */
+export function createApp(deps: Deps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).basePath('/api')
+
+  app.use(requestId({ headerName: 'X-Request-Id' }))
+  app.use(async (c, next) => {
+    const started = performance.now()
+    const logger = deps.logger.child({ requestId: c.get('requestId') })
+    c.set('logger', logger)
+    c.set('deps', deps)
+    c.set('ctx', { db: deps.db, search: deps.search, logger })
+    await next()
+    // The path only: query strings may carry a query code or a phone number.
+    logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    )
+  })
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+      },
+      referrerPolicy: 'strict-origin-when-cross-origin',
+      xContentTypeOptions: 'nosniff',
+      crossOriginResourcePolicy: 'same-origin',
+    }),
+  )
+  app.use(
+    bodyLimit({
+      maxSize: deps.config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ApiError(
+          'PAYLOAD_TOO_LARGE',
+          `提交的内容过大（上限 ${Math.floor(deps.config.BODY_LIMIT_BYTES / 1024)} KB），请删减后重试。`,
+        )
+      },
+    }),
+  )
+
+  registerHealthRoutes(app)
+  registerEnterpriseRoutes(app)
+  registerSearchRoutes(app)
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: '丽水诚信计量 API',
+      version: '1.0.0',
+      description: '诚信计量单位名录、公开搜索、投诉举报与 12345 工单接口。',
+    },
+  })
+
+  app.notFound((c) =>
+    c.json(
+      errorBody(
+        new ApiError('NOT_FOUND', '没有这个接口，请核对地址。接口说明见 /api/openapi.json。'),
+        c.get('requestId'),
+      ),
+      404,
+    ),
+  )
+
+  app.onError((err, c) => {
+    const id = c.get('requestId')
+    if (err instanceof ApiError) {
+      if (err.status >= 500) c.get('logger').error({ code: err.code }, err.message)
+      if (err.code === 'RATE_LIMITED' && err.details && typeof err.details === 'object') {
+        const retry = (err.details as { retryAfterSeconds?: number }).retryAfterSeconds
+        if (retry) c.header('Retry-After', String(retry))
+      }
+      return c.json(errorBody(err, id), err.status)
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      // Hono's own refusals (malformed JSON, a wrong content type) are the client's to fix.
+      const refusal = new ApiError(
+        'BAD_REQUEST',
+        '请求格式有误，无法解析。请检查提交的内容（例如 JSON 格式）后重试。',
+      )
+      return c.json(errorBody(refusal, id), err.status)
+    }
+    c.get('logger').error({ err: { message: err.message, stack: err.stack } }, 'unhandled error')
+    return c.json(
+      errorBody(
+        new ApiError('INTERNAL', '系统出现意外错误，请稍后再试。如多次出现，请拨打 12345 反映。'),
+        id,
+      ),
+      500,
+    )
+  })
+
+  return app
+}

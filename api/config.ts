@@ -1,0 +1,80 @@
+import { z } from 'zod'
+
+/**
+ * The whole environment, parsed once at start-up. Nothing else in the code base reads
+ * `process.env`: a wrong value stops the process with a message naming the variable.
+ */
+const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value)
+
+const port = z.coerce.number().int().min(0).max(65535)
+
+export const configSchema = z.object({
+  /** `production` turns on Secure cookies and hides internal error detail. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Port the web server listens on. */
+  PORT: port.default(4321),
+  /** Address the web server binds to. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** PostgreSQL connection string; when unset an embedded server is started under DATA_DIR. */
+  DATABASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /** Connections in the pool of each process. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Meilisearch address; when unset the packaged binary is started under DATA_DIR. */
+  MEILI_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  /** Meilisearch API key with rights to manage indexes (the master key for the embedded one). */
+  MEILI_MASTER_KEY: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
+  /** Prefix of every index name, so several environments can share one Meilisearch. */
+  MEILI_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_]*$/, 'only lower-case letters, digits and underscores')
+    .default(''),
+  /** Where embedded services, caches and generated secrets live. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** pino level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest request body accepted, in bytes. */
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** Run the outbox worker inside the web process (turn off when workers run apart). */
+  WORKER_ENABLED: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Load the demo list into an empty embedded database at start: `auto` does so only then. */
+  DEMO_DATA: z.enum(['auto', 'never']).default('auto'),
+  /** Public address of the site, used in RSS and absolute links. */
+  SITE_URL: z.url().default('http://127.0.0.1:4321'),
+})
+
+export type Config = z.infer<typeof configSchema>
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`配置有误 (invalid configuration):\n${issues.map((i) => `  - ${i}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Parses an environment; throws a ConfigError that names every wrong variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env)
+  if (result.success) return result.data
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.')
+      return `${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`
+    }),
+  )
+}
+
+let cached: Config | undefined
+
+/** The process configuration, read from `process.env` on first use. */
+export function loadConfig(): Config {
+  cached ??= parseConfig(process.env)
+  return cached
+}

@@ -1,0 +1,15 @@
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Deps, ServiceContext } from './deps.ts'
+import type { Logger } from './logger.ts'
+
+/** Typed Hono context: every handler sees the request id, its child logger and the services. */
+export interface AppEnv {
+  Variables: {
+    requestId: string
+    logger: Logger
+    ctx: ServiceContext
+    deps: Deps
+  }
+}
+
+export type App = OpenAPIHono<AppEnv>

@@ -1,0 +1,48 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { enterpriseSchema } from '../services/enterprises/schemas.ts'
+import { publicSearch } from '../services/search/public.ts'
+import type { App } from '../env.ts'
+import { errorResponses } from './shared.ts'
+
+const noticeHitSchema = z
+  .object({
+    slug: z.string(),
+    title: z.string(),
+    date: z.string(),
+    category: z.string(),
+    summary: z.string(),
+  })
+  .openapi('NoticeHit')
+
+const route = createRoute({
+  method: 'get',
+  path: '/search',
+  summary: '公开搜索：诚信计量单位与公告',
+  request: {
+    query: z.object({
+      q: z.string().trim().min(1, '请输入搜索词').max(100, '搜索词最多 100 个字'),
+      limit: z.coerce.number().int().min(1).max(50).default(10),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Hits from the public indexes.',
+      content: {
+        'application/json': {
+          schema: z.object({
+            enterprises: z.array(enterpriseSchema),
+            notices: z.array(noticeHitSchema),
+          }),
+        },
+      },
+    },
+    ...errorResponses(400, 503),
+  },
+})
+
+export function registerSearchRoutes(app: App) {
+  app.openapi(route, async (c) => {
+    const result = await publicSearch({ ctx: c.get('ctx'), input: c.req.valid('query') })
+    return c.json(result, 200)
+  })
+}

@@ -1,0 +1,71 @@
+import { Meilisearch, type Settings, type Task } from 'meilisearch'
+
+/** The indexes this product keeps. Public ones may be queried by the public search route. */
+export const indexKinds = ['enterprises', 'notices'] as const
+export type IndexKind = (typeof indexKinds)[number]
+
+export interface SearchClient {
+  meili: Meilisearch
+  /** The live name of an index (with the environment's prefix). */
+  indexName: (kind: IndexKind) => string
+}
+
+export function createSearchClient(options: {
+  url: string
+  apiKey?: string | undefined
+  prefix: string
+  timeoutMs?: number
+}): SearchClient {
+  const meili = new Meilisearch({
+    host: options.url,
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    timeout: options.timeoutMs ?? 5_000,
+    defaultWaitOptions: { timeout: 60_000, interval: 25 },
+  })
+  return { meili, indexName: (kind) => `${options.prefix}${kind}` }
+}
+
+/** Thrown when Meilisearch finished a task with an error: the caller retries, nothing is lost. */
+export class SearchTaskFailed extends Error {
+  constructor(task: Task) {
+    super(
+      `Meilisearch task ${task.uid} (${task.type}) ${task.status}: ${task.error?.message ?? ''}`,
+    )
+    this.name = 'SearchTaskFailed'
+  }
+}
+
+/** Waits for Meilisearch's verdict on a task and turns a failure into an exception. */
+export function assertSucceeded(task: Task): Task {
+  if (task.status !== 'succeeded') throw new SearchTaskFailed(task)
+  return task
+}
+
+const chineseFields = ['name', 'address', 'title', 'summary', 'body']
+
+export const indexSettings: Record<IndexKind, Settings> = {
+  enterprises: {
+    searchableAttributes: ['name', 'address', 'uscc', 'countyName', 'sectorName'],
+    filterableAttributes: ['county', 'sector', 'status'],
+    sortableAttributes: ['name', 'certifiedAt', 'validUntil'],
+    displayedAttributes: ['*'],
+    localizedAttributes: [{ attributePatterns: chineseFields, locales: ['cmn'] }],
+    pagination: { maxTotalHits: 200_000 },
+  },
+  notices: {
+    searchableAttributes: ['title', 'summary', 'body', 'category'],
+    filterableAttributes: ['category'],
+    sortableAttributes: ['date'],
+    localizedAttributes: [{ attributePatterns: chineseFields, locales: ['cmn'] }],
+  },
+}
+
+/** Creates the index if missing and applies its settings, waiting for both tasks. */
+export async function ensureIndex(search: SearchClient, kind: IndexKind, uid?: string) {
+  const name = uid ?? search.indexName(kind)
+  const created = await search.meili.createIndex(name, { primaryKey: 'id' }).waitTask()
+  if (created.status === 'failed' && created.error?.code !== 'index_already_exists') {
+    assertSucceeded(created)
+  }
+  assertSucceeded(await search.meili.index(name).updateSettings(indexSettings[kind]).waitTask())
+}

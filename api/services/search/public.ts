@@ -1,0 +1,40 @@
+import type { ServiceContext } from '../../deps.ts'
+import { ApiError } from '../../errors.ts'
+import type { EnterpriseDocument } from '../../search/enterprise-documents.ts'
+import type { NoticeDocument } from '../../search/notice-documents.ts'
+import { toItem } from '../enterprises/list.ts'
+
+/** One query across the public indexes only; the private complaints index is never touched. */
+export async function publicSearch({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: { q: string; limit: number }
+}) {
+  try {
+    const { results } = await ctx.search.meili.multiSearch({
+      queries: [
+        { indexUid: ctx.search.indexName('enterprises'), q: input.q, limit: input.limit },
+        { indexUid: ctx.search.indexName('notices'), q: input.q, limit: Math.min(input.limit, 10) },
+      ],
+    })
+    const [enterprises, notices] = results
+    return {
+      enterprises: ((enterprises?.hits ?? []) as EnterpriseDocument[]).map(toItem),
+      notices: ((notices?.hits ?? []) as NoticeDocument[]).map((n) => ({
+        slug: n.slug,
+        title: n.title,
+        date: n.date,
+        category: n.category,
+        summary: n.summary,
+      })),
+    }
+  } catch (error) {
+    ctx.logger.warn({ err: String(error) }, 'public search failed')
+    throw new ApiError(
+      'SERVICE_UNAVAILABLE',
+      '搜索服务暂时不可用，请稍后再试，或在名录页按区县和行业浏览。',
+    )
+  }
+}

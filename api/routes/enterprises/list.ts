@@ -8,7 +8,11 @@ export const maxPageSize = 100
 
 const query = z.object({
   /** Free text: part of a name, an address or a credit code. */
-  q: z.string().trim().max(100, '搜索词最多 100 个字').optional(),
+  q: z
+    .string()
+    .transform((v) => v.replace(/\p{Cc}/gu, '').trim())
+    .pipe(z.string().max(100, '搜索词最多 100 个字'))
+    .optional(),
   county: z
     .string()
     .regex(/^\d{6}$/, '区县代码应为 6 位数字，例如 331102（莲都区）')

@@ -3,6 +3,8 @@
  * the last is a check character computed from the first 17 with weights 3^i mod 31.
  */
 export const usccAlphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+/** The alphabet as single characters (all ASCII, so splitting is safe). */
+export const usccCharacters: readonly string[] = Array.from(usccAlphabet)
 const weights = Array.from({ length: 17 }, (_, i) => 3 ** i % 31)
 
 /** The check character for the first 17 characters of a code. */

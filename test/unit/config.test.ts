@@ -1,0 +1,44 @@
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig } from '../../api/config.ts'
+
+describe('configuration', () => {
+  it('has working defaults for a first start', () => {
+    const config = parseConfig({})
+    expect(config).toMatchObject({ PORT: 4321, HOST: '127.0.0.1', DATA_DIR: '.data' })
+    expect(config.DATABASE_URL).toBeUndefined()
+    expect(config.MEILI_URL).toBeUndefined()
+  })
+
+  it('treats an empty variable as unset', () => {
+    expect(parseConfig({ DATABASE_URL: '', MEILI_URL: '' }).DATABASE_URL).toBeUndefined()
+  })
+
+  it('names every wrong variable and what it got', () => {
+    let error: unknown
+    try {
+      parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const message = (error as ConfigError).message
+    expect(message).toContain('PORT')
+    expect(message).toContain('"eighty"')
+    expect(message).toContain('DATABASE_URL')
+    expect(message).toContain('LOG_LEVEL')
+  })
+
+  it('stops `npm start` before it starts anything when a variable is wrong', () => {
+    const root = path.resolve(import.meta.dirname, '../..')
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: '99999', DATA_DIR: '/nonexistent/never-created' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(result.status).toBe(78)
+    expect(result.stderr).toContain('PORT')
+  })
+})

@@ -1,8 +1,12 @@
 import { defineConfig } from 'vitest/config'
 
-// Three kinds of test, one command (`npm test`): unit tests need nothing; integration tests run
-// against a real PostgreSQL and a real Meilisearch started for the run; browser tests drive
-// Debian's Chromium against the built site served by the real server.
+// Tests that start a whole product or load 100,000 rows; they run after the others, alone, so
+// that timing-sensitive integration tests do not share the two cores with them.
+const heavy = ['test/integration/start-stop.test.ts', 'test/integration/reindex.test.ts']
+
+// Four groups, one command (`npm test`), run one group after another: unit tests need nothing;
+// integration tests run against a real PostgreSQL and a real Meilisearch started for the run;
+// browser tests drive Debian's Chromium against the built site served by the real server.
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -11,15 +15,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: heavy,
           globalSetup: ['test/support/global-services.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -30,6 +37,18 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
+          name: 'heavy',
+          include: heavy,
+          globalSetup: ['test/support/global-services.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

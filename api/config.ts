@@ -30,6 +30,8 @@ export const configSchema = z.object({
     .default(''),
   /** Where embedded services, caches and generated secrets live. */
   DATA_DIR: z.string().min(1).default('.data'),
+  /** Where the site is built (static files and the server entry); relative to the project. */
+  SITE_OUT_DIR: z.string().min(1).default('dist'),
   /** pino level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest request body accepted, in bytes. */

@@ -8,7 +8,7 @@ import { startBackgroundWork } from '../api/worker/index.ts'
 import { loadDemoDataIfEmpty } from './demo/load.ts'
 import { syncNotices } from './notices-sync.ts'
 import { securityHeaders } from './security-headers.ts'
-import { buildSite, siteIsCurrent } from './site-build.ts'
+import { buildSite, siteIsCurrent, siteOutDir } from './site-build.ts'
 import { bootStack, type Stack } from './stack/index.ts'
 
 export interface Product {
@@ -57,7 +57,7 @@ export async function startProduct(
     }
 
     process.env.ASTRO_NODE_AUTOSTART = 'disabled'
-    const entry = pathToFileURL(path.resolve(import.meta.dirname, '../dist/server/entry.mjs')).href
+    const entry = pathToFileURL(path.join(siteOutDir(deps), 'server', 'entry.mjs')).href
     const { handler } = (await import(entry)) as { handler: NodeHandler }
     const server = http.createServer((req, res) => {
       securityHeaders(req, res)

@@ -6,7 +6,6 @@ import { sql } from 'kysely'
 import type { Deps } from '../api/deps.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
-const stampFile = path.join(root, 'dist', '.build-stamp')
 const sourceDirs = ['site', 'content', 'api', 'db']
 const sourceFiles = ['astro.config.mjs', 'package-lock.json']
 
@@ -40,8 +39,16 @@ export async function buildStamp(deps: Deps): Promise<string> {
   return hash.digest('hex')
 }
 
+/** The built site's folder, from SITE_OUT_DIR. */
+export function siteOutDir(deps: Pick<Deps, 'config'>): string {
+  return path.resolve(root, deps.config.SITE_OUT_DIR)
+}
+
+const stampFileOf = (deps: Pick<Deps, 'config'>) => path.join(siteOutDir(deps), '.build-stamp')
+
 export async function siteIsCurrent(deps: Deps): Promise<boolean> {
-  if (!existsSync(path.join(root, 'dist', 'server', 'entry.mjs')) || !existsSync(stampFile)) {
+  const stampFile = stampFileOf(deps)
+  if (!existsSync(path.join(siteOutDir(deps), 'server', 'entry.mjs')) || !existsSync(stampFile)) {
     return false
   }
   return (await readFile(stampFile, 'utf8')) === (await buildStamp(deps))
@@ -51,6 +58,6 @@ export async function siteIsCurrent(deps: Deps): Promise<boolean> {
 export async function buildSite(deps: Deps): Promise<void> {
   const stamp = await buildStamp(deps)
   const { build } = await import('astro')
-  await build({ root, logLevel: 'warn' })
-  await writeFile(stampFile, stamp)
+  await build({ root, outDir: siteOutDir(deps), logLevel: 'warn' })
+  await writeFile(stampFileOf(deps), stamp)
 }

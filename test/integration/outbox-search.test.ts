@@ -105,6 +105,12 @@ describe('the outbox keeps the public search index in step with PostgreSQL', () 
         today: '2026-11-26',
       },
     })
+    const ready = await app.request('/api/ready')
+    expect(ready.status).toBe(503)
+    expect(await ready.json()).toMatchObject({
+      checks: { postgres: 'ok', meilisearch: 'down' },
+      message: 'Meilisearch 无响应',
+    })
     // The worker tries, fails and keeps the message pending with the error, not lost.
     await waitFor(
       () =>

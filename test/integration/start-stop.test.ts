@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../scripts/stack/ports.ts'
+
+const root = path.resolve(import.meta.dirname, '../..')
+const dataDir = path.join(root, '.data', 'test', `start-${process.pid}`)
+let npm: ChildProcess | undefined
+
+/** Every live process whose parent chain leads to `ancestor`. */
+function descendantsOf(ancestor: number): number[] {
+  const parent = new Map<number, number>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      parent.set(Number(entry), ppid)
+    } catch {
+      // exited while we looked
+    }
+  }
+  return [...parent.keys()].filter((pid) => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) {
+      if (p === ancestor) return true
+    }
+    return false
+  })
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+afterAll(async () => {
+  if (npm?.pid && alive(npm.pid)) npm.kill('SIGKILL')
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+describe('npm start', () => {
+  it('serves the product on embedded services with demo data, and SIGTERM to npm stops everything', async () => {
+    const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
+    npm = spawn('npm', ['start'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        SITE_OUT_DIR: path.join(dataDir, 'dist'),
+        DATABASE_URL: '',
+        MEILI_URL: '',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    npm.stdout?.on('data', (c: Buffer) => (output += c.toString()))
+    npm.stderr?.on('data', (c: Buffer) => (output += c.toString()))
+    const exited = new Promise<number | null>((resolve) => npm?.once('exit', resolve))
+
+    const deadline = Date.now() + 240_000
+    for (;;) {
+      const up = await fetch(`${base}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+      if (up) break
+      if (npm.exitCode !== null) throw new Error(`npm start exited early:\n${output}`)
+      if (Date.now() > deadline) throw new Error(`npm start did not answer:\n${output}`)
+      await new Promise((r) => setTimeout(r, 500))
+    }
+
+    for (const page of ['/', '/enterprises/', '/api/ready', '/api/enterprises?pageSize=1']) {
+      const res = await fetch(`${base}${page}`)
+      expect(res.status, page).toBe(200)
+    }
+    const directory = (await (await fetch(`${base}/api/enterprises?pageSize=1`)).json()) as {
+      total: number
+    }
+    expect(directory.total).toBe(1500)
+
+    const children = descendantsOf(npm.pid!)
+    expect(children.length).toBeGreaterThanOrEqual(3) // node, postgres, meilisearch (at least)
+    npm.kill('SIGTERM')
+    const code = await exited
+    expect(code).toBe(0)
+    await new Promise((r) => setTimeout(r, 1_000))
+    expect(children.filter(alive)).toEqual([])
+  }, 300_000)
+})

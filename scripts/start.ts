@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from '../api/config.ts'
 import { createLogger } from '../api/logger.ts'
 import { startProduct } from './product.ts'
+import { embeddedPostgresInUse } from './stack/in-use.ts'
 
 /**
  * `npm start`: the whole product in one process tree (see scripts/product.ts). SIGINT and SIGTERM
@@ -16,6 +17,13 @@ async function main() {
       process.exit(78)
     }
     throw error
+  }
+  const holder = embeddedPostgresInUse(config)
+  if (holder) {
+    console.error(
+      `已有一个 npm start 在使用 ${config.DATA_DIR} 下的内置数据库（进程 ${holder}）。请先停止它，或设置不同的 DATA_DIR。`,
+    )
+    process.exit(1)
   }
   const logger = createLogger(config.LOG_LEVEL)
   const state: { stopping: boolean; stop?: () => Promise<void> } = { stopping: false }

@@ -167,6 +167,12 @@ export async function listSectors(db: Kysely<Database>) {
   return db.selectFrom('sectors').select(['code', 'name']).orderBy('sortOrder').execute()
 }
 
+/** The stored rows of these businesses, without locks (for a dry run that only compares). */
+export async function findEnterpriseRows(db: Kysely<Database>, usccs: readonly string[]) {
+  if (usccs.length === 0) return []
+  return db.selectFrom('enterprises').selectAll().where('uscc', 'in', usccs).execute()
+}
+
 /** Locks the rows of these businesses for an import transaction. */
 export async function lockEnterprises(trx: Transaction<Database>, usccs: readonly string[]) {
   if (usccs.length === 0) return []

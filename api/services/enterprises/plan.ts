@@ -1,0 +1,174 @@
+import type { Insertable } from 'kysely'
+import type {
+  CertificationEventKind,
+  CertificationEventTable,
+  CertificationStatus,
+  Enterprise,
+  NewEnterprise,
+  EnterpriseUpdate,
+} from '../../../db/database.ts'
+
+/** One checked row of the bureau's list, ready to write. */
+export interface EnterpriseRecord {
+  uscc: string
+  name: string
+  countyCode: string
+  sectorCode: string
+  address: string
+  certifiedAt: string
+  validUntil: string
+  status: CertificationStatus
+  /** When the current status began, if the source knows; otherwise the import day. */
+  statusSince?: string | undefined
+  /** Why the status changed (e.g. the revocation decision), kept in the history. */
+  reason?: string | undefined
+}
+
+/** The stored fields whose difference makes a record "changed"; anything else is history. */
+export const comparedFields = [
+  'name',
+  'countyCode',
+  'sectorCode',
+  'address',
+  'certifiedAt',
+  'validUntil',
+  'status',
+] as const
+export type ComparedField = (typeof comparedFields)[number]
+
+export interface EnterpriseChange {
+  uscc: string
+  fields: ComparedField[]
+  statusFrom: CertificationStatus
+  statusTo: CertificationStatus
+}
+
+export interface ApplyResult {
+  added: string[]
+  changed: string[]
+  unchanged: string[]
+  /** What differs for each changed business, in the order of `changed`. */
+  changes: EnterpriseChange[]
+}
+
+/** Everything applying a list would write, worked out without touching the database. */
+export interface EnterprisePlan {
+  result: ApplyResult
+  inserts: NewEnterprise[]
+  updates: Array<{ uscc: string; set: EnterpriseUpdate }>
+  events: Insertable<CertificationEventTable>[]
+}
+
+function eventForStatusChange(from: CertificationStatus, to: CertificationStatus) {
+  if (to === 'active') return from === 'suspended' ? 'reinstated' : 'renewed'
+  return to satisfies Exclude<CertificationStatus, 'active'> as CertificationEventKind
+}
+
+/**
+ * Compares records with what is stored and says what to insert, update and record in the history.
+ * It is the one place that decides "added, changed or unchanged", so a dry run and a real import
+ * can never disagree. Records equal to what is stored produce nothing, which makes applying the
+ * same list twice a no-op.
+ */
+export function planEnterpriseChanges(input: {
+  existing: ReadonlyMap<string, Enterprise>
+  records: readonly EnterpriseRecord[]
+  source: string
+  today: string
+  isDemo?: boolean | undefined
+}): EnterprisePlan {
+  const { existing, records, source, today } = input
+  const plan: EnterprisePlan = {
+    result: { added: [], changed: [], unchanged: [], changes: [] },
+    inserts: [],
+    updates: [],
+    events: [],
+  }
+  for (const record of records) {
+    const before = existing.get(record.uscc)
+    if (!before) {
+      const statusSince =
+        record.status === 'active' ? record.certifiedAt : (record.statusSince ?? today)
+      plan.inserts.push({
+        uscc: record.uscc,
+        name: record.name,
+        countyCode: record.countyCode,
+        sectorCode: record.sectorCode,
+        address: record.address,
+        certifiedAt: record.certifiedAt,
+        validUntil: record.validUntil,
+        status: record.status,
+        statusSince: statusSince < record.certifiedAt ? record.certifiedAt : statusSince,
+        isDemo: input.isDemo ?? false,
+      })
+      plan.events.push({
+        uscc: record.uscc,
+        kind: 'certified',
+        occurredOn: record.certifiedAt,
+        validUntil: record.validUntil,
+        reason: null,
+        source,
+      })
+      if (record.status !== 'active') {
+        plan.events.push({
+          uscc: record.uscc,
+          kind: eventForStatusChange('active', record.status),
+          occurredOn: statusSince,
+          validUntil: null,
+          reason: record.reason ?? null,
+          source,
+        })
+      }
+      plan.result.added.push(record.uscc)
+      continue
+    }
+
+    const fields = comparedFields.filter((f) => before[f] !== record[f])
+    if (fields.length === 0) {
+      plan.result.unchanged.push(record.uscc)
+      continue
+    }
+    const statusChanged = before.status !== record.status
+    const statusSince = statusChanged ? (record.statusSince ?? today) : before.statusSince
+    plan.updates.push({
+      uscc: record.uscc,
+      set: {
+        name: record.name,
+        countyCode: record.countyCode,
+        sectorCode: record.sectorCode,
+        address: record.address,
+        certifiedAt: record.certifiedAt,
+        validUntil: record.validUntil,
+        status: record.status,
+        statusSince: statusSince < record.certifiedAt ? record.certifiedAt : statusSince,
+      },
+    })
+    if (statusChanged) {
+      plan.events.push({
+        uscc: record.uscc,
+        kind: eventForStatusChange(before.status, record.status),
+        occurredOn: statusSince,
+        validUntil: record.status === 'active' ? record.validUntil : null,
+        reason: record.reason ?? null,
+        source,
+      })
+    } else if (record.status === 'active' && record.validUntil > before.validUntil) {
+      plan.events.push({
+        uscc: record.uscc,
+        kind: 'renewed',
+        occurredOn: today,
+        validUntil: record.validUntil,
+        reason: record.reason ?? null,
+        source,
+      })
+    }
+    plan.result.changed.push(record.uscc)
+    plan.result.changes.push({
+      uscc: record.uscc,
+      fields,
+      statusFrom: before.status,
+      statusTo: record.status,
+    })
+  }
+  return plan
+}

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs'
-import path from 'node:path'
 import { ConfigError, loadConfig, type Config } from '../api/config.ts'
 import { createLogger } from '../api/logger.ts'
 import { indexKinds, type IndexKind } from '../api/search/client.ts'
 import { reindexAll, type IndexCount, type ReindexProgress } from '../api/search/reindex.ts'
 import { bootStack, type Stack } from './stack/index.ts'
+import { embeddedPostgresInUse, inUseMessage } from './stack/in-use.ts'
 
 /**
  * `npm run reindex [-- enterprises|notices]`: rebuilds the search indexes from PostgreSQL and the
@@ -16,23 +15,6 @@ import { bootStack, type Stack } from './stack/index.ts'
 const sourceLabel: Record<IndexKind, string> = {
   enterprises: 'PostgreSQL',
   notices: '公告文件',
-}
-
-/** The PID in the embedded PostgreSQL's postmaster.pid, if that process is alive. */
-function embeddedPostgresInUse(config: Config): { pid: number; dir: string } | undefined {
-  if (config.DATABASE_URL) return undefined
-  const dir = path.resolve(config.DATA_DIR, 'postgres', 'data')
-  const pidFile = path.join(dir, 'postmaster.pid')
-  if (!existsSync(pidFile)) return undefined
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0])
-  if (!Number.isInteger(pid) || pid <= 0) return undefined
-  try {
-    process.kill(pid, 0)
-    return { pid, dir }
-  } catch (error) {
-    // EPERM: alive but another user's; ESRCH: a stale file left by a crash.
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? { pid, dir } : undefined
-  }
 }
 
 /** A bar redrawn in place on a terminal; a line every 10% otherwise (logs, CI). */
@@ -97,13 +79,9 @@ async function main() {
     throw error
   }
 
-  const busy = embeddedPostgresInUse(config)
-  if (busy) {
-    console.error(
-      `内置 PostgreSQL 的数据目录 ${busy.dir} 正在被运行中的 npm start 使用（PostgreSQL 进程 ${busy.pid}）。\n` +
-        '请先停止 npm start（Ctrl-C）再运行 npm run reindex；' +
-        '或设置 DATABASE_URL 和 MEILI_URL 指向正在运行的服务后再运行。',
-    )
+  const holder = embeddedPostgresInUse(config)
+  if (holder) {
+    console.error(inUseMessage('npm run reindex', holder))
     process.exit(2)
   }
 

@@ -1,0 +1,21 @@
+import type { CertificationEventKind, CertificationStatus } from '../../../db/database.ts'
+
+// Dependency-free on purpose: the browser's live-search script imports these labels too.
+
+/** 有效 / 暂停 / 撤销 / 过期 */
+export const statusLabels: Record<CertificationStatus, string> = {
+  active: '有效',
+  suspended: '暂停',
+  revoked: '撤销',
+  expired: '过期',
+}
+
+/** 认定 / 续期 / 暂停 / 恢复 / 撤销 / 过期 */
+export const eventLabels: Record<CertificationEventKind, string> = {
+  certified: '认定',
+  renewed: '续期',
+  suspended: '暂停',
+  reinstated: '恢复',
+  revoked: '撤销',
+  expired: '过期',
+}

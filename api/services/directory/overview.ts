@@ -1,0 +1,37 @@
+import { activeCountByCounty } from '../../../db/queries/enterprises.ts'
+import type { ServiceContext } from '../../deps.ts'
+
+/** The implementation plan's target: 1,500 honest-metrology brand businesses by 2025. */
+export const certificationGoal = 1500
+
+/** City-level (市本级) businesses are listed only when there are some. */
+const cityLevelCode = '331100'
+
+export interface CountyActiveCount {
+  code: string
+  name: string
+  active: number
+}
+
+export interface DirectoryOverview {
+  goal: number
+  totalActive: number
+  counties: CountyActiveCount[]
+}
+
+/** The home page's figures: active certifications in all and per county, against the goal. */
+export async function directoryOverview({
+  ctx,
+}: {
+  ctx: ServiceContext
+}): Promise<DirectoryOverview> {
+  const rows = await activeCountByCounty(ctx.db)
+  const counties = rows
+    .map((r) => ({ code: r.code, name: r.name, active: Number(r.active) }))
+    .filter((r) => r.code !== cityLevelCode || r.active > 0)
+  return {
+    goal: certificationGoal,
+    totalActive: counties.reduce((sum, c) => sum + c.active, 0),
+    counties,
+  }
+}

@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ListFileError } from '../../api/services/enterprises/import/file-error.ts'
 import { readEnterpriseList } from '../../api/services/enterprises/import/read-file.ts'
+import { checkEnterpriseList } from '../../api/services/enterprises/import/validate.ts'
 
 let dir: string
 beforeAll(async () => {
@@ -123,5 +124,32 @@ describe('the file itself', () => {
   it('says when it is missing or empty', async () => {
     expect(await readError(path.join(dir, 'nope.csv'))).toContain('找不到文件')
     expect(await readError(await fileWith('empty.csv', ''))).toContain('文件是空的')
+  })
+})
+
+describe('the README sample', () => {
+  it('reads and passes every check', async () => {
+    const table = await readEnterpriseList(
+      path.resolve(import.meta.dirname, '../../content/samples/enterprises-sample.csv'),
+    )
+    const result = checkEnterpriseList(table, {
+      counties: [
+        { code: '331102', name: '莲都区' },
+        { code: '331121', name: '青田县' },
+        { code: '331122', name: '缙云县' },
+        { code: '331127', name: '景宁畲族自治县' },
+        { code: '331181', name: '龙泉市' },
+      ],
+      sectors: [
+        { code: 'market', name: '集贸市场' },
+        { code: 'fuel_station', name: '加油站' },
+        { code: 'supermarket', name: '商场超市' },
+        { code: 'optical', name: '眼镜制配' },
+        { code: 'grain', name: '粮食收购' },
+      ],
+      today: '2026-11-26',
+    })
+    expect(result.problems).toEqual([])
+    expect(result.records).toHaveLength(5)
   })
 })

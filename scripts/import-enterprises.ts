@@ -25,17 +25,27 @@ const err = (text: string) => process.stderr.write(`${text}\n`)
 
 async function main(): Promise<number> {
   const args = parseImportArgs(process.argv.slice(2))
-  if (args.kind === 'help') return (out([usage]), 0)
-  if (args.kind === 'wrong') return (err(`${args.message}\n\n${usage}`), 2)
+  if (args.kind === 'help') {
+    out([usage])
+    return 0
+  }
+  if (args.kind === 'wrong') {
+    err(`${args.message}\n\n${usage}`)
+    return 2
+  }
   if (!existsSync(args.file) || !statSync(args.file).isFile()) {
-    return (err(`找不到名单文件：${args.file}。请检查路径和文件名。\n\n${usage}`), 2)
+    err(`找不到名单文件：${args.file}。请检查路径和文件名。\n\n${usage}`)
+    return 2
   }
 
   let config
   try {
     config = loadConfig()
   } catch (error) {
-    if (error instanceof ConfigError) return (err(error.message), 78)
+    if (error instanceof ConfigError) {
+      err(error.message)
+      return 78
+    }
     throw error
   }
 
@@ -45,12 +55,18 @@ async function main(): Promise<number> {
   try {
     table = await readEnterpriseList(args.file)
   } catch (error) {
-    if (error instanceof ListFileError) return (out([`无法导入：${error.message}`]), 1)
+    if (error instanceof ListFileError) {
+      out([`无法导入：${error.message}`])
+      return 1
+    }
     throw error
   }
 
   const holder = embeddedPostgresInUse(config)
-  if (holder) return (err(inUseMessage('npm run import:enterprises', holder)), 2)
+  if (holder) {
+    err(inUseMessage('npm run import:enterprises', holder))
+    return 2
+  }
 
   err(config.DATABASE_URL ? '正在连接数据库…' : `正在启动内置数据库（${config.DATA_DIR}）…`)
   const stack = await bootWithInterrupt(() =>
@@ -70,7 +86,10 @@ async function main(): Promise<number> {
       },
     })
     progress.end()
-    if (!outcome.ok) return (out(problemLines(outcome.problems)), 1)
+    if (!outcome.ok) {
+      out(problemLines(outcome.problems))
+      return 1
+    }
     out(outcomeLines(outcome, path.basename(args.file)))
     return 0
   } finally {

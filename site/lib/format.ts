@@ -1,0 +1,20 @@
+import type { CertificationStatus } from '../../db/database.ts'
+import { eventLabels, statusLabels } from '../../api/services/directory/labels.ts'
+
+export { eventLabels, statusLabels }
+
+export function statusLabel(status: CertificationStatus): string {
+  return statusLabels[status]
+}
+
+const numberFormat = new Intl.NumberFormat('zh-CN')
+
+/** 1234 → "1,234" */
+export function formatCount(n: number): string {
+  return numberFormat.format(n)
+}
+
+/** A Date from a content entry → "YYYY-MM-DD" as published in China (UTC+8). */
+export function isoDay(date: Date): string {
+  return new Date(date.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+}

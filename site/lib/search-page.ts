@@ -1,0 +1,90 @@
+import { directoryFacets, type DirectoryFacets } from '../../api/services/directory/facets.ts'
+import { listEnterprises, type EnterprisePage } from '../../api/services/enterprises/list.ts'
+import { publicSearch } from '../../api/services/search/public.ts'
+import { certificationStatuses, type CertificationStatus } from '../../db/database.ts'
+import { pageSize } from './directory.ts'
+import { serviceContext } from './services.ts'
+
+export interface SearchQuery {
+  q: string
+  county: string | undefined
+  sector: string | undefined
+  status: CertificationStatus | undefined
+  page: number
+}
+
+export type NoticeHit = Awaited<ReturnType<typeof publicSearch>>['notices'][number]
+
+export type SearchOutcome =
+  | { kind: 'empty' }
+  | {
+      kind: 'results'
+      enterprises: EnterprisePage
+      lastPage: number
+      /** null when the notice search could not answer. */
+      notices: NoticeHit[] | null
+    }
+
+const isStatus = (v: string): v is CertificationStatus =>
+  (certificationStatuses as readonly string[]).includes(v)
+
+/**
+ * Reads the form's GET parameters. A value that is not one of the offered options is dropped
+ * rather than answered with an error: these addresses get shared and bookmarked.
+ */
+export function parseSearchParams(params: URLSearchParams, facets: DirectoryFacets): SearchQuery {
+  const q = (params.get('q') ?? '').trim().slice(0, 100)
+  const county = params.get('county') ?? ''
+  const sector = params.get('sector') ?? ''
+  const status = params.get('status') ?? ''
+  const page = Number(params.get('page') ?? '1')
+  return {
+    q,
+    county: facets.counties.some((c) => c.value === county) ? county : undefined,
+    sector: facets.sectors.some((s) => s.value === sector) ? sector : undefined,
+    status: isStatus(status) ? status : undefined,
+    page: Number.isInteger(page) && page >= 1 && page <= 10_000 ? page : 1,
+  }
+}
+
+export async function loadSearchFacets(): Promise<DirectoryFacets> {
+  return directoryFacets({ ctx: serviceContext() })
+}
+
+/** The directory filtered (and searched, when there is text), plus matching notices. */
+export async function runSearch(query: SearchQuery): Promise<SearchOutcome> {
+  if (!query.q && !query.county && !query.sector && !query.status) return { kind: 'empty' }
+  const ctx = serviceContext()
+  const [enterprises, notices] = await Promise.all([
+    listEnterprises({
+      ctx,
+      input: { q: query.q || undefined, ...filtersOf(query), page: query.page, pageSize },
+    }),
+    query.q
+      ? publicSearch({ ctx, input: { q: query.q, limit: 5 } }).then(
+          (r) => r.notices,
+          () => null,
+        )
+      : Promise.resolve([]),
+  ])
+  return {
+    kind: 'results',
+    enterprises,
+    lastPage: Math.max(1, Math.ceil(enterprises.total / pageSize)),
+    notices,
+  }
+}
+
+function filtersOf(query: SearchQuery) {
+  return { county: query.county, sector: query.sector, status: query.status }
+}
+
+/** The address of another page of the same search. */
+export function searchPageUrl(query: SearchQuery, page: number): string {
+  const params = new URLSearchParams()
+  if (query.q) params.set('q', query.q)
+  for (const [key, value] of Object.entries(filtersOf(query))) if (value) params.set(key, value)
+  if (page > 1) params.set('page', String(page))
+  const text = params.toString()
+  return text ? `/search?${text}` : '/search'
+}

@@ -1,0 +1,57 @@
+import { mkdir, rm } from 'node:fs/promises'
+import path from 'node:path'
+import type { TestProject } from 'vitest/node'
+import { parseConfig } from '../../api/config.ts'
+import { createLogger } from '../../api/logger.ts'
+import { startProduct, type Product } from '../../scripts/product.ts'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Where the product under test serves the site, e.g. http://127.0.0.1:40123 */
+    siteUrl: string
+  }
+}
+
+const root = path.resolve(import.meta.dirname, '../..')
+
+/**
+ * The browser tests' product: started as `npm start` starts it, but in a data folder of its own,
+ * on a random port, with 300 demo businesses (enough for every county, sector and status, few
+ * enough to build quickly). The site is always rebuilt, so the tests see the current sources.
+ */
+export default async function setup(project: TestProject) {
+  const dataDir = path.join(root, '.data', 'test', `e2e-${process.pid}`)
+  await rm(dataDir, { recursive: true, force: true })
+  await mkdir(dataDir, { recursive: true })
+  const config = parseConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' })
+  const logger = createLogger(config.LOG_LEVEL)
+  const product = await startProduct(config, logger, { forceBuild: true, demoCount: 300 })
+  try {
+    await waitForSearchIndex(product, 300)
+  } catch (error) {
+    await product.stop()
+    throw error
+  }
+  project.provide('siteUrl', product.url)
+  return async () => {
+    await product.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+/** The outbox worker fills the search index after start; searching tests wait for all of it. */
+async function waitForSearchIndex(product: Product, expected: number) {
+  const { search } = product.stack.deps
+  const index = search.meili.index(search.indexName('enterprises'))
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    const stats = await index.getStats()
+    if (stats.numberOfDocuments >= expected && !stats.isIndexing) return
+    if (Date.now() > deadline) {
+      throw new Error(
+        `search index holds ${stats.numberOfDocuments} of ${expected} businesses after 120 s`,
+      )
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}

@@ -23,7 +23,14 @@ export default async function setup(project: TestProject) {
   const dataDir = path.join(root, '.data', 'test', `e2e-${process.pid}`)
   await rm(dataDir, { recursive: true, force: true })
   await mkdir(dataDir, { recursive: true })
-  const config = parseConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' })
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    // Built beside its data, so a developer's own dist/ is left as it was.
+    SITE_OUT_DIR: path.join(dataDir, 'dist'),
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+  })
   const logger = createLogger(config.LOG_LEVEL)
   const product = await startProduct(config, logger, { forceBuild: true, demoCount: 300 })
   try {

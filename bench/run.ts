@@ -1,0 +1,57 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { shanghaiToday } from '../api/time.ts'
+import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
+
+/**
+ * `npm run bench [-- build|search] [--runs N] [--seconds N] [--rate N]`: benchmarks, on demand and
+ * never part of `npm test`. Each writes bench/results/<name>-<date>.json and prints one line.
+ */
+const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<BenchOutcome> }>> =
+  {
+    build: () => import('./build.ts'),
+    search: () => import('./search.ts'),
+  }
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      runs: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '20' },
+      rate: { type: 'string', default: '300' },
+    },
+  })
+  const options: BenchOptions = {
+    runs: Number(values.runs),
+    seconds: Number(values.seconds),
+    rate: Number(values.rate),
+  }
+  if (!Object.values(options).every((v) => Number.isInteger(v) && v > 0)) {
+    console.error('--runs、--seconds、--rate 须为正整数。')
+    process.exit(64)
+  }
+  const names = positionals.length > 0 ? positionals : Object.keys(benches)
+  const unknown = names.filter((n) => !(n in benches))
+  if (unknown.length > 0) {
+    console.error(`未知的基准：${unknown.join('、')}。可选：${Object.keys(benches).join('、')}。`)
+    process.exit(64)
+  }
+
+  const resultsDir = path.join(repoRoot, 'bench', 'results')
+  await mkdir(resultsDir, { recursive: true })
+  for (const name of names) {
+    const bench = await benches[name]!()
+    const { result, summary } = await bench.run(options)
+    const file = path.join(resultsDir, `${name}-${shanghaiToday()}.json`)
+    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`)
+    console.log(summary)
+    console.log(`  → ${path.relative(repoRoot, file)}`)
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('基准测试失败 (benchmark failed):', error)
+  process.exit(1)
+})

@@ -201,10 +201,11 @@ export function generateDemoRecords(count = 1500, seed = 20261126): EnterpriseRe
     const town = pick(random, county.towns)
     const brand = pick(random, brands)
     const base = sector.names(brand, town.replace(/(街道|镇|乡)$/, ''))
-    let name = base.startsWith(county.name)
+    const unique = base.startsWith(county.name)
       ? base
       : `${county.name.replace('畲族自治县', '')}${base}`
-    for (let n = 2; seenNames.has(name); n++) name = `${base}（${n}号店）`
+    let name = unique
+    for (let n = 2; seenNames.has(name); n++) name = `${unique}（${n}号店）`
     seenNames.add(name)
 
     let uscc = demoUscc(random, county.code, sector.code === 'market' || sector.code === 'catering')

@@ -1,7 +1,6 @@
 // @ts-check
 import node from '@astrojs/node'
 import { defineConfig } from 'astro/config'
-import { tableAlignToClass } from './site/markdown/table-align.mjs'
 
 // Static first: every page is prerendered unless it sets `prerender = false`; the node adapter
 // serves the few on-demand routes (API, tracking, QR verify, console) from the same process.
@@ -13,7 +12,6 @@ export default defineConfig({
   // No inline <script> or <style>: the Content-Security-Policy allows only files from 'self'.
   build: { format: 'directory', inlineStylesheets: 'never' },
   security: { checkOrigin: true },
-  markdown: { rehypePlugins: [tableAlignToClass] },
   server: { host: '127.0.0.1' },
   vite: {
     build: { assetsInlineLimit: 0 },

@@ -10,6 +10,7 @@ import {
   median,
   repoRoot,
   round,
+  sourceVersion,
   runNodeChild,
   stackEnv,
   type BenchOptions,
@@ -124,6 +125,7 @@ export async function run(options: BenchOptions): Promise<BenchOutcome> {
       name: 'build',
       date: new Date().toISOString(),
       machine: machine(),
+      source: sourceVersion(),
       setup: {
         enterprises,
         demoLoadSeconds: round(loadSeconds, 2),

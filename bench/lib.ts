@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdir, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -48,6 +48,20 @@ export function machine() {
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     memoryGb: round(os.totalmem() / 2 ** 30),
     loadAverage1m: round(os.loadavg()[0] ?? 0, 2),
+  }
+}
+
+/** The commit measured, and whether the working tree differed from it. */
+export function sourceVersion() {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim()
+  try {
+    return {
+      commit: git('rev-parse', 'HEAD'),
+      dirty: git('status', '--porcelain', '--', '.', ':!bench/results').length > 0,
+    }
+  } catch {
+    return { commit: 'unknown', dirty: true }
   }
 }
 

@@ -14,6 +14,7 @@ import {
   percentile,
   repoRoot,
   round,
+  sourceVersion,
   stackEnv,
   type BenchOptions,
   type BenchOutcome,
@@ -313,6 +314,7 @@ export async function run(options: BenchOptions): Promise<BenchOutcome> {
       name: 'search',
       date: new Date().toISOString(),
       machine: machine(),
+      source: sourceVersion(),
       setup: {
         enterprises: enterpriseCount,
         reindexSeconds: round(reindexSeconds, 1),

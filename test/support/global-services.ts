@@ -12,7 +12,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const services = await startTestServices('integration')
+  // One set of servers per project that uses this setup, each in a folder of its own.
+  const services = await startTestServices(project.name)
   project.provide('pgServerUrl', services.postgres.url)
   project.provide('pgPid', services.postgres.pid() ?? 0)
   project.provide('meiliUrl', services.meili.url)

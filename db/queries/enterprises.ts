@@ -23,6 +23,8 @@ export interface EnterpriseFilter {
   status?: CertificationStatus | undefined
   /** Plain substring of the name, address or credit code (the fallback when search is down). */
   text?: string | undefined
+  /** The first characters of a credit code: answered from the primary key's order. */
+  usccPrefix?: string | undefined
 }
 
 function baseView(db: Kysely<Database>) {
@@ -51,6 +53,14 @@ function filtered(db: Kysely<Database>, filter: EnterpriseFilter) {
   if (filter.county) query = query.where('e.countyCode', '=', filter.county)
   if (filter.sector) query = query.where('e.sectorCode', '=', filter.sector)
   if (filter.status) query = query.where('e.status', '=', filter.status)
+  if (filter.usccPrefix) {
+    // Every code starting with the prefix sorts between prefix+'000…' and prefix+'YYY…' ('0' and
+    // 'Y' are the smallest and largest characters of the GB 32100 alphabet): an index range scan.
+    const prefix = filter.usccPrefix.slice(0, 18)
+    query = query
+      .where('e.uscc', '>=', prefix.padEnd(18, '0'))
+      .where('e.uscc', '<=', prefix.padEnd(18, 'Y'))
+  }
   if (filter.text) {
     const pattern = `%${filter.text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`
     query = query.where((eb) =>

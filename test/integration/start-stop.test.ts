@@ -30,10 +30,11 @@ function descendantsOf(ancestor: number): number[] {
   })
 }
 
+/** Running, not merely a zombie waiting to be reaped by init. */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0)
-    return true
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
   } catch {
     return false
   }
@@ -92,7 +93,9 @@ describe('npm start', () => {
     npm.kill('SIGTERM')
     const code = await exited
     expect(code).toBe(0)
-    await new Promise((r) => setTimeout(r, 1_000))
+    // Helpers such as esbuild's service end when their parent's pipe closes: give them a moment.
+    for (let i = 0; i < 50 && children.some(alive); i++)
+      await new Promise((r) => setTimeout(r, 100))
     expect(children.filter(alive)).toEqual([])
   }, 300_000)
 })

@@ -5,6 +5,7 @@ import {
 } from '../../../db/queries/enterprises.ts'
 import type { ServiceContext } from '../../deps.ts'
 import type { EnterpriseDocument } from '../../search/enterprise-documents.ts'
+import { asUsccPrefix } from './code-query.ts'
 import type { EnterpriseItem } from './schemas.ts'
 
 export interface ListEnterprisesInput {
@@ -54,7 +55,8 @@ export async function listEnterprises({
   input: ListEnterprisesInput
 }): Promise<EnterprisePage> {
   const { page, pageSize } = input
-  if (input.q) {
+  const usccPrefix = asUsccPrefix(input.q)
+  if (input.q && !usccPrefix) {
     try {
       const filter = [
         input.county && `county = ${quote(input.county)}`,
@@ -71,7 +73,12 @@ export async function listEnterprises({
   }
   const { items, total } = await listFromDb(
     ctx.db,
-    { county: input.county, sector: input.sector, status: input.status, text: input.q },
+    {
+      county: input.county,
+      sector: input.sector,
+      status: input.status,
+      ...(usccPrefix ? { usccPrefix } : { text: input.q }),
+    },
     { offset: (page - 1) * pageSize, limit: pageSize },
   )
   return { items: items.map(toItem), total, page, pageSize }

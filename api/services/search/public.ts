@@ -2,7 +2,8 @@ import type { ServiceContext } from '../../deps.ts'
 import { ApiError } from '../../errors.ts'
 import type { EnterpriseDocument } from '../../search/enterprise-documents.ts'
 import type { NoticeDocument } from '../../search/notice-documents.ts'
-import { toItem } from '../enterprises/list.ts'
+import { asUsccPrefix } from '../enterprises/code-query.ts'
+import { listEnterprises, toItem } from '../enterprises/list.ts'
 
 /** One query across the public indexes only; the private complaints index is never touched. */
 export async function publicSearch({
@@ -12,6 +13,14 @@ export async function publicSearch({
   ctx: ServiceContext
   input: { q: string; limit: number }
 }) {
+  if (asUsccPrefix(input.q)) {
+    // A credit code (or its start) names businesses, never notices.
+    const page = await listEnterprises({
+      ctx,
+      input: { q: input.q, page: 1, pageSize: input.limit },
+    })
+    return { enterprises: page.items, notices: [] }
+  }
   try {
     const { results } = await ctx.search.meili.multiSearch({
       queries: [

@@ -1,9 +1,9 @@
-import { ConfigError, loadConfig, type Config } from '../api/config.ts'
 import { createLogger } from '../api/logger.ts'
 import { indexKinds, type IndexKind } from '../api/search/client.ts'
 import { reindexAll, type IndexCount, type ReindexProgress } from '../api/search/reindex.ts'
 import { bootStack, type Stack } from './stack/index.ts'
 import { embeddedPostgresInUse, inUseMessage } from './stack/in-use.ts'
+import { loadConfigOrExit } from './cli.ts'
 
 /**
  * `npm run reindex [-- enterprises|notices]`: rebuilds the search indexes from PostgreSQL and the
@@ -68,16 +68,7 @@ function parseKinds(args: string[]): IndexKind[] {
 
 async function main() {
   const kinds = parseKinds(process.argv.slice(2))
-  let config: Config
-  try {
-    config = loadConfig()
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message)
-      process.exit(78)
-    }
-    throw error
-  }
+  const config = loadConfigOrExit()
 
   const holder = embeddedPostgresInUse(config)
   if (holder) {

@@ -1,23 +1,14 @@
-import { ConfigError, loadConfig } from '../api/config.ts'
 import { createLogger } from '../api/logger.ts'
 import { startProduct } from './product.ts'
 import { embeddedPostgresInUse } from './stack/in-use.ts'
+import { loadConfigOrExit } from './cli.ts'
 
 /**
  * `npm start`: the whole product in one process tree (see scripts/product.ts). SIGINT and SIGTERM
  * stop the web server, the worker and every service this process started.
  */
 async function main() {
-  let config
-  try {
-    config = loadConfig()
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message)
-      process.exit(78)
-    }
-    throw error
-  }
+  const config = loadConfigOrExit()
   const holder = embeddedPostgresInUse(config)
   if (holder) {
     console.error(

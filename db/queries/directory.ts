@@ -1,28 +1,10 @@
 import type { Kysely } from 'kysely'
 import type { CertificationStatus, Database } from '../database.ts'
-import type { EnterpriseView } from './enterprises.ts'
+import { baseView, type EnterpriseView } from './enterprises.ts'
 
-/** Every business, as the directory lists it; the build reads these in batches. */
+/** Every business, as the directory lists it, with its county's place in the list. */
 function directoryView(db: Kysely<Database>) {
-  return db
-    .selectFrom('enterprises as e')
-    .innerJoin('counties as c', 'c.code', 'e.countyCode')
-    .innerJoin('sectors as s', 's.code', 'e.sectorCode')
-    .select([
-      'e.uscc',
-      'e.name',
-      'e.countyCode as county',
-      'c.name as countyName',
-      'c.sortOrder as countyOrder',
-      'e.sectorCode as sector',
-      's.name as sectorName',
-      'e.status',
-      'e.statusSince',
-      'e.certifiedAt',
-      'e.validUntil',
-      'e.address',
-      'e.isDemo',
-    ])
+  return baseView(db).select('c.sortOrder as countyOrder')
 }
 
 /**

@@ -27,7 +27,8 @@ export interface EnterpriseFilter {
   usccPrefix?: string | undefined
 }
 
-function baseView(db: Kysely<Database>) {
+/** Businesses joined with their county and sector names, as every public view shows them. */
+export function baseView(db: Kysely<Database>) {
   return db
     .selectFrom('enterprises as e')
     .innerJoin('counties as c', 'c.code', 'e.countyCode')

@@ -18,6 +18,8 @@ let t: TestContext
 let meili: EmbeddedMeiliHandle
 let meiliDir: string
 let worker: OutboxWorker
+/** What set-up started, stopped in reverse even if set-up failed half-way. */
+const teardown: Array<() => Promise<unknown>> = []
 let app: ReturnType<typeof createApp>
 
 async function statusInSearch(name: string, uscc: string): Promise<string | undefined> {
@@ -40,8 +42,11 @@ async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, time
 // This file runs its own Meilisearch, so it can stop and restart it without disturbing others.
 beforeAll(async () => {
   meiliDir = await mkdtemp(path.join(root, '.data', 'test', 'outbox-meili-'))
+  teardown.push(() => rm(meiliDir, { recursive: true, force: true }))
   meili = await startEmbeddedMeili({ dir: meiliDir, cacheDir: path.join(root, '.data', 'bin') })
+  teardown.push(() => meili.stop())
   t = await createTestContext()
+  teardown.push(() => t.cleanup())
   t.deps.search = createSearchClient({
     url: meili.url,
     apiKey: meili.masterKey,
@@ -58,6 +63,7 @@ beforeAll(async () => {
     pollIntervalMs: 250,
   })
   worker.start()
+  teardown.push(() => worker.stop())
   await applyEnterpriseRecords({
     ctx: t.deps,
     input: { records, source: 'test', today: '2026-11-26' },
@@ -70,10 +76,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await worker.stop()
-  await meili.stop()
-  await t.cleanup()
-  await rm(meiliDir, { recursive: true, force: true })
+  for (const stop of teardown.reverse()) await stop()
 })
 
 describe('the outbox keeps the public search index in step with PostgreSQL', () => {

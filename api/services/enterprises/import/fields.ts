@@ -1,6 +1,7 @@
 import type { CertificationStatus } from '../../../../db/database.ts'
 import { usccProblem } from '../uscc.ts'
 import type { FieldResult, ReferenceData } from './types.ts'
+import { statusLabels } from '../../directory/labels.ts'
 
 const fail = (reason: string) => ({ ok: false, reason }) as const
 /** Characters as PostgreSQL's length() counts them (code points, not UTF-16 units). */
@@ -67,13 +68,8 @@ export function sectorReader(reference: ReferenceData) {
   }
 }
 
-/** 认定状态 as the bureau's list writes it. */
-export const statusNames: Record<CertificationStatus, string> = {
-  active: '有效',
-  suspended: '暂停',
-  revoked: '撤销',
-  expired: '过期',
-}
+/** 认定状态 as the bureau's list writes it: the same words the site shows. */
+export const statusNames = statusLabels
 
 const statuses = new Map<string, CertificationStatus>(
   Object.entries(statusNames).flatMap(([status, name]) => [

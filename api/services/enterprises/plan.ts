@@ -64,6 +64,20 @@ function eventForStatusChange(from: CertificationStatus, to: CertificationStatus
   return to satisfies Exclude<CertificationStatus, 'active'> as CertificationEventKind
 }
 
+/** The stored columns of a record; a status cannot start before the certification itself. */
+function columnsOf(record: EnterpriseRecord, statusSince: string) {
+  return {
+    name: record.name,
+    countyCode: record.countyCode,
+    sectorCode: record.sectorCode,
+    address: record.address,
+    certifiedAt: record.certifiedAt,
+    validUntil: record.validUntil,
+    status: record.status,
+    statusSince: statusSince < record.certifiedAt ? record.certifiedAt : statusSince,
+  }
+}
+
 /**
  * Compares records with what is stored and says what to insert, update and record in the history.
  * It is the one place that decides "added, changed or unchanged", so a dry run and a real import
@@ -91,14 +105,7 @@ export function planEnterpriseChanges(input: {
         record.status === 'active' ? record.certifiedAt : (record.statusSince ?? today)
       plan.inserts.push({
         uscc: record.uscc,
-        name: record.name,
-        countyCode: record.countyCode,
-        sectorCode: record.sectorCode,
-        address: record.address,
-        certifiedAt: record.certifiedAt,
-        validUntil: record.validUntil,
-        status: record.status,
-        statusSince: statusSince < record.certifiedAt ? record.certifiedAt : statusSince,
+        ...columnsOf(record, statusSince),
         isDemo: input.isDemo ?? false,
       })
       plan.events.push({
@@ -132,16 +139,7 @@ export function planEnterpriseChanges(input: {
     const statusSince = statusChanged ? (record.statusSince ?? today) : before.statusSince
     plan.updates.push({
       uscc: record.uscc,
-      set: {
-        name: record.name,
-        countyCode: record.countyCode,
-        sectorCode: record.sectorCode,
-        address: record.address,
-        certifiedAt: record.certifiedAt,
-        validUntil: record.validUntil,
-        status: record.status,
-        statusSince: statusSince < record.certifiedAt ? record.certifiedAt : statusSince,
-      },
+      set: columnsOf(record, statusSince),
     })
     if (statusChanged) {
       plan.events.push({

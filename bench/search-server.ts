@@ -1,4 +1,5 @@
 import http from 'node:http'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { Readable } from 'node:stream'
 import { createApp } from '../api/app.ts'
 import { loadConfig } from '../api/config.ts'
@@ -43,6 +44,17 @@ const server = http.createServer((req, res) => {
   })()
 })
 server.keepAliveTimeout = 5_000
+
+// Once a second, how late the event loop ran (ms): tells a busy or blocked loop from a slow
+// downstream when latencies climb.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+loopDelay.enable()
+setInterval(() => {
+  const p99 = loopDelay.percentile(99) / 1e6
+  const max = loopDelay.max / 1e6
+  console.log(JSON.stringify({ eventLoopDelay: { p99, max } }))
+  loopDelay.reset()
+}, 1_000).unref()
 server.listen(config.PORT, '127.0.0.1')
 
 process.on('SIGTERM', () => {

@@ -217,10 +217,14 @@ async function startApiServer(env: Record<string, string>) {
     { cwd: repoRoot, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] },
   )
   const serverMs: number[] = []
+  /** The API's event-loop delay, one sample per second: [p99, max] in ms. */
+  const loopDelays: [number, number][] = []
   const lines = createInterface({ input: child.stdout! })
   lines.on('line', (line) => {
     const ms = /"path":"\/api\/search".*"ms":([\d.]+)/.exec(line)?.[1]
     if (ms) serverMs.push(Number(ms))
+    const delay = /"eventLoopDelay":\{"p99":([\d.e+-]+),"max":([\d.e+-]+)\}/.exec(line)
+    if (delay) loopDelays.push([Number(delay[1]), Number(delay[2])])
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   await waitForPort(port, 30_000)
@@ -228,6 +232,7 @@ async function startApiServer(env: Record<string, string>) {
     port,
     pid: child.pid,
     serverMs,
+    loopDelays,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
@@ -291,6 +296,7 @@ export async function run(options: BenchOptions): Promise<BenchOutcome> {
       await openLoop(send, options.rate, warmUpSeconds, watch)
     }
     api.serverMs.length = 0
+    api.loopDelays.length = 0
     const rounds: Record<Target, Round[]> = { meilisearch: [], meilisearchCompressed: [], api: [] }
     for (let i = 0; i < options.runs; i++) {
       for (const name of targetNames) {
@@ -332,6 +338,11 @@ export async function run(options: BenchOptions): Promise<BenchOutcome> {
       meilisearchCompressed: compressed,
       api: {
         ...apiStats,
+        // Worst one-second window of the API's event-loop delay during the measured rounds.
+        eventLoopDelayMs: {
+          worstSecondP99: round(Math.max(...api.loopDelays.map((d) => d[0])), 1),
+          max: round(Math.max(...api.loopDelays.map((d) => d[1])), 1),
+        },
         serverSideMs: {
           requests: serverSorted.length,
           p50: round(percentile(serverSorted, 0.5), 2),

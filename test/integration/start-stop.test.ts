@@ -83,6 +83,19 @@ describe('npm start', () => {
       const res = await fetch(`${base}${page}`)
       expect(res.status, page).toBe(200)
     }
+    // Static and on-demand pages alike carry the security headers, and no page has an inline
+    // script the policy would have to allow.
+    for (const page of ['/', '/search?q=%E8%8F%9C%E5%9C%BA']) {
+      const res = await fetch(`${base}${page}`)
+      const csp = res.headers.get('content-security-policy') ?? ''
+      expect(csp, page).toContain("script-src 'self'")
+      expect(csp, page).toContain("frame-ancestors 'none'")
+      expect(csp, page).not.toContain('unsafe-inline')
+      expect(res.headers.get('referrer-policy'), page).toBeTruthy()
+      expect(res.headers.get('x-content-type-options'), page).toBe('nosniff')
+      const html = await res.text()
+      expect(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g) ?? [], page).toEqual([])
+    }
     const directory = (await (await fetch(`${base}/api/enterprises?pageSize=1`)).json()) as {
       total: number
     }

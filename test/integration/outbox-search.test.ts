@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
 import { createSearchClient, ensureIndex } from '../../api/search/client.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
+import { importEnterpriseList } from '../../api/services/enterprises/import-file.ts'
+import { listColumns } from '../../api/services/enterprises/import/columns.ts'
 import { outboxHandlers } from '../../api/worker/index.ts'
 import { createOutboxWorker, type OutboxWorker } from '../../api/worker/outbox-worker.ts'
 import { generateDemoRecords } from '../../scripts/demo/generate.ts'
@@ -80,15 +82,35 @@ afterAll(async () => {
 })
 
 describe('the outbox keeps the public search index in step with PostgreSQL', () => {
-  it('shows a revocation in /api/search within 5 s, with no manual step', async () => {
-    await applyEnterpriseRecords({
+  it('shows a revocation made through the import in /api/search within 5 s, with no manual step', async () => {
+    // The bureau's list, as the import reads it, with this business now 撤销.
+    const cells = [
+      target.uscc,
+      target.name,
+      target.countyCode,
+      target.sectorCode,
+      target.address,
+      target.certifiedAt,
+      target.validUntil,
+      '撤销',
+      '2026-11-26',
+      '计量作弊',
+    ]
+    const outcome = await importEnterpriseList({
       ctx: t.deps,
       input: {
-        records: [{ ...target, status: 'revoked', reason: '计量作弊' }],
-        source: 'test',
+        fileName: '撤销名单.csv',
         today: '2026-11-26',
+        dryRun: false,
+        table: {
+          rows: [
+            { number: 1, cells: Object.values(listColumns).map((c) => c.header) },
+            { number: 2, cells },
+          ],
+        },
       },
     })
+    expect(outcome.ok && outcome.result.changed).toEqual([target.uscc])
     const elapsed = await waitFor(
       () => statusInSearch(target.name, target.uscc),
       (s) => s === 'revoked',

@@ -51,7 +51,8 @@ export async function installMeiliBinary(cacheDir: string): Promise<string> {
     )
   }
   await mkdir(path.dirname(target), { recursive: true })
-  const partial = `${target}.${process.pid}.partial`
+  // Unique per call: two set-ups in one process may install at the same time.
+  const partial = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.partial`
   await copyFile(source, partial)
   await chmod(partial, 0o755)
   await rename(partial, target)
@@ -65,13 +66,31 @@ async function readOrCreateKey(file: string): Promise<string> {
   return key
 }
 
-/** A real Meilisearch server on loopback with its data under `dir`. */
-export async function startEmbeddedMeili(options: {
+interface MeiliOptions {
   dir: string
   cacheDir: string
   port?: number
   log?: (line: string) => void
-}): Promise<EmbeddedMeiliHandle> {
+}
+
+/**
+ * A real Meilisearch server on loopback with its data under `dir`. When it picks the port itself
+ * and the server exits at once (another process took the port between our probe and its bind),
+ * it tries again on another port.
+ */
+export async function startEmbeddedMeili(options: MeiliOptions): Promise<EmbeddedMeiliHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options)
+    } catch (error) {
+      if (options.port !== undefined || attempt >= 3 || !(error instanceof EarlyExit)) throw error
+    }
+  }
+}
+
+class EarlyExit extends Error {}
+
+async function startOnce(options: MeiliOptions): Promise<EmbeddedMeiliHandle> {
   const dir = path.resolve(options.dir)
   await mkdir(dir, { recursive: true })
   const binary = await installMeiliBinary(options.cacheDir)
@@ -98,14 +117,22 @@ export async function startEmbeddedMeili(options: {
     ],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   )
-  child.stdout?.on('data', (chunk: Buffer) => options.log?.(chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => options.log?.(chunk.toString()))
+  // The last output is kept for the error message if the server fails to start.
+  let tail = ''
+  const onOutput = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-2000)
+    options.log?.(chunk.toString())
+  }
+  child.stdout?.on('data', onOutput)
+  child.stderr?.on('data', onOutput)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const url = `http://127.0.0.1:${port}`
 
   const deadline = Date.now() + 60_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`meilisearch exited with code ${child.exitCode}`)
+    if (child.exitCode !== null) {
+      throw new EarlyExit(`meilisearch exited with code ${child.exitCode}: ${tail.trim()}`)
+    }
     try {
       const res = await fetch(`${url}/health`)
       if (res.ok) break

@@ -80,20 +80,27 @@ export async function listEnterprises(
   filter: EnterpriseFilter,
   page: { offset: number; limit: number },
 ): Promise<{ items: EnterpriseView[]; total: number }> {
+  const listed = filter.usccPrefix
+    ? // A code prefix lists in code order: the primary key's range scan stops after one page.
+      filtered(db, filter).orderBy('e.uscc')
+    : filtered(db, filter).orderBy('c.sortOrder').orderBy('e.name').orderBy('e.uscc')
   const [items, count] = await Promise.all([
-    filtered(db, filter)
-      .orderBy('c.sortOrder')
-      .orderBy('e.name')
-      .orderBy('e.uscc')
-      .offset(page.offset)
-      .limit(page.limit)
-      .execute(),
+    listed.offset(page.offset).limit(page.limit).execute(),
     filtered(db, filter)
       .clearSelect()
       .select((eb) => eb.fn.countAll<string>().as('total'))
       .executeTakeFirstOrThrow(),
   ])
   return { items, total: Number(count.total) }
+}
+
+/** The first businesses whose credit code starts with `prefix`, in code order, without a count. */
+export function enterprisesByUsccPrefix(
+  db: Kysely<Database>,
+  prefix: string,
+  limit: number,
+): Promise<EnterpriseView[]> {
+  return filtered(db, { usccPrefix: prefix }).orderBy('e.uscc').limit(limit).execute()
 }
 
 export async function findEnterprise(

@@ -128,4 +128,19 @@ describe('credit-code lookups', () => {
     const found = (await search.json()) as { enterprises: { uscc: string }[] }
     expect(found.enterprises.map((e) => e.uscc)).toEqual([one.uscc])
   })
+
+  it('lists a code prefix in code order (one page read straight off the primary key)', async () => {
+    const wanted = records
+      .map((r) => r.uscc)
+      .filter((c) => c.startsWith('913311'))
+      .sort()
+    const search = await app.request('/api/search?q=913311&limit=5')
+    const found = (await search.json()) as { enterprises: { uscc: string }[] }
+    expect(found.enterprises.map((e) => e.uscc)).toEqual(wanted.slice(0, 5))
+
+    const list = await app.request('/api/enterprises?q=913311&page=2&pageSize=5')
+    const listed = (await list.json()) as { items: { uscc: string }[]; total: number }
+    expect(listed.total).toBe(wanted.length)
+    expect(listed.items.map((i) => i.uscc)).toEqual(wanted.slice(5, 10))
+  })
 })

@@ -3,7 +3,8 @@ import { ApiError } from '../../errors.ts'
 import type { EnterpriseDocument } from '../../search/enterprise-documents.ts'
 import type { NoticeDocument } from '../../search/notice-documents.ts'
 import { asUsccPrefix } from '../enterprises/code-query.ts'
-import { listEnterprises, toItem } from '../enterprises/list.ts'
+import { toItem } from '../enterprises/list.ts'
+import { enterprisesByUsccPrefix } from '../../../db/queries/enterprises.ts'
 
 /** One query across the public indexes only; the private complaints index is never touched. */
 export async function publicSearch({
@@ -13,13 +14,11 @@ export async function publicSearch({
   ctx: ServiceContext
   input: { q: string; limit: number }
 }) {
-  if (asUsccPrefix(input.q)) {
+  const usccPrefix = asUsccPrefix(input.q)
+  if (usccPrefix) {
     // A credit code (or its start) names businesses, never notices.
-    const page = await listEnterprises({
-      ctx,
-      input: { q: input.q, page: 1, pageSize: input.limit },
-    })
-    return { enterprises: page.items, notices: [] }
+    const found = await enterprisesByUsccPrefix(ctx.db, usccPrefix, input.limit)
+    return { enterprises: found.map(toItem), notices: [] }
   }
   try {
     const { results } = await ctx.search.meili.multiSearch({

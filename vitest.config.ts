@@ -2,7 +2,11 @@ import { defineConfig } from 'vitest/config'
 
 // Tests that start a whole product or load 100,000 rows; they run after the others, alone, so
 // that timing-sensitive integration tests do not share the two cores with them.
-const heavy = ['test/integration/start-stop.test.ts', 'test/integration/reindex.test.ts']
+const heavy = [
+  'test/integration/start-stop.test.ts',
+  'test/integration/reindex.test.ts',
+  'test/integration/complaints-durability.test.ts',
+]
 
 // Four groups, one command (`npm test`), run one group after another: unit tests need nothing;
 // integration tests run against a real PostgreSQL and a real Meilisearch started for the run;

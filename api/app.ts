@@ -7,10 +7,26 @@ import { z } from 'zod'
 import type { Deps } from './deps.ts'
 import type { AppEnv } from './env.ts'
 import { ApiError, errorBody } from './errors.ts'
+import { registerComplaintRoutes } from './routes/complaints/index.ts'
 import { registerEnterpriseRoutes } from './routes/enterprises/index.ts'
 import { registerHealthRoutes } from './routes/health.ts'
 import { registerSearchRoutes } from './routes/search.ts'
 import { validationHook } from './validation.ts'
+
+/**
+ * The database went away (shut down, crashed, unreachable) rather than refusing the request: the
+ * client may retry, so this is 503, not 500. SQLSTATE class 08 is connection exceptions; 57P0x
+ * are shutdowns.
+ */
+function isDatabaseUnavailable(err: Error): boolean {
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code))) return true
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code))
+    return true
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+    err.message,
+  )
+}
 
 // zod's own messages, in Chinese, for every schema in the API.
 z.config(z.locales.zhCN())
@@ -28,7 +44,7 @@ export function createApp(deps: Deps) {
     const logger = deps.logger.child({ requestId: c.get('requestId') })
     c.set('logger', logger)
     c.set('deps', deps)
-    c.set('ctx', { db: deps.db, search: deps.search, logger })
+    c.set('ctx', { ...deps, logger })
     await next()
     // The path only: query strings may carry a query code or a phone number.
     logger.info(
@@ -54,21 +70,24 @@ export function createApp(deps: Deps) {
       crossOriginResourcePolicy: 'same-origin',
     }),
   )
-  app.use(
-    bodyLimit({
-      maxSize: deps.config.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new ApiError(
-          'PAYLOAD_TOO_LARGE',
-          `提交的内容过大（上限 ${Math.floor(deps.config.BODY_LIMIT_BYTES / 1024)} KB），请删减后重试。`,
-        )
-      },
-    }),
+  const generalLimit = bodyLimit({
+    maxSize: deps.config.BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new ApiError(
+        'PAYLOAD_TOO_LARGE',
+        `提交的内容过大（上限 ${Math.floor(deps.config.BODY_LIMIT_BYTES / 1024)} KB），请删减后重试。`,
+      )
+    },
+  })
+  // Complaints carry photos and have a limit of their own (api/routes/complaints/create.ts).
+  app.use((c, next) =>
+    c.req.method === 'POST' && c.req.path === '/api/complaints' ? next() : generalLimit(c, next),
   )
 
   registerHealthRoutes(app)
   registerEnterpriseRoutes(app)
   registerSearchRoutes(app)
+  registerComplaintRoutes(app)
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
@@ -106,6 +125,15 @@ export function createApp(deps: Deps) {
         '请求格式有误，无法解析。请检查提交的内容（例如 JSON 格式）后重试。',
       )
       return c.json(errorBody(refusal, id), err.status)
+    }
+    if (isDatabaseUnavailable(err)) {
+      c.get('logger').error({ err: { message: err.message } }, 'database unavailable')
+      c.header('Retry-After', '10')
+      const unavailable = new ApiError(
+        'SERVICE_UNAVAILABLE',
+        '系统暂时无法读写数据，本次请求可能没有完成。请稍后重试（同一份投诉重复提交不会重复登记）；如急需处理，请拨打 12345。',
+      )
+      return c.json(errorBody(unavailable, id), 503)
     }
     c.get('logger').error({ err: { message: err.message, stack: err.stack } }, 'unhandled error')
     return c.json(

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
 
 /**
  * The whole environment, parsed once at start-up. Nothing else in the code base reads
@@ -8,49 +9,105 @@ const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value)
 
 const port = z.coerce.number().int().min(0).max(65535)
 
-export const configSchema = z.object({
-  /** `production` turns on Secure cookies and hides internal error detail. */
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  /** Port the web server listens on. */
-  PORT: port.default(4321),
-  /** Address the web server binds to. */
-  HOST: z.string().min(1).default('127.0.0.1'),
-  /** PostgreSQL connection string; when unset an embedded server is started under DATA_DIR. */
-  DATABASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
-  /** Connections in the pool of each process. */
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  /** Meilisearch address; when unset the packaged binary is started under DATA_DIR. */
-  MEILI_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
-  /** Meilisearch API key with rights to manage indexes (the master key for the embedded one). */
-  MEILI_MASTER_KEY: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
-  /** Prefix of every index name, so several environments can share one Meilisearch. */
-  MEILI_INDEX_PREFIX: z
-    .string()
-    .regex(/^[a-z0-9_]*$/, 'only lower-case letters, digits and underscores')
-    .default(''),
-  /** Where embedded services, caches and generated secrets live. */
-  DATA_DIR: z.string().min(1).default('.data'),
-  /** Where the site is built (static files and the server entry); relative to the project. */
-  SITE_OUT_DIR: z.string().min(1).default('dist'),
-  /** pino level. */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Largest request body accepted, in bytes. */
-  BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(50 * 1024 * 1024)
-    .default(1024 * 1024),
-  /** Run the outbox worker inside the web process (turn off when workers run apart). */
-  WORKER_ENABLED: z
-    .enum(['true', 'false', '1', '0'])
-    .default('true')
-    .transform((v) => v === 'true' || v === '1'),
-  /** Load the demo list into an empty embedded database at start: `auto` does so only then. */
-  DEMO_DATA: z.enum(['auto', 'never']).default('auto'),
-  /** Public address of the site, used in RSS and absolute links. */
-  SITE_URL: z.url().default('http://127.0.0.1:4321'),
-})
+export const configSchema = z
+  .object({
+    /** `production` turns on Secure cookies and hides internal error detail. */
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** Port the web server listens on. */
+    PORT: port.default(4321),
+    /** Address the web server binds to. */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    /** PostgreSQL connection string; when unset an embedded server is started under DATA_DIR. */
+    DATABASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    /** Connections in the pool of each process. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Meilisearch address; when unset the packaged binary is started under DATA_DIR. */
+    MEILI_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    /** Meilisearch API key with rights to manage indexes (the master key for the embedded one). */
+    MEILI_MASTER_KEY: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
+    /** Prefix of every index name, so several environments can share one Meilisearch. */
+    MEILI_INDEX_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9_]*$/, 'only lower-case letters, digits and underscores')
+      .default(''),
+    /** Where embedded services, caches and generated secrets live. */
+    DATA_DIR: z.string().min(1).default('.data'),
+    /** Where the site is built (static files and the server entry); relative to the project. */
+    SITE_OUT_DIR: z.string().min(1).default('dist'),
+    /** pino level. */
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    /** Largest request body accepted, in bytes. */
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(50 * 1024 * 1024)
+      .default(1024 * 1024),
+    /** Run the outbox worker inside the web process (turn off when workers run apart). */
+    WORKER_ENABLED: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((v) => v === 'true' || v === '1'),
+    /** Load the demo list into an empty embedded database at start: `auto` does so only then. */
+    DEMO_DATA: z.enum(['auto', 'never']).default('auto'),
+    /** Public address of the site, used in RSS and absolute links. */
+    SITE_URL: z.url().default('http://127.0.0.1:4321'),
+    /**
+     * Keys sealing personal data (AES-256-GCM): space-separated `id:base64` pairs of 32-byte keys,
+     * the first used for new data, the others still read (rotation). Required in production; in
+     * development a key is generated under DATA_DIR/secrets.
+     */
+    PII_KEYS: z.preprocess(emptyToUndefined, z.string().optional()),
+    /** Key (base64, at least 32 bytes) of the keyed hashes of phones and query codes. */
+    PII_HASH_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
+    /** Where complaint photos are stored; default DATA_DIR/photos. */
+    PHOTO_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
+    /** Largest complaint submission (three photos of 5 MB and the form), in bytes. */
+    COMPLAINT_BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(16 * 1024 * 1024),
+    /** Complaints accepted per client address per hour (0 turns the limit off). */
+    COMPLAINT_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(10),
+    /** Complaints accepted per phone number per hour (0 turns the limit off). */
+    COMPLAINT_LIMIT_PER_PHONE: z.coerce.number().int().min(0).default(5),
+    /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
+    TRUST_PROXY: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production') {
+      for (const name of ['PII_KEYS', 'PII_HASH_KEY'] as const) {
+        if (!config[name]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'required in production (personal data must be sealed with keys you keep)',
+          })
+        }
+      }
+    }
+    if (config.PII_KEYS) {
+      try {
+        parsePiiKeys(config.PII_KEYS)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['PII_KEYS'], message: (error as Error).message })
+      }
+    }
+    if (config.PII_HASH_KEY) {
+      try {
+        parseHashKey(config.PII_HASH_KEY)
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['PII_HASH_KEY'], message: (error as Error).message })
+      }
+    }
+  })
 
 export type Config = z.infer<typeof configSchema>
 
@@ -61,6 +118,8 @@ export class ConfigError extends Error {
   }
 }
 
+const secretVariables = new Set(['PII_KEYS', 'PII_HASH_KEY', 'MEILI_MASTER_KEY', 'DATABASE_URL'])
+
 /** Parses an environment; throws a ConfigError that names every wrong variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env)
@@ -68,7 +127,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = issue.path.join('.')
-      return `${name}: ${issue.message} (got ${JSON.stringify(env[name] ?? null)})`
+      // Secrets are never echoed, not even when wrong.
+      const got = secretVariables.has(name)
+        ? env[name]
+          ? '(value hidden)'
+          : 'null'
+        : JSON.stringify(env[name] ?? null)
+      return `${name}: ${issue.message} (got ${got})`
     }),
   )
 }

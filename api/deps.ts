@@ -2,7 +2,16 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.ts'
 import type { Config } from './config.ts'
 import type { Logger } from './logger.ts'
+import type { PhotoStorage } from './photos/storage.ts'
+import type { PiiKeyring } from './privacy/pii.ts'
 import type { SearchClient } from './search/client.ts'
+import type { WorkingDayCalendar } from './services/complaints/working-days.ts'
+
+/** Keys for personal data: the sealing keyring and the key of phone and query-code hashes. */
+export interface Privacy {
+  ring: PiiKeyring
+  hashKey: Buffer
+}
 
 /** What the API and its services need from the outside world; built once per process. */
 export interface Deps {
@@ -10,7 +19,11 @@ export interface Deps {
   db: Kysely<Database>
   search: SearchClient
   logger: Logger
+  privacy: Privacy
+  photos: PhotoStorage
+  /** The State Council's holiday schedule (content/holidays), for legal deadlines. */
+  calendar: WorkingDayCalendar
 }
 
 /** The context every service verb receives: `verb({ ctx, input })`. */
-export type ServiceContext = Pick<Deps, 'db' | 'search' | 'logger'>
+export type ServiceContext = Deps

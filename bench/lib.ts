@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdir, rm } from 'node:fs/promises'
 import os from 'node:os'
@@ -17,10 +18,10 @@ export interface BenchOutcome {
 export interface BenchOptions {
   /** Repetitions of each measured build (build benchmark). */
   runs: number
-  /** Seconds of load per target (search benchmark). */
+  /** Seconds of load per target (search and intake benchmarks). */
   seconds: number
-  /** Requests per second, open loop (search benchmark). */
-  rate: number
+  /** Requests per second, open loop; each benchmark has its own default (search 300, intake 1000). */
+  rate: number | undefined
 }
 
 /** The value below which `p` of the sorted samples fall (nearest-rank). */
@@ -98,6 +99,9 @@ export function stackEnv(stack: Stack, extra: Record<string, string> = {}) {
     MEILI_URL: stack.meiliUrl,
     MEILI_MASTER_KEY: stack.meiliKey ?? '',
     DATA_DIR: stack.deps.config.DATA_DIR,
+    // Production refuses to start without keys for personal data: fresh ones for each run.
+    PII_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    PII_HASH_KEY: randomBytes(32).toString('base64'),
     ...extra,
   }
 }

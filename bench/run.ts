@@ -5,13 +5,14 @@ import { shanghaiToday } from '../api/time.ts'
 import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
 
 /**
- * `npm run bench [-- build|search] [--runs N] [--seconds N] [--rate N]`: benchmarks, on demand and
+ * `npm run bench [-- build|search|intake] [--runs N] [--seconds N] [--rate N]`: benchmarks, on demand and
  * never part of `npm test`. Each writes bench/results/<name>-<date>.json and prints one line.
  */
 const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<BenchOutcome> }>> =
   {
     build: () => import('./build.ts'),
     search: () => import('./search.ts'),
+    intake: () => import('./intake.ts'),
   }
 
 async function main() {
@@ -20,15 +21,15 @@ async function main() {
     options: {
       runs: { type: 'string', default: '3' },
       seconds: { type: 'string', default: '20' },
-      rate: { type: 'string', default: '300' },
+      rate: { type: 'string' },
     },
   })
   const options: BenchOptions = {
     runs: Number(values.runs),
     seconds: Number(values.seconds),
-    rate: Number(values.rate),
+    rate: values.rate === undefined ? undefined : Number(values.rate),
   }
-  if (!Object.values(options).every((v) => Number.isInteger(v) && v > 0)) {
+  if (!Object.values(options).every((v) => v === undefined || (Number.isInteger(v) && v > 0))) {
     console.error('--runs、--seconds、--rate 须为正整数。')
     process.exit(64)
   }

@@ -1,18 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import http from 'node:http'
-import os from 'node:os'
-import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { reindexAll } from '../api/search/reindex.ts'
 import { insertSyntheticEnterprises } from '../scripts/demo/bulk.ts'
-import { freePort, waitForPort } from '../scripts/stack/ports.ts'
+import { openLoop, sender, startServerChild, stats, type Round, type Send } from './load.ts'
 import {
   isolatedStack,
   machine,
-  median,
   percentile,
-  repoRoot,
   round,
   sourceVersion,
   stackEnv,
@@ -49,206 +42,14 @@ export const queries = [
   '丽阳超世',
 ]
 
-type Send = (q: string) => Promise<number>
-
-/** One request on a keep-alive agent; resolves with the status once the body is read. */
-export function sender(
-  agent: http.Agent,
-  port: number,
-  request: (q: string) => {
-    method: string
-    path: string
-    headers: http.OutgoingHttpHeaders
-    body?: string
-  },
-): Send {
-  return (q) =>
-    new Promise((resolve, reject) => {
-      const r = request(q)
-      const req = http.request(
-        { host: '127.0.0.1', port, agent, method: r.method, path: r.path, headers: r.headers },
-        (res) => {
-          res.resume()
-          res.once('end', () => resolve(res.statusCode ?? 0))
-          res.once('error', reject)
-        },
-      )
-      req.setTimeout(10_000, () => req.destroy(new Error('timeout')))
-      req.once('error', reject)
-      req.end(r.body)
-    })
-}
-
-interface Round {
-  latencies: number[]
-  errors: number
-  statuses: Record<string, number>
-  /** How late the generator sent its worst request: large values mean the client fell behind. */
-  maxSendLagMs: number
-  cpuSeconds: Record<string, number>
-  /** The machine's 1-minute load average when the round ended (others' work shows here). */
-  loadAverage1m: number
-}
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return Number.NaN
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return Number.NaN
-  }
-}
-
-/**
- * Open loop: request i is due at start + i / rate whether or not earlier ones have answered, and
- * its latency counts from when it was due (not when it was sent), so a stall is charged to every
- * request it delays (no coordinated omission).
- */
-export async function openLoop(
-  send: Send,
-  rate: number,
-  seconds: number,
-  watch: Record<string, number | undefined>,
-): Promise<Round> {
-  const total = rate * seconds
-  const interval = 1000 / rate
-  const outcome: Round = {
-    latencies: [],
-    errors: 0,
-    statuses: {},
-    maxSendLagMs: 0,
-    cpuSeconds: {},
-    loadAverage1m: 0,
-  }
-  const cpuBefore = Object.fromEntries(
-    Object.entries(watch).map(([k, pid]) => [k, cpuSeconds(pid)]),
-  )
-  const start = performance.now() + 20
-  let sent = 0
-  let finished = 0
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      if (++finished === total) resolve()
-    }
-    const tick = () => {
-      const now = performance.now()
-      while (sent < total && start + sent * interval <= now) {
-        const due = start + sent * interval
-        outcome.maxSendLagMs = Math.max(outcome.maxSendLagMs, now - due)
-        send(queries[sent % queries.length]!).then(
-          (status) => {
-            if (status === 200) outcome.latencies.push(performance.now() - due)
-            else {
-              outcome.errors++
-              outcome.statuses[status] = (outcome.statuses[status] ?? 0) + 1
-            }
-            done()
-          },
-          () => {
-            outcome.errors++
-            outcome.statuses.network = (outcome.statuses.network ?? 0) + 1
-            done()
-          },
-        )
-        sent++
-      }
-      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()))
-    }
-    tick()
-  })
-  for (const [k, pid] of Object.entries(watch)) {
-    outcome.cpuSeconds[k] = round(cpuSeconds(pid) - (cpuBefore[k] ?? Number.NaN), 2)
-  }
-  outcome.loadAverage1m = round(os.loadavg()[0] ?? 0, 2)
-  return outcome
-}
-
-export function stats(rounds: Round[], seconds: number) {
-  const all = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b)
-  const requests = rounds.reduce((n, r) => n + r.latencies.length + r.errors, 0)
-  const cpu: Record<string, number> = {}
-  for (const r of rounds)
-    for (const [k, v] of Object.entries(r.cpuSeconds)) cpu[k] = (cpu[k] ?? 0) + v
-  return {
-    requests,
-    errors: rounds.reduce((n, r) => n + r.errors, 0),
-    statuses: rounds.map((r) => r.statuses),
-    p50Ms: round(percentile(all, 0.5), 2),
-    p90Ms: round(percentile(all, 0.9), 2),
-    p99Ms: round(percentile(all, 0.99), 2),
-    maxMs: round(all.at(-1) ?? Number.NaN, 2),
-    perRound: rounds.map((r) => {
-      const sorted = [...r.latencies].sort((a, b) => a - b)
-      return {
-        p50Ms: round(percentile(sorted, 0.5), 2),
-        p99Ms: round(percentile(sorted, 0.99), 2),
-        maxMs: round(sorted.at(-1) ?? Number.NaN, 2),
-        maxSendLagMs: round(r.maxSendLagMs, 2),
-        loadAverage1m: r.loadAverage1m,
-      }
-    }),
-    medianOfRoundP99Ms: round(
-      median(
-        rounds.map((r) =>
-          percentile(
-            [...r.latencies].sort((a, b) => a - b),
-            0.99,
-          ),
-        ),
-      ),
-      2,
-    ),
-    /** CPU used per second of load, as a share of one core. */
-    cpuCores: Object.fromEntries(
-      Object.entries(cpu).map(([k, v]) => [k, round(v / (seconds * rounds.length), 2)]),
-    ),
-  }
-}
-
-/** Starts the API server child; collects the `ms` of every logged /api/search request. */
-async function startApiServer(env: Record<string, string>) {
-  const port = await freePort()
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'bench', 'search-server.ts')],
-    { cwd: repoRoot, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  const serverMs: number[] = []
-  /** The API's event-loop delay, one sample per second: [p99, max] in ms. */
-  const loopDelays: [number, number][] = []
-  const lines = createInterface({ input: child.stdout! })
-  lines.on('line', (line) => {
-    const ms = /"path":"\/api\/search".*"ms":([\d.]+)/.exec(line)?.[1]
-    if (ms) serverMs.push(Number(ms))
-    const delay = /"eventLoopDelay":\{"p99":([\d.e+-]+),"max":([\d.e+-]+)\}/.exec(line)
-    if (delay) loopDelays.push([Number(delay[1]), Number(delay[2])])
-  })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  await waitForPort(port, 30_000)
-  return {
-    port,
-    pid: child.pid,
-    serverMs,
-    loopDelays,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-      await exited
-      clearTimeout(timer)
-    },
-  }
-}
-
 /**
  * /api/search (the product's Hono app over HTTP) against Meilisearch's own /multi-search with the
  * same two queries the route makes, over 100,000 businesses, at a fixed request rate.
  */
-export async function run(options: BenchOptions): Promise<BenchOutcome> {
+export async function run(given: BenchOptions): Promise<BenchOutcome> {
+  const options = { ...given, rate: given.rate ?? 300 }
   const { stack, stop } = await isolatedStack('search')
-  let api: Awaited<ReturnType<typeof startApiServer>> | undefined
+  let api: Awaited<ReturnType<typeof startServerChild>> | undefined
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
   try {
     const { db, search, logger } = stack.deps
@@ -260,8 +61,13 @@ export async function run(options: BenchOptions): Promise<BenchOutcome> {
     const reindexSeconds = (performance.now() - reindexStarted) / 1000
     if (!reindexed.consistent) throw new Error(`reindex inconsistent: ${JSON.stringify(reindexed)}`)
 
-    api = await startApiServer(stackEnv(stack, { LOG_LEVEL: 'info' }))
+    api = await startServerChild(
+      'api-server.ts',
+      stackEnv(stack, { LOG_LEVEL: 'info' }),
+      '/api/search',
+    )
     const meiliPort = Number(new URL(stack.meiliUrl).port)
+    const queryOf = (i: number) => queries[i % queries.length]!
     const meiliBody = (q: string) =>
       JSON.stringify({
         queries: [
@@ -269,7 +75,7 @@ export async function run(options: BenchOptions): Promise<BenchOutcome> {
           { indexUid: search.indexName('notices'), q, limit: 10 },
         ],
       })
-    const meiliRequest = (acceptEncoding?: string) => (q: string) => ({
+    const meiliRequest = (acceptEncoding?: string) => (i: number) => ({
       method: 'POST',
       path: '/multi-search',
       headers: {
@@ -277,15 +83,15 @@ export async function run(options: BenchOptions): Promise<BenchOutcome> {
         authorization: `Bearer ${stack.meiliKey ?? ''}`,
         ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}),
       },
-      body: meiliBody(q),
+      body: meiliBody(queryOf(i)),
     })
     const targets: Record<Target, Send> = {
       meilisearch: sender(agent, meiliPort, meiliRequest()),
       // What the API's own Meilisearch client (fetch) asks for: a compressed, chunked answer.
       meilisearchCompressed: sender(agent, meiliPort, meiliRequest(undiciAcceptEncoding)),
-      api: sender(agent, api.port, (q) => ({
+      api: sender(agent, api.port, (i) => ({
         method: 'GET',
-        path: `/api/search?q=${encodeURIComponent(q)}`,
+        path: `/api/search?q=${encodeURIComponent(queryOf(i))}`,
         headers: {},
       })),
     }
@@ -330,7 +136,7 @@ export async function run(options: BenchOptions): Promise<BenchOutcome> {
         warmUpSeconds,
         queries,
         client: 'node:http keep-alive agent, open loop, latency from the due time',
-        api: 'createApp(deps) on node:http (bench/search-server.ts), LOG_LEVEL=info',
+        api: 'createApp(deps) on node:http (bench/api-server.ts), LOG_LEVEL=info',
         meilisearch: 'POST /multi-search with the same two queries as /api/search',
         meilisearchCompressed: `the same with accept-encoding: ${undiciAcceptEncoding} (as fetch asks)`,
       },

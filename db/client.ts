@@ -24,6 +24,9 @@ export function createPool(options: DbOptions): pg.Pool {
   })
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)
+  // A checked-out client (mid-transaction) whose server goes away emits 'error' too; without a
+  // listener that would end the process. Its pending query fails and the pool discards it.
+  pool.on('connect', (client) => client.on('error', () => undefined))
   return pool
 }
 

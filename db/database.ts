@@ -53,6 +53,8 @@ export interface EnterpriseTable {
   /** The day the current status began. */
   statusSince: DateColumn
   isDemo: Generated<boolean>
+  /** Complaints received that name this business (shown to handlers, not yet to the public). */
+  complaintCount: Generated<number>
   createdAt: DefaultTimestamp
   updatedAt: DefaultTimestamp
 }
@@ -86,12 +88,128 @@ export interface OutboxTable {
   processedAt: Timestamp | null
 }
 
+export const complaintKinds = ['complaint', 'report'] as const
+/** 投诉 (a consumer's own dispute) / 举报 (a tip-off, may be anonymous) */
+export type ComplaintKind = (typeof complaintKinds)[number]
+
+export const complaintCategories = [
+  'short_weight',
+  'rigged_instrument',
+  'fuel_dispenser',
+  'taxi_meter',
+  'utility_meter',
+  'optical',
+  'medical',
+  'other',
+] as const
+export type ComplaintCategory = (typeof complaintCategories)[number]
+
+export const complaintStatuses = [
+  'received',
+  'accepted',
+  'rejected',
+  'in_progress',
+  'resolved',
+  'closed',
+] as const
+/** 已接收 / 已受理 / 不予受理 / 办理中 / 已办结 / 已归档 */
+export type ComplaintStatus = (typeof complaintStatuses)[number]
+
+export const quantityUnits = ['jin', 'liang', 'kg', 'g', 'l', 'ml', 'm', 'km'] as const
+export type QuantityUnit = (typeof quantityUnits)[number]
+
+/** NUMERIC columns: read back as strings, so no cent is lost to floating point. */
+type Numeric = ColumnType<string, string | number, string | number>
+
+/** A complaint (投诉) or report (举报) from a resident or the 12345 hotline. */
+export interface ComplaintTable {
+  id: Generated<string>
+  /** 受理编号, e.g. JL20261126-00042 */
+  trackingNo: string
+  /** HMAC of the secret query code (查询码); the code itself is never stored. */
+  queryCodeHash: Buffer
+  kind: ComplaintKind
+  category: ComplaintCategory
+  channel: Generated<'web' | 'hotline'>
+  countyCode: string
+  merchantName: string
+  /** The credit code the resident typed, if any. */
+  merchantUscc: string | null
+  /** The certified business it names, when the code is in the directory. */
+  enterpriseUscc: string | null
+  address: string
+  occurredAt: Timestamp
+  description: string
+  piiKeyId: string | null
+  nameSealed: Buffer | null
+  phoneSealed: Buffer | null
+  /** Keyed hash of the normalised phone, for lookups and abuse limits. */
+  phoneHash: Buffer | null
+  claimedQuantity: Numeric | null
+  measuredQuantity: Numeric | null
+  unit: QuantityUnit | null
+  unitPrice: Numeric | null
+  /** 短缺金额 in yuan, computed from the figures above. */
+  shortfallAmount: Numeric | null
+  status: Generated<ComplaintStatus>
+  receivedAt: DefaultTimestamp
+  /** The current legal deadline (DESIGN.md section 4). */
+  dueAt: Timestamp
+  version: Generated<number>
+  createdAt: DefaultTimestamp
+  updatedAt: DefaultTimestamp
+}
+
+/** One entry of a complaint's timeline. */
+export interface ComplaintEventTable {
+  id: Generated<string>
+  complaintId: string
+  kind: string
+  isPublic: boolean
+  note: string
+  /** `citizen`, `system`, `hotline` or a handler's account. */
+  actor: string
+  occurredAt: DefaultTimestamp
+}
+
+export interface ComplaintPhotoTable {
+  id: Generated<string>
+  complaintId: string
+  position: number
+  storageKey: string
+  contentType: string
+  sizeBytes: number
+  sha256: string
+  originalName: string
+}
+
+export interface IdempotencyKeyTable {
+  scope: string
+  key: string
+  requestHash: Buffer
+  complaintId: string
+  piiKeyId: string
+  responseSealed: Buffer
+  createdAt: DefaultTimestamp
+}
+
+export interface RateLimitHitTable {
+  bucket: string
+  windowStart: Timestamp
+  hits: number
+}
+
 export interface Database {
   counties: CountyTable
   sectors: SectorTable
   enterprises: EnterpriseTable
   certificationEvents: CertificationEventTable
   outbox: OutboxTable
+  complaints: ComplaintTable
+  complaintEvents: ComplaintEventTable
+  complaintPhotos: ComplaintPhotoTable
+  idempotencyKeys: IdempotencyKeyTable
+  rateLimitHits: RateLimitHitTable
 }
 
 export type Enterprise = Selectable<EnterpriseTable>
@@ -101,3 +219,6 @@ export type CertificationEvent = Selectable<CertificationEventTable>
 export type OutboxRow = Selectable<OutboxTable>
 export type County = Selectable<CountyTable>
 export type Sector = Selectable<SectorTable>
+export type Complaint = Selectable<ComplaintTable>
+export type NewComplaint = Insertable<ComplaintTable>
+export type ComplaintEvent = Selectable<ComplaintEventTable>

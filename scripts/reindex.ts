@@ -15,6 +15,7 @@ import { loadConfigOrExit } from './cli.ts'
 const sourceLabel: Record<IndexKind, string> = {
   enterprises: 'PostgreSQL',
   notices: '公告文件',
+  complaints: 'PostgreSQL',
 }
 
 /** A bar redrawn in place on a terminal; a line every 10% otherwise (logs, CI). */

@@ -14,7 +14,9 @@ export const errorSchema = z
 const descriptions: Record<number, string> = {
   400: 'The request failed validation; `details` lists the fields.',
   404: 'Not found.',
+  409: 'Conflicts with an earlier request (e.g. an idempotency key reused for other content).',
   413: 'The body is larger than the limit.',
+  415: 'The content type is not one the route accepts.',
   429: 'Too many requests; see Retry-After.',
   503: 'A dependency is unavailable.',
 }

@@ -1,7 +1,11 @@
 import { Meilisearch, type Settings, type Task } from 'meilisearch'
 
-/** The indexes this product keeps. Public ones may be queried by the public search route. */
-export const indexKinds = ['enterprises', 'notices'] as const
+/**
+ * The indexes this product keeps. Only the public ones may be queried by the public search route;
+ * `complaints` is private to case handlers.
+ */
+export const indexKinds = ['enterprises', 'notices', 'complaints'] as const
+export const publicIndexKinds = ['enterprises', 'notices'] as const
 export type IndexKind = (typeof indexKinds)[number]
 
 export interface SearchClient {
@@ -44,7 +48,7 @@ export function assertSucceeded(task: Task): Task {
   return task
 }
 
-const chineseFields = ['name', 'address', 'title', 'summary', 'body']
+const chineseFields = ['name', 'address', 'title', 'summary', 'body', 'merchantName', 'description']
 
 export const indexSettings: Record<IndexKind, Settings> = {
   enterprises: {
@@ -60,6 +64,29 @@ export const indexSettings: Record<IndexKind, Settings> = {
     filterableAttributes: ['category'],
     sortableAttributes: ['date'],
     localizedAttributes: [{ attributePatterns: chineseFields, locales: ['cmn'] }],
+  },
+  complaints: {
+    searchableAttributes: [
+      'trackingNo',
+      'merchantName',
+      'merchantUscc',
+      'address',
+      'description',
+      'countyName',
+    ],
+    filterableAttributes: [
+      'status',
+      'county',
+      'category',
+      'kind',
+      'channel',
+      'dueAt',
+      'receivedAt',
+      'enterpriseUscc',
+    ],
+    sortableAttributes: ['dueAt', 'receivedAt'],
+    localizedAttributes: [{ attributePatterns: chineseFields, locales: ['cmn'] }],
+    pagination: { maxTotalHits: 100_000 },
   },
 }
 

@@ -8,6 +8,13 @@ import {
   enterprisesChangedSince,
 } from '../../db/queries/enterprise-changes.ts'
 import { allEnterprises, countEnterprises } from '../../db/queries/enterprises.ts'
+import {
+  complaintIdsAfter,
+  complaintIdsChangedSince,
+  complaintsForIndex,
+  countComplaints,
+} from '../../db/queries/complaints.ts'
+import { toComplaintDocument, type ComplaintDocument } from './complaint-indexer.ts'
 import type { Logger } from '../logger.ts'
 import {
   assertSucceeded,
@@ -77,10 +84,10 @@ async function indexUids(meili: Meilisearch): Promise<string[]> {
  * failed one throws.
  */
 function pipelinedWriter(search: SearchClient, uid: string) {
-  const index = search.meili.index<EnterpriseDocument>(uid)
+  const index = search.meili.index<EnterpriseDocument | ComplaintDocument>(uid)
   let inFlight: Promise<unknown> = Promise.resolve()
   return {
-    async write(documents: EnterpriseDocument[]) {
+    async write(documents: EnterpriseDocument[] | ComplaintDocument[]) {
       const enqueued = index.addDocuments(documents)
       await enqueued
       await inFlight
@@ -164,6 +171,50 @@ async function rebuildEnterprises(options: ReindexOptions, fresh: string) {
   return { count, caughtUp: { upserted: changed.length, deleted: gone.length } }
 }
 
+/**
+ * Rebuilds the private complaints index from PostgreSQL, the same way: pages in id order, then
+ * complaints written after the watermark again once the fresh index is live.
+ */
+async function rebuildComplaints(options: ReindexOptions, fresh: string) {
+  const { db, search, logger, onProgress } = options
+  const live = search.indexName('complaints')
+  const since = await changeWatermark(db)
+  const total = await countComplaints(db)
+  const writer = pipelinedWriter(search, fresh)
+  const batchSize = options.batchSize ?? 5_000
+  let done = 0
+  onProgress?.({ kind: 'complaints', done, total })
+  for (let after = '0'; ;) {
+    const ids = await complaintIdsAfter(db, after, batchSize)
+    if (ids.length === 0) break
+    const rows = await complaintsForIndex(db, ids)
+    await writer.write(rows.map(toComplaintDocument))
+    done += rows.length
+    after = ids.at(-1)!
+    onProgress?.({ kind: 'complaints', done, total: Math.max(total, done) })
+  }
+  await writer.flush()
+  await swapIn(search, live, fresh)
+  const changed = await complaintsForIndex(db, await complaintIdsChangedSince(db, since))
+  if (changed.length > 0) {
+    assertSucceeded(
+      await search.meili.index(live).addDocuments(changed.map(toComplaintDocument)).waitTask(),
+    )
+  }
+  logger.info(
+    { index: live, documents: done, upserted: changed.length },
+    'complaints index rebuilt and swapped in',
+  )
+  const count: IndexCount = {
+    kind: 'complaints',
+    source: await countComplaints(db),
+    indexed: await documentCount(search, live),
+    consistent: false,
+  }
+  count.consistent = count.source === count.indexed
+  return count
+}
+
 /** Rebuilds the notices index from the Markdown files. */
 async function rebuildNotices(options: ReindexOptions, fresh: string) {
   const { search, logger, onProgress } = options
@@ -214,6 +265,8 @@ export async function reindexAll(options: ReindexOptions): Promise<ReindexResult
         const rebuilt = await rebuildEnterprises(options, fresh)
         counts.push(rebuilt.count)
         caughtUp = rebuilt.caughtUp
+      } else if (kind === 'complaints') {
+        counts.push(await rebuildComplaints(options, fresh))
       } else {
         counts.push(await rebuildNotices(options, fresh))
       }

@@ -1,4 +1,8 @@
 import { expireLapsed } from '../../db/queries/enterprises.ts'
+import {
+  deleteIdempotencyKeysBefore,
+  deleteRateLimitWindowsBefore,
+} from '../../db/queries/complaints.ts'
 import { enqueue } from '../../db/queries/outbox.ts'
 import type { Deps } from '../deps.ts'
 import {
@@ -6,11 +10,15 @@ import {
   enterpriseIndexer,
   enterpriseKey,
 } from '../search/enterprise-indexer.ts'
+import { complaintChangedTopic, complaintIndexer } from '../search/complaint-indexer.ts'
 import { createOutboxWorker, type OutboxHandler } from './outbox-worker.ts'
 import { shanghaiToday } from '../time.ts'
 
 export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {
-  return { [enterpriseChangedTopic]: enterpriseIndexer(deps.db, deps.search) }
+  return {
+    [enterpriseChangedTopic]: enterpriseIndexer(deps.db, deps.search),
+    [complaintChangedTopic]: complaintIndexer(deps.db, deps.search),
+  }
 }
 
 /**
@@ -46,6 +54,16 @@ export async function expireLapsedCertifications(deps: Pick<Deps, 'db'>, today =
   })
 }
 
+/**
+ * Drops rate-limit windows older than a day and idempotency records past their day: both only
+ * matter while fresh, and the second holds sealed receipts that should not linger.
+ */
+export async function pruneAbuseRecords(deps: Pick<Deps, 'db'>, now = Date.now()) {
+  const dayAgo = new Date(now - 24 * 3600_000)
+  await deleteRateLimitWindowsBefore(deps.db, dayAgo)
+  return deleteIdempotencyKeysBefore(deps.db, dayAgo)
+}
+
 /** The outbox worker and the hourly expiry sweep, for the web process or a worker process. */
 export function startBackgroundWork(options: { deps: Deps; databaseUrl?: string }) {
   const { deps } = options
@@ -58,8 +76,8 @@ export function startBackgroundWork(options: { deps: Deps; databaseUrl?: string 
   })
   worker.start()
   const sweep = () =>
-    expireLapsedCertifications(deps).catch((error: unknown) =>
-      deps.logger.warn({ err: String(error) }, 'expiry sweep failed'),
+    Promise.all([expireLapsedCertifications(deps), pruneAbuseRecords(deps)]).catch(
+      (error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'),
     )
   void sweep()
   const timer = setInterval(() => void sweep(), 60 * 60 * 1000)

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration'
 import * as directory from './2026-11-26T0900-directory.ts'
+import * as complaints from './2026-11-27T0900-complaints.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -7,4 +8,5 @@ import * as directory from './2026-11-26T0900-directory.ts'
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-26T0900-directory': directory,
+  '2026-11-27T0900-complaints': complaints,
 }

@@ -10,7 +10,10 @@ export interface OutboxMessage {
 /** The channel a worker LISTENs on, so it wakes as soon as a message commits. */
 export const outboxChannel = 'outbox'
 
-/** Writes messages inside the caller's transaction: they exist exactly when its data does. */
+/**
+ * Writes messages inside the caller's transaction: they exist exactly when its data does. A
+ * trigger on the table notifies the workers when the transaction commits.
+ */
 export async function enqueue(trx: Transaction<Database>, messages: readonly OutboxMessage[]) {
   for (let i = 0; i < messages.length; i += 1000) {
     const chunk = messages.slice(i, i + 1000)
@@ -25,7 +28,6 @@ export async function enqueue(trx: Transaction<Database>, messages: readonly Out
       )
       .execute()
   }
-  if (messages.length > 0) await sql`SELECT pg_notify(${outboxChannel}, '')`.execute(trx)
 }
 
 /**

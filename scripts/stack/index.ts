@@ -5,6 +5,7 @@ import { migrateToLatest } from '../../db/migrate.ts'
 import type { Config } from '../../api/config.ts'
 import type { Deps } from '../../api/deps.ts'
 import { createLogger, type Logger } from '../../api/logger.ts'
+import { completeDeps } from '../../api/runtime.ts'
 import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/client.ts'
 import { startEmbeddedMeili, type EmbeddedMeiliHandle } from './meilisearch.ts'
 import { databaseUrl, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './postgres.ts'
@@ -80,7 +81,7 @@ export async function bootStack(config: Config, logger?: Logger): Promise<Stack>
     for (const kind of indexKinds) await ensureIndex(search, kind)
 
     return {
-      deps: { config, db, search, logger: log },
+      deps: completeDeps(config, { db, search, logger: log }),
       databaseUrl: dbUrl,
       meiliUrl,
       meiliKey,

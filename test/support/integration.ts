@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { completeDeps } from '../../api/runtime.ts'
 import pg from 'pg'
 import { inject } from 'vitest'
 import { parseConfig } from '../../api/config.ts'
@@ -46,6 +50,9 @@ export async function createTestContext(
     MEILI_MASTER_KEY: inject('meiliKey'),
     MEILI_INDEX_PREFIX: `t_${suffix}_`,
     LOG_LEVEL: 'info',
+    PII_KEYS: `test-${suffix}:${randomBytes(32).toString('base64')}`,
+    PII_HASH_KEY: randomBytes(32).toString('base64'),
+    PHOTO_DIR: path.join(os.tmpdir(), `lishui-photos-${suffix}`),
     ...options.env,
   })
   const logLines: string[] = []
@@ -64,7 +71,7 @@ export async function createTestContext(
   })
   for (const kind of indexKinds) await ensureIndex(search, kind)
   return {
-    deps: { config, db, search, logger },
+    deps: completeDeps(config, { db, search, logger }),
     databaseUrl: url,
     logLines,
     cleanup: async () => {
@@ -76,6 +83,7 @@ export async function createTestContext(
           .map((i) => search.meili.deleteIndex(i.uid).waitTask()),
       )
       await adminQuery(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
+      await rm(config.PHOTO_DIR!, { recursive: true, force: true })
     },
   }
 }

@@ -27,6 +27,7 @@ const stored = (r: EnterpriseRecord, statusSince = r.certifiedAt): Enterprise =>
   status: r.status,
   statusSince,
   isDemo: false,
+  complaintCount: 0,
   createdAt: new Date(),
   updatedAt: new Date(),
 })

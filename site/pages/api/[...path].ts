@@ -7,7 +7,13 @@ export const prerender = false
 let app: ReturnType<typeof createApp> | undefined
 
 /** Every /api request goes to the one Hono app (DESIGN.md section 2). */
-export const ALL: APIRoute = ({ request }) => {
+export const ALL: APIRoute = (context) => {
   app ??= createApp(getRuntime())
-  return app.fetch(request)
+  let clientAddress: string | undefined
+  try {
+    clientAddress = context.clientAddress
+  } catch {
+    // Not every adapter knows the peer; abuse limits then count it as "unknown".
+  }
+  return app.fetch(context.request, { clientAddress })
 }

@@ -1,0 +1,160 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
+
+/**
+ * Personal data at rest (PIPL; DESIGN.md section 4): names and phones are sealed with AES-256-GCM
+ * under a key named by id, so keys can be rotated; phones also get a keyed hash so that repeat
+ * complaints from one number can be found without decrypting anything.
+ */
+
+const ivBytes = 12 // the size GCM is specified for (NIST SP 800-38D)
+const tagBytes = 16
+const keyBytes = 32
+const keyIdPattern = /^[A-Za-z0-9_-]{1,32}$/
+
+/** The keys that seal personal data. Key bytes are held apart, so logging a ring shows ids only. */
+export interface PiiKeyring {
+  /** Id of the key new data is sealed with. */
+  readonly currentId: string
+  /** Every id the ring can open, the current one first. */
+  readonly ids: readonly string[]
+}
+
+// Key bytes live here, out of reach of JSON.stringify, util.inspect and pino.
+const keyBytesOf = new WeakMap<PiiKeyring, ReadonlyMap<string, Buffer>>()
+
+function decodeBase64(value: string): Buffer | undefined {
+  // Buffer.from(…, 'base64') skips characters it does not know; a typo must not shorten a key.
+  if (value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) return undefined
+  return Buffer.from(value, 'base64')
+}
+
+/**
+ * Parses `id:base64key` pairs separated by spaces; the first is the current key, the others are
+ * kept to open data sealed before a rotation. Error messages never contain key material.
+ */
+export function parsePiiKeys(spec: string): PiiKeyring {
+  const entries = spec.trim().split(/\s+/).filter(Boolean)
+  if (entries.length === 0) throw new Error('expected at least one "id:base64key" pair')
+  const keys = new Map<string, Buffer>()
+  entries.forEach((entry, i) => {
+    const colon = entry.indexOf(':')
+    if (colon < 0) throw new Error(`pair ${i + 1}: expected "id:base64key", found no ":"`)
+    const id = entry.slice(0, colon)
+    if (!keyIdPattern.test(id)) {
+      throw new Error(`pair ${i + 1}: key id must be 1–32 of A–Z, a–z, 0–9, "_" or "-"`)
+    }
+    if (keys.has(id)) throw new Error(`pair ${i + 1}: key id "${id}" is listed twice`)
+    const key = decodeBase64(entry.slice(colon + 1))
+    if (!key) throw new Error(`key "${id}": not valid base64`)
+    if (key.length !== keyBytes) {
+      throw new Error(`key "${id}": decodes to ${key.length} bytes, AES-256 needs exactly 32`)
+    }
+    keys.set(id, key)
+  })
+  const ids = [...keys.keys()]
+  const ring: PiiKeyring = Object.freeze({ currentId: ids[0]!, ids: Object.freeze(ids) })
+  keyBytesOf.set(ring, keys)
+  return ring
+}
+
+function keyOf(ring: PiiKeyring, keyId: string): Buffer {
+  const keys = keyBytesOf.get(ring)
+  if (!keys) throw new Error('not a keyring made by parsePiiKeys')
+  const key = keys.get(keyId)
+  if (!key)
+    throw new Error(`PII key "${keyId}" is not in the keyring (ids: ${ring.ids.join(', ')})`)
+  return key
+}
+
+/** A sealed field: store both; `sealed` is iv (12 bytes) ‖ GCM tag (16) ‖ ciphertext. */
+export interface SealedField {
+  keyId: string
+  sealed: Buffer
+}
+
+/**
+ * Seals `plaintext` under the ring's current key with a fresh random IV. `aad` names the row and
+ * field (`complaints:<id>:phone`); opening needs the same string, so a sealed value copied into
+ * another row or column fails instead of showing someone else's data.
+ */
+export function encryptField(ring: PiiKeyring, plaintext: string, aad: string): SealedField {
+  if (aad === '') throw new Error('aad must name the row and field the value belongs to')
+  const iv = randomBytes(ivBytes)
+  const cipher = createCipheriv('aes-256-gcm', keyOf(ring, ring.currentId), iv)
+  cipher.setAAD(Buffer.from(aad, 'utf8'))
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+  return { keyId: ring.currentId, sealed: Buffer.concat([iv, cipher.getAuthTag(), ciphertext]) }
+}
+
+/** Opens a field sealed by encryptField; throws on an unknown key, a wrong aad or any tampering. */
+export function decryptField(ring: PiiKeyring, keyId: string, sealed: Buffer, aad: string): string {
+  const key = keyOf(ring, keyId)
+  if (sealed.length < ivBytes + tagBytes) throw new Error('sealed value is too short')
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, ivBytes), {
+    authTagLength: tagBytes,
+  })
+  decipher.setAAD(Buffer.from(aad, 'utf8'))
+  decipher.setAuthTag(sealed.subarray(ivBytes, ivBytes + tagBytes))
+  try {
+    return Buffer.concat([
+      decipher.update(sealed.subarray(ivBytes + tagBytes)),
+      decipher.final(),
+    ]).toString('utf8')
+  } catch (error) {
+    throw new Error(`sealed value failed authentication (wrong key, wrong aad or altered)`, {
+      cause: error,
+    })
+  }
+}
+
+/** Parses the phone-hash key: base64 of at least 32 bytes. */
+export function parseHashKey(base64: string): Buffer {
+  const key = decodeBase64(base64.trim())
+  if (!key) throw new Error('not valid base64')
+  if (key.length < keyBytes) {
+    throw new Error(`decodes to ${key.length} bytes, at least 32 are needed`)
+  }
+  return key
+}
+
+/**
+ * One spelling per number: full-width characters folded (input methods type them), spaces,
+ * dashes and brackets removed, and the +86 / 0086 country code dropped. A landline given in
+ * international form gets back its trunk 0, so `+86 578 2123456` equals `0578-2123456`.
+ */
+export function normalizePhone(phone: string): string {
+  const compact = phone.normalize('NFKC').replace(/[\s\-()]/g, '')
+  const national = /^(?:\+|00)86(\d+)$/.exec(compact)?.[1]
+  if (national === undefined) return compact
+  return /^1[3-9]\d{9}$/.test(national) || national.startsWith('0') ? national : `0${national}`
+}
+
+/**
+ * Keyed hash (HMAC-SHA256) of the normalized phone, to match repeat contacts without storing the
+ * number in the clear. The `phone:` prefix keeps it apart from other hashes under the same key.
+ */
+export function phoneHash(hashKey: Buffer, phone: string): Buffer {
+  if (hashKey.length < keyBytes) throw new Error('hash key must be at least 32 bytes')
+  return createHmac('sha256', hashKey)
+    .update(`phone:${normalizePhone(phone)}`)
+    .digest()
+}
+
+/**
+ * `138****5678`: at most the first 3 and the last 4 characters stay visible, fewer for shorter
+ * input, so that at least four are always hidden; five characters or fewer are hidden entirely.
+ */
+export function maskPhone(phone: string): string {
+  const chars = Array.from(normalizePhone(phone))
+  const n = chars.length
+  const [head, tail] = n >= 11 ? [3, 4] : n >= 8 ? [0, 4] : n >= 6 ? [0, 2] : [0, 0]
+  return chars.map((c, i) => (i < head || i >= n - tail ? c : '*')).join('')
+}
+
+/** `张*`, `欧***`: the first character only, and nothing of a one-character name. */
+export function maskName(name: string): string {
+  const chars = Array.from(name.trim())
+  if (chars.length === 0) return ''
+  if (chars.length === 1) return '*'
+  return chars[0]! + '*'.repeat(chars.length - 1)
+}

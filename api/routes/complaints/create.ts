@@ -1,0 +1,119 @@
+import { bodyLimit } from 'hono/body-limit'
+import { setCookie } from 'hono/cookie'
+import type { Context } from 'hono'
+import { fileComplaint, type FileComplaintInput } from '../../services/complaints/file.ts'
+import { complaintReceiptSchema, formFieldsToInput } from '../../services/complaints/schemas.ts'
+import { receiptCookie } from '../../services/complaints/receipt-cookie.ts'
+import type { App, AppEnv } from '../../env.ts'
+import { ApiError } from '../../errors.ts'
+import { clientAddress } from './client-address.ts'
+import { errorResponses } from '../shared.ts'
+
+type Photo = FileComplaintInput['photos'][number]
+
+/** Reads a JSON body or a form (urlencoded or multipart, with photos) into the service's input. */
+async function readSubmission(c: Context<AppEnv>) {
+  const type = c.req.header('content-type')?.toLowerCase() ?? ''
+  if (type.startsWith('application/json')) {
+    try {
+      return { form: false, fields: (await c.req.json()) as unknown, photos: [] as Photo[] }
+    } catch {
+      throw new ApiError('BAD_REQUEST', '提交的 JSON 格式有误，无法解析。请检查后重试。')
+    }
+  }
+  if (
+    type.startsWith('multipart/form-data') ||
+    type.startsWith('application/x-www-form-urlencoded')
+  ) {
+    let body: Record<string, string | File | (string | File)[]>
+    try {
+      body = await c.req.parseBody({ all: true })
+    } catch {
+      throw new ApiError('BAD_REQUEST', '提交的表单格式有误，无法解析。请刷新页面后重新提交。')
+    }
+    const fields: Record<string, string> = {}
+    const photos: Photo[] = []
+    for (const [name, value] of Object.entries(body)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (typeof item === 'string') {
+          if (name !== 'photos') fields[name] ??= item
+        } else if (name === 'photos') {
+          photos.push({
+            name: item.name,
+            declaredType: item.type,
+            bytes: new Uint8Array(await item.arrayBuffer()),
+          })
+        }
+      }
+    }
+    return { form: true, fields: formFieldsToInput(fields), photos, token: fields.idempotencyToken }
+  }
+  throw new ApiError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    '请以 JSON（application/json）或表单（multipart/form-data）提交投诉举报。',
+  )
+}
+
+export function registerCreateComplaint(app: App) {
+  app.openAPIRegistry.registerPath({
+    method: 'post',
+    path: '/api/complaints',
+    summary: '提交投诉或举报（JSON 或表单；照片用 multipart/form-data 的 photos 字段）',
+    description:
+      'Fields per DESIGN.md section 6. An `Idempotency-Key` header (or the form field ' +
+      '`idempotencyToken`) makes a repeated submission answer with the first receipt. A form ' +
+      'post gets 303 to its receipt page.',
+    responses: {
+      201: {
+        description: 'Filed: committed to the database before this answer.',
+        content: { 'application/json': { schema: complaintReceiptSchema } },
+      },
+      303: { description: 'A form post: see the receipt page.' },
+      ...errorResponses(400, 409, 413, 415, 429),
+    },
+  })
+
+  app.post(
+    '/complaints',
+    async (c, next) =>
+      bodyLimit({
+        maxSize: c.get('deps').config.COMPLAINT_BODY_LIMIT_BYTES,
+        onError: () => {
+          throw new ApiError(
+            'PAYLOAD_TOO_LARGE',
+            '提交的内容过大：最多 3 张照片，每张不超过 5 MB。请压缩照片后重试。',
+          )
+        },
+      })(c, next),
+    async (c) => {
+      const submission = await readSubmission(c)
+      const receipt = await fileComplaint({
+        ctx: c.get('ctx'),
+        input: {
+          fields: submission.fields,
+          photos: submission.photos,
+          idempotencyKey: c.req.header('idempotency-key') ?? submission.token,
+          clientAddress: clientAddress(c),
+        },
+      })
+      if (receipt.replayed) c.header('Idempotent-Replayed', 'true')
+      if (submission.form) {
+        const cookie = receiptCookie(receipt)
+        setCookie(c, cookie.name, cookie.value, {
+          ...cookie.options,
+          secure: c.get('deps').config.NODE_ENV === 'production',
+        })
+        return c.redirect(`/complaints/receipt/${receipt.trackingNo}`, 303)
+      }
+      return c.json(
+        {
+          trackingNo: receipt.trackingNo,
+          queryCode: receipt.queryCode,
+          status: receipt.status,
+          dueAt: receipt.dueAt,
+        },
+        201,
+      )
+    },
+  )
+}

@@ -1,0 +1,52 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { complaintStatuses } from '../../../db/database.ts'
+import { trackComplaint } from '../../services/complaints/track.ts'
+import type { App } from '../../env.ts'
+import { errorResponses } from '../shared.ts'
+import { clientAddress } from './client-address.ts'
+
+const trackedSchema = z
+  .object({
+    trackingNo: z.string(),
+    kind: z.enum(['complaint', 'report']),
+    category: z.string(),
+    status: z.enum(complaintStatuses),
+    receivedAt: z.string(),
+    dueAt: z.string(),
+    timeline: z.array(z.object({ kind: z.string(), note: z.string(), at: z.string() })),
+  })
+  .openapi('TrackedComplaint')
+
+const route = createRoute({
+  method: 'get',
+  path: '/complaints/{trackingNo}',
+  summary: '查询投诉举报进度（需查询码，不含个人信息）',
+  request: {
+    params: z.object({ trackingNo: z.string().max(40, '受理编号有误') }),
+    headers: z.object({
+      'x-query-code': z.string('请在 X-Query-Code 请求头中提供查询码').max(40, '查询码有误'),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Status and public timeline.',
+      content: { 'application/json': { schema: trackedSchema } },
+    },
+    ...errorResponses(400, 404, 429),
+  },
+})
+
+export function registerGetComplaint(app: App) {
+  app.openapi(route, async (c) => {
+    const view = await trackComplaint({
+      ctx: c.get('ctx'),
+      input: {
+        trackingNo: c.req.valid('param').trackingNo,
+        queryCode: c.req.valid('header')['x-query-code'],
+        clientAddress: clientAddress(c),
+      },
+    })
+    c.header('Cache-Control', 'no-store')
+    return c.json(view, 200)
+  })
+}

@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely'
+import type { Database, OutboxRow } from '../../db/database.ts'
+import { complaintsForIndex, type IndexedComplaintRow } from '../../db/queries/complaints.ts'
+import { assertSucceeded, ensureIndex, type SearchClient } from './client.ts'
+
+/** Topic of the outbox messages that say "this complaint changed; refresh its private document". */
+export const complaintChangedTopic = 'search.complaint.changed'
+
+export const complaintKey = (id: string) => `complaint:${id}`
+
+/**
+ * A complaint in the private `complaints` index, for handlers only. It never holds the name, the
+ * phone or its hash; phone and ID numbers a resident typed into the free text are masked too.
+ */
+export interface ComplaintDocument {
+  id: string
+  trackingNo: string
+  kind: string
+  category: string
+  channel: string
+  county: string
+  countyName: string
+  merchantName: string
+  merchantUscc: string | null
+  enterpriseUscc: string | null
+  address: string
+  description: string
+  status: string
+  /** Seconds since the epoch, for range filters and sorting. */
+  receivedAt: number
+  dueAt: number
+}
+
+/**
+ * Masks what looks like a mainland mobile number, a landline with area code or a resident ID
+ * number in free text: the index is for finding cases, not people.
+ */
+export function maskPersonalNumbers(text: string): string {
+  return text
+    .replace(/(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)/g, '$1********$2')
+    .replace(/(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g, '$1****$2')
+    .replace(/(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)/g, '$1****$2')
+}
+
+export function toComplaintDocument(row: IndexedComplaintRow): ComplaintDocument {
+  return {
+    id: row.id,
+    trackingNo: row.trackingNo,
+    kind: row.kind,
+    category: row.category,
+    channel: row.channel,
+    county: row.countyCode,
+    countyName: row.countyName,
+    merchantName: row.merchantName,
+    merchantUscc: row.merchantUscc,
+    enterpriseUscc: row.enterpriseUscc,
+    address: maskPersonalNumbers(row.address),
+    description: maskPersonalNumbers(row.description),
+    status: row.status,
+    receivedAt: Math.floor(row.receivedAt.getTime() / 1000),
+    dueAt: Math.floor(row.dueAt.getTime() / 1000),
+  }
+}
+
+/**
+ * The handler for complaint changes: reads the current rows (a late or repeated message cannot put
+ * an old state back) and waits for Meilisearch's verdict, so a failed task is retried.
+ */
+export function complaintIndexer(db: Kysely<Database>, search: SearchClient) {
+  let ensured = false
+  return async (rows: OutboxRow[]) => {
+    if (!ensured) {
+      await ensureIndex(search, 'complaints')
+      ensured = true
+    }
+    const ids = [...new Set(rows.map((r) => r.aggregateKey.replace(/^complaint:/, '')))]
+    const current = await complaintsForIndex(db, ids)
+    const index = search.meili.index<ComplaintDocument>(search.indexName('complaints'))
+    if (current.length > 0) {
+      assertSucceeded(await index.addDocuments(current.map(toComplaintDocument)).waitTask())
+    }
+    const gone = ids.filter((id) => !current.some((c) => c.id === id))
+    if (gone.length > 0) assertSucceeded(await index.deleteDocuments(gone).waitTask())
+  }
+}

@@ -1,0 +1,54 @@
+import type {
+  ComplaintCategory,
+  ComplaintKind,
+  ComplaintStatus,
+  QuantityUnit,
+} from '../../../db/database.ts'
+
+export const kindLabels: Record<ComplaintKind, string> = {
+  complaint: '投诉',
+  report: '举报',
+}
+
+/** One sentence each, shown on the form so a resident can choose (DESIGN.md section 4). */
+export const kindExplanations: Record<ComplaintKind, string> = {
+  complaint: '您本人买东西或接受服务时吃了亏，希望市场监管部门调解、挽回损失；需要留下姓名和电话。',
+  report: '您发现商户有计量违法行为，希望市场监管部门查处；可以匿名。',
+}
+
+export const categoryLabels: Record<ComplaintCategory, string> = {
+  short_weight: '缺斤短两',
+  rigged_instrument: '计量器具作弊',
+  fuel_dispenser: '加油机计量',
+  taxi_meter: '出租车计价器',
+  utility_meter: '民用三表（水、电、气表）',
+  optical: '眼镜制配',
+  medical: '医疗计量',
+  other: '其他',
+}
+
+export const complaintStatusLabels: Record<ComplaintStatus, string> = {
+  received: '已接收',
+  accepted: '已受理',
+  rejected: '不予受理',
+  in_progress: '办理中',
+  resolved: '已办结',
+  closed: '已归档',
+}
+
+export const unitLabels: Record<QuantityUnit, string> = {
+  jin: '斤',
+  liang: '两',
+  kg: '千克',
+  g: '克',
+  l: '升',
+  ml: '毫升',
+  m: '米',
+  km: '公里',
+}
+
+/** What the deadline on the receipt is for. */
+export const deadlineLabels: Record<ComplaintKind, string> = {
+  complaint: '作出是否受理的决定',
+  report: '完成核查并作出是否立案的决定',
+}

@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely'
+import { addRateLimitHits, rateLimitHits } from '../../../db/queries/complaints.ts'
+import type { Database } from '../../../db/database.ts'
+import { ApiError } from '../../errors.ts'
+
+export interface Limit {
+  /** e.g. `complaint:addr:203.0.113.7` */
+  bucket: string
+  max: number
+  windowSeconds: number
+  /** The Chinese sentence shown when the limit is hit; the wait is appended. */
+  message: string
+}
+
+function windowOf(limit: Limit, now: number) {
+  const ms = limit.windowSeconds * 1000
+  const start = Math.floor(now / ms) * ms
+  return {
+    start: new Date(start),
+    retryAfterSeconds: Math.max(1, Math.ceil((start + ms - now) / 1000)),
+  }
+}
+
+function refusal(limit: Limit, retryAfterSeconds: number) {
+  const minutes = Math.ceil(retryAfterSeconds / 60)
+  return new ApiError('RATE_LIMITED', `${limit.message}请在 ${minutes} 分钟后再试。`, {
+    retryAfterSeconds,
+  })
+}
+
+/** One hit on each active limit, in one statement; the windows' totals by bucket. */
+function hit(db: Kysely<Database>, active: readonly Limit[], now: number) {
+  return addRateLimitHits(
+    db,
+    active.map((l) => ({ bucket: l.bucket, windowStart: windowOf(l, now).start })),
+  )
+}
+
+/**
+ * Counts one attempt against each limit and refuses (429 with Retry-After) when any is over. The
+ * counters live in PostgreSQL, so the limits hold across every app instance. A limit of 0 is off.
+ */
+export async function consumeLimits(
+  db: Kysely<Database>,
+  limits: readonly Limit[],
+  now = Date.now(),
+) {
+  const active = limits.filter((l) => l.max > 0)
+  const totals = await hit(db, active, now)
+  for (const limit of active) {
+    if ((totals.get(limit.bucket) ?? 0) > limit.max) {
+      throw refusal(limit, windowOf(limit, now).retryAfterSeconds)
+    }
+  }
+}
+
+/** Refuses when a limit is already used up, without counting (for failures counted afterwards). */
+export async function assertUnderLimits(
+  db: Kysely<Database>,
+  limits: readonly Limit[],
+  now = Date.now(),
+) {
+  for (const limit of limits) {
+    if (limit.max <= 0) continue
+    const window = windowOf(limit, now)
+    if ((await rateLimitHits(db, limit.bucket, window.start)) >= limit.max) {
+      throw refusal(limit, window.retryAfterSeconds)
+    }
+  }
+}
+
+/** Counts one failure against each limit (wrong query codes). */
+export async function countFailures(
+  db: Kysely<Database>,
+  limits: readonly Limit[],
+  now = Date.now(),
+) {
+  await hit(
+    db,
+    limits.filter((l) => l.max > 0),
+    now,
+  )
+}

@@ -1,0 +1,175 @@
+import http from 'node:http'
+import { sql } from 'kysely'
+import { isolatedStack, machine, median, round, sourceVersion, stackEnv } from './lib.ts'
+import type { BenchOptions, BenchOutcome } from './lib.ts'
+import { openLoop, sender, startServerChild, stats, type Round, type Send } from './load.ts'
+
+const counties = ['331102', '331121', '331122', '331123', '331124', '331125', '331126', '331127']
+const closedLoopConnections = 64
+const warmUpSeconds = 3
+
+/**
+ * Complaint `i`: a different phone and client address each time, as a city's residents would be,
+ * so the abuse limits (kept on, at their defaults) count but do not refuse.
+ */
+function complaintBody(i: number) {
+  return JSON.stringify({
+    kind: i % 3 === 0 ? 'report' : 'complaint',
+    category: 'short_weight',
+    county: counties[i % counties.length],
+    merchantName: `基准测试菜场 ${i % 500} 号摊位`,
+    address: '莲都区基准测试菜场',
+    occurredAt: '2026-11-26T08:30',
+    description: `基准测试第 ${i} 份：买了一斤排骨，复秤只有九两。`,
+    name: '基准测试',
+    phone: `139${String(i % 1e8).padStart(8, '0')}`,
+    consent: true,
+    claimedQuantity: 1,
+    measuredQuantity: 0.9,
+    unit: 'jin',
+    unitPrice: 32,
+  })
+}
+
+const forwardedFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
+
+/** Keeps `connections` requests in flight for `seconds`; answers per second and the error count. */
+async function closedLoop(send: Send, seconds: number, connections: number, offset: number) {
+  const until = performance.now() + seconds * 1000
+  let next = offset
+  let ok = 0
+  let errors = 0
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) {
+        const status = await send(next++).catch(() => 0)
+        if (status === 201) ok++
+        else errors++
+      }
+    }),
+  )
+  return { perSecond: ok / seconds, errors, sent: next - offset }
+}
+
+/**
+ * Complaint intake (`POST /api/complaints`, the product's Hono app over HTTP) against a bare Hono
+ * handler doing one INSERT into the same PostgreSQL: the most it can take (closed loop), and
+ * p50/p99 at a fixed rate (open loop).
+ */
+export async function run(given: BenchOptions): Promise<BenchOutcome> {
+  const options = { ...given, rate: given.rate ?? 1000 }
+  const { stack, stop } = await isolatedStack('intake')
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+  const children: Awaited<ReturnType<typeof startServerChild>>[] = []
+  try {
+    await sql`CREATE TABLE bench_bare (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body jsonb NOT NULL)`.execute(
+      stack.deps.db,
+    )
+    const env = stackEnv(stack, { LOG_LEVEL: 'info', TRUST_PROXY: 'true', WORKER_ENABLED: 'true' })
+    const api = await startServerChild('api-server.ts', env, '/api/complaints')
+    children.push(api)
+    const bare = await startServerChild('bare-insert-server.ts', env, '/bare')
+    children.push(bare)
+
+    // Every request carries a number never used before in this run, so no body repeats.
+    let serial = 0
+    const post = (port: number, path: string) =>
+      sender(agent, port, () => {
+        const i = serial++
+        return {
+          method: 'POST',
+          path,
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor(i) },
+          body: complaintBody(i),
+        }
+      })
+    const targets = { api: post(api.port, '/api/complaints'), bare: post(bare.port, '/bare') }
+    const watch = { api: api.pid, bare: bare.pid, postgres: stack.embeddedPostgres?.pid() }
+
+    for (const [name, send] of Object.entries(targets)) {
+      process.stderr.write(`intake: warming up ${name}…\n`)
+      await closedLoop(send, warmUpSeconds, 16, 0)
+    }
+
+    const throughput: Record<'api' | 'bare', number[]> = { api: [], bare: [] }
+    const throughputErrors: Record<'api' | 'bare', number> = { api: 0, bare: 0 }
+    const rounds: Record<'api' | 'bare', Round[]> = { api: [], bare: [] }
+    for (let i = 0; i < options.runs; i++) {
+      for (const name of ['bare', 'api'] as const) {
+        process.stderr.write(
+          `intake: ${name} round ${i + 1}/${options.runs}: most it takes (${closedLoopConnections} connections, ${options.seconds} s)…\n`,
+        )
+        const most = await closedLoop(targets[name], options.seconds, closedLoopConnections, 0)
+        throughput[name].push(most.perSecond)
+        throughputErrors[name] += most.errors
+        process.stderr.write(
+          `intake: ${name} round ${i + 1}/${options.runs}: ${options.rate} req/s for ${options.seconds} s…\n`,
+        )
+        rounds[name].push(await openLoop(targets[name], options.rate, options.seconds, watch))
+      }
+    }
+
+    const apiStats = stats(rounds.api, options.seconds)
+    const bareStats = stats(rounds.bare, options.seconds)
+    const maxApi = median(throughput.api)
+    const maxBare = median(throughput.bare)
+    const throughputRatio = round(maxApi / maxBare, 2)
+    const stored = await stack.deps.db
+      .selectFrom('complaints')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
+    const goals = {
+      throughputRatioAtLeast: 0.5,
+      apiP99MsBelow: 50,
+      throughputMet: throughputRatio >= 0.5,
+      latencyMet: apiStats.p99Ms < 50 && apiStats.errors === 0,
+    }
+    const result = {
+      name: 'intake',
+      date: new Date().toISOString(),
+      machine: machine(),
+      source: sourceVersion(),
+      setup: {
+        rate: options.rate,
+        secondsPerRound: options.seconds,
+        rounds: options.runs,
+        closedLoopConnections,
+        client:
+          'node:http keep-alive agent; closed loop for throughput, open loop (latency from the due time) for p50/p99',
+        api: 'POST /api/complaints, JSON, createApp(deps) on node:http (bench/api-server.ts), LOG_LEVEL=info, abuse limits on (TRUST_PROXY, one address and phone per request), outbox worker on',
+        bare: 'a Hono handler parsing the JSON and doing one INSERT (bench/bare-insert-server.ts), same PostgreSQL and pool size',
+      },
+      throughput: {
+        apiPerSecond: round(maxApi),
+        barePerSecond: round(maxBare),
+        ratio: throughputRatio,
+        perRound: {
+          api: throughput.api.map((v) => round(v)),
+          bare: throughput.bare.map((v) => round(v)),
+        },
+        errors: throughputErrors,
+      },
+      api: { ...apiStats, serverSideMs: serverSide(api.serverMs) },
+      bare: { ...bareStats, serverSideMs: serverSide(bare.serverMs) },
+      complaintsStored: Number(stored.n),
+      goals,
+    }
+    const summary =
+      `intake: most it takes ${round(maxApi)}/s vs bare INSERT ${round(maxBare)}/s, ratio ×${throughputRatio} ` +
+      `(goal ≥ 0.5: ${goals.throughputMet ? 'met' : 'MISSED'}); at ${options.rate} req/s p50 ${apiStats.p50Ms} ms, ` +
+      `p99 ${apiStats.p99Ms} ms, ${apiStats.errors} errors (bare: p50 ${bareStats.p50Ms} ms, p99 ${bareStats.p99Ms} ms) ` +
+      `(goal p99 < 50 ms: ${goals.latencyMet ? 'met' : 'MISSED'}); ${options.runs}×${options.seconds} s each`
+    return { result, summary }
+  } finally {
+    agent.destroy()
+    for (const child of children) await child.stop()
+    await stop()
+  }
+}
+
+function serverSide(ms: number[]) {
+  const sorted = [...ms].sort((a, b) => a - b)
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN
+  return { requests: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN }
+}

@@ -1,0 +1,207 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { freePort, waitForPort } from '../scripts/stack/ports.ts'
+import { median, percentile, repoRoot, round } from './lib.ts'
+
+/** Sends request number `i`; resolves with the HTTP status once the body is read. */
+export type Send = (i: number) => Promise<number>
+
+/** One request on a keep-alive agent; resolves with the status once the body is read. */
+export function sender(
+  agent: http.Agent,
+  port: number,
+  request: (i: number) => {
+    method: string
+    path: string
+    headers: http.OutgoingHttpHeaders
+    body?: string
+  },
+): Send {
+  return (i) =>
+    new Promise((resolve, reject) => {
+      const r = request(i)
+      const req = http.request(
+        { host: '127.0.0.1', port, agent, method: r.method, path: r.path, headers: r.headers },
+        (res) => {
+          res.resume()
+          res.once('end', () => resolve(res.statusCode ?? 0))
+          res.once('error', reject)
+        },
+      )
+      req.setTimeout(10_000, () => req.destroy(new Error('timeout')))
+      req.once('error', reject)
+      req.end(r.body)
+    })
+}
+
+export interface Round {
+  latencies: number[]
+  errors: number
+  statuses: Record<string, number>
+  /** How late the generator sent its worst request: large values mean the client fell behind. */
+  maxSendLagMs: number
+  cpuSeconds: Record<string, number>
+  /** The machine's 1-minute load average when the round ended (others' work shows here). */
+  loadAverage1m: number
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return Number.NaN
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
+/**
+ * Open loop: request i is due at start + i / rate whether or not earlier ones have answered, and
+ * its latency counts from when it was due (not when it was sent), so a stall is charged to every
+ * request it delays (no coordinated omission).
+ */
+export async function openLoop(
+  send: Send,
+  rate: number,
+  seconds: number,
+  watch: Record<string, number | undefined>,
+): Promise<Round> {
+  const total = rate * seconds
+  const interval = 1000 / rate
+  const outcome: Round = {
+    latencies: [],
+    errors: 0,
+    statuses: {},
+    maxSendLagMs: 0,
+    cpuSeconds: {},
+    loadAverage1m: 0,
+  }
+  const cpuBefore = Object.fromEntries(
+    Object.entries(watch).map(([k, pid]) => [k, cpuSeconds(pid)]),
+  )
+  const start = performance.now() + 20
+  let sent = 0
+  let finished = 0
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      if (++finished === total) resolve()
+    }
+    const tick = () => {
+      const now = performance.now()
+      while (sent < total && start + sent * interval <= now) {
+        const due = start + sent * interval
+        outcome.maxSendLagMs = Math.max(outcome.maxSendLagMs, now - due)
+        send(sent).then(
+          (status) => {
+            if (status >= 200 && status < 300) outcome.latencies.push(performance.now() - due)
+            else {
+              outcome.errors++
+              outcome.statuses[status] = (outcome.statuses[status] ?? 0) + 1
+            }
+            done()
+          },
+          () => {
+            outcome.errors++
+            outcome.statuses.network = (outcome.statuses.network ?? 0) + 1
+            done()
+          },
+        )
+        sent++
+      }
+      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()))
+    }
+    tick()
+  })
+  for (const [k, pid] of Object.entries(watch)) {
+    outcome.cpuSeconds[k] = round(cpuSeconds(pid) - (cpuBefore[k] ?? Number.NaN), 2)
+  }
+  outcome.loadAverage1m = round(os.loadavg()[0] ?? 0, 2)
+  return outcome
+}
+
+export function stats(rounds: Round[], seconds: number) {
+  const all = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b)
+  const requests = rounds.reduce((n, r) => n + r.latencies.length + r.errors, 0)
+  const cpu: Record<string, number> = {}
+  for (const r of rounds)
+    for (const [k, v] of Object.entries(r.cpuSeconds)) cpu[k] = (cpu[k] ?? 0) + v
+  return {
+    requests,
+    errors: rounds.reduce((n, r) => n + r.errors, 0),
+    statuses: rounds.map((r) => r.statuses),
+    p50Ms: round(percentile(all, 0.5), 2),
+    p90Ms: round(percentile(all, 0.9), 2),
+    p99Ms: round(percentile(all, 0.99), 2),
+    maxMs: round(all.at(-1) ?? Number.NaN, 2),
+    perRound: rounds.map((r) => {
+      const sorted = [...r.latencies].sort((a, b) => a - b)
+      return {
+        p50Ms: round(percentile(sorted, 0.5), 2),
+        p99Ms: round(percentile(sorted, 0.99), 2),
+        maxMs: round(sorted.at(-1) ?? Number.NaN, 2),
+        maxSendLagMs: round(r.maxSendLagMs, 2),
+        loadAverage1m: r.loadAverage1m,
+      }
+    }),
+    medianOfRoundP99Ms: round(
+      median(
+        rounds.map((r) =>
+          percentile(
+            [...r.latencies].sort((a, b) => a - b),
+            0.99,
+          ),
+        ),
+      ),
+      2,
+    ),
+    /** CPU used per second of load, as a share of one core. */
+    cpuCores: Object.fromEntries(
+      Object.entries(cpu).map(([k, v]) => [k, round(v / (seconds * rounds.length), 2)]),
+    ),
+  }
+}
+
+/**
+ * Starts a server script from bench/ as a child on a free port; collects the `ms` of every logged
+ * request to `path` and the event-loop delay lines the servers print once a second.
+ */
+export async function startServerChild(script: string, env: Record<string, string>, path: string) {
+  const port = await freePort()
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'bench', script)],
+    { cwd: repoRoot, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const serverMs: number[] = []
+  /** The API's event-loop delay, one sample per second: [p99, max] in ms. */
+  const loopDelays: [number, number][] = []
+  const lines = createInterface({ input: child.stdout! })
+  lines.on('line', (line) => {
+    if (line.includes(`"path":"${path}"`)) {
+      const ms = /"ms":([\d.]+)/.exec(line)?.[1]
+      if (ms) serverMs.push(Number(ms))
+    }
+    const delay = /"eventLoopDelay":\{"p99":([\d.e+-]+),"max":([\d.e+-]+)\}/.exec(line)
+    if (delay) loopDelays.push([Number(delay[1]), Number(delay[2])])
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  await waitForPort(port, 30_000)
+  return {
+    port,
+    pid: child.pid,
+    serverMs,
+    loopDelays,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}

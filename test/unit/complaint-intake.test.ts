@@ -1,0 +1,104 @@
+import fc from 'fast-check'
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import {
+  formatTrackingNo,
+  newQueryCode,
+  queryCodeHash,
+  queryCodeMatches,
+  trackingNoPattern,
+} from '../../api/services/complaints/codes.ts'
+import { complaintInputSchema, parseOccurredAt } from '../../api/services/complaints/schemas.ts'
+import { shortfallAmount } from '../../api/services/complaints/shortfall.ts'
+import { maskPersonalNumbers } from '../../api/search/complaint-indexer.ts'
+
+describe('shortfall amount (短缺金额)', () => {
+  it('prices the missing quantity to the fen', () => {
+    expect(shortfallAmount({ claimedQuantity: 1, measuredQuantity: 0.8, unitPrice: 18 })).toBe(3.6)
+    expect(shortfallAmount({ claimedQuantity: 2.5, measuredQuantity: 2.35, unitPrice: 12.8 })).toBe(
+      1.92,
+    )
+    expect(shortfallAmount({ claimedQuantity: 0.3, measuredQuantity: 0.1, unitPrice: 0.1 })).toBe(
+      0.02,
+    )
+  })
+
+  it('is never negative and never off by floating point', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        (claimed, measured, priceFen) => {
+          const amount = shortfallAmount({
+            claimedQuantity: claimed / 1000,
+            measuredQuantity: measured / 1000,
+            unitPrice: priceFen / 100,
+          })
+          const expectedFen = Math.round((Math.max(0, claimed - measured) * priceFen) / 1000)
+          expect(amount).toBe(expectedFen / 100)
+        },
+      ),
+    )
+  })
+})
+
+describe('tracking numbers and query codes', () => {
+  it('formats the day of receipt and a never-reused number', () => {
+    expect(formatTrackingNo('2026-11-26', '42')).toBe('JL20261126-00042')
+    expect(formatTrackingNo('2026-11-26', '1234567')).toBe('JL20261126-1234567')
+    expect(trackingNoPattern.test('JL20261126-00042')).toBe(true)
+  })
+
+  it('makes codes without look-alike characters, and matches them whatever the case or dash', () => {
+    const key = randomBytes(32)
+    const codes = new Set(Array.from({ length: 200 }, () => newQueryCode()))
+    expect(codes.size).toBe(200)
+    for (const code of codes) expect(code).toMatch(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/)
+    const code = [...codes][0]!
+    const stored = queryCodeHash(key, 'JL20261126-00042', code)
+    expect(
+      queryCodeMatches(key, 'JL20261126-00042', code.toLowerCase().replace('-', ' '), stored),
+    ).toBe(true)
+    expect(queryCodeMatches(key, 'JL20261126-00043', code, stored)).toBe(false)
+    expect(queryCodeMatches(randomBytes(32), 'JL20261126-00042', code, stored)).toBe(false)
+  })
+})
+
+describe('complaint fields', () => {
+  it('reads a datetime-local value as Shanghai time and refuses dates that do not exist', () => {
+    expect(parseOccurredAt('2026-11-26T08:30')?.toISOString()).toBe('2026-11-26T00:30:00.000Z')
+    expect(parseOccurredAt('2026-02-30T08:30')).toBeUndefined()
+    expect(parseOccurredAt('2026-11-26T08:30:00Z')?.toISOString()).toBe('2026-11-26T08:30:00.000Z')
+    expect(parseOccurredAt('昨天下午')).toBeUndefined()
+  })
+
+  it('refuses a short-weight figure where the measured quantity is not short', () => {
+    const result = complaintInputSchema.safeParse({
+      kind: 'report',
+      category: 'short_weight',
+      county: '331102',
+      merchantName: '摊位',
+      address: '菜场',
+      occurredAt: '2026-11-20T08:00',
+      description: '复秤之后发现数量对不上。',
+      consent: true,
+      claimedQuantity: 1,
+      measuredQuantity: 1.2,
+      unit: 'jin',
+    })
+    expect(result.success).toBe(false)
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['measuredQuantity'])
+  })
+})
+
+describe('the private index masks numbers a resident typed', () => {
+  it('masks mobile, landline and ID numbers but leaves prices and dates', () => {
+    expect(maskPersonalNumbers('电话13812345678，座机0578-2123456，身份证33110219800101123X')).toBe(
+      '电话138****5678，座机0578-****3456，身份证331102********123X',
+    )
+    expect(maskPersonalNumbers('少了 2 两，单价 36 元，2026-11-20')).toBe(
+      '少了 2 两，单价 36 元，2026-11-20',
+    )
+  })
+})

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest'
+import { PhotoRejected } from '../../api/photos/errors.ts'
+import { stripMetadata } from '../../api/photos/strip.ts'
+import {
+  ascii,
+  box,
+  bytesOf,
+  cameraCanary,
+  contains,
+  fullBox,
+  heic,
+  type HeicOptions,
+  u16be,
+  u32be,
+} from './photos-fixtures.ts'
+
+const strip = (bytes: Uint8Array) => stripMetadata(bytes, 'image/heic')
+
+function rejection(bytes: Uint8Array): PhotoRejected {
+  try {
+    strip(bytes)
+  } catch (error) {
+    if (error instanceof PhotoRejected) return error
+    throw error
+  }
+  throw new Error('expected the HEIC to be rejected')
+}
+
+/** Positions where the two arrays differ. */
+function changedPositions(before: Uint8Array, after: Uint8Array): number[] {
+  expect(after.length).toBe(before.length)
+  const changed: number[] = []
+  for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) changed.push(i)
+  return changed
+}
+
+const isInside = (ranges: [number, number][]) => (position: number) =>
+  ranges.some(([start, end]) => position >= start && position < end)
+
+describe('HEIC metadata stripping', () => {
+  it('zeroes the bytes of an Exif item and leaves every other byte unchanged', () => {
+    const photo = heic({ exif: true })
+    const out = strip(photo.bytes)
+    const [exif] = photo.metadata
+    expect(out.subarray(...exif!).every((byte) => byte === 0)).toBe(true)
+    expect(changedPositions(photo.bytes, out).every(isInside(photo.metadata))).toBe(true)
+    expect(contains(out, cameraCanary)).toBe(false)
+    expect(out.subarray(...photo.image)).toEqual(photo.bytes.subarray(...photo.image))
+  })
+
+  it('zeroes an XMP item (a mime item of type application/rdf+xml) too', () => {
+    const photo = heic({ exif: true, xmp: true })
+    const out = strip(photo.bytes)
+    expect(photo.metadata).toHaveLength(2)
+    for (const range of photo.metadata) {
+      expect(out.subarray(...range).every((byte) => byte === 0)).toBe(true)
+    }
+    expect(changedPositions(photo.bytes, out).every(isInside(photo.metadata))).toBe(true)
+  })
+
+  it('reads every iloc layout: versions 0, 1 and 2, 32- and 64-bit fields, base offsets', () => {
+    const layouts: HeicOptions[] = [
+      { ilocVersion: 1, offsetSize: 8 },
+      { ilocVersion: 2, baseOffsetSize: 4 },
+      { ilocVersion: 1, offsetSize: 8, baseOffsetSize: 8 },
+      { mdatSize: 'large' },
+      { mdatSize: 'to-end' },
+    ]
+    for (const layout of layouts) {
+      const photo = heic({ exif: true, xmp: true, ...layout })
+      const out = strip(photo.bytes)
+      const name = JSON.stringify(layout)
+      expect(contains(out, cameraCanary), name).toBe(false)
+      expect(changedPositions(photo.bytes, out).every(isInside(photo.metadata)), name).toBe(true)
+    }
+  })
+
+  it('returns a copy equal to the input when there is no metadata', () => {
+    const photo = heic()
+    const out = strip(photo.bytes)
+    expect(out).toEqual(photo.bytes)
+    expect(out).not.toBe(photo.bytes)
+  })
+
+  it('gives the same bytes when stripped twice', () => {
+    const once = strip(heic({ exif: true, xmp: true }).bytes)
+    expect(strip(once)).toEqual(once)
+  })
+
+  it('refuses metadata it cannot locate in the file rather than store it', () => {
+    const inIdat = heic({ exif: true, ilocVersion: 1, metadataConstruction: 1 })
+    expect(rejection(inIdat.bytes).detail).toContain('not stored at a file offset')
+    const photo = heic({ exif: true })
+    const iloc = indexOfType(photo.bytes, 'iloc')
+    const future = photo.bytes.slice()
+    future[iloc + 4] = 3 // iloc version 3 does not exist
+    expect(rejection(future).detail).toContain('iloc version')
+  })
+
+  it('rejects a HEIC cut off anywhere as malformed', () => {
+    const { bytes } = heic({ exif: true, xmp: true })
+    for (let length = 16; length < bytes.length; length++) {
+      expect(rejection(bytes.subarray(0, length)).reason).toBe('malformed')
+    }
+  })
+
+  it('rejects structural lies as malformed', () => {
+    const photo = heic({ exif: true })
+    const ftypEnd = new DataView(photo.bytes.buffer).getUint32(0)
+    const ftyp = photo.bytes.subarray(0, ftypEnd)
+    const meta = photo.bytes.subarray(ftypEnd, indexOfType(photo.bytes, 'mdat') - 4)
+    const withMdatSize = (size: number) => {
+      const bytes = photo.bytes.slice()
+      bytes.set(u32be(size), indexOfType(bytes, 'mdat') - 4)
+      return bytes
+    }
+    const badIlocExtent = photo.bytes.slice()
+    // The Exif item's extent length (last field of iloc) made to run past the end of the file.
+    const ilocEnd = indexOfType(photo.bytes, 'mdat') - 4
+    badIlocExtent.set(u32be(0x00ffffff), ilocEnd - 4)
+    const cases = {
+      'box larger than the file': withMdatSize(photo.bytes.length),
+      'box smaller than its header': withMdatSize(4),
+      'trailing bytes too few for a box': bytesOf(photo.bytes, [0, 0, 0]),
+      'no meta box': bytesOf(ftyp, box('mdat', [1, 2, 3])),
+      'two meta boxes': bytesOf(ftyp, meta, meta),
+      'two iloc boxes': bytesOf(
+        ftyp,
+        fullBox(
+          'meta',
+          0,
+          fullBox('iloc', 0, [0x44, 0], u16be(0)),
+          fullBox('iloc', 0, [0x44, 0], u16be(0)),
+        ),
+      ),
+      'Exif item but no iloc': bytesOf(
+        ftyp,
+        fullBox(
+          'meta',
+          0,
+          fullBox('iinf', 0, u16be(1), fullBox('infe', 2, u16be(2), u16be(0), ascii('Exif\0'))),
+        ),
+      ),
+      'extent outside the file': badIlocExtent,
+      'does not start with ftyp': bytesOf(meta, ftyp),
+    }
+    for (const [name, bytes] of Object.entries(cases)) {
+      expect(rejection(bytes).reason, name).toBe('malformed')
+    }
+  })
+})
+
+function indexOfType(bytes: Uint8Array, type: string): number {
+  const needle = ascii(type)
+  for (let i = 0; i + 4 <= bytes.length; i++) {
+    if (needle.every((byte, j) => bytes[i + j] === byte)) return i
+  }
+  throw new Error(`no ${type} in fixture`)
+}

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto'
 
 /**
  * Personal data at rest (PIPL; DESIGN.md section 4): names and phones are sealed with AES-256-GCM
@@ -20,7 +27,8 @@ export interface PiiKeyring {
 }
 
 // Key bytes live here, out of reach of JSON.stringify, util.inspect and pino.
-const keyBytesOf = new WeakMap<PiiKeyring, ReadonlyMap<string, Buffer>>()
+// Held as KeyObjects, made once: a raw Buffer key would be turned into one on every call.
+const keyBytesOf = new WeakMap<PiiKeyring, ReadonlyMap<string, KeyObject>>()
 
 function decodeBase64(value: string): Buffer | undefined {
   // Buffer.from(…, 'base64') skips characters it does not know; a typo must not shorten a key.
@@ -53,11 +61,11 @@ export function parsePiiKeys(spec: string): PiiKeyring {
   })
   const ids = [...keys.keys()]
   const ring: PiiKeyring = Object.freeze({ currentId: ids[0]!, ids: Object.freeze(ids) })
-  keyBytesOf.set(ring, keys)
+  keyBytesOf.set(ring, new Map([...keys].map(([id, bytes]) => [id, createSecretKey(bytes)])))
   return ring
 }
 
-function keyOf(ring: PiiKeyring, keyId: string): Buffer {
+function keyOf(ring: PiiKeyring, keyId: string): KeyObject {
   const keys = keyBytesOf.get(ring)
   if (!keys) throw new Error('not a keyring made by parsePiiKeys')
   const key = keys.get(keyId)

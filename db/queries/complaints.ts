@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type {
   ComplaintCategory,
   ComplaintKind,
@@ -13,97 +13,6 @@ export async function reserveTrackingSequence(db: Kysely<Database>, n: number): 
     n: string
   }>`SELECT nextval('complaint_tracking_seq') AS n FROM generate_series(1, ${n})`.execute(db)
   return rows.map((r) => r.n)
-}
-
-/**
- * Inserts a complaint, its first timeline entry and the outbox message that will index it, in one
- * statement (one round trip); the caller's transaction makes them one unit with what follows.
- */
-export async function insertComplaintWithEvent(
-  trx: Transaction<Database>,
-  row: NewComplaint,
-  event: { kind: string; isPublic: boolean; note: string; actor: string },
-  outbox: { topic: string; aggregateKeyPrefix: string },
-) {
-  return trx
-    .with('c', (qb) =>
-      qb
-        .insertInto('complaints')
-        .values(row)
-        .returning(['id', 'trackingNo', 'status', 'dueAt', 'receivedAt']),
-    )
-    .with('e', (qb) =>
-      qb
-        .insertInto('complaintEvents')
-        .columns(['complaintId', 'kind', 'isPublic', 'note', 'actor'])
-        .expression((eb) =>
-          eb
-            .selectFrom('c')
-            .select([
-              'c.id',
-              sql.val(event.kind).as('kind'),
-              sql.val(event.isPublic).as('isPublic'),
-              sql.val(event.note).as('note'),
-              sql.val(event.actor).as('actor'),
-            ]),
-        ),
-    )
-    .with('o', (qb) =>
-      qb
-        .insertInto('outbox')
-        .columns(['topic', 'aggregateKey', 'payload'])
-        .expression((eb) =>
-          eb
-            .selectFrom('c')
-            .select([
-              sql.val(outbox.topic).as('topic'),
-              sql<string>`${outbox.aggregateKeyPrefix} || c.id`.as('aggregateKey'),
-              sql<string>`jsonb_build_object('id', c.id::text)`.as('payload'),
-            ]),
-        ),
-    )
-    .selectFrom('c')
-    .selectAll()
-    .executeTakeFirstOrThrow()
-}
-
-export async function insertComplaintEvent(
-  trx: Transaction<Database>,
-  event: { complaintId: string; kind: string; isPublic: boolean; note: string; actor: string },
-) {
-  await trx.insertInto('complaintEvents').values(event).execute()
-}
-
-export async function insertComplaintPhotos(
-  trx: Transaction<Database>,
-  photos: {
-    complaintId: string
-    position: number
-    storageKey: string
-    contentType: string
-    sizeBytes: number
-    sha256: string
-    originalName: string
-  }[],
-) {
-  if (photos.length > 0) await trx.insertInto('complaintPhotos').values(photos).execute()
-}
-
-/**
- * Counts a complaint against the certified business it names. Returns false when the code is not
- * in the directory (the complaint then stays unlinked).
- */
-export async function countComplaintAgainst(
-  trx: Transaction<Database>,
-  uscc: string,
-): Promise<boolean> {
-  const updated = await trx
-    .updateTable('enterprises')
-    .set((eb) => ({ complaintCount: eb('complaintCount', '+', 1) }))
-    .where('uscc', '=', uscc)
-    .returning('uscc')
-    .executeTakeFirst()
-  return updated !== undefined
 }
 
 export interface StoredIdempotentAnswer {
@@ -125,43 +34,6 @@ export async function findIdempotentAnswer(
     .where('key', '=', key)
     .where('createdAt', '>=', notBefore)
     .executeTakeFirst()
-}
-
-/**
- * Claims a key inside the intake transaction, in one statement. A concurrent claim of the same key
- * waits on the unique index until the first commits, then gets false here: its transaction rolls
- * back and it answers with the first result. An expired claim is taken over.
- */
-export async function claimIdempotencyKey(
-  trx: Transaction<Database>,
-  row: {
-    scope: string
-    key: string
-    requestHash: Buffer
-    complaintId: string
-    piiKeyId: string
-    responseSealed: Buffer
-  },
-  notBefore: Date,
-): Promise<boolean> {
-  const claimed = await trx
-    .insertInto('idempotencyKeys')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .columns(['scope', 'key'])
-        .doUpdateSet((eb) => ({
-          requestHash: eb.ref('excluded.requestHash'),
-          complaintId: eb.ref('excluded.complaintId'),
-          piiKeyId: eb.ref('excluded.piiKeyId'),
-          responseSealed: eb.ref('excluded.responseSealed'),
-          createdAt: sql<Date>`now()`,
-        }))
-        .where('idempotencyKeys.createdAt', '<', notBefore),
-    )
-    .returning('key')
-    .executeTakeFirst()
-  return claimed !== undefined
 }
 
 export async function deleteIdempotencyKeysBefore(db: Kysely<Database>, before: Date) {
@@ -310,4 +182,133 @@ export async function complaintIdsChangedSince(db: Kysely<Database>, since: Date
     .orderBy('id')
     .execute()
   return rows.map((r) => r.id)
+}
+
+export interface AtomicIntake {
+  row: NewComplaint
+  /** The certified business the resident named, to link and count if it is in the directory. */
+  merchantUscc: string | null
+  event: { kind: string; note: string; actor: string }
+  photos: {
+    position: number
+    storageKey: string
+    contentType: string
+    sizeBytes: number
+    sha256: string
+    originalName: string
+  }[]
+  outboxTopic: string
+  limits: { bucket: string; windowStart: Date; max: number }[]
+  idempotency: {
+    scope: string
+    key: string
+    requestHash: Buffer
+    piiKeyId: string
+    responseSealed: Buffer
+  }
+}
+
+/**
+ * Files a complaint in ONE statement (one round trip, atomic without an explicit transaction):
+ * counts the abuse-limit hits, and only if every limit holds inserts the complaint (linked to its
+ * business, whose count goes up), its first timeline entry, its photos, the outbox message and the
+ * idempotency record. A key already claimed raises a unique violation on idempotency_keys, so the
+ * whole statement, complaint included, is undone. Returns the new id, or the limit that refused.
+ */
+export async function fileComplaintAtomically(
+  db: Kysely<Database>,
+  intake: AtomicIntake,
+): Promise<{ id: string } | { refusedBy: string }> {
+  const r = intake.row
+  const { rows } = await sql<{ id: string | null; refusedBy: string | null }>`
+    WITH limits AS (
+      INSERT INTO rate_limit_hits (bucket, window_start, hits)
+      SELECT b, w, 1
+      FROM unnest(${intake.limits.map((l) => l.bucket)}::text[],
+                  ${intake.limits.map((l) => l.windowStart.toISOString())}::timestamptz[]) AS t (b, w)
+      ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_hits.hits + 1
+      RETURNING bucket, hits
+    ),
+    refused AS (
+      SELECT l.bucket
+      FROM limits l
+      JOIN unnest(${intake.limits.map((l) => l.bucket)}::text[],
+                  ${intake.limits.map((l) => l.max)}::int[]) AS m (b, mx) ON m.b = l.bucket
+      WHERE l.hits > m.mx
+      LIMIT 1
+    ),
+    c AS (
+      INSERT INTO complaints (
+        tracking_no, query_code_hash, kind, category, county_code, merchant_name, merchant_uscc,
+        enterprise_uscc, address, occurred_at, description, pii_key_id, name_sealed, phone_sealed,
+        phone_hash, claimed_quantity, measured_quantity, unit, unit_price, shortfall_amount,
+        received_at, due_at
+      )
+      SELECT
+        ${r.trackingNo}, ${r.queryCodeHash}, ${r.kind}, ${r.category}, ${r.countyCode},
+        ${r.merchantName}, ${r.merchantUscc ?? null},
+        (SELECT uscc FROM enterprises WHERE uscc = ${intake.merchantUscc}),
+        ${r.address}, ${r.occurredAt}, ${r.description}, ${r.piiKeyId ?? null},
+        ${r.nameSealed ?? null}, ${r.phoneSealed ?? null}, ${r.phoneHash ?? null},
+        ${r.claimedQuantity ?? null}::numeric, ${r.measuredQuantity ?? null}::numeric,
+        ${r.unit ?? null}, ${r.unitPrice ?? null}::numeric, ${r.shortfallAmount ?? null}::numeric,
+        ${r.receivedAt ?? new Date()}, ${r.dueAt}
+      WHERE NOT EXISTS (SELECT 1 FROM refused)
+      RETURNING id, enterprise_uscc
+    ),
+    counted AS (
+      UPDATE enterprises SET complaint_count = complaint_count + 1
+      WHERE uscc = (SELECT enterprise_uscc FROM c)
+      RETURNING uscc
+    ),
+    e AS (
+      INSERT INTO complaint_events (complaint_id, kind, is_public, note, actor)
+      SELECT id, ${intake.event.kind}, true, ${intake.event.note}, ${intake.event.actor} FROM c
+    ),
+    p AS (
+      INSERT INTO complaint_photos
+        (complaint_id, position, storage_key, content_type, size_bytes, sha256, original_name)
+      SELECT c.id, x.position, x.storage_key, x.content_type, x.size_bytes, x.sha256, x.original_name
+      FROM c, unnest(
+        ${intake.photos.map((p) => p.position)}::int[],
+        ${intake.photos.map((p) => p.storageKey)}::text[],
+        ${intake.photos.map((p) => p.contentType)}::text[],
+        ${intake.photos.map((p) => p.sizeBytes)}::int[],
+        ${intake.photos.map((p) => p.sha256)}::text[],
+        ${intake.photos.map((p) => p.originalName)}::text[]
+      ) AS x (position, storage_key, content_type, size_bytes, sha256, original_name)
+    ),
+    o AS (
+      INSERT INTO outbox (topic, aggregate_key, payload)
+      SELECT ${intake.outboxTopic}, 'complaint:' || id, jsonb_build_object('id', id::text) FROM c
+    ),
+    k AS (
+      INSERT INTO idempotency_keys
+        (scope, key, request_hash, complaint_id, pii_key_id, response_sealed)
+      SELECT ${intake.idempotency.scope}, ${intake.idempotency.key},
+             ${intake.idempotency.requestHash}, id, ${intake.idempotency.piiKeyId},
+             ${intake.idempotency.responseSealed}
+      FROM c
+    )
+    SELECT (SELECT id FROM c) AS id, (SELECT bucket FROM refused) AS refused_by
+  `.execute(db)
+  const result = rows[0]!
+  if (result.id !== null) return { id: result.id }
+  return { refusedBy: result.refusedBy ?? 'unknown' }
+}
+
+/** Removes an idempotency record that is past its time, so its key can be claimed again. */
+export async function deleteIdempotencyKeyBefore(
+  db: Kysely<Database>,
+  scope: string,
+  key: string,
+  before: Date,
+) {
+  const result = await db
+    .deleteFrom('idempotencyKeys')
+    .where('scope', '=', scope)
+    .where('key', '=', key)
+    .where('createdAt', '<', before)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
 }

@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
 import {
-  claimIdempotencyKey,
-  countComplaintAgainst,
+  deleteIdempotencyKeyBefore,
+  fileComplaintAtomically,
   findIdempotentAnswer,
-  insertComplaintPhotos,
-  insertComplaintWithEvent,
+  type AtomicIntake,
 } from '../../../db/queries/complaints.ts'
 import type { ComplaintStatus } from '../../../db/database.ts'
 import { acceptPhotos, type AcceptedPhoto } from '../../photos/accept.ts'
@@ -15,7 +14,7 @@ import { ApiError } from '../../errors.ts'
 import { complaintChangedTopic } from '../../search/complaint-indexer.ts'
 import { shanghaiToday } from '../../time.ts'
 import { issueDetails } from '../../validation.ts'
-import { consumeLimits } from '../limits/rate-limit.ts'
+import { currentWindows, refusalOf, type Limit } from '../limits/rate-limit.ts'
 import { formatTrackingNo, newQueryCode, queryCodeHash } from './codes.ts'
 import { nextTrackingSequence } from './tracking-sequence.ts'
 import { knownCounty } from './counties.ts'
@@ -50,6 +49,12 @@ const explicitKeyTtlMs = 24 * 3600_000
 const implicitKeyTtlMs = 10 * 60_000
 
 class AlreadyFiled extends Error {}
+
+/** The unique violation that says another submission already holds this idempotency key. */
+function isKeyAlreadyClaimed(error: unknown) {
+  const e = error as { code?: unknown; constraint?: unknown }
+  return e.code === '23505' && e.constraint === 'idempotency_keys_pkey'
+}
 
 function toShanghaiIso(instant: Date) {
   const local = new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 23)
@@ -114,18 +119,27 @@ function requestHash(input: ComplaintInput, photos: readonly AcceptedPhoto[]) {
 
 /**
  * Files a complaint (投诉) or report (举报): validates it, applies the abuse limits, computes the
- * legal deadline, seals the personal data, stores photos, and writes the complaint, its first
- * timeline entry, the outbox message for the private index and the idempotency record in one
- * transaction. A 201 therefore means the complaint is committed; a repeat with the same key (or,
+ * legal deadline, seals the personal data, stores photos, and writes the limit counts, the
+ * complaint, its first timeline entry, its photos, the outbox message for the private index and
+ * the idempotency record in one statement (db/queries/complaints.ts): one round trip, all or
+ * nothing. A 201 therefore means the complaint is committed; a repeat with the same key (or,
  * without one, the same content from the same address within minutes) gets the first receipt.
  */
-export async function fileComplaint({
+export function fileComplaint({
   ctx,
   input,
 }: {
   ctx: ServiceContext
   input: FileComplaintInput
 }): Promise<ComplaintReceipt> {
+  return fileOnce(ctx, input, true)
+}
+
+async function fileOnce(
+  ctx: ServiceContext,
+  input: FileComplaintInput,
+  mayRetry: boolean,
+): Promise<ComplaintReceipt> {
   const fields = validate(input.fields)
   if (!(await knownCounty(ctx.db, fields.county))) {
     throw new ApiError('VALIDATION_FAILED', '请选择事发区县。', [
@@ -173,7 +187,7 @@ export async function fileComplaint({
 
   const phone = fields.phone
   const phoneDigest = phone ? phoneHash(privacy.hashKey, phone) : undefined
-  await consumeLimits(ctx.db, [
+  const limits: Limit[] = [
     {
       bucket: `complaint:addr:${input.clientAddress}`,
       max: ctx.config.COMPLAINT_LIMIT_PER_ADDRESS,
@@ -190,7 +204,7 @@ export async function fileComplaint({
           },
         ]
       : []),
-  ])
+  ]
 
   const receivedAt = new Date()
   const deadline = deadlineFor(ctx.calendar, receivedAt, legalDeadlineDays[fields.kind])
@@ -249,72 +263,71 @@ export async function fileComplaint({
       JSON.stringify(receipt),
       `idempotency:${scope}:${key}`,
     )
-    return await ctx.db.transaction().execute(async (trx) => {
-      const linked = fields.merchantUscc
-        ? await countComplaintAgainst(trx, fields.merchantUscc)
-        : false
-      const row = await insertComplaintWithEvent(
-        trx,
-        {
-          trackingNo,
-          queryCodeHash: queryCodeHash(privacy.hashKey, trackingNo, queryCode),
-          kind: fields.kind,
-          category: fields.category,
-          countyCode: fields.county,
-          merchantName: fields.merchantName,
-          merchantUscc: fields.merchantUscc ?? null,
-          enterpriseUscc: linked ? (fields.merchantUscc ?? null) : null,
-          address: fields.address,
-          occurredAt: fields.occurredAt,
-          description: fields.description,
-          piiKeyId: name?.keyId ?? sealedPhone?.keyId ?? null,
-          nameSealed: name?.sealed ?? null,
-          phoneSealed: sealedPhone?.sealed ?? null,
-          phoneHash: phoneDigest ?? null,
-          ...figures,
-          receivedAt,
-          dueAt: deadline.dueAt,
-        },
-        {
-          kind: 'received',
-          isPublic: true,
-          actor: 'citizen',
-          note: `已收到您的${kindLabels[fields.kind]}。我们将在 ${deadline.dueDate} 前${deadlineLabels[fields.kind]}。`,
-        },
-        { topic: complaintChangedTopic, aggregateKeyPrefix: 'complaint:' },
-      )
-      await insertComplaintPhotos(
-        trx,
-        photos.map((p, i) => ({
-          complaintId: row.id,
-          position: i + 1,
-          storageKey: storedKeys[i]!,
-          contentType: p.contentType,
-          sizeBytes: p.size,
-          sha256: p.sha256,
-          originalName: p.originalName,
-        })),
-      )
-      const claimed = await claimIdempotencyKey(
-        trx,
-        {
-          scope,
-          key,
-          requestHash: hash,
-          complaintId: row.id,
-          piiKeyId: answer.keyId,
-          responseSealed: answer.sealed,
-        },
-        new Date(Date.now() - ttl),
-      )
-      if (!claimed) throw new AlreadyFiled()
-      return receipt
-    })
+    const intake: AtomicIntake = {
+      row: {
+        trackingNo,
+        queryCodeHash: queryCodeHash(privacy.hashKey, trackingNo, queryCode),
+        kind: fields.kind,
+        category: fields.category,
+        countyCode: fields.county,
+        merchantName: fields.merchantName,
+        merchantUscc: fields.merchantUscc ?? null,
+        enterpriseUscc: null,
+        address: fields.address,
+        occurredAt: fields.occurredAt,
+        description: fields.description,
+        piiKeyId: name?.keyId ?? sealedPhone?.keyId ?? null,
+        nameSealed: name?.sealed ?? null,
+        phoneSealed: sealedPhone?.sealed ?? null,
+        phoneHash: phoneDigest ?? null,
+        ...figures,
+        receivedAt,
+        dueAt: deadline.dueAt,
+      },
+      merchantUscc: fields.merchantUscc ?? null,
+      event: {
+        kind: 'received',
+        actor: 'citizen',
+        note: `已收到您的${kindLabels[fields.kind]}。我们将在 ${deadline.dueDate} 前${deadlineLabels[fields.kind]}。`,
+      },
+      photos: photos.map((p, i) => ({
+        position: i + 1,
+        storageKey: storedKeys[i]!,
+        contentType: p.contentType,
+        sizeBytes: p.size,
+        sha256: p.sha256,
+        originalName: p.originalName,
+      })),
+      outboxTopic: complaintChangedTopic,
+      limits: currentWindows(limits, receivedAt.getTime()),
+      idempotency: {
+        scope,
+        key,
+        requestHash: hash,
+        piiKeyId: answer.keyId,
+        responseSealed: answer.sealed,
+      },
+    }
+    let outcome: Awaited<ReturnType<typeof fileComplaintAtomically>>
+    try {
+      outcome = await fileComplaintAtomically(ctx.db, intake)
+    } catch (error) {
+      // The same submission was filed first (a double click, a retry): answer with that one.
+      throw isKeyAlreadyClaimed(error) ? new AlreadyFiled() : error
+    }
+    if ('id' in outcome) return receipt
+    const refusedBy = limits.find((l) => l.bucket === outcome.refusedBy)
+    throw refusedBy ? refusalOf(refusedBy, receivedAt.getTime()) : new Error('limit refused')
   } catch (error) {
     await Promise.allSettled(storedKeys.map((k) => ctx.photos.delete(k)))
     if (error instanceof AlreadyFiled) {
       const first = await replay()
       if (first) return first
+      // An expired record held the key: free it and file once more.
+      if (mayRetry) {
+        await deleteIdempotencyKeyBefore(ctx.db, scope, key, new Date(Date.now() - ttl))
+        return fileOnce(ctx, input, false)
+      }
     }
     throw error
   }

@@ -81,3 +81,15 @@ export async function countFailures(
     now,
   )
 }
+
+/** Each active limit with the start of its current window, for counting inside another statement. */
+export function currentWindows(limits: readonly Limit[], now = Date.now()) {
+  return limits
+    .filter((l) => l.max > 0)
+    .map((l) => ({ bucket: l.bucket, max: l.max, windowStart: windowOf(l, now).start }))
+}
+
+/** The 429 for a limit that refused, with the wait until its window ends. */
+export function refusalOf(limit: Limit, now = Date.now()) {
+  return refusal(limit, windowOf(limit, now).retryAfterSeconds)
+}

@@ -27,8 +27,19 @@ export interface PiiKeyring {
 }
 
 // Key bytes live here, out of reach of JSON.stringify, util.inspect and pino.
-// Held as KeyObjects, made once: a raw Buffer key would be turned into one on every call.
-const keyBytesOf = new WeakMap<PiiKeyring, ReadonlyMap<string, KeyObject>>()
+// Held as KeyObjects, made once: a raw Buffer key would be turned into one on every call. The
+// map is process-wide (a global symbol), because the built site bundles its own copy of this
+// module and must open the keyring the start script made.
+const registry = Symbol.for('lishui-metrology.pii-keys')
+type KeyMap = WeakMap<PiiKeyring, ReadonlyMap<string, KeyObject>>
+const keyBytesOf: KeyMap = (() => {
+  const holder = globalThis as Record<symbol, unknown>
+  const existing = holder[registry] as KeyMap | undefined
+  if (existing) return existing
+  const created: KeyMap = new WeakMap()
+  holder[registry] = created
+  return created
+})()
 
 function decodeBase64(value: string): Buffer | undefined {
   // Buffer.from(…, 'base64') skips characters it does not know; a typo must not shorten a key.

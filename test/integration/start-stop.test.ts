@@ -101,6 +101,31 @@ describe('npm start', () => {
     }
     expect(directory.total).toBe(1500)
 
+    // A complaint through the built product (the site bundle's own copy of the API modules):
+    // filed, then followed with its query code.
+    const filed = await fetch(`${base}/api/complaints`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'report',
+        category: 'taxi_meter',
+        county: '331102',
+        merchantName: '浙K·T1234 出租车',
+        address: '丽水火车站',
+        occurredAt: '2026-11-26T21:10',
+        description: '计价器跳得特别快，同样路程平时 15 元，这次 31 元。',
+        phone: '13700001111',
+        consent: true,
+      }),
+    })
+    expect(filed.status).toBe(201)
+    const receipt = (await filed.json()) as { trackingNo: string; queryCode: string }
+    const tracked = await fetch(`${base}/api/complaints/${receipt.trackingNo}`, {
+      headers: { 'x-query-code': receipt.queryCode },
+    })
+    expect(tracked.status).toBe(200)
+    expect(await tracked.text()).not.toContain('13700001111')
+
     const children = descendantsOf(npm.pid!)
     expect(children.length).toBeGreaterThanOrEqual(3) // node, postgres, meilisearch (at least)
     npm.kill('SIGTERM')

@@ -9,6 +9,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Where the product under test serves the site, e.g. http://127.0.0.1:40123 */
     siteUrl: string
+    /** The product's database, for tests that check what a page stored. */
+    siteDatabaseUrl: string
   }
 }
 
@@ -40,6 +42,7 @@ export default async function setup(project: TestProject) {
     throw error
   }
   project.provide('siteUrl', product.url)
+  project.provide('siteDatabaseUrl', product.stack.databaseUrl)
   return async () => {
     await product.stop()
     await rm(dataDir, { recursive: true, force: true })

@@ -64,7 +64,10 @@ function toShanghaiIso(instant: Date) {
 function validate(fields: unknown): ComplaintInput {
   const parsed = complaintInputSchema.safeParse(fields)
   if (!parsed.success) {
-    const details = [...issueDetails(parsed.error), ...contactIssues(fields)]
+    const found = [...issueDetails(parsed.error), ...contactIssues(fields)]
+    const details = found.filter(
+      (d, i) => found.findIndex((o) => o.field === d.field && o.message === d.message) === i,
+    )
     details.sort((a, b) => fieldOrder(a.field) - fieldOrder(b.field))
     throw new ApiError(
       'VALIDATION_FAILED',

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto'
+import type { AstroCookieSetOptions } from 'astro'
+import { ApiError } from '../../api/errors.ts'
+import { fileComplaint, type ComplaintReceipt } from '../../api/services/complaints/file.ts'
+import { receiptCookie } from '../../api/services/complaints/receipt-cookie.ts'
+import { formFieldsToInput } from '../../api/services/complaints/schemas.ts'
+import { serviceContext } from './services.ts'
+import { textFields, type ComplaintFormValues, type FieldProblem } from './complaints.ts'
+
+type Photo = { name: string; declaredType: string; bytes: Uint8Array }
+
+interface ComplaintSubmission {
+  values: ComplaintFormValues
+  photos: Photo[]
+  /** The hidden idempotencyToken: set by the page's script, or by the server on a form shown again. */
+  token: string
+}
+
+export type SubmitOutcome =
+  | { kind: 'filed'; receipt: ComplaintReceipt }
+  | {
+      kind: 'refused'
+      status: number
+      /** One sentence for the top of the form. */
+      message: string
+      problems: FieldProblem[]
+      retryAfterSeconds?: number
+      /** A token the form shown again carries, so its next submission is one submission. */
+      token: string
+    }
+
+/**
+ * The form was filed, then changed (back button) and sent again with the same token. The form
+ * shown again carries a new token, so the resident decides whether this is a second complaint.
+ */
+const conflictMessage =
+  '这份表单刚才已经提交过，这次的内容与上次不同。如需另外提交一份，请核对下面的内容后再点“提交”；如只是想补充情况，请拨打 12345 并说明受理编号。'
+
+const tooLargeMessage = '提交的内容过大：最多 3 张照片，每张不超过 5 MB。请压缩照片后重试。'
+
+/**
+ * Reads the posted form. Only the first value of each text field counts (as the API reads it);
+ * file inputs left empty arrive as empty files and are dropped here.
+ */
+async function readSubmission(request: Request): Promise<ComplaintSubmission> {
+  const form = await request.formData()
+  const values: ComplaintFormValues = {}
+  for (const field of textFields) {
+    const value = form.get(field)
+    if (typeof value === 'string') values[field] = value
+  }
+  const photos: Photo[] = []
+  for (const item of form.getAll('photos')) {
+    if (typeof item === 'string' || item.size === 0) continue
+    photos.push({
+      name: item.name,
+      declaredType: item.type,
+      bytes: new Uint8Array(await item.arrayBuffer()),
+    })
+  }
+  const token = form.get('idempotencyToken')
+  return { values, photos, token: typeof token === 'string' ? token.trim().slice(0, 200) : '' }
+}
+
+/** Whether the declared body is larger than a complaint may be, before reading any of it. */
+function bodyTooLarge(request: Request): boolean {
+  const length = Number(request.headers.get('content-length') ?? '0')
+  return Number.isFinite(length) && length > serviceContext().config.COMPLAINT_BODY_LIMIT_BYTES
+}
+
+const refusedAsWhole = (status: number, message: string): SubmitOutcome => ({
+  kind: 'refused',
+  status,
+  message,
+  problems: [],
+  token: randomUUID(),
+})
+
+export interface HandledSubmission {
+  outcome: SubmitOutcome
+  /** What to show in a form shown again (photos cannot be put back). */
+  values: ComplaintFormValues
+  photosDropped: boolean
+}
+
+/** A posted complaint form, from the raw request to a receipt or the reasons it was refused. */
+export async function handleSubmission(
+  request: Request,
+  clientAddress: string,
+): Promise<HandledSubmission> {
+  if (bodyTooLarge(request)) {
+    return { outcome: refusedAsWhole(413, tooLargeMessage), values: {}, photosDropped: false }
+  }
+  let submission: ComplaintSubmission
+  try {
+    submission = await readSubmission(request)
+  } catch {
+    return {
+      outcome: refusedAsWhole(400, '提交的表单格式有误，无法读取。请刷新页面后重新填写提交。'),
+      values: {},
+      photosDropped: false,
+    }
+  }
+  return {
+    outcome: await submitComplaint(submission, clientAddress),
+    values: submission.values,
+    photosDropped: submission.photos.length > 0,
+  }
+}
+
+function isProblemList(details: unknown): details is FieldProblem[] {
+  return (
+    Array.isArray(details) &&
+    details.every(
+      (d: unknown) =>
+        typeof d === 'object' &&
+        d !== null &&
+        typeof (d as FieldProblem).field === 'string' &&
+        typeof (d as FieldProblem).message === 'string',
+    )
+  )
+}
+
+function retryAfterOf(details: unknown): number | undefined {
+  if (typeof details !== 'object' || details === null) return undefined
+  const seconds = (details as { retryAfterSeconds?: unknown }).retryAfterSeconds
+  return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : undefined
+}
+
+/** Files the complaint through the same service verb as `POST /api/complaints`. */
+async function submitComplaint(
+  submission: ComplaintSubmission,
+  clientAddress: string,
+): Promise<SubmitOutcome> {
+  try {
+    const receipt = await fileComplaint({
+      ctx: serviceContext(),
+      input: {
+        fields: formFieldsToInput(submission.values),
+        photos: submission.photos,
+        idempotencyKey: submission.token || undefined,
+        clientAddress,
+      },
+    })
+    return { kind: 'filed', receipt }
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status >= 500) throw error
+    const problems =
+      error.code === 'VALIDATION_FAILED' && isProblemList(error.details) ? error.details : []
+    const retryAfterSeconds = retryAfterOf(error.details)
+    return {
+      kind: 'refused',
+      // A form that needs changes is 422 on a page (the API says 400 to machines).
+      status: error.code === 'VALIDATION_FAILED' ? 422 : error.status,
+      message: error.code === 'CONFLICT' ? conflictMessage : error.message,
+      problems,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      // The token was used for other content (CONFLICT): the corrected form needs a new one.
+      token: error.code === 'CONFLICT' || !submission.token ? randomUUID() : submission.token,
+    }
+  }
+}
+
+/** The receipt cookie for Astro.cookies, Secure in production (as the API sets it). */
+export function receiptCookieFor(receipt: ComplaintReceipt) {
+  const cookie = receiptCookie(receipt)
+  const options: AstroCookieSetOptions = {
+    path: cookie.options.path,
+    httpOnly: cookie.options.httpOnly,
+    sameSite: 'strict',
+    maxAge: cookie.options.maxAge,
+    secure: serviceContext().config.NODE_ENV === 'production',
+  }
+  return { name: cookie.name, value: cookie.value, options }
+}

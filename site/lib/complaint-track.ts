@@ -1,0 +1,166 @@
+import { ApiError } from '../../api/errors.ts'
+import { normalizeTrackingNo, trackingNoPattern } from '../../api/services/complaints/codes.ts'
+import {
+  categoryLabels,
+  complaintStatusLabels,
+  deadlineLabels,
+  kindLabels,
+} from '../../api/services/complaints/labels.ts'
+import { queryCodeFromCookie } from '../../api/services/complaints/receipt-cookie.ts'
+import { trackComplaint, type TrackedComplaintView } from '../../api/services/complaints/track.ts'
+import { legalDeadlineDays } from '../../api/services/complaints/working-days.ts'
+import type { ComplaintKind, ComplaintStatus } from '../../db/database.ts'
+import { serviceContext } from './services.ts'
+
+export { receiptCookieName } from '../../api/services/complaints/receipt-cookie.ts'
+
+export type TrackOutcome =
+  | { kind: 'found'; view: TrackedComplaintView }
+  | { kind: 'not-found'; message: string }
+  | { kind: 'limited'; message: string; retryAfterSeconds: number }
+
+/** A tracking number from an address or a form, or undefined when it cannot be one. */
+export function parseTrackingNo(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined
+  const trackingNo = normalizeTrackingNo(raw)
+  return trackingNoPattern.test(trackingNo) ? trackingNo : undefined
+}
+
+/**
+ * Status and public timeline for a tracking number and query code. An unknown number and a wrong
+ * code give one and the same answer, so neither can be probed.
+ */
+export async function lookUpComplaint(
+  trackingNo: string,
+  queryCode: string,
+  clientAddress: string,
+): Promise<TrackOutcome> {
+  try {
+    const view = await trackComplaint({
+      ctx: serviceContext(),
+      input: {
+        trackingNo: trackingNo.slice(0, 40),
+        queryCode: queryCode.slice(0, 40),
+        clientAddress,
+      },
+    })
+    return { kind: 'found', view }
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    if (error.code === 'NOT_FOUND') return { kind: 'not-found', message: error.message }
+    if (error.code === 'RATE_LIMITED') {
+      const details = error.details as { retryAfterSeconds?: unknown } | undefined
+      const seconds = details?.retryAfterSeconds
+      return {
+        kind: 'limited',
+        message: error.message,
+        retryAfterSeconds: typeof seconds === 'number' ? Math.ceil(seconds) : 60,
+      }
+    }
+    throw error
+  }
+}
+
+/** The receipt cookie's query code for this number, when the resident just filed it. */
+export function receiptQueryCode(cookie: string | undefined, trackingNo: string) {
+  return queryCodeFromCookie(cookie, trackingNo)
+}
+
+const shanghai = (iso: string) => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString()
+
+/** "2026-11-26" in China Standard Time. */
+export function shanghaiDate(iso: string): string {
+  return shanghai(iso).slice(0, 10)
+}
+
+/** "2026-11-26 09:30" in China Standard Time. */
+export function shanghaiDateTime(iso: string): string {
+  const local = shanghai(iso)
+  return `${local.slice(0, 10)} ${local.slice(11, 16)}`
+}
+
+/** For `<time datetime>`: the instant with its +08:00 offset. */
+export function shanghaiIso(iso: string): string {
+  return `${shanghai(iso).slice(0, 19)}+08:00`
+}
+
+export function statusLabel(status: ComplaintStatus): string {
+  return complaintStatusLabels[status]
+}
+
+export function kindLabel(kind: ComplaintKind): string {
+  return kindLabels[kind]
+}
+
+export function categoryLabel(view: TrackedComplaintView): string {
+  return categoryLabels[view.category]
+}
+
+/** What a timeline entry is, in words: a status it reached, or progress. */
+export function timelineLabel(kind: string): string {
+  return kind in complaintStatusLabels ? complaintStatusLabels[kind as ComplaintStatus] : '办理进展'
+}
+
+/** "市场监管部门将在 2026-12-07 前作出是否受理的决定（收到后 7 个工作日内）。" */
+export function deadlineSentence(kind: ComplaintKind, dueAt: string): string {
+  return `市场监管部门将在 ${shanghaiDate(dueAt)} 前${deadlineLabels[kind]}（收到后 ${legalDeadlineDays[kind]} 个工作日内，节假日不计）。`
+}
+
+/** What happens after filing, step by step (市场监督管理投诉举报处理暂行办法). */
+export function nextSteps(kind: ComplaintKind): string[] {
+  return kind === 'complaint'
+    ? [
+        `${legalDeadlineDays.complaint} 个工作日内，市场监管部门决定是否受理，并在查询页上写明结果。`,
+        '受理后组织您和商户调解；办案人员会按您留下的电话联系您，调解一般在受理后 45 个工作日内结束。',
+        '调解结果或不予受理的理由都会在查询页上公布，您可随时用受理编号和查询码查看。',
+      ]
+    : [
+        '市场监管部门核查您举报的线索，必要时到现场检查。',
+        `${legalDeadlineDays.report} 个工作日内决定是否立案，结果会在查询页上写明。`,
+        '您的身份不会告知被举报的商户；如留了电话，办案人员可能与您核实情况。',
+      ]
+}
+
+export interface TrackPage {
+  /** The HTTP status of the page: 404 for no match, 429 when slowed down. */
+  status: number
+  /** The number to show in the form again (the code is never echoed). */
+  trackingNo: string
+  problems: { field: 'trackingNo' | 'queryCode'; message: string }[]
+  outcome?: TrackOutcome
+}
+
+/**
+ * The tracking page's request: a GET shows the form (a number in `?trackingNo=` fills it in); a
+ * POST looks the pair up. The code travels only in the POST body, never in an address.
+ */
+export async function handleTrackRequest(
+  request: Request,
+  url: URL,
+  clientAddress: () => string,
+): Promise<TrackPage> {
+  if (request.method !== 'POST') {
+    const given = url.searchParams.get('trackingNo') ?? ''
+    return { status: 200, trackingNo: parseTrackingNo(given) ?? '', problems: [] }
+  }
+  let form: FormData
+  try {
+    form = await request.formData()
+  } catch {
+    const message = '提交的内容无法读取，请重新输入受理编号和查询码。'
+    return { status: 400, trackingNo: '', problems: [{ field: 'trackingNo', message }] }
+  }
+  const text = (name: string) => {
+    const value = form.get(name)
+    return typeof value === 'string' ? value.trim().slice(0, 40) : ''
+  }
+  const trackingNo = text('trackingNo')
+  const queryCode = text('queryCode')
+  const problems: TrackPage['problems'] = []
+  if (!trackingNo) problems.push({ field: 'trackingNo', message: '请填写受理编号。' })
+  if (!queryCode) problems.push({ field: 'queryCode', message: '请填写查询码。' })
+  if (problems.length > 0) return { status: 422, trackingNo, problems }
+  const outcome = await lookUpComplaint(trackingNo, queryCode, clientAddress())
+  const status = outcome.kind === 'found' ? 200 : outcome.kind === 'not-found' ? 404 : 429
+  return { status, trackingNo, problems, outcome }
+}

@@ -1,0 +1,155 @@
+import { directoryFacets } from '../../api/services/directory/facets.ts'
+import {
+  categoryLabels,
+  kindExplanations,
+  kindLabels,
+  unitLabels,
+} from '../../api/services/complaints/labels.ts'
+import { complaintCategories, complaintKinds, quantityUnits } from '../../db/database.ts'
+import { serviceContext } from './services.ts'
+
+/** The form's text fields, named as the API's fields (DESIGN.md section 6). */
+export const textFields = [
+  'kind',
+  'category',
+  'county',
+  'merchantName',
+  'merchantUscc',
+  'address',
+  'occurredAt',
+  'description',
+  'name',
+  'phone',
+  'consent',
+  'claimedQuantity',
+  'measuredQuantity',
+  'unit',
+  'unitPrice',
+  'website',
+] as const
+export type TextField = (typeof textFields)[number]
+
+/** What the resident typed, kept as typed so a form shown again holds every value. */
+export type ComplaintFormValues = Partial<Record<TextField, string>>
+
+export interface FieldProblem {
+  field: string
+  message: string
+}
+
+export interface Option {
+  value: string
+  label: string
+}
+
+export const newComplaintUrl = '/complaints/new'
+export const submitComplaintUrl = '/complaints/submit'
+export const trackComplaintUrl = '/complaints/track'
+export const privacyUrl = '/complaints/privacy'
+
+export const receiptUrl = (trackingNo: string) =>
+  `/complaints/receipt/${encodeURIComponent(trackingNo)}`
+
+export const kindOptions = complaintKinds.map((kind) => ({
+  value: kind,
+  label: kindLabels[kind],
+  explanation: kindExplanations[kind],
+}))
+
+export const categoryOptions: Option[] = complaintCategories.map((c) => ({
+  value: c,
+  label: categoryLabels[c],
+}))
+
+export const unitOptions: Option[] = quantityUnits.map((u) => ({ value: u, label: unitLabels[u] }))
+
+/** 市本级: the directory shows it only when it lists businesses, but anyone may complain to it. */
+const cityLevel: Option = { value: '331100', label: '丽水市本级' }
+
+/** The nine counties in their usual order, then the city level. */
+export async function loadComplaintCounties(): Promise<Option[]> {
+  const facets = await directoryFacets({ ctx: serviceContext() })
+  const counties = facets.counties
+    .filter((c) => c.value !== cityLevel.value)
+    .map((c) => ({ value: c.value, label: c.label }))
+  return [...counties, cityLevel]
+}
+
+/** The id of the control a problem with `field` points to (the first radio of a group). */
+export function controlId(field: string): string {
+  if (field === 'kind') return 'complaint-kind-complaint'
+  return `complaint-${field}`
+}
+
+/** The order fields appear on the form, so the error summary reads top to bottom. */
+const formOrder = [
+  'kind',
+  'category',
+  'merchantName',
+  'merchantUscc',
+  'county',
+  'address',
+  'occurredAt',
+  'description',
+  'claimedQuantity',
+  'measuredQuantity',
+  'unit',
+  'unitPrice',
+  'photos',
+  'name',
+  'phone',
+  'consent',
+  'website',
+]
+
+/** Problems in the order of the form's fields, each reported once. */
+export function inFormOrder(problems: readonly FieldProblem[]): FieldProblem[] {
+  const rank = (field: string) => {
+    const i = formOrder.indexOf(field)
+    return i < 0 ? formOrder.length : i
+  }
+  const seen = new Set<string>()
+  const unique = problems.filter((p) => {
+    const key = `${p.field}\n${p.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+  return unique.sort((a, b) => rank(a.field) - rank(b.field))
+}
+
+/** Problems grouped by field, in the order the API reported them. */
+export function problemsByField(problems: readonly FieldProblem[]): Map<string, string[]> {
+  const byField = new Map<string, string[]>()
+  for (const { field, message } of problems) {
+    const messages = byField.get(field) ?? []
+    if (!messages.includes(message)) messages.push(message)
+    byField.set(field, messages)
+  }
+  return byField
+}
+
+/** The words a field's label carries, for the error summary ("电话：请填写…"). */
+export const fieldNames: Record<TextField | 'photos', string> = {
+  kind: '投诉还是举报',
+  category: '问题类别',
+  county: '事发区县',
+  merchantName: '商户或单位名称',
+  merchantUscc: '统一社会信用代码',
+  address: '事发地址',
+  occurredAt: '发生时间',
+  description: '事情经过',
+  name: '姓名',
+  phone: '电话',
+  consent: '个人信息保护说明',
+  claimedQuantity: '标称数量',
+  measuredQuantity: '实际数量',
+  unit: '计量单位',
+  unitPrice: '单价',
+  website: '网址',
+  photos: '照片',
+}
+
+export function fieldName(field: string): string {
+  return field in fieldNames ? fieldNames[field as TextField] : '填写内容'
+}

@@ -30,6 +30,31 @@ describe('configuration', () => {
     expect(message).toContain('LOG_LEVEL')
   })
 
+  it('refuses production without keys for personal data', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(
+      /PII_KEYS: required in production/,
+    )
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/PII_HASH_KEY: required/)
+    const key = Buffer.alloc(32, 7).toString('base64')
+    expect(
+      parseConfig({ NODE_ENV: 'production', PII_KEYS: `k1:${key}`, PII_HASH_KEY: key }).PII_KEYS,
+    ).toBe(`k1:${key}`)
+  })
+
+  it('names a wrong secret without echoing its value', () => {
+    const short = Buffer.alloc(16, 9).toString('base64')
+    let message = ''
+    try {
+      parseConfig({ PII_KEYS: `k1:${short}`, PII_HASH_KEY: short })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain('PII_KEYS')
+    expect(message).toContain('PII_HASH_KEY')
+    expect(message).toContain('(value hidden)')
+    expect(message).not.toContain(short)
+  })
+
   it('stops `npm start` before it starts anything when a variable is wrong', () => {
     const root = path.resolve(import.meta.dirname, '../..')
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {

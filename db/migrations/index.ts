@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration'
 import * as directory from './2026-11-26T0900-directory.ts'
 import * as complaints from './2026-11-27T0900-complaints.ts'
+import * as fileComplaintFunction from './2026-11-27T1400-file-complaint-function.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -9,4 +10,5 @@ import * as complaints from './2026-11-27T0900-complaints.ts'
 export const migrations: Record<string, Migration> = {
   '2026-11-26T0900-directory': directory,
   '2026-11-27T0900-complaints': complaints,
+  '2026-11-27T1400-file-complaint-function': fileComplaintFunction,
 }

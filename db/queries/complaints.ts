@@ -209,7 +209,8 @@ export interface AtomicIntake {
 }
 
 /**
- * Files a complaint in ONE statement (one round trip, atomic without an explicit transaction):
+ * Files a complaint in ONE statement, the `file_complaint` function (one round trip, atomic
+ * without an explicit transaction; see its migration):
  * counts the abuse-limit hits, and only if every limit holds inserts the complaint (linked to its
  * business, whose count goes up), its first timeline entry, its photos, the outbox message and the
  * idempotency record. A key already claimed raises a unique violation on idempotency_keys, so the
@@ -220,80 +221,29 @@ export async function fileComplaintAtomically(
   intake: AtomicIntake,
 ): Promise<{ id: string } | { refusedBy: string }> {
   const r = intake.row
-  const { rows } = await sql<{ id: string | null; refusedBy: string | null }>`
-    WITH limits AS (
-      INSERT INTO rate_limit_hits (bucket, window_start, hits)
-      SELECT b, w, 1
-      FROM unnest(${intake.limits.map((l) => l.bucket)}::text[],
-                  ${intake.limits.map((l) => l.windowStart.toISOString())}::timestamptz[]) AS t (b, w)
-      ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_hits.hits + 1
-      RETURNING bucket, hits
-    ),
-    refused AS (
-      SELECT l.bucket
-      FROM limits l
-      JOIN unnest(${intake.limits.map((l) => l.bucket)}::text[],
-                  ${intake.limits.map((l) => l.max)}::int[]) AS m (b, mx) ON m.b = l.bucket
-      WHERE l.hits > m.mx
-      LIMIT 1
-    ),
-    c AS (
-      INSERT INTO complaints (
-        tracking_no, query_code_hash, kind, category, county_code, merchant_name, merchant_uscc,
-        enterprise_uscc, address, occurred_at, description, pii_key_id, name_sealed, phone_sealed,
-        phone_hash, claimed_quantity, measured_quantity, unit, unit_price, shortfall_amount,
-        received_at, due_at
-      )
-      SELECT
-        ${r.trackingNo}, ${r.queryCodeHash}, ${r.kind}, ${r.category}, ${r.countyCode},
-        ${r.merchantName}, ${r.merchantUscc ?? null},
-        (SELECT uscc FROM enterprises WHERE uscc = ${intake.merchantUscc}),
-        ${r.address}, ${r.occurredAt}, ${r.description}, ${r.piiKeyId ?? null},
-        ${r.nameSealed ?? null}, ${r.phoneSealed ?? null}, ${r.phoneHash ?? null},
-        ${r.claimedQuantity ?? null}::numeric, ${r.measuredQuantity ?? null}::numeric,
-        ${r.unit ?? null}, ${r.unitPrice ?? null}::numeric, ${r.shortfallAmount ?? null}::numeric,
-        ${r.receivedAt ?? new Date()}, ${r.dueAt}
-      WHERE NOT EXISTS (SELECT 1 FROM refused)
-      RETURNING id, enterprise_uscc
-    ),
-    counted AS (
-      UPDATE enterprises SET complaint_count = complaint_count + 1
-      WHERE uscc = (SELECT enterprise_uscc FROM c)
-      RETURNING uscc
-    ),
-    e AS (
-      INSERT INTO complaint_events (complaint_id, kind, is_public, note, actor)
-      SELECT id, ${intake.event.kind}, true, ${intake.event.note}, ${intake.event.actor} FROM c
-    ),
-    p AS (
-      INSERT INTO complaint_photos
-        (complaint_id, position, storage_key, content_type, size_bytes, sha256, original_name)
-      SELECT c.id, x.position, x.storage_key, x.content_type, x.size_bytes, x.sha256, x.original_name
-      FROM c, unnest(
-        ${intake.photos.map((p) => p.position)}::int[],
-        ${intake.photos.map((p) => p.storageKey)}::text[],
-        ${intake.photos.map((p) => p.contentType)}::text[],
-        ${intake.photos.map((p) => p.sizeBytes)}::int[],
-        ${intake.photos.map((p) => p.sha256)}::text[],
-        ${intake.photos.map((p) => p.originalName)}::text[]
-      ) AS x (position, storage_key, content_type, size_bytes, sha256, original_name)
-    ),
-    o AS (
-      INSERT INTO outbox (topic, aggregate_key, payload)
-      SELECT ${intake.outboxTopic}, 'complaint:' || id, jsonb_build_object('id', id::text) FROM c
-    ),
-    k AS (
-      INSERT INTO idempotency_keys
-        (scope, key, request_hash, complaint_id, pii_key_id, response_sealed)
-      SELECT ${intake.idempotency.scope}, ${intake.idempotency.key},
-             ${intake.idempotency.requestHash}, id, ${intake.idempotency.piiKeyId},
-             ${intake.idempotency.responseSealed}
-      FROM c
+  const p = intake.photos
+  const k = intake.idempotency
+  const { rows } = await sql<{ filedId: string | null; refusedBy: string | null }>`
+    SELECT filed_id, refused_by FROM file_complaint(
+      ${r.trackingNo}, ${r.queryCodeHash}, ${r.kind}, ${r.category}, ${r.countyCode},
+      ${r.merchantName}, ${intake.merchantUscc}, ${r.address}, ${r.occurredAt}, ${r.description},
+      ${r.piiKeyId ?? null}, ${r.nameSealed ?? null}, ${r.phoneSealed ?? null},
+      ${r.phoneHash ?? null}, ${r.claimedQuantity ?? null}, ${r.measuredQuantity ?? null},
+      ${r.unit ?? null}, ${r.unitPrice ?? null}, ${r.shortfallAmount ?? null},
+      ${r.receivedAt ?? new Date()}, ${r.dueAt},
+      ${intake.event.kind}, ${intake.event.note}, ${intake.event.actor},
+      ${p.map((x) => x.position)}::int[], ${p.map((x) => x.storageKey)}::text[],
+      ${p.map((x) => x.contentType)}::text[], ${p.map((x) => x.sizeBytes)}::int[],
+      ${p.map((x) => x.sha256)}::text[], ${p.map((x) => x.originalName)}::text[],
+      ${intake.outboxTopic},
+      ${intake.limits.map((l) => l.bucket)}::text[],
+      ${intake.limits.map((l) => l.windowStart.toISOString())}::timestamptz[],
+      ${intake.limits.map((l) => l.max)}::int[],
+      ${k.scope}, ${k.key}, ${k.requestHash}, ${k.piiKeyId}, ${k.responseSealed}
     )
-    SELECT (SELECT id FROM c) AS id, (SELECT bucket FROM refused) AS refused_by
   `.execute(db)
   const result = rows[0]!
-  if (result.id !== null) return { id: result.id }
+  if (result.filedId !== null) return { id: result.filedId }
   return { refusedBy: result.refusedBy ?? 'unknown' }
 }
 

@@ -24,6 +24,21 @@ export interface EnterprisePage {
   pageSize: number
 }
 
+/** The fields of a business in every public list (what `toItem` reads). */
+export const enterpriseItemFields = [
+  'uscc',
+  'name',
+  'county',
+  'countyName',
+  'sector',
+  'sectorName',
+  'status',
+  'statusSince',
+  'certifiedAt',
+  'validUntil',
+  'address',
+] as const satisfies readonly (keyof EnterpriseItem)[]
+
 export function toItem(e: EnterpriseView | EnterpriseDocument): EnterpriseItem {
   return {
     uscc: e.uscc,

@@ -9,8 +9,7 @@ import { enterprisesByUsccPrefix } from '../../../db/queries/enterprises.ts'
 
 /**
  * The two queries of a public search. Only the fields the answer shows are retrieved: a notice's
- * body is long, and parsing it on every search only to drop it made the API's garbage collector
- * pause for tens of milliseconds under load (bench/search.ts).
+ * body is long and would be sent, parsed and dropped on every search.
  */
 export function publicSearchQueries(search: SearchClient, q: string, limit: number) {
   return [

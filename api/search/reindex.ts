@@ -124,6 +124,16 @@ async function documentCount(search: SearchClient, uid: string) {
   return (await search.meili.index(uid).getStats()).numberOfDocuments
 }
 
+/** The live index's document count against its source's. */
+async function compareCounts(
+  search: SearchClient,
+  kind: IndexKind,
+  source: number,
+): Promise<IndexCount> {
+  const indexed = await documentCount(search, search.indexName(kind))
+  return { kind, source, indexed, consistent: source === indexed }
+}
+
 /**
  * Rebuilds the enterprises index from PostgreSQL. Rows are read in credit-code order while
  * writers carry on; whatever they commit after the watermark is written again to the live index
@@ -161,13 +171,7 @@ async function rebuildEnterprises(options: ReindexOptions, fresh: string) {
     'enterprises index rebuilt and swapped in',
   )
 
-  const count: IndexCount = {
-    kind: 'enterprises',
-    source: await countEnterprises(db),
-    indexed: await documentCount(search, live),
-    consistent: false,
-  }
-  count.consistent = count.source === count.indexed
+  const count = await compareCounts(search, 'enterprises', await countEnterprises(db))
   return { count, caughtUp: { upserted: changed.length, deleted: gone.length } }
 }
 
@@ -205,14 +209,7 @@ async function rebuildComplaints(options: ReindexOptions, fresh: string) {
     { index: live, documents: done, upserted: changed.length },
     'complaints index rebuilt and swapped in',
   )
-  const count: IndexCount = {
-    kind: 'complaints',
-    source: await countComplaints(db),
-    indexed: await documentCount(search, live),
-    consistent: false,
-  }
-  count.consistent = count.source === count.indexed
-  return count
+  return compareCounts(search, 'complaints', await countComplaints(db))
 }
 
 /** Rebuilds the notices index from the Markdown files. */
@@ -227,14 +224,7 @@ async function rebuildNotices(options: ReindexOptions, fresh: string) {
   onProgress?.({ kind: 'notices', done: notices.length, total: notices.length })
   await swapIn(search, live, fresh)
   logger.info({ index: live, documents: notices.length }, 'notices index rebuilt and swapped in')
-  const indexed = await documentCount(search, live)
-  const count: IndexCount = {
-    kind: 'notices',
-    source: notices.length,
-    indexed,
-    consistent: indexed === notices.length,
-  }
-  return count
+  return compareCounts(search, 'notices', notices.length)
 }
 
 /**

@@ -1,3 +1,6 @@
+import { PhotoRejected } from '../../api/photos/errors.ts'
+import type { PhotoType } from '../../api/photos/sniff.ts'
+import { stripMetadata } from '../../api/photos/strip.ts'
 // Photo fixtures built byte by byte, so each test can say exactly which bytes must survive.
 // They follow the container formats faithfully; the compressed picture data inside is filler,
 // since nothing under test decodes pixels (the PNG one is real and decodes).
@@ -370,4 +373,15 @@ export function heic(options: HeicOptions = {}): HeicFixture {
     at += item.data.length
   }
   return { bytes, image: ranges[0]!, metadata: ranges.slice(1) }
+}
+
+/** Strips `bytes` as `type` and returns the PhotoRejected that must be thrown. */
+export function rejectionOf(bytes: Uint8Array, type: PhotoType): PhotoRejected {
+  try {
+    stripMetadata(bytes, type)
+  } catch (error) {
+    if (error instanceof PhotoRejected) return error
+    throw error
+  }
+  throw new Error(`expected the ${type} bytes to be rejected`)
 }

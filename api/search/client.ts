@@ -6,7 +6,6 @@ import { nodeHttpClient } from './http-client.ts'
  * `complaints` is private to case handlers.
  */
 export const indexKinds = ['enterprises', 'notices', 'complaints'] as const
-export const publicIndexKinds = ['enterprises', 'notices'] as const
 export type IndexKind = (typeof indexKinds)[number]
 
 export interface SearchClient {

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import type {
   ComplaintCategory,
   ComplaintKind,
+  ComplaintPhotoTable,
   ComplaintStatus,
   Database,
   NewComplaint,
@@ -189,14 +190,8 @@ export interface AtomicIntake {
   /** The certified business the resident named, to link and count if it is in the directory. */
   merchantUscc: string | null
   event: { kind: string; note: string; actor: string }
-  photos: {
-    position: number
-    storageKey: string
-    contentType: string
-    sizeBytes: number
-    sha256: string
-    originalName: string
-  }[]
+  /** The complaint's photos, numbered from 1; the complaint id is filled in by the database. */
+  photos: Omit<ComplaintPhotoTable, 'id' | 'complaintId'>[]
   outboxTopic: string
   limits: { bucket: string; windowStart: Date; max: number }[]
   idempotency: {

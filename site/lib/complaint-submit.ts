@@ -3,15 +3,14 @@ import type { AstroCookieSetOptions } from 'astro'
 import { ApiError } from '../../api/errors.ts'
 import { fileComplaint, type ComplaintReceipt } from '../../api/services/complaints/file.ts'
 import { receiptCookie } from '../../api/services/complaints/receipt-cookie.ts'
+import { readComplaintForm, type ComplaintForm } from '../../api/services/complaints/form.ts'
 import { formFieldsToInput } from '../../api/services/complaints/schemas.ts'
 import { serviceContext } from './services.ts'
 import { textFields, type ComplaintFormValues, type FieldProblem } from './complaints.ts'
 
-type Photo = { name: string; declaredType: string; bytes: Uint8Array }
-
 interface ComplaintSubmission {
   values: ComplaintFormValues
-  photos: Photo[]
+  photos: ComplaintForm['photos']
   /** The hidden idempotencyToken: set by the page's script, or by the server on a form shown again. */
   token: string
 }
@@ -38,28 +37,15 @@ const conflictMessage =
 
 const tooLargeMessage = '提交的内容过大：最多 3 张照片，每张不超过 5 MB。请压缩照片后重试。'
 
-/**
- * Reads the posted form. Only the first value of each text field counts (as the API reads it);
- * file inputs left empty arrive as empty files and are dropped here.
- */
+/** Reads the posted form as the API does; only the fields the form shows are kept for redisplay. */
 async function readSubmission(request: Request): Promise<ComplaintSubmission> {
-  const form = await request.formData()
+  const { fields, photos, token } = await readComplaintForm(await request.formData())
   const values: ComplaintFormValues = {}
   for (const field of textFields) {
-    const value = form.get(field)
-    if (typeof value === 'string') values[field] = value
+    const value = fields[field]
+    if (value !== undefined) values[field] = value
   }
-  const photos: Photo[] = []
-  for (const item of form.getAll('photos')) {
-    if (typeof item === 'string' || item.size === 0) continue
-    photos.push({
-      name: item.name,
-      declaredType: item.type,
-      bytes: new Uint8Array(await item.arrayBuffer()),
-    })
-  }
-  const token = form.get('idempotencyToken')
-  return { values, photos, token: typeof token === 'string' ? token.trim().slice(0, 200) : '' }
+  return { values, photos, token: token ?? '' }
 }
 
 /** Whether the declared body is larger than a complaint may be, before reading any of it. */

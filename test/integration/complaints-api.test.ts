@@ -298,4 +298,40 @@ describe('abuse limits', () => {
     const body = (await refused.json()) as { error: { message: string } }
     expect(body.error.message).toMatch(/一小时内提交的投诉举报过多.*分钟后再试/)
   })
+
+  it('counts each phone across addresses, and keeps no client address in the counters', async () => {
+    const config = {
+      ...t.deps.config,
+      COMPLAINT_LIMIT_PER_ADDRESS: 0,
+      COMPLAINT_LIMIT_PER_PHONE: 2,
+    }
+    const limited = createApp(completeDeps(config, t.deps))
+    const send = (i: number, from: string, phoneNo = '13600002222') =>
+      limited.request(
+        '/api/complaints',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(
+            complaint({ phone: phoneNo, description: `按电话限流第 ${i} 份，内容各不相同。` }),
+          ),
+        },
+        { clientAddress: from },
+      )
+    expect((await send(1, '198.51.100.1')).status).toBe(201)
+    expect((await send(2, '198.51.100.2')).status).toBe(201)
+    const refused = await send(3, '198.51.100.3')
+    expect(refused.status).toBe(429)
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
+      '同一电话号码',
+    )
+    expect((await send(4, '198.51.100.3', '13600003333')).status).toBe(201)
+
+    const buckets = await t.deps.db.selectFrom('rateLimitHits').select('bucket').execute()
+    expect(buckets.length).toBeGreaterThan(0)
+    for (const { bucket } of buckets) {
+      expect(bucket).not.toMatch(/\d+\.\d+\.\d+\.\d+/)
+      expect(bucket).not.toContain('13600002222')
+    }
+  })
 })

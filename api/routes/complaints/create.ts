@@ -2,6 +2,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { setCookie } from 'hono/cookie'
 import type { Context } from 'hono'
 import { fileComplaint, type FileComplaintInput } from '../../services/complaints/file.ts'
+import { readComplaintForm } from '../../services/complaints/form.ts'
 import { complaintReceiptSchema, formFieldsToInput } from '../../services/complaints/schemas.ts'
 import { receiptCookie } from '../../services/complaints/receipt-cookie.ts'
 import type { App, AppEnv } from '../../env.ts'
@@ -9,14 +10,17 @@ import { ApiError } from '../../errors.ts'
 import { clientAddress } from './client-address.ts'
 import { errorResponses } from '../shared.ts'
 
-type Photo = FileComplaintInput['photos'][number]
-
 /** Reads a JSON body or a form (urlencoded or multipart, with photos) into the service's input. */
 async function readSubmission(c: Context<AppEnv>) {
   const type = c.req.header('content-type')?.toLowerCase() ?? ''
   if (type.startsWith('application/json')) {
     try {
-      return { form: false, fields: (await c.req.json()) as unknown, photos: [] as Photo[] }
+      return {
+        form: false,
+        fields: (await c.req.json()) as unknown,
+        photos: [] as FileComplaintInput['photos'],
+        token: undefined,
+      }
     } catch {
       throw new ApiError('BAD_REQUEST', '提交的 JSON 格式有误，无法解析。请检查后重试。')
     }
@@ -25,28 +29,14 @@ async function readSubmission(c: Context<AppEnv>) {
     type.startsWith('multipart/form-data') ||
     type.startsWith('application/x-www-form-urlencoded')
   ) {
-    let body: Record<string, string | File | (string | File)[]>
+    let form: FormData
     try {
-      body = await c.req.parseBody({ all: true })
+      form = await c.req.formData()
     } catch {
       throw new ApiError('BAD_REQUEST', '提交的表单格式有误，无法解析。请刷新页面后重新提交。')
     }
-    const fields: Record<string, string> = {}
-    const photos: Photo[] = []
-    for (const [name, value] of Object.entries(body)) {
-      for (const item of Array.isArray(value) ? value : [value]) {
-        if (typeof item === 'string') {
-          if (name !== 'photos') fields[name] ??= item
-        } else if (name === 'photos') {
-          photos.push({
-            name: item.name,
-            declaredType: item.type,
-            bytes: new Uint8Array(await item.arrayBuffer()),
-          })
-        }
-      }
-    }
-    return { form: true, fields: formFieldsToInput(fields), photos, token: fields.idempotencyToken }
+    const { fields, photos, token } = await readComplaintForm(form)
+    return { form: true, fields: formFieldsToInput(fields), photos, token }
   }
   throw new ApiError(
     'UNSUPPORTED_MEDIA_TYPE',

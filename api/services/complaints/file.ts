@@ -14,6 +14,7 @@ import { ApiError } from '../../errors.ts'
 import { complaintChangedTopic } from '../../search/complaint-indexer.ts'
 import { shanghaiToday } from '../../time.ts'
 import { issueDetails } from '../../validation.ts'
+import { clientKey } from '../limits/client-key.ts'
 import { currentWindows, refusalOf, type Limit } from '../limits/rate-limit.ts'
 import { formatTrackingNo, newQueryCode, queryCodeHash } from './codes.ts'
 import { nextTrackingSequence } from './tracking-sequence.ts'
@@ -190,13 +191,18 @@ async function fileOnce(
 
   const phone = fields.phone
   const phoneDigest = phone ? phoneHash(privacy.hashKey, phone) : undefined
+  const client = clientKey(privacy.hashKey, input.clientAddress)
   const limits: Limit[] = [
-    {
-      bucket: `complaint:addr:${input.clientAddress}`,
-      max: ctx.config.COMPLAINT_LIMIT_PER_ADDRESS,
-      windowSeconds: 3600,
-      message: '同一网络在一小时内提交的投诉举报过多。',
-    },
+    ...(client
+      ? [
+          {
+            bucket: `complaint:addr:${client}`,
+            max: ctx.config.COMPLAINT_LIMIT_PER_ADDRESS,
+            windowSeconds: 3600,
+            message: '同一网络在一小时内提交的投诉举报过多。',
+          },
+        ]
+      : []),
     ...(phoneDigest
       ? [
           {

@@ -2,6 +2,7 @@ import { findTrackedComplaint, publicTimeline } from '../../../db/queries/compla
 import type { ComplaintCategory, ComplaintKind, ComplaintStatus } from '../../../db/database.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { ApiError } from '../../errors.ts'
+import { clientKey } from '../limits/client-key.ts'
 import { assertUnderLimits, countFailures, type Limit } from '../limits/rate-limit.ts'
 import { normalizeTrackingNo, queryCodeMatches, trackingNoPattern } from './codes.ts'
 
@@ -22,7 +23,7 @@ const notFound = () =>
   )
 
 /** Wrong codes are slowed down per tracking number and per client address. */
-function failureLimits(trackingNo: string, clientAddress: string): Limit[] {
+function failureLimits(trackingNo: string, client: string | undefined): Limit[] {
   return [
     {
       bucket: `track:no:${trackingNo}`,
@@ -30,12 +31,16 @@ function failureLimits(trackingNo: string, clientAddress: string): Limit[] {
       windowSeconds: 15 * 60,
       message: '这个受理编号的查询码输错次数过多，为保护您的信息已暂停查询。',
     },
-    {
-      bucket: `track:addr:${clientAddress}`,
-      max: 30,
-      windowSeconds: 3600,
-      message: '查询失败次数过多，已暂停查询。',
-    },
+    ...(client
+      ? [
+          {
+            bucket: `track:addr:${client}`,
+            max: 30,
+            windowSeconds: 3600,
+            message: '查询失败次数过多，已暂停查询。',
+          },
+        ]
+      : []),
   ]
 }
 
@@ -53,7 +58,7 @@ export async function trackComplaint({
   const trackingNo = normalizeTrackingNo(input.trackingNo)
   const limits = failureLimits(
     trackingNoPattern.test(trackingNo) ? trackingNo : 'malformed',
-    input.clientAddress,
+    clientKey(ctx.privacy.hashKey, input.clientAddress),
   )
   await assertUnderLimits(ctx.db, limits)
   const found = trackingNoPattern.test(trackingNo)

@@ -107,15 +107,23 @@ async function startOnce(options: MeiliOptions): Promise<EmbeddedMeiliHandle> {
       path.join(dir, 'snapshots'),
       '--http-addr',
       `127.0.0.1:${port}`,
-      '--master-key',
-      masterKey,
       '--env',
       'development',
       '--no-analytics',
       '--log-level',
       'WARN',
     ],
-    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    // The key goes in the environment, not the arguments: no other user can read it in the process
+    // list, and a key that starts with '-' is not taken for an option.
+    {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+        MEILI_MASTER_KEY: masterKey,
+      },
+    },
   )
   // The last output is kept for the error message if the server fails to start.
   let tail = ''

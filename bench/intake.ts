@@ -92,6 +92,8 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       process.stderr.write(`intake: warming up ${name}…\n`)
       await closedLoop(send, warmUpSeconds, 16, 0)
     }
+    api.markLog()
+    bare.markLog()
 
     const throughput: Record<'api' | 'bare', number[]> = { api: [], bare: [] }
     const throughputErrors: Record<'api' | 'bare', number> = { api: 0, bare: 0 }
@@ -151,8 +153,8 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         },
         errors: throughputErrors,
       },
-      api: { ...apiStats, serverSideMs: serverSide(api.serverMs) },
-      bare: { ...bareStats, serverSideMs: serverSide(bare.serverMs) },
+      api: { ...apiStats, serverSideMs: serverSide(api.log().serverMs) },
+      bare: { ...bareStats, serverSideMs: serverSide(bare.log().serverMs) },
       complaintsStored: Number(stored.n),
       goals,
     }

@@ -102,6 +102,8 @@ export function stackEnv(stack: Stack, extra: Record<string, string> = {}) {
     // Production refuses to start without keys for personal data: fresh ones for each run.
     PII_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     PII_HASH_KEY: randomBytes(32).toString('base64'),
+    // For profiling the servers: BENCH_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=DIR'.
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     ...extra,
   }
 }

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import http from 'node:http'
 import os from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { freePort, waitForPort } from '../scripts/stack/ports.ts'
 import { median, percentile, repoRoot, round } from './lib.ts'
 
@@ -168,40 +168,53 @@ export function stats(rounds: Round[], seconds: number) {
 }
 
 /**
- * Starts a server script from bench/ as a child on a free port; collects the `ms` of every logged
- * request to `path` and the event-loop delay lines the servers print once a second.
+ * Starts a server script from bench/ as a child on a free port. Its stdout goes to a file, not a
+ * pipe: Node writes to a pipe synchronously, so a load generator slow to drain one would stall the
+ * server it measures. `log()` reads back, from that file, the `ms` of every logged request to `path`
+ * and the event-loop delay lines the servers print once a second, since the last `markLog()`.
  */
 export async function startServerChild(script: string, env: Record<string, string>, path: string) {
   const port = await freePort()
+  const dir = await mkdtemp(join(os.tmpdir(), 'bench-log-'))
+  const logFile = join(dir, 'stdout.log')
+  const out = openSync(logFile, 'a')
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', join(repoRoot, 'bench', script)],
-    { cwd: repoRoot, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: repoRoot, env: { ...env, PORT: String(port) }, stdio: ['ignore', out, 'inherit'] },
   )
-  const serverMs: number[] = []
-  /** The API's event-loop delay, one sample per second: [p99, max] in ms. */
-  const loopDelays: [number, number][] = []
-  const lines = createInterface({ input: child.stdout! })
-  lines.on('line', (line) => {
-    if (line.includes(`"path":"${path}"`)) {
-      const ms = /"ms":([\d.]+)/.exec(line)?.[1]
-      if (ms) serverMs.push(Number(ms))
-    }
-    const delay = /"eventLoopDelay":\{"p99":([\d.e+-]+),"max":([\d.e+-]+)\}/.exec(line)
-    if (delay) loopDelays.push([Number(delay[1]), Number(delay[2])])
-  })
+  closeSync(out)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   await waitForPort(port, 30_000)
+  let from = 0
   return {
     port,
     pid: child.pid,
-    serverMs,
-    loopDelays,
+    /** Later `log()` calls see only what the server logs from now on. */
+    markLog: () => {
+      from = statSync(logFile).size
+    },
+    log: () => {
+      const text = readFileSync(logFile).subarray(from).toString('utf8')
+      const serverMs: number[] = []
+      /** The server's event-loop delay, one sample per second: [p99, max] in ms. */
+      const loopDelays: [number, number][] = []
+      for (const line of text.split('\n')) {
+        if (line.includes(`"path":"${path}"`)) {
+          const ms = /"ms":([\d.]+)/.exec(line)?.[1]
+          if (ms) serverMs.push(Number(ms))
+        }
+        const delay = /"eventLoopDelay":\{"p99":([\d.e+-]+),"max":([\d.e+-]+)\}/.exec(line)
+        if (delay) loopDelays.push([Number(delay[1]), Number(delay[2])])
+      }
+      return { serverMs, loopDelays }
+    },
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM')
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
       await exited
       clearTimeout(timer)
+      await rm(dir, { recursive: true, force: true })
     },
   }
 }

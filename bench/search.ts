@@ -101,8 +101,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       process.stderr.write(`search: warming up ${name}…\n`)
       await openLoop(send, options.rate, warmUpSeconds, watch)
     }
-    api.serverMs.length = 0
-    api.loopDelays.length = 0
+    api.markLog()
     const rounds: Record<Target, Round[]> = { meilisearch: [], meilisearchCompressed: [], api: [] }
     for (let i = 0; i < options.runs; i++) {
       for (const name of targetNames) {
@@ -116,7 +115,8 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     const meili = stats(rounds.meilisearch, options.seconds)
     const compressed = stats(rounds.meilisearchCompressed, options.seconds)
     const apiStats = stats(rounds.api, options.seconds)
-    const serverSorted = [...api.serverMs].sort((a, b) => a - b)
+    const apiLog = api.log()
+    const serverSorted = [...apiLog.serverMs].sort((a, b) => a - b)
     const ratio = {
       p50: round(apiStats.p50Ms / meili.p50Ms, 2),
       p99: round(apiStats.p99Ms / meili.p99Ms, 2),
@@ -146,8 +146,8 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         ...apiStats,
         // Worst one-second window of the API's event-loop delay during the measured rounds.
         eventLoopDelayMs: {
-          worstSecondP99: round(Math.max(...api.loopDelays.map((d) => d[0])), 1),
-          max: round(Math.max(...api.loopDelays.map((d) => d[1])), 1),
+          worstSecondP99: round(Math.max(...apiLog.loopDelays.map((d) => d[0])), 1),
+          max: round(Math.max(...apiLog.loopDelays.map((d) => d[1])), 1),
         },
         serverSideMs: {
           requests: serverSorted.length,

@@ -192,7 +192,6 @@ export interface AtomicIntake {
   event: { kind: string; note: string; actor: string }
   /** The complaint's photos, numbered from 1; the complaint id is filled in by the database. */
   photos: Omit<ComplaintPhotoTable, 'id' | 'complaintId'>[]
-  outboxTopic: string
   limits: { bucket: string; windowStart: Date; max: number }[]
   idempotency: {
     scope: string
@@ -203,43 +202,77 @@ export interface AtomicIntake {
   }
 }
 
+export type IntakeOutcome =
+  | { filed: true; id: string }
+  | { filed: false; refusedBy: string }
+  | { filed: false; duplicate: true }
+
 /**
- * Files a complaint in ONE statement, the `file_complaint` function (one round trip, atomic
- * without an explicit transaction; see its migration):
- * counts the abuse-limit hits, and only if every limit holds inserts the complaint (linked to its
- * business, whose count goes up), its first timeline entry, its photos, the outbox message and the
- * idempotency record. A key already claimed raises a unique violation on idempotency_keys, so the
- * whole statement, complaint included, is undone. Returns the new id, or the limit that refused.
+ * Files complaints in ONE statement, the `file_complaints` function (one round trip and one
+ * commit for all of them; see its migration). For each complaint in order: claims its idempotency
+ * key (already claimed: "duplicate"), counts its abuse-limit hits (one over its maximum refuses
+ * it), and the rest are inserted with their business linked and counted, first timeline entries,
+ * photos and outbox messages. Returns one outcome per intake, in the same order.
  */
-export async function fileComplaintAtomically(
+export async function fileComplaintsAtomically(
   db: Kysely<Database>,
-  intake: AtomicIntake,
-): Promise<{ id: string } | { refusedBy: string }> {
-  const r = intake.row
-  const p = intake.photos
-  const k = intake.idempotency
-  const { rows } = await sql<{ filedId: string | null; refusedBy: string | null }>`
-    SELECT filed_id, refused_by FROM file_complaint(
-      ${r.trackingNo}, ${r.queryCodeHash}, ${r.kind}, ${r.category}, ${r.countyCode},
-      ${r.merchantName}, ${intake.merchantUscc}, ${r.address}, ${r.occurredAt}, ${r.description},
-      ${r.piiKeyId ?? null}, ${r.nameSealed ?? null}, ${r.phoneSealed ?? null},
-      ${r.phoneHash ?? null}, ${r.claimedQuantity ?? null}, ${r.measuredQuantity ?? null},
-      ${r.unit ?? null}, ${r.unitPrice ?? null}, ${r.shortfallAmount ?? null},
-      ${r.receivedAt ?? new Date()}, ${r.dueAt},
-      ${intake.event.kind}, ${intake.event.note}, ${intake.event.actor},
-      ${p.map((x) => x.position)}::int[], ${p.map((x) => x.storageKey)}::text[],
-      ${p.map((x) => x.contentType)}::text[], ${p.map((x) => x.sizeBytes)}::int[],
-      ${p.map((x) => x.sha256)}::text[], ${p.map((x) => x.originalName)}::text[],
-      ${intake.outboxTopic},
-      ${intake.limits.map((l) => l.bucket)}::text[],
-      ${intake.limits.map((l) => l.windowStart.toISOString())}::timestamptz[],
-      ${intake.limits.map((l) => l.max)}::int[],
-      ${k.scope}, ${k.key}, ${k.requestHash}, ${k.piiKeyId}, ${k.responseSealed}
+  intakes: readonly AtomicIntake[],
+  /** The topic of each filed complaint's outbox message. */
+  outboxTopic: string,
+): Promise<IntakeOutcome[]> {
+  const each = <T>(pick: (intake: AtomicIntake) => T) => intakes.map(pick)
+  const rows = intakes.map((i) => i.row)
+  const col = <T>(pick: (row: NewComplaint) => T) => rows.map(pick)
+  const photos = intakes.flatMap((intake, i) => intake.photos.map((p) => ({ item: i + 1, ...p })))
+  const limits = intakes.flatMap((intake, i) => intake.limits.map((l) => ({ item: i + 1, ...l })))
+  const result = await sql<{
+    item: number
+    filedId: string | null
+    refusedBy: string | null
+    duplicate: boolean
+  }>`
+    SELECT item, filed_id, refused_by, duplicate FROM file_complaints(
+      ${col((r) => r.trackingNo)}::text[], ${col((r) => r.queryCodeHash)}::bytea[],
+      ${col((r) => r.kind)}::text[], ${col((r) => r.category)}::text[],
+      ${col((r) => r.countyCode)}::text[], ${col((r) => r.merchantName)}::text[],
+      ${each((i) => i.merchantUscc)}::text[], ${col((r) => r.address)}::text[],
+      ${col((r) => r.occurredAt)}::timestamptz[], ${col((r) => r.description)}::text[],
+      ${col((r) => r.piiKeyId ?? null)}::text[], ${col((r) => r.nameSealed ?? null)}::bytea[],
+      ${col((r) => r.phoneSealed ?? null)}::bytea[], ${col((r) => r.phoneHash ?? null)}::bytea[],
+      ${col((r) => r.claimedQuantity ?? null)}::numeric[],
+      ${col((r) => r.measuredQuantity ?? null)}::numeric[], ${col((r) => r.unit ?? null)}::text[],
+      ${col((r) => r.unitPrice ?? null)}::numeric[],
+      ${col((r) => r.shortfallAmount ?? null)}::numeric[],
+      ${col((r) => r.receivedAt ?? new Date())}::timestamptz[], ${col((r) => r.dueAt)}::timestamptz[],
+      ${each((i) => i.event.kind)}::text[], ${each((i) => i.event.note)}::text[],
+      ${each((i) => i.event.actor)}::text[],
+      ${photos.map((p) => p.item)}::int[], ${photos.map((p) => p.position)}::int[],
+      ${photos.map((p) => p.storageKey)}::text[], ${photos.map((p) => p.contentType)}::text[],
+      ${photos.map((p) => p.sizeBytes)}::int[], ${photos.map((p) => p.sha256)}::text[],
+      ${photos.map((p) => p.originalName)}::text[],
+      ${outboxTopic},
+      ${limits.map((l) => l.item)}::int[], ${limits.map((l) => l.bucket)}::text[],
+      ${limits.map((l) => l.windowStart.toISOString())}::timestamptz[],
+      ${limits.map((l) => l.max)}::int[],
+      ${each((i) => i.idempotency.scope)}::text[], ${each((i) => i.idempotency.key)}::text[],
+      ${each((i) => i.idempotency.requestHash)}::bytea[],
+      ${each((i) => i.idempotency.piiKeyId)}::text[],
+      ${each((i) => i.idempotency.responseSealed)}::bytea[]
     )
   `.execute(db)
-  const result = rows[0]!
-  if (result.filedId !== null) return { id: result.filedId }
-  return { refusedBy: result.refusedBy ?? 'unknown' }
+  const outcomes: (IntakeOutcome | undefined)[] = intakes.map(() => undefined)
+  for (const r of result.rows) {
+    outcomes[r.item - 1] =
+      r.filedId !== null
+        ? { filed: true, id: r.filedId }
+        : r.duplicate
+          ? { filed: false, duplicate: true }
+          : { filed: false, refusedBy: r.refusedBy ?? 'unknown' }
+  }
+  return outcomes.map((o, i) => {
+    if (!o) throw new Error(`file_complaints returned no outcome for item ${i + 1}`)
+    return o
+  })
 }
 
 /** Removes an idempotency record that is past its time, so its key can be claimed again. */

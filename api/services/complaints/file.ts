@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import {
   deleteIdempotencyKeyBefore,
-  fileComplaintAtomically,
   findIdempotentAnswer,
   type AtomicIntake,
 } from '../../../db/queries/complaints.ts'
@@ -11,12 +10,12 @@ import { PhotoRejected } from '../../photos/errors.ts'
 import { decryptField, encryptField, phoneHash } from '../../privacy/pii.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { ApiError } from '../../errors.ts'
-import { complaintChangedTopic } from '../../search/complaint-indexer.ts'
 import { shanghaiToday } from '../../time.ts'
 import { issueDetails } from '../../validation.ts'
 import { clientKey } from '../limits/client-key.ts'
 import { currentWindows, refusalOf, type Limit } from '../limits/rate-limit.ts'
 import { formatTrackingNo, newQueryCode, queryCodeHash } from './codes.ts'
+import { fileThroughBatcher } from './intake-batcher.ts'
 import { nextTrackingSequence } from './tracking-sequence.ts'
 import { knownCounty } from './counties.ts'
 import { deadlineLabels, kindLabels } from './labels.ts'
@@ -50,12 +49,6 @@ const explicitKeyTtlMs = 24 * 3600_000
 const implicitKeyTtlMs = 10 * 60_000
 
 class AlreadyFiled extends Error {}
-
-/** The unique violation that says another submission already holds this idempotency key. */
-function isKeyAlreadyClaimed(error: unknown) {
-  const e = error as { code?: unknown; constraint?: unknown }
-  return e.code === '23505' && e.constraint === 'idempotency_keys_pkey'
-}
 
 function toShanghaiIso(instant: Date) {
   const local = new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 23)
@@ -125,9 +118,10 @@ function requestHash(input: ComplaintInput, photos: readonly AcceptedPhoto[]) {
  * Files a complaint (投诉) or report (举报): validates it, applies the abuse limits, computes the
  * legal deadline, seals the personal data, stores photos, and writes the limit counts, the
  * complaint, its first timeline entry, its photos, the outbox message for the private index and
- * the idempotency record in one statement (db/queries/complaints.ts): one round trip, all or
- * nothing. A 201 therefore means the complaint is committed; a repeat with the same key (or,
- * without one, the same content from the same address within minutes) gets the first receipt.
+ * the idempotency record in one statement, together with the other complaints arriving at the
+ * same moment (intake-batcher.ts): all or nothing for each complaint. A 201 therefore means the
+ * complaint is committed; a repeat with the same key (or, without one, the same content from the
+ * same address within minutes) gets the first receipt.
  */
 export function fileComplaint({
   ctx,
@@ -307,7 +301,6 @@ async function fileOnce(
         sha256: p.sha256,
         originalName: p.originalName,
       })),
-      outboxTopic: complaintChangedTopic,
       limits: currentWindows(limits, receivedAt.getTime()),
       idempotency: {
         scope,
@@ -317,14 +310,10 @@ async function fileOnce(
         responseSealed: answer.sealed,
       },
     }
-    let outcome: Awaited<ReturnType<typeof fileComplaintAtomically>>
-    try {
-      outcome = await fileComplaintAtomically(ctx.db, intake)
-    } catch (error) {
-      // The same submission was filed first (a double click, a retry): answer with that one.
-      throw isKeyAlreadyClaimed(error) ? new AlreadyFiled() : error
-    }
-    if ('id' in outcome) return receipt
+    const outcome = await fileThroughBatcher(ctx.db, intake)
+    if (outcome.filed) return receipt
+    // The same submission was filed first (a double click, a retry): answer with that one.
+    if ('duplicate' in outcome) throw new AlreadyFiled()
     const refusedBy = limits.find((l) => l.bucket === outcome.refusedBy)
     throw refusedBy ? refusalOf(refusedBy, receivedAt.getTime()) : new Error('limit refused')
   } catch (error) {

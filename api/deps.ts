@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.ts'
 import type { Config } from './config.ts'
@@ -10,7 +11,7 @@ import type { WorkingDayCalendar } from './services/complaints/working-days.ts'
 /** Keys for personal data: the sealing keyring and the key of phone and query-code hashes. */
 export interface Privacy {
   ring: PiiKeyring
-  hashKey: Buffer
+  hashKey: KeyObject
 }
 
 /** What the API and its services need from the outside world; built once per process. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createSecretKey, randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -38,6 +38,15 @@ describe('sealing personal data', () => {
     expect(a.subarray(0, 12).equals(b.subarray(0, 12))).toBe(false)
     expect(a.equals(b)).toBe(false)
     expect(a.length).toBe(12 + 16 + 11)
+  })
+
+  it('never repeats an IV across many seals (several refills of its pool of random bytes)', () => {
+    const sealed = Array.from({ length: 2_000 }, () => encryptField(ring, '王小明', aad).sealed)
+    const ivs = new Set(sealed.map((s) => s.subarray(0, 12).toString('hex')))
+    expect(ivs.size).toBe(2_000)
+    // Each sealed value kept its own IV: later seals did not overwrite earlier ones.
+    for (const s of sealed.slice(0, 50))
+      expect(decryptField(ring, ring.currentId, s, aad)).toBe('王小明')
   })
 
   it('refuses a sealed value with one byte changed, wherever it is', () => {
@@ -121,15 +130,15 @@ describe('parsePiiKeys', () => {
 
 describe('parseHashKey', () => {
   it('accepts 32 bytes or more and refuses less or bad base64', () => {
-    expect(parseHashKey(randomBytes(32).toString('base64'))).toHaveLength(32)
-    expect(parseHashKey(randomBytes(64).toString('base64'))).toHaveLength(64)
+    expect(parseHashKey(randomBytes(32).toString('base64')).symmetricKeySize).toBe(32)
+    expect(parseHashKey(randomBytes(64).toString('base64')).symmetricKeySize).toBe(64)
     expect(() => parseHashKey(randomBytes(31).toString('base64'))).toThrow(/31 bytes, at least 32/)
     expect(() => parseHashKey('abc$')).toThrow(/not valid base64/)
   })
 })
 
 describe('phone hashing', () => {
-  const hashKey = randomBytes(32)
+  const hashKey = createSecretKey(randomBytes(32))
 
   it('normalizes spacing, dashes, full-width digits and the country code away', () => {
     expect(normalizePhone('138 1234 5678')).toBe('13812345678')
@@ -153,11 +162,11 @@ describe('phone hashing', () => {
   it('gives different hashes for different numbers and different keys', () => {
     const a = phoneHash(hashKey, '13812345678')
     expect(a.equals(phoneHash(hashKey, '13812345679'))).toBe(false)
-    expect(a.equals(phoneHash(randomBytes(32), '13812345678'))).toBe(false)
+    expect(a.equals(phoneHash(createSecretKey(randomBytes(32)), '13812345678'))).toBe(false)
   })
 
   it('refuses a hash key shorter than 32 bytes', () => {
-    expect(() => phoneHash(randomBytes(16), '13812345678')).toThrow(/32 bytes/)
+    expect(() => phoneHash(createSecretKey(randomBytes(16)), '13812345678')).toThrow(/32 bytes/)
   })
 })
 
@@ -193,7 +202,7 @@ describe('loadOrCreateDevPiiSecrets', () => {
     expect(first.created).toBe(true)
     expect(first.piiKeys).toMatch(/^dev-\d{8}:/)
     expect(parsePiiKeys(first.piiKeys).currentId).toMatch(/^dev-\d{8}$/)
-    expect(parseHashKey(first.hashKey)).toHaveLength(32)
+    expect(parseHashKey(first.hashKey).symmetricKeySize).toBe(32)
 
     const file = path.join(dataDir, 'secrets', 'pii.json')
     expect(statSync(file).mode & 0o777).toBe(0o600)

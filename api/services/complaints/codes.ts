@@ -1,4 +1,4 @@
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomInt, timingSafeEqual, type KeyObject } from 'node:crypto'
 
 /** No 0/O, 1/I/L: a code read out over the phone is not misheard. */
 const queryCodeAlphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'
@@ -31,14 +31,14 @@ export function normalizeQueryCode(raw: string): string {
  * Keyed hash of a query code, bound to its tracking number. The key lives outside the database,
  * so a copy of the database alone does not let anyone test codes offline.
  */
-export function queryCodeHash(hashKey: Buffer, trackingNo: string, queryCode: string): Buffer {
+export function queryCodeHash(hashKey: KeyObject, trackingNo: string, queryCode: string): Buffer {
   return createHmac('sha256', hashKey)
     .update(`query-code:${trackingNo}:${normalizeQueryCode(queryCode)}`)
     .digest()
 }
 
 export function queryCodeMatches(
-  hashKey: Buffer,
+  hashKey: KeyObject,
   trackingNo: string,
   queryCode: string,
   stored: Buffer,

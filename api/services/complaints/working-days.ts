@@ -256,6 +256,9 @@ export interface Deadline {
   coverage: Coverage
 }
 
+// Every intake on one day asks the same question: the answers are kept, per calendar.
+const answered = new WeakMap<WorkingDayCalendar, Map<string, Omit<Deadline, 'dueAt'>>>()
+
 /** The deadline `workingDays` working days after the Shanghai date on which `receivedAt` falls. */
 export function deadlineFor(
   cal: WorkingDayCalendar,
@@ -264,12 +267,17 @@ export function deadlineFor(
 ): Deadline {
   if (Number.isNaN(receivedAt.getTime())) throw new RangeError('receivedAt is an invalid Date')
   const receivedOn = shanghaiToday(receivedAt)
-  const dueDate = addWorkingDays(cal, receivedOn, workingDays)
-  return {
-    dueDate,
-    dueAt: new Date(`${dueDate}T23:59:59.999+08:00`),
-    coverage: coverage(cal, receivedOn, dueDate),
+  let known = answered.get(cal)
+  if (!known) answered.set(cal, (known = new Map<string, Omit<Deadline, 'dueAt'>>()))
+  const question = `${receivedOn}+${workingDays}`
+  let answer = known.get(question)
+  if (!answer) {
+    const dueDate = addWorkingDays(cal, receivedOn, workingDays)
+    answer = { dueDate, coverage: coverage(cal, receivedOn, dueDate) }
+    if (known.size >= 1_000) known.clear()
+    known.set(question, answer)
   }
+  return { ...answer, dueAt: new Date(`${answer.dueDate}T23:59:59.999+08:00`) }
 }
 
 /** The instant the deadline ends: 23:59:59.999 Shanghai time on the last working day. */

@@ -1,20 +1,26 @@
 import { createApp } from '../api/app.ts'
 import { loadConfig } from '../api/config.ts'
 import { depsFromConfig } from '../api/runtime.ts'
-import { startBackgroundWork } from '../api/worker/index.ts'
+import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { serveFetch } from './serve.ts'
 
 /**
  * The product's API alone (the Hono app from `createApp`) on node:http, for the benchmarks: the
  * same app the Astro catch-all hands /api requests to, without a site build, and with the outbox
- * worker running in the process as `npm start` runs it (unless WORKER_ENABLED=false). Configured
+ * worker running on its own thread as `npm start` runs it (unless WORKER_ENABLED=false). Configured
  * by the environment: DATABASE_URL and MEILI_URL (both required), MEILI_MASTER_KEY, PORT and the
  * rest of api/config.ts. Logs go to stdout.
  */
 const config = loadConfig()
 const deps = depsFromConfig(config)
 const app = createApp(deps)
-const background = startBackgroundWork({ deps, databaseUrl: config.DATABASE_URL! })
+const background = startBackgroundWork({
+  config,
+  databaseUrl: config.DATABASE_URL!,
+  meiliUrl: config.MEILI_URL!,
+  meiliKey: config.MEILI_MASTER_KEY,
+  logger: deps.logger,
+})
 serveFetch(
   (request, env) => app.fetch(request, env),
   config.PORT,

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 import type { Config } from '../api/config.ts'
 import type { Logger } from '../api/logger.ts'
 import { installRuntime } from '../api/runtime.ts'
-import { startBackgroundWork } from '../api/worker/index.ts'
+import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { loadDemoDataIfEmpty } from './demo/load.ts'
 import { syncNotices } from './notices-sync.ts'
 import { securityHeaders } from './security-headers.ts'
@@ -40,7 +40,13 @@ export async function startProduct(
     const deps = stack.deps
     installRuntime(deps)
 
-    const background = startBackgroundWork({ deps, databaseUrl: stack.databaseUrl })
+    const background = startBackgroundWork({
+      config,
+      databaseUrl: stack.databaseUrl,
+      meiliUrl: stack.meiliUrl,
+      meiliKey: stack.meiliKey,
+      logger,
+    })
     cleanups.push(background.stop)
 
     if (stack.embeddedPostgres && config.DEMO_DATA === 'auto') {

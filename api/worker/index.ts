@@ -3,7 +3,7 @@ import {
   deleteIdempotencyKeysBefore,
   deleteRateLimitWindowsBefore,
 } from '../../db/queries/complaints.ts'
-import { enqueue } from '../../db/queries/outbox.ts'
+import { deleteDoneBefore, enqueue } from '../../db/queries/outbox.ts'
 import type { Deps } from '../deps.ts'
 import {
   enterpriseChangedTopic,
@@ -64,10 +64,17 @@ export async function pruneAbuseRecords(deps: Pick<Deps, 'db'>, now = Date.now()
   return deleteIdempotencyKeysBefore(deps.db, dayAgo)
 }
 
-/** The outbox worker and the hourly expiry sweep, for the web process or a worker process. */
-export function startBackgroundWork(options: { deps: Deps; databaseUrl?: string }) {
+/** Outbox messages handled more than a week ago: kept that long to look into, then deleted. */
+export async function pruneHandledMessages(deps: Pick<Deps, 'db'>, now = Date.now()) {
+  return deleteDoneBefore(deps.db, new Date(now - 7 * 24 * 3600_000))
+}
+
+/**
+ * The outbox worker and the hourly expiry sweep, on this thread. The web process runs them on a
+ * thread of their own (background-thread.ts), so indexing a burst never holds up a request.
+ */
+export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | undefined }) {
   const { deps } = options
-  if (!deps.config.WORKER_ENABLED) return { stop: () => Promise.resolve() }
   const worker = createOutboxWorker({
     db: deps.db,
     handlers: outboxHandlers(deps),
@@ -76,9 +83,11 @@ export function startBackgroundWork(options: { deps: Deps; databaseUrl?: string 
   })
   worker.start()
   const sweep = () =>
-    Promise.all([expireLapsedCertifications(deps), pruneAbuseRecords(deps)]).catch(
-      (error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'),
-    )
+    Promise.all([
+      expireLapsedCertifications(deps),
+      pruneAbuseRecords(deps),
+      pruneHandledMessages(deps),
+    ]).catch((error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'))
   void sweep()
   const timer = setInterval(() => void sweep(), 60 * 60 * 1000)
   return {

@@ -77,6 +77,16 @@ export async function markDone(db: Kysely<Database>, ids: readonly string[]) {
     .execute()
 }
 
+/** Deletes messages handled before `before`; pending and dead ones stay. */
+export async function deleteDoneBefore(db: Kysely<Database>, before: Date): Promise<number> {
+  const result = await db
+    .deleteFrom('outbox')
+    .where('state', '=', 'done')
+    .where('processedAt', '<', before)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
 /** Schedules another attempt with exponential backoff, or marks the message dead after the last. */
 export async function markFailed(db: Kysely<Database>, row: OutboxRow, error: string) {
   const dead = row.attempts >= row.maxAttempts

@@ -22,7 +22,7 @@ it('starts with a master key that begins with a dash, and keeps the key out of t
 
   expect(meili.masterKey).toBe(key)
   const client = new Meilisearch({ host: meili.url, apiKey: key })
-  await expect(client.getKeys()).resolves.toMatchObject({ results: expect.any(Array) })
+  expect(Array.isArray((await client.getKeys()).results)).toBe(true)
   const wrong = new Meilisearch({ host: meili.url, apiKey: 'not-the-key-of-this-server' })
   await expect(wrong.getKeys()).rejects.toThrow()
 

@@ -133,4 +133,49 @@ describe('outbox worker', () => {
     expect(await healthy.runOnce()).toBe(1)
     expect(received).toEqual([7])
   })
+
+  it('handles a message after a quiet spell at once, and during a stream one batch per interval', async () => {
+    const batches: { at: number; n: number[] }[] = []
+    const worker = createOutboxWorker({
+      db: t.deps.db,
+      handlers: {
+        'test.pace': (rows) => {
+          batches.push({
+            at: performance.now(),
+            n: rows.map((r) => (r.payload as { n: number }).n),
+          })
+          return Promise.resolve()
+        },
+      },
+      logger: t.deps.logger,
+      databaseUrl: t.databaseUrl,
+      // Polling alone would take a minute: only the LISTEN wake-up can be quick.
+      pollIntervalMs: 60_000,
+      minBatchIntervalMs: 2_000,
+    })
+    worker.start()
+    try {
+      await new Promise((r) => setTimeout(r, 300)) // listening
+      const until = async (count: number) => {
+        const deadline = Date.now() + 10_000
+        while (batches.flatMap((b) => b.n).length < count && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 10))
+      }
+      const quietSent = performance.now()
+      await put([{ topic: 'test.pace', key: 'p0', n: 0 }])
+      await until(1)
+      expect(batches).toHaveLength(1)
+      expect(batches[0]!.at - quietSent).toBeLessThan(5_000)
+
+      // Five messages while the worker is in its interval: they wait, and go as one batch.
+      for (let n = 1; n <= 5; n++) {
+        await put([{ topic: 'test.pace', key: `p${n}`, n }])
+      }
+      await until(6)
+      expect(batches.map((b) => b.n)).toEqual([[0], [1, 2, 3, 4, 5]])
+      expect(batches[1]!.at - batches[0]!.at).toBeGreaterThanOrEqual(1_990)
+    } finally {
+      await worker.stop()
+    }
+  })
 })

@@ -1,0 +1,20 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { depsFromConfig } from '../runtime.ts'
+import type { BackgroundThreadData } from './background-thread.ts'
+import { runBackgroundWork } from './index.ts'
+
+/** Entry of the background thread (background-thread.ts): runs until told to stop. */
+const { config } = workerData as BackgroundThreadData
+const deps = depsFromConfig(config)
+const logger = deps.logger.child({ thread: 'background' })
+const work = runBackgroundWork({ deps: { ...deps, logger }, databaseUrl: config.DATABASE_URL })
+
+parentPort?.on('message', (message) => {
+  if (message !== 'stop') return
+  void work
+    .stop()
+    .catch((error: unknown) => logger.warn({ err: String(error) }, 'background work stop failed'))
+    .finally(() => deps.db.destroy())
+    // Ends this thread only, whatever idle keep-alive sockets remain.
+    .finally(() => process.exit(0))
+})

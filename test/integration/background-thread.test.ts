@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { inject } from 'vitest'
+import { createApp } from '../../api/app.ts'
+import { startBackgroundWork, type BackgroundWork } from '../../api/worker/background-thread.ts'
+import { createTestContext, type TestContext } from '../support/integration.ts'
+
+let t: TestContext
+let background: BackgroundWork | undefined
+
+beforeAll(async () => {
+  t = await createTestContext()
+})
+afterAll(async () => {
+  await background?.stop()
+  await t.cleanup()
+})
+
+async function fileReport(n: number) {
+  const res = await createApp(t.deps).request(
+    '/api/complaints',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'report',
+        category: 'short_weight',
+        county: '331102',
+        merchantName: `后台线程测试摊位 ${n}`,
+        address: '莲都区后台线程测试菜场',
+        occurredAt: '2026-11-20T09:30',
+        description: `后台线程测试第 ${n} 份。`,
+        consent: true,
+      }),
+    },
+    { clientAddress: `192.0.2.${n}` },
+  )
+  expect(res.status).toBe(201)
+  return ((await res.json()) as { trackingNo: string }).trackingNo
+}
+
+async function indexedTrackingNos() {
+  const index = t.deps.search.meili.index(t.deps.search.indexName('complaints'))
+  const { hits } = await index.search('', { limit: 100 })
+  return hits.map((h) => (h as { trackingNo: string }).trackingNo)
+}
+
+async function until(check: () => Promise<boolean> | boolean, what: string) {
+  const deadline = Date.now() + 20_000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+it('indexes complaints from a thread of its own, starts it again when it dies, and stops it', async () => {
+  background = startBackgroundWork({
+    config: t.deps.config,
+    databaseUrl: t.databaseUrl,
+    meiliUrl: inject('meiliUrl'),
+    meiliKey: inject('meiliKey'),
+    logger: t.deps.logger,
+  })
+  const first = background.thread()
+  expect(first).toBeDefined()
+
+  const a = await fileReport(1)
+  await until(
+    async () => (await indexedTrackingNos()).includes(a),
+    'the first complaint is indexed',
+  )
+
+  // A thread that dies is replaced, and the new one carries on with the outbox.
+  await first!.terminate()
+  await until(() => background!.restarts() === 1 && background!.thread() !== undefined, 'restart')
+  expect(background.thread()).not.toBe(first)
+  const b = await fileReport(2)
+  await until(
+    async () => (await indexedTrackingNos()).includes(b),
+    'the second complaint is indexed',
+  )
+
+  const running = background.thread()!
+  const exited = new Promise<number>((resolve) => running.once('exit', resolve))
+  await background.stop()
+  expect(await exited).toBe(0)
+  expect(background.thread()).toBeUndefined()
+  expect(background.restarts()).toBe(1)
+  background = undefined
+})

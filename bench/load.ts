@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import http from 'node:http'
 import os from 'node:os'
@@ -49,16 +49,39 @@ export interface Round {
   loadAverage1m: number
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return Number.NaN
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+/** CPU ticks (user + system) of a process and of each of its children, from /proc/<pid>/stat. */
+function cpuTicks(pid: number | undefined): Map<string, number> {
+  const ticks = new Map<string, number>()
+  if (!pid) return ticks
+  const read = (entry: string) => {
+    const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return Number.NaN
+    return { parent: Number(fields[1]), used: Number(fields[11]) + Number(fields[12]) }
   }
+  try {
+    ticks.set(String(pid), read(String(pid)).used)
+  } catch {
+    return ticks
+  }
+  // PostgreSQL does its work in one child process per connection.
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || entry === String(pid)) continue
+    try {
+      const child = read(entry)
+      if (child.parent === pid) ticks.set(entry, child.used)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks
+}
+
+/** CPU seconds between two readings; a process that ended in between is not counted. */
+function cpuSecondsBetween(before: Map<string, number>, after: Map<string, number>): number {
+  if (after.size === 0) return Number.NaN
+  let total = 0
+  for (const [pid, used] of after) total += used - (before.get(pid) ?? 0)
+  return total / 100
 }
 
 /**
@@ -82,9 +105,7 @@ export async function openLoop(
     cpuSeconds: {},
     loadAverage1m: 0,
   }
-  const cpuBefore = Object.fromEntries(
-    Object.entries(watch).map(([k, pid]) => [k, cpuSeconds(pid)]),
-  )
+  const cpuBefore = Object.fromEntries(Object.entries(watch).map(([k, pid]) => [k, cpuTicks(pid)]))
   const start = performance.now() + 20
   let sent = 0
   let finished = 0
@@ -119,7 +140,10 @@ export async function openLoop(
     tick()
   })
   for (const [k, pid] of Object.entries(watch)) {
-    outcome.cpuSeconds[k] = round(cpuSeconds(pid) - (cpuBefore[k] ?? Number.NaN), 2)
+    outcome.cpuSeconds[k] = round(
+      cpuSecondsBetween(cpuBefore[k] ?? new Map<string, number>(), cpuTicks(pid)),
+      2,
+    )
   }
   outcome.loadAverage1m = round(os.loadavg()[0] ?? 0, 2)
   return outcome

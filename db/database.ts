@@ -20,6 +20,7 @@ export const certificationEventKinds = [
 ] as const
 export type CertificationEventKind = (typeof certificationEventKinds)[number]
 
+// 'done' is no longer written: a handled message is deleted (db/queries/outbox.ts markDone).
 export const outboxStates = ['pending', 'done', 'dead'] as const
 export type OutboxState = (typeof outboxStates)[number]
 

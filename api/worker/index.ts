@@ -3,7 +3,7 @@ import {
   deleteIdempotencyKeysBefore,
   deleteRateLimitWindowsBefore,
 } from '../../db/queries/complaints.ts'
-import { deleteDoneBefore, enqueue } from '../../db/queries/outbox.ts'
+import { enqueue } from '../../db/queries/outbox.ts'
 import type { Deps } from '../deps.ts'
 import {
   enterpriseChangedTopic,
@@ -64,11 +64,6 @@ export async function pruneAbuseRecords(deps: Pick<Deps, 'db'>, now = Date.now()
   return deleteIdempotencyKeysBefore(deps.db, dayAgo)
 }
 
-/** Outbox messages handled more than a week ago: kept that long to look into, then deleted. */
-export async function pruneHandledMessages(deps: Pick<Deps, 'db'>, now = Date.now()) {
-  return deleteDoneBefore(deps.db, new Date(now - 7 * 24 * 3600_000))
-}
-
 /**
  * The outbox worker and the hourly expiry sweep, on this thread. The web process runs them on a
  * thread of their own (background-thread.ts), so indexing a burst never holds up a request.
@@ -83,11 +78,9 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
   })
   worker.start()
   const sweep = () =>
-    Promise.all([
-      expireLapsedCertifications(deps),
-      pruneAbuseRecords(deps),
-      pruneHandledMessages(deps),
-    ]).catch((error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'))
+    Promise.all([expireLapsedCertifications(deps), pruneAbuseRecords(deps)]).catch(
+      (error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'),
+    )
   void sweep()
   const timer = setInterval(() => void sweep(), 60 * 60 * 1000)
   return {

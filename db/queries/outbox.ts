@@ -68,23 +68,10 @@ export async function claimDue(
   return result.rows.sort((a, b) => Number(a.id) - Number(b.id))
 }
 
+/** A handled message is deleted: the outbox carries changes, it does not keep them. */
 export async function markDone(db: Kysely<Database>, ids: readonly string[]) {
   if (ids.length === 0) return
-  await db
-    .updateTable('outbox')
-    .set({ state: 'done', processedAt: new Date(), lastError: null })
-    .where('id', 'in', ids)
-    .execute()
-}
-
-/** Deletes messages handled before `before`; pending and dead ones stay. */
-export async function deleteDoneBefore(db: Kysely<Database>, before: Date): Promise<number> {
-  const result = await db
-    .deleteFrom('outbox')
-    .where('state', '=', 'done')
-    .where('processedAt', '<', before)
-    .executeTakeFirst()
-  return Number(result.numDeletedRows)
+  await db.deleteFrom('outbox').where('id', 'in', ids).execute()
 }
 
 /** Schedules another attempt with exponential backoff, or marks the message dead after the last. */

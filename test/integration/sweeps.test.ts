@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { pruneAbuseRecords, pruneHandledMessages } from '../../api/worker/index.ts'
-import { enqueue } from '../../db/queries/outbox.ts'
+import { pruneAbuseRecords } from '../../api/worker/index.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
 let t: TestContext
@@ -12,40 +11,6 @@ beforeAll(async () => {
   t = await createTestContext()
 })
 afterAll(() => t.cleanup())
-
-it('deletes handled outbox messages after a week, and never pending or dead ones', async () => {
-  const now = Date.now()
-  await t.deps.db.transaction().execute((trx) =>
-    enqueue(
-      trx,
-      ['old-done', 'new-done', 'old-pending', 'old-dead'].map((key) => ({
-        topic: 'test.sweep',
-        aggregateKey: key,
-        payload: {},
-      })),
-    ),
-  )
-  const at = (hoursAgo: number) => new Date(now - hoursAgo * hour)
-  const set = (key: string, state: 'done' | 'pending' | 'dead', processedAt: Date | null) =>
-    t.deps.db
-      .updateTable('outbox')
-      .set({ state, processedAt })
-      .where('aggregateKey', '=', key)
-      .execute()
-  await set('old-done', 'done', at(8 * 24))
-  await set('new-done', 'done', at(6 * 24))
-  await set('old-pending', 'pending', null)
-  await set('old-dead', 'dead', at(30 * 24))
-
-  expect(await pruneHandledMessages(t.deps, now)).toBe(1)
-  const left = await t.deps.db
-    .selectFrom('outbox')
-    .select('aggregateKey')
-    .where('topic', '=', 'test.sweep')
-    .orderBy('aggregateKey')
-    .execute()
-  expect(left.map((r) => r.aggregateKey)).toEqual(['new-done', 'old-dead', 'old-pending'])
-})
 
 it('deletes limit windows and idempotency records older than a day, and keeps fresh ones', async () => {
   const now = Date.now()

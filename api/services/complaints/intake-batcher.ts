@@ -13,14 +13,15 @@ import { complaintChangedTopic } from '../../search/complaint-indexer.ts'
  * complaint that waited meanwhile, up to `maxBatch`, in one `file_complaints` call: one round trip
  * and one commit for all. Light traffic therefore waits for nothing, and a burst costs the database
  * far less per complaint (bench/intake.ts). Each caller still hears back only once its complaint is
- * committed.
+ * committed. One call at a time: at 1,000 complaints a second it used a fifth less database CPU
+ * than two, with a lower p99, because the batches are twice as large.
  */
 export interface IntakeBatcherOptions {
   maxBatch: number
   maxInFlight: number
 }
 
-export const defaultBatching: IntakeBatcherOptions = { maxBatch: 64, maxInFlight: 2 }
+export const defaultBatching: IntakeBatcherOptions = { maxBatch: 64, maxInFlight: 1 }
 
 interface Waiting {
   intake: AtomicIntake

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import http from 'node:http'
@@ -82,6 +82,26 @@ function cpuSecondsBetween(before: Map<string, number>, after: Map<string, numbe
   let total = 0
   for (const [pid, used] of after) total += used - (before.get(pid) ?? 0)
   return total / 100
+}
+
+/**
+ * Flushes written files to disk, then waits until the given processes use under 5% of a core over
+ * a second (at most `limitSeconds`): a measurement must not start while a freshly built index is
+ * still being written back or tidied up. Returns the seconds waited.
+ */
+export async function waitUntilQuiet(pids: (number | undefined)[], limitSeconds = 60) {
+  const started = performance.now()
+  spawnSync('sync')
+  while (performance.now() - started < limitSeconds * 1000) {
+    const before = pids.map((pid) => cpuTicks(pid))
+    await new Promise((r) => setTimeout(r, 1_000))
+    const used = pids.reduce<number>(
+      (sum, pid, i) => sum + cpuSecondsBetween(before[i]!, cpuTicks(pid)),
+      0,
+    )
+    if (!(used > 0.05)) break
+  }
+  return round((performance.now() - started) / 1000, 1)
 }
 
 /**

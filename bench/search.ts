@@ -2,7 +2,15 @@ import http from 'node:http'
 import { reindexAll } from '../api/search/reindex.ts'
 import { publicSearchQueries } from '../api/services/search/public.ts'
 import { insertSyntheticEnterprises } from '../scripts/demo/bulk.ts'
-import { openLoop, sender, startServerChild, stats, type Round, type Send } from './load.ts'
+import {
+  openLoop,
+  sender,
+  startServerChild,
+  stats,
+  waitUntilQuiet,
+  type Round,
+  type Send,
+} from './load.ts'
 import {
   isolatedStack,
   machine,
@@ -96,6 +104,11 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       })),
     }
     const watch = { apiServer: api.pid, meilisearch: stack.embeddedMeili?.pid() }
+    process.stderr.write('search: waiting for the machine to settle after the reindex…\n')
+    const settleSeconds = await waitUntilQuiet([
+      stack.embeddedMeili?.pid(),
+      stack.embeddedPostgres?.pid(),
+    ])
 
     for (const [name, send] of Object.entries(targets)) {
       process.stderr.write(`search: warming up ${name}…\n`)
@@ -130,6 +143,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       setup: {
         enterprises: enterpriseCount,
         reindexSeconds: round(reindexSeconds, 1),
+        settleSeconds,
         rate: options.rate,
         secondsPerRound: options.seconds,
         rounds: options.runs,

@@ -125,6 +125,9 @@ describe('npm start', () => {
     })
     expect(tracked.status).toBe(200)
     expect(await tracked.text()).not.toContain('13700001111')
+    // The outbox worker runs on its own thread: one that fails to load or dies logs an error.
+    await new Promise((r) => setTimeout(r, 2_000))
+    expect(output).not.toMatch(/background thread/)
 
     const children = descendantsOf(npm.pid!)
     expect(children.length).toBeGreaterThanOrEqual(3) // node, postgres, meilisearch (at least)

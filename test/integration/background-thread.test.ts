@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import { createApp } from '../../api/app.ts'
 import { startBackgroundWork, type BackgroundWork } from '../../api/worker/background-thread.ts'
+import { postReport } from '../support/complaints.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
 let t: TestContext
@@ -16,24 +17,7 @@ afterAll(async () => {
 })
 
 async function fileReport(n: number) {
-  const res = await createApp(t.deps).request(
-    '/api/complaints',
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        kind: 'report',
-        category: 'short_weight',
-        county: '331102',
-        merchantName: `后台线程测试摊位 ${n}`,
-        address: '莲都区后台线程测试菜场',
-        occurredAt: '2026-11-20T09:30',
-        description: `后台线程测试第 ${n} 份。`,
-        consent: true,
-      }),
-    },
-    { clientAddress: `192.0.2.${n}` },
-  )
+  const res = await postReport(createApp(t.deps), '后台线程测试', n)
   expect(res.status).toBe(201)
   return ((await res.json()) as { trackingNo: string }).trackingNo
 }

@@ -5,6 +5,7 @@ import { createIntakeBatcher } from '../../api/services/complaints/intake-batche
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import type { AtomicIntake } from '../../db/queries/complaints.ts'
 import { generateDemoRecords } from '../../scripts/demo/generate.ts'
+import { postReport } from '../support/complaints.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
 let t: TestContext
@@ -208,26 +209,7 @@ describe('complaint intake in batches', () => {
   it('answers concurrent posts through the app, each with its own receipt', async () => {
     const app = createApp(t.deps)
     const responses = await Promise.all(
-      Array.from({ length: 30 }, async (_, i) =>
-        app.request(
-          '/api/complaints',
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-              kind: 'report',
-              category: 'short_weight',
-              county: '331102',
-              merchantName: `并发测试摊位 ${i}`,
-              address: '莲都区并发测试菜场',
-              occurredAt: '2026-11-20T09:30',
-              description: `并发测试第 ${i} 份。`,
-              consent: true,
-            }),
-          },
-          { clientAddress: `192.0.2.${i + 1}` },
-        ),
-      ),
+      Array.from({ length: 30 }, async (_, i) => postReport(app, '并发测试', i + 1)),
     )
     expect(responses.map((r) => r.status)).toEqual(responses.map(() => 201))
     const receipts = (await Promise.all(responses.map((r) => r.json()))) as {

@@ -41,7 +41,16 @@ const alive = (pid: number) => {
 }
 
 afterAll(async () => {
-  if (npm?.pid && alive(npm.pid)) npm.kill('SIGKILL')
+  // After a failure the product may still run: stop it and everything it started, by their PIDs
+  // (killing npm alone would leave Meilisearch and PostgreSQL behind).
+  if (npm?.pid && alive(npm.pid)) {
+    const started = [npm.pid, ...descendantsOf(npm.pid)]
+    npm.kill('SIGTERM')
+    const deadline = Date.now() + 15_000
+    while (started.some(alive) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200))
+    for (const pid of started.filter(alive)) process.kill(pid, 'SIGKILL')
+  }
   await rm(dataDir, { recursive: true, force: true })
 })
 

@@ -6,27 +6,13 @@ import { secureHeaders } from 'hono/secure-headers'
 import { z } from 'zod'
 import type { Deps } from './deps.ts'
 import type { AppEnv } from './env.ts'
+import { isDatabaseUnavailable } from '../db/errors.ts'
 import { ApiError, errorBody } from './errors.ts'
 import { registerComplaintRoutes } from './routes/complaints/index.ts'
 import { registerEnterpriseRoutes } from './routes/enterprises/index.ts'
 import { registerHealthRoutes } from './routes/health.ts'
 import { registerSearchRoutes } from './routes/search.ts'
 import { validationHook } from './validation.ts'
-
-/**
- * The database went away (shut down, crashed, unreachable) rather than refusing the request: the
- * client may retry, so this is 503, not 500. SQLSTATE class 08 is connection exceptions; 57P0x
- * are shutdowns.
- */
-function isDatabaseUnavailable(err: Error): boolean {
-  const code = (err as { code?: unknown }).code
-  if (typeof code === 'string' && (/^08/.test(code) || /^57P0[1-3]$/.test(code))) return true
-  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code))
-    return true
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
-    err.message,
-  )
-}
 
 // zod's own messages, in Chinese, for every schema in the API.
 z.config(z.locales.zhCN())

@@ -20,8 +20,8 @@ export const certificationEventKinds = [
 ] as const
 export type CertificationEventKind = (typeof certificationEventKinds)[number]
 
-// 'done' is no longer written: a handled message is deleted (db/queries/outbox.ts markDone).
-export const outboxStates = ['pending', 'done', 'dead'] as const
+// A handled message is deleted (db/queries/outbox.ts markDone); a dead one stays, with its error.
+export const outboxStates = ['pending', 'dead'] as const
 export type OutboxState = (typeof outboxStates)[number]
 
 /** 区县 (GB/T 2260). */

@@ -28,6 +28,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     DROP INDEX rate_limit_hits_window_idx;
 
     DELETE FROM outbox WHERE state = 'done';
+    ALTER TABLE outbox DROP CONSTRAINT outbox_state_check;
+    ALTER TABLE outbox ADD CONSTRAINT outbox_state_check CHECK (state IN ('pending', 'dead'));
     DROP INDEX outbox_pending_idx;
     CREATE INDEX outbox_pending_idx ON outbox (id) WHERE state = 'pending';
     ALTER TABLE outbox SET (fillfactor = 70);
@@ -184,6 +186,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     DROP INDEX outbox_pending_idx;
     CREATE INDEX outbox_pending_idx ON outbox (available_at, id) WHERE state = 'pending';
     ALTER TABLE outbox RESET (fillfactor);
+    ALTER TABLE outbox DROP CONSTRAINT outbox_state_check;
+    ALTER TABLE outbox ADD CONSTRAINT outbox_state_check
+      CHECK (state IN ('pending', 'done', 'dead'));
   `.execute(db)
   // The single-complaint function this replaced.
   const { up: restore } = await import('./2026-11-27T1400-file-complaint-function.ts')

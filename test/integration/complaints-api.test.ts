@@ -157,6 +157,30 @@ describe('POST /api/complaints', () => {
     expect(other.status).toBe(409)
   })
 
+  it('files again under a key whose record is past its day, instead of answering with the old receipt', async () => {
+    const key = 'stale-0123456789'
+    const body = complaint({ description: '一天前用过的提交标识，今天再用应登记为新的投诉。' })
+    const first = (await (await post(body, { 'idempotency-key': key })).json()) as Receipt
+    await t.deps.db
+      .updateTable('idempotencyKeys')
+      .set({ createdAt: new Date(Date.now() - 25 * 3600_000) })
+      .where('key', '=', key)
+      .execute()
+
+    const again = await post(body, { 'idempotency-key': key })
+    expect(again.status).toBe(201)
+    const second = (await again.json()) as Receipt
+    expect(second.trackingNo).not.toBe(first.trackingNo)
+    const rows = await t.deps.db
+      .selectFrom('complaints')
+      .select('trackingNo')
+      .where('description', '=', body.description)
+      .execute()
+    expect(rows.map((r) => r.trackingNo).sort()).toEqual(
+      [first.trackingNo, second.trackingNo].sort(),
+    )
+  })
+
   it('links a complaint naming a certified business and counts it against that business', async () => {
     const res = await post(complaint({ merchantUscc: business.uscc.toLowerCase() }))
     expect(res.status).toBe(201)

@@ -5,6 +5,7 @@ import {
   type AtomicIntake,
 } from '../../../db/queries/complaints.ts'
 import type { ComplaintStatus } from '../../../db/database.ts'
+import { mayHaveCommitted } from '../../../db/errors.ts'
 import { acceptPhotos, type AcceptedPhoto } from '../../photos/accept.ts'
 import { PhotoRejected } from '../../photos/errors.ts'
 import { decryptField, encryptField, phoneHash } from '../../privacy/pii.ts'
@@ -317,6 +318,15 @@ async function fileOnce(
     const refusedBy = limits.find((l) => l.bucket === outcome.refusedBy)
     throw refusedBy ? refusalOf(refusedBy, receivedAt.getTime()) : new Error('limit refused')
   } catch (error) {
+    if (mayHaveCommitted(error)) {
+      // The connection was lost with the complaint on its way: it may be stored and point at
+      // these photos, so they stay (a retry with the same key answers with that complaint).
+      ctx.logger.warn(
+        { photos: storedKeys.length },
+        'complaint outcome unknown (database connection lost); its photos are kept',
+      )
+      throw error
+    }
     await Promise.allSettled(storedKeys.map((k) => ctx.photos.delete(k)))
     if (error instanceof AlreadyFiled) {
       const first = await replay()

@@ -8,6 +8,7 @@ import type { Deps } from './deps.ts'
 import type { AppEnv } from './env.ts'
 import { isDatabaseUnavailable } from '../db/errors.ts'
 import { ApiError, errorBody } from './errors.ts'
+import { registerAdminRoutes } from './routes/admin/index.ts'
 import { registerComplaintRoutes } from './routes/complaints/index.ts'
 import { registerEnterpriseRoutes } from './routes/enterprises/index.ts'
 import { registerHealthRoutes } from './routes/health.ts'
@@ -74,6 +75,7 @@ export function createApp(deps: Deps) {
   registerEnterpriseRoutes(app)
   registerSearchRoutes(app)
   registerComplaintRoutes(app)
+  registerAdminRoutes(app)
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

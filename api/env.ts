@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Deps, ServiceContext } from './deps.ts'
 import type { Logger } from './logger.ts'
+import type { SignedInOperator } from './services/admin/access.ts'
+import type { ConsoleSession } from './services/admin/sessions.ts'
 
 /** Typed Hono context: every handler sees the request id, its child logger and the services. */
 export interface AppEnv {
@@ -11,6 +13,9 @@ export interface AppEnv {
     logger: Logger
     ctx: ServiceContext
     deps: Deps
+    /** Set by requireOperator on console routes only (read with operatorOf / sessionOf). */
+    operator: SignedInOperator
+    session: ConsoleSession
   }
 }
 

@@ -157,9 +157,25 @@ export interface ComplaintTable {
   /** The current legal deadline (DESIGN.md section 4). */
   dueAt: Timestamp
   version: Generated<number>
+  /** 受理时间 */
+  acceptedAt: Timestamp | null
+  /** 不予受理: a reason code from the console's list, and its explanation. */
+  rejectionReason: string | null
+  rejectionNote: string | null
+  /** 调解结果 */
+  mediationResult: MediationResult | null
+  /** 办结: the handling result for the file, and the reply the citizen reads. */
+  handlingResult: string | null
+  publicReply: string | null
+  resolvedAt: Timestamp | null
+  closedAt: Timestamp | null
   createdAt: DefaultTimestamp
   updatedAt: DefaultTimestamp
 }
+
+export const mediationResults = ['agreed', 'failed', 'withdrawn'] as const
+/** 调解成功 / 调解不成 / 撤回投诉 */
+export type MediationResult = (typeof mediationResults)[number]
 
 /** One entry of a complaint's timeline. */
 export interface ComplaintEventTable {
@@ -200,6 +216,61 @@ export interface RateLimitHitTable {
   hits: number
 }
 
+export const operatorRoles = ['city_admin', 'county_handler', 'viewer'] as const
+/** 市局管理员 / 区县承办人 / 只读查看 */
+export type OperatorRole = (typeof operatorRoles)[number]
+
+/** A bureau staff member who signs in to the console. */
+export interface OperatorTable {
+  id: Generated<string>
+  username: string
+  role: OperatorRole
+  /** The county whose cases the operator works; null for city level (every county). */
+  countyCode: string | null
+  /** Argon2id PHC string. */
+  passwordHash: string
+  mustChangePassword: Generated<boolean>
+  totpKeyId: string | null
+  totpSecretSealed: Buffer | null
+  totpEnabledAt: Timestamp | null
+  totpLastStep: ColumnType<string | null, string | number | null, string | number | null>
+  failedSignIns: Generated<number>
+  lockedUntil: Timestamp | null
+  disabledAt: Timestamp | null
+  createdAt: DefaultTimestamp
+  updatedAt: DefaultTimestamp
+}
+
+export const sessionStages = ['change_password', 'totp', 'active'] as const
+/** How far a session got: only `active` may do more than finish signing in. */
+export type SessionStage = (typeof sessionStages)[number]
+
+export interface OperatorSessionTable {
+  /** SHA-256 of the cookie's token. */
+  tokenHash: Buffer
+  operatorId: string
+  stage: SessionStage
+  createdAt: DefaultTimestamp
+  lastSeenAt: DefaultTimestamp
+  /** Absolute end of the session. */
+  expiresAt: Timestamp
+  clientAddress: Generated<string>
+  userAgent: Generated<string>
+}
+
+/** Append-only: the database refuses UPDATE, DELETE and TRUNCATE. */
+export interface AuditLogTable {
+  id: Generated<string>
+  occurredAt: DefaultTimestamp
+  operatorId: string | null
+  username: string
+  action: string
+  complaintId: string | null
+  enterpriseUscc: string | null
+  clientAddress: Generated<string>
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>
+}
+
 export interface Database {
   counties: CountyTable
   sectors: SectorTable
@@ -211,6 +282,9 @@ export interface Database {
   complaintPhotos: ComplaintPhotoTable
   idempotencyKeys: IdempotencyKeyTable
   rateLimitHits: RateLimitHitTable
+  operators: OperatorTable
+  operatorSessions: OperatorSessionTable
+  auditLog: AuditLogTable
 }
 
 export type Enterprise = Selectable<EnterpriseTable>
@@ -223,3 +297,6 @@ export type Sector = Selectable<SectorTable>
 export type Complaint = Selectable<ComplaintTable>
 export type NewComplaint = Insertable<ComplaintTable>
 export type ComplaintEvent = Selectable<ComplaintEventTable>
+export type Operator = Selectable<OperatorTable>
+export type OperatorSession = Selectable<OperatorSessionTable>
+export type AuditEntry = Selectable<AuditLogTable>

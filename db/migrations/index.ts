@@ -3,6 +3,7 @@ import * as directory from './2026-11-26T0900-directory.ts'
 import * as complaints from './2026-11-27T0900-complaints.ts'
 import * as fileComplaintFunction from './2026-11-27T1400-file-complaint-function.ts'
 import * as fileComplaintsInBatches from './2026-11-27T1500-file-complaints-in-batches.ts'
+import * as consoleTables from './2026-11-27T1600-console.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T0900-complaints': complaints,
   '2026-11-27T1400-file-complaint-function': fileComplaintFunction,
   '2026-11-27T1500-file-complaints-in-batches': fileComplaintsInBatches,
+  '2026-11-27T1600-console': consoleTables,
 }

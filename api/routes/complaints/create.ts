@@ -7,7 +7,7 @@ import { complaintReceiptSchema, formFieldsToInput } from '../../services/compla
 import { receiptCookie } from '../../services/complaints/receipt-cookie.ts'
 import type { App, AppEnv } from '../../env.ts'
 import { ApiError } from '../../errors.ts'
-import { clientAddress } from './client-address.ts'
+import { clientAddress } from '../client-address.ts'
 import { errorResponses } from '../shared.ts'
 
 /** Reads a JSON body or a form (urlencoded or multipart, with photos) into the service's input. */

@@ -3,7 +3,7 @@ import { complaintStatuses } from '../../../db/database.ts'
 import { trackComplaint } from '../../services/complaints/track.ts'
 import type { App } from '../../env.ts'
 import { errorResponses } from '../shared.ts'
-import { clientAddress } from './client-address.ts'
+import { clientAddress } from '../client-address.ts'
 
 const trackedSchema = z
   .object({

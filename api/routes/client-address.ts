@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
-import type { AppEnv } from '../../env.ts'
-import { resolveClientAddress } from '../../services/limits/client-address.ts'
+import type { AppEnv } from '../env.ts'
+import { resolveClientAddress } from '../services/limits/client-address.ts'
 
 /** The client's address for abuse limits (see resolveClientAddress). */
 export function clientAddress(c: Context<AppEnv>): string {

@@ -1,0 +1,10 @@
+import type { App } from '../../env.ts'
+import { consoleNoStore } from './guard.ts'
+
+/**
+ * The case-handling console's API (/api/admin/*). Every response is `no-store`; each route
+ * module installs `requireOperator` itself, so sign-in stays reachable.
+ */
+export function registerAdminRoutes(app: App) {
+  app.use('/admin/*', consoleNoStore)
+}

@@ -1,0 +1,27 @@
+import type { OperatorRole } from '../../../db/database.ts'
+
+/** The operator behind a signed-in console session. */
+export interface SignedInOperator {
+  id: string
+  username: string
+  role: OperatorRole
+  /** The county whose cases the operator works; null for city level (every county). */
+  countyCode: string | null
+}
+
+/**
+ * Who may do what (issue: case handlers' console). A `city_admin` sees every county and manages
+ * operators, enterprises and the audit log; a `county_handler` works the cases of one county; a
+ * `viewer` reads within its scope and always sees personal data masked.
+ */
+export const maySeeCounty = (op: SignedInOperator, countyCode: string) =>
+  op.countyCode === null || op.countyCode === countyCode
+
+/** The county filter the server adds to every case query: null means every county. */
+export const caseCountyScope = (op: SignedInOperator): string | null => op.countyCode
+
+export const mayActOnCases = (op: SignedInOperator) => op.role !== 'viewer'
+
+export const mayRevealPersonalData = (op: SignedInOperator) => op.role !== 'viewer'
+
+export const isCityAdmin = (op: SignedInOperator) => op.role === 'city_admin'

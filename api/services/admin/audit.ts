@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/database.ts'
+import type { SignedInOperator } from './access.ts'
+
+/**
+ * What the audit log records (append-only: the database refuses UPDATE and DELETE). Detail never
+ * holds personal data: a reveal records that it happened, not what was shown.
+ */
+export type AuditAction =
+  | 'auth.sign_in'
+  | 'auth.sign_in_failed'
+  | 'auth.locked'
+  | 'auth.sign_out'
+  | 'auth.password_changed'
+  | 'auth.totp_enabled'
+  | 'operator.created'
+  | 'case.viewed'
+  | 'case.pii_revealed'
+  | 'case.photo_viewed'
+  | `case.${string}`
+  | `enterprise.${string}`
+
+export interface AuditEntry {
+  /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */
+  operator: Pick<SignedInOperator, 'id' | 'username'> | null
+  /** The name tried, when `operator` is null. */
+  username?: string
+  action: AuditAction
+  complaintId?: string
+  enterpriseUscc?: string
+  clientAddress?: string
+  detail?: Record<string, unknown>
+}
+
+/** Appends one entry, inside the caller's transaction when it passes one. */
+export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('auditLog')
+    .values({
+      operatorId: entry.operator?.id ?? null,
+      username: (entry.operator?.username ?? entry.username ?? '').slice(0, 100),
+      action: entry.action,
+      complaintId: entry.complaintId ?? null,
+      enterpriseUscc: entry.enterpriseUscc ?? null,
+      clientAddress: entry.clientAddress ?? '',
+      detail: JSON.stringify(entry.detail ?? {}),
+    })
+    .execute()
+}

@@ -1,0 +1,153 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database, SessionStage } from '../../../db/database.ts'
+import type { SignedInOperator } from './access.ts'
+
+/** OWASP session management: 30 minutes idle, 12 hours at most. */
+export const sessionIdleMs = 30 * 60 * 1000
+export const sessionAbsoluteMs = 12 * 60 * 60 * 1000
+/** last_seen_at is written at most this often, so reading a page is not a write each time. */
+const touchEveryMs = 30 * 1000
+
+export const sessionCookieName = 'jl_console'
+
+export interface ConsoleSession {
+  operator: SignedInOperator
+  stage: SessionStage
+  /** The token's hash: the session's id in the database. */
+  tokenHash: Buffer
+  /** What a state-changing request must send back (form field `csrf` or header X-CSRF-Token). */
+  csrfToken: string
+  /** Set when the operator must replace a one-time password before anything else. */
+  mustChangePassword: boolean
+  totpEnabled: boolean
+}
+
+export const hashSessionToken = (token: string) => createHash('sha256').update(token).digest()
+
+/** The CSRF token is bound to the session: an HMAC of its id, so nothing more is stored. */
+export function csrfTokenFor(hashKey: KeyObject, tokenHash: Buffer): string {
+  return createHmac('sha256', hashKey).update('csrf:').update(tokenHash).digest('base64url')
+}
+
+export function csrfTokenMatches(expected: string, given: string | undefined | null): boolean {
+  if (!given) return false
+  const a = Buffer.from(expected)
+  const b = Buffer.from(given)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/**
+ * Starts a session (sign-in always starts a new one, so an id planted before sign-in is worth
+ * nothing). Returns the token for the cookie; only its hash is stored.
+ */
+export async function startSession(
+  db: Kysely<Database>,
+  input: {
+    operatorId: string
+    stage: SessionStage
+    clientAddress: string
+    userAgent: string
+    now?: Date
+  },
+): Promise<{ token: string; tokenHash: Buffer }> {
+  const now = input.now ?? new Date()
+  const token = randomBytes(32).toString('base64url')
+  const tokenHash = hashSessionToken(token)
+  await db
+    .insertInto('operatorSessions')
+    .values({
+      tokenHash,
+      operatorId: input.operatorId,
+      stage: input.stage,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + sessionAbsoluteMs),
+      clientAddress: input.clientAddress.slice(0, 100),
+      userAgent: input.userAgent.slice(0, 300),
+    })
+    .execute()
+  return { token, tokenHash }
+}
+
+/** Moves a session to its next stage (after a password change or a TOTP code). */
+export async function advanceSession(db: Kysely<Database>, tokenHash: Buffer, stage: SessionStage) {
+  await db
+    .updateTable('operatorSessions')
+    .set({ stage })
+    .where('tokenHash', '=', tokenHash)
+    .execute()
+}
+
+/**
+ * The session behind a cookie's token, or null when there is none, it idled for 30 minutes, it
+ * is 12 hours old, or its operator was disabled. An expired session is deleted on sight.
+ */
+export async function loadSession(
+  db: Kysely<Database>,
+  hashKey: KeyObject,
+  token: string | undefined,
+  now: Date = new Date(),
+): Promise<ConsoleSession | null> {
+  if (!token || token.length > 100) return null
+  const tokenHash = hashSessionToken(token)
+  const row = await db
+    .selectFrom('operatorSessions as s')
+    .innerJoin('operators as o', 'o.id', 's.operatorId')
+    .select([
+      's.stage',
+      's.lastSeenAt',
+      's.expiresAt',
+      'o.id',
+      'o.username',
+      'o.role',
+      'o.countyCode',
+      'o.disabledAt',
+      'o.mustChangePassword',
+      'o.totpEnabledAt',
+    ])
+    .where('s.tokenHash', '=', tokenHash)
+    .executeTakeFirst()
+  if (!row) return null
+  const idle = now.getTime() - row.lastSeenAt.getTime() > sessionIdleMs
+  if (idle || now >= row.expiresAt || row.disabledAt !== null) {
+    await endSession(db, tokenHash)
+    return null
+  }
+  if (now.getTime() - row.lastSeenAt.getTime() > touchEveryMs) {
+    await db
+      .updateTable('operatorSessions')
+      .set({ lastSeenAt: now })
+      .where('tokenHash', '=', tokenHash)
+      .execute()
+  }
+  return {
+    operator: { id: row.id, username: row.username, role: row.role, countyCode: row.countyCode },
+    stage: row.stage,
+    tokenHash,
+    csrfToken: csrfTokenFor(hashKey, tokenHash),
+    mustChangePassword: row.mustChangePassword,
+    totpEnabled: row.totpEnabledAt !== null,
+  }
+}
+
+export async function endSession(db: Kysely<Database>, tokenHash: Buffer) {
+  await db.deleteFrom('operatorSessions').where('tokenHash', '=', tokenHash).execute()
+}
+
+/** Ends every session of an operator (password changed, account disabled). */
+export async function endSessionsOf(db: Kysely<Database>, operatorId: string, except?: Buffer) {
+  let q = db.deleteFrom('operatorSessions').where('operatorId', '=', operatorId)
+  if (except) q = q.where('tokenHash', '!=', except)
+  await q.execute()
+}
+
+/** Cookie attributes: HttpOnly, SameSite=Lax, Secure when served over HTTPS, whole-site path. */
+export function sessionCookieOptions(secure: boolean) {
+  return {
+    httpOnly: true,
+    sameSite: 'Lax' as const,
+    secure,
+    path: '/',
+  }
+}

@@ -98,20 +98,16 @@ describe('bad input never becomes a server error', () => {
 })
 
 describe('the public contract', () => {
-  it('describes every route in /api/openapi.json', async () => {
+  it('describes every route in /api/openapi.json, at the path it is served at', async () => {
     const res = await app.request('/api/openapi.json')
     expect(res.status).toBe(200)
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> }
     expect(doc.openapi).toBe('3.1.0')
-    expect(Object.keys(doc.paths).sort()).toEqual(
-      expect.arrayContaining([
-        '/api/health',
-        '/api/ready',
-        '/api/enterprises',
-        '/api/enterprises/{uscc}',
-        '/api/search',
-      ]),
-    )
+    const served = app.routes
+      .filter((r) => r.method !== 'ALL' && r.path !== '/api/openapi.json')
+      .map((r) => r.path.replace(/:(\w+)/g, '{$1}'))
+    expect(served).toContain('/api/complaints')
+    expect(Object.keys(doc.paths).sort()).toEqual([...new Set(served)].sort())
   })
 
   it('sends the security headers on API answers', async () => {

@@ -47,7 +47,7 @@ async function readSubmission(c: Context<AppEnv>) {
 export function registerCreateComplaint(app: App) {
   app.openAPIRegistry.registerPath({
     method: 'post',
-    path: '/api/complaints',
+    path: '/complaints',
     summary: '提交投诉或举报（JSON 或表单；照片用 multipart/form-data 的 photos 字段）',
     description:
       'Fields per DESIGN.md section 6. An `Idempotency-Key` header (or the form field ' +

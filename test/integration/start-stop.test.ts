@@ -54,6 +54,27 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
+/** `npm run admin:create` with the test's data folder, as a second terminal would run it. */
+function runAdminCreate(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['run', '--silent', 'admin:create', '--', ...args], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        MEILI_URL: '',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()))
+    child.once('exit', (code) => resolve({ code, output }))
+  })
+}
+
 describe('npm start', () => {
   it('serves the product on embedded services with demo data, and SIGTERM to npm stops everything', async () => {
     const port = await freePort()
@@ -134,6 +155,20 @@ describe('npm start', () => {
     })
     expect(tracked.status).toBe(200)
     expect(await tracked.text()).not.toContain('13700001111')
+    // The first console account is created beside the running product, in its embedded
+    // database, and can sign in at once (to change its one-time password).
+    const created = await runAdminCreate(['--username', 'first.admin', '--role', 'city_admin'])
+    expect(created.code, created.output).toBe(0)
+    const oneTime = /一次性密码：(\S+)/.exec(created.output)?.[1]
+    expect(oneTime).toBeTruthy()
+    const signIn = await fetch(`${base}/api/admin/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'first.admin', password: oneTime }),
+    })
+    expect(signIn.status).toBe(200)
+    expect(((await signIn.json()) as { stage: string }).stage).toBe('change_password')
+
     // The outbox worker runs on its own thread: one that fails to load or dies logs an error.
     await new Promise((r) => setTimeout(r, 2_000))
     expect(output).not.toMatch(/background thread/)

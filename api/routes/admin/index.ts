@@ -1,4 +1,5 @@
 import type { App } from '../../env.ts'
+import { registerAuthRoutes } from './auth/index.ts'
 import { consoleNoStore } from './guard.ts'
 
 /**
@@ -7,4 +8,5 @@ import { consoleNoStore } from './guard.ts'
  */
 export function registerAdminRoutes(app: App) {
   app.use('/admin/*', consoleNoStore)
+  registerAuthRoutes(app)
 }

@@ -1,0 +1,19 @@
+import type { ServiceContext } from '../../../deps.ts'
+import { recordAudit } from '../audit.ts'
+import { endSession, type ConsoleSession } from '../sessions.ts'
+
+/** Ends this session (the operator's others stay: signing out on one computer is not on all). */
+export async function signOut({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: { session: ConsoleSession; clientAddress: string }
+}): Promise<void> {
+  await endSession(ctx.db, input.session.tokenHash)
+  await recordAudit(ctx.db, {
+    operator: input.session.operator,
+    action: 'auth.sign_out',
+    clientAddress: input.clientAddress,
+  })
+}

@@ -1,0 +1,118 @@
+import { sql, type Kysely } from 'kysely'
+import type { Database, Operator, OperatorRole } from '../database.ts'
+
+export function findOperatorByUsername(
+  db: Kysely<Database>,
+  username: string,
+): Promise<Operator | undefined> {
+  return db.selectFrom('operators').selectAll().where('username', '=', username).executeTakeFirst()
+}
+
+export function findOperatorById(db: Kysely<Database>, id: string): Promise<Operator | undefined> {
+  return db.selectFrom('operators').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function insertOperator(
+  db: Kysely<Database>,
+  values: { username: string; role: OperatorRole; countyCode: string | null; passwordHash: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('operators')
+    .values({ ...values, mustChangePassword: true })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
+/**
+ * Counts one failed sign-in. The `max`-th failure in a row locks the account until `lockUntil`
+ * and starts the count again. One statement, so failures sent in parallel are all counted.
+ */
+export async function countFailedSignIn(
+  db: Kysely<Database>,
+  id: string,
+  limit: { max: number; lockUntil: Date },
+): Promise<{ failures: number; locked: boolean }> {
+  const reached = sql<boolean>`failed_sign_ins + 1 >= ${limit.max}`
+  const row = await db
+    .updateTable('operators')
+    .set({
+      // Both CASEs read the row as it was before this UPDATE.
+      failedSignIns: sql`CASE WHEN ${reached} THEN 0 ELSE failed_sign_ins + 1 END`,
+      lockedUntil: sql`CASE WHEN ${reached} THEN ${limit.lockUntil} ELSE locked_until END`,
+      updatedAt: sql`now()`,
+    })
+    .where('id', '=', id)
+    .returning(['failedSignIns'])
+    .executeTakeFirstOrThrow()
+  return {
+    failures: row.failedSignIns === 0 ? limit.max : row.failedSignIns,
+    locked: row.failedSignIns === 0,
+  }
+}
+
+/** After a successful sign-in: the count of failures in a row starts again. */
+export async function clearFailedSignIns(db: Kysely<Database>, id: string) {
+  await db
+    .updateTable('operators')
+    .set({ failedSignIns: 0, lockedUntil: null, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('failedSignIns', '>', 0), eb('lockedUntil', 'is not', null)]))
+    .execute()
+}
+
+export async function updatePasswordHash(
+  db: Kysely<Database>,
+  id: string,
+  passwordHash: string,
+  options: { changedByOperator: boolean },
+) {
+  await db
+    .updateTable('operators')
+    .set({
+      passwordHash,
+      ...(options.changedByOperator ? { mustChangePassword: false } : {}),
+      updatedAt: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute()
+}
+
+/** A secret being enrolled: kept sealed, not yet in force until a first code proves it. */
+export async function storePendingTotpSecret(
+  db: Kysely<Database>,
+  id: string,
+  sealed: { keyId: string; sealed: Buffer },
+) {
+  await db
+    .updateTable('operators')
+    .set({ totpKeyId: sealed.keyId, totpSecretSealed: sealed.sealed, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .where('totpEnabledAt', 'is', null)
+    .execute()
+}
+
+/**
+ * Records `step` as the last TOTP step used, only when it is later than the one before: false
+ * means the code was used already (a replay). Enables TOTP at `enableAt` when it was not yet.
+ */
+export async function acceptTotpStep(
+  db: Kysely<Database>,
+  id: string,
+  step: number,
+  enableAt: Date,
+): Promise<boolean> {
+  const row = await db
+    .updateTable('operators')
+    .set({
+      totpLastStep: step,
+      totpEnabledAt: sql`coalesce(totp_enabled_at, ${enableAt})`,
+      updatedAt: sql`now()`,
+    })
+    .where('id', '=', id)
+    .where('totpSecretSealed', 'is not', null)
+    .where((eb) => eb.or([eb('totpLastStep', 'is', null), eb('totpLastStep', '<', String(step))]))
+    .returning('id')
+    .executeTakeFirst()
+  return row !== undefined
+}

@@ -1,0 +1,80 @@
+import {
+  auditFiltersSchema,
+  searchAudit,
+  type AuditEntryView,
+} from '../../../api/services/admin/audit-search.ts'
+import type { SignedInOperator } from '../../../api/services/admin/access.ts'
+import { issueDetails } from '../../../api/validation.ts'
+import { serviceContext } from '../services.ts'
+import type { FieldProblem } from './auth-form.ts'
+
+/** The actions the filter offers, with what they mean; families end in `.*`. */
+export const auditActionLabels: Record<string, string> = {
+  'auth.*': '登录相关（全部）',
+  'auth.sign_in': '登录',
+  'auth.sign_in_failed': '登录失败',
+  'auth.locked': '账号锁定',
+  'auth.sign_out': '退出',
+  'auth.password_changed': '修改密码',
+  'auth.totp_enabled': '启用动态验证码',
+  'operator.created': '创建账号',
+  'case.*': '案件相关（全部）',
+  'case.viewed': '查看案件',
+  'case.pii_revealed': '查看个人信息',
+  'case.photo_viewed': '查看照片',
+  'enterprise.*': '企业变更（全部）',
+}
+
+export const actionLabel = (action: string) => auditActionLabels[action] ?? action
+
+export const filterNames = ['operator', 'action', 'complaintId', 'from', 'to'] as const
+export type AuditFilterValues = Record<(typeof filterNames)[number], string>
+
+export interface AuditPage {
+  status: number
+  /** The filters as typed, to fill the form again. */
+  values: AuditFilterValues
+  problems: FieldProblem[]
+  result?: { items: AuditEntryView[]; total: number; page: number; lastPage: number }
+  /** The address of another page with the same filters. */
+  pageHref: (page: number) => string
+}
+
+/** The audit page's GET: filters from the address, checked as the API checks them. */
+export async function loadAuditPage(url: URL, operator: SignedInOperator): Promise<AuditPage> {
+  const values = Object.fromEntries(
+    filterNames.map((name) => [name, (url.searchParams.get(name) ?? '').slice(0, 100)]),
+  ) as AuditFilterValues
+  const pageHref = (page: number) => {
+    const params = new URLSearchParams(Object.entries(values).filter(([, v]) => v.trim() !== ''))
+    if (page > 1) params.set('page', String(page))
+    const query = params.toString()
+    return query ? `/admin/audit?${query}` : '/admin/audit'
+  }
+  const parsed = auditFiltersSchema.safeParse({
+    ...values,
+    page: url.searchParams.get('page') ?? undefined,
+  })
+  if (!parsed.success) {
+    return { status: 400, values, problems: issueDetails(parsed.error), pageHref }
+  }
+  const found = await searchAudit({
+    ctx: serviceContext(),
+    input: { operator, filters: parsed.data },
+  })
+  const lastPage = Math.max(1, Math.ceil(found.total / found.pageSize))
+  return {
+    status: 200,
+    values,
+    problems: [],
+    result: { items: found.items, total: found.total, page: found.page, lastPage },
+    pageHref,
+  }
+}
+
+/** `{"reason":"password"}` → `reason: password`, for the table. */
+export function detailText(detail: Record<string, unknown>): string {
+  return Object.entries(detail)
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join('；')
+}

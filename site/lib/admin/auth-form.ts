@@ -1,0 +1,63 @@
+import { ApiError } from '../../../api/errors.ts'
+
+/** A problem shown next to its field and in the page's error summary. */
+export interface FieldProblem {
+  field: string
+  message: string
+}
+
+/** What a console form page shows after a POST that did not go through. */
+export interface FormOutcome {
+  status: number
+  problems: FieldProblem[]
+  /** A refusal of the whole form (too many failures, a stale page), shown in the summary. */
+  notice?: string | undefined
+  retryAfterSeconds?: number | undefined
+}
+
+/** Reads a posted form; null when the body cannot be read as one. */
+export async function readForm(request: Request): Promise<FormData | null> {
+  try {
+    return await request.formData()
+  } catch {
+    return null
+  }
+}
+
+export function textField(form: FormData, name: string, max = 1024): string {
+  const value = form.get(name)
+  return typeof value === 'string' ? value.slice(0, max) : ''
+}
+
+/**
+ * A service's refusal as a form outcome: field details go next to their fields (those the form
+ * does not have go to `fallbackField`), a rate limit becomes a notice with its wait.
+ */
+export function outcomeOf(
+  error: unknown,
+  fields: readonly string[],
+  fallbackField: string,
+): FormOutcome {
+  if (!(error instanceof ApiError)) throw error
+  if (error.code === 'RATE_LIMITED') {
+    const seconds = (error.details as { retryAfterSeconds?: unknown } | undefined)
+      ?.retryAfterSeconds
+    return {
+      status: 429,
+      problems: [],
+      notice: error.message,
+      retryAfterSeconds: typeof seconds === 'number' ? Math.ceil(seconds) : 60,
+    }
+  }
+  const details = Array.isArray(error.details) ? (error.details as FieldProblem[]) : []
+  const problems = details.length
+    ? details.map((d) => ({
+        field: fields.includes(d.field) ? d.field : fallbackField,
+        message: d.message,
+      }))
+    : [{ field: fallbackField, message: error.message }]
+  return { status: error.status, problems }
+}
+
+export const errorsOf = (problems: readonly FieldProblem[], field: string) =>
+  problems.filter((p) => p.field === field).map((p) => p.message)

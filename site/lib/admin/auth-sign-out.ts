@@ -1,0 +1,42 @@
+import type { AstroGlobal } from 'astro'
+import { signOut } from '../../../api/services/admin/auth/sign-out.ts'
+import { loadSession } from '../../../api/services/admin/sessions.ts'
+import { clientAddressOf } from '../complaint-client.ts'
+import { serviceContext } from '../services.ts'
+import { clearSessionCookie, sessionToken } from './auth-cookie.ts'
+import { readForm } from './auth-form.ts'
+import { seeOther, signInPath } from './auth-next.ts'
+import { forbiddenPage, formCsrfOk } from './session.ts'
+
+/**
+ * 退出: POST only, with the session's CSRF token, so no link or image on another site can sign an
+ * operator out. Without a live session there is nothing to end: the cookie is cleared all the same.
+ */
+export async function handleSignOut(astro: AstroGlobal): Promise<Response> {
+  if (astro.request.method !== 'POST') {
+    return new Response('请使用页面上的“退出”按钮退出登录。', {
+      status: 405,
+      headers: {
+        Allow: 'POST',
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Cache-Control': 'no-store',
+      },
+    })
+  }
+  const ctx = serviceContext()
+  const session = await loadSession(ctx.db, ctx.privacy.hashKey, sessionToken(astro))
+  if (session) {
+    const form = await readForm(astro.request)
+    if (!form || !formCsrfOk(session, form)) {
+      return forbiddenPage(
+        '页面已过期（安全令牌不符），未能退出。请返回后台，刷新页面后再点“退出”。',
+      )
+    }
+    await signOut({
+      ctx,
+      input: { session, clientAddress: clientAddressOf(astro.request, () => astro.clientAddress) },
+    })
+  }
+  clearSessionCookie(astro)
+  return seeOther(`${signInPath}?signedOut=1`)
+}

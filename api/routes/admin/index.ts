@@ -1,5 +1,6 @@
 import type { App } from '../../env.ts'
 import { registerAuthRoutes } from './auth/index.ts'
+import { registerCaseRoutes } from './cases/index.ts'
 import { consoleNoStore } from './guard.ts'
 
 /**
@@ -9,4 +10,5 @@ import { consoleNoStore } from './guard.ts'
 export function registerAdminRoutes(app: App) {
   app.use('/admin/*', consoleNoStore)
   registerAuthRoutes(app)
+  registerCaseRoutes(app)
 }

@@ -1,0 +1,46 @@
+import { createRoute } from '@hono/zod-openapi'
+import { actOnCase } from '../../../services/admin/cases/act.ts'
+import { caseActionInputSchema, caseDetailSchema } from '../../../services/admin/cases/schemas.ts'
+import type { App } from '../../../env.ts'
+import { clientAddress } from '../../client-address.ts'
+import { errorResponses } from '../../shared.ts'
+import { operatorOf, requireOperator } from '../guard.ts'
+import { caseParams } from './params.ts'
+
+const route = createRoute({
+  method: 'post',
+  path: '/admin/cases/{id}/actions',
+  summary: '办理案件：受理、不予受理、指派、内部备注、记录调解结果、开始核查、办结、归档',
+  description:
+    '`version` is the one the case was read at: if someone changed the case since, the answer ' +
+    'is 409 and nothing is written. An action the current status does not allow is 409 too, ' +
+    'with a message naming the status and the possible actions (`details.status`). A `viewer`, ' +
+    'or a handler of another county, is refused.',
+  middleware: requireOperator(),
+  request: {
+    params: caseParams,
+    body: { content: { 'application/json': { schema: caseActionInputSchema } }, required: true },
+  },
+  responses: {
+    200: {
+      description: 'The case after the action.',
+      content: { 'application/json': { schema: caseDetailSchema } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+})
+
+export function registerActOnCase(app: App) {
+  app.openapi(route, async (c) => {
+    const view = await actOnCase({
+      ctx: c.get('ctx'),
+      operator: operatorOf(c),
+      input: {
+        id: c.req.valid('param').id,
+        fields: c.req.valid('json'),
+        clientAddress: clientAddress(c),
+      },
+    })
+    return c.json(view, 200)
+  })
+}

@@ -1,0 +1,35 @@
+import { casePhoto } from '../../../services/admin/cases/photo.ts'
+import type { App } from '../../../env.ts'
+import { clientAddress } from '../../client-address.ts'
+import { errorResponses } from '../../shared.ts'
+import { operatorOf, requireOperator } from '../guard.ts'
+
+export function registerGetCasePhoto(app: App) {
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/admin/photos/{photoId}',
+    summary: '案件照片（仅限能查看该案件的后台用户；不缓存；记入审计日志）',
+    description:
+      'A photo of a case outside the operator’s county answers 404, as an unknown one does.',
+    responses: {
+      200: {
+        description: 'The image, as stored at intake (location data already stripped).',
+        content: { 'image/*': { schema: { type: 'string', format: 'binary' } } },
+      },
+      ...errorResponses(401, 403, 404),
+    },
+  })
+
+  app.get('/admin/photos/:photoId', requireOperator(), async (c) => {
+    const photo = await casePhoto({
+      ctx: c.get('ctx'),
+      operator: operatorOf(c),
+      input: { photoId: c.req.param('photoId'), clientAddress: clientAddress(c) },
+    })
+    // Shown in the page, never saved under a name the browser picks from the URL.
+    return c.body(new Uint8Array(photo.bytes), 200, {
+      'Content-Type': photo.contentType,
+      'Content-Disposition': 'inline',
+    })
+  })
+}

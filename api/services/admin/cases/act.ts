@@ -1,0 +1,162 @@
+import type { Kysely, Updateable } from 'kysely'
+import type { ComplaintTable, Database } from '../../../../db/database.ts'
+import { listCounties } from '../../../../db/queries/enterprises.ts'
+import {
+  addCaseEvents,
+  caseState,
+  findCase,
+  updateCaseAtVersion,
+} from '../../../../db/queries/cases.ts'
+import { enqueue } from '../../../../db/queries/outbox.ts'
+import type { ServiceContext } from '../../../deps.ts'
+import { ApiError } from '../../../errors.ts'
+import { complaintChangedTopic, complaintKey } from '../../../search/complaint-indexer.ts'
+import { issueDetails } from '../../../validation.ts'
+import type { SignedInOperator } from '../access.ts'
+import { recordAudit } from '../audit.ts'
+import { dueAtAfter } from './deadlines.ts'
+import { entriesFor } from './entries.ts'
+import { caseDetail } from './get.ts'
+import { nextStatus, refusalOf } from './machine.ts'
+import { parseCaseAction, type CaseActionInput, type CaseDetail } from './schemas.ts'
+import { assertCaseVisible, checkedId } from './scope.ts'
+import { forgetStatusCounts } from './list.ts'
+
+export const staleVersionMessage = '该案件已被他人更新，请刷新后查看最新内容再操作。'
+
+const stale = () => new ApiError('CONFLICT', staleVersionMessage, { reason: 'stale_version' })
+
+function validate(fields: unknown): CaseActionInput {
+  const parsed = parseCaseAction(fields)
+  if (!parsed.success) {
+    const details = issueDetails(parsed.error)
+    const messages = [...new Set(details.map((d) => d.message))]
+    throw new ApiError(
+      'VALIDATION_FAILED',
+      `有 ${messages.length} 处需要修改：${messages.join(' ')}`,
+      details,
+    )
+  }
+  return parsed.data
+}
+
+/** The facts an action records on the case row (the timeline keeps the history). */
+function factsOf(input: CaseActionInput, at: Date): Updateable<ComplaintTable> {
+  switch (input.action) {
+    case 'accept':
+      return { acceptedAt: at }
+    case 'reject':
+      return { rejectionReason: input.reason!, rejectionNote: input.note! }
+    case 'assign':
+      return { countyCode: input.county! }
+    case 'mediate':
+      return { mediationResult: input.mediationResult! }
+    case 'complete':
+      return {
+        handlingResult: input.handlingResult!,
+        publicReply: input.publicReply!,
+        resolvedAt: at,
+      }
+    case 'close':
+      return { closedAt: at }
+    case 'note':
+    case 'start':
+      return {}
+  }
+}
+
+/** The county an assignment goes to: one of ours, and not the one the case is already in. */
+async function assignmentTarget(db: Kysely<Database>, county: string, current: string) {
+  const refuse = (message: string) =>
+    new ApiError('VALIDATION_FAILED', message, [{ field: 'county', message }])
+  const found = (await listCounties(db)).find((c) => c.code === county)
+  if (!found) throw refuse('请从列表中选择丽水市的区县。')
+  if (county === current) throw refuse(`案件已在${found.name}，请选择其他区县。`)
+  return found.name
+}
+
+/**
+ * Takes one action on a case (POST /api/admin/cases/:id/actions), all in one transaction: checks
+ * the operator's county and role, the version the operator saw, and the state machine; writes the
+ * new status and facts with the next version only if nobody changed the case meanwhile (else 409),
+ * the moved due date, the timeline entries (actor: the operator's username), an audit entry
+ * `case.<action>` and the outbox message that refreshes the private index.
+ */
+export async function actOnCase({
+  ctx,
+  operator,
+  input,
+}: {
+  ctx: ServiceContext
+  operator: SignedInOperator
+  input: { id: string; fields: unknown; clientAddress: string }
+}): Promise<CaseDetail> {
+  const action = validate(input.fields)
+  await ctx.db.transaction().execute(async (trx) => {
+    const current = await caseState(trx, checkedId(input.id))
+    assertCaseVisible(operator, current)
+    // Who may act comes first, then whether they saw the current version, then the state.
+    const refusal = refusalOf(operator, current, action.action)
+    if (refusal?.code === 'FORBIDDEN') throw new ApiError('FORBIDDEN', refusal.message)
+    if (current.version !== action.version) throw stale()
+    if (refusal) throw new ApiError(refusal.code, refusal.message, { status: current.status })
+    const countyName =
+      action.action === 'assign'
+        ? await assignmentTarget(trx, action.county!, current.countyCode)
+        : undefined
+    const at = new Date()
+    const to = nextStatus(current, action.action)
+    const dueAt = dueAtAfter(ctx.calendar, current.kind, action.action, at)
+    const changed = await updateCaseAtVersion(trx, current.id, action.version, {
+      ...factsOf(action, at),
+      status: to,
+      ...(dueAt ? { dueAt } : {}),
+    })
+    if (!changed) throw stale()
+    const entries = entriesFor(action, {
+      kind: current.kind,
+      from: current.status,
+      to,
+      dueAt: dueAt ?? current.dueAt,
+      ...(countyName ? { countyName } : {}),
+    })
+    await addCaseEvents(
+      trx,
+      entries.map((e) => ({
+        ...e,
+        complaintId: current.id,
+        actor: operator.username,
+        occurredAt: at,
+      })),
+    )
+    await recordAudit(trx, {
+      operator,
+      action: `case.${action.action}`,
+      complaintId: current.id,
+      clientAddress: input.clientAddress,
+      detail: {
+        from: current.status,
+        to,
+        version: action.version + 1,
+        ...(action.reason ? { reason: action.reason } : {}),
+        ...(action.mediationResult ? { mediationResult: action.mediationResult } : {}),
+        ...(action.action === 'assign'
+          ? { fromCounty: current.countyCode, toCounty: action.county }
+          : {}),
+      },
+    })
+    await enqueue(trx, [
+      {
+        topic: complaintChangedTopic,
+        aggregateKey: complaintKey(current.id),
+        payload: { id: current.id },
+      },
+    ])
+  })
+  forgetStatusCounts(ctx)
+  // Shown even when the case just left the operator's county (an assignment): they saw it a
+  // moment ago, and the answer offers them no further action on it.
+  const row = await findCase(ctx.db, input.id)
+  if (!row) throw new Error(`case ${input.id} vanished after an action`)
+  return caseDetail(ctx, operator, row)
+}

@@ -1,0 +1,28 @@
+import type { CaseRow } from '../../../../db/queries/cases.ts'
+import type { Privacy } from '../../../deps.ts'
+import { decryptField, maskName, maskPhone } from '../../../privacy/pii.ts'
+
+export interface Contact {
+  name: string | null
+  phone: string | null
+}
+
+type SealedContact = Pick<CaseRow, 'trackingNo' | 'piiKeyId' | 'nameSealed' | 'phoneSealed'>
+
+/** Opens the name and phone sealed at intake (api/services/complaints/file.ts names the aad). */
+export function unsealContact(privacy: Privacy, row: SealedContact): Contact {
+  const open = (sealed: Buffer | null, field: 'name' | 'phone') =>
+    sealed === null || row.piiKeyId === null
+      ? null
+      : decryptField(privacy.ring, row.piiKeyId, sealed, `complaints:${row.trackingNo}:${field}`)
+  return { name: open(row.nameSealed, 'name'), phone: open(row.phoneSealed, 'phone') }
+}
+
+/** 张* and 138****5678: what every console page shows until a reveal. */
+export function maskedContact(privacy: Privacy, row: SealedContact): Contact {
+  const contact = unsealContact(privacy, row)
+  return {
+    name: contact.name === null ? null : maskName(contact.name),
+    phone: contact.phone === null ? null : maskPhone(contact.phone),
+  }
+}

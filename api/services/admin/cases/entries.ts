@@ -1,0 +1,63 @@
+import type { ComplaintKind, ComplaintStatus } from '../../../../db/database.ts'
+import { shanghaiToday } from '../../../time.ts'
+import { mediationResultLabels, rejectionReasonLabels } from './labels.ts'
+import { caseMachine } from './machine.ts'
+import type { CaseActionInput } from './schemas.ts'
+
+export interface TimelineEntry {
+  kind: string
+  isPublic: boolean
+  note: string
+}
+
+export interface EntryContext {
+  kind: ComplaintKind
+  from: ComplaintStatus
+  to: ComplaintStatus
+  /** The due date after the action. */
+  dueAt: Date
+  /** The name of the county a case is assigned to. */
+  countyName?: string
+}
+
+/** The text of an action's own entry. Public texts are written for the resident who filed it. */
+function noteOf(input: CaseActionInput, c: EntryContext): string {
+  const dueDate = shanghaiToday(c.dueAt)
+  switch (input.action) {
+    case 'accept':
+      return c.kind === 'complaint'
+        ? `您的投诉已受理。我们将组织您与商户调解，调解在 ${dueDate} 前结束（受理后 45 个工作日内，节假日不计）。`
+        : `您的举报已受理。我们将核查线索，在 ${dueDate} 前作出是否立案的决定。`
+    case 'reject':
+      return `不予受理。理由：${rejectionReasonLabels[input.reason!]}。${input.note!}`
+    case 'assign':
+      return [`指派给${c.countyName ?? input.county!}办理。`, input.note].filter(Boolean).join('')
+    case 'note':
+      return input.note!
+    case 'mediate':
+      return `${mediationResultLabels[input.mediationResult!]}。${input.note!}`
+    case 'start':
+      return `已开始核查您举报的线索，将在 ${dueDate} 前作出是否立案的决定。`
+    case 'complete':
+      return input.publicReply!
+    case 'close':
+      return '本案已办结归档。'
+  }
+}
+
+/** What the citizen reads when an internal action moves the case on. */
+const statusNotes: Partial<Record<ComplaintStatus, Record<ComplaintKind, string>>> = {
+  in_progress: { complaint: '正在组织调解。', report: '正在核查。' },
+}
+
+/**
+ * The timeline entries an action writes: its own (public or internal, per the state machine),
+ * and, when an internal action changes the status, a public entry that names the new status
+ * without the internal details.
+ */
+export function entriesFor(input: CaseActionInput, c: EntryContext): TimelineEntry[] {
+  const rule = caseMachine[input.action]
+  const own = { ...rule.entry, note: noteOf(input, c) }
+  if (rule.entry.isPublic || c.from === c.to) return [own]
+  return [own, { kind: c.to, isPublic: true, note: statusNotes[c.to]?.[c.kind] ?? '' }]
+}

@@ -1,0 +1,98 @@
+import { casePhotos, caseTimeline, findCase, type CaseRow } from '../../../../db/queries/cases.ts'
+import type { ServiceContext } from '../../../deps.ts'
+import { kindLabels } from '../../complaints/labels.ts'
+import type { SignedInOperator } from '../access.ts'
+import { maskedContact } from './contact.ts'
+import {
+  channelLabels,
+  isRejectionReason,
+  mediationResultLabels,
+  rejectionReasonLabels,
+  timelineKindLabels,
+} from './labels.ts'
+import { allowedActions, caseMachine } from './machine.ts'
+import type { CaseDetail } from './schemas.ts'
+import { assertCaseVisible, checkedId } from './scope.ts'
+import { isoOrNull, toQueueItem } from './view.ts'
+
+export const photoUrl = (photoId: string) => `/api/admin/photos/${photoId}`
+
+/**
+ * One case with every field, for an operator who may see it (else 404): personal data masked,
+ * photos as console URLs, the whole timeline, the version an action must quote, and the actions
+ * this operator may take now.
+ */
+export async function getCase({
+  ctx,
+  operator,
+  input,
+}: {
+  ctx: ServiceContext
+  operator: SignedInOperator
+  input: { id: string }
+}): Promise<CaseDetail> {
+  const row = await findCase(ctx.db, checkedId(input.id))
+  assertCaseVisible(operator, row)
+  return caseDetail(ctx, operator, row)
+}
+
+/** The detail view of a case row already found (and checked, unless the caller just changed it). */
+export async function caseDetail(
+  ctx: ServiceContext,
+  operator: SignedInOperator,
+  row: CaseRow,
+): Promise<CaseDetail> {
+  const [photos, timeline] = await Promise.all([
+    casePhotos(ctx.db, row.id),
+    caseTimeline(ctx.db, row.id),
+  ])
+  const reason = isRejectionReason(row.rejectionReason) ? row.rejectionReason : null
+  return {
+    ...toQueueItem(row, ctx.calendar, new Date()),
+    kindName: kindLabels[row.kind],
+    channelName: channelLabels[row.channel],
+    merchantUscc: row.merchantUscc,
+    enterpriseUscc: row.enterpriseUscc,
+    enterpriseName: row.enterpriseName,
+    address: row.address,
+    occurredAt: row.occurredAt.toISOString(),
+    description: row.description,
+    contact: maskedContact(ctx.privacy, row),
+    figures:
+      row.claimedQuantity !== null && row.measuredQuantity !== null
+        ? {
+            claimedQuantity: row.claimedQuantity,
+            measuredQuantity: row.measuredQuantity,
+            unit: row.unit,
+            unitPrice: row.unitPrice,
+            shortfallAmount: row.shortfallAmount,
+          }
+        : null,
+    acceptedAt: isoOrNull(row.acceptedAt),
+    rejectionReason: reason,
+    rejectionReasonName: reason === null ? null : rejectionReasonLabels[reason],
+    rejectionNote: row.rejectionNote,
+    mediationResult: row.mediationResult,
+    mediationResultName:
+      row.mediationResult === null ? null : mediationResultLabels[row.mediationResult],
+    handlingResult: row.handlingResult,
+    publicReply: row.publicReply,
+    resolvedAt: isoOrNull(row.resolvedAt),
+    closedAt: isoOrNull(row.closedAt),
+    version: row.version,
+    photos: photos.map((p) => ({ id: p.id, url: photoUrl(p.id), contentType: p.contentType })),
+    timeline: timeline.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      kindName: timelineKindLabels[e.kind] ?? '办理进展',
+      isPublic: e.isPublic,
+      note: e.note,
+      actor: e.actor,
+      at: e.occurredAt.toISOString(),
+    })),
+    allowedActions: allowedActions(operator, row).map((action) => ({
+      action,
+      label: caseMachine[action].label,
+    })),
+  }
+}

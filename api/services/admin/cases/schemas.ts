@@ -1,0 +1,222 @@
+import { z } from '@hono/zod-openapi'
+import {
+  complaintCategories,
+  complaintKinds,
+  complaintStatuses,
+  mediationResults,
+} from '../../../../db/database.ts'
+import { rejectionReasons } from './labels.ts'
+import { caseActions, caseMachine, type CaseAction, type CaseField } from './machine.ts'
+
+/** A GET form sends empty fields for "any": they mean the filter is not set. */
+const blankToUndefined = (v: unknown) => (v === '' ? undefined : v)
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(blankToUndefined, schema.optional())
+const flag = optional(z.enum(['1', 'true', '0', 'false'], { error: '应为 1（是）或 0（否）' }))
+  .transform((v) => v === '1' || v === 'true')
+  .openapi({ type: 'string', enum: ['1', '0'] })
+
+export const countyCodeSchema = z
+  .string()
+  .regex(/^\d{6}$/, '区县代码应为 6 位数字，例如 331102（莲都区）')
+
+/** The queue's query string (GET /api/admin/cases and the /admin/cases form alike). */
+export const caseQueueQuerySchema = z.object({
+  /** Free text: tracking number, merchant, address or description (the private index). */
+  q: optional(
+    z
+      .string()
+      .transform((v) => v.replace(/\p{Cc}/gu, '').trim())
+      .pipe(z.string().max(100, '搜索词最多 100 个字')),
+  ),
+  status: optional(z.enum(complaintStatuses, { error: '状态应为 received、accepted 等之一' })),
+  county: optional(countyCodeSchema),
+  category: optional(z.enum(complaintCategories, { error: '请从列表中选择问题类别' })),
+  kind: optional(z.enum(complaintKinds, { error: '类型应为 complaint（投诉）或 report（举报）' })),
+  channel: optional(z.enum(['web', 'hotline'], { error: '来源应为 web 或 hotline' })),
+  /** 1: only open cases past their due date. */
+  overdue: flag,
+  /** 1: only open cases due within 2 working days (with `overdue`: both). */
+  dueSoon: flag,
+  page: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number()
+      .int('页码应为整数')
+      .min(1, '页码从 1 开始')
+      .max(10_000, '页码过大')
+      .default(1),
+  ),
+  pageSize: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number()
+      .int('每页条数应为整数')
+      .min(1, '每页至少 1 条')
+      .max(100, '每页最多 100 条')
+      .default(20),
+  ),
+})
+
+export type CaseQueueQuery = z.infer<typeof caseQueueQuerySchema>
+
+const statusCounts = z.object(
+  Object.fromEntries(complaintStatuses.map((s) => [s, z.number().int()])) as Record<
+    (typeof complaintStatuses)[number],
+    z.ZodNumber
+  >,
+)
+
+export const caseQueueItemSchema = z.object({
+  id: z.string(),
+  trackingNo: z.string(),
+  kind: z.enum(complaintKinds),
+  category: z.enum(complaintCategories),
+  categoryName: z.string(),
+  status: z.enum(complaintStatuses),
+  statusName: z.string(),
+  countyCode: z.string(),
+  countyName: z.string(),
+  channel: z.enum(['web', 'hotline']),
+  merchantName: z.string(),
+  receivedAt: z.string(),
+  dueAt: z.string(),
+  /** Working days to the due date; negative once overdue; null for a finished case. */
+  workingDaysLeft: z.number().int().nullable(),
+  overdue: z.boolean(),
+  /** Urged by the 12345 hotline (set by the hotline issue; false until then). */
+  urgent: z.boolean(),
+})
+
+export const caseQueueSchema = z
+  .object({
+    items: z.array(caseQueueItemSchema),
+    total: z.number().int(),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    /** Cases of each status in the operator's scope (and the chosen county). */
+    counts: statusCounts,
+  })
+  .openapi('CaseQueue')
+
+export type CaseQueueItem = z.infer<typeof caseQueueItemSchema>
+export type CaseQueue = z.infer<typeof caseQueueSchema>
+
+export const caseDetailSchema = caseQueueItemSchema
+  .extend({
+    kindName: z.string(),
+    channelName: z.string(),
+    merchantUscc: z.string().nullable(),
+    enterpriseUscc: z.string().nullable(),
+    enterpriseName: z.string().nullable(),
+    address: z.string(),
+    occurredAt: z.string(),
+    description: z.string(),
+    /** Masked (张*, 138****5678); null when not given. POST …/reveal shows them in full. */
+    contact: z.object({ name: z.string().nullable(), phone: z.string().nullable() }),
+    figures: z
+      .object({
+        claimedQuantity: z.string(),
+        measuredQuantity: z.string(),
+        unit: z.string().nullable(),
+        unitPrice: z.string().nullable(),
+        shortfallAmount: z.string().nullable(),
+      })
+      .nullable(),
+    acceptedAt: z.string().nullable(),
+    rejectionReason: z.enum(rejectionReasons).nullable(),
+    rejectionReasonName: z.string().nullable(),
+    rejectionNote: z.string().nullable(),
+    mediationResult: z.enum(mediationResults).nullable(),
+    mediationResultName: z.string().nullable(),
+    handlingResult: z.string().nullable(),
+    publicReply: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+    closedAt: z.string().nullable(),
+    version: z.number().int(),
+    photos: z.array(z.object({ id: z.string(), url: z.string(), contentType: z.string() })),
+    timeline: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        kindName: z.string(),
+        isPublic: z.boolean(),
+        note: z.string(),
+        actor: z.string(),
+        at: z.string(),
+      }),
+    ),
+    allowedActions: z.array(z.object({ action: z.enum(caseActions), label: z.string() })),
+  })
+  .openapi('Case')
+
+export type CaseDetail = z.infer<typeof caseDetailSchema>
+
+export const revealedContactSchema = z
+  .object({ name: z.string().nullable(), phone: z.string().nullable() })
+  .openapi('RevealedContact')
+
+const text = (what: string, max: number) =>
+  z
+    .string({ error: `请填写${what}` })
+    .trim()
+    .min(1, `请填写${what}`)
+    .max(max, `${what}最多 ${max} 个字`)
+
+/** Each input field an action may take (machine.ts says which action takes which). */
+const fieldSchemas: Record<CaseField, z.ZodType> = {
+  reason: z.enum(rejectionReasons, { error: '请从列表中选择不予受理的理由' }),
+  note: text('说明', 2000),
+  county: z
+    .string({ error: '请选择要指派到的区县' })
+    .regex(/^\d{6}$/, '请从列表中选择要指派到的区县'),
+  mediationResult: z.enum(mediationResults, { error: '请选择调解结果' }),
+  handlingResult: text('办理结果', 5000),
+  publicReply: text('给投诉举报人的答复', 5000),
+}
+
+const versionSchema = z.coerce
+  .number({ error: '缺少案件版本号，请刷新页面后重试' })
+  .int('案件版本号有误，请刷新页面后重试')
+  .min(1, '案件版本号有误，请刷新页面后重试')
+
+function actionSchema(action: CaseAction) {
+  const shape: Record<string, z.ZodType> = { action: z.literal(action), version: versionSchema }
+  for (const [field, need] of Object.entries(caseMachine[action].fields)) {
+    const schema = fieldSchemas[field as CaseField]
+    shape[field] = need === 'required' ? schema : z.preprocess(blankToUndefined, schema.optional())
+  }
+  return z.object(shape)
+}
+
+const [first, ...rest] = caseActions.map(actionSchema)
+
+/** `{ action, version, …fields }`: the fields each action takes come from the state machine. */
+export const caseActionInputSchema = z
+  .discriminatedUnion('action', [first!, ...rest], {
+    error: `请选择要办理的操作（${caseActions.join('、')}）`,
+  })
+  .openapi('CaseActionInput')
+
+/** A validated action: the fields present are the ones its rule allows. */
+export interface CaseActionInput {
+  action: CaseAction
+  version: number
+  reason?: (typeof rejectionReasons)[number]
+  note?: string
+  county?: string
+  mediationResult?: (typeof mediationResults)[number]
+  handlingResult?: string
+  publicReply?: string
+}
+
+/**
+ * Parses an action. The schema is built from the machine's table, so zod infers a loose record;
+ * `CaseActionInput` says what a successful parse holds.
+ */
+export function parseCaseAction(fields: unknown) {
+  const parsed = caseActionInputSchema.safeParse(fields)
+  return parsed.success
+    ? { success: true as const, data: parsed.data as unknown as CaseActionInput }
+    : { success: false as const, error: parsed.error }
+}

@@ -1,0 +1,164 @@
+import { ApiError } from '../../../api/errors.ts'
+import { maySeeCounty, type SignedInOperator } from '../../../api/services/admin/access.ts'
+import { actOnCase, staleVersionMessage } from '../../../api/services/admin/cases/act.ts'
+import { getCase } from '../../../api/services/admin/cases/get.ts'
+import { caseActions, type CaseAction } from '../../../api/services/admin/cases/machine.ts'
+import { revealContact } from '../../../api/services/admin/cases/reveal.ts'
+import type { CaseDetail } from '../../../api/services/admin/cases/schemas.ts'
+import { serviceContext } from '../services.ts'
+import { caseUrl, casesUrl } from './cases-queue.ts'
+
+export interface FieldProblem {
+  field: string
+  message: string
+}
+
+export type CasePage =
+  | { kind: 'redirect'; location: string }
+  | {
+      kind: 'shown'
+      /** 200; 403, 404, 409 or 422 after a refused POST. */
+      status: number
+      view: CaseDetail
+      /** A success notice after an action (?done=accept). */
+      done?: CaseAction
+      revealed?: { name: string | null; phone: string | null }
+      /** A refusal to show above everything, and which action's form it concerns. */
+      refusal?: { message: string; action?: string; problems: FieldProblem[] }
+      /** What the refused action's form held, to fill it in again. */
+      values?: Record<string, string>
+    }
+  | { kind: 'missing'; status: 404 | 400; message: string }
+
+/** Either the session's form check, or whatever the layout's helper provides. */
+export type CsrfCheck = (form: FormData) => boolean
+
+const csrfMessage = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
+
+function refusalStatus(error: ApiError): number {
+  return error.code === 'VALIDATION_FAILED' ? 422 : error.status
+}
+
+function problemsOf(error: ApiError): FieldProblem[] {
+  const details = error.details
+  if (!Array.isArray(details)) return []
+  return details.filter(
+    (d): d is FieldProblem =>
+      typeof d === 'object' &&
+      d !== null &&
+      typeof (d as FieldProblem).field === 'string' &&
+      typeof (d as FieldProblem).message === 'string',
+  )
+}
+
+async function load(operator: SignedInOperator, id: string) {
+  return getCase({ ctx: serviceContext(), operator, input: { id } })
+}
+
+/**
+ * The case page's request. GET shows the case; POST carries `intent` = `reveal` (show the
+ * contact once, audited) or `action` (one state-machine action). A successful action answers 303
+ * back to the page (so a reload does not repeat it); a refused one shows the fresh case with the
+ * reason, and a stale version says so in the words of the API.
+ */
+export async function handleCaseRequest(input: {
+  request: Request
+  url: URL
+  id: string
+  operator: SignedInOperator
+  csrfOk: CsrfCheck
+  clientAddress: string
+}): Promise<CasePage> {
+  const { request, id, operator } = input
+  try {
+    if (request.method !== 'POST') {
+      const asked = input.url.searchParams.get('done')
+      const done = caseActions.find((a) => a === asked)
+      return {
+        kind: 'shown',
+        status: 200,
+        view: await load(operator, id),
+        ...(done ? { done } : {}),
+      }
+    }
+    return await handlePost(input)
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'NOT_FOUND') {
+      return { kind: 'missing', status: 404, message: error.message }
+    }
+    throw error
+  }
+}
+
+async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promise<CasePage> {
+  const { id, operator } = input
+  let form: FormData
+  try {
+    form = await input.request.formData()
+  } catch {
+    return refused(operator, id, 400, {
+      message: '提交的内容无法读取，请刷新页面后重试。',
+      problems: [],
+    })
+  }
+  if (!input.csrfOk(form)) {
+    return refused(operator, id, 403, { message: csrfMessage, problems: [] })
+  }
+  const fields: Record<string, string> = {}
+  for (const [name, value] of form) {
+    if (typeof value === 'string' && name !== 'csrf' && name !== 'intent') fields[name] = value
+  }
+  const ctx = serviceContext()
+  try {
+    if (form.get('intent') === 'reveal') {
+      const revealed = await revealContact({
+        ctx,
+        operator,
+        input: { id, clientAddress: input.clientAddress },
+      })
+      return { kind: 'shown', status: 200, view: await load(operator, id), revealed }
+    }
+    const view = await actOnCase({
+      ctx,
+      operator,
+      input: { id, fields, clientAddress: input.clientAddress },
+    })
+    // An assignment to another county takes the case out of this operator's sight.
+    if (!maySeeCounty(operator, view.countyCode)) {
+      return {
+        kind: 'redirect',
+        location: `${casesUrl}?assigned=${encodeURIComponent(view.trackingNo)}`,
+      }
+    }
+    return {
+      kind: 'redirect',
+      location: `${caseUrl(id)}?done=${encodeURIComponent(fields.action ?? '')}`,
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status >= 500 || error.code === 'NOT_FOUND')
+      throw error
+    const stale = error.message === staleVersionMessage
+    return refused(
+      operator,
+      id,
+      refusalStatus(error),
+      {
+        message: error.message,
+        problems: problemsOf(error),
+        // A stale form's values would overwrite what the colleague did: it starts afresh.
+        ...(fields.action && !stale ? { action: fields.action } : {}),
+      },
+      stale ? {} : fields,
+    )
+  }
+}
+
+async function refused(
+  operator: SignedInOperator,
+  id: string,
+  status: number,
+  refusal: { message: string; action?: string; problems: FieldProblem[] },
+  values: Record<string, string> = {},
+): Promise<CasePage> {
+  return { kind: 'shown', status, view: await load(operator, id), refusal, values }
+}

@@ -1,0 +1,137 @@
+import { ApiError } from '../../../api/errors.ts'
+import type { SignedInOperator } from '../../../api/services/admin/access.ts'
+import { listCases } from '../../../api/services/admin/cases/list.ts'
+import {
+  caseQueueQuerySchema,
+  type CaseQueue,
+  type CaseQueueItem,
+  type CaseQueueQuery,
+} from '../../../api/services/admin/cases/schemas.ts'
+import {
+  categoryLabels,
+  complaintStatusLabels,
+  kindLabels,
+} from '../../../api/services/complaints/labels.ts'
+import { channelLabels } from '../../../api/services/admin/cases/labels.ts'
+import {
+  complaintCategories,
+  complaintKinds,
+  complaintStatuses,
+  type ComplaintStatus,
+} from '../../../db/database.ts'
+import { loadComplaintCounties } from '../complaints.ts'
+import { serviceContext } from '../services.ts'
+
+export const casesUrl = '/admin/cases'
+export const caseUrl = (id: string) => `/admin/cases/${id}`
+
+export interface Option {
+  value: string
+  label: string
+}
+
+export const statusOptions: Option[] = complaintStatuses.map((s) => ({
+  value: s,
+  label: complaintStatusLabels[s],
+}))
+export const kindOptions: Option[] = complaintKinds.map((k) => ({ value: k, label: kindLabels[k] }))
+export const categoryOptions: Option[] = complaintCategories.map((c) => ({
+  value: c,
+  label: categoryLabels[c],
+}))
+export const channelOptions: Option[] = (['web', 'hotline'] as const).map((c) => ({
+  value: c,
+  label: channelLabels[c],
+}))
+
+/** The filters as the form shows them again: strings, empty for "any". */
+export type QueueForm = Record<
+  'q' | 'status' | 'county' | 'category' | 'kind' | 'channel' | 'overdue' | 'dueSoon',
+  string
+>
+
+export interface QueuePage {
+  /** 200, 400 for a malformed filter, 403 for a county outside the operator's scope. */
+  status: number
+  form: QueueForm
+  query: CaseQueueQuery
+  queue?: CaseQueue
+  /** Why the list could not be shown, in words. */
+  problem?: string
+}
+
+const defaults = caseQueueQuerySchema.parse({})
+
+function formOf(params: URLSearchParams): QueueForm {
+  const get = (name: string) => (params.get(name) ?? '').slice(0, 100)
+  return {
+    q: get('q'),
+    status: get('status'),
+    county: get('county'),
+    category: get('category'),
+    kind: get('kind'),
+    channel: get('channel'),
+    overdue: get('overdue') === '1' ? '1' : '',
+    dueSoon: get('dueSoon') === '1' ? '1' : '',
+  }
+}
+
+/**
+ * The queue page's request: the GET form's fields (the same schema as GET /api/admin/cases),
+ * then the service verb with the operator's scope.
+ */
+export async function loadQueuePage(
+  url: URL,
+  operator: SignedInOperator,
+  pageSize = 20,
+): Promise<QueuePage> {
+  const form = formOf(url.searchParams)
+  const parsed = caseQueueQuerySchema.safeParse({
+    ...Object.fromEntries(url.searchParams),
+    pageSize: String(pageSize),
+  })
+  if (!parsed.success) {
+    const problem = `筛选条件有误：${[...new Set(parsed.error.issues.map((i) => i.message))].join('；')}。请重新选择后再筛选。`
+    return { status: 400, form, query: defaults, problem }
+  }
+  try {
+    const queue = await listCases({ ctx: serviceContext(), operator, input: parsed.data })
+    return { status: 200, form, query: parsed.data, queue }
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'FORBIDDEN') {
+      return { status: 403, form, query: parsed.data, problem: error.message }
+    }
+    throw error
+  }
+}
+
+/** The queue's address with these filters (empty ones left out) and page. */
+export function queueHref(form: Partial<QueueForm>, page = 1): string {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(form)) if (value) params.set(name, value)
+  if (page > 1) params.set('page', String(page))
+  const query = params.toString()
+  return query ? `${casesUrl}?${query}` : casesUrl
+}
+
+/** "剩 3 个工作日", "今天到期", "已超期 2 个工作日": words, not only a colour. */
+export function daysLeftText(item: Pick<CaseQueueItem, 'workingDaysLeft' | 'overdue'>): string {
+  const n = item.workingDaysLeft
+  if (n === null) return '已结束'
+  if (item.overdue) return n < 0 ? `已超期 ${-n} 个工作日` : '已超期'
+  return n === 0 ? '今天到期' : `剩 ${n} 个工作日`
+}
+
+export const statusLabel = (s: ComplaintStatus) => complaintStatusLabels[s]
+
+/** Every county a case can be in (丽水市本级 included), for filters and assignment. */
+export async function countyOptions(): Promise<Option[]> {
+  return loadComplaintCounties()
+}
+
+/** "莲都区" for a county handler, "全市各区县" for a city-level operator. */
+export async function scopeName(operator: SignedInOperator): Promise<string> {
+  if (operator.countyCode === null) return '全市各区县'
+  const found = (await countyOptions()).find((c) => c.value === operator.countyCode)
+  return found?.label ?? operator.countyCode
+}

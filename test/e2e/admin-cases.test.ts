@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
+import { sessionCookieName, startSession } from '../../api/services/admin/sessions.ts'
+import { createDb, type Db } from '../../db/client.ts'
+import { openSession, textsOf, watchedPage, type Session } from '../support/browser.ts'
+
+let session: Session
+let db: Db
+let cookie: string
+/** This run's own merchant names, so the product's other data never matches. */
+const tag = randomBytes(3).toString('hex')
+const merchant = `丽阳菜场${tag}号摊`
+const otherMerchant = `白云加油站${tag}`
+let filed: { trackingNo: string; queryCode: string }
+let report: { trackingNo: string; queryCode: string }
+
+/** A complaint filed as any client files one: POST /api/complaints. */
+async function fileComplaint(body: Record<string, unknown>) {
+  const res = await fetch(`${session.baseUrl}/api/complaints`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      category: 'short_weight',
+      county: '331102',
+      address: '莲都区丽阳街道菜场',
+      occurredAt: '2026-11-25T08:30',
+      description: '买了两斤排骨，回家复秤只有一斤七两。',
+      consent: true,
+      ...body,
+    }),
+  })
+  expect(res.status).toBe(201)
+  return (await res.json()) as { trackingNo: string; queryCode: string }
+}
+
+/**
+ * A county handler of 莲都区 with a fully signed-in session, made directly in the product's
+ * database (sign-in has tests of its own): the token's hash is stored, the token is the cookie.
+ */
+async function signedInHandler(): Promise<string> {
+  const operator = await db
+    .insertInto('operators')
+    .values({
+      username: `e2ehandler${tag}`,
+      role: 'county_handler',
+      countyCode: '331102',
+      passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString('base64')}$unusable`,
+      mustChangePassword: false,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const { token } = await startSession(db, {
+    operatorId: operator.id,
+    stage: 'active',
+    clientAddress: '127.0.0.1',
+    userAgent: 'e2e',
+  })
+  return token
+}
+
+async function signIn(context: BrowserContext) {
+  await context.addCookies([{ name: sessionCookieName, value: cookie, url: session.baseUrl }])
+}
+
+/** Waits until the private index has both complaints: the queue's search reads it. */
+async function waitUntilSearchable() {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const res = await fetch(
+      `${session.baseUrl}/api/admin/cases?q=${encodeURIComponent(`丽阳菜场${tag}`)}`,
+      { headers: { cookie: `${sessionCookieName}=${cookie}` } },
+    )
+    const body = (await res.json()) as { items: { trackingNo: string }[] }
+    if (body.items.some((i) => i.trackingNo === filed.trackingNo)) return
+    if (Date.now() > deadline) throw new Error('the complaint never reached the private index')
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+beforeAll(async () => {
+  session = await openSession()
+  db = createDb({ connectionString: inject('siteDatabaseUrl'), max: 1 })
+  cookie = await signedInHandler()
+  await signIn(session.withJs)
+  await signIn(session.withoutJs)
+  filed = await fileComplaint({
+    kind: 'complaint',
+    merchantName: merchant,
+    name: '林晓红',
+    phone: '13857801234',
+  })
+  report = await fileComplaint({
+    kind: 'report',
+    category: 'fuel_dispenser',
+    merchantName: otherMerchant,
+    description: '加油机显示 40 升，油箱只进了约 36 升。',
+  })
+  await waitUntilSearchable()
+})
+afterAll(async () => {
+  await session.close()
+  await db.destroy()
+})
+
+const rowNumbers = (page: Page) => textsOf(page, '.case-table tbody tr td:first-child')
+
+describe('the case queue with JavaScript off', () => {
+  test('a handler filters by kind and status with the plain GET form', async () => {
+    const { page, problems } = await watchedPage(session.withoutJs)
+    const first = await page.goto('/admin/cases')
+    expect(first?.status()).toBe(200)
+    expect(first?.headers()['cache-control']).toBe('no-store')
+    expect(await rowNumbers(page)).toEqual(
+      expect.arrayContaining([filed.trackingNo, report.trackingNo]),
+    )
+
+    await page.getByLabel('类型', { exact: true }).selectOption({ label: '举报' })
+    await page.getByLabel('状态', { exact: true }).selectOption({ label: '已接收' })
+    await page.getByRole('button', { name: '筛选' }).click()
+    await page.waitForURL((url) => url.searchParams.get('kind') === 'report')
+    expect(new URL(page.url()).searchParams.get('status')).toBe('received')
+    const numbers = await rowNumbers(page)
+    expect(numbers).toContain(report.trackingNo)
+    expect(numbers).not.toContain(filed.trackingNo)
+    // The form shows the filters it applied.
+    expect(await page.getByLabel('类型', { exact: true }).inputValue()).toBe('report')
+    expect(await textsOf(page, '#cases-results')).toEqual([
+      expect.stringMatching(/^符合条件的案件共 \d+ 件$/),
+    ])
+    expect(problems).toEqual([])
+  })
+})
+
+describe('a case from received through completion', () => {
+  test('a handler searches, accepts and completes it; the citizen then reads the reply', async () => {
+    const { page, problems } = await watchedPage(session.withJs)
+    await page.goto('/admin/cases')
+    await page.getByLabel('全文搜索').fill(merchant)
+    await page.getByRole('button', { name: '筛选' }).click()
+    await page.waitForURL((url) => url.searchParams.get('q') === merchant)
+    expect(await rowNumbers(page)).toEqual([filed.trackingNo])
+
+    await page.getByRole('link', { name: filed.trackingNo }).click()
+    await page.waitForURL((url) => url.pathname.startsWith('/admin/cases/'))
+    expect(await textsOf(page, '#case-status')).toEqual(['已接收'])
+    // Personal data is masked until an explicit reveal.
+    expect(await textsOf(page, '#case-contact-name')).toEqual(['林**'])
+    expect(await textsOf(page, '#case-contact-phone')).toEqual(['138****1234'])
+    expect(await page.content()).not.toContain('13857801234')
+
+    await page.getByRole('button', { name: '受理', exact: true }).click()
+    await page.waitForURL((url) => url.searchParams.get('done') === 'accept')
+    expect(await textsOf(page, '#case-status')).toEqual(['已受理'])
+    expect(await textsOf(page, '#case-done')).toEqual(['已完成“受理”。'])
+
+    const reply = `经调解，商户已退还差价并当面致歉（${tag}）。`
+    await page.getByLabel('办理结果（内部存档）').fill(`调解成功，电子秤送检（内部 ${tag}）。`)
+    await page.getByLabel('给投诉举报人的答复（公开）').fill(reply)
+    await page.getByRole('button', { name: '办结', exact: true }).click()
+    await page.waitForURL((url) => url.searchParams.get('done') === 'complete')
+    expect(await textsOf(page, '#case-status')).toEqual(['已办结'])
+    const timeline = (await textsOf(page, '#case-timeline'))[0] ?? ''
+    expect(timeline).toContain(reply)
+    expect(problems).toEqual([])
+
+    // The citizen's tracking page, in a browser context without the console's cookie.
+    const citizen = await session.browser.newContext({ baseURL: session.baseUrl, locale: 'zh-CN' })
+    try {
+      const { page: track, problems: trackProblems } = await watchedPage(citizen)
+      await track.goto(`/complaints/track?trackingNo=${filed.trackingNo}`)
+      await track.getByLabel('查询码').fill(filed.queryCode)
+      await track.getByRole('button', { name: '查询' }).click()
+      await track.waitForSelector('#complaint-timeline')
+      expect(await textsOf(track, '#complaint-status')).toEqual(['已办结'])
+      const entries = await textsOf(track, '#complaint-timeline > li')
+      expect(entries).toHaveLength(3)
+      expect(entries[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} 已受理/)
+      expect(entries[2]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} 已办结/)
+      expect(entries[2]).toContain(reply)
+      expect(entries.join('\n')).not.toContain(`内部 ${tag}`)
+      expect(trackProblems).toEqual([])
+    } finally {
+      await citizen.close()
+    }
+  })
+})
+
+describe('two handlers on one case page', () => {
+  test('the later one is told the case changed and sees the fresh case (JavaScript off)', async () => {
+    const late = await fileComplaint({
+      kind: 'complaint',
+      merchantName: `丽阳菜场${tag}号摊（二）`,
+      name: '周明',
+      phone: '13857805678',
+    })
+    const found = await db
+      .selectFrom('complaints')
+      .select('id')
+      .where('trackingNo', '=', late.trackingNo)
+      .executeTakeFirstOrThrow()
+    const first = await watchedPage(session.withoutJs)
+    const second = await watchedPage(session.withoutJs)
+    await first.page.goto(`/admin/cases/${found.id}`)
+    await second.page.goto(`/admin/cases/${found.id}`)
+
+    await first.page.getByRole('button', { name: '受理', exact: true }).click()
+    await first.page.waitForURL((url) => url.searchParams.get('done') === 'accept')
+
+    await second.page.getByLabel('不予受理理由').selectOption({ label: '重复投诉' })
+    await second.page.getByLabel('说明（公开）').fill('与另一件投诉重复。')
+    const answer = second.page.waitForResponse((r) => r.request().method() === 'POST')
+    await second.page.getByRole('button', { name: '不予受理', exact: true }).click()
+    expect((await answer).status()).toBe(409)
+    await second.page.waitForLoadState()
+    expect(await textsOf(second.page, '#case-refusal')).toEqual([
+      expect.stringContaining('该案件已被他人更新，请刷新后查看最新内容再操作。'),
+    ])
+    expect(await second.page.locator('#case-refusal').getAttribute('role')).toBe('alert')
+    expect(await textsOf(second.page, '#case-status')).toEqual(['已受理'])
+    expect(await second.page.getByRole('button', { name: '不予受理', exact: true }).count()).toBe(0)
+    expect(first.problems).toEqual([])
+    expect(second.problems.filter((p) => !p.includes('409'))).toEqual([])
+  })
+})

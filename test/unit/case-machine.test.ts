@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest'
+import type { SignedInOperator } from '../../api/services/admin/access.ts'
+import {
+  allowedActions,
+  caseActions,
+  caseMachine,
+  nextStatus,
+  refusalOf,
+  type CaseAction,
+} from '../../api/services/admin/cases/machine.ts'
+import { parseCaseAction } from '../../api/services/admin/cases/schemas.ts'
+import { complaintStatusLabels } from '../../api/services/complaints/labels.ts'
+import { complaintKinds, complaintStatuses, type ComplaintKind } from '../../db/database.ts'
+
+/**
+ * The transitions the issue asks for, written out independently of machine.ts:
+ * "kind status action → status". Everything not listed must be refused.
+ */
+const transitions = `
+  complaint received accept → accepted
+  report    received accept → accepted
+  complaint received reject → rejected
+  report    received reject → rejected
+  complaint received    assign → received
+  complaint accepted    assign → accepted
+  complaint in_progress assign → in_progress
+  report    received    assign → received
+  report    accepted    assign → accepted
+  report    in_progress assign → in_progress
+  complaint received    note → received
+  complaint accepted    note → accepted
+  complaint rejected    note → rejected
+  complaint in_progress note → in_progress
+  complaint resolved    note → resolved
+  report    received    note → received
+  report    accepted    note → accepted
+  report    rejected    note → rejected
+  report    in_progress note → in_progress
+  report    resolved    note → resolved
+  complaint accepted    mediate → in_progress
+  complaint in_progress mediate → in_progress
+  report    accepted    start → in_progress
+  complaint accepted    complete → resolved
+  complaint in_progress complete → resolved
+  report    accepted    complete → resolved
+  report    in_progress complete → resolved
+  complaint resolved close → closed
+  complaint rejected close → closed
+  report    resolved close → closed
+  report    rejected close → closed
+`
+  .trim()
+  .split('\n')
+  .map((line) => {
+    const [kind, from, action, , to] = line.trim().split(/\s+/)
+    return { kind, from, action, to }
+  })
+
+const expectedTo = (kind: string, from: string, action: string) =>
+  transitions.find((t) => t.kind === kind && t.from === from && t.action === action)?.to
+
+const lishui = '331102'
+const qingtian = '331121'
+const operators: Record<string, SignedInOperator> = {
+  cityAdmin: { id: '1', username: 'city', role: 'city_admin', countyCode: null },
+  handler: { id: '2', username: 'lianduhandler', role: 'county_handler', countyCode: lishui },
+  otherHandler: { id: '3', username: 'qingtian', role: 'county_handler', countyCode: qingtian },
+  viewer: { id: '4', username: 'viewer', role: 'viewer', countyCode: null },
+}
+
+const everyCombination = complaintKinds.flatMap((kind) =>
+  complaintStatuses.flatMap((status) => caseActions.map((action) => ({ kind, status, action }))),
+)
+
+describe('the case state machine', () => {
+  it('has a rule for exactly the actions of the issue', () => {
+    expect([...caseActions].sort()).toEqual(
+      ['accept', 'assign', 'close', 'complete', 'mediate', 'note', 'reject', 'start'].sort(),
+    )
+  })
+
+  for (const who of ['cityAdmin', 'handler'] as const) {
+    it(`lets a ${who} take exactly the listed transitions, to the listed status`, () => {
+      let allowed = 0
+      for (const { kind, status, action } of everyCombination) {
+        const facts = { kind, status, countyCode: lishui }
+        const to = expectedTo(kind, status, action)
+        const refusal = refusalOf(operators[who]!, facts, action)
+        if (to === undefined) {
+          expect(refusal, `${kind} ${status} ${action}`).not.toBeNull()
+          continue
+        }
+        allowed += 1
+        expect(refusal, `${kind} ${status} ${action}`).toBeNull()
+        expect(nextStatus(facts, action)).toBe(to)
+      }
+      expect(allowed).toBe(transitions.length)
+    })
+  }
+
+  it('refuses every other transition with a Chinese message naming the status and what is possible', () => {
+    for (const { kind, status, action } of everyCombination) {
+      if (expectedTo(kind, status, action) !== undefined) continue
+      const refusal = refusalOf(operators.handler!, { kind, status, countyCode: lishui }, action)
+      expect(refusal?.code).toBe('CONFLICT')
+      const message = refusal!.message
+      expect(message).toContain(`“${complaintStatusLabels[status]}”`)
+      expect(message).toContain(`不能“${caseMachine[action].label}”`)
+      const possible = transitions.filter((t) => t.kind === kind && t.from === status)
+      if (possible.length === 0) {
+        expect(message).toContain('已不能再做任何操作')
+      }
+      for (const p of possible) {
+        expect(message).toContain(`“${caseMachine[p.action as CaseAction].label}”`)
+      }
+    }
+  })
+
+  it('says why mediation is not for a 举报 and verification not for a 投诉', () => {
+    const report = {
+      kind: 'report' as ComplaintKind,
+      status: 'accepted' as const,
+      countyCode: lishui,
+    }
+    expect(refusalOf(operators.handler!, report, 'mediate')?.message).toMatch(
+      /本案是举报.*只适用于投诉/,
+    )
+    const complaint = { ...report, kind: 'complaint' as ComplaintKind }
+    expect(refusalOf(operators.handler!, complaint, 'start')?.message).toMatch(
+      /本案是投诉.*只适用于举报/,
+    )
+  })
+
+  it('lets a viewer do nothing at all', () => {
+    for (const { kind, status, action } of everyCombination) {
+      const facts = { kind, status, countyCode: lishui }
+      const refusal = refusalOf(operators.viewer!, facts, action)
+      expect(refusal?.code).toBe('FORBIDDEN')
+      expect(refusal?.message).toContain('只读账号')
+      expect(allowedActions(operators.viewer!, facts)).toEqual([])
+    }
+  })
+
+  it('lets a county handler act only on its own county’s cases', () => {
+    for (const { kind, status, action } of everyCombination) {
+      const facts = { kind, status, countyCode: lishui }
+      const refusal = refusalOf(operators.otherHandler!, facts, action)
+      expect(refusal?.code).toBe('FORBIDDEN')
+      expect(refusal?.message).toContain('不属于您所在区县')
+      expect(allowedActions(operators.otherHandler!, facts)).toEqual([])
+    }
+    const own = {
+      kind: 'complaint' as ComplaintKind,
+      status: 'received' as const,
+      countyCode: qingtian,
+    }
+    expect(allowedActions(operators.otherHandler!, own)).toEqual([
+      'accept',
+      'reject',
+      'assign',
+      'note',
+    ])
+  })
+
+  it('lets the city administrator act on every county’s cases', () => {
+    const facts = {
+      kind: 'report' as ComplaintKind,
+      status: 'accepted' as const,
+      countyCode: qingtian,
+    }
+    expect(allowedActions(operators.cityAdmin!, facts)).toEqual([
+      'assign',
+      'note',
+      'start',
+      'complete',
+    ])
+  })
+
+  it('makes public exactly acceptance, refusal, in-progress, completion and archiving', () => {
+    const publicActions = caseActions.filter((a) => caseMachine[a].entry.isPublic)
+    expect(publicActions).toEqual(['accept', 'reject', 'start', 'complete', 'close'])
+  })
+})
+
+describe('the fields each action needs', () => {
+  it('refuses a rejection without a reason from the list and an explanation', () => {
+    const parsed = parseCaseAction({ action: 'reject', version: 1, reason: 'bored' })
+    expect(parsed.success).toBe(false)
+    const messages = parsed.success ? [] : parsed.error.issues.map((i) => i.message)
+    expect(messages).toContain('请从列表中选择不予受理的理由')
+    expect(messages).toContain('请填写说明')
+  })
+
+  it('needs the handling result and the public reply to complete a case', () => {
+    const parsed = parseCaseAction({ action: 'complete', version: '3', publicReply: '  ' })
+    expect(parsed.success).toBe(false)
+    const messages = parsed.success ? [] : parsed.error.issues.map((i) => i.message)
+    expect(messages).toEqual(expect.arrayContaining(['请填写办理结果', '请填写给投诉举报人的答复']))
+  })
+
+  it('takes a form’s strings: the version as a number, an empty optional note as none', () => {
+    const parsed = parseCaseAction({ action: 'assign', version: '2', county: qingtian, note: '' })
+    expect(parsed).toEqual({
+      success: true,
+      data: { action: 'assign', version: 2, county: qingtian },
+    })
+  })
+
+  it('refuses an action that does not exist', () => {
+    const parsed = parseCaseAction({ action: 'delete', version: 1 })
+    expect(parsed.success).toBe(false)
+  })
+})

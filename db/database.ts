@@ -17,6 +17,8 @@ export const certificationEventKinds = [
   'reinstated',
   'revoked',
   'expired',
+  /** 信息变更: name, address, county or sector corrected in the console. */
+  'amended',
 ] as const
 export type CertificationEventKind = (typeof certificationEventKinds)[number]
 

@@ -1,6 +1,5 @@
+import { rm } from 'node:fs/promises'
 import http from 'node:http'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { Config } from '../api/config.ts'
 import type { Logger } from '../api/logger.ts'
 import { installRuntime } from '../api/runtime.ts'
@@ -8,27 +7,56 @@ import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { loadDemoDataIfEmpty } from './demo/load.ts'
 import { syncNotices } from './notices-sync.ts'
 import { securityHeaders } from './security-headers.ts'
-import { buildSite, siteIsCurrent, siteOutDir } from './site-build.ts'
+import {
+  currentBuild,
+  newBuildDir,
+  previousBuild,
+  publishBuild,
+  removeBuildsExcept,
+  siteIsCurrent,
+} from './site-build.ts'
+import { startSiteRebuilder, type RebuildTiming, type SiteRebuilder } from './site-rebuild.ts'
+import { startBuildChild, type BuildServices } from './site-rebuild-process.ts'
+import { serveBuild } from './site-rebuild-serving.ts'
 import { bootStack, type Stack } from './stack/index.ts'
 
 export interface Product {
   stack: Stack
   /** Where the web server listens, e.g. http://127.0.0.1:4321 */
   url: string
+  /** Rebuilds the static pages when published data changes. */
+  rebuilder: SiteRebuilder
   stop: () => Promise<void>
 }
 
-type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void
+/** Builds the site into a new folder, in a child process, and makes it the current build. */
+async function buildAtStart(config: Config, services: BuildServices, logger: Logger) {
+  logger.info('building the site (静态页面生成中)…')
+  const dir = newBuildDir({ config })
+  const { seconds } = await startBuildChild({ config, services, dir }).done.catch(
+    async (error: unknown) => {
+      await rm(dir, { recursive: true, force: true })
+      throw error
+    },
+  )
+  await publishBuild({ config }, dir)
+  logger.info({ seconds }, 'site built')
+}
 
 /**
  * The whole product: services (embedded when the configuration names none), demo data into an
  * empty embedded database, notices in the search index, a site build when sources or data
- * changed, then the web server and the outbox worker. `stop` undoes it all in reverse.
+ * changed, then the web server, the outbox worker and the site rebuilder, which publishes later
+ * changes to the static pages. `stop` undoes it all in reverse.
  */
 export async function startProduct(
   config: Config,
   logger: Logger,
-  options: { forceBuild?: boolean; demoCount?: number } = {},
+  options: {
+    forceBuild?: boolean
+    demoCount?: number
+    rebuildTiming?: Partial<RebuildTiming>
+  } = {},
 ): Promise<Product> {
   const cleanups: Array<() => Promise<void>> = []
   const stop = async () => {
@@ -55,19 +83,24 @@ export async function startProduct(
     }
     await syncNotices(deps)
 
-    if (options.forceBuild || !(await siteIsCurrent(deps))) {
-      logger.info('building the site (静态页面生成中)…')
-      const started = Date.now()
-      await buildSite(deps)
-      logger.info({ seconds: Math.round((Date.now() - started) / 1000) }, 'site built')
+    const services = {
+      databaseUrl: stack.databaseUrl,
+      meiliUrl: stack.meiliUrl,
+      meiliKey: stack.meiliKey,
     }
+    if (options.forceBuild || !(await siteIsCurrent(deps))) {
+      await buildAtStart(config, services, logger)
+    }
+    const current = await currentBuild(deps)
+    if (!current) throw new Error('the site build is missing after building it')
+    // Whatever else an earlier run left (a build cut short, long-replaced ones) goes now.
+    const previous = await previousBuild(deps, current)
+    await removeBuildsExcept(deps, previous ? [current, previous] : [current])
+    const site = await serveBuild(current)
 
-    process.env.ASTRO_NODE_AUTOSTART = 'disabled'
-    const entry = pathToFileURL(path.join(siteOutDir(deps), 'server', 'entry.mjs')).href
-    const { handler } = (await import(entry)) as { handler: NodeHandler }
     const server = http.createServer((req, res) => {
       securityHeaders(req, res)
-      handler(req, res)
+      site.handle(req, res)
     })
     server.keepAliveTimeout = 5_000
     await new Promise<void>((resolve, reject) => {
@@ -81,10 +114,19 @@ export async function startProduct(
           server.closeAllConnections()
         }),
     )
+    const rebuilder = startSiteRebuilder({
+      deps,
+      services,
+      site,
+      logger,
+      timing: options.rebuildTiming ?? {},
+    })
+    cleanups.push(rebuilder.stop)
+
     const address = server.address()
     const port = address && typeof address === 'object' ? address.port : config.PORT
     const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST
-    return { stack, url: `http://${host}:${port}`, stop }
+    return { stack, url: `http://${host}:${port}`, rebuilder, stop }
   } catch (error) {
     await stop()
     throw error

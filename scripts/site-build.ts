@@ -1,13 +1,26 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { sql } from 'kysely'
 import type { Deps } from '../api/deps.ts'
+import { publishedDataStamp } from '../db/queries/enterprise-changes.ts'
 
+/**
+ * Where the site lives: every build in a folder of its own under SITE_OUT_DIR/builds, and
+ * SITE_OUT_DIR/current a symbolic link to the one being served (what a CDN would copy). A build is
+ * never written over the one being served, and a build folder never moves once built (the server
+ * bundle knows its own path), so switching is one rename of the link and one assignment in the
+ * web server (scripts/site-rebuild-serving.ts).
+ */
 const root = path.resolve(import.meta.dirname, '..')
 const sourceDirs = ['site', 'content', 'api', 'db']
 const sourceFiles = ['astro.config.mjs', 'package-lock.json']
+
+/** What the prerendered pages were built from: the sources and the published data. */
+export interface BuildStamp {
+  source: string
+  data: string
+}
 
 async function* filesUnder(dir: string): AsyncGenerator<string> {
   if (!existsSync(dir)) return
@@ -18,11 +31,7 @@ async function* filesUnder(dir: string): AsyncGenerator<string> {
   }
 }
 
-/**
- * What the prerendered pages depend on: the sources and the published data. When it changes the
- * site is rebuilt; when it does not, `npm start` serves the pages it already has.
- */
-export async function buildStamp(deps: Deps): Promise<string> {
+async function sourceStamp(): Promise<string> {
   const hash = createHash('sha256')
   const files: string[] = []
   for (const dir of sourceDirs)
@@ -32,32 +41,135 @@ export async function buildStamp(deps: Deps): Promise<string> {
     const s = await stat(f)
     hash.update(`${path.relative(root, f)}:${s.size}:${s.mtimeMs}\n`)
   }
-  const data = await sql<{ n: string; latest: string | null }>`
-    SELECT count(*)::text AS n, max(updated_at)::text AS latest FROM enterprises
-  `.execute(deps.db)
-  hash.update(JSON.stringify(data.rows[0]))
   return hash.digest('hex')
 }
 
-/** The built site's folder, from SITE_OUT_DIR. */
+/** The published data's part of the stamp: what the background rebuilder watches. */
+export const dataStamp = (deps: Pick<Deps, 'db'>) => publishedDataStamp(deps.db)
+
+/**
+ * What the prerendered pages depend on. When it changes the site is rebuilt; when it does not,
+ * `npm start` serves the pages it already has.
+ */
+export async function buildStamp(deps: Pick<Deps, 'db'>): Promise<BuildStamp> {
+  return { source: await sourceStamp(), data: await dataStamp(deps) }
+}
+
+/** SITE_OUT_DIR, resolved against the project. */
 export function siteOutDir(deps: Pick<Deps, 'config'>): string {
   return path.resolve(root, deps.config.SITE_OUT_DIR)
 }
 
-const stampFileOf = (deps: Pick<Deps, 'config'>) => path.join(siteOutDir(deps), '.build-stamp')
+const buildsDir = (deps: Pick<Deps, 'config'>) => path.join(siteOutDir(deps), 'builds')
+const currentLink = (deps: Pick<Deps, 'config'>) => path.join(siteOutDir(deps), 'current')
+const stampFile = (dir: string) => path.join(dir, '.build-stamp')
 
-export async function siteIsCurrent(deps: Deps): Promise<boolean> {
-  const stampFile = stampFileOf(deps)
-  if (!existsSync(path.join(siteOutDir(deps), 'server', 'entry.mjs')) || !existsSync(stampFile)) {
-    return false
-  }
-  return (await readFile(stampFile, 'utf8')) === (await buildStamp(deps))
+/** The server entry of a build (what the web server imports). */
+export const entryOf = (dir: string) => path.join(dir, 'server', 'entry.mjs')
+
+/** A new, empty build folder's path, later in sort order than every earlier one. */
+export function newBuildDir(deps: Pick<Deps, 'config'>): string {
+  const time = new Date().toISOString().replace(/[-:.]/g, '')
+  return path.join(buildsDir(deps), `${time}-${randomBytes(3).toString('hex')}`)
 }
 
-/** Builds the site in this process, so prerendering reads the database through `deps`. */
-export async function buildSite(deps: Deps): Promise<void> {
+/** A build is complete once its stamp is written, the last step of building it. */
+export async function readStamp(dir: string): Promise<BuildStamp | undefined> {
+  if (!existsSync(entryOf(dir)) || !existsSync(stampFile(dir))) return undefined
+  try {
+    return JSON.parse(await readFile(stampFile(dir), 'utf8')) as BuildStamp
+  } catch {
+    return undefined
+  }
+}
+
+/** The folder SITE_OUT_DIR/current points to, if it holds a complete build. */
+export async function currentBuild(deps: Pick<Deps, 'config'>): Promise<string | undefined> {
+  try {
+    const dir = path.resolve(siteOutDir(deps), await readlink(currentLink(deps)))
+    return (await readStamp(dir)) ? dir : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The newest complete build other than `current`: kept a while for requests begun on it. */
+export async function previousBuild(
+  deps: Pick<Deps, 'config'>,
+  current: string,
+): Promise<string | undefined> {
+  if (!existsSync(buildsDir(deps))) return undefined
+  const names = (await readdir(buildsDir(deps))).sort().reverse()
+  for (const name of names) {
+    const dir = path.join(buildsDir(deps), name)
+    if (dir !== current && (await readStamp(dir))) return dir
+  }
+  return undefined
+}
+
+export async function siteIsCurrent(deps: Pick<Deps, 'config' | 'db'>): Promise<boolean> {
+  const dir = await currentBuild(deps)
+  const built = dir && (await readStamp(dir))
+  if (!built) return false
+  const now = await buildStamp(deps)
+  return built.source === now.source && built.data === now.data
+}
+
+/**
+ * Runs Astro's build into `dir` in this process: prerendering reads the database through the
+ * installed runtime (api/runtime.ts). The stamp is taken before the build reads anything, so a
+ * change made during the build leaves the stamp behind and is built next time.
+ */
+export async function buildInto(deps: Pick<Deps, 'config' | 'db'>, dir: string): Promise<void> {
   const stamp = await buildStamp(deps)
+  const cacheDir = path.join(siteOutDir(deps), 'cache')
   const { build } = await import('astro')
-  await build({ root, outDir: siteOutDir(deps), logLevel: 'warn' })
-  await writeFile(stampFileOf(deps), stamp)
+  await build({
+    root,
+    outDir: dir,
+    // A cache per SITE_OUT_DIR, so builds of several products on one checkout never share one.
+    cacheDir: path.join(cacheDir, 'astro'),
+    vite: { cacheDir: path.join(cacheDir, 'vite') },
+    logLevel: 'warn',
+  })
+  await writeFile(stampFile(dir), JSON.stringify(stamp))
+}
+
+/** Points SITE_OUT_DIR/current at a complete build: a new link renamed over the old, atomically. */
+export async function publishBuild(deps: Pick<Deps, 'config'>, dir: string): Promise<void> {
+  const link = currentLink(deps)
+  const temporary = `${link}.${randomBytes(4).toString('hex')}`
+  await symlink(path.relative(siteOutDir(deps), dir), temporary)
+  await rename(temporary, link)
+}
+
+/** Removes every build folder but `keep` (finished or not: a half-built one is never served). */
+export async function removeBuildsExcept(
+  deps: Pick<Deps, 'config'>,
+  keep: readonly string[],
+): Promise<string[]> {
+  if (!existsSync(buildsDir(deps))) return []
+  const removed: string[] = []
+  for (const name of await readdir(buildsDir(deps))) {
+    const dir = path.join(buildsDir(deps), name)
+    if (keep.includes(dir)) continue
+    await rm(dir, { recursive: true, force: true })
+    removed.push(dir)
+  }
+  return removed
+}
+
+/** Builds the site in this process into a new folder and makes it the current one. */
+export async function buildSite(deps: Deps): Promise<string> {
+  const previous = await currentBuild(deps)
+  const dir = newBuildDir(deps)
+  try {
+    await buildInto(deps, dir)
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true })
+    throw error
+  }
+  await publishBuild(deps, dir)
+  await removeBuildsExcept(deps, previous ? [dir, previous] : [dir])
+  return dir
 }

@@ -4,6 +4,7 @@ import * as complaints from './2026-11-27T0900-complaints.ts'
 import * as fileComplaintFunction from './2026-11-27T1400-file-complaint-function.ts'
 import * as fileComplaintsInBatches from './2026-11-27T1500-file-complaints-in-batches.ts'
 import * as consoleTables from './2026-11-27T1600-console.ts'
+import * as enterprisePublishing from './2026-11-27T1703-enterprise-publishing.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T1400-file-complaint-function': fileComplaintFunction,
   '2026-11-27T1500-file-complaints-in-batches': fileComplaintsInBatches,
   '2026-11-27T1600-console': consoleTables,
+  '2026-11-27T1703-enterprise-publishing': enterprisePublishing,
 }

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely'
-import type { Database } from '../database.ts'
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely'
+import type { CertificationEventTable, Database, EnterpriseUpdate } from '../database.ts'
 import type { EnterpriseView } from './enterprises.ts'
 import { findEnterprisesByUscc } from './enterprises.ts'
 
@@ -42,4 +42,45 @@ export async function enterprisesChangedSince(
 export async function allUsccs(db: Kysely<Database>): Promise<Set<string>> {
   const rows = await db.selectFrom('enterprises').select('uscc').execute()
   return new Set(rows.map((r) => r.uscc))
+}
+
+/** One business's row, changed by the console (the caller holds its lock). */
+export async function updateEnterprise(
+  trx: Transaction<Database>,
+  uscc: string,
+  set: EnterpriseUpdate,
+) {
+  await trx.updateTable('enterprises').set(set).where('uscc', '=', uscc).execute()
+}
+
+export async function insertCertificationEvents(
+  trx: Transaction<Database>,
+  events: readonly Insertable<CertificationEventTable>[],
+) {
+  if (events.length > 0) await trx.insertInto('certificationEvents').values(events).execute()
+}
+
+/** A business's history as the console shows it: with where each entry came from and when. */
+export async function consoleHistory(db: Kysely<Database>, uscc: string) {
+  return db
+    .selectFrom('certificationEvents')
+    .select(['kind', 'occurredOn', 'validUntil', 'reason', 'source', 'createdAt'])
+    .where('uscc', '=', uscc)
+    .orderBy('occurredOn', 'desc')
+    .orderBy('id', 'desc')
+    .execute()
+}
+
+/**
+ * A fingerprint of everything the static pages show about businesses. Any write to a business
+ * moves its updated_at forward and so the sum, even one committed after a later-stamped write
+ * (where max(updated_at) alone would not move); inserts and deletes move the count.
+ */
+export async function publishedDataStamp(db: Kysely<Database>): Promise<string> {
+  const result = await sql<{ n: string; total: string | null }>`
+    SELECT count(*)::text AS n, sum(extract(epoch FROM updated_at))::text AS total
+    FROM enterprises
+  `.execute(db)
+  const row = result.rows[0]!
+  return `${row.n}:${row.total ?? 0}`
 }

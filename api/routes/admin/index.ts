@@ -1,6 +1,7 @@
 import type { App } from '../../env.ts'
 import { registerAuthRoutes } from './auth/index.ts'
 import { registerCaseRoutes } from './cases/index.ts'
+import { registerConsoleEnterpriseRoutes } from './enterprises/index.ts'
 import { consoleNoStore } from './guard.ts'
 
 /**
@@ -11,4 +12,5 @@ export function registerAdminRoutes(app: App) {
   app.use('/admin/*', consoleNoStore)
   registerAuthRoutes(app)
   registerCaseRoutes(app)
+  registerConsoleEnterpriseRoutes(app)
 }

@@ -10,7 +10,7 @@ export const statusLabels: Record<CertificationStatus, string> = {
   expired: '过期',
 }
 
-/** 认定 / 续期 / 暂停 / 恢复 / 撤销 / 过期 */
+/** 认定 / 续期 / 暂停 / 恢复 / 撤销 / 过期 / 信息变更 */
 export const eventLabels: Record<CertificationEventKind, string> = {
   certified: '认定',
   renewed: '续期',
@@ -18,4 +18,5 @@ export const eventLabels: Record<CertificationEventKind, string> = {
   reinstated: '恢复',
   revoked: '撤销',
   expired: '过期',
+  amended: '信息变更',
 }

@@ -1,0 +1,16 @@
+import type { Enterprise } from '../../../../db/database.ts'
+import { ApiError } from '../../../errors.ts'
+import { isCityAdmin, type SignedInOperator } from '../access.ts'
+
+/** Enterprises are the city bureau's to manage (issue 4): county handlers and viewers may not. */
+export function requireCityAdmin(operator: SignedInOperator) {
+  if (!isCityAdmin(operator)) {
+    throw new ApiError('FORBIDDEN', '只有市局管理员可以查看和变更诚信计量单位的认定信息。')
+  }
+}
+
+/**
+ * A business's version for optimistic concurrency: its updated_at, which every write moves
+ * forward (the console, an import, the expiry sweep), to the millisecond as JavaScript reads it.
+ */
+export const versionOf = (row: Pick<Enterprise, 'updatedAt'>) => row.updatedAt.toISOString()

@@ -1,0 +1,34 @@
+import { listEnterprises } from '../../../../db/queries/enterprises.ts'
+import type { ServiceContext } from '../../../deps.ts'
+import { asUsccPrefix } from '../../enterprises/code-query.ts'
+import { toItem, type EnterprisePage } from '../../enterprises/list.ts'
+import type { SignedInOperator } from '../access.ts'
+import { requireCityAdmin } from './access.ts'
+import type { ConsoleListQuery } from './schemas.ts'
+
+export const consolePageSize = 20
+
+/**
+ * The businesses an administrator looks for, read from PostgreSQL rather than the search index:
+ * the console must show a change the moment it is made, not once the index has caught up.
+ */
+export async function listConsoleEnterprises({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: ConsoleListQuery & { operator: SignedInOperator }
+}): Promise<EnterprisePage> {
+  requireCityAdmin(input.operator)
+  const usccPrefix = asUsccPrefix(input.q)
+  const { items, total } = await listEnterprises(
+    ctx.db,
+    {
+      county: input.county,
+      status: input.status,
+      ...(usccPrefix ? { usccPrefix } : { text: input.q || undefined }),
+    },
+    { offset: (input.page - 1) * consolePageSize, limit: consolePageSize },
+  )
+  return { items: items.map(toItem), total, page: input.page, pageSize: consolePageSize }
+}

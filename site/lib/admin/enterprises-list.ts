@@ -1,0 +1,55 @@
+import { ApiError } from '../../../api/errors.ts'
+import type { SignedInOperator } from '../../../api/services/admin/access.ts'
+import { listConsoleEnterprises } from '../../../api/services/admin/enterprises/list.ts'
+import { consoleListQuerySchema } from '../../../api/services/admin/enterprises/schemas.ts'
+import type { EnterprisePage } from '../../../api/services/enterprises/list.ts'
+import { issueDetails } from '../../../api/validation.ts'
+import { serviceContext } from '../services.ts'
+import type { FieldProblem } from './auth-form.ts'
+
+export const enterprisesUrl = '/admin/enterprises'
+export const filterNames = ['q', 'status', 'county'] as const
+type FilterName = (typeof filterNames)[number]
+
+export interface ConsoleList {
+  status: number
+  /** The filters as typed, to show in the form again. */
+  values: Record<FilterName, string>
+  problems: FieldProblem[]
+  result?: EnterprisePage
+}
+
+/** The list's address for these filters and page. */
+export function listUrl(values: Record<FilterName, string>, page: number): string {
+  const params = new URLSearchParams()
+  for (const name of filterNames) if (values[name]) params.set(name, values[name])
+  if (page > 1) params.set('page', String(page))
+  const query = params.toString()
+  return query ? `${enterprisesUrl}?${query}` : enterprisesUrl
+}
+
+/** The enterprise list for the filters in the address (a plain GET form, no script needed). */
+export async function loadConsoleList(url: URL, operator: SignedInOperator): Promise<ConsoleList> {
+  const values = Object.fromEntries(
+    filterNames.map((n) => [n, (url.searchParams.get(n) ?? '').slice(0, 200)]),
+  ) as Record<FilterName, string>
+  const raw = Object.fromEntries(
+    [...filterNames, 'page' as const]
+      .map((n) => [n, url.searchParams.get(n) ?? ''] as const)
+      .filter(([, v]) => v !== ''),
+  )
+  const parsed = consoleListQuerySchema.safeParse(raw)
+  if (!parsed.success) return { status: 400, values, problems: issueDetails(parsed.error) }
+  try {
+    const result = await listConsoleEnterprises({
+      ctx: serviceContext(),
+      input: { ...parsed.data, operator },
+    })
+    return { status: 200, values, problems: [], result }
+  } catch (error) {
+    if (error instanceof ApiError && error.status < 500) {
+      return { status: error.status, values, problems: [{ field: 'q', message: error.message }] }
+    }
+    throw error
+  }
+}

@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto'
+import { readdirSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { sessionCookieName, startSession } from '../../api/services/admin/sessions.ts'
+import { createDb, type Db } from '../../db/client.ts'
+import type { OperatorRole } from '../../db/database.ts'
+
+/**
+ * The console pages' access matrix (issue 4, acceptance 2): every page under site/pages/admin,
+ * for every kind of visitor, against the served product. The pages come from the source tree, so
+ * a page added without a row here fails the test.
+ */
+
+const countyA = '331102' // 莲都区
+const countyB = '331121' // 青田县
+const visitors = ['signedOut', 'viewer', 'handlerA', 'handlerB', 'admin'] as const
+type Visitor = (typeof visitors)[number]
+
+/** A status, or 'signIn': a 303 to the sign-in page that comes back here afterwards. */
+type Expected = number | 'signIn'
+
+let db: Db
+let baseUrl: string
+const cookies = {} as Record<Exclude<Visitor, 'signedOut'>, string>
+let caseA: string
+let uscc: string
+
+const signedIn = (expected: number): Record<Visitor, Expected> => ({
+  signedOut: 'signIn',
+  viewer: expected,
+  handlerA: expected,
+  handlerB: expected,
+  admin: expected,
+})
+const adminOnly: Record<Visitor, Expected> = {
+  signedOut: 'signIn',
+  viewer: 403,
+  handlerA: 403,
+  handlerB: 403,
+  admin: 200,
+}
+
+/** Page file (relative to site/pages/admin) → how to reach it and what each visitor gets. */
+const matrix: Record<string, { path: () => string; expect: Record<Visitor, Expected> }> = {
+  'sign-in.astro': {
+    path: () => '/admin/sign-in',
+    expect: { signedOut: 200, viewer: 200, handlerA: 200, handlerB: 200, admin: 200 },
+  },
+  'index.astro': { path: () => '/admin', expect: signedIn(200) },
+  'cases/index.astro': { path: () => '/admin/cases', expect: signedIn(200) },
+  'cases/[id].astro': {
+    path: () => `/admin/cases/${caseA}`,
+    expect: { signedOut: 'signIn', viewer: 200, handlerA: 200, handlerB: 404, admin: 200 },
+  },
+  'password.astro': { path: () => '/admin/password', expect: signedIn(200) },
+  'totp.astro': { path: () => '/admin/totp', expect: signedIn(200) },
+  'audit.astro': { path: () => '/admin/audit', expect: adminOnly },
+  'enterprises/index.astro': { path: () => '/admin/enterprises', expect: adminOnly },
+  'enterprises/[uscc].astro': { path: () => `/admin/enterprises/${uscc}`, expect: adminOnly },
+  // Signing out is a POST with the session's CSRF token (tested below); a GET is refused.
+  'sign-out.astro': {
+    path: () => '/admin/sign-out',
+    expect: { signedOut: 405, viewer: 405, handlerA: 405, handlerB: 405, admin: 405 },
+  },
+}
+
+function pageFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name.startsWith('_')) return [] // not a route (a component beside the pages)
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name
+    return entry.isDirectory() ? pageFiles(path.join(dir, entry.name), rel) : [rel]
+  })
+}
+
+async function operatorCookie(role: OperatorRole, countyCode: string | null) {
+  const row = await db
+    .insertInto('operators')
+    .values({
+      username: `matrix${randomBytes(4).toString('hex')}`,
+      role,
+      countyCode,
+      passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString('base64')}$unusable`,
+      mustChangePassword: false,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const { token } = await startSession(db, {
+    operatorId: row.id,
+    stage: 'active',
+    clientAddress: '127.0.0.1',
+    userAgent: 'matrix',
+  })
+  return `${sessionCookieName}=${token}`
+}
+
+const fetchAs = (visitor: Visitor, url: string, init: RequestInit = {}) =>
+  fetch(new URL(url, baseUrl), {
+    ...init,
+    redirect: 'manual',
+    headers: {
+      ...(init.headers as Record<string, string>),
+      ...(visitor === 'signedOut' ? {} : { cookie: cookies[visitor] }),
+    },
+  })
+
+beforeAll(async () => {
+  baseUrl = inject('siteUrl')
+  db = createDb({ connectionString: inject('siteDatabaseUrl'), max: 1 })
+  cookies.viewer = await operatorCookie('viewer', null)
+  cookies.handlerA = await operatorCookie('county_handler', countyA)
+  cookies.handlerB = await operatorCookie('county_handler', countyB)
+  cookies.admin = await operatorCookie('city_admin', null)
+  const filed = await fetch(new URL('/api/complaints', baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.77' },
+    body: JSON.stringify({
+      kind: 'report',
+      category: 'rigged_instrument',
+      county: countyA,
+      merchantName: '页面矩阵测试摊位',
+      address: '城东菜场 3 号',
+      occurredAt: '2026-11-20T09:30',
+      description: '这家摊位的电子秤疑似被改装，称出来总是多二两。',
+      consent: true,
+    }),
+  })
+  const receipt = (await filed.json()) as { trackingNo: string }
+  expect(filed.status, JSON.stringify(receipt)).toBe(201)
+  const { trackingNo } = receipt
+  caseA = (
+    await db
+      .selectFrom('complaints')
+      .select('id')
+      .where('trackingNo', '=', trackingNo)
+      .executeTakeFirstOrThrow()
+  ).id
+  uscc = (await db.selectFrom('enterprises').select('uscc').limit(1).executeTakeFirstOrThrow()).uscc
+})
+
+afterAll(() => db.destroy())
+
+describe('the console pages access matrix', () => {
+  it('has a row for every console page', () => {
+    const files = pageFiles(path.resolve(import.meta.dirname, '../../site/pages/admin'))
+    expect(files.sort()).toEqual(Object.keys(matrix).sort())
+  })
+
+  for (const [file, row] of Object.entries(matrix)) {
+    it.each(visitors)(`${file} as %s`, async (visitor) => {
+      const target = row.path()
+      const res = await fetchAs(visitor, target)
+      const expected = row.expect[visitor]
+      if (expected === 'signIn') {
+        expect(res.status, `${target} as ${visitor}`).toBe(303)
+        const location = new URL(res.headers.get('location')!, baseUrl)
+        expect(location.pathname).toBe('/admin/sign-in')
+        // The console's home is where sign-in leads anyway, so it needs no `next`.
+        expect(location.searchParams.get('next') ?? '/admin').toBe(target)
+      } else {
+        expect(res.status, `${target} as ${visitor}`).toBe(expected)
+      }
+      expect(res.headers.get('cache-control')).toBe('no-store')
+      if (visitor === 'handlerB' && file === 'cases/[id].astro') {
+        expect(await res.text()).not.toContain('页面矩阵测试摊位')
+      }
+    })
+  }
+
+  it('refuses a sign-out posted without the session CSRF token: the session stays', async () => {
+    const res = await fetchAs('viewer', '/admin/sign-out', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl },
+      body: '',
+    })
+    expect(res.status).toBe(403)
+    expect((await fetchAs('viewer', '/admin')).status).toBe(200)
+  })
+
+  it('refuses a case action posted without the session CSRF token, and changes nothing', async () => {
+    const before = await db
+      .selectFrom('complaints')
+      .select(['version', 'status'])
+      .where('id', '=', caseA)
+      .executeTakeFirstOrThrow()
+    const res = await fetchAs('handlerA', `/admin/cases/${caseA}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl },
+      body: new URLSearchParams({ action: 'accept', version: String(before.version) }).toString(),
+    })
+    expect(res.status).toBe(403)
+    const after = await db
+      .selectFrom('complaints')
+      .select(['version', 'status'])
+      .where('id', '=', caseA)
+      .executeTakeFirstOrThrow()
+    expect(after).toEqual(before)
+  })
+})

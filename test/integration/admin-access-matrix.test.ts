@@ -1,0 +1,332 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../api/app.ts'
+import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
+import { generateDemoRecords } from '../../scripts/demo/generate.ts'
+import { createTestContext, type TestContext } from '../support/integration.ts'
+import { signedInOperator, type TestOperator } from '../support/operators.ts'
+import { jpeg } from '../unit/photos-fixtures.ts'
+
+/**
+ * The console's access matrix (issue 4, acceptance 2): every /api/admin route, for every kind of
+ * caller. The routes come from the app itself, so a route added without a row here fails the
+ * test instead of going unchecked.
+ */
+
+const countyA = '331102' // 莲都区
+const countyB = '331121' // 青田县
+const callers = ['signedOut', 'viewer', 'handlerA', 'handlerB', 'admin'] as const
+type Caller = (typeof callers)[number]
+
+/** A number is the exact status expected; 'allowed' is any answer that is not a refusal. */
+type Expected = number | 'allowed'
+const refusals = [401, 403, 404]
+
+interface Fixtures {
+  caseA: { id: string; trackingNo: string; photoId: string }
+  caseB: { id: string }
+  uscc: string
+}
+
+interface Call {
+  path: string
+  init?: RequestInit
+}
+
+interface Row {
+  request: (fx: Fixtures, as: Caller) => Call | Promise<Call>
+  expect: Record<Caller, Expected>
+}
+
+let t: TestContext
+let app: ReturnType<typeof createApp>
+let fx: Fixtures
+const sessions = {} as Record<Exclude<Caller, 'signedOut'>, TestOperator>
+
+const headersOf = (as: Caller): Record<string, string> =>
+  as === 'signedOut' ? {} : { ...sessions[as].headers }
+
+const json = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+/** The case's current version as its county's handler reads it. */
+async function versionOf(caseId: string): Promise<number> {
+  const res = await app.request(`/api/admin/cases/${caseId}`, {
+    headers: headersOf('admin'),
+  })
+  return ((await res.json()) as { version: number }).version
+}
+
+async function enterpriseVersion(uscc: string): Promise<string> {
+  const res = await app.request(`/api/admin/enterprises/${uscc}`, { headers: headersOf('admin') })
+  return ((await res.json()) as { version: string }).version
+}
+
+const readOnly: Record<Caller, Expected> = {
+  signedOut: 401,
+  viewer: 200,
+  handlerA: 200,
+  handlerB: 200,
+  admin: 200,
+}
+const caseAReadable: Record<Caller, Expected> = {
+  signedOut: 401,
+  viewer: 200,
+  handlerA: 200,
+  handlerB: 404,
+  admin: 200,
+}
+const caseAWritable: Record<Caller, Expected> = {
+  signedOut: 401,
+  viewer: 403,
+  handlerA: 200,
+  handlerB: 404,
+  admin: 200,
+}
+const adminOnly: Record<Caller, Expected> = {
+  signedOut: 401,
+  viewer: 403,
+  handlerA: 403,
+  handlerB: 403,
+  admin: 200,
+}
+/** Any signed-in operator may reach it; the answer may still refuse the input. */
+const anySignedIn: Record<Caller, Expected> = {
+  signedOut: 401,
+  viewer: 'allowed',
+  handlerA: 'allowed',
+  handlerB: 'allowed',
+  admin: 'allowed',
+}
+
+const matrix: Record<string, Row> = {
+  'POST /api/admin/auth/sign-in': {
+    // Public by nature: wrong credentials get 401 whoever asks, never a 5xx. A name of its own
+    // per caller, so the lockout after repeated failures does not answer instead.
+    request: (_f, as) => ({
+      path: '/api/admin/auth/sign-in',
+      init: json({ username: `nobody-${as.toLowerCase()}`, password: 'wrong-password-1' }),
+    }),
+    expect: { signedOut: 401, viewer: 401, handlerA: 401, handlerB: 401, admin: 401 },
+  },
+  'GET /api/admin/auth/me': {
+    request: () => ({ path: '/api/admin/auth/me' }),
+    expect: readOnly,
+  },
+  'POST /api/admin/auth/password': {
+    request: () => ({
+      path: '/api/admin/auth/password',
+      init: json({ currentPassword: 'not-the-password', newPassword: 'a-long-new-password-2026' }),
+    }),
+    expect: anySignedIn,
+  },
+  'GET /api/admin/auth/totp': {
+    request: () => ({ path: '/api/admin/auth/totp' }),
+    expect: anySignedIn,
+  },
+  'POST /api/admin/auth/totp': {
+    request: () => ({ path: '/api/admin/auth/totp', init: json({ code: '000000' }) }),
+    expect: anySignedIn,
+  },
+  'POST /api/admin/auth/sign-out': {
+    // Checked with a session of its own (see below), so the matrix's sessions stay signed in.
+    request: () => ({ path: '/api/admin/auth/sign-out', init: { method: 'POST' } }),
+    expect: {
+      signedOut: 401,
+      viewer: 'allowed',
+      handlerA: 'allowed',
+      handlerB: 'allowed',
+      admin: 'allowed',
+    },
+  },
+  'GET /api/admin/audit': {
+    request: () => ({ path: '/api/admin/audit' }),
+    expect: adminOnly,
+  },
+  'GET /api/admin/cases': { request: () => ({ path: '/api/admin/cases' }), expect: readOnly },
+  'GET /api/admin/cases/:id': {
+    request: (f) => ({ path: `/api/admin/cases/${f.caseA.id}` }),
+    expect: caseAReadable,
+  },
+  'POST /api/admin/cases/:id/reveal': {
+    request: (f) => ({
+      path: `/api/admin/cases/${f.caseA.id}/reveal`,
+      init: { method: 'POST' },
+    }),
+    expect: caseAWritable,
+  },
+  'POST /api/admin/cases/:id/actions': {
+    request: async (f) => ({
+      path: `/api/admin/cases/${f.caseA.id}/actions`,
+      init: json({
+        action: 'note',
+        version: await versionOf(f.caseA.id),
+        note: '电话联系了投诉人。',
+      }),
+    }),
+    expect: caseAWritable,
+  },
+  'GET /api/admin/photos/:photoId': {
+    request: (f) => ({ path: `/api/admin/photos/${f.caseA.photoId}` }),
+    expect: caseAReadable,
+  },
+  'GET /api/admin/enterprises': {
+    request: () => ({ path: '/api/admin/enterprises' }),
+    expect: adminOnly,
+  },
+  'GET /api/admin/enterprises/:uscc': {
+    request: (f) => ({ path: `/api/admin/enterprises/${f.uscc}` }),
+    expect: adminOnly,
+  },
+  'POST /api/admin/enterprises/:uscc/actions': {
+    request: async (f) => ({
+      path: `/api/admin/enterprises/${f.uscc}/actions`,
+      init: json({
+        action: 'edit',
+        reason: '核对地址',
+        version: await enterpriseVersion(f.uscc),
+        address: `丽水市莲都区中山街 ${Math.floor(Math.random() * 900) + 100} 号`,
+      }),
+    }),
+    expect: adminOnly,
+  },
+}
+
+/** Files a complaint in `county` through the public API, with a photo when asked. */
+async function fileComplaint(county: string, withPhoto: boolean) {
+  const form = new FormData()
+  const fields = {
+    kind: 'complaint',
+    category: 'short_weight',
+    county,
+    merchantName: `矩阵测试摊位 ${county}`,
+    address: '城东菜场 12 号',
+    occurredAt: '2026-11-20T09:30',
+    description: '买了一斤猪肉，回家复秤只有八两。',
+    name: '王小明',
+    phone: '13812345678',
+    consent: 'on',
+  }
+  for (const [k, v] of Object.entries(fields)) form.set(k, v)
+  if (withPhoto) {
+    form.append('photos', new File([Buffer.from(jpeg({}).bytes)], 'a.jpg', { type: 'image/jpeg' }))
+  }
+  const res = await app.request(
+    '/api/complaints',
+    { method: 'POST', body: form, headers: { accept: 'application/json' } },
+    { clientAddress: `192.0.2.${county === countyA ? 1 : 2}` },
+  )
+  expect(res.status).toBeLessThan(400)
+  const row = await t.deps.db
+    .selectFrom('complaints')
+    .select(['id', 'trackingNo'])
+    .where('merchantName', '=', fields.merchantName)
+    .executeTakeFirstOrThrow()
+  const photo = await t.deps.db
+    .selectFrom('complaintPhotos')
+    .select('id')
+    .where('complaintId', '=', row.id)
+    .executeTakeFirst()
+  return { id: row.id, trackingNo: row.trackingNo, photoId: photo?.id ?? '' }
+}
+
+beforeAll(async () => {
+  t = await createTestContext()
+  app = createApp(t.deps)
+  const [business] = generateDemoRecords(1)
+  await applyEnterpriseRecords({
+    ctx: t.deps,
+    input: { records: [business!], source: 'test', today: '2026-11-27' },
+  })
+  sessions.viewer = await signedInOperator(t.deps, 'viewer')
+  sessions.handlerA = await signedInOperator(t.deps, 'county_handler', countyA)
+  sessions.handlerB = await signedInOperator(t.deps, 'county_handler', countyB)
+  sessions.admin = await signedInOperator(t.deps, 'city_admin')
+  fx = {
+    caseA: await fileComplaint(countyA, true),
+    caseB: await fileComplaint(countyB, false),
+    uscc: business!.uscc,
+  }
+  expect(fx.caseA.photoId).not.toBe('')
+})
+
+afterAll(() => t.cleanup())
+
+describe('the console API access matrix', () => {
+  it('has a row for every /api/admin route the app serves', () => {
+    const served = new Set(
+      app.routes
+        .filter((r) => r.path.startsWith('/api/admin/') && r.method !== 'ALL')
+        .map((r) => `${r.method} ${r.path}`),
+    )
+    expect([...served].sort()).toEqual(Object.keys(matrix).sort())
+  })
+
+  for (const [route, row] of Object.entries(matrix)) {
+    it.each(callers)(`${route} as %s`, async (as) => {
+      if (route.endsWith('/sign-out') && as !== 'signedOut') {
+        const own = await signedInOperator(
+          t.deps,
+          sessions[as].operator.role,
+          sessions[as].operator.countyCode,
+        )
+        const res = await app.request('/api/admin/auth/sign-out', {
+          method: 'POST',
+          headers: own.headers,
+        })
+        expect(refusals).not.toContain(res.status)
+        expect(res.status).toBeLessThan(500)
+        return
+      }
+      const { path, init } = await row.request(fx, as)
+      const res = await app.request(path, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), ...headersOf(as) },
+      })
+      const expected = row.expect[as]
+      if (expected === 'allowed') {
+        expect(refusals, `${route} as ${as}: ${res.status}`).not.toContain(res.status)
+        expect(res.status).toBeLessThan(500)
+      } else {
+        expect(res.status, `${route} as ${as}`).toBe(expected)
+      }
+      expect(res.headers.get('cache-control')).toBe('no-store')
+    })
+  }
+
+  it('never lists or finds a county A case for the county B handler', async () => {
+    const headers = headersOf('handlerB')
+    const listed = await app.request('/api/admin/cases?pageSize=100', { headers })
+    const ids = ((await listed.json()) as { items: Array<{ id: string }> }).items.map((i) => i.id)
+    expect(ids).toContain(fx.caseB.id)
+    expect(ids).not.toContain(fx.caseA.id)
+
+    for (const q of [fx.caseA.trackingNo, `矩阵测试摊位 ${countyA}`]) {
+      const found = await app.request(`/api/admin/cases?q=${encodeURIComponent(q)}`, { headers })
+      expect(found.status).toBe(200)
+      const items = ((await found.json()) as { items: Array<{ id: string }> }).items
+      expect(items.map((i) => i.id)).not.toContain(fx.caseA.id)
+    }
+    const askedForA = await app.request(`/api/admin/cases?county=${countyA}`, { headers })
+    expect(askedForA.status).toBe(403)
+  })
+
+  it('shows the county A handler its own case and masks contact details for a viewer', async () => {
+    const own = await app.request(`/api/admin/cases?county=${countyA}`, {
+      headers: headersOf('handlerA'),
+    })
+    const ids = ((await own.json()) as { items: Array<{ id: string }> }).items.map((i) => i.id)
+    expect(ids).toContain(fx.caseA.id)
+    expect(ids).not.toContain(fx.caseB.id)
+
+    const seen = await app.request(`/api/admin/cases/${fx.caseA.id}`, {
+      headers: headersOf('viewer'),
+    })
+    const text = await seen.text()
+    expect(text).not.toContain('13812345678')
+    expect(text).not.toContain('王小明')
+    expect(text).toContain('138****5678')
+  })
+})

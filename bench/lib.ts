@@ -20,8 +20,13 @@ export interface BenchOptions {
   runs: number
   /** Seconds of load per target (search and intake benchmarks). */
   seconds: number
-  /** Requests per second, open loop; each benchmark has its own default (search 300, intake 1000). */
+  /**
+   * Requests per second, open loop; each benchmark has its own default (search 300, intake 1000,
+   * queue-search 50).
+   */
   rate: number | undefined
+  /** Complaints to generate (queue-search benchmark); 200,000 unless given. */
+  complaints: number | undefined
 }
 
 /** The value below which `p` of the sorted samples fall (nearest-rank). */

@@ -5,14 +5,16 @@ import { shanghaiToday } from '../api/time.ts'
 import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
 
 /**
- * `npm run bench [-- build|search|intake] [--runs N] [--seconds N] [--rate N]`: benchmarks, on demand and
- * never part of `npm test`. Each writes bench/results/<name>-<date>.json and prints one line.
+ * `npm run bench [-- build|search|intake|queue-search] [--runs N] [--seconds N] [--rate N]
+ * [--complaints N]`: benchmarks, on demand and never part of `npm test`. Each writes
+ * bench/results/<name>-<date>.json and prints one line.
  */
 const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<BenchOutcome> }>> =
   {
     build: () => import('./build.ts'),
     search: () => import('./search.ts'),
     intake: () => import('./intake.ts'),
+    'queue-search': () => import('./queue-search.ts'),
   }
 
 async function main() {
@@ -22,15 +24,17 @@ async function main() {
       runs: { type: 'string', default: '3' },
       seconds: { type: 'string', default: '20' },
       rate: { type: 'string' },
+      complaints: { type: 'string' },
     },
   })
   const options: BenchOptions = {
     runs: Number(values.runs),
     seconds: Number(values.seconds),
     rate: values.rate === undefined ? undefined : Number(values.rate),
+    complaints: values.complaints === undefined ? undefined : Number(values.complaints),
   }
   if (!Object.values(options).every((v) => v === undefined || (Number.isInteger(v) && v > 0))) {
-    console.error('--runs、--seconds、--rate 须为正整数。')
+    console.error('--runs、--seconds、--rate、--complaints 须为正整数。')
     process.exit(64)
   }
   const names = positionals.length > 0 ? positionals : Object.keys(benches)

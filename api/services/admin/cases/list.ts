@@ -33,6 +33,23 @@ function searchFilter(f: QueueFilter): string[] {
 }
 
 /**
+ * What the queue asks the private index, beside the words (bench/queue-search.ts sends the same
+ * straight to Meilisearch as its baseline).
+ */
+export function queueSearchParams(filter: QueueFilter, page: number, pageSize: number) {
+  return {
+    filter: searchFilter(filter),
+    sort: ['dueAt:asc'],
+    // Every word must match: results are ordered by due date, not relevance, so a case that
+    // shares one word with the query would otherwise sit among the real hits.
+    matchingStrategy: 'all' as const,
+    page,
+    hitsPerPage: pageSize,
+    attributesToRetrieve: ['id'],
+  }
+}
+
+/**
  * Full text through the private index, sorted by due date. The index only proposes ids: the rows
  * shown are read again from PostgreSQL within the operator's county, so a document the index has
  * not caught up with (a case just assigned elsewhere) never shows another county's case.
@@ -46,16 +63,7 @@ async function searchQueue(
 ): Promise<{ rows: QueueRow[]; total: number }> {
   const result = await ctx.search.meili
     .index<ComplaintDocument>(ctx.search.indexName('complaints'))
-    .search(q, {
-      filter: searchFilter(filter),
-      sort: ['dueAt:asc'],
-      // Every word must match: results are ordered by due date, not relevance, so a case that
-      // shares one word with the query would otherwise sit among the real hits.
-      matchingStrategy: 'all',
-      page,
-      hitsPerPage: pageSize,
-      attributesToRetrieve: ['id'],
-    })
+    .search(q, queueSearchParams(filter, page, pageSize))
   const ids = result.hits.map((h) => h.id)
   const rows = await queueRowsByIds(ctx.db, ids, filter.county)
   const byId = new Map(rows.map((r) => [r.id, r]))

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database, Operator, OperatorRole } from '../database.ts'
 
 export function findOperatorByUsername(
@@ -115,4 +115,112 @@ export async function acceptTotpStep(
     .returning('id')
     .executeTakeFirst()
   return row !== undefined
+}
+
+/** An operator as the console's account list shows it, with when they last signed in. */
+export interface OperatorListRow {
+  id: string
+  username: string
+  role: OperatorRole
+  countyCode: string | null
+  mustChangePassword: boolean
+  totpEnabledAt: Date | null
+  failedSignIns: number
+  lockedUntil: Date | null
+  disabledAt: Date | null
+  createdAt: Date
+  lastSignInAt: Date | null
+  /** Sessions not yet past their absolute end (an idle one may still count until it is next read). */
+  openSessions: number
+}
+
+function operatorListQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('operators as o')
+    .select([
+      'o.id',
+      'o.username',
+      'o.role',
+      'o.countyCode',
+      'o.mustChangePassword',
+      'o.totpEnabledAt',
+      'o.failedSignIns',
+      'o.lockedUntil',
+      'o.disabledAt',
+      'o.createdAt',
+    ])
+    .select((eb) => [
+      // audit_log_operator_idx (operator_id, occurred_at DESC) answers this per operator.
+      eb
+        .selectFrom('auditLog as a')
+        .select((a) => a.fn.max('a.occurredAt').as('at'))
+        .whereRef('a.operatorId', '=', 'o.id')
+        .where('a.action', '=', 'auth.sign_in')
+        .as('lastSignInAt'),
+      eb
+        .selectFrom('operatorSessions as s')
+        .select((s) => s.fn.countAll<string>().as('n'))
+        .whereRef('s.operatorId', '=', 'o.id')
+        .where('s.expiresAt', '>', sql<Date>`now()`)
+        .as('openSessions'),
+    ])
+}
+
+const toListRow = (row: Record<string, unknown>): OperatorListRow =>
+  ({ ...row, openSessions: Number(row.openSessions ?? 0) }) as OperatorListRow
+
+/** Every operator, the disabled last, then by username. */
+export async function listOperatorRows(db: Kysely<Database>): Promise<OperatorListRow[]> {
+  const rows = await operatorListQuery(db)
+    .orderBy(sql`o.disabled_at IS NOT NULL`)
+    .orderBy('o.username')
+    .execute()
+  return rows.map(toListRow)
+}
+
+export async function findOperatorListRow(
+  db: Kysely<Database>,
+  id: string,
+): Promise<OperatorListRow | undefined> {
+  const row = await operatorListQuery(db).where('o.id', '=', id).executeTakeFirst()
+  return row && toListRow(row)
+}
+
+/** An operator row, locked until the transaction ends: two administrators' actions take turns. */
+export function findOperatorForUpdate(
+  trx: Transaction<Database>,
+  id: string,
+): Promise<Operator | undefined> {
+  return trx.selectFrom('operators').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+}
+
+/** The changes the console's account actions make to an operator row. */
+export type OperatorChange =
+  | { kind: 'reset_password'; passwordHash: string }
+  | { kind: 'disable'; at: Date }
+  | { kind: 'enable' | 'unlock' | 'reset_totp' }
+
+function changedColumns(change: OperatorChange) {
+  const unlocked = { failedSignIns: 0, lockedUntil: null }
+  switch (change.kind) {
+    case 'reset_password':
+      // A one-time password must be replaced at the next sign-in; it also ends a lockout.
+      return { passwordHash: change.passwordHash, mustChangePassword: true, ...unlocked }
+    case 'disable':
+      return { disabledAt: change.at }
+    case 'enable':
+      return { disabledAt: null }
+    case 'unlock':
+      return unlocked
+    case 'reset_totp':
+      return { totpKeyId: null, totpSecretSealed: null, totpEnabledAt: null, totpLastStep: null }
+  }
+}
+
+export async function changeOperator(db: Kysely<Database>, id: string, change: OperatorChange) {
+  await db
+    .updateTable('operators')
+    .set({ ...changedColumns(change), updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .execute()
 }

@@ -25,6 +25,8 @@ let baseUrl: string
 const cookies = {} as Record<Exclude<Visitor, 'signedOut'>, string>
 let caseA: string
 let uscc: string
+/** The viewer's own account: the page an administrator manages it on. */
+let viewerId: string
 
 const signedIn = (expected: number): Record<Visitor, Expected> => ({
   signedOut: 'signIn',
@@ -58,6 +60,8 @@ const matrix: Record<string, { path: () => string; expect: Record<Visitor, Expec
   'audit.astro': { path: () => '/admin/audit', expect: adminOnly },
   'enterprises/index.astro': { path: () => '/admin/enterprises', expect: adminOnly },
   'enterprises/[uscc].astro': { path: () => `/admin/enterprises/${uscc}`, expect: adminOnly },
+  'operators/index.astro': { path: () => '/admin/operators', expect: adminOnly },
+  'operators/[id].astro': { path: () => `/admin/operators/${viewerId}`, expect: adminOnly },
   // Signing out is a POST with the session's CSRF token (tested below); a GET is refused.
   'sign-out.astro': {
     path: () => '/admin/sign-out',
@@ -91,7 +95,7 @@ async function operatorCookie(role: OperatorRole, countyCode: string | null) {
     clientAddress: '127.0.0.1',
     userAgent: 'matrix',
   })
-  return `${sessionCookieName}=${token}`
+  return { cookie: `${sessionCookieName}=${token}`, id: row.id }
 }
 
 const fetchAs = (visitor: Visitor, url: string, init: RequestInit = {}) =>
@@ -107,10 +111,12 @@ const fetchAs = (visitor: Visitor, url: string, init: RequestInit = {}) =>
 beforeAll(async () => {
   baseUrl = inject('siteUrl')
   db = createDb({ connectionString: inject('siteDatabaseUrl'), max: 1 })
-  cookies.viewer = await operatorCookie('viewer', null)
-  cookies.handlerA = await operatorCookie('county_handler', countyA)
-  cookies.handlerB = await operatorCookie('county_handler', countyB)
-  cookies.admin = await operatorCookie('city_admin', null)
+  const viewer = await operatorCookie('viewer', null)
+  cookies.viewer = viewer.cookie
+  viewerId = viewer.id
+  cookies.handlerA = (await operatorCookie('county_handler', countyA)).cookie
+  cookies.handlerB = (await operatorCookie('county_handler', countyB)).cookie
+  cookies.admin = (await operatorCookie('city_admin', null)).cookie
   const filed = await fetch(new URL('/api/complaints', baseUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.77' },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
@@ -25,6 +26,8 @@ interface Fixtures {
   caseA: { id: string; trackingNo: string; photoId: string }
   caseB: { id: string }
   uscc: string
+  /** An account the admin's unlock row acts on (locked again before each call). */
+  lockedOperatorId: string
 }
 
 interface Call {
@@ -192,6 +195,37 @@ const matrix: Record<string, Row> = {
     }),
     expect: adminOnly,
   },
+  'GET /api/admin/operators': {
+    request: () => ({ path: '/api/admin/operators' }),
+    expect: adminOnly,
+  },
+  'POST /api/admin/operators': {
+    // A fresh name per call, so the admin's call creates an account instead of finding it taken.
+    request: () => ({
+      path: '/api/admin/operators',
+      init: json({ username: `matrix.${randomBytes(4).toString('hex')}`, role: 'viewer' }),
+    }),
+    expect: { ...adminOnly, admin: 201 },
+  },
+  'POST /api/admin/operators/:id/actions': {
+    request: async (f) => {
+      await lockOperator(f.lockedOperatorId)
+      return {
+        path: `/api/admin/operators/${f.lockedOperatorId}/actions`,
+        init: json({ action: 'unlock' }),
+      }
+    },
+    expect: adminOnly,
+  },
+}
+
+/** Locks an account as five wrong passwords would. */
+async function lockOperator(id: string) {
+  await t.deps.db
+    .updateTable('operators')
+    .set({ lockedUntil: new Date(Date.now() + 15 * 60_000) })
+    .where('id', '=', id)
+    .execute()
 }
 
 /** Files a complaint in `county` through the public API, with a photo when asked. */
@@ -248,6 +282,7 @@ beforeAll(async () => {
     caseA: await fileComplaint(countyA, true),
     caseB: await fileComplaint(countyB, false),
     uscc: business!.uscc,
+    lockedOperatorId: (await signedInOperator(t.deps, 'viewer')).operator.id,
   }
   expect(fx.caseA.photoId).not.toBe('')
 })

@@ -3,6 +3,7 @@ import { registerAuthRoutes } from './auth/index.ts'
 import { registerCaseRoutes } from './cases/index.ts'
 import { registerConsoleEnterpriseRoutes } from './enterprises/index.ts'
 import { consoleNoStore } from './guard.ts'
+import { registerOperatorRoutes } from './operators/index.ts'
 
 /**
  * The case-handling console's API (/api/admin/*). Every response is `no-store`; each route
@@ -13,4 +14,5 @@ export function registerAdminRoutes(app: App) {
   registerAuthRoutes(app)
   registerCaseRoutes(app)
   registerConsoleEnterpriseRoutes(app)
+  registerOperatorRoutes(app)
 }

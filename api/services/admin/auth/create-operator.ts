@@ -1,6 +1,7 @@
 import { findOperatorByUsername, insertOperator } from '../../../../db/queries/operators.ts'
 import { operatorRoles, type OperatorRole } from '../../../../db/database.ts'
 import type { ServiceContext } from '../../../deps.ts'
+import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { countyNames, roleLabels } from './labels.ts'
 import { hashPassword } from './password-hash.ts'
@@ -15,6 +16,9 @@ export interface CreateOperatorInput {
   county: string | undefined
   /** Who created it, for the audit log (e.g. `cli:root`). */
   actor: string
+  /** The signed-in city_admin who created it in the console, when it was not the command line. */
+  by?: Pick<SignedInOperator, 'id' | 'username'> | undefined
+  clientAddress?: string | undefined
 }
 
 export class OperatorInputError extends Error {
@@ -30,7 +34,9 @@ const countyList = Object.entries(countyNames)
   .join('、')
 
 /** What is wrong with the account asked for, each message saying how to fix it. */
-export function operatorInputProblems(input: Omit<CreateOperatorInput, 'actor'>): string[] {
+export function operatorInputProblems(
+  input: Pick<CreateOperatorInput, 'username' | 'role' | 'county'>,
+): string[] {
   const problems: string[] = []
   const { username, role, county } = input
   if (!username) {
@@ -86,9 +92,10 @@ export async function createOperator({
         passwordHash,
       })
       await recordAudit(trx, {
-        operator: null,
+        operator: input.by ?? null,
         username: input.actor,
         action: 'operator.created',
+        ...(input.clientAddress === undefined ? {} : { clientAddress: input.clientAddress }),
         detail: { operatorId: created, username, role, countyCode: input.county ?? null },
       })
       return created

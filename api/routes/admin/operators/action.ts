@@ -1,0 +1,57 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { actOnOperator } from '../../../services/admin/operators/actions.ts'
+import {
+  operatorActionSchema,
+  operatorViewSchema,
+} from '../../../services/admin/operators/schemas.ts'
+import type { App } from '../../../env.ts'
+import { clientAddress } from '../../client-address.ts'
+import { errorResponses } from '../../shared.ts'
+import { operatorOf } from '../guard.ts'
+import { operatorAdminOnly } from './guard.ts'
+
+const route = createRoute({
+  method: 'post',
+  path: '/admin/operators/{id}/actions',
+  summary: '后台账号操作：重置密码、停用、启用、解锁、重置动态验证码（仅市局管理员）',
+  description:
+    'Needs the X-CSRF-Token header. reset_password answers a new one-time password once, clears ' +
+    'a lockout and ends every session of the account; disable ends them at once; reset_totp ' +
+    'ends them and makes the account enrol again (a city_admin at the next sign-in). 403 for ' +
+    'disabling or resetting your own account; 409 when the action does not apply to the account ' +
+    'as it is (enable an active one, unlock one not locked).',
+  middleware: operatorAdminOnly,
+  request: {
+    params: z.object({ id: z.string().openapi({ description: '账号编号' }) }),
+    body: { content: { 'application/json': { schema: operatorActionSchema } }, required: true },
+  },
+  responses: {
+    200: {
+      description: 'Done: the account as it is now.',
+      content: {
+        'application/json': {
+          schema: z.object({
+            operator: operatorViewSchema,
+            oneTimePassword: z.string().optional(),
+          }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+})
+
+export function registerOperatorAction(app: App) {
+  app.openapi(route, async (c) => {
+    const done = await actOnOperator({
+      ctx: c.get('ctx'),
+      input: {
+        operator: operatorOf(c),
+        id: c.req.valid('param').id,
+        action: c.req.valid('json').action,
+        clientAddress: clientAddress(c),
+      },
+    })
+    return c.json(done, 200)
+  })
+}

@@ -1,0 +1,45 @@
+import { createRoute } from '@hono/zod-openapi'
+import { createOperatorInConsole } from '../../../services/admin/operators/create.ts'
+import {
+  newOperatorSchema,
+  operatorWithPasswordSchema,
+} from '../../../services/admin/operators/schemas.ts'
+import type { App } from '../../../env.ts'
+import { clientAddress } from '../../client-address.ts'
+import { errorResponses } from '../../shared.ts'
+import { operatorOf } from '../guard.ts'
+import { operatorAdminOnly } from './guard.ts'
+
+const route = createRoute({
+  method: 'post',
+  path: '/admin/operators',
+  summary: '创建后台账号（仅市局管理员；返回一次性密码，只此一次）',
+  description:
+    'Needs the X-CSRF-Token header. The one-time password is answered once and stored only as ' +
+    'an Argon2id hash; it must be changed at first sign-in. 409 when the username is taken.',
+  middleware: operatorAdminOnly,
+  request: {
+    body: { content: { 'application/json': { schema: newOperatorSchema } }, required: true },
+  },
+  responses: {
+    201: {
+      description: 'Created.',
+      content: { 'application/json': { schema: operatorWithPasswordSchema } },
+    },
+    ...errorResponses(400, 401, 403, 409),
+  },
+})
+
+export function registerOperatorCreate(app: App) {
+  app.openapi(route, async (c) => {
+    const created = await createOperatorInConsole({
+      ctx: c.get('ctx'),
+      input: {
+        operator: operatorOf(c),
+        fields: c.req.valid('json'),
+        clientAddress: clientAddress(c),
+      },
+    })
+    return c.json(created, 201)
+  })
+}

@@ -1,0 +1,76 @@
+import {
+  changeOperator,
+  findOperatorForUpdate,
+  type OperatorChange,
+} from '../../../../db/queries/operators.ts'
+import type { ServiceContext } from '../../../deps.ts'
+import { ApiError } from '../../../errors.ts'
+import type { SignedInOperator } from '../access.ts'
+import { recordAudit } from '../audit.ts'
+import { hashPassword } from '../auth/password-hash.ts'
+import { newOneTimePassword } from '../auth/password-policy.ts'
+import { endSessionsOf } from '../sessions.ts'
+import { requireOperatorAdmin } from './access.ts'
+import { getOperator, operatorNotFound } from './list.ts'
+import type { OperatorAction, OperatorView } from './schemas.ts'
+import { pointlessBecause, refusedOnSelf } from './view.ts'
+
+/**
+ * After these, whoever holds the account's sessions must sign in again: a new password, a
+ * disabled account, a second factor to enrol again (a lost phone may be in someone else's hand).
+ */
+const endsSessions: ReadonlySet<OperatorAction> = new Set([
+  'reset_password',
+  'disable',
+  'reset_totp',
+])
+
+/**
+ * One account action by a city_admin, recorded in the audit log (the account's name, never a
+ * password). A password reset returns the new one-time password, this once.
+ */
+export async function actOnOperator({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: {
+    operator: SignedInOperator
+    id: string
+    action: OperatorAction
+    clientAddress: string
+    now?: Date
+  }
+}): Promise<{ operator: OperatorView; oneTimePassword?: string }> {
+  const { operator: by, id, action } = input
+  requireOperatorAdmin(by)
+  if (!/^\d{1,18}$/.test(id)) throw operatorNotFound()
+  const selfRefusal = refusedOnSelf[action]
+  if (id === by.id && selfRefusal) throw new ApiError('FORBIDDEN', selfRefusal)
+  const now = input.now ?? new Date()
+  // Hashed before the row is locked: Argon2id takes a while on purpose.
+  const oneTimePassword = action === 'reset_password' ? newOneTimePassword() : undefined
+  const change: OperatorChange =
+    action === 'reset_password'
+      ? { kind: action, passwordHash: await hashPassword(oneTimePassword!) }
+      : action === 'disable'
+        ? { kind: action, at: now }
+        : { kind: action }
+
+  await ctx.db.transaction().execute(async (trx) => {
+    const target = await findOperatorForUpdate(trx, id)
+    if (!target) throw operatorNotFound()
+    const pointless = pointlessBecause(action, target, now)
+    if (pointless) throw new ApiError('CONFLICT', pointless)
+    await changeOperator(trx, id, change)
+    if (endsSessions.has(action)) await endSessionsOf(trx, id)
+    await recordAudit(trx, {
+      operator: by,
+      action: `operator.${action}`,
+      clientAddress: input.clientAddress,
+      detail: { operatorId: id, username: target.username, role: target.role },
+    })
+  })
+  const view = await getOperator({ ctx, input: { operator: by, id, now } })
+  return oneTimePassword ? { operator: view, oneTimePassword } : { operator: view }
+}

@@ -1,0 +1,189 @@
+import { ApiError } from '../../../api/errors.ts'
+import type { SignedInOperator } from '../../../api/services/admin/access.ts'
+import { countyNames, roleLabels } from '../../../api/services/admin/auth/labels.ts'
+import { actOnOperator } from '../../../api/services/admin/operators/actions.ts'
+import { createOperatorInConsole } from '../../../api/services/admin/operators/create.ts'
+import { getOperator, listOperators } from '../../../api/services/admin/operators/list.ts'
+import {
+  operatorActions,
+  type OperatorAction,
+  type OperatorView,
+} from '../../../api/services/admin/operators/schemas.ts'
+import { serviceContext } from '../services.ts'
+import { readForm, textField, type FieldProblem } from './auth-form.ts'
+
+export const operatorsUrl = '/admin/operators'
+export const operatorPageUrl = (id: string) => `${operatorsUrl}/${id}`
+
+export const operatorActionLabels: Record<OperatorAction, string> = {
+  reset_password: '重置密码',
+  disable: '停用账号',
+  enable: '启用账号',
+  unlock: '解除锁定',
+  reset_totp: '重置动态验证码',
+}
+
+export const operatorActionExplanations: Record<OperatorAction, string> = {
+  reset_password:
+    '生成新的一次性密码，旧密码立即失效；该账号所有已登录的会话随即退出，锁定也一并解除。对方下次登录时必须修改密码。',
+  disable: '停用后该账号立即退出所有已登录的会话，也不能再登录，直到重新启用。',
+  enable: '启用后该账号可以用原来的密码重新登录。',
+  unlock: '清除连续输错的记录和锁定，对方可以立即用正确的密码登录。',
+  reset_totp:
+    '清除已绑定的动态验证码（例如更换或丢失了手机），该账号所有已登录的会话随即退出。市局管理员下次登录时须重新绑定；其他角色不再需要动态验证码，可自行重新绑定。',
+}
+
+/** "莲都区" or "不限（市级）". */
+export const countyLabel = (code: string | null) =>
+  code ? (countyNames[code] ?? code) : '不限（市级）'
+
+/** What a row of the list says about the account's state, most pressing first. */
+export function accountState(view: OperatorView): string[] {
+  const states: string[] = []
+  if (view.disabledAt) states.push('已停用')
+  if (view.lockedUntil) states.push('已锁定')
+  if (view.mustChangePassword) states.push('待修改初始密码')
+  return states.length ? states : ['正常']
+}
+
+/** How the TOTP column reads; a city_admin without it enrols at the next sign-in. */
+export function totpState(view: OperatorView): string {
+  if (view.totpEnabled) return '已启用'
+  return view.role === 'city_admin' ? '未绑定（下次登录时绑定）' : '未启用'
+}
+
+export const roleOptions = Object.entries(roleLabels).map(([value, label]) => ({ value, label }))
+export const countyOptions = [
+  { value: '', label: '不限（市级）' },
+  ...Object.entries(countyNames).map(([value, label]) => ({ value, label })),
+]
+
+export const newOperatorFields = ['username', 'role', 'county'] as const
+export type NewOperatorValues = Record<(typeof newOperatorFields)[number], string>
+
+const tokenRefusal = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
+
+function problemsOf(error: ApiError, fallbackField: string): FieldProblem[] {
+  const details = Array.isArray(error.details) ? (error.details as FieldProblem[]) : []
+  return details.length
+    ? details.map((d) => ({ field: d.field || fallbackField, message: d.message }))
+    : [{ field: fallbackField, message: error.message }]
+}
+
+export interface OperatorsPage {
+  status: number
+  items: OperatorView[]
+  values: NewOperatorValues
+  problems: FieldProblem[]
+  /** The account just created, with its one-time password: shown on this answer only. */
+  created?: { operator: OperatorView; oneTimePassword: string }
+}
+
+/**
+ * The account list's request. POST creates an account and answers with its one-time password
+ * in the page itself (no redirect: the password must not travel in an address or be stored).
+ */
+export async function handleOperatorsRequest(input: {
+  request: Request
+  operator: SignedInOperator
+  csrfOk: (form: FormData) => boolean
+  clientAddress: string
+}): Promise<OperatorsPage> {
+  const ctx = serviceContext()
+  const { operator } = input
+  const values: NewOperatorValues = { username: '', role: '', county: '' }
+  const page = async (status: number, extra: Partial<OperatorsPage> = {}) => ({
+    status,
+    items: await listOperators({ ctx, input: { operator } }),
+    values,
+    problems: [],
+    ...extra,
+  })
+  if (input.request.method !== 'POST') return page(200)
+
+  const form = await readForm(input.request)
+  if (!form || !input.csrfOk(form)) {
+    return page(403, { problems: [{ field: 'csrf', message: tokenRefusal }] })
+  }
+  for (const name of newOperatorFields) values[name] = textField(form, name, 100)
+  try {
+    const created = await createOperatorInConsole({
+      ctx,
+      input: { operator, fields: values, clientAddress: input.clientAddress },
+    })
+    return await page(201, { created, values: { username: '', role: '', county: '' } })
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status >= 500) throw error
+    return page(error.status, { problems: problemsOf(error, 'username') })
+  }
+}
+
+export type OperatorPage =
+  | { kind: 'redirect'; location: string }
+  | { kind: 'missing'; status: 404; message: string }
+  | {
+      kind: 'shown'
+      status: number
+      view: OperatorView
+      /** The action just done (?done=disable), for the success notice. */
+      done?: OperatorAction
+      refusal?: string
+      /** After a password reset: the new one-time password, shown on this answer only. */
+      oneTimePassword?: string
+    }
+
+const actionOf = (value: unknown) => operatorActions.find((a) => a === value)
+
+/**
+ * One account's request. POST carries one action; a done action answers 303 back to the page
+ * (a reload does not repeat it), except a password reset, whose new password is shown at once.
+ */
+export async function handleOperatorRequest(input: {
+  request: Request
+  url: URL
+  id: string
+  operator: SignedInOperator
+  csrfOk: (form: FormData) => boolean
+  clientAddress: string
+}): Promise<OperatorPage> {
+  const ctx = serviceContext()
+  const { operator, id } = input
+  const show = async (status: number, extra: Partial<Extract<OperatorPage, { kind: 'shown' }>>) =>
+    ({
+      kind: 'shown',
+      status,
+      view: await getOperator({ ctx, input: { operator, id } }),
+      ...extra,
+    }) as const
+  try {
+    if (input.request.method !== 'POST') {
+      const done = actionOf(input.url.searchParams.get('done'))
+      return await show(200, done ? { done } : {})
+    }
+    const form = await readForm(input.request)
+    if (!form || !input.csrfOk(form)) return await show(403, { refusal: tokenRefusal })
+    const action = actionOf(form.get('action'))
+    if (!action) return await show(400, { refusal: '请从下面的按钮中选择一项操作。' })
+    try {
+      const done = await actOnOperator({
+        ctx,
+        input: { operator, id, action, clientAddress: input.clientAddress },
+      })
+      if (done.oneTimePassword) {
+        const { oneTimePassword } = done
+        return { kind: 'shown', status: 200, view: done.operator, done: action, oneTimePassword }
+      }
+      return { kind: 'redirect', location: `${operatorPageUrl(id)}?done=${action}` }
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
+        throw error
+      }
+      return await show(error.status, { refusal: error.message })
+    }
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'NOT_FOUND') {
+      return { kind: 'missing', status: 404, message: error.message }
+    }
+    throw error
+  }
+}

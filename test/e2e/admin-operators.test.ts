@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { sessionCookieName, startSession } from '../../api/services/admin/sessions.ts'
+import { createDb, type Db } from '../../db/client.ts'
+import type { OperatorRole } from '../../db/database.ts'
+
+/**
+ * The account pages (/admin/operators), as a browser without JavaScript uses them: plain forms
+ * posted back to the page, with the session's CSRF token, against the served product.
+ */
+
+let db: Db
+let baseUrl: string
+let admin: { id: string; cookie: string }
+
+async function signedIn(role: OperatorRole, countyCode: string | null = null) {
+  const username = `pages${randomBytes(4).toString('hex')}`
+  const row = await db
+    .insertInto('operators')
+    .values({
+      username,
+      role,
+      countyCode,
+      passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString('base64')}$unusable`,
+      mustChangePassword: false,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const { token } = await startSession(db, {
+    operatorId: row.id,
+    stage: 'active',
+    clientAddress: '127.0.0.1',
+    userAgent: 'pages',
+  })
+  return { id: row.id, username, cookie: `${sessionCookieName}=${token}` }
+}
+
+const page = (cookie: string, path: string) =>
+  fetch(new URL(path, baseUrl), { redirect: 'manual', headers: { cookie } })
+
+function postForm(cookie: string, path: string, fields: Record<string, string>) {
+  return fetch(new URL(path, baseUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: {
+      cookie,
+      origin: baseUrl,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams(fields).toString(),
+  })
+}
+
+/** The hidden `csrf` field of a console page, as a browser would send it back. */
+async function csrfOf(cookie: string, path: string): Promise<string> {
+  const html = await (await page(cookie, path)).text()
+  const token = /name="csrf" value="([^"]+)"/.exec(html)?.[1]
+  expect(token).toBeDefined()
+  return token!
+}
+
+const oneTimePassword = /[A-Za-z2-9]{5}(?:-[A-Za-z2-9]{5}){3}/
+
+beforeAll(async () => {
+  baseUrl = inject('siteUrl')
+  db = createDb({ connectionString: inject('siteDatabaseUrl'), max: 1 })
+  admin = await signedIn('city_admin')
+})
+afterAll(() => db.destroy())
+
+describe('the account list page', () => {
+  it('creates an account and shows its one-time password once, with a warning', async () => {
+    const username = `created.${randomBytes(3).toString('hex')}`
+    const csrf = await csrfOf(admin.cookie, '/admin/operators')
+    const res = await postForm(admin.cookie, '/admin/operators', {
+      csrf,
+      username,
+      role: 'county_handler',
+      county: '331102',
+    })
+    expect(res.status).toBe(201)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const html = await res.text()
+    expect(html).toContain('账号已创建')
+    expect(html).toContain('只显示这一次')
+    const password = oneTimePassword.exec(html)?.[0]
+    expect(password).toBeDefined()
+
+    const again = await (await page(admin.cookie, '/admin/operators')).text()
+    expect(again).toContain(username)
+    expect(again).not.toContain(password)
+  })
+
+  it('shows what to fix in an error summary and next to the field', async () => {
+    const csrf = await csrfOf(admin.cookie, '/admin/operators')
+    const res = await postForm(admin.cookie, '/admin/operators', {
+      csrf,
+      username: 'no.county.here',
+      role: 'county_handler',
+      county: '',
+    })
+    expect(res.status).toBe(400)
+    const html = await res.text()
+    expect(html).toMatch(/class="error-summary" role="alert"/)
+    expect(html).toContain('href="#new-county"')
+    expect(html).toContain('区县承办人必须选择所属区县')
+    expect(html).toMatch(/id="new-county"[^>]*aria-invalid="true"/)
+    const created = await db
+      .selectFrom('operators')
+      .select('id')
+      .where('username', '=', 'no.county.here')
+      .execute()
+    expect(created).toEqual([])
+  })
+
+  it('refuses a form posted without the session CSRF token and creates nothing', async () => {
+    const username = `nocsrf.${randomBytes(3).toString('hex')}`
+    const res = await postForm(admin.cookie, '/admin/operators', { username, role: 'viewer' })
+    expect(res.status).toBe(403)
+    const rows = await db
+      .selectFrom('operators')
+      .select('id')
+      .where('username', '=', username)
+      .execute()
+    expect(rows).toEqual([])
+  })
+})
+
+describe("an account's page", () => {
+  it('disables an account: its session ends at once; the page says so after a redirect', async () => {
+    const target = await signedIn('viewer')
+    expect((await page(target.cookie, '/admin')).status).toBe(200)
+    const path = `/admin/operators/${target.id}`
+    const res = await postForm(admin.cookie, path, {
+      csrf: await csrfOf(admin.cookie, path),
+      action: 'disable',
+    })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe(`${path}?done=disable`)
+    expect(await (await page(admin.cookie, `${path}?done=disable`)).text()).toContain('已停用账号')
+    const after = await page(target.cookie, '/admin')
+    expect(after.status).toBe(303)
+    expect(after.headers.get('location')).toMatch(/^\/admin\/sign-in/)
+  })
+
+  it('resets a password and shows the new one-time password on that answer only', async () => {
+    const target = await signedIn('county_handler', '331121')
+    const path = `/admin/operators/${target.id}`
+    const res = await postForm(admin.cookie, path, {
+      csrf: await csrfOf(admin.cookie, path),
+      action: 'reset_password',
+    })
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toContain('密码已重置')
+    const password = oneTimePassword.exec(html)?.[0]
+    expect(password).toBeDefined()
+    expect(await (await page(admin.cookie, path)).text()).not.toContain(password)
+    expect((await page(target.cookie, '/admin')).status).toBe(303)
+  })
+
+  it("offers no disable or reset on the administrator's own page, and refuses one posted anyway", async () => {
+    const path = `/admin/operators/${admin.id}`
+    const html = await (await page(admin.cookie, path)).text()
+    expect(html).not.toContain('value="disable"')
+    expect(html).not.toContain('value="reset_password"')
+    const res = await postForm(admin.cookie, path, {
+      csrf: await csrfOf(admin.cookie, path),
+      action: 'disable',
+    })
+    expect(res.status).toBe(403)
+    expect(await res.text()).toContain('不能停用自己的账号')
+    expect((await page(admin.cookie, '/admin/operators')).status).toBe(200)
+  })
+})

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto'
+import { operatorSession } from '../support/operators.ts'
 import AxeBuilder from '@axe-core/playwright'
 import type { BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { sessionCookieName, startSession } from '../../api/services/admin/sessions.ts'
+import { sessionCookieName } from '../../api/services/admin/sessions.ts'
 import { createDb, type Db } from '../../db/client.ts'
 import type { OperatorRole } from '../../db/database.ts'
 import { launchBrowser } from '../support/browser.ts'
@@ -23,23 +23,7 @@ let caseId: string
 let uscc: string
 
 async function signedInContext(role: OperatorRole, countyCode: string | null) {
-  const row = await db
-    .insertInto('operators')
-    .values({
-      username: `a11y${randomBytes(4).toString('hex')}`,
-      role,
-      countyCode,
-      passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString('base64')}$unusable`,
-      mustChangePassword: false,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const { token } = await startSession(db, {
-    operatorId: row.id,
-    stage: 'active',
-    clientAddress: '127.0.0.1',
-    userAgent: 'a11y',
-  })
+  const { token } = await operatorSession(db, role, countyCode)
   const context = await browser.newContext({ baseURL: inject('siteUrl'), locale: 'zh-CN' })
   await context.addCookies([{ name: sessionCookieName, value: token, url: inject('siteUrl') }])
   return context

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
+import { operatorSession } from '../support/operators.ts'
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { sessionCookieName, startSession } from '../../api/services/admin/sessions.ts'
 import { createDb, type Db } from '../../db/client.ts'
 import type { OperatorRole } from '../../db/database.ts'
 
@@ -77,26 +76,8 @@ function pageFiles(dir: string, prefix = ''): string[] {
   })
 }
 
-async function operatorCookie(role: OperatorRole, countyCode: string | null) {
-  const row = await db
-    .insertInto('operators')
-    .values({
-      username: `matrix${randomBytes(4).toString('hex')}`,
-      role,
-      countyCode,
-      passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString('base64')}$unusable`,
-      mustChangePassword: false,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const { token } = await startSession(db, {
-    operatorId: row.id,
-    stage: 'active',
-    clientAddress: '127.0.0.1',
-    userAgent: 'matrix',
-  })
-  return { cookie: `${sessionCookieName}=${token}`, id: row.id }
-}
+const operatorCookie = (role: OperatorRole, countyCode: string | null) =>
+  operatorSession(db, role, countyCode)
 
 const fetchAs = (visitor: Visitor, url: string, init: RequestInit = {}) =>
   fetch(new URL(url, baseUrl), {

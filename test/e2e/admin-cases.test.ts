@@ -1,7 +1,8 @@
+import { operatorSession } from '../support/operators.ts'
 import { randomBytes } from 'node:crypto'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { sessionCookieName, startSession } from '../../api/services/admin/sessions.ts'
+import { sessionCookieName } from '../../api/services/admin/sessions.ts'
 import { createDb, type Db } from '../../db/client.ts'
 import { openSession, textsOf, watchedPage, type Session } from '../support/browser.ts'
 
@@ -39,24 +40,7 @@ async function fileComplaint(body: Record<string, unknown>) {
  * database (sign-in has tests of its own): the token's hash is stored, the token is the cookie.
  */
 async function signedInHandler(): Promise<string> {
-  const operator = await db
-    .insertInto('operators')
-    .values({
-      username: `e2ehandler${tag}`,
-      role: 'county_handler',
-      countyCode: '331102',
-      passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString('base64')}$unusable`,
-      mustChangePassword: false,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const { token } = await startSession(db, {
-    operatorId: operator.id,
-    stage: 'active',
-    clientAddress: '127.0.0.1',
-    userAgent: 'e2e',
-  })
-  return token
+  return (await operatorSession(db, 'county_handler', '331102', `e2ehandler${tag}`)).token
 }
 
 async function signIn(context: BrowserContext) {

@@ -1,7 +1,8 @@
+import { operatorSession } from '../support/operators.ts'
 import { randomBytes } from 'node:crypto'
 import type { BrowserContext } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { sessionCookieName, startSession } from '../../api/services/admin/sessions.ts'
+import { sessionCookieName } from '../../api/services/admin/sessions.ts'
 import { createDb, type Db } from '../../db/client.ts'
 import { openSession, textsOf, watchedPage, type Session } from '../support/browser.ts'
 
@@ -15,23 +16,7 @@ let target: { uscc: string; name: string }
 beforeAll(async () => {
   session = await openSession()
   db = createDb({ connectionString: inject('siteDatabaseUrl'), max: 1 })
-  const operator = await db
-    .insertInto('operators')
-    .values({
-      username,
-      role: 'city_admin',
-      countyCode: null,
-      passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString('base64')}$unusable`,
-      mustChangePassword: false,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  ;({ token } = await startSession(db, {
-    operatorId: operator.id,
-    stage: 'active',
-    clientAddress: '127.0.0.1',
-    userAgent: 'e2e',
-  }))
+  ;({ token } = await operatorSession(db, 'city_admin', null, username))
   target = await db
     .selectFrom('enterprises')
     .select(['uscc', 'name'])

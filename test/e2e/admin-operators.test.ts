@@ -1,6 +1,6 @@
+import { operatorSession } from '../support/operators.ts'
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { sessionCookieName, startSession } from '../../api/services/admin/sessions.ts'
 import { createDb, type Db } from '../../db/client.ts'
 import type { OperatorRole } from '../../db/database.ts'
 
@@ -13,27 +13,8 @@ let db: Db
 let baseUrl: string
 let admin: { id: string; cookie: string }
 
-async function signedIn(role: OperatorRole, countyCode: string | null = null) {
-  const username = `pages${randomBytes(4).toString('hex')}`
-  const row = await db
-    .insertInto('operators')
-    .values({
-      username,
-      role,
-      countyCode,
-      passwordHash: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString('base64')}$unusable`,
-      mustChangePassword: false,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const { token } = await startSession(db, {
-    operatorId: row.id,
-    stage: 'active',
-    clientAddress: '127.0.0.1',
-    userAgent: 'pages',
-  })
-  return { id: row.id, username, cookie: `${sessionCookieName}=${token}` }
-}
+const signedIn = (role: OperatorRole, countyCode: string | null = null) =>
+  operatorSession(db, role, countyCode)
 
 const page = (cookie: string, path: string) =>
   fetch(new URL(path, baseUrl), { redirect: 'manual', headers: { cookie } })

@@ -1,27 +1,31 @@
 import { randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
 import type { Deps } from '../../api/deps.ts'
 import type { SignedInOperator } from '../../api/services/admin/access.ts'
 import { csrfTokenFor, sessionCookieName, startSession } from '../../api/services/admin/sessions.ts'
-import type { OperatorRole } from '../../db/database.ts'
+import type { Database, OperatorRole } from '../../db/database.ts'
 
-export interface TestOperator {
-  operator: SignedInOperator
-  /** Headers of a signed-in console request: the session cookie and the CSRF token. */
-  headers: { cookie: string; 'x-csrf-token': string }
+export interface OperatorSession {
+  id: string
+  username: string
+  /** The session token, and `cookie`: the header a browser would send with it. */
+  token: string
+  tokenHash: Buffer
+  cookie: string
 }
 
 /**
- * An operator with a fully signed-in session, for tests of what the console lets each role do.
- * The password is never used (sign-in itself has tests of its own), so the row holds a hash no
+ * An operator with a fully signed-in session, made straight in `db` (a test's own database, or
+ * the browser tests' product's): sign-in itself has tests of its own. The row holds a hash no
  * password matches.
  */
-export async function signedInOperator(
-  deps: Deps,
+export async function operatorSession(
+  db: Kysely<Database>,
   role: OperatorRole,
   countyCode: string | null = null,
-): Promise<TestOperator> {
-  const username = `${role.replace('_', '')}${randomBytes(3).toString('hex')}`
-  const row = await deps.db
+  username = `${role.replace('_', '')}${randomBytes(4).toString('hex')}`,
+): Promise<OperatorSession> {
+  const row = await db
     .insertInto('operators')
     .values({
       username,
@@ -32,17 +36,30 @@ export async function signedInOperator(
     })
     .returning('id')
     .executeTakeFirstOrThrow()
-  const { token, tokenHash } = await startSession(deps.db, {
+  const { token, tokenHash } = await startSession(db, {
     operatorId: row.id,
     stage: 'active',
     clientAddress: '127.0.0.1',
     userAgent: 'test',
   })
+  return { id: row.id, username, token, tokenHash, cookie: `${sessionCookieName}=${token}` }
+}
+
+export interface TestOperator {
+  operator: SignedInOperator
+  /** Headers of a signed-in console request: the session cookie and the CSRF token. */
+  headers: { cookie: string; 'x-csrf-token': string }
+}
+
+/** A signed-in operator with the headers of a console API request, for route tests. */
+export async function signedInOperator(
+  deps: Deps,
+  role: OperatorRole,
+  countyCode: string | null = null,
+): Promise<TestOperator> {
+  const s = await operatorSession(deps.db, role, countyCode)
   return {
-    operator: { id: row.id, username, role, countyCode },
-    headers: {
-      cookie: `${sessionCookieName}=${token}`,
-      'x-csrf-token': csrfTokenFor(deps.privacy.hashKey, tokenHash),
-    },
+    operator: { id: s.id, username: s.username, role, countyCode },
+    headers: { cookie: s.cookie, 'x-csrf-token': csrfTokenFor(deps.privacy.hashKey, s.tokenHash) },
   }
 }

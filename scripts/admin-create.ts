@@ -1,5 +1,4 @@
 import os from 'node:os'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { createLogger } from '../api/logger.ts'
 import {
@@ -9,9 +8,8 @@ import {
 } from '../api/services/admin/auth/create-operator.ts'
 import { operatorTitle } from '../api/services/admin/auth/labels.ts'
 import { loadConfigOrExit } from './cli.ts'
-import { embeddedPostgresInUse, inUseMessage } from './stack/in-use.ts'
+import { besideRunningStart, inUseMessage } from './stack/in-use.ts'
 import { bootStack } from './stack/index.ts'
-import { databaseUrl, runningEmbeddedPostgresUrl } from './stack/postgres.ts'
 
 /**
  * `npm run admin:create -- --username NAME --role ROLE [--county CODE]`: creates a console
@@ -70,19 +68,15 @@ async function main(): Promise<number> {
     return 1
   }
 
-  let config = loadConfigOrExit()
   // Beside a running `npm start`, use its embedded database rather than refuse: creating the first
   // account is what someone trying the console does next. Accounts need no search index.
-  const holder = embeddedPostgresInUse(config)
-  const running = holder
-    ? runningEmbeddedPostgresUrl(path.join(config.DATA_DIR, 'postgres'))
-    : undefined
-  if (holder && !running) {
-    err(inUseMessage('npm run admin:create', holder))
+  const beside = besideRunningStart(loadConfigOrExit())
+  if ('heldBy' in beside) {
+    err(inUseMessage('npm run admin:create', beside.heldBy))
     return 2
   }
-  if (running) config = { ...config, DATABASE_URL: databaseUrl(running, 'metrology') }
-  else if (!config.DATABASE_URL) err(`正在启动内置数据库（${config.DATA_DIR}）…`)
+  const { config } = beside
+  if (!config.DATABASE_URL) err(`正在启动内置数据库（${config.DATA_DIR}）…`)
   const stack = await bootStack(config, createLogger('warn', process.stderr), { search: false })
   try {
     const created = await createOperator({

@@ -11,7 +11,7 @@ import { shanghaiToday } from '../api/time.ts'
 import { parseImportArgs, usage } from './import/args.ts'
 import { createProgress } from './import/progress.ts'
 import { outcomeLines, problemLines } from './import/report.ts'
-import { embeddedPostgresInUse, inUseMessage } from './stack/in-use.ts'
+import { besideRunningStart, inUseMessage } from './stack/in-use.ts'
 import { bootStack, type Stack } from './stack/index.ts'
 
 /**
@@ -62,15 +62,24 @@ async function main(): Promise<number> {
     throw error
   }
 
-  const holder = embeddedPostgresInUse(config)
-  if (holder) {
-    err(inUseMessage('npm run import:enterprises', holder))
+  // Beside a running `npm start`, write into its embedded database: its outbox worker then updates
+  // the search index and its rebuilder the static pages, so nothing needs restarting.
+  const beside = besideRunningStart(config)
+  if ('heldBy' in beside) {
+    err(inUseMessage('npm run import:enterprises', beside.heldBy))
     return 2
   }
-
-  err(config.DATABASE_URL ? '正在连接数据库…' : `正在启动内置数据库（${config.DATA_DIR}）…`)
+  const attached = beside.attached
+  config = beside.config
+  err(
+    attached
+      ? '正在连接运行中的 npm start 的内置数据库…'
+      : config.DATABASE_URL
+        ? '正在连接数据库…'
+        : `正在启动内置数据库（${config.DATA_DIR}）…`,
+  )
   const stack = await bootWithInterrupt(() =>
-    bootStack(config, createLogger('warn', process.stderr)),
+    bootStack(config, createLogger('warn', process.stderr), { search: !attached }),
   )
   const progress = createProgress(process.stderr)
   try {

@@ -61,7 +61,7 @@ export function outcomeLines(
   } else {
     lines.push(
       '搜索索引会经由发件箱（outbox）自动更新：npm start 中的后台任务会投递这些变更（若现在没有运行，下次 npm start 时投递）。',
-      '静态页面会在下次 npm start 时重新生成（也可以运行 npm run build 立即生成）。',
+      '静态页面由运行中的 npm start 在后台自动重新生成（通常半分钟内）；若现在没有运行，下次 npm start 时生成。',
     )
   }
   if (outcome.demoDataPresent) {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Config } from '../../api/config.ts'
+import { databaseUrl, runningEmbeddedPostgresUrl } from './postgres.ts'
 
 /**
  * The PID of a running embedded PostgreSQL on this DATA_DIR (a running `npm start`), if any.
@@ -27,4 +28,21 @@ export function inUseMessage(command: string, pid: number) {
     `内置 PostgreSQL 正在被运行中的 npm start 使用（进程 ${pid}）。` +
     `请先停止 npm start 再运行 ${command}，或设置 DATABASE_URL 与 MEILI_URL 连接到正在运行的服务。`
   )
+}
+
+/**
+ * For a command that needs only the database: the configuration to use beside a running
+ * `npm start` (its embedded PostgreSQL, reached through the port in postmaster.pid), the same
+ * configuration when nothing holds the embedded database, or the holder's PID when it cannot be
+ * reached. What the command writes is then published by that `npm start`: its outbox worker
+ * updates the search index and its rebuilder the static pages.
+ */
+export function besideRunningStart(
+  config: Config,
+): { config: Config; attached: boolean } | { heldBy: number } {
+  const holder = embeddedPostgresInUse(config)
+  if (!holder) return { config, attached: false }
+  const running = runningEmbeddedPostgresUrl(path.join(config.DATA_DIR, 'postgres'))
+  if (!running) return { heldBy: holder }
+  return { config: { ...config, DATABASE_URL: databaseUrl(running, 'metrology') }, attached: true }
 }

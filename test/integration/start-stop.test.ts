@@ -54,10 +54,13 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true })
 })
 
-/** `npm run admin:create` with the test's data folder, as a second terminal would run it. */
-function runAdminCreate(args: string[]): Promise<{ code: number | null; output: string }> {
+/** An npm script with the test's data folder, as a second terminal would run it. */
+function runScript(
+  script: string,
+  args: string[],
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '--silent', 'admin:create', '--', ...args], {
+    const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
       cwd: root,
       env: {
         ...process.env,
@@ -157,7 +160,12 @@ describe('npm start', () => {
     expect(await tracked.text()).not.toContain('13700001111')
     // The first console account is created beside the running product, in its embedded
     // database, and can sign in at once (to change its one-time password).
-    const created = await runAdminCreate(['--username', 'first.admin', '--role', 'city_admin'])
+    const created = await runScript('admin:create', [
+      '--username',
+      'first.admin',
+      '--role',
+      'city_admin',
+    ])
     expect(created.code, created.output).toBe(0)
     const oneTime = /一次性密码：(\S+)/.exec(created.output)?.[1]
     expect(oneTime).toBeTruthy()
@@ -168,6 +176,27 @@ describe('npm start', () => {
     })
     expect(signIn.status).toBe(200)
     expect(((await signIn.json()) as { stage: string }).stage).toBe('change_password')
+
+    // The bureau's list imported beside the running product goes into its database, and its
+    // worker indexes it: searchable within seconds, no restart.
+    const imported = await runScript('import:enterprises', [
+      'content/samples/enterprises-sample.csv',
+    ])
+    expect(imported.code, imported.output).toBe(0)
+    const after = (await (await fetch(`${base}/api/enterprises?pageSize=1`)).json()) as {
+      total: number
+    }
+    expect(after.total).toBe(1505)
+    const searchDeadline = Date.now() + 15_000
+    for (;;) {
+      const found = (await (
+        await fetch(`${base}/api/search?q=${encodeURIComponent('万象农贸市场')}`)
+      ).json()) as { enterprises: Array<{ uscc: string }> }
+      if (found.enterprises.some((e) => e.uscc === '91331102MA2HK3N57E')) break
+      if (Date.now() > searchDeadline)
+        throw new Error('the imported business never became searchable')
+      await new Promise((r) => setTimeout(r, 250))
+    }
 
     // The outbox worker runs on its own thread: one that fails to load or dies logs an error.
     await new Promise((r) => setTimeout(r, 2_000))

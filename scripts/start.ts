@@ -2,6 +2,7 @@ import { createLogger } from '../api/logger.ts'
 import { startProduct } from './product.ts'
 import { embeddedPostgresInUse } from './stack/in-use.ts'
 import { loadConfigOrExit } from './cli.ts'
+import { hasEnabledOperator } from '../db/queries/operators.ts'
 
 /**
  * `npm start`: the whole product in one process tree (see scripts/product.ts). SIGINT and SIGTERM
@@ -34,7 +35,16 @@ async function main() {
   state.stop = product.stop
   // A stop signal may have come during start-up, before `stop` was known.
   if (state.stopping) await product.stop()
-  else logger.info(`丽水诚信计量已启动: ${product.url}/  (Ctrl-C 停止)`)
+  else {
+    logger.info(`丽水诚信计量已启动: ${product.url}/  (Ctrl-C 停止)`)
+    // A warning, so it shows at every log level: without an account nobody can use /admin.
+    if (!(await hasEnabledOperator(product.stack.deps.db))) {
+      logger.warn(
+        `后台 ${product.url}/admin 还没有可用账号：请在另一个终端运行 ` +
+          'npm run admin:create -- --username 用户名 --role city_admin（会打印一次性密码）',
+      )
+    }
+  }
 }
 
 main().catch((error: unknown) => {

@@ -224,3 +224,14 @@ export async function changeOperator(db: Kysely<Database>, id: string, change: O
     .where('id', '=', id)
     .execute()
 }
+
+/** Whether anyone can sign in to the console: an enabled account exists. */
+export async function hasEnabledOperator(db: Kysely<Database>): Promise<boolean> {
+  const row = await db
+    .selectFrom('operators')
+    .select('id')
+    .where('disabledAt', 'is', null)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}

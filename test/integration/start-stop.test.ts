@@ -158,6 +158,8 @@ describe('npm start', () => {
     })
     expect(tracked.status).toBe(200)
     expect(await tracked.text()).not.toContain('13700001111')
+    // Without an account, start-up says how to make the first one.
+    expect(output).toContain('npm run admin:create')
     // The first console account is created beside the running product, in its embedded
     // database, and can sign in at once (to change its one-time password).
     const created = await runScript('admin:create', [

@@ -108,6 +108,24 @@ describe('audit entries for sign-in events', () => {
   })
 })
 
+describe('unknown names in the audit log', () => {
+  it('never writes down an unknown name, even one shaped like a name (a lower-case password)', async () => {
+    const typed = 'correcthorse2026battery'
+    expect((await call('sign-in', { username: typed, password: 'whatever' })).status).toBe(401)
+    expect((await call('sign-in', { username: typed, password: 'again' })).status).toBe(401)
+    const rows = await t.deps.db
+      .selectFrom('auditLog')
+      .selectAll()
+      .where('action', '=', 'auth.sign_in_failed')
+      .where('username', '=', '(未知用户名)')
+      .execute()
+    expect(JSON.stringify(rows)).not.toContain(typed)
+    // The same name tried twice is recognisable as the same, without being readable.
+    const hashes = rows.map((r) => (r.detail as { nameHash?: string }).nameHash)
+    expect(hashes.filter((h) => h === hashes.at(-1))).toHaveLength(2)
+  })
+})
+
 describe('the audit log is append-only', () => {
   it('refuses UPDATE, DELETE and TRUNCATE in the database itself', async () => {
     await recordAudit(t.deps.db, {

@@ -48,7 +48,12 @@ export const auditFiltersSchema = z
     from: day,
     /** 截止日期 (China Standard Time, inclusive) */
     to: day,
-    page: z.coerce.number().int('页码应为整数').min(1, '页码从 1 开始').max(10_000).default(1),
+    page: z.coerce
+      .number('页码应为数字，例如 2')
+      .int('页码应为整数')
+      .min(1, '页码从 1 开始')
+      .max(10_000, '页码最大为 10000，请缩小日期范围再查')
+      .default(1),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, {
     error: '起始日期不能晚于截止日期，请调换两个日期',

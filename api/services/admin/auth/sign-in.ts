@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import {
   clearFailedSignIns,
   findOperatorByUsername,
@@ -133,11 +134,18 @@ async function refuseUnknownName(
   )
   await recordAudit(ctx.db, {
     operator: null,
-    // People type passwords into the name field; what cannot be a name is not written down.
-    username: usernamePattern.test(username) ? username : '(不是有效的用户名)',
+    // People type passwords into the name field, and a lower-case password can look like a name:
+    // an unknown name is never written down, only a keyed hash that ties repeated tries together.
+    username: usernamePattern.test(username) ? '(未知用户名)' : '(不是有效的用户名)',
     action: 'auth.sign_in_failed',
     clientAddress: input.clientAddress,
-    detail: { reason: 'unknown_username' },
+    detail: {
+      reason: 'unknown_username',
+      nameHash: createHmac('sha256', ctx.privacy.hashKey)
+        .update(`unknown-name:${username}`)
+        .digest('hex')
+        .slice(0, 16),
+    },
   })
   const [limit] = nameLimits
   const [window] = currentWindows(nameLimits, now.getTime())

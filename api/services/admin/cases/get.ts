@@ -1,7 +1,8 @@
 import { casePhotos, caseTimeline, findCase, type CaseRow } from '../../../../db/queries/cases.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { kindLabels } from '../../complaints/labels.ts'
-import type { SignedInOperator } from '../access.ts'
+import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
+import { maskPersonalNumbers } from '../../../search/complaint-indexer.ts'
 import { maskedContact } from './contact.ts'
 import {
   channelLabels,
@@ -47,6 +48,8 @@ export async function caseDetail(
     caseTimeline(ctx.db, row.id),
   ])
   const reason = isRejectionReason(row.rejectionReason) ? row.rejectionReason : null
+  const freeText = (text: string) =>
+    mayRevealPersonalData(operator) ? text : maskPersonalNumbers(text)
   return {
     ...toQueueItem(row, ctx.calendar, new Date()),
     kindName: kindLabels[row.kind],
@@ -54,9 +57,11 @@ export async function caseDetail(
     merchantUscc: row.merchantUscc,
     enterpriseUscc: row.enterpriseUscc,
     enterpriseName: row.enterpriseName,
-    address: row.address,
+    // A viewer never sees personal data: numbers a resident typed into the free text (a phone,
+    // an ID number) are masked for them as in the search index.
+    address: freeText(row.address),
     occurredAt: row.occurredAt.toISOString(),
-    description: row.description,
+    description: freeText(row.description),
     contact: maskedContact(ctx.privacy, row),
     figures:
       row.claimedQuantity !== null && row.measuredQuantity !== null

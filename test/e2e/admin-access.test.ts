@@ -154,36 +154,46 @@ describe('the console pages access matrix', () => {
     })
   }
 
-  it("shows on the console's home the overdue case of the handler's county, to that county only", async () => {
-    const overdue = await fetch(new URL('/api/complaints', baseUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.78' },
-      body: JSON.stringify({
-        kind: 'report',
-        category: 'short_weight',
-        county: countyA,
-        merchantName: '超期测试摊位',
-        address: '城东菜场 5 号',
-        occurredAt: '2026-10-20T09:30',
-        description: '这家摊位的秤每次都少二两，已经反映过多次。',
-        consent: true,
-      }),
-    })
-    const { trackingNo } = (await overdue.json()) as { trackingNo: string }
-    // Received a month ago and due a week ago: overdue now.
-    await db
-      .updateTable('complaints')
-      .set({
-        receivedAt: new Date(Date.now() - 30 * 86_400_000),
-        dueAt: new Date(Date.now() - 7 * 86_400_000),
+  it("shows on the console's home the overdue and the due-soon cases of the handler's county, to that county only", async () => {
+    /** Files a report in county A and sets when it was received and when it is due. */
+    const fileWithDue = async (merchantName: string, address: string, dueInMs: number) => {
+      const filed = await fetch(new URL('/api/complaints', baseUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.78' },
+        body: JSON.stringify({
+          kind: 'report',
+          category: 'short_weight',
+          county: countyA,
+          merchantName,
+          address,
+          occurredAt: '2026-10-20T09:30',
+          description: '这家摊位的秤每次都少二两，已经反映过多次。',
+          consent: true,
+        }),
       })
-      .where('trackingNo', '=', trackingNo)
-      .execute()
+      const { trackingNo } = (await filed.json()) as { trackingNo: string }
+      await db
+        .updateTable('complaints')
+        .set({
+          receivedAt: new Date(Date.now() - 30 * 86_400_000),
+          dueAt: new Date(Date.now() + dueInMs),
+        })
+        .where('trackingNo', '=', trackingNo)
+        .execute()
+      return trackingNo
+    }
+    // Due a week ago: overdue now. Due in three hours: due within 2 working days.
+    const trackingNo = await fileWithDue('超期测试摊位', '城东菜场 5 号', -7 * 86_400_000)
+    const soon = await fileWithDue('即将到期测试摊位', '城东菜场 6 号', 3 * 3_600_000)
 
     const home = await (await fetchAs('handlerA', '/admin')).text()
     const overdueSection = home.slice(home.indexOf('已超期'), home.indexOf('2 个工作日内到期'))
     expect(overdueSection).toContain(trackingNo)
-    expect(await (await fetchAs('handlerB', '/admin')).text()).not.toContain(trackingNo)
+    expect(overdueSection).not.toContain(soon)
+    expect(home.slice(home.indexOf('2 个工作日内到期'))).toContain(soon)
+    const otherCounty = await (await fetchAs('handlerB', '/admin')).text()
+    expect(otherCounty).not.toContain(trackingNo)
+    expect(otherCounty).not.toContain(soon)
   })
 
   it('refuses a sign-out posted without the session CSRF token: the session stays', async () => {

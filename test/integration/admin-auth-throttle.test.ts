@@ -121,6 +121,25 @@ describe('per-account lockout', () => {
 })
 
 describe('per-address limit', () => {
+  it('counts wrong passwords on real accounts toward the address limit too, below each account lock', async () => {
+    const target = await operatorWithPassword(t.deps.db)
+    const guessed = await Promise.all(
+      Array.from({ length: 5 }, () => operatorWithPassword(t.deps.db)),
+    )
+    await awayFromWindowEdge()
+    // Four wrong passwords for each of five accounts: none is locked, the address has 20.
+    await Promise.all(
+      guessed.map(async (op) => {
+        for (let i = 0; i < 4; i++) {
+          expect((await signIn(op.username, `wrong-${i}`, '203.0.113.77')).status).toBe(401)
+        }
+      }),
+    )
+    const refused = await signIn(target.username, target.password, '203.0.113.77')
+    expect(refused.status).toBe(429)
+    expect((await signIn(target.username, target.password, '203.0.113.78')).status).toBe(200)
+  })
+
   it('pauses sign-in from an address after 20 failures in 15 minutes, for every account, not for other addresses', async () => {
     const op = await operatorWithPassword(t.deps.db)
     await awayFromWindowEdge()

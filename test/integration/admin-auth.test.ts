@@ -116,6 +116,24 @@ describe('sign-in', () => {
     )
   })
 
+  it('sets Secure behind a TLS-terminating proxy only when TRUST_PROXY believes its X-Forwarded-Proto', async () => {
+    const op = await operatorWithPassword(t.deps.db)
+    const viaProxy = (trustProxy: boolean) =>
+      createApp({ ...t.deps, config: { ...t.deps.config, TRUST_PROXY: trustProxy } }).request(
+        'http://localhost/api/admin/auth/sign-in',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+          body: JSON.stringify({ username: op.username, password: op.password }),
+        },
+        { clientAddress: '198.51.100.8' },
+      )
+    const trusted = setCookieOf(await viaProxy(true), sessionCookieName)!
+    expect(trusted.attributes).toContain('Secure')
+    const untrusted = setCookieOf(await viaProxy(false), sessionCookieName)!
+    expect(untrusted.attributes).not.toContain('Secure')
+  })
+
   it('starts a new session at sign-in and ends the one the browser had', async () => {
     const op = await operatorWithPassword(t.deps.db)
     const first = await sessionOf(await signIn(op.username, op.password))

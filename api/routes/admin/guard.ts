@@ -7,6 +7,7 @@ import type { SignedInOperator } from '../../services/admin/access.ts'
 import {
   csrfTokenMatches,
   loadSession,
+  servedOverHttps,
   sessionCookieName,
   type ConsoleSession,
 } from '../../services/admin/sessions.ts'
@@ -69,6 +70,9 @@ export function sessionOf(c: Context<AppEnv>): ConsoleSession {
 
 /** Whether the request reached us over HTTPS (directly, or through a trusted proxy). */
 export function isSecureRequest(c: Context<AppEnv>): boolean {
-  if (new URL(c.req.url).protocol === 'https:') return true
-  return c.get('deps').config.TRUST_PROXY && c.req.header('x-forwarded-proto') === 'https'
+  return servedOverHttps({
+    url: c.req.url,
+    forwardedProto: c.req.header('x-forwarded-proto'),
+    trustProxy: c.get('deps').config.TRUST_PROXY,
+  })
 }

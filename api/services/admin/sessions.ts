@@ -142,6 +142,20 @@ export async function endSessionsOf(db: Kysely<Database>, operatorId: string, ex
   await q.execute()
 }
 
+/**
+ * Whether a request reached us over HTTPS: directly, or through a trusted reverse proxy that
+ * terminated TLS and says so in X-Forwarded-Proto (only believed with TRUST_PROXY). Decides the
+ * session cookie's Secure flag for the API and the console pages alike.
+ */
+export function servedOverHttps(input: {
+  url: string | URL
+  forwardedProto: string | null | undefined
+  trustProxy: boolean
+}): boolean {
+  if (new URL(input.url).protocol === 'https:') return true
+  return input.trustProxy && input.forwardedProto === 'https'
+}
+
 /** Cookie attributes: HttpOnly, SameSite=Lax, Secure when served over HTTPS, whole-site path. */
 export function sessionCookieOptions(secure: boolean) {
   return {

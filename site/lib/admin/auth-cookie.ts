@@ -1,16 +1,20 @@
 import type { AstroGlobal } from 'astro'
-import { sessionCookieName, sessionCookieOptions } from '../../../api/services/admin/sessions.ts'
+import {
+  servedOverHttps,
+  sessionCookieName,
+  sessionCookieOptions,
+} from '../../../api/services/admin/sessions.ts'
 import { serviceContext } from '../services.ts'
 
 type Astro = Pick<AstroGlobal, 'url' | 'request' | 'cookies'>
 
 /** Served over HTTPS, directly or (with TRUST_PROXY) behind a proxy that says so. */
 export function isSecurePage(astro: Astro): boolean {
-  if (astro.url.protocol === 'https:') return true
-  return (
-    serviceContext().config.TRUST_PROXY &&
-    astro.request.headers.get('x-forwarded-proto') === 'https'
-  )
+  return servedOverHttps({
+    url: astro.url,
+    forwardedProto: astro.request.headers.get('x-forwarded-proto'),
+    trustProxy: serviceContext().config.TRUST_PROXY,
+  })
 }
 
 /** The same attributes as the API's cookie: HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS. */

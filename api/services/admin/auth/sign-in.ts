@@ -93,19 +93,23 @@ export async function signIn({
     await updatePasswordHash(ctx.db, operator.id, rehashed, { changedByOperator: false })
   }
   const stage = stageAfterPassword(operator)
-  const session = await issueSession(ctx, ctx.db, {
-    previous: input.previousToken ? hashSessionToken(input.previousToken) : undefined,
-    operatorId: operator.id,
-    stage,
-    clientAddress: input.clientAddress,
-    userAgent: input.userAgent,
-    now,
-  })
-  await recordAudit(ctx.db, {
-    operator,
-    action: 'auth.sign_in',
-    clientAddress: input.clientAddress,
-    detail: { step: 'password', next: stage },
+  // The session and its audit entry exist together or not at all.
+  const session = await ctx.db.transaction().execute(async (trx) => {
+    const issued = await issueSession(ctx, trx, {
+      previous: input.previousToken ? hashSessionToken(input.previousToken) : undefined,
+      operatorId: operator.id,
+      stage,
+      clientAddress: input.clientAddress,
+      userAgent: input.userAgent,
+      now,
+    })
+    await recordAudit(trx, {
+      operator,
+      action: 'auth.sign_in',
+      clientAddress: input.clientAddress,
+      detail: { step: 'password', next: stage },
+    })
+    return issued
   })
   return {
     ...session,

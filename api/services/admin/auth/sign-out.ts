@@ -10,10 +10,12 @@ export async function signOut({
   ctx: ServiceContext
   input: { session: ConsoleSession; clientAddress: string }
 }): Promise<void> {
-  await endSession(ctx.db, input.session.tokenHash)
-  await recordAudit(ctx.db, {
-    operator: input.session.operator,
-    action: 'auth.sign_out',
-    clientAddress: input.clientAddress,
+  await ctx.db.transaction().execute(async (trx) => {
+    await endSession(trx, input.session.tokenHash)
+    await recordAudit(trx, {
+      operator: input.session.operator,
+      action: 'auth.sign_out',
+      clientAddress: input.clientAddress,
+    })
   })
 }

@@ -82,29 +82,32 @@ export async function countAccountFailure(
   input: { reason: FailureReason; clientAddress: string; now: Date },
 ): Promise<{ locked: boolean; lockedUntil: Date }> {
   const lockedUntil = new Date(input.now.getTime() + lockMinutes * 60_000)
-  const { failures, locked } = await countFailedSignIn(ctx.db, operator.id, {
-    max: failuresBeforeLock,
-    lockUntil: lockedUntil,
-  })
-  await countFailures(
-    ctx.db,
-    addressLimits(ctx.privacy.hashKey, input.clientAddress),
-    input.now.getTime(),
-  )
-  const entry = { operator, clientAddress: input.clientAddress }
-  await recordAudit(ctx.db, {
-    ...entry,
-    action: 'auth.sign_in_failed',
-    detail: { reason: input.reason, failuresInARow: failures },
-  })
-  if (locked) {
-    await recordAudit(ctx.db, {
-      ...entry,
-      action: 'auth.locked',
-      detail: { until: lockedUntil.toISOString(), minutes: lockMinutes },
+  // The counts, the lock and their audit entries are written together; the pause comes after.
+  const { failures, locked } = await ctx.db.transaction().execute(async (trx) => {
+    const counted = await countFailedSignIn(trx, operator.id, {
+      max: failuresBeforeLock,
+      lockUntil: lockedUntil,
     })
-  } else {
-    await slowDown(failures)
-  }
+    await countFailures(
+      trx,
+      addressLimits(ctx.privacy.hashKey, input.clientAddress),
+      input.now.getTime(),
+    )
+    const entry = { operator, clientAddress: input.clientAddress }
+    await recordAudit(trx, {
+      ...entry,
+      action: 'auth.sign_in_failed',
+      detail: { reason: input.reason, failuresInARow: counted.failures },
+    })
+    if (counted.locked) {
+      await recordAudit(trx, {
+        ...entry,
+        action: 'auth.locked',
+        detail: { until: lockedUntil.toISOString(), minutes: lockMinutes },
+      })
+    }
+    return counted
+  })
+  if (!locked) await slowDown(failures)
   return { locked, lockedUntil }
 }

@@ -82,7 +82,20 @@ export async function submitTotpCode({
       '验证码不正确，请输入验证器 App 上当前显示的 6 位数字；如一直不对，请检查手机时间是否准确。',
     )
   }
-  if (!(await acceptTotpStep(ctx.db, operator.id, step, now))) {
+  // Accepting the step (which turns TOTP on at enrolment) and its audit entry go together.
+  const accepted = await ctx.db.transaction().execute(async (trx) => {
+    if (!(await acceptTotpStep(trx, operator.id, step, now))) return false
+    await clearFailedSignIns(trx, operator.id)
+    if (!operator.totpEnabledAt) {
+      await recordAudit(trx, {
+        operator,
+        action: 'auth.totp_enabled',
+        clientAddress: input.clientAddress,
+      })
+    }
+    return true
+  })
+  if (!accepted) {
     await recordAudit(ctx.db, {
       operator,
       action: 'auth.sign_in_failed',
@@ -91,28 +104,22 @@ export async function submitTotpCode({
     })
     throw codeError('这个验证码已经用过，请等验证器 App 显示下一个验证码（每 30 秒更新）后再输入。')
   }
-  await clearFailedSignIns(ctx.db, operator.id)
-  if (!operator.totpEnabledAt) {
-    await recordAudit(ctx.db, {
-      operator,
-      action: 'auth.totp_enabled',
-      clientAddress: input.clientAddress,
-    })
-  }
   if (!signingIn) return { stage: session.stage }
-  const issued = await issueSession(ctx, ctx.db, {
-    previous: session.tokenHash,
-    operatorId: operator.id,
-    stage: 'active',
-    clientAddress: input.clientAddress,
-    userAgent: input.userAgent,
-    now,
+  return ctx.db.transaction().execute(async (trx) => {
+    const issued = await issueSession(ctx, trx, {
+      previous: session.tokenHash,
+      operatorId: operator.id,
+      stage: 'active',
+      clientAddress: input.clientAddress,
+      userAgent: input.userAgent,
+      now,
+    })
+    await recordAudit(trx, {
+      operator,
+      action: 'auth.sign_in',
+      clientAddress: input.clientAddress,
+      detail: { step: 'totp', next: 'active' },
+    })
+    return issued
   })
-  await recordAudit(ctx.db, {
-    operator,
-    action: 'auth.sign_in',
-    clientAddress: input.clientAddress,
-    detail: { step: 'totp', next: 'active' },
-  })
-  return issued
 }

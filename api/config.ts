@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
+import { parseWebhookSecret } from './services/hotline/signature.ts'
 
 /**
  * The whole environment, parsed once at start-up. Nothing else in the code base reads
@@ -75,6 +76,19 @@ export const configSchema = z
     COMPLAINT_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(10),
     /** Complaints accepted per phone number per hour (0 turns the limit off). */
     COMPLAINT_LIMIT_PER_PHONE: z.coerce.number().int().min(0).default(5),
+    /**
+     * Secrets that verify 12345 hotline events (Standard Webhooks `whsec_<base64>`), separated by
+     * spaces while one is being rotated. Required in production; with the embedded default one is
+     * generated under DATA_DIR/secrets and printed once.
+     */
+    HOTLINE_WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
+    /** The secret (`whsec_<base64>`) that signs callbacks to the hotline. */
+    HOTLINE_CALLBACK_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
+    /** Where callbacks to the hotline go; unset keeps them queued until it is set. */
+    HOTLINE_CALLBACK_URL: z.preprocess(
+      emptyToUndefined,
+      z.url({ protocol: /^https?$/ }).optional(),
+    ),
     /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
     TRUST_PROXY: z
       .enum(['true', 'false', '1', '0'])
@@ -83,7 +97,12 @@ export const configSchema = z
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production') {
-      for (const name of ['PII_KEYS', 'PII_HASH_KEY'] as const) {
+      for (const name of [
+        'PII_KEYS',
+        'PII_HASH_KEY',
+        'HOTLINE_WEBHOOK_SECRET',
+        'HOTLINE_CALLBACK_SECRET',
+      ] as const) {
         if (!config[name]) {
           ctx.addIssue({
             code: 'custom',
@@ -98,6 +117,25 @@ export const configSchema = z
         parsePiiKeys(config.PII_KEYS)
       } catch (error) {
         ctx.addIssue({ code: 'custom', path: ['PII_KEYS'], message: (error as Error).message })
+      }
+    }
+    for (const name of ['HOTLINE_WEBHOOK_SECRET', 'HOTLINE_CALLBACK_SECRET'] as const) {
+      const value = config[name]
+      if (!value) continue
+      const secrets = value.trim().split(/\s+/)
+      if (name === 'HOTLINE_CALLBACK_SECRET' && secrets.length > 1) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'expected one secret' })
+      }
+      for (const [i, secret] of secrets.entries()) {
+        try {
+          parseWebhookSecret(secret)
+        } catch (error) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `secret ${i + 1}: ${(error as Error).message}`,
+          })
+        }
       }
     }
     if (config.PII_HASH_KEY) {
@@ -118,7 +156,14 @@ export class ConfigError extends Error {
   }
 }
 
-const secretVariables = new Set(['PII_KEYS', 'PII_HASH_KEY', 'MEILI_MASTER_KEY', 'DATABASE_URL'])
+const secretVariables = new Set([
+  'PII_KEYS',
+  'PII_HASH_KEY',
+  'MEILI_MASTER_KEY',
+  'DATABASE_URL',
+  'HOTLINE_WEBHOOK_SECRET',
+  'HOTLINE_CALLBACK_SECRET',
+])
 
 /** Parses an environment; throws a ConfigError that names every wrong variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {

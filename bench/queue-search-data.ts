@@ -168,7 +168,7 @@ export async function insertSyntheticComplaints(
       const trackingNo = formatTrackingNo(shanghaiToday(new Date(receivedAt)), String(i + 1))
       const story = residentStory(random)
       const kind = random() < 0.7 ? 'complaint' : 'report'
-      const channel = random() < 0.2 ? 'hotline' : 'web'
+      const channel = random() < 0.2 ? 'hotline12345' : 'web'
       const seal = (value: string, field: string) =>
         encryptField(options.ring, value, `complaints:${trackingNo}:${field}`).sealed
       const contact = kind === 'complaint'
@@ -183,7 +183,7 @@ export async function insertSyntheticComplaints(
         merchant_name: story.merchantName,
         address: story.address,
         occurred_at: new Date(receivedAt - random() * 3 * day).toISOString(),
-        description: channel === 'hotline' ? `12345转办：${story.description}` : story.description,
+        description: channel === 'hotline12345' ? `12345转办：${story.description}` : story.description,
         pii_key_id: contact ? options.ring.currentId : null,
         name_sealed: contact ? seal(story.name, 'name') : null,
         phone_sealed: contact ? seal(story.phone, 'phone') : null,

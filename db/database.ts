@@ -114,8 +114,9 @@ export const complaintStatuses = [
   'in_progress',
   'resolved',
   'closed',
+  'returned',
 ] as const
-/** 已接收 / 已受理 / 不予受理 / 办理中 / 已办结 / 已归档 */
+/** 已接收 / 已受理 / 不予受理 / 办理中 / 已办结 / 已归档 / 已退单 (12345) */
 export type ComplaintStatus = (typeof complaintStatuses)[number]
 
 export const quantityUnits = ['jin', 'liang', 'kg', 'g', 'l', 'ml', 'm', 'km'] as const
@@ -123,6 +124,10 @@ export type QuantityUnit = (typeof quantityUnits)[number]
 
 /** NUMERIC columns: read back as strings, so no cent is lost to floating point. */
 type Numeric = ColumnType<string, string | number, string | number>
+
+export const complaintChannels = ['web', 'hotline12345'] as const
+/** 网上 / 12345 热线 */
+export type ComplaintChannel = (typeof complaintChannels)[number]
 
 /** A complaint (投诉) or report (举报) from a resident or the 12345 hotline. */
 export interface ComplaintTable {
@@ -133,7 +138,7 @@ export interface ComplaintTable {
   queryCodeHash: Buffer
   kind: ComplaintKind
   category: ComplaintCategory
-  channel: Generated<'web' | 'hotline'>
+  channel: Generated<ComplaintChannel>
   countyCode: string
   merchantName: string
   /** The credit code the resident typed, if any. */
@@ -159,6 +164,8 @@ export interface ComplaintTable {
   /** The current legal deadline (DESIGN.md section 4). */
   dueAt: Timestamp
   version: Generated<number>
+  /** 0 normal, 1 urged (催办), 2 supervised (督办) by the 12345 hotline: first in the queue. */
+  priority: Generated<number>
   /** 受理时间 */
   acceptedAt: Timestamp | null
   /** 不予受理: a reason code from the console's list, and its explanation. */
@@ -273,6 +280,91 @@ export interface AuditLogTable {
   detail: ColumnType<Record<string, unknown>, string | undefined, never>
 }
 
+export const appealTypes = ['投诉', '举报', '咨询', '建议', '求助'] as const
+/** 诉求类型 of a 12345 work order. */
+export type AppealType = (typeof appealTypes)[number]
+
+export const satisfactionLevels = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const
+/** 满意 / 基本满意 / 不满意, from the hotline's revisit (回访). */
+export type Satisfaction = (typeof satisfactionLevels)[number]
+
+export type HotlineRequestState = 'none' | 'requested' | 'approved' | 'rejected'
+
+/** A 12345 work order (工单) and the case it became. */
+export interface HotlineTicketTable {
+  ticketNo: string
+  complaintId: string
+  appealType: AppealType
+  urgency: 'normal' | 'urgent'
+  title: string
+  hostDept: string | null
+  assistDepts: ColumnType<string[], string[] | undefined, string[]>
+  attachments: ColumnType<string[], string | undefined, string>
+  assignedAt: Date
+  /** 办结期限, moved by an approved extension. */
+  deadline: Date
+  urgeCount: Generated<number>
+  supervisedAt: Date | null
+  returnState: Generated<HotlineRequestState>
+  extensionState: Generated<HotlineRequestState>
+  satisfaction: Satisfaction | null
+  lastEventAt: Date
+  createdAt: Generated<Date>
+  updatedAt: Generated<Date>
+}
+
+export type HotlineInboxState = 'pending' | 'held' | 'applied' | 'rejected'
+
+/** A signed event from the hotline, stored before it is answered (DESIGN.md section 5). */
+export interface HotlineInboxTable {
+  webhookId: string
+  webhookTimestamp: Date
+  receivedAt: Generated<Date>
+  bodySha256: Buffer
+  /** The raw body, sealed: it holds the caller's name and phone. */
+  piiKeyId: string
+  bodySealed: Buffer
+  eventType: string | null
+  ticketNo: string | null
+  occurredAt: Date | null
+  state: HotlineInboxState
+  responseStatus: number
+  responseBody: ColumnType<unknown, string, string>
+  errors: ColumnType<unknown, string | null | undefined, string | null>
+  attempts: Generated<number>
+  lastError: string | null
+  availableAt: Generated<Date>
+  appliedAt: Date | null
+}
+
+export const hotlineCallbackTypes = [
+  'ticket.signed',
+  'ticket.return_requested',
+  'ticket.extension_requested',
+  'ticket.progress',
+  'ticket.completed',
+] as const
+export type HotlineCallbackType = (typeof hotlineCallbackTypes)[number]
+
+/** An answer to the hotline, delivered in order per ticket (DESIGN.md section 5). */
+export interface HotlineCallbackTable {
+  id: Generated<string>
+  webhookId: string
+  ticketNo: string
+  complaintId: string
+  eventType: HotlineCallbackType
+  payload: ColumnType<unknown, string, string>
+  state: Generated<'pending' | 'delivered' | 'dead'>
+  attempts: Generated<number>
+  nextAttemptAt: Generated<Date>
+  lastAttemptAt: Date | null
+  lastStatus: number | null
+  lastError: string | null
+  deliveredAt: Date | null
+  operatorId: string | null
+  createdAt: Generated<Date>
+}
+
 export interface Database {
   counties: CountyTable
   sectors: SectorTable
@@ -287,6 +379,9 @@ export interface Database {
   operators: OperatorTable
   operatorSessions: OperatorSessionTable
   auditLog: AuditLogTable
+  hotlineTickets: HotlineTicketTable
+  hotlineInbox: HotlineInboxTable
+  hotlineCallbacks: HotlineCallbackTable
 }
 
 export type Enterprise = Selectable<EnterpriseTable>

@@ -5,6 +5,8 @@ import * as fileComplaintFunction from './2026-11-27T1400-file-complaint-functio
 import * as fileComplaintsInBatches from './2026-11-27T1500-file-complaints-in-batches.ts'
 import * as consoleTables from './2026-11-27T1600-console.ts'
 import * as enterprisePublishing from './2026-11-27T1703-enterprise-publishing.ts'
+import * as hotlineInbound from './2026-11-28T0900-hotline-inbound.ts'
+import * as hotlineCallbacks from './2026-11-28T0901-hotline-callbacks.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -17,4 +19,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T1500-file-complaints-in-batches': fileComplaintsInBatches,
   '2026-11-27T1600-console': consoleTables,
   '2026-11-27T1703-enterprise-publishing': enterprisePublishing,
+  '2026-11-28T0900-hotline-inbound': hotlineInbound,
+  '2026-11-28T0901-hotline-callbacks': hotlineCallbacks,
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Transaction, type Updateable } from 'kysely'
 import type {
   ComplaintCategory,
+  ComplaintChannel,
   ComplaintKind,
   ComplaintStatus,
   ComplaintTable,
@@ -13,7 +14,7 @@ export interface QueueFilter {
   status?: ComplaintStatus | undefined
   category?: ComplaintCategory | undefined
   kind?: ComplaintKind | undefined
-  channel?: 'web' | 'hotline' | undefined
+  channel?: ComplaintChannel | undefined
   /** Only cases still open (received, accepted, in_progress) due in [from, before). */
   due?: { from?: Date | undefined; before: Date } | undefined
   /** Exactly this tracking number. */

@@ -159,7 +159,7 @@ describe('the queue of a county handler', () => {
     expect(await only({ status: 'accepted' })).toEqual([ids.accepted])
     expect(await only({ kind: 'report' })).toEqual([ids.report])
     expect(await only({ category: 'optical' })).toEqual([ids.complaint])
-    expect(await only({ channel: 'hotline' })).toEqual([])
+    expect(await only({ channel: 'hotline12345' })).toEqual([])
     expect(await only({ channel: 'web', status: 'closed' })).toEqual([ids.closed])
     // An empty field of a GET form means "any".
     expect(await only({ status: '', kind: '', q: '' })).toHaveLength(6)

@@ -34,6 +34,7 @@ export const complaintStatusLabels: Record<ComplaintStatus, string> = {
   in_progress: '办理中',
   resolved: '已办结',
   closed: '已归档',
+  returned: '已退回 12345',
 }
 
 export const unitLabels: Record<QuantityUnit, string> = {

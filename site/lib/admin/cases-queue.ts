@@ -1,3 +1,4 @@
+import { complaintChannels } from '../../../db/database.ts'
 import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import { listCases } from '../../../api/services/admin/cases/list.ts'
@@ -39,7 +40,7 @@ export const categoryOptions: Option[] = complaintCategories.map((c) => ({
   value: c,
   label: categoryLabels[c],
 }))
-export const channelOptions: Option[] = (['web', 'hotline'] as const).map((c) => ({
+export const channelOptions: Option[] = complaintChannels.map((c) => ({
   value: c,
   label: channelLabels[c],
 }))

@@ -1,4 +1,4 @@
-import type { MediationResult } from '../../../../db/database.ts'
+import type { ComplaintChannel, MediationResult } from '../../../../db/database.ts'
 
 /** 不予受理 reasons a handler chooses from; the code is stored, the label is shown. */
 export const rejectionReasons = [
@@ -37,9 +37,9 @@ export const timelineKindLabels: Record<string, string> = {
   closed: '归档',
 }
 
-export const channelLabels: Record<'web' | 'hotline', string> = {
+export const channelLabels: Record<ComplaintChannel, string> = {
   web: '网上投诉举报',
-  hotline: '12345 热线',
+  hotline12345: '12345 热线',
 }
 
 export const isRejectionReason = (code: string | null): code is RejectionReason =>

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import {
   complaintCategories,
+  complaintChannels,
   complaintKinds,
   complaintStatuses,
   mediationResults,
@@ -33,7 +34,7 @@ export const caseQueueQuerySchema = z.object({
   county: optional(countyCodeSchema),
   category: optional(z.enum(complaintCategories, { error: '请从列表中选择问题类别' })),
   kind: optional(z.enum(complaintKinds, { error: '类型应为 complaint（投诉）或 report（举报）' })),
-  channel: optional(z.enum(['web', 'hotline'], { error: '来源应为 web 或 hotline' })),
+  channel: optional(z.enum(complaintChannels, { error: '来源应为 web 或 hotline12345' })),
   /** 1: only open cases past their due date. */
   overdue: flag,
   /** 1: only open cases due within 2 working days (with `overdue`: both). */
@@ -77,7 +78,7 @@ export const caseQueueItemSchema = z.object({
   statusName: z.string(),
   countyCode: z.string(),
   countyName: z.string(),
-  channel: z.enum(['web', 'hotline']),
+  channel: z.enum(complaintChannels),
   merchantName: z.string(),
   receivedAt: z.string(),
   dueAt: z.string(),

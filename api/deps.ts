@@ -6,6 +6,7 @@ import type { Logger } from './logger.ts'
 import type { PhotoStorage } from './photos/storage.ts'
 import type { PiiKeyring } from './privacy/pii.ts'
 import type { SearchClient } from './search/client.ts'
+import type { HotlineKeys } from './services/hotline/keys.ts'
 import type { WorkingDayCalendar } from './services/complaints/working-days.ts'
 
 /** Keys for personal data: the sealing keyring and the key of phone and query-code hashes. */
@@ -24,6 +25,8 @@ export interface Deps {
   photos: PhotoStorage
   /** The State Council's holiday schedule (content/holidays), for legal deadlines. */
   calendar: WorkingDayCalendar
+  /** Secrets and callback address of the 12345 hotline integration. */
+  hotline: HotlineKeys
 }
 
 /** The context every service verb receives: `verb({ ctx, input })`. */

@@ -9,6 +9,7 @@ import { loadOrCreateDevPiiSecrets } from './privacy/dev-keys.ts'
 import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
 import { createSearchClient } from './search/client.ts'
 import { loadCalendar } from './services/complaints/working-days.ts'
+import { hotlineKeysFromConfig } from './services/hotline/keys.ts'
 
 /**
  * The process-wide dependencies. The start script builds them once (after starting embedded
@@ -55,6 +56,12 @@ export function completeDeps(config: Config, base: Pick<Deps, 'db' | 'search' | 
     privacy: privacyFromConfig(config, base.logger),
     photos: createFolderStorage(config.PHOTO_DIR ?? path.join(config.DATA_DIR, 'photos')),
     calendar: loadCalendar(),
+    hotline: hotlineKeysFromConfig(config, (dev) =>
+      base.logger.warn(
+        { file: dev.file },
+        'generated development secrets for the 12345 hotline; set HOTLINE_WEBHOOK_SECRET and HOTLINE_CALLBACK_SECRET in production',
+      ),
+    ),
   }
 }
 

@@ -121,6 +121,7 @@ describe('the queue of a county handler', () => {
       rejected: 0,
       in_progress: 0,
       resolved: 0,
+      returned: 0,
       closed: 1,
     })
   })

@@ -11,6 +11,7 @@ import { createLogger } from '../../api/logger.ts'
 import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/client.ts'
 import { createDb } from '../../db/client.ts'
 import { databaseUrl } from '../../scripts/stack/postgres.ts'
+import { generateWebhookSecret } from '../../api/services/hotline/signature.ts'
 import { templateDatabase } from './services.ts'
 import { Writable } from 'node:stream'
 
@@ -53,6 +54,8 @@ export async function createTestContext(
     PII_KEYS: `test-${suffix}:${randomBytes(32).toString('base64')}`,
     PII_HASH_KEY: randomBytes(32).toString('base64'),
     PHOTO_DIR: path.join(os.tmpdir(), `lishui-photos-${suffix}`),
+    HOTLINE_WEBHOOK_SECRET: generateWebhookSecret(),
+    HOTLINE_CALLBACK_SECRET: generateWebhookSecret(),
     ...options.env,
   })
   const logLines: string[] = []

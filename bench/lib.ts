@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseConfig } from '../api/config.ts'
 import { createLogger } from '../api/logger.ts'
+import { generateWebhookSecret } from '../api/services/hotline/signature.ts'
 import { bootStack, type Stack } from '../scripts/stack/index.ts'
 
 export const repoRoot = path.resolve(import.meta.dirname, '..')
@@ -107,6 +108,8 @@ export function stackEnv(stack: Stack, extra: Record<string, string> = {}) {
     // Production refuses to start without keys for personal data: fresh ones for each run.
     PII_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     PII_HASH_KEY: randomBytes(32).toString('base64'),
+    HOTLINE_WEBHOOK_SECRET: generateWebhookSecret(),
+    HOTLINE_CALLBACK_SECRET: generateWebhookSecret(),
     // For profiling the servers: BENCH_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=DIR'.
     ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     ...extra,

@@ -35,10 +35,46 @@ describe('configuration', () => {
       /PII_KEYS: required in production/,
     )
     expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(/PII_HASH_KEY: required/)
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(
+      /HOTLINE_WEBHOOK_SECRET: required in production/,
+    )
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(
+      /HOTLINE_CALLBACK_SECRET: required in production/,
+    )
     const key = Buffer.alloc(32, 7).toString('base64')
+    const hotline = `whsec_${Buffer.alloc(32, 5).toString('base64')}`
     expect(
-      parseConfig({ NODE_ENV: 'production', PII_KEYS: `k1:${key}`, PII_HASH_KEY: key }).PII_KEYS,
+      parseConfig({
+        NODE_ENV: 'production',
+        PII_KEYS: `k1:${key}`,
+        PII_HASH_KEY: key,
+        HOTLINE_WEBHOOK_SECRET: hotline,
+        HOTLINE_CALLBACK_SECRET: hotline,
+      }).PII_KEYS,
     ).toBe(`k1:${key}`)
+  })
+
+  it('takes several hotline secrets while one rotates, and names a malformed one unechoed', () => {
+    const a = `whsec_${Buffer.alloc(32, 1).toString('base64')}`
+    const b = `whsec_${Buffer.alloc(32, 2).toString('base64')}`
+    expect(parseConfig({ HOTLINE_WEBHOOK_SECRET: `${a} ${b}` }).HOTLINE_WEBHOOK_SECRET).toBe(
+      `${a} ${b}`,
+    )
+    let message = ''
+    try {
+      parseConfig({
+        HOTLINE_WEBHOOK_SECRET: `${a} not-a-secret-xyz`,
+        HOTLINE_CALLBACK_SECRET: `${a} ${b}`,
+      })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(
+      /HOTLINE_WEBHOOK_SECRET: secret 2: expected a value starting with "whsec_"/,
+    )
+    expect(message).toMatch(/HOTLINE_CALLBACK_SECRET: expected one secret/)
+    expect(message).not.toContain('not-a-secret-xyz')
+    expect(message).not.toContain(a)
   })
 
   it('names a wrong secret without echoing its value', () => {

@@ -183,7 +183,8 @@ export async function insertSyntheticComplaints(
         merchant_name: story.merchantName,
         address: story.address,
         occurred_at: new Date(receivedAt - random() * 3 * day).toISOString(),
-        description: channel === 'hotline12345' ? `12345转办：${story.description}` : story.description,
+        description:
+          channel === 'hotline12345' ? `12345转办：${story.description}` : story.description,
         pii_key_id: contact ? options.ring.currentId : null,
         name_sealed: contact ? seal(story.name, 'name') : null,
         phone_sealed: contact ? seal(story.phone, 'phone') : null,

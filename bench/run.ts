@@ -5,7 +5,7 @@ import { shanghaiToday } from '../api/time.ts'
 import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
 
 /**
- * `npm run bench [-- build|search|intake|queue-search] [--runs N] [--seconds N] [--rate N]
+ * `npm run bench [-- build|search|intake|queue-search|hotline] [--runs N] [--seconds N] [--rate N]
  * [--complaints N]`: benchmarks, on demand and never part of `npm test`. Each writes
  * bench/results/<name>-<date>.json and prints one line.
  */
@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<
     search: () => import('./search.ts'),
     intake: () => import('./intake.ts'),
     'queue-search': () => import('./queue-search.ts'),
+    hotline: () => import('./hotline.ts'),
   }
 
 async function main() {

@@ -85,7 +85,11 @@ export type VerifyResult =
  */
 export function verifyWebhook(options: {
   secrets: readonly WebhookSecret[]
-  headers: { id?: string | null; timestamp?: string | null; signature?: string | null }
+  headers: {
+    id?: string | null | undefined
+    timestamp?: string | null | undefined
+    signature?: string | null | undefined
+  }
   body: string | Buffer
   now?: Date
 }): VerifyResult {

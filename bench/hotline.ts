@@ -1,0 +1,254 @@
+import http from 'node:http'
+import { sql } from 'kysely'
+import {
+  generateWebhookSecret,
+  newWebhookId,
+  parseWebhookSecret,
+  signWebhook,
+} from '../api/services/hotline/signature.ts'
+import { hotlineCountyCodes } from '../api/services/hotline/events.ts'
+import { isolatedStack, machine, median, round, sourceVersion, stackEnv } from './lib.ts'
+import type { BenchOptions, BenchOutcome } from './lib.ts'
+import { openLoop, sender, startServerChild, stats, type Send } from './load.ts'
+
+const closedLoopConnections = 64
+const warmUpSeconds = 3
+const path = '/api/hotline/12345/events'
+
+const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00')
+
+/**
+ * Event `i` of a run: every fourth opens a new ticket (ticket.dispatched, with a caller's name and
+ * phone, as the hotline sends them); the others follow up an earlier ticket of the run (urged,
+ * supplemented, supervised, revisited). Each has a webhook-id never used before.
+ */
+function eventBody(run: string, i: number, now: number) {
+  const ticket = Math.floor(i / 4)
+  const ticketNo = `LSB-${run}-${String(ticket).padStart(7, '0')}`
+  const occurredAt = iso(now)
+  switch (i % 4) {
+    case 0:
+      return JSON.stringify({
+        type: 'ticket.dispatched',
+        occurred_at: occurredAt,
+        ticket: {
+          ticket_no: ticketNo,
+          title: '菜市场缺斤短两',
+          content: `基准测试第 ${ticket} 单：在菜场买了一斤排骨，回家复秤只有九两，要求核查摊位电子秤。`,
+          appeal_type: ticket % 5 === 0 ? '举报' : '投诉',
+          urgency: 'normal',
+          contact_name: '基准测试',
+          contact_phone: `139${String(ticket % 1e8).padStart(8, '0')}`,
+          area_code: hotlineCountyCodes[ticket % hotlineCountyCodes.length],
+          address: '莲都区基准测试菜场',
+          respondent_name: `基准测试菜场 ${ticket % 500} 号摊位`,
+          assigned_at: occurredAt,
+          deadline: iso(now + 10 * 86_400_000),
+          host_dept: '丽水市市场监督管理局',
+          assist_depts: [],
+          attachments: [],
+        },
+      })
+    case 1:
+      return JSON.stringify({
+        type: 'ticket.urged',
+        occurred_at: occurredAt,
+        ticket: { ticket_no: ticketNo },
+        detail: { note: '市民来电催问办理进度。' },
+      })
+    case 2:
+      return JSON.stringify({
+        type: 'ticket.supplemented',
+        occurred_at: occurredAt,
+        ticket: { ticket_no: ticketNo },
+        detail: { content: '市民补充：摊位在东门入口第三排。', attachments: [] },
+      })
+    default:
+      return JSON.stringify({
+        type: 'ticket.supervised',
+        occurred_at: occurredAt,
+        ticket: { ticket_no: ticketNo },
+        detail: { note: '督办：请加快办理。' },
+      })
+  }
+}
+
+/** Keeps `connections` requests in flight for `seconds`; answers per second and the error count. */
+async function closedLoop(send: Send, seconds: number, connections: number, offset: number) {
+  const until = performance.now() + seconds * 1000
+  let next = offset
+  let ok = 0
+  let errors = 0
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) {
+        const status = await send(next++).catch(() => 0)
+        if (status >= 200 && status < 300) ok++
+        else errors++
+      }
+    }),
+  )
+  return { perSecond: ok / seconds, errors, sent: next - offset }
+}
+
+/**
+ * 12345 inbound events (`POST /api/hotline/12345/events`, the product's Hono app over HTTP, with
+ * the inbox worker applying them on its background thread) against a bare handler that only
+ * verifies the signature: the most each takes (closed loop), and p50/p99 at a fixed rate.
+ */
+export async function run(given: BenchOptions): Promise<BenchOutcome> {
+  const options = { ...given, rate: given.rate ?? 500 }
+  const { stack, stop } = await isolatedStack('hotline')
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 })
+  const children: Awaited<ReturnType<typeof startServerChild>>[] = []
+  try {
+    const secretText = generateWebhookSecret()
+    const secret = parseWebhookSecret(secretText)
+    const env = stackEnv(stack, {
+      LOG_LEVEL: 'info',
+      HOTLINE_WEBHOOK_SECRET: secretText,
+      WORKER_ENABLED: process.env.BENCH_WORKER ?? 'true',
+    })
+    const api = await startServerChild('api-server.ts', env, path)
+    children.push(api)
+    const bare = await startServerChild('bare-verify-server.ts', env, '/bare')
+    children.push(bare)
+
+    const run = Date.now().toString(36)
+    let serial = 0
+    const post = (port: number, target: string) =>
+      sender(agent, port, () => {
+        const i = serial++
+        const now = Date.now()
+        const body = eventBody(run, i, now)
+        return {
+          method: 'POST',
+          path: target,
+          headers: {
+            'content-type': 'application/json',
+            ...signWebhook(secret, newWebhookId(), now / 1000, body),
+          },
+          body,
+        }
+      })
+    const targets = { api: post(api.port, path), bare: post(bare.port, '/bare') }
+    const watch = { api: api.pid, bare: bare.pid, postgres: stack.embeddedPostgres?.pid() }
+
+    for (const [name, send] of Object.entries(targets)) {
+      process.stderr.write(`hotline: warming up ${name}…\n`)
+      await closedLoop(send, warmUpSeconds, 16, 0)
+    }
+    api.markLog()
+    bare.markLog()
+
+    const inboxCounts = async () => {
+      const { rows } = await sql<{ state: string; n: string }>`
+        SELECT state, count(*) AS n FROM hotline_inbox GROUP BY state
+      `.execute(stack.deps.db)
+      return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)])) as Record<string, number>
+    }
+    /** Waits until the worker has applied (or held) every stored event, at most `limitMs`. */
+    const settle = async (limitMs: number) => {
+      const started = performance.now()
+      let counts = await inboxCounts()
+      while (performance.now() - started < limitMs && (counts.pending ?? 0) > 0) {
+        await new Promise((r) => setTimeout(r, 250))
+        counts = await inboxCounts()
+      }
+      const seconds = round((performance.now() - started) / 1000, 1)
+      await new Promise((r) => setTimeout(r, 2_000))
+      return { counts, seconds }
+    }
+
+    const throughput: Record<'api' | 'bare', number[]> = { api: [], bare: [] }
+    const throughputErrors: Record<'api' | 'bare', number> = { api: 0, bare: 0 }
+    const rounds: Record<'api' | 'bare', Awaited<ReturnType<typeof openLoop>>[]> = {
+      api: [],
+      bare: [],
+    }
+    for (let i = 0; i < options.runs; i++) {
+      for (const name of ['bare', 'api'] as const) {
+        process.stderr.write(
+          `hotline: ${name} round ${i + 1}/${options.runs}: most it takes (${closedLoopConnections} connections, ${options.seconds} s)…\n`,
+        )
+        await settle(120_000)
+        const most = await closedLoop(targets[name], options.seconds, closedLoopConnections, 0)
+        throughput[name].push(most.perSecond)
+        throughputErrors[name] += most.errors
+        process.stderr.write(
+          `hotline: ${name} round ${i + 1}/${options.runs}: ${options.rate} events/s for ${options.seconds} s…\n`,
+        )
+        await settle(120_000)
+        rounds[name].push(await openLoop(targets[name], options.rate, options.seconds, watch))
+      }
+    }
+
+    const apiStats = stats(rounds.api, options.seconds)
+    const bareStats = stats(rounds.bare, options.seconds)
+    const maxApi = median(throughput.api)
+    const maxBare = median(throughput.bare)
+    const throughputRatio = round(maxApi / maxBare, 2)
+    process.stderr.write('hotline: waiting for the worker to apply every event…\n')
+    const caughtUp = await settle(300_000)
+    const goals = {
+      throughputRatioAtLeast: 0.5,
+      apiP99MsBelow: 100,
+      throughputMet: throughputRatio >= 0.5,
+      latencyMet: apiStats.p99Ms < 100 && apiStats.errors === 0,
+    }
+    if ((caughtUp.counts.pending ?? 0) > 0) {
+      throw new Error(`${caughtUp.counts.pending} events still pending 5 min after the load`)
+    }
+    const result = {
+      name: 'hotline',
+      date: new Date().toISOString(),
+      machine: machine(),
+      source: sourceVersion(),
+      setup: {
+        rate: options.rate,
+        secondsPerRound: options.seconds,
+        rounds: options.runs,
+        closedLoopConnections,
+        client:
+          'node:http keep-alive agent; each event signed when sent, with a new webhook-id; closed loop for throughput, open loop (latency from the due time) for p50/p99',
+        events:
+          'one in four a new ticket.dispatched carrying a name and phone (sealed in the inbox), the others urged/supplemented/supervised follow-ups of the run’s tickets',
+        api: `POST ${path}, createApp(deps) on node:http (bench/api-server.ts), LOG_LEVEL=info, inbox worker and outbox worker on the background thread (as npm start runs them) turning events into cases`,
+        bare: 'a Hono handler reading the raw body and verifying the Standard Webhooks signature with the same code (bench/bare-verify-server.ts)',
+      },
+      throughput: {
+        apiPerSecond: round(maxApi),
+        barePerSecond: round(maxBare),
+        ratio: throughputRatio,
+        perRound: {
+          api: throughput.api.map((v) => round(v)),
+          bare: throughput.bare.map((v) => round(v)),
+        },
+        errors: throughputErrors,
+      },
+      api: { ...apiStats, serverSideMs: serverSide(api.log().serverMs) },
+      bare: { ...bareStats, serverSideMs: serverSide(bare.log().serverMs) },
+      inbox: caughtUp.counts,
+      applyCatchUpSeconds: caughtUp.seconds,
+      goals,
+    }
+    const summary =
+      `hotline: most it takes ${round(maxApi)}/s vs bare verify ${round(maxBare)}/s, ratio ×${throughputRatio} ` +
+      `(goal ≥ 0.5: ${goals.throughputMet ? 'met' : 'MISSED'}); at ${options.rate} events/s p50 ${apiStats.p50Ms} ms, ` +
+      `p99 ${apiStats.p99Ms} ms, ${apiStats.errors} errors (bare: p50 ${bareStats.p50Ms} ms, p99 ${bareStats.p99Ms} ms) ` +
+      `(goal p99 < 100 ms: ${goals.latencyMet ? 'met' : 'MISSED'}); ${options.runs}×${options.seconds} s each; ` +
+      `inbox after the load ${JSON.stringify(caughtUp.counts)}, applied ${caughtUp.seconds} s after it`
+    return { result, summary }
+  } finally {
+    agent.destroy()
+    for (const child of children) await child.stop()
+    await stop()
+  }
+}
+
+function serverSide(ms: number[]) {
+  const sorted = [...ms].sort((a, b) => a - b)
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN
+  return { requests: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN }
+}

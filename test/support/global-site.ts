@@ -4,6 +4,7 @@ import type { TestProject } from 'vitest/node'
 import { parseConfig } from '../../api/config.ts'
 import { createLogger } from '../../api/logger.ts'
 import { startProduct, type Product } from '../../scripts/product.ts'
+import { freePort } from '../../scripts/stack/ports.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,6 +12,10 @@ declare module 'vitest' {
     siteUrl: string
     /** The product's database, for tests that check what a page stored. */
     siteDatabaseUrl: string
+    /** The port the product sends 12345 callbacks to; a test listens there when it needs them. */
+    hotlineCallbackPort: number
+    /** The product's data folder, where its generated hotline secrets are kept. */
+    siteDataDir: string
   }
 }
 
@@ -25,6 +30,7 @@ export default async function setup(project: TestProject) {
   const dataDir = path.join(root, '.data', 'test', `e2e-${process.pid}`)
   await rm(dataDir, { recursive: true, force: true })
   await mkdir(dataDir, { recursive: true })
+  const hotlineCallbackPort = await freePort()
   const config = parseConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
@@ -32,6 +38,7 @@ export default async function setup(project: TestProject) {
     SITE_OUT_DIR: path.join(dataDir, 'dist'),
     PORT: '0',
     LOG_LEVEL: 'warn',
+    HOTLINE_CALLBACK_URL: `http://127.0.0.1:${hotlineCallbackPort}/callbacks`,
   })
   const logger = createLogger(config.LOG_LEVEL)
   const product = await startProduct(config, logger, { forceBuild: true, demoCount: 300 })
@@ -43,6 +50,8 @@ export default async function setup(project: TestProject) {
   }
   project.provide('siteUrl', product.url)
   project.provide('siteDatabaseUrl', product.stack.databaseUrl)
+  project.provide('hotlineCallbackPort', hotlineCallbackPort)
+  project.provide('siteDataDir', dataDir)
   return async () => {
     await product.stop()
     await rm(dataDir, { recursive: true, force: true })

@@ -89,7 +89,7 @@ export const indexSettings: Record<IndexKind, Settings> = {
       'receivedAt',
       'enterpriseUscc',
     ],
-    sortableAttributes: ['dueAt', 'receivedAt'],
+    sortableAttributes: ['priority', 'dueAt', 'receivedAt'],
     // Word proximity within an attribute, not by exact distance: a third less indexing CPU
     // (measured on 10,000 complaints), and the queue search ranks by filters and words anyway.
     proximityPrecision: 'byAttribute',

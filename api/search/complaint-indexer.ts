@@ -29,6 +29,8 @@ export interface ComplaintDocument {
   /** Seconds since the epoch, for range filters and sorting. */
   receivedAt: number
   dueAt: number
+  /** 0 normal, 1 urged, 2 supervised by the 12345 hotline: the queue sorts on it first. */
+  priority: number
 }
 
 /**
@@ -59,6 +61,7 @@ export function toComplaintDocument(row: IndexedComplaintRow): ComplaintDocument
     status: row.status,
     receivedAt: Math.floor(row.receivedAt.getTime() / 1000),
     dueAt: Math.floor(row.dueAt.getTime() / 1000),
+    priority: row.priority,
   }
 }
 

@@ -42,6 +42,7 @@ function queueView(db: Kysely<Database>) {
       'c.merchantName',
       'c.receivedAt',
       'c.dueAt',
+      'c.priority',
     ])
 }
 
@@ -72,7 +73,10 @@ function filtered(db: Kysely<Database>, f: QueueFilter) {
   return q
 }
 
-/** One page of the queue, earliest due date first, and how many cases match in all. */
+/**
+ * One page of the queue, cases the 12345 hotline supervised (督办) or urged (催办) first, then
+ * earliest due date first, and how many cases match in all.
+ */
 export async function listQueue(
   db: Kysely<Database>,
   filter: QueueFilter,
@@ -80,6 +84,7 @@ export async function listQueue(
 ): Promise<{ rows: QueueRow[]; total: number }> {
   const [rows, count] = await Promise.all([
     filtered(db, filter)
+      .orderBy('c.priority', 'desc')
       .orderBy('c.dueAt')
       .orderBy('c.id')
       .offset(page.offset)

@@ -145,6 +145,7 @@ export async function complaintsForIndex(db: Kysely<Database>, ids: readonly str
       'c.address',
       'c.description',
       'c.status',
+      'c.priority',
       'c.receivedAt',
       'c.dueAt',
     ])

@@ -23,14 +23,14 @@ export const hotlineCountyCodes = [
 ] as const
 
 /** An ISO 8601 time with its offset, e.g. 2026-11-26T09:30:00+08:00. */
+const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/
 const instant = (field: string) =>
   z
     .string(`${field}应为带时区的时间，如 2026-11-26T09:30:00+08:00。`)
-    .regex(
-      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/,
-      `${field}应为带时区的时间，如 2026-11-26T09:30:00+08:00。`,
+    .refine(
+      (v) => instantPattern.test(v) && !Number.isNaN(new Date(v).getTime()),
+      `${field}应为带时区的有效时间，如 2026-11-26T09:30:00+08:00。`,
     )
-    .refine((v) => !Number.isNaN(new Date(v).getTime()), `${field}不是有效的时间。`)
     .openapi({ example: '2026-11-26T09:30:00+08:00' })
 
 const text = (field: string, max: number) =>
@@ -102,7 +102,7 @@ export const hotlineTicketSchema = z
     attachments: attachmentsSchema.default([]),
   })
   .refine((t) => new Date(t.deadline) > new Date(t.assigned_at), {
-    message: 'deadline（办结期限）应晚于 assigned_at（交办时间）。',
+    error: 'deadline（办结期限）应晚于 assigned_at（交办时间）。',
     path: ['deadline'],
   })
   .openapi('HotlineTicket')
@@ -165,7 +165,7 @@ export const hotlineEventSchema = z
             opinion: optionalText('detail.opinion（审核意见）', 2000),
           })
           .refine((d) => d.decision === 'rejected' || d.new_deadline !== undefined, {
-            message: '延期获批时必须给出 detail.new_deadline（新的办结期限）。',
+            error: '延期获批时必须给出 detail.new_deadline（新的办结期限）。',
             path: ['new_deadline'],
           }),
       }),

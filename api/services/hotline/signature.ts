@@ -17,11 +17,11 @@ export interface WebhookSecret {
 }
 
 function secretOf(key: Buffer): WebhookSecret {
-  return {
-    key,
-    toJSON: () => '[webhook secret]',
-    [Symbol.for('nodejs.util.inspect.custom')]: () => '[webhook secret]',
-  } as WebhookSecret
+  const secret: WebhookSecret = { key, toJSON: () => '[webhook secret]' }
+  Object.defineProperty(secret, Symbol.for('nodejs.util.inspect.custom'), {
+    value: () => '[webhook secret]',
+  })
+  return secret
 }
 
 /** Parses `whsec_<base64>`; the error never repeats the value. */

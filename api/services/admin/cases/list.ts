@@ -39,7 +39,8 @@ function searchFilter(f: QueueFilter): string[] {
 export function queueSearchParams(filter: QueueFilter, page: number, pageSize: number) {
   return {
     filter: searchFilter(filter),
-    sort: ['dueAt:asc'],
+    // Supervised and urged 12345 cases first, as in the SQL queue (listQueue).
+    sort: ['priority:desc', 'dueAt:asc'],
     // Every word must match: results are ordered by due date, not relevance, so a case that
     // shares one word with the query would otherwise sit among the real hits.
     matchingStrategy: 'all' as const,

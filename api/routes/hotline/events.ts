@@ -1,0 +1,67 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { hotlineEventSchema } from '../../services/hotline/events.ts'
+import { receiveHotlineEvent } from '../../services/hotline/inbox.ts'
+import type { App } from '../../env.ts'
+import { errorResponses, errorSchema } from '../shared.ts'
+
+const receivedSchema = z
+  .object({
+    received: z.literal(true),
+    webhook_id: z.string().openapi({ description: '本次事件的 webhook-id' }),
+  })
+  .openapi('HotlineEventReceived')
+
+const route = createRoute({
+  method: 'post',
+  path: '/hotline/12345/events',
+  summary: '接收 12345 热线工单事件（Standard Webhooks 签名）',
+  description:
+    'One JSON event per request, signed per Standard Webhooks over the raw body (DESIGN.md ' +
+    'section 5). The event is stored before the answer and applied by the worker. A ' +
+    '`webhook-id` seen before answers as it did the first time and changes nothing.',
+  request: {
+    headers: z.object({
+      'webhook-id': z.string().openapi({ description: '事件唯一标识，重发时不变' }),
+      'webhook-timestamp': z
+        .string()
+        .openapi({ description: '签名时间，Unix 秒；与本系统时间相差不得超过 5 分钟' }),
+      'webhook-signature': z
+        .string()
+        .openapi({ description: '以空格分隔的 v1,<base64 HMAC-SHA256> 签名，任一有效即可' }),
+    }),
+    body: { content: { 'application/json': { schema: hotlineEventSchema } }, required: true },
+  },
+  responses: {
+    202: {
+      description: 'Stored; the worker applies it to the case.',
+      content: { 'application/json': { schema: receivedSchema } },
+    },
+    401: {
+      description: 'Missing headers, a timestamp more than 5 minutes off or a bad signature.',
+      content: { 'application/json': { schema: errorSchema } },
+    },
+    ...errorResponses(400, 413, 503),
+  },
+})
+
+export function registerHotlineEvents(app: App) {
+  // Documented through the registry and served by a plain handler: the signature covers the raw
+  // body, which must be read as text before anything parses it.
+  app.openAPIRegistry.registerPath(route)
+  app.post(route.path, async (c) => {
+    const answer = await receiveHotlineEvent({
+      ctx: c.get('ctx'),
+      input: {
+        headers: {
+          id: c.req.header('webhook-id'),
+          timestamp: c.req.header('webhook-timestamp'),
+          signature: c.req.header('webhook-signature'),
+        },
+        body: await c.req.text(),
+        requestId: c.get('requestId'),
+      },
+    })
+    if (answer.replayed) c.header('Idempotent-Replayed', 'true')
+    return c.json(answer.body, answer.status)
+  })
+}

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto'
+import { inboxResponse, insertInboxEvent } from '../../../db/queries/hotline-inbox.ts'
+import type { ServiceContext } from '../../deps.ts'
+import { ApiError, errorBody } from '../../errors.ts'
+import { decryptField, encryptField, type PiiKeyring } from '../../privacy/pii.ts'
+import { issueDetails } from '../../validation.ts'
+import { hotlineEventSchema, type HotlineEvent } from './events.ts'
+import { verifyWebhook, type VerifyFailure } from './signature.ts'
+
+/** Why a delivery was refused, for the hotline's staff (DESIGN.md section 5). */
+export const verifyFailureMessages: Record<VerifyFailure, string> = {
+  missing_headers:
+    '缺少 webhook-id、webhook-timestamp 或 webhook-signature 请求头，无法验证签名。请按 Standard Webhooks 规范签名后重新发送。',
+  bad_timestamp:
+    'webhook-timestamp 应为以秒计的 Unix 时间戳。请按 Standard Webhooks 规范重新签名发送。',
+  timestamp_out_of_range:
+    'webhook-timestamp 与本系统时间相差超过 5 分钟，请求被拒绝。请核对发送方的时钟后重新签名发送。',
+  bad_signature:
+    '签名无效：webhook-signature 与用约定密钥计算的签名不符。请核对密钥，并对原始请求内容签名后重新发送。',
+}
+
+export interface HotlineDelivery {
+  headers: {
+    id?: string | undefined
+    timestamp?: string | undefined
+    signature?: string | undefined
+  }
+  /** The raw body, exactly as received: it is what was signed. */
+  body: string
+  requestId: string
+  now?: Date
+}
+
+export interface HotlineAnswer {
+  status: 202 | 400
+  body: unknown
+  /** True when this answers a `webhook-id` stored before, with the first answer. */
+  replayed: boolean
+}
+
+/** The AAD of a stored body: it opens only in its own inbox row. */
+const bodyAad = (webhookId: string) => `hotline_inbox:${webhookId}`
+
+function parseEvent(
+  body: string,
+):
+  { ok: true; event: HotlineEvent } | { ok: false; details: { field: string; message: string }[] } {
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    return { ok: false, details: [{ field: '', message: '请求内容不是有效的 JSON，无法解析。' }] }
+  }
+  const parsed = hotlineEventSchema.safeParse(json)
+  return parsed.success
+    ? { ok: true, event: parsed.data }
+    : { ok: false, details: issueDetails(parsed.error) }
+}
+
+/**
+ * Receives one event from the 12345 hotline (POST /api/hotline/12345/events): verifies the
+ * Standard Webhooks signature over the raw body (401 and nothing stored when it fails), then
+ * stores the sealed body under its `webhook-id` before answering. A valid event waits in the
+ * inbox for the worker (202); one that fails the schema is kept as rejected (400, with the
+ * failing fields). An id seen before is answered as the first time and changes nothing.
+ */
+export async function receiveHotlineEvent({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: HotlineDelivery
+}): Promise<HotlineAnswer> {
+  const verified = verifyWebhook({
+    secrets: ctx.hotline.webhookSecrets,
+    headers: input.headers,
+    body: input.body,
+    now: input.now ?? new Date(),
+  })
+  if (!verified.ok) {
+    throw new ApiError('UNAUTHORIZED', verifyFailureMessages[verified.reason], {
+      reason: verified.reason,
+    })
+  }
+  const webhookId = verified.id
+  const digest = createHash('sha256').update(input.body).digest()
+  const stored = await inboxResponse(ctx.db, webhookId)
+  if (stored) return replay(ctx, webhookId, stored, digest)
+
+  const parsed = parseEvent(input.body)
+  const sealed = encryptField(ctx.privacy.ring, input.body, bodyAad(webhookId))
+  const answer: Omit<HotlineAnswer, 'replayed'> = parsed.ok
+    ? { status: 202, body: { received: true, webhook_id: webhookId } }
+    : {
+        status: 400,
+        body: errorBody(
+          new ApiError(
+            'VALIDATION_FAILED',
+            `事件内容有误：${[...new Set(parsed.details.map((d) => d.message))].join(' ')}`,
+            parsed.details,
+          ),
+          input.requestId,
+        ),
+      }
+  const inserted = await insertInboxEvent(ctx.db, {
+    webhookId,
+    webhookTimestamp: verified.timestamp,
+    bodySha256: digest,
+    piiKeyId: sealed.keyId,
+    bodySealed: sealed.sealed,
+    eventType: parsed.ok ? parsed.event.type : null,
+    ticketNo: parsed.ok ? parsed.event.ticket.ticket_no : null,
+    occurredAt: parsed.ok ? new Date(parsed.event.occurred_at) : null,
+    state: parsed.ok ? 'pending' : 'rejected',
+    responseStatus: answer.status,
+    responseBody: answer.body,
+    errors: parsed.ok ? null : parsed.details,
+  })
+  if (inserted === undefined) {
+    // The same id was stored a moment ago by a concurrent delivery: answer as it was answered.
+    const first = await inboxResponse(ctx.db, webhookId)
+    if (!first) throw new Error(`hotline inbox row ${webhookId} vanished`)
+    return replay(ctx, webhookId, first, digest)
+  }
+  ctx.logger.info(
+    { webhookId, eventType: parsed.ok ? parsed.event.type : null, status: answer.status },
+    'hotline event stored',
+  )
+  return { status: answer.status, body: inserted, replayed: false }
+}
+
+function replay(
+  ctx: ServiceContext,
+  webhookId: string,
+  stored: { responseStatus: number; responseBody: unknown; bodySha256: Buffer },
+  digest: Buffer,
+): HotlineAnswer {
+  if (!stored.bodySha256.equals(digest)) {
+    ctx.logger.warn({ webhookId }, 'hotline webhook-id repeated with a different body; ignored')
+  }
+  return {
+    status: stored.responseStatus === 400 ? 400 : 202,
+    body: stored.responseBody,
+    replayed: true,
+  }
+}
+
+/** Opens and parses a stored body; throws if it no longer opens or parses. */
+export function openInboxEvent(
+  ring: PiiKeyring,
+  row: { webhookId: string; piiKeyId: string; bodySealed: Buffer },
+): HotlineEvent {
+  const body = decryptField(ring, row.piiKeyId, row.bodySealed, bodyAad(row.webhookId))
+  return hotlineEventSchema.parse(JSON.parse(body))
+}

@@ -1,0 +1,103 @@
+import pg from 'pg'
+import { hotlineInboxChannel } from '../../db/queries/hotline-inbox.ts'
+import type { Deps } from '../deps.ts'
+import type { Logger } from '../logger.ts'
+import { applyPendingInboxEvents, type ApplyOutcome } from '../services/hotline/apply.ts'
+
+export interface HotlineInboxWorkerOptions {
+  deps: Pick<Deps, 'db' | 'privacy'>
+  logger: Logger
+  /** For LISTEN: wakes the worker the moment an event is stored. Polling covers the rest. */
+  databaseUrl?: string | undefined
+  pollIntervalMs?: number
+  /** The worker's clock (tests move it to reach events waiting for a retry). */
+  now?: () => Date
+}
+
+export interface HotlineInboxWorker {
+  /** Applies every due event once; returns what happened to each. */
+  runOnce: () => Promise<ApplyOutcome[]>
+  start: () => void
+  stop: () => Promise<void>
+}
+
+/**
+ * Applies the events the 12345 hotline sent (inbox.ts stores them, apply.ts applies them), woken by
+ * LISTEN hotline_inbox and polling as a fallback. Each event is applied in a transaction of its
+ * own that holds its row, so several workers share the inbox and a crash loses nothing.
+ */
+export function createHotlineInboxWorker(options: HotlineInboxWorkerOptions): HotlineInboxWorker {
+  const { logger } = options
+  const ctx = { ...options.deps, logger }
+  const pollIntervalMs = options.pollIntervalMs ?? 2_000
+  let running = false
+  let loop: Promise<void> | undefined
+  let wake: (() => void) | undefined
+  let pendingWake = false
+  let listener: pg.Client | undefined
+
+  const runOnce = () => applyPendingInboxEvents(ctx, options.now ? { now: options.now } : {})
+
+  async function listen() {
+    if (!options.databaseUrl) return
+    try {
+      listener = new pg.Client({ connectionString: options.databaseUrl })
+      listener.on('error', () => undefined)
+      listener.on('notification', () => {
+        pendingWake = true
+        wake?.()
+      })
+      await listener.connect()
+      await listener.query(`LISTEN ${hotlineInboxChannel}`)
+    } catch (error) {
+      logger.warn({ err: String(error) }, 'hotline inbox LISTEN unavailable, polling only')
+      listener = undefined
+    }
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (pendingWake) {
+        resolve()
+        return
+      }
+      const timer = setTimeout(resolve, ms)
+      wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    }).finally(() => {
+      wake = undefined
+    })
+
+  const isRunning = () => running
+
+  async function run() {
+    await listen()
+    while (running) {
+      pendingWake = false
+      try {
+        await runOnce()
+      } catch (error) {
+        logger.warn({ err: String(error) }, 'hotline inbox poll failed')
+      }
+      if (isRunning()) await sleep(pollIntervalMs)
+    }
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (running) return
+      running = true
+      loop = run()
+    },
+    async stop() {
+      running = false
+      pendingWake = true
+      wake?.()
+      await loop
+      await listener?.end().catch(() => undefined)
+    },
+  }
+}

@@ -12,6 +12,8 @@ import {
 } from '../search/enterprise-indexer.ts'
 import { complaintChangedTopic, complaintIndexer } from '../search/complaint-indexer.ts'
 import { createOutboxWorker, type OutboxHandler } from './outbox-worker.ts'
+import { createHotlineInboxWorker } from './hotline-inbox-worker.ts'
+import { startCallbackDelivery } from '../services/hotline/delivery.ts'
 import { shanghaiToday } from '../time.ts'
 
 export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {
@@ -65,8 +67,9 @@ export async function pruneAbuseRecords(deps: Pick<Deps, 'db'>, now = Date.now()
 }
 
 /**
- * The outbox worker and the hourly expiry sweep, on this thread. The web process runs them on a
- * thread of their own (background-thread.ts), so indexing a burst never holds up a request.
+ * The outbox worker, the 12345 inbox worker and the hourly expiry sweep, on this thread. The web
+ * process runs them on a thread of their own (background-thread.ts), so indexing a burst never
+ * holds up a request.
  */
 export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | undefined }) {
   const { deps } = options
@@ -77,6 +80,13 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
     databaseUrl: options.databaseUrl,
   })
   worker.start()
+  const hotlineInbox = createHotlineInboxWorker({
+    deps,
+    logger: deps.logger.child({ component: 'hotline-inbox' }),
+    databaseUrl: options.databaseUrl,
+  })
+  hotlineInbox.start()
+  const callbacks = startCallbackDelivery(deps, { databaseUrl: options.databaseUrl })
   const sweep = () =>
     Promise.all([expireLapsedCertifications(deps), pruneAbuseRecords(deps)]).catch(
       (error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'),
@@ -86,7 +96,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
   return {
     stop: async () => {
       clearInterval(timer)
-      await worker.stop()
+      await Promise.all([worker.stop(), hotlineInbox.stop(), callbacks.stop()])
     },
   }
 }

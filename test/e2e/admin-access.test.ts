@@ -1,3 +1,4 @@
+import { insertHotlineCase } from '../support/hotline.ts'
 import { operatorSession } from '../support/operators.ts'
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
@@ -61,6 +62,7 @@ const matrix: Record<string, { path: () => string; expect: Record<Visitor, Expec
   'enterprises/[uscc].astro': { path: () => `/admin/enterprises/${uscc}`, expect: adminOnly },
   'operators/index.astro': { path: () => '/admin/operators', expect: adminOnly },
   'operators/[id].astro': { path: () => `/admin/operators/${viewerId}`, expect: adminOnly },
+  'hotline.astro': { path: () => '/admin/hotline', expect: adminOnly },
   // Signing out is a POST with the session's CSRF token (tested below); a GET is refused.
   'sign-out.astro': {
     path: () => '/admin/sign-out',
@@ -224,5 +226,32 @@ describe('the console pages access matrix', () => {
       .where('id', '=', caseA)
       .executeTakeFirstOrThrow()
     expect(after).toEqual(before)
+  })
+  it('shows a 12345 case’s ticket, signs it with the plain HTML form, and lists the queued callback', async () => {
+    const hotline = await insertHotlineCase(db, { county: countyA })
+    const page = await (await fetchAs('handlerA', `/admin/cases/${hotline.id}`)).text()
+    expect(page).toContain(hotline.ticketNo)
+    expect(page).toContain('反映城西农贸市场摊位缺斤短两')
+    expect(page).toContain('id="action-sign"')
+    expect(page).not.toContain('id="action-accept"')
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1]
+    expect(csrf).toBeDefined()
+    const res = await fetchAs('handlerA', `/admin/cases/${hotline.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl },
+      body: new URLSearchParams({
+        csrf: csrf!,
+        intent: 'action',
+        action: 'sign',
+        version: '1',
+      }).toString(),
+    })
+    expect(res.status).toBe(303)
+    const after = await (await fetchAs('handlerA', res.headers.get('location')!)).text()
+    expect(after).toContain('已完成“签收”')
+    expect(after).toMatch(/id="case-callbacks"[\s\S]*签收[\s\S]*(等待发送|已送达)/)
+    const admin = await fetchAs('admin', '/admin/hotline')
+    expect(admin.status).toBe(200)
+    expect(await admin.text()).toContain('发送失败的回调')
   })
 })

@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { generateDemoRecords } from '../../scripts/demo/generate.ts'
+import { encryptField } from '../../api/privacy/pii.ts'
+import { newWebhookId } from '../../api/services/hotline/signature.ts'
+import { insertHotlineCase } from '../support/hotline.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 import { jpeg } from '../unit/photos-fixtures.ts'
@@ -28,6 +31,10 @@ interface Fixtures {
   uscc: string
   /** An account the admin's unlock row acts on (locked again before each call). */
   lockedOperatorId: string
+  /** A hotline callback the admin's retry row acts on (dead again before each call). */
+  deadCallbackId: string
+  /** A rejected inbound event the admin's retry row acts on (rejected again before each call). */
+  rejectedWebhookId: string
 }
 
 interface Call {
@@ -217,6 +224,87 @@ const matrix: Record<string, Row> = {
     },
     expect: adminOnly,
   },
+  'GET /api/admin/hotline/callbacks/dead': {
+    request: () => ({ path: '/api/admin/hotline/callbacks/dead' }),
+    expect: adminOnly,
+  },
+  'POST /api/admin/hotline/callbacks/:id/retry': {
+    request: async (f) => {
+      await t.deps.db
+        .updateTable('hotlineCallbacks')
+        .set({ state: 'dead', attempts: 10 })
+        .where('id', '=', f.deadCallbackId)
+        .execute()
+      return {
+        path: `/api/admin/hotline/callbacks/${f.deadCallbackId}/retry`,
+        init: { method: 'POST' },
+      }
+    },
+    expect: adminOnly,
+  },
+  'GET /api/admin/hotline/rejected-events': {
+    request: () => ({ path: '/api/admin/hotline/rejected-events' }),
+    expect: adminOnly,
+  },
+  'POST /api/admin/hotline/rejected-events/:webhookId/retry': {
+    request: async (f) => {
+      await t.deps.db
+        .updateTable('hotlineInbox')
+        .set({ state: 'rejected' })
+        .where('webhookId', '=', f.rejectedWebhookId)
+        .execute()
+      return {
+        path: `/api/admin/hotline/rejected-events/${f.rejectedWebhookId}/retry`,
+        init: { method: 'POST' },
+      }
+    },
+    expect: adminOnly,
+  },
+}
+
+/** A hotline case with one dead callback, and a rejected inbound event whose body passes now. */
+async function hotlineFixtures() {
+  const hotline = await insertHotlineCase(t.deps.db, { county: countyA })
+  const callback = await t.deps.db
+    .insertInto('hotlineCallbacks')
+    .values({
+      webhookId: newWebhookId(),
+      ticketNo: hotline.ticketNo,
+      complaintId: hotline.id,
+      eventType: 'ticket.signed',
+      payload: JSON.stringify({
+        type: 'ticket.signed',
+        occurred_at: '2026-11-26T10:00:00+08:00',
+        ticket_no: hotline.ticketNo,
+        detail: { handler_unit: '莲都区市场监督管理局' },
+      }),
+      state: 'dead',
+      attempts: 10,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const webhookId = newWebhookId()
+  const body = JSON.stringify({
+    type: 'ticket.urged',
+    occurred_at: '2026-11-26T11:00:00+08:00',
+    ticket: { ticket_no: hotline.ticketNo },
+  })
+  const sealed = encryptField(t.deps.privacy.ring, body, `hotline_inbox:${webhookId}`)
+  await t.deps.db
+    .insertInto('hotlineInbox')
+    .values({
+      webhookId,
+      webhookTimestamp: new Date(),
+      bodySha256: createHash('sha256').update(body).digest(),
+      piiKeyId: sealed.keyId,
+      bodySealed: sealed.sealed,
+      state: 'rejected',
+      responseStatus: 400,
+      responseBody: JSON.stringify({ error: { code: 'VALIDATION_FAILED' } }),
+      errors: JSON.stringify([{ field: 'detail', message: '旧版校验规则拒收。' }]),
+    })
+    .execute()
+  return { deadCallbackId: callback.id, rejectedWebhookId: webhookId }
 }
 
 /** Locks an account as five wrong passwords would. */
@@ -283,6 +371,7 @@ beforeAll(async () => {
     caseB: await fileComplaint(countyB, false),
     uscc: business!.uscc,
     lockedOperatorId: (await signedInOperator(t.deps, 'viewer')).operator.id,
+    ...(await hotlineFixtures()),
   }
   expect(fx.caseA.photoId).not.toBe('')
 })

@@ -73,9 +73,23 @@ const everyCombination = complaintKinds.flatMap((kind) =>
 )
 
 describe('the case state machine', () => {
-  it('has a rule for exactly the actions of the issue', () => {
+  it('has a rule for exactly the actions of the issues (the console, the 12345 hotline)', () => {
     expect([...caseActions].sort()).toEqual(
-      ['accept', 'assign', 'close', 'complete', 'mediate', 'note', 'reject', 'start'].sort(),
+      [
+        'accept',
+        'assign',
+        'close',
+        'complete',
+        'mediate',
+        'note',
+        'reject',
+        'start',
+        'sign',
+        'request_return',
+        'request_extension',
+        'report_progress',
+        'report_completion',
+      ].sort(),
     )
   })
 
@@ -83,7 +97,7 @@ describe('the case state machine', () => {
     it(`lets a ${who} take exactly the listed transitions, to the listed status`, () => {
       let allowed = 0
       for (const { kind, status, action } of everyCombination) {
-        const facts = { kind, status, countyCode: lishui }
+        const facts = { kind, status, countyCode: lishui, channel: 'web' as const }
         const to = expectedTo(kind, status, action)
         const refusal = refusalOf(operators[who]!, facts, action)
         if (to === undefined) {
@@ -101,7 +115,11 @@ describe('the case state machine', () => {
   it('refuses every other transition with a Chinese message naming the status and what is possible', () => {
     for (const { kind, status, action } of everyCombination) {
       if (expectedTo(kind, status, action) !== undefined) continue
-      const refusal = refusalOf(operators.handler!, { kind, status, countyCode: lishui }, action)
+      const refusal = refusalOf(
+        operators.handler!,
+        { kind, status, countyCode: lishui, channel: 'web' },
+        action,
+      )
       expect(refusal?.code).toBe('CONFLICT')
       const message = refusal!.message
       expect(message).toContain(`“${complaintStatusLabels[status]}”`)
@@ -121,6 +139,7 @@ describe('the case state machine', () => {
       kind: 'report' as ComplaintKind,
       status: 'accepted' as const,
       countyCode: lishui,
+      channel: 'web' as const,
     }
     expect(refusalOf(operators.handler!, report, 'mediate')?.message).toMatch(
       /本案是举报.*只适用于投诉/,
@@ -133,7 +152,7 @@ describe('the case state machine', () => {
 
   it('lets a viewer do nothing at all', () => {
     for (const { kind, status, action } of everyCombination) {
-      const facts = { kind, status, countyCode: lishui }
+      const facts = { kind, status, countyCode: lishui, channel: 'web' as const }
       const refusal = refusalOf(operators.viewer!, facts, action)
       expect(refusal?.code).toBe('FORBIDDEN')
       expect(refusal?.message).toContain('只读账号')
@@ -143,7 +162,7 @@ describe('the case state machine', () => {
 
   it('lets a county handler act only on its own county’s cases', () => {
     for (const { kind, status, action } of everyCombination) {
-      const facts = { kind, status, countyCode: lishui }
+      const facts = { kind, status, countyCode: lishui, channel: 'web' as const }
       const refusal = refusalOf(operators.otherHandler!, facts, action)
       expect(refusal?.code).toBe('FORBIDDEN')
       expect(refusal?.message).toContain('不属于您所在区县')
@@ -153,6 +172,7 @@ describe('the case state machine', () => {
       kind: 'complaint' as ComplaintKind,
       status: 'received' as const,
       countyCode: qingtian,
+      channel: 'web' as const,
     }
     expect(allowedActions(operators.otherHandler!, own)).toEqual([
       'accept',
@@ -167,6 +187,7 @@ describe('the case state machine', () => {
       kind: 'report' as ComplaintKind,
       status: 'accepted' as const,
       countyCode: qingtian,
+      channel: 'web' as const,
     }
     expect(allowedActions(operators.cityAdmin!, facts)).toEqual([
       'assign',
@@ -176,9 +197,18 @@ describe('the case state machine', () => {
     ])
   })
 
-  it('makes public exactly acceptance, refusal, in-progress, completion and archiving', () => {
+  it('makes public exactly acceptance, refusal, in-progress, completion and archiving, and the hotline’s signing, progress and completion', () => {
     const publicActions = caseActions.filter((a) => caseMachine[a].entry.isPublic)
-    expect(publicActions).toEqual(['accept', 'reject', 'start', 'complete', 'close'])
+    expect(publicActions).toEqual([
+      'accept',
+      'reject',
+      'start',
+      'complete',
+      'close',
+      'sign',
+      'report_progress',
+      'report_completion',
+    ])
   })
 })
 

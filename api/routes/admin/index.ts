@@ -3,6 +3,7 @@ import { registerAuthRoutes } from './auth/index.ts'
 import { registerCaseRoutes } from './cases/index.ts'
 import { registerConsoleEnterpriseRoutes } from './enterprises/index.ts'
 import { consoleNoStore } from './guard.ts'
+import { registerHotlineAdminRoutes } from './hotline/index.ts'
 import { registerOperatorRoutes } from './operators/index.ts'
 
 /**
@@ -15,4 +16,5 @@ export function registerAdminRoutes(app: App) {
   registerCaseRoutes(app)
   registerConsoleEnterpriseRoutes(app)
   registerOperatorRoutes(app)
+  registerHotlineAdminRoutes(app)
 }

@@ -23,6 +23,10 @@ export type AuditAction =
   | 'case.pii_revealed'
   | 'case.photo_viewed'
   | `case.${string}`
+  | 'hotline.callbacks_viewed'
+  | 'hotline.callback_retried'
+  | 'hotline.rejected_viewed'
+  | 'hotline.rejected_retried'
   | `enterprise.${string}`
 
 export interface AuditEntry {

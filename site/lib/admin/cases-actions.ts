@@ -19,8 +19,10 @@ export interface ActionField {
   id: string
   label: string
   hint?: string
-  control: 'textarea' | 'select' | 'radio'
+  control: 'textarea' | 'select' | 'radio' | 'number' | 'datetime'
   options?: Option[]
+  /** The longest text a textarea takes (the API's limit). */
+  maxLength?: number
   required: boolean
 }
 
@@ -44,6 +46,15 @@ const explanations: Record<CaseAction, (c: CaseDetail) => string> = {
   start: () => '举报人会在查询页看到“办理中”，期限仍为收到后 15 个工作日。',
   complete: () => '办理结果只在内部存档；答复会原样公开给投诉举报人，请不要写入他人的个人信息。',
   close: () => '归档后案件不能再做任何操作。',
+  sign: () =>
+    '签收后向 12345 热线回复“已签收”，投诉举报人会看到“已受理”。请在热线规定的时限内签收。',
+  request_return: () =>
+    '不属于本部门职责的工单，可以申请退回 12345 热线，由热线审核。理由和依据会发给热线，不会公开给诉求人。',
+  request_extension: () =>
+    '不能在办结期限内办完时，向 12345 热线申请延期，由热线审核；获批后办结期限随之调整。',
+  report_progress: () => '过程反馈会发给 12345 热线，并公开给诉求人，请不要写入他人的个人信息。',
+  report_completion: () =>
+    '办结反馈会发给 12345 热线；答复会公开给诉求人，请不要写入他人的个人信息。热线会据此回访诉求人。',
 }
 
 const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint?: string }>> = {
@@ -59,6 +70,40 @@ const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint
     label: '给投诉举报人的答复（公开）',
     hint: '投诉举报人会在查询页看到这段答复。',
   },
+  'request_return.returnReason': { label: '退单理由' },
+  'request_return.legalBasis': {
+    label: '退单依据',
+    hint: '写明法律法规或部门职责的规定，例如“《计量法》第四条：不属于市场监管部门职责”。',
+  },
+  'request_extension.days': { label: '申请延期天数', hint: '1 到 60 天。' },
+  'request_extension.extensionReason': { label: '延期理由' },
+  'report_progress.note': { label: '办理进展（发给热线并公开）' },
+  'report_completion.isSubstantiated': { label: '诉求是否属实' },
+  'report_completion.resolved': { label: '问题是否已解决' },
+  'report_completion.handlingResult': { label: '办理情况（发给热线）' },
+  'report_completion.publicReply': {
+    label: '给诉求人的答复（公开）',
+    hint: '热线和诉求人都会看到这段答复。',
+  },
+  'report_completion.contactedAt': {
+    label: '联系诉求人的时间',
+    hint: '北京时间，例如 2026-11-27 10:30。',
+  },
+}
+
+const yesNoOptions: Option[] = [
+  { value: 'true', label: '是' },
+  { value: 'false', label: '否' },
+]
+
+/** The longest text each free-text field takes (schemas.ts). */
+const maxLengths: Partial<Record<CaseField, number>> = {
+  note: 2000,
+  returnReason: 2000,
+  legalBasis: 1000,
+  extensionReason: 2000,
+  handlingResult: 5000,
+  publicReply: 5000,
 }
 
 function optionsOf(field: CaseField, counties: Option[], c: CaseDetail): Option[] | undefined {
@@ -69,15 +114,27 @@ function optionsOf(field: CaseField, counties: Option[], c: CaseDetail): Option[
     return mediationResults.map((r) => ({ value: r, label: mediationResultLabels[r] }))
   }
   if (field === 'county') return counties.filter((o) => o.value !== c.countyCode)
+  if (field === 'isSubstantiated' || field === 'resolved') return yesNoOptions
   return undefined
 }
 
-const controlOf = (field: CaseField): ActionField['control'] =>
-  field === 'mediationResult'
-    ? 'radio'
-    : field === 'reason' || field === 'county'
-      ? 'select'
-      : 'textarea'
+function controlOf(field: CaseField): ActionField['control'] {
+  switch (field) {
+    case 'mediationResult':
+    case 'isSubstantiated':
+    case 'resolved':
+      return 'radio'
+    case 'reason':
+    case 'county':
+      return 'select'
+    case 'days':
+      return 'number'
+    case 'contactedAt':
+      return 'datetime'
+    default:
+      return 'textarea'
+  }
+}
 
 /** One form for each action the operator may take now, fields as the state machine lists them. */
 export function actionForms(c: CaseDetail, counties: Option[]): ActionForm[] {
@@ -89,6 +146,7 @@ export function actionForms(c: CaseDetail, counties: Option[]): ActionForm[] {
       const field = name as CaseField
       const shown = labels[`${action}.${field}`] ?? { label: field }
       const options = optionsOf(field, counties, c)
+      const maxLength = maxLengths[field]
       return {
         name: field,
         id: `${action}-${field}`,
@@ -96,6 +154,7 @@ export function actionForms(c: CaseDetail, counties: Option[]): ActionForm[] {
         ...(shown.hint ? { hint: shown.hint } : {}),
         control: controlOf(field),
         ...(options ? { options } : {}),
+        ...(maxLength ? { maxLength } : {}),
         required: need === 'required',
       }
     }),

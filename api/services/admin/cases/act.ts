@@ -1,4 +1,4 @@
-import type { Kysely, Updateable } from 'kysely'
+import type { Kysely, Transaction, Updateable } from 'kysely'
 import type { ComplaintTable, Database } from '../../../../db/database.ts'
 import { listCounties } from '../../../../db/queries/enterprises.ts'
 import {
@@ -8,16 +8,25 @@ import {
   updateCaseAtVersion,
 } from '../../../../db/queries/cases.ts'
 import { enqueue } from '../../../../db/queries/outbox.ts'
+import { hotlineCaseFacts, markTicketRequested } from '../../../../db/queries/hotline-callbacks.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { complaintChangedTopic, complaintKey } from '../../../search/complaint-indexer.ts'
 import { issueDetails } from '../../../validation.ts'
+import { callbackPayload, queueCallback } from '../../hotline/callbacks.ts'
 import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { dueAtAfter } from './deadlines.ts'
 import { entriesFor } from './entries.ts'
 import { caseDetail } from './get.ts'
-import { nextStatus, refusalOf } from './machine.ts'
+import {
+  caseMachine,
+  isHotlineAction,
+  nextStatus,
+  refusalOf,
+  type CaseFacts,
+  type HotlineAction,
+} from './machine.ts'
 import { parseCaseAction, type CaseActionInput, type CaseDetail } from './schemas.ts'
 import { assertCaseVisible, checkedId } from './scope.ts'
 import { forgetStatusCounts } from './list.ts'
@@ -59,10 +68,59 @@ function factsOf(input: CaseActionInput, at: Date): Updateable<ComplaintTable> {
       }
     case 'close':
       return { closedAt: at }
+    case 'sign':
+      return { acceptedAt: at }
+    case 'report_completion':
+      return {
+        handlingResult: input.handlingResult!,
+        publicReply: input.publicReply!,
+        resolvedAt: at,
+      }
     case 'note':
     case 'start':
+    case 'request_return':
+    case 'request_extension':
+    case 'report_progress':
       return {}
   }
+}
+
+/** What the audit entry keeps of a hotline action's input (no free text: it is in the timeline). */
+function hotlineAuditDetail(input: CaseActionInput) {
+  return {
+    ...(input.days === undefined ? {} : { days: input.days }),
+    ...(input.isSubstantiated === undefined ? {} : { isSubstantiated: input.isSubstantiated }),
+    ...(input.resolved === undefined ? {} : { resolved: input.resolved }),
+  }
+}
+
+/**
+ * The hotline's side of an action, in the action's transaction: a request (退单, 延期) marks the
+ * ticket, and every hotline action queues its callback. A request whose ticket state moved since
+ * the check (the hotline decided, a colleague asked) is refused like a stale version.
+ */
+async function answerHotline(
+  trx: Transaction<Database>,
+  action: HotlineAction,
+  input: CaseActionInput,
+  c: { id: string; countyCode: string; ticketNo: string; operatorId: string; at: Date },
+) {
+  const request = caseMachine[action].ticket
+  if (request && !(await markTicketRequested(trx, c.ticketNo, request.request, request.from))) {
+    throw stale()
+  }
+  const county = (await listCounties(trx)).find((x) => x.code === c.countyCode)
+  const payload = callbackPayload(action, input, {
+    ticketNo: c.ticketNo,
+    countyName: county?.name ?? '丽水市',
+    at: c.at,
+  })
+  return queueCallback(trx, {
+    payload,
+    complaintId: c.id,
+    operatorId: c.operatorId,
+    at: c.at,
+  })
 }
 
 /** The county an assignment goes to: one of ours, and not the one the case is already in. */
@@ -93,8 +151,14 @@ export async function actOnCase({
 }): Promise<CaseDetail> {
   const action = validate(input.fields)
   await ctx.db.transaction().execute(async (trx) => {
-    const current = await caseState(trx, checkedId(input.id))
-    assertCaseVisible(operator, current)
+    const found = await caseState(trx, checkedId(input.id))
+    assertCaseVisible(operator, found)
+    const hotline = await hotlineCaseFacts(trx, found.id)
+    const current: typeof found & CaseFacts = {
+      ...found,
+      channel: hotline?.channel ?? 'web',
+      ticket: hotline?.ticket ?? null,
+    }
     // Who may act comes first, then whether they saw the current version, then the state.
     const refusal = refusalOf(operator, current, action.action)
     if (refusal?.code === 'FORBIDDEN') throw new ApiError('FORBIDDEN', refusal.message)
@@ -113,6 +177,20 @@ export async function actOnCase({
       ...(dueAt ? { dueAt } : {}),
     })
     if (!changed) throw stale()
+    let callback: { id: string; webhookId: string } | undefined
+    if (isHotlineAction(action.action)) {
+      const ticketNo = hotline?.ticket?.ticketNo
+      if (!ticketNo) {
+        throw new ApiError('CONFLICT', '这个案件没有关联的 12345 工单，不能向热线反馈。')
+      }
+      callback = await answerHotline(trx, action.action, action, {
+        id: current.id,
+        countyCode: current.countyCode,
+        ticketNo,
+        operatorId: operator.id,
+        at,
+      })
+    }
     const entries = entriesFor(action, {
       kind: current.kind,
       from: current.status,
@@ -142,6 +220,14 @@ export async function actOnCase({
         ...(action.mediationResult ? { mediationResult: action.mediationResult } : {}),
         ...(action.action === 'assign'
           ? { fromCounty: current.countyCode, toCounty: action.county }
+          : {}),
+        ...(callback
+          ? {
+              ticketNo: hotline?.ticket?.ticketNo,
+              callbackId: callback.id,
+              webhookId: callback.webhookId,
+              ...hotlineAuditDetail(action),
+            }
           : {}),
       },
     })

@@ -42,6 +42,16 @@ function noteOf(input: CaseActionInput, c: EntryContext): string {
       return input.publicReply!
     case 'close':
       return '本案已办结归档。'
+    case 'sign':
+      return '已签收 12345 热线转来的工单，正在办理。'
+    case 'request_return':
+      return `向 12345 热线申请退单。理由：${input.returnReason!}\n依据：${input.legalBasis!}`
+    case 'request_extension':
+      return `向 12345 热线申请延期 ${input.days!} 天。理由：${input.extensionReason!}`
+    case 'report_progress':
+      return input.note!
+    case 'report_completion':
+      return input.publicReply!
   }
 }
 

@@ -1,18 +1,29 @@
 import { casePhotos, caseTimeline, findCase, type CaseRow } from '../../../../db/queries/cases.ts'
+import {
+  callbacksOfCase,
+  ticketOfCase,
+  type CallbackRow,
+  type TicketRow,
+} from '../../../../db/queries/hotline-callbacks.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { kindLabels } from '../../complaints/labels.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { maskPersonalNumbers } from '../../../search/complaint-indexer.ts'
 import { maskedContact } from './contact.ts'
 import {
+  callbackStateLabels,
+  callbackTypeLabels,
   channelLabels,
   isRejectionReason,
   mediationResultLabels,
   rejectionReasonLabels,
+  requestStateLabels,
+  satisfactionLabels,
   timelineKindLabels,
+  urgencyLabels,
 } from './labels.ts'
 import { allowedActions, caseMachine } from './machine.ts'
-import type { CaseDetail } from './schemas.ts'
+import type { CaseDetail, HotlineCallbackView, HotlineCase } from './schemas.ts'
 import { assertCaseVisible, checkedId } from './scope.ts'
 import { isoOrNull, toQueueItem } from './view.ts'
 
@@ -43,15 +54,18 @@ export async function caseDetail(
   operator: SignedInOperator,
   row: CaseRow,
 ): Promise<CaseDetail> {
-  const [photos, timeline] = await Promise.all([
+  const [photos, timeline, ticket, callbacks] = await Promise.all([
     casePhotos(ctx.db, row.id),
     caseTimeline(ctx.db, row.id),
+    row.channel === 'hotline12345' ? ticketOfCase(ctx.db, row.id) : undefined,
+    row.channel === 'hotline12345' ? callbacksOfCase(ctx.db, row.id) : [],
   ])
   const reason = isRejectionReason(row.rejectionReason) ? row.rejectionReason : null
   const freeText = (text: string) =>
     mayRevealPersonalData(operator) ? text : maskPersonalNumbers(text)
   return {
     ...toQueueItem(row, ctx.calendar, new Date()),
+    ...(ticket ? { urgent: ticket.urgency === 'urgent' || ticket.urgeCount > 0 } : {}),
     kindName: kindLabels[row.kind],
     channelName: channelLabels[row.channel],
     merchantUscc: row.merchantUscc,
@@ -95,9 +109,53 @@ export async function caseDetail(
       actor: e.actor,
       at: e.occurredAt.toISOString(),
     })),
-    allowedActions: allowedActions(operator, row).map((action) => ({
+    allowedActions: allowedActions(operator, { ...row, ticket: ticket ?? null }).map((action) => ({
       action,
       label: caseMachine[action].label,
     })),
+    hotline: ticket ? hotlineView(ticket, callbacks, ctx.hotline.callbackUrl !== undefined) : null,
+  }
+}
+
+export function callbackView(c: CallbackRow): HotlineCallbackView {
+  return {
+    id: c.id,
+    webhookId: c.webhookId,
+    type: c.eventType,
+    typeName: callbackTypeLabels[c.eventType],
+    state: c.state,
+    stateName: callbackStateLabels[c.state],
+    attempts: c.attempts,
+    nextAttemptAt: c.state === 'pending' ? c.nextAttemptAt.toISOString() : null,
+    lastAttemptAt: isoOrNull(c.lastAttemptAt),
+    lastStatus: c.lastStatus,
+    lastError: c.lastError,
+    deliveredAt: isoOrNull(c.deliveredAt),
+    createdAt: c.createdAt.toISOString(),
+  }
+}
+
+function hotlineView(
+  t: TicketRow,
+  callbacks: readonly CallbackRow[],
+  callbackUrlConfigured: boolean,
+): HotlineCase {
+  return {
+    ticketNo: t.ticketNo,
+    title: t.title,
+    appealType: t.appealType,
+    urgency: t.urgency,
+    urgencyName: urgencyLabels[t.urgency],
+    deadline: t.deadline.toISOString(),
+    urgeCount: t.urgeCount,
+    supervisedAt: isoOrNull(t.supervisedAt),
+    returnState: t.returnState,
+    returnStateName: requestStateLabels[t.returnState],
+    extensionState: t.extensionState,
+    extensionStateName: requestStateLabels[t.extensionState],
+    satisfaction: t.satisfaction,
+    satisfactionName: t.satisfaction === null ? null : satisfactionLabels[t.satisfaction],
+    callbackUrlConfigured,
+    callbacks: callbacks.map(callbackView),
   }
 }

@@ -1,4 +1,10 @@
-import type { ComplaintChannel, MediationResult } from '../../../../db/database.ts'
+import type {
+  ComplaintChannel,
+  HotlineCallbackType,
+  HotlineRequestState,
+  MediationResult,
+  Satisfaction,
+} from '../../../../db/database.ts'
 
 /** 不予受理 reasons a handler chooses from; the code is stored, the label is shown. */
 export const rejectionReasons = [
@@ -35,6 +41,24 @@ export const timelineKindLabels: Record<string, string> = {
   in_progress: '办理中',
   resolved: '办结',
   closed: '归档',
+  hotline_signed: '签收',
+  hotline_return_requested: '退单申请',
+  hotline_extension_requested: '延期申请',
+  hotline_progress: '过程反馈',
+  hotline_completed: '办结反馈',
+  // What the hotline sent (the inbound worker writes these).
+  hotline_dispatched: '12345 派单',
+  hotline_redispatched: '12345 重新派单',
+  hotline_supplemented: '12345 补充材料',
+  hotline_urged: '12345 催办',
+  hotline_supervised: '12345 督办',
+  hotline_return_approved: '退单获批',
+  hotline_return_rejected: '退单未获批',
+  hotline_extension_approved: '延期获批',
+  hotline_extension_rejected: '延期未获批',
+  hotline_revisited: '12345 回访',
+  hotline_reopened: '12345 重办',
+  hotline_closed: '12345 结案归档',
 }
 
 export const channelLabels: Record<ComplaintChannel, string> = {
@@ -44,3 +68,37 @@ export const channelLabels: Record<ComplaintChannel, string> = {
 
 export const isRejectionReason = (code: string | null): code is RejectionReason =>
   code !== null && (rejectionReasons as readonly string[]).includes(code)
+
+/** What each callback to the 12345 hotline is called in the console. */
+export const callbackTypeLabels: Record<HotlineCallbackType, string> = {
+  'ticket.signed': '签收',
+  'ticket.return_requested': '退单申请',
+  'ticket.extension_requested': '延期申请',
+  'ticket.progress': '过程反馈',
+  'ticket.completed': '办结反馈',
+}
+
+export const callbackStateLabels: Record<'pending' | 'delivered' | 'dead', string> = {
+  pending: '等待发送',
+  delivered: '已送达',
+  dead: '发送失败（已停止重试）',
+}
+
+/** 退单 / 延期 requests as the hotline has (or has not yet) decided them. */
+export const requestStateLabels: Record<HotlineRequestState, string> = {
+  none: '未申请',
+  requested: '已申请，待热线审核',
+  approved: '热线已同意',
+  rejected: '热线未同意',
+}
+
+export const urgencyLabels: Record<'normal' | 'urgent', string> = {
+  normal: '一般',
+  urgent: '紧急',
+}
+
+export const satisfactionLabels: Record<Satisfaction, string> = {
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  dissatisfied: '不满意',
+}

@@ -1,6 +1,13 @@
-import type { ComplaintKind, ComplaintStatus, OperatorRole } from '../../../../db/database.ts'
+import type {
+  ComplaintChannel,
+  ComplaintKind,
+  ComplaintStatus,
+  HotlineRequestState,
+  OperatorRole,
+} from '../../../../db/database.ts'
 import { complaintStatusLabels, kindLabels } from '../../complaints/labels.ts'
 import { maySeeCounty, type SignedInOperator } from '../access.ts'
+import { channelLabels } from './labels.ts'
 
 /** What a handler can do to a case. */
 export const caseActions = [
@@ -12,12 +19,33 @@ export const caseActions = [
   'start',
   'complete',
   'close',
+  // The 12345 hotline's work orders (DESIGN.md section 5): each one is also a callback.
+  'sign',
+  'request_return',
+  'request_extension',
+  'report_progress',
+  'report_completion',
 ] as const
 export type CaseAction = (typeof caseActions)[number]
 
 /** The input fields an action takes besides `action` and `version`. */
 export type CaseField =
-  'reason' | 'note' | 'county' | 'mediationResult' | 'handlingResult' | 'publicReply'
+  | 'reason'
+  | 'note'
+  | 'county'
+  | 'mediationResult'
+  | 'handlingResult'
+  | 'publicReply'
+  | 'returnReason'
+  | 'legalBasis'
+  | 'days'
+  | 'extensionReason'
+  | 'isSubstantiated'
+  | 'resolved'
+  | 'contactedAt'
+
+/** A request to the hotline (退单 or 延期), as the ticket records it. */
+export type TicketRequest = 'returnState' | 'extensionState'
 
 export interface ActionRule {
   /** Its name in the console. */
@@ -26,6 +54,13 @@ export interface ActionRule {
   from: readonly ComplaintStatus[]
   /** The kinds of case it applies to: mediation is for a 投诉, verification for a 举报. */
   kinds: readonly ComplaintKind[]
+  /**
+   * Where the case came from: a 12345 work order is signed, handled and answered to the hotline,
+   * so the web's own steps (受理, 不予受理, 调解, 核查, 办结, 归档) are not offered on it.
+   */
+  channels: readonly ComplaintChannel[]
+  /** A request to the hotline may be made only while the ticket's request is in one of `from`. */
+  ticket?: { request: TicketRequest; from: readonly HotlineRequestState[] }
   /** The status it leads to; null keeps the current one. */
   to: ComplaintStatus | null
   roles: readonly OperatorRole[]
@@ -40,6 +75,9 @@ export interface ActionRule {
 }
 
 const both: readonly ComplaintKind[] = ['complaint', 'report']
+const web: readonly ComplaintChannel[] = ['web']
+const hotline: readonly ComplaintChannel[] = ['hotline12345']
+const anyChannel: readonly ComplaintChannel[] = ['web', 'hotline12345']
 const handlers: readonly OperatorRole[] = ['city_admin', 'county_handler']
 const open: readonly ComplaintStatus[] = ['received', 'accepted', 'in_progress']
 
@@ -55,6 +93,7 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     from: ['received'],
     kinds: both,
     to: 'accepted',
+    channels: web,
     roles: handlers,
     fields: {},
     entry: { kind: 'accepted', isPublic: true },
@@ -64,6 +103,7 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     from: ['received'],
     kinds: both,
     to: 'rejected',
+    channels: web,
     roles: handlers,
     // The note is the explanation the citizen reads.
     fields: { reason: 'required', note: 'required' },
@@ -74,6 +114,7 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     from: open,
     kinds: both,
     to: null,
+    channels: anyChannel,
     roles: handlers,
     fields: { county: 'required', note: 'optional' },
     entry: { kind: 'assigned', isPublic: false },
@@ -83,6 +124,7 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     from: ['received', 'accepted', 'rejected', 'in_progress', 'resolved'],
     kinds: both,
     to: null,
+    channels: anyChannel,
     roles: handlers,
     fields: { note: 'required' },
     entry: { kind: 'note', isPublic: false },
@@ -92,6 +134,7 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     from: ['accepted', 'in_progress'],
     kinds: ['complaint'],
     to: 'in_progress',
+    channels: web,
     roles: handlers,
     fields: { mediationResult: 'required', note: 'required' },
     entry: { kind: 'mediated', isPublic: false },
@@ -101,6 +144,7 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     from: ['accepted'],
     kinds: ['report'],
     to: 'in_progress',
+    channels: web,
     roles: handlers,
     fields: {},
     entry: { kind: 'in_progress', isPublic: true },
@@ -110,6 +154,7 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     from: ['accepted', 'in_progress'],
     kinds: both,
     to: 'resolved',
+    channels: web,
     roles: handlers,
     fields: { handlingResult: 'required', publicReply: 'required' },
     entry: { kind: 'resolved', isPublic: true },
@@ -119,18 +164,98 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     from: ['resolved', 'rejected'],
     kinds: both,
     to: 'closed',
+    channels: web,
     roles: handlers,
     fields: {},
     entry: { kind: 'closed', isPublic: true },
   },
+  // A hotline work order: signed (签收) within the hotline's time, handled with progress notes
+  // (过程反馈) and answered (办结反馈) before its 办结期限. 退单 and 延期 are requests the hotline
+  // decides (ticket.return_decided, ticket.extension_decided); one may be pending at a time.
+  sign: {
+    label: '签收',
+    from: ['received'],
+    kinds: both,
+    channels: hotline,
+    to: 'accepted',
+    roles: handlers,
+    fields: {},
+    entry: { kind: 'hotline_signed', isPublic: true },
+  },
+  request_return: {
+    label: '退单申请',
+    from: ['received', 'accepted', 'in_progress'],
+    kinds: both,
+    channels: hotline,
+    ticket: { request: 'returnState', from: ['none', 'rejected'] },
+    to: null,
+    roles: handlers,
+    fields: { returnReason: 'required', legalBasis: 'required' },
+    entry: { kind: 'hotline_return_requested', isPublic: false },
+  },
+  request_extension: {
+    label: '延期申请',
+    from: ['accepted', 'in_progress'],
+    kinds: both,
+    channels: hotline,
+    ticket: { request: 'extensionState', from: ['none', 'approved', 'rejected'] },
+    to: null,
+    roles: handlers,
+    fields: { days: 'required', extensionReason: 'required' },
+    entry: { kind: 'hotline_extension_requested', isPublic: false },
+  },
+  report_progress: {
+    label: '过程反馈',
+    from: ['accepted', 'in_progress'],
+    kinds: both,
+    channels: hotline,
+    to: 'in_progress',
+    roles: handlers,
+    fields: { note: 'required' },
+    entry: { kind: 'hotline_progress', isPublic: true },
+  },
+  report_completion: {
+    label: '办结反馈',
+    from: ['accepted', 'in_progress'],
+    kinds: both,
+    channels: hotline,
+    to: 'resolved',
+    roles: handlers,
+    fields: {
+      isSubstantiated: 'required',
+      resolved: 'required',
+      handlingResult: 'required',
+      publicReply: 'required',
+      contactedAt: 'required',
+    },
+    entry: { kind: 'hotline_completed', isPublic: true },
+  },
 }
+
+/** The actions that answer the 12345 hotline with a callback. */
+export const hotlineActions = [
+  'sign',
+  'request_return',
+  'request_extension',
+  'report_progress',
+  'report_completion',
+] as const satisfies readonly CaseAction[]
+export type HotlineAction = (typeof hotlineActions)[number]
+
+export const isHotlineAction = (a: CaseAction): a is HotlineAction =>
+  (hotlineActions as readonly CaseAction[]).includes(a)
 
 /** What the machine needs to know about a case. */
 export interface CaseFacts {
   status: ComplaintStatus
   kind: ComplaintKind
   countyCode: string
+  channel: ComplaintChannel
+  /** The work order's requests to the hotline; null for a case not from 12345. */
+  ticket?: Record<TicketRequest, HotlineRequestState> | null | undefined
 }
+
+type MachineFacts = Pick<CaseFacts, 'status' | 'kind' | 'channel' | 'ticket'>
 
 export interface Refusal {
   /** FORBIDDEN: not this operator's to do; CONFLICT: not possible in the case's current state. */
@@ -138,11 +263,20 @@ export interface Refusal {
   message: string
 }
 
-const fitsCase = (rule: ActionRule, c: Pick<CaseFacts, 'status' | 'kind'>) =>
-  rule.from.includes(c.status) && rule.kinds.includes(c.kind)
+const ticketAllows = (rule: ActionRule, c: MachineFacts) =>
+  rule.ticket === undefined ||
+  (c.ticket !== null &&
+    c.ticket !== undefined &&
+    rule.ticket.from.includes(c.ticket[rule.ticket.request]))
 
-/** The actions the case's status and kind allow, whoever asks. */
-export function possibleActions(c: Pick<CaseFacts, 'status' | 'kind'>): CaseAction[] {
+const fitsCase = (rule: ActionRule, c: MachineFacts) =>
+  rule.from.includes(c.status) &&
+  rule.kinds.includes(c.kind) &&
+  rule.channels.includes(c.channel) &&
+  ticketAllows(rule, c)
+
+/** The actions the case's status, kind and channel allow, whoever asks. */
+export function possibleActions(c: MachineFacts): CaseAction[] {
   return caseActions.filter((a) => fitsCase(caseMachine[a], c))
 }
 
@@ -153,12 +287,35 @@ export function allowedActions(op: SignedInOperator, c: CaseFacts): CaseAction[]
 
 const quoted = (s: string) => `“${s}”`
 
+/** Why a request to the hotline cannot be made while the ticket is in this state. */
+const requestStateNotes: Record<TicketRequest, Partial<Record<HotlineRequestState, string>>> = {
+  returnState: {
+    requested: '退单申请已提交，正在等待 12345 热线审核',
+    approved: '12345 热线已同意退单',
+  },
+  extensionState: { requested: '延期申请已提交，正在等待 12345 热线审核' },
+}
+
+function whyNot(rule: ActionRule, c: MachineFacts): string {
+  if (!rule.channels.includes(c.channel)) {
+    const where = rule.channels.map((ch) => channelLabels[ch]).join('、')
+    return `（${quoted(rule.label)}只适用于来自${where}的案件）`
+  }
+  if (!rule.kinds.includes(c.kind)) {
+    return `（${quoted(rule.label)}只适用于${rule.kinds.map((k) => kindLabels[k]).join('、')}）`
+  }
+  if (rule.from.includes(c.status) && rule.ticket && c.ticket) {
+    const note = requestStateNotes[rule.ticket.request][c.ticket[rule.ticket.request]]
+    if (note) return `（${note}）`
+  }
+  return ''
+}
+
 function stateRefusal(c: CaseFacts, action: CaseAction): Refusal {
   const rule = caseMachine[action]
-  const now = `本案是${kindLabels[c.kind]}，当前状态为${quoted(complaintStatusLabels[c.status])}`
-  const why = rule.kinds.includes(c.kind)
-    ? ''
-    : `（${quoted(rule.label)}只适用于${rule.kinds.map((k) => kindLabels[k]).join('、')}）`
+  const origin = c.channel === 'web' ? '' : `来自${channelLabels[c.channel]}的`
+  const now = `本案是${origin}${kindLabels[c.kind]}，当前状态为${quoted(complaintStatusLabels[c.status])}`
+  const why = whyNot(rule, c)
   const possible = possibleActions(c).map((a) => quoted(caseMachine[a].label))
   const next =
     possible.length > 0 ? `当前可以：${possible.join('、')}。` : '这个状态下已不能再做任何操作。'

@@ -1,10 +1,13 @@
 import { z } from '@hono/zod-openapi'
 import {
+  appealTypes,
   complaintCategories,
   complaintChannels,
   complaintKinds,
   complaintStatuses,
+  hotlineCallbackTypes,
   mediationResults,
+  satisfactionLevels,
 } from '../../../../db/database.ts'
 import { rejectionReasons } from './labels.ts'
 import { caseActions, caseMachine, type CaseAction, type CaseField } from './machine.ts'
@@ -103,6 +106,60 @@ export const caseQueueSchema = z
 export type CaseQueueItem = z.infer<typeof caseQueueItemSchema>
 export type CaseQueue = z.infer<typeof caseQueueSchema>
 
+const requestStates = ['none', 'requested', 'approved', 'rejected'] as const
+
+/** One callback to the hotline and how its delivery stands. */
+export const hotlineCallbackViewSchema = z
+  .object({
+    id: z.string(),
+    /** The Standard Webhooks message id: the same on every try. */
+    webhookId: z.string(),
+    type: z.enum(hotlineCallbackTypes),
+    typeName: z.string(),
+    state: z.enum(['pending', 'delivered', 'dead']),
+    stateName: z.string(),
+    attempts: z.number().int(),
+    /** When the next try is due; null unless pending. */
+    nextAttemptAt: z.string().nullable(),
+    lastAttemptAt: z.string().nullable(),
+    /** The receiver's HTTP status at the last try; null when it did not answer. */
+    lastStatus: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('HotlineCallbackDelivery')
+
+export type HotlineCallbackView = z.infer<typeof hotlineCallbackViewSchema>
+
+export const hotlineCaseSchema = z
+  .object({
+    /** 工单编号 */
+    ticketNo: z.string(),
+    title: z.string(),
+    appealType: z.enum(appealTypes),
+    urgency: z.enum(['normal', 'urgent']),
+    urgencyName: z.string(),
+    /** 办结期限 */
+    deadline: z.string(),
+    /** 催办 count */
+    urgeCount: z.number().int(),
+    /** 督办: when the hotline put the ticket under supervision; null if never. */
+    supervisedAt: z.string().nullable(),
+    returnState: z.enum(requestStates),
+    returnStateName: z.string(),
+    extensionState: z.enum(requestStates),
+    extensionStateName: z.string(),
+    satisfaction: z.enum(satisfactionLevels).nullable(),
+    satisfactionName: z.string().nullable(),
+    /** False while HOTLINE_CALLBACK_URL is unset: callbacks wait, queued. */
+    callbackUrlConfigured: z.boolean(),
+    callbacks: z.array(hotlineCallbackViewSchema),
+  })
+  .openapi('HotlineCase')
+
+export type HotlineCase = z.infer<typeof hotlineCaseSchema>
+
 export const caseDetailSchema = caseQueueItemSchema
   .extend({
     kindName: z.string(),
@@ -148,6 +205,8 @@ export const caseDetailSchema = caseQueueItemSchema
       }),
     ),
     allowedActions: z.array(z.object({ action: z.enum(caseActions), label: z.string() })),
+    /** The 12345 work order behind the case and the answers sent to it; null for a web case. */
+    hotline: hotlineCaseSchema.nullable(),
   })
   .openapi('Case')
 
@@ -164,6 +223,35 @@ const text = (what: string, max: number) =>
     .min(1, `请填写${what}`)
     .max(max, `${what}最多 ${max} 个字`)
 
+/** A yes/no choice: JSON booleans, or a form's `true`/`false` (`1`/`0`). */
+const yesNo = (error: string) =>
+  z.preprocess(
+    (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
+    z.boolean({ error }),
+  )
+
+/** Accepted for a time a handler types: an offset, or a form's local time (Beijing time). */
+const localOrOffsetTime =
+  /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/
+
+/** How far ahead of our clock a typed time may be (a handler's watch runs fast). */
+const futureSlackMs = 10 * 60_000
+
+const pastTime = (what: string) =>
+  z
+    // The route validates first and hands the service its output: a Date, parsed once already.
+    .preprocess(
+      (v) => (v instanceof Date ? v.toISOString() : v),
+      z
+        .string({ error: `请填写${what}` })
+        .trim()
+        .min(1, { error: `请填写${what}`, abort: true })
+        .regex(localOrOffsetTime, `${what}格式应为 2026-11-27T10:30`),
+    )
+    .transform((v) => new Date(/(Z|[+-]\d{2}:\d{2})$/.test(v) ? v : `${v}+08:00`))
+    .refine((d) => !Number.isNaN(d.getTime()), `${what}不是有效的时间`)
+    .refine((d) => d.getTime() <= Date.now() + futureSlackMs, `${what}不能晚于现在`)
+
 /** Each input field an action may take (machine.ts says which action takes which). */
 const fieldSchemas: Record<CaseField, z.ZodType> = {
   reason: z.enum(rejectionReasons, { error: '请从列表中选择不予受理的理由' }),
@@ -174,6 +262,17 @@ const fieldSchemas: Record<CaseField, z.ZodType> = {
   mediationResult: z.enum(mediationResults, { error: '请选择调解结果' }),
   handlingResult: text('办理结果', 5000),
   publicReply: text('给投诉举报人的答复', 5000),
+  returnReason: text('退单理由', 2000),
+  legalBasis: text('退单依据', 1000),
+  days: z.coerce
+    .number({ error: '请填写延期天数' })
+    .int('延期天数应为整数')
+    .min(1, '延期天数至少 1 天')
+    .max(60, '延期天数最多 60 天'),
+  extensionReason: text('延期理由', 2000),
+  isSubstantiated: yesNo('请选择诉求是否属实'),
+  resolved: yesNo('请选择问题是否已解决'),
+  contactedAt: pastTime('联系诉求人的时间'),
 }
 
 const versionSchema = z.coerce
@@ -209,6 +308,13 @@ export interface CaseActionInput {
   mediationResult?: (typeof mediationResults)[number]
   handlingResult?: string
   publicReply?: string
+  returnReason?: string
+  legalBasis?: string
+  days?: number
+  extensionReason?: string
+  isSubstantiated?: boolean
+  resolved?: boolean
+  contactedAt?: Date
 }
 
 /**

@@ -1,0 +1,82 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import {
+  deadCallbackSchema,
+  listDead,
+  retryDeadCallback,
+} from '../../../services/hotline/dead-callbacks.ts'
+import type { App } from '../../../env.ts'
+import { clientAddress } from '../../client-address.ts'
+import { errorResponses } from '../../shared.ts'
+import { operatorOf, requireOperator } from '../guard.ts'
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/admin/hotline/callbacks/dead',
+  summary: '发送失败、已停止重试的 12345 回调（仅市局管理员）',
+  description:
+    'Callbacks to HOTLINE_CALLBACK_URL that failed all ten tries of the Standard Webhooks ' +
+    'schedule, the latest first (at most 200). Later callbacks of the same ticket wait behind ' +
+    'each of them. Viewing is audited.',
+  middleware: requireOperator(),
+  responses: {
+    200: {
+      description: 'The dead callbacks.',
+      content: {
+        'application/json': { schema: z.object({ items: z.array(deadCallbackSchema) }) },
+      },
+    },
+    ...errorResponses(401, 403),
+  },
+})
+
+const retryRoute = createRoute({
+  method: 'post',
+  path: '/admin/hotline/callbacks/{id}/retry',
+  summary: '重试一条发送失败的 12345 回调（仅市局管理员）',
+  description:
+    'Needs the X-CSRF-Token header. The callback is pending again, due at once, with a fresh ' +
+    'schedule of ten tries and the same webhook-id; the ones of its ticket waiting behind it ' +
+    'follow once it is delivered. 409 when it is not dead. Audited.',
+  middleware: requireOperator(),
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .regex(/^[1-9]\d{0,17}$/, '回调编号应为数字')
+        .openapi({ param: { name: 'id', in: 'path' }, example: '7' }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Queued again.',
+      content: {
+        'application/json': {
+          schema: z.object({ id: z.string(), state: z.literal('pending') }),
+        },
+      },
+    },
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+})
+
+export function registerListDeadCallbacks(app: App) {
+  app.openapi(listRoute, async (c) => {
+    const items = await listDead({
+      ctx: c.get('ctx'),
+      operator: operatorOf(c),
+      input: { clientAddress: clientAddress(c) },
+    })
+    return c.json({ items }, 200)
+  })
+}
+
+export function registerRetryDeadCallback(app: App) {
+  app.openapi(retryRoute, async (c) => {
+    const done = await retryDeadCallback({
+      ctx: c.get('ctx'),
+      operator: operatorOf(c),
+      input: { id: c.req.valid('param').id, clientAddress: clientAddress(c) },
+    })
+    return c.json(done, 200)
+  })
+}

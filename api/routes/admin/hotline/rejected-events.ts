@@ -1,0 +1,83 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import {
+  listRejected,
+  rejectedEventSchema,
+  rejectedRetrySchema,
+  retryRejected,
+} from '../../../services/hotline/rejected-events.ts'
+import type { App } from '../../../env.ts'
+import { clientAddress } from '../../client-address.ts'
+import { errorResponses } from '../../shared.ts'
+import { operatorOf, requireOperator } from '../guard.ts'
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/admin/hotline/rejected-events',
+  summary: '被拒收的 12345 事件（未通过校验；仅市局管理员）',
+  description:
+    'Inbound events kept as rejected, the latest first (at most 100): webhook id, when they ' +
+    'came, the schema errors and the body, opened and with phone numbers and names masked. ' +
+    'Viewing is audited.',
+  middleware: requireOperator(),
+  responses: {
+    200: {
+      description: 'The rejected events.',
+      content: {
+        'application/json': { schema: z.object({ items: z.array(rejectedEventSchema) }) },
+      },
+    },
+    ...errorResponses(401, 403),
+  },
+})
+
+const retryRoute = createRoute({
+  method: 'post',
+  path: '/admin/hotline/rejected-events/{webhookId}/retry',
+  summary: '重新校验并处理一条被拒收的 12345 事件（仅市局管理员）',
+  description:
+    'Needs the X-CSRF-Token header. The stored body is checked against the event schema again: ' +
+    'if it passes, the event goes to the inbound worker (state pending); if not, 409 with the ' +
+    'errors in `details`. Audited either way.',
+  middleware: requireOperator(),
+  request: {
+    params: z.object({
+      webhookId: z
+        .string()
+        .min(1)
+        .max(256)
+        .openapi({
+          param: { name: 'webhookId', in: 'path' },
+          example: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+        }),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'Handed to the inbound worker.',
+      content: { 'application/json': { schema: rejectedRetrySchema } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+})
+
+export function registerListRejectedEvents(app: App) {
+  app.openapi(listRoute, async (c) => {
+    const items = await listRejected({
+      ctx: c.get('ctx'),
+      operator: operatorOf(c),
+      input: { clientAddress: clientAddress(c) },
+    })
+    return c.json({ items }, 200)
+  })
+}
+
+export function registerRetryRejectedEvent(app: App) {
+  app.openapi(retryRoute, async (c) => {
+    const done = await retryRejected({
+      ctx: c.get('ctx'),
+      operator: operatorOf(c),
+      input: { webhookId: c.req.valid('param').webhookId, clientAddress: clientAddress(c) },
+    })
+    return c.json(done, 200)
+  })
+}

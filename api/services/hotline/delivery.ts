@@ -1,0 +1,216 @@
+import pg from 'pg'
+import {
+  claimDueCallbacks,
+  hotlineCallbacksChannel,
+  nextCallbackDue,
+  recordCallbackAttempt,
+  type CallbackRow,
+} from '../../../db/queries/hotline-callbacks.ts'
+import type { Deps } from '../../deps.ts'
+import { hotlineCallbackSchema } from './events.ts'
+import { signWebhook } from './signature.ts'
+
+/**
+ * The Standard Webhooks retry schedule (https://www.standardwebhooks.com, "Retry schedule"):
+ * after the first try fails, again after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and
+ * 24 h, each counted from the failure before. Ten tries in all; after the tenth the callback is
+ * dead until a city_admin retries it.
+ */
+export const retryDelaysMs = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3600_000,
+  5 * 3600_000,
+  10 * 3600_000,
+  14 * 3600_000,
+  20 * 3600_000,
+  24 * 3600_000,
+] as const
+export const maxAttempts = retryDelaysMs.length + 1
+
+/** When to try again after the `attempts`-th try failed at `at`; null: that was the last one. */
+export function nextAttemptAfter(attempts: number, at: Date): Date | null {
+  const delay = retryDelaysMs[attempts - 1]
+  return delay === undefined ? null : new Date(at.getTime() + delay)
+}
+
+/** How long a claimed callback is ours before another worker may take it again. */
+const leaseSeconds = 120
+const requestTimeoutMs = 15_000
+/** Tickets served at once; each ticket's own callbacks still go one after another. */
+const batchSize = 20
+
+type DeliveryDeps = Pick<Deps, 'db' | 'hotline' | 'logger'>
+
+async function post(
+  deps: DeliveryDeps,
+  url: string,
+  row: CallbackRow,
+): Promise<{ ok: true; status: number } | { ok: false; status: number | null; error: string }> {
+  // Parsing puts the keys back in the contract's order (jsonb keeps its own).
+  const body = JSON.stringify(hotlineCallbackSchema.parse(row.payload))
+  // The wall clock, not the scheduler's `now`: the receiver checks the timestamp against its own.
+  const headers = signWebhook(deps.hotline.callbackSecret, row.webhookId, Date.now() / 1000, body)
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'lishui-metrology' },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(requestTimeoutMs),
+    })
+    const text = await res.text().catch(() => '')
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status }
+    return {
+      ok: false,
+      status: res.status,
+      error: `HTTP ${res.status} ${text.slice(0, 300)}`.trim(),
+    }
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    const detail = cause?.code ?? cause?.message ?? (error as Error).message
+    return { ok: false, status: null, error: `无法连接：${detail}` }
+  }
+}
+
+async function deliverOne(deps: DeliveryDeps, url: string, row: CallbackRow, now: Date) {
+  const result = await post(deps, url, row)
+  if (result.ok) {
+    await recordCallbackAttempt(deps.db, row, { delivered: true, at: now, status: result.status })
+    return true
+  }
+  const nextAttemptAt = nextAttemptAfter(row.attempts, now)
+  await recordCallbackAttempt(deps.db, row, {
+    delivered: false,
+    status: result.status,
+    error: result.error,
+    nextAttemptAt,
+  })
+  deps.logger.warn(
+    {
+      callbackId: row.id,
+      ticketNo: row.ticketNo,
+      type: row.eventType,
+      attempts: row.attempts,
+      status: result.status,
+      dead: nextAttemptAt === null,
+    },
+    'hotline callback failed',
+  )
+  return false
+}
+
+/**
+ * Sends every callback due at `now` (tests pass their own clock) to HOTLINE_CALLBACK_URL, signed
+ * with HOTLINE_CALLBACK_SECRET. Each pass takes the head of each ticket's queue; when one is
+ * delivered, the next of its ticket becomes due in the following pass, so a ticket's callbacks
+ * reach the hotline in the order its actions happened. Without a URL nothing is sent: callbacks
+ * stay pending. Answers how many were delivered and how many tries failed.
+ */
+export async function deliverDueCallbacks(
+  deps: DeliveryDeps,
+  options: { now?: Date } = {},
+): Promise<{ delivered: number; failed: number }> {
+  const url = deps.hotline.callbackUrl
+  const totals = { delivered: 0, failed: 0 }
+  if (url === undefined) return totals
+  const now = options.now ?? new Date()
+  for (;;) {
+    const claimed = await claimDueCallbacks(deps.db, { now, limit: batchSize, leaseSeconds })
+    if (claimed.length === 0) return totals
+    const outcomes = await Promise.all(claimed.map((row) => deliverOne(deps, url, row, now)))
+    for (const ok of outcomes) totals[ok ? 'delivered' : 'failed'] += 1
+    // A pass that delivered nothing frees no successor: what is left is due later.
+    if (!outcomes.includes(true) && claimed.length < batchSize) return totals
+  }
+}
+
+export interface CallbackDelivery {
+  stop: () => Promise<void>
+}
+
+/**
+ * The delivery loop of a worker process: delivers what is due, then sleeps until the earliest
+ * `next_attempt_at` (at most `pollIntervalMs`), woken early by the table's NOTIFY when an action
+ * queues a callback or a city_admin retries one. Several processes may run it: rows are claimed
+ * with SKIP LOCKED. Without HOTLINE_CALLBACK_URL it does not start; callbacks wait.
+ */
+export function startCallbackDelivery(
+  deps: DeliveryDeps,
+  options: { databaseUrl?: string | undefined; pollIntervalMs?: number } = {},
+): CallbackDelivery {
+  const logger = deps.logger.child({ component: 'hotline-callbacks' })
+  if (deps.hotline.callbackUrl === undefined) {
+    logger.info('HOTLINE_CALLBACK_URL is not set: hotline callbacks stay queued')
+    return { stop: () => Promise.resolve() }
+  }
+  const pollIntervalMs = options.pollIntervalMs ?? 30_000
+  let running = true
+  let wake: (() => void) | undefined
+  /** A NOTIFY that came while a pass was running: the next sleep ends at once. */
+  let notified = false
+  let listener: pg.Client | undefined
+
+  async function listen() {
+    if (!options.databaseUrl) return
+    try {
+      listener = new pg.Client({ connectionString: options.databaseUrl })
+      listener.on('error', () => undefined)
+      listener.on('notification', () => {
+        notified = true
+        wake?.()
+      })
+      await listener.connect()
+      await listener.query(`LISTEN ${hotlineCallbacksChannel}`)
+    } catch (error) {
+      // Polling still delivers everything; LISTEN only makes it quicker.
+      logger.warn({ err: String(error) }, 'hotline callbacks LISTEN unavailable, polling only')
+      listener = undefined
+    }
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (notified || !running) {
+        resolve()
+        return
+      }
+      const timer = setTimeout(resolve, Math.max(0, ms))
+      wake = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    }).finally(() => {
+      wake = undefined
+    })
+
+  const isRunning = () => running
+
+  async function run() {
+    await listen()
+    while (isRunning()) {
+      let waitMs = pollIntervalMs
+      notified = false
+      try {
+        await deliverDueCallbacks(deps)
+        const next = await nextCallbackDue(deps.db)
+        if (next) waitMs = Math.min(waitMs, next.getTime() - Date.now())
+      } catch (error) {
+        logger.warn({ err: String(error) }, 'hotline callback delivery failed')
+        waitMs = Math.min(waitMs, 5_000)
+      }
+      if (isRunning()) await sleep(waitMs)
+    }
+  }
+
+  const loop = run()
+  return {
+    stop: async () => {
+      running = false
+      wake?.()
+      await loop
+      await listener?.end().catch(() => undefined)
+    },
+  }
+}

@@ -1,0 +1,125 @@
+import { ApiError } from '../../../api/errors.ts'
+import type { SignedInOperator } from '../../../api/services/admin/access.ts'
+import {
+  listDead,
+  retryDeadCallback,
+  type DeadCallback,
+} from '../../../api/services/hotline/dead-callbacks.ts'
+import {
+  listRejected,
+  retryRejected,
+  type RejectedEvent,
+} from '../../../api/services/hotline/rejected-events.ts'
+import { serviceContext } from '../services.ts'
+import type { CsrfCheck, FieldProblem } from './cases-page.ts'
+
+export const hotlinePageUrl = '/admin/hotline'
+
+const notices = {
+  callback: '已重新排队：这条回调会立即按新的重试计划发送，同一工单之后的反馈随后发出。',
+  event: '已重新校验通过：这条事件已交给后台按顺序处理。',
+} as const
+type Done = keyof typeof notices
+
+export type HotlinePage =
+  | { kind: 'redirect'; location: string }
+  | {
+      kind: 'shown'
+      /** 200; 400, 403, 404 or 409 after a refused retry. */
+      status: number
+      dead: DeadCallback[]
+      rejected: RejectedEvent[]
+      notice?: string
+      refusal?: { message: string; problems: FieldProblem[] }
+    }
+
+function problemsOf(details: unknown): FieldProblem[] {
+  if (!Array.isArray(details)) return []
+  return details.filter(
+    (d): d is FieldProblem =>
+      typeof d === 'object' && d !== null && typeof (d as FieldProblem).message === 'string',
+  )
+}
+
+async function shown(
+  operator: SignedInOperator,
+  clientAddress: string,
+  extra: {
+    status?: number
+    notice?: string
+    refusal?: { message: string; problems: FieldProblem[] }
+  },
+): Promise<HotlinePage> {
+  const ctx = serviceContext()
+  const input = { clientAddress }
+  const [dead, rejected] = await Promise.all([
+    listDead({ ctx, operator, input }),
+    listRejected({ ctx, operator, input }),
+  ])
+  return { kind: 'shown', status: extra.status ?? 200, dead, rejected, ...extra }
+}
+
+/**
+ * The hotline failures page (city_admin only). GET lists dead callbacks and rejected inbound
+ * events (both audited). POST retries one: `intent=retry-callback` with `id`, or
+ * `intent=retry-event` with `webhookId`; success answers 303 back here, so a reload does not
+ * repeat it; a refusal shows the page with the reason (an event's schema errors listed).
+ */
+export async function handleHotlineRequest(input: {
+  request: Request
+  url: URL
+  operator: SignedInOperator
+  csrfOk: CsrfCheck
+  clientAddress: string
+}): Promise<HotlinePage> {
+  const { operator, clientAddress } = input
+  if (input.request.method !== 'POST') {
+    const done = input.url.searchParams.get('done')
+    const notice = done && done in notices ? notices[done as Done] : undefined
+    return shown(operator, clientAddress, notice ? { notice } : {})
+  }
+  let form: FormData
+  try {
+    form = await input.request.formData()
+  } catch {
+    return shown(operator, clientAddress, {
+      status: 400,
+      refusal: { message: '提交的内容无法读取，请刷新页面后重试。', problems: [] },
+    })
+  }
+  if (!input.csrfOk(form)) {
+    return shown(operator, clientAddress, {
+      status: 403,
+      refusal: { message: '页面已过期（安全令牌无效），请刷新页面后重新操作。', problems: [] },
+    })
+  }
+  const ctx = serviceContext()
+  const field = (name: string) => {
+    const v = form.get(name)
+    return typeof v === 'string' ? v : ''
+  }
+  try {
+    if (field('intent') === 'retry-callback') {
+      await retryDeadCallback({ ctx, operator, input: { id: field('id'), clientAddress } })
+      return { kind: 'redirect', location: `${hotlinePageUrl}?done=callback` }
+    }
+    if (field('intent') === 'retry-event') {
+      await retryRejected({
+        ctx,
+        operator,
+        input: { webhookId: field('webhookId'), clientAddress },
+      })
+      return { kind: 'redirect', location: `${hotlinePageUrl}?done=event` }
+    }
+    return await shown(operator, clientAddress, {
+      status: 400,
+      refusal: { message: '请从列表中选择要重试的记录。', problems: [] },
+    })
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status >= 500) throw error
+    return shown(operator, clientAddress, {
+      status: error.status,
+      refusal: { message: error.message, problems: problemsOf(error.details) },
+    })
+  }
+}

@@ -3,6 +3,8 @@ import { startProduct } from './product.ts'
 import { embeddedPostgresInUse } from './stack/in-use.ts'
 import { loadConfigOrExit } from './cli.ts'
 import { hasEnabledOperator } from '../db/queries/operators.ts'
+import { hotlineKeysFromConfig, type DevHotlineSecrets } from '../api/services/hotline/keys.ts'
+import { devHotlineSecretsNotice } from './hotline/start-notice.ts'
 
 /**
  * `npm start`: the whole product in one process tree (see scripts/product.ts). SIGINT and SIGTERM
@@ -18,6 +20,10 @@ async function main() {
     process.exit(1)
   }
   const logger = createLogger(config.LOG_LEVEL)
+  // Without HOTLINE_* secrets (never in production) development ones are made on first start;
+  // made here so they can be printed once, after the address, for the simulator.
+  let hotlineSecrets: DevHotlineSecrets | undefined
+  hotlineKeysFromConfig(config, (created) => (hotlineSecrets = created))
   const state: { stopping: boolean; stop?: () => Promise<void> } = { stopping: false }
   const shutdown = async (signal: string) => {
     if (state.stopping) return
@@ -37,6 +43,7 @@ async function main() {
   if (state.stopping) await product.stop()
   else {
     logger.info(`丽水诚信计量已启动: ${product.url}/  (Ctrl-C 停止)`)
+    if (hotlineSecrets) process.stderr.write(devHotlineSecretsNotice(hotlineSecrets, product.url))
     // A warning, so it shows at every log level: without an account nobody can use /admin.
     if (!(await hasEnabledOperator(product.stack.deps.db))) {
       logger.warn(

@@ -111,6 +111,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA rules)', () => {
     '/complaints/track',
     '/complaints/privacy',
     '/notices/',
+    '/developers/12345',
     '/admin/sign-in',
   ]
   it.each(publicPages)('public page %s has no violations', async (path) => {

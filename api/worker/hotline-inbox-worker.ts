@@ -10,6 +10,13 @@ export interface HotlineInboxWorkerOptions {
   /** For LISTEN: wakes the worker the moment an event is stored. Polling covers the rest. */
   databaseUrl?: string | undefined
   pollIntervalMs?: number
+  /**
+   * The least time from the start of one busy pass to the start of the next. During a burst the
+   * events of a ticket then arrive together and are applied in one transaction, and the case is
+   * folded and reindexed once for all of them; the first event after a quiet spell is never held
+   * back.
+   */
+  minPassIntervalMs?: number
   /** The worker's clock (tests move it to reach events waiting for a retry). */
   now?: () => Date
 }
@@ -23,13 +30,14 @@ export interface HotlineInboxWorker {
 
 /**
  * Applies the events the 12345 hotline sent (inbox.ts stores them, apply.ts applies them), woken by
- * LISTEN hotline_inbox and polling as a fallback. Each event is applied in a transaction of its
- * own that holds its row, so several workers share the inbox and a crash loses nothing.
+ * LISTEN hotline_inbox and polling as a fallback. A ticket's events are applied together, in a
+ * transaction that holds their rows, so several workers share the inbox and a crash loses nothing.
  */
 export function createHotlineInboxWorker(options: HotlineInboxWorkerOptions): HotlineInboxWorker {
   const { logger } = options
   const ctx = { ...options.deps, logger }
   const pollIntervalMs = options.pollIntervalMs ?? 2_000
+  const minPassIntervalMs = options.minPassIntervalMs ?? 250
   let running = false
   let loop: Promise<void> | undefined
   let wake: (() => void) | undefined
@@ -76,10 +84,16 @@ export function createHotlineInboxWorker(options: HotlineInboxWorkerOptions): Ho
     await listen()
     while (running) {
       pendingWake = false
+      const started = performance.now()
+      let handled = 0
       try {
-        await runOnce()
+        handled = (await runOnce()).length
       } catch (error) {
         logger.warn({ err: String(error) }, 'hotline inbox poll failed')
+      }
+      const rest = minPassIntervalMs - (performance.now() - started)
+      if (handled > 0 && rest > 0 && isRunning()) {
+        await new Promise((resolve) => setTimeout(resolve, rest))
       }
       if (isRunning()) await sleep(pollIntervalMs)
     }

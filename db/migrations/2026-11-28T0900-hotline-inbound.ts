@@ -96,14 +96,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX hotline_inbox_rejected_idx ON hotline_inbox (received_at DESC)
       WHERE state = 'rejected';
 
+    -- Wakes the inbox workers (LISTEN hotline_inbox) when a city_admin sends a rejected event
+    -- back to pending. New events do not notify from the insert: a NOTIFY holds a cluster-wide
+    -- lock through the commit's WAL flush, which would make every delivery wait for the one
+    -- before it. The receiving process notifies instead, once for a burst (api/services/hotline/
+    -- inbox.ts).
     CREATE FUNCTION hotline_inbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       PERFORM pg_notify('hotline_inbox', '');
       RETURN NULL;
     END
     $$;
-    CREATE TRIGGER hotline_inbox_notify AFTER INSERT OR UPDATE OF state ON hotline_inbox
-      FOR EACH STATEMENT EXECUTE FUNCTION hotline_inbox_notify();
+    CREATE TRIGGER hotline_inbox_notify AFTER UPDATE OF state ON hotline_inbox
+      FOR EACH ROW WHEN (NEW.state = 'pending' AND OLD.state <> 'pending')
+      EXECUTE FUNCTION hotline_inbox_notify();
   `.execute(db)
 }
 

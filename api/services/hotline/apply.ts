@@ -2,11 +2,12 @@ import type { Transaction } from 'kysely'
 import type { Database } from '../../../db/database.ts'
 import { addCaseEvents } from '../../../db/queries/cases.ts'
 import {
-  claimPendingEvent,
+  claimTicketEvents,
   lockTicket,
   recordInboxFailure,
   setInboxState,
   ticketEventsInState,
+  ticketsWithDueEvents,
   type InboxEventRow,
 } from '../../../db/queries/hotline-inbox.ts'
 import {
@@ -18,6 +19,7 @@ import {
 import { enqueue } from '../../../db/queries/outbox.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
+import type { HotlineEvent } from './events.ts'
 import { foldedLocalKinds, foldTicket, timelineEntryOf } from './fold.ts'
 import { openInboxEvent } from './inbox.ts'
 import { createCaseFromTicket } from './ticket-case.ts'
@@ -37,88 +39,97 @@ export type ApplyOutcome =
   | { webhookId: string; result: 'failed'; error: string }
 
 /**
- * Applies the oldest due pending event, if any, in one transaction that holds the event's row and
- * its ticket's lock, so a dispatch and a later event of the same ticket never interleave:
- * - a dispatch without a case makes the case, then applies the ticket's held events with it;
- * - any other event without a case is held until the dispatch comes;
- * - otherwise the event's timeline entry is written.
+ * Applies a ticket's due pending events together, in one transaction that holds their rows and
+ * the ticket's lock, so a dispatch and a later event of the same ticket never interleave:
+ * - a dispatch without a case makes the case (the earliest, if several came), and the ticket's
+ *   held events are applied with it;
+ * - other events without a case are held until the dispatch comes;
+ * - otherwise each event's timeline entry is written.
  * Then the ticket's state is folded afresh from every applied event (fold.ts) and written to the
- * case and the ticket, with the next version and an outbox message for the private index.
- * A crash before the commit leaves the event pending; a failure is retried with backoff.
+ * case and the ticket once, with the next version and an outbox message for the private index.
+ * A crash before the commit leaves the events pending; a failure is retried with backoff.
  */
-export async function applyNextInboxEvent(
+export async function applyTicketEvents(
   ctx: Ctx,
+  ticketNo: string,
   now: Date = new Date(),
-): Promise<ApplyOutcome | undefined> {
-  let claimed: string | undefined
+): Promise<ApplyOutcome[]> {
+  let claimed: string[] = []
   try {
     return await ctx.db.transaction().execute(async (trx) => {
-      const row = await claimPendingEvent(trx, now)
-      if (!row) return undefined
-      claimed = row.webhookId
-      return applyRow(ctx, trx, row, now)
+      await lockTicket(trx, ticketNo)
+      const rows = await claimTicketEvents(trx, ticketNo, now)
+      claimed = rows.map((r) => r.webhookId)
+      if (rows.length === 0) return []
+      return applyRows(ctx, trx, ticketNo, rows, now)
     })
   } catch (error) {
-    if (claimed === undefined) throw error
+    if (claimed.length === 0) throw error
     const message = error instanceof Error ? error.message : String(error)
-    ctx.logger.warn({ webhookId: claimed, err: message }, 'hotline event failed; will retry')
-    await recordInboxFailure(ctx.db, claimed, message, now)
-    return { webhookId: claimed, result: 'failed', error: message }
+    ctx.logger.warn(
+      { ticketNo, events: claimed.length, err: message },
+      'hotline events failed; will retry',
+    )
+    for (const webhookId of claimed) await recordInboxFailure(ctx.db, webhookId, message, now)
+    return claimed.map((webhookId) => ({ webhookId, result: 'failed' as const, error: message }))
   }
 }
 
-async function applyRow(
+async function applyRows(
   ctx: Ctx,
   trx: Transaction<Database>,
-  row: InboxEventRow,
+  ticketNo: string,
+  rows: readonly InboxEventRow[],
   now: Date,
-): Promise<ApplyOutcome> {
-  const ticketNo = row.ticketNo!
-  await lockTicket(trx, ticketNo)
-  const event = openInboxEvent(ctx.privacy.ring, row)
+): Promise<ApplyOutcome[]> {
+  const events = rows.map((row) => ({ row, event: openInboxEvent(ctx.privacy.ring, row) }))
   let ticket = await findTicketForUpdate(trx, ticketNo)
-  const toApply = [{ row, event }]
+  const entries: { event: HotlineEvent; caseExisted: boolean }[] = []
+  let held: typeof events = []
+  let creator: (typeof events)[number] | undefined
   if (!ticket) {
-    if (event.type !== 'ticket.dispatched') {
-      await setInboxState(trx, [row.webhookId], 'held', now)
-      return { webhookId: row.webhookId, result: 'held', ticketNo }
+    // Claimed in time order: the first dispatch among them makes the case.
+    creator = events.find((e) => e.event.type === 'ticket.dispatched')
+    if (creator?.event.type !== 'ticket.dispatched') {
+      await setInboxState(
+        trx,
+        events.map((e) => e.row.webhookId),
+        'held',
+        now,
+      )
+      return events.map((e) => ({ webhookId: e.row.webhookId, result: 'held' as const, ticketNo }))
     }
-    await createCaseFromTicket(ctx, trx, event.ticket, new Date(event.occurred_at))
+    await createCaseFromTicket(ctx, trx, creator.event.ticket, new Date(creator.event.occurred_at))
     ticket = await findTicketForUpdate(trx, ticketNo)
     if (!ticket) throw new Error(`ticket ${ticketNo} missing after its dispatch`)
-    const held = await ticketEventsInState(trx, ticketNo, 'held')
-    toApply.push(...held.map((h) => ({ row: h, event: openInboxEvent(ctx.privacy.ring, h) })))
-    const complaintId = ticket.complaintId
-    await addCaseEvents(
-      trx,
-      toApply.map((a, i) => ({
-        ...timelineEntryOf(a.event, i > 0),
-        ...entryFacts(complaintId, a.event.occurred_at),
-      })),
-    )
-  } else {
-    await addCaseEvents(trx, [
-      { ...timelineEntryOf(event, true), ...entryFacts(ticket.complaintId, event.occurred_at) },
-    ])
+    held = (await ticketEventsInState(trx, ticketNo, 'held')).map((h) => ({
+      row: h,
+      event: openInboxEvent(ctx.privacy.ring, h),
+    }))
   }
+  for (const e of [...events, ...held]) entries.push({ event: e.event, caseExisted: e !== creator })
+  const complaintId = ticket.complaintId
+  await addCaseEvents(
+    trx,
+    entries.map((e) => ({
+      ...timelineEntryOf(e.event, e.caseExisted),
+      ...entryFacts(complaintId, e.event.occurred_at),
+    })),
+  )
   await setInboxState(
     trx,
-    toApply.map((a) => a.row.webhookId),
+    [...events, ...held].map((e) => e.row.webhookId),
     'applied',
     now,
   )
   await refold(ctx, trx, ticketNo, ticket)
-  ctx.logger.info(
-    { webhookId: row.webhookId, eventType: event.type, held: toApply.length - 1 },
-    'hotline event applied',
-  )
-  return {
-    webhookId: row.webhookId,
-    result: 'applied',
+  return events.map((e) => ({
+    webhookId: e.row.webhookId,
+    result: 'applied' as const,
     ticketNo,
-    complaintId: ticket.complaintId,
-    alsoApplied: toApply.length - 1,
-  }
+    complaintId,
+    alsoApplied: e === creator ? held.length : 0,
+  }))
 }
 
 const entryFacts = (complaintId: string, occurredAt: string) => ({
@@ -172,17 +183,28 @@ async function refold(
   ])
 }
 
-/** Applies due events until none is left (or `limit` were tried); returns what happened. */
+/**
+ * Applies due events until none is left (or about `limit` were tried), a ticket at a time, oldest
+ * first; returns what happened to each.
+ */
 export async function applyPendingInboxEvents(
   ctx: Ctx,
   options: { now?: () => Date; limit?: number } = {},
 ): Promise<ApplyOutcome[]> {
   const outcomes: ApplyOutcome[] = []
   const limit = options.limit ?? 500
+  const clock = options.now ?? (() => new Date())
   while (outcomes.length < limit) {
-    const outcome = await applyNextInboxEvent(ctx, options.now?.() ?? new Date())
-    if (!outcome) break
-    outcomes.push(outcome)
+    const tickets = await ticketsWithDueEvents(ctx.db, clock(), 200)
+    if (tickets.length === 0) break
+    let progressed = false
+    for (const ticketNo of tickets) {
+      const done = await applyTicketEvents(ctx, ticketNo, clock())
+      if (done.some((o) => o.result !== 'failed')) progressed = true
+      outcomes.push(...done)
+    }
+    // Every due event was taken by another worker or failed (and waits for its retry).
+    if (!progressed) break
   }
   return outcomes
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
-import { inboxResponse, insertInboxEvent } from '../../../db/queries/hotline-inbox.ts'
+import { inboxResponse, notifyInbox } from '../../../db/queries/hotline-inbox.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { ApiError, errorBody } from '../../errors.ts'
 import { decryptField, encryptField, type PiiKeyring } from '../../privacy/pii.ts'
 import { issueDetails } from '../../validation.ts'
 import { hotlineEventSchema, type HotlineEvent } from './events.ts'
 import { verifyWebhook, type VerifyFailure } from './signature.ts'
+import { inboxBatcherFor } from './inbox-batcher.ts'
 
 /** Why a delivery was refused, for the hotline's staff (DESIGN.md section 5). */
 export const verifyFailureMessages: Record<VerifyFailure, string> = {
@@ -84,9 +85,6 @@ export async function receiveHotlineEvent({
   }
   const webhookId = verified.id
   const digest = createHash('sha256').update(input.body).digest()
-  const stored = await inboxResponse(ctx.db, webhookId)
-  if (stored) return replay(ctx, webhookId, stored, digest)
-
   const parsed = parseEvent(input.body)
   const sealed = encryptField(ctx.privacy.ring, input.body, bodyAad(webhookId))
   const answer: Omit<HotlineAnswer, 'replayed'> = parsed.ok
@@ -102,7 +100,7 @@ export async function receiveHotlineEvent({
           input.requestId,
         ),
       }
-  const inserted = await insertInboxEvent(ctx.db, {
+  const inserted = await inboxBatcherFor(ctx.db).store({
     webhookId,
     webhookTimestamp: verified.timestamp,
     bodySha256: digest,
@@ -117,16 +115,34 @@ export async function receiveHotlineEvent({
     errors: parsed.ok ? null : parsed.details,
   })
   if (inserted === undefined) {
-    // The same id was stored a moment ago by a concurrent delivery: answer as it was answered.
+    // The id was stored before (a retry, or a concurrent delivery): answer as it was answered.
     const first = await inboxResponse(ctx.db, webhookId)
     if (!first) throw new Error(`hotline inbox row ${webhookId} vanished`)
     return replay(ctx, webhookId, first, digest)
   }
-  ctx.logger.info(
-    { webhookId, eventType: parsed.ok ? parsed.event.type : null, status: answer.status },
-    'hotline event stored',
-  )
+  if (parsed.ok) wakeWorkers(ctx)
   return { status: answer.status, body: inserted, replayed: false }
+}
+
+/** When this process last asked the workers to wake, per database. */
+const wakeScheduled = new WeakMap<ServiceContext['db'], boolean>()
+/** How long events stored in a burst wait, at most, to share one notification. */
+const wakeCoalesceMs = 20
+
+/**
+ * Tells the inbox workers (LISTEN hotline_inbox, in every process) that events are waiting: once
+ * per 20 ms however many arrive, outside the request's transaction and after its answer is
+ * ready. Should the notification be lost, the workers' polling still finds the event.
+ */
+function wakeWorkers(ctx: ServiceContext) {
+  if (wakeScheduled.get(ctx.db)) return
+  wakeScheduled.set(ctx.db, true)
+  setTimeout(() => {
+    wakeScheduled.delete(ctx.db)
+    notifyInbox(ctx.db).catch((error: unknown) =>
+      ctx.logger.warn({ err: String(error) }, 'could not wake the hotline inbox workers'),
+    )
+  }, wakeCoalesceMs).unref()
 }
 
 function replay(

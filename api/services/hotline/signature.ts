@@ -1,4 +1,10 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import {
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto'
 
 /**
  * Standard Webhooks (https://www.standardwebhooks.com), the signing scheme of the 12345 contract
@@ -12,11 +18,12 @@ export const timestampToleranceSeconds = 5 * 60
 
 /** A parsed secret; the bytes stay out of logs (pino and inspect print only the marker). */
 export interface WebhookSecret {
-  readonly key: Buffer
+  /** Held as a KeyObject, made once: a Buffer key would be converted on every signature. */
+  readonly key: KeyObject
   toJSON(): string
 }
 
-function secretOf(key: Buffer): WebhookSecret {
+function secretOf(key: KeyObject): WebhookSecret {
   const secret: WebhookSecret = { key, toJSON: () => '[webhook secret]' }
   Object.defineProperty(secret, Symbol.for('nodejs.util.inspect.custom'), {
     value: () => '[webhook secret]',
@@ -36,7 +43,7 @@ export function parseWebhookSecret(value: string): WebhookSecret {
   if (key.length < 24 || key.length > 64) {
     throw new Error('the key must be 24 to 64 bytes (32 recommended)')
   }
-  return secretOf(key)
+  return secretOf(createSecretKey(key))
 }
 
 /** Parses the space-separated secrets of HOTLINE_WEBHOOK_SECRET (several during a rotation). */

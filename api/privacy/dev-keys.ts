@@ -57,6 +57,9 @@ export function loadOrCreateDevPiiSecrets(dataDir: string): DevPiiSecrets {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
 
+  // The data folder keeps ordinary permissions (the embedded PostgreSQL, run as another user when
+  // started as root, must reach its folder in it); only secrets/ is private.
+  mkdirSync(dataDir, { recursive: true })
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   if (process.platform !== 'win32') chmodSync(dir, 0o700)
   const keyId = `dev-${shanghaiToday().replaceAll('-', '')}`

@@ -160,6 +160,16 @@ describe('npm start', () => {
     expect(await tracked.text()).not.toContain('13700001111')
     // Without an account, start-up says how to make the first one.
     expect(output).toContain('npm run admin:create')
+    // The first start made the 12345 secrets and printed them once, and the simulator, run
+    // beside it, reads them and has a ticket accepted at once.
+    const hotline = JSON.parse(
+      readFileSync(path.join(dataDir, 'secrets', 'hotline.json'), 'utf8'),
+    ) as { webhookSecret: string; callbackSecret: string }
+    expect(output.split(`HOTLINE_WEBHOOK_SECRET=${hotline.webhookSecret}`)).toHaveLength(2)
+    expect(output).toContain(`HOTLINE_CALLBACK_SECRET=${hotline.callbackSecret}`)
+    const simulated = await runScript('hotline:simulate', ['--url', base, '--only', 'dispatch'])
+    expect(simulated.code, simulated.output).toBe(0)
+    expect(simulated.output).toContain('202')
     // The first console account is created beside the running product, in its embedded
     // database, and can sign in at once (to change its one-time password).
     const created = await runScript('admin:create', [

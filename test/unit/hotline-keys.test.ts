@@ -1,3 +1,4 @@
+import { mkdirSync, statSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -9,6 +10,7 @@ import {
   type DevHotlineSecrets,
 } from '../../api/services/hotline/keys.ts'
 import { generateWebhookSecret, parseWebhookSecret } from '../../api/services/hotline/signature.ts'
+import { loadOrCreateDevPiiSecrets } from '../../api/privacy/dev-keys.ts'
 import { simulatorSecrets } from '../../scripts/hotline/secrets.ts'
 import { devHotlineSecretsNotice } from '../../scripts/hotline/start-notice.ts'
 
@@ -19,6 +21,20 @@ beforeEach(async () => {
 afterEach(() => rm(dataDir, { recursive: true, force: true }))
 
 describe('development hotline secrets, printed once by npm start', () => {
+  it('makes a missing data folder with ordinary permissions and only secrets/ private', async () => {
+    // The embedded PostgreSQL, run as another user when started as root, must reach its own
+    // folder inside the data folder, which these secrets may be the first to create.
+    const fresh = path.join(dataDir, 'fresh')
+    const ordinary = path.join(dataDir, 'ordinary')
+    mkdirSync(ordinary)
+    hotlineKeysFromConfig(parseConfig({ DATA_DIR: fresh }))
+    loadOrCreateDevPiiSecrets(path.join(dataDir, 'fresh-pii'))
+    const mode = (p: string) => statSync(p).mode & 0o777
+    expect(mode(fresh)).toBe(mode(ordinary))
+    expect(mode(path.join(dataDir, 'fresh-pii'))).toBe(mode(ordinary))
+    expect(mode(path.join(fresh, 'secrets'))).toBe(0o700)
+  })
+
   it('reports the secrets only on the start that generated them', async () => {
     const config = parseConfig({ DATA_DIR: dataDir })
     const onCreated = vi.fn<(secrets: DevHotlineSecrets) => void>()

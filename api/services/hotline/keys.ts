@@ -57,6 +57,9 @@ export function loadOrCreateDevHotlineSecrets(dataDir: string): DevHotlineSecret
     }
   }
   const dir = path.dirname(file)
+  // The data folder itself keeps ordinary permissions: the embedded PostgreSQL, run as another
+  // user when started as root, must reach its own folder inside it. Only secrets/ is private.
+  mkdirSync(dataDir, { recursive: true })
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   if (process.platform !== 'win32') chmodSync(dir, 0o700)
   const secrets = {

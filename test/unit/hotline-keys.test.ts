@@ -21,7 +21,7 @@ beforeEach(async () => {
 afterEach(() => rm(dataDir, { recursive: true, force: true }))
 
 describe('development hotline secrets, printed once by npm start', () => {
-  it('makes a missing data folder with ordinary permissions and only secrets/ private', async () => {
+  it('makes a missing data folder with ordinary permissions and only secrets/ private', () => {
     // The embedded PostgreSQL, run as another user when started as root, must reach its own
     // folder inside the data folder, which these secrets may be the first to create.
     const fresh = path.join(dataDir, 'fresh')

@@ -9,7 +9,7 @@ import {
 import { hotlineCountyCodes } from '../api/services/hotline/events.ts'
 import { isolatedStack, machine, median, round, sourceVersion, stackEnv } from './lib.ts'
 import type { BenchOptions, BenchOutcome } from './lib.ts'
-import { openLoop, sender, startServerChild, stats, type Send } from './load.ts'
+import { closedLoop, openLoop, sender, serverSide, startServerChild, stats } from './load.ts'
 
 const closedLoopConnections = 64
 const warmUpSeconds = 3
@@ -71,24 +71,6 @@ function eventBody(run: string, i: number, now: number) {
         detail: { note: '督办：请加快办理。' },
       })
   }
-}
-
-/** Keeps `connections` requests in flight for `seconds`; answers per second and the error count. */
-async function closedLoop(send: Send, seconds: number, connections: number, offset: number) {
-  const until = performance.now() + seconds * 1000
-  let next = offset
-  let ok = 0
-  let errors = 0
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < until) {
-        const status = await send(next++).catch(() => 0)
-        if (status >= 200 && status < 300) ok++
-        else errors++
-      }
-    }),
-  )
-  return { perSecond: ok / seconds, errors, sent: next - offset }
 }
 
 /**
@@ -274,11 +256,4 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     for (const child of children) await child.stop()
     await stop()
   }
-}
-
-function serverSide(ms: number[]) {
-  const sorted = [...ms].sort((a, b) => a - b)
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN
-  return { requests: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN }
 }

@@ -2,7 +2,15 @@ import http from 'node:http'
 import { sql } from 'kysely'
 import { isolatedStack, machine, median, round, sourceVersion, stackEnv } from './lib.ts'
 import type { BenchOptions, BenchOutcome } from './lib.ts'
-import { openLoop, sender, startServerChild, stats, type Round, type Send } from './load.ts'
+import {
+  closedLoop,
+  openLoop,
+  sender,
+  serverSide,
+  startServerChild,
+  stats,
+  type Round,
+} from './load.ts'
 
 const counties = ['331102', '331121', '331122', '331123', '331124', '331125', '331126', '331127']
 const closedLoopConnections = 64
@@ -32,24 +40,6 @@ function complaintBody(i: number) {
 }
 
 const forwardedFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
-
-/** Keeps `connections` requests in flight for `seconds`; answers per second and the error count. */
-async function closedLoop(send: Send, seconds: number, connections: number, offset: number) {
-  const until = performance.now() + seconds * 1000
-  let next = offset
-  let ok = 0
-  let errors = 0
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < until) {
-        const status = await send(next++).catch(() => 0)
-        if (status === 201) ok++
-        else errors++
-      }
-    }),
-  )
-  return { perSecond: ok / seconds, errors, sent: next - offset }
-}
 
 /**
  * Complaint intake (`POST /api/complaints`, the product's Hono app over HTTP) against a bare Hono
@@ -236,11 +226,4 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     for (const child of children) await child.stop()
     await stop()
   }
-}
-
-function serverSide(ms: number[]) {
-  const sorted = [...ms].sort((a, b) => a - b)
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN
-  return { requests: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN }
 }

@@ -262,3 +262,32 @@ export async function startServerChild(script: string, env: Record<string, strin
     },
   }
 }
+
+/**
+ * Keeps `connections` requests in flight for `seconds`: the most a server takes. Answers per
+ * second (2xx only) and the error count.
+ */
+export async function closedLoop(send: Send, seconds: number, connections: number, offset: number) {
+  const until = performance.now() + seconds * 1000
+  let next = offset
+  let ok = 0
+  let errors = 0
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) {
+        const status = await send(next++).catch(() => 0)
+        if (status >= 200 && status < 300) ok++
+        else errors++
+      }
+    }),
+  )
+  return { perSecond: ok / seconds, errors, sent: next - offset }
+}
+
+/** Percentiles of the handling times a server logged (startServerChild's `log().serverMs`). */
+export function serverSide(ms: number[]) {
+  const sorted = [...ms].sort((a, b) => a - b)
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN
+  return { requests: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? Number.NaN }
+}

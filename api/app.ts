@@ -14,7 +14,7 @@ import { registerEnterpriseRoutes } from './routes/enterprises/index.ts'
 import { registerHealthRoutes } from './routes/health.ts'
 import { registerHotlineRoutes } from './routes/hotline/index.ts'
 import { registerSearchRoutes } from './routes/search.ts'
-import { hotlineCallbackSchema } from './services/hotline/events.ts'
+import { hotlineCallbackLabels, hotlineCallbackSchema } from './services/hotline/events.ts'
 import { validationHook } from './validation.ts'
 
 // zod's own messages, in Chinese, for every schema in the API.
@@ -82,19 +82,12 @@ export function createApp(deps: Deps) {
 
   // Our callbacks to the 12345 hotline (DESIGN.md section 5), as OpenAPI 3.1 webhooks: one per
   // callback type, each with its own body, so the vendor can generate its receiver from them.
-  const callbackLabels = {
-    'ticket.signed': '签收',
-    'ticket.return_requested': '退单申请',
-    'ticket.extension_requested': '延期申请',
-    'ticket.progress': '过程反馈',
-    'ticket.completed': '办结反馈',
-  } as const
   for (const schema of hotlineCallbackSchema.options) {
     const type = schema.shape.type.value
     app.openAPIRegistry.registerWebhook({
       method: 'post',
       path: type,
-      summary: `回调：${callbackLabels[type]}（${type}）`,
+      summary: `回调：${hotlineCallbackLabels[type]}（${type}）`,
       description:
         'POSTed to HOTLINE_CALLBACK_URL, signed per Standard Webhooks with HOTLINE_CALLBACK_SECRET. ' +
         "A ticket's callbacks arrive in order; a retry keeps its webhook-id, so dedupe on it. " +

@@ -1,16 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
-import { hotlineCallbackSchema } from '../../api/services/hotline/events.ts'
-
-/** What each callback is called (DESIGN.md section 5). */
-export const callbackLabels: Record<string, string> = {
-  'ticket.signed': '签收',
-  'ticket.return_requested': '退单申请',
-  'ticket.extension_requested': '延期申请',
-  'ticket.progress': '过程反馈',
-  'ticket.completed': '办结反馈',
-}
+import { hotlineCallbackLabels, hotlineCallbackSchema } from '../../api/services/hotline/events.ts'
 
 export interface ReceivedCallback {
   webhookId: string | undefined
@@ -131,7 +122,7 @@ export async function startCallbackReceiver(options: {
 /** One line per callback, for the console. */
 export function describeCallback(callback: ReceivedCallback): string {
   const label = callback.type
-    ? `${callback.type} ${callbackLabels[callback.type] ?? ''}`.trim()
+    ? `${callback.type} ${(hotlineCallbackLabels as Record<string, string>)[callback.type] ?? ''}`.trim()
     : '（无法识别的内容）'
   const signature = callback.valid
     ? '签名有效 (signature valid)'

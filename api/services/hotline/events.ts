@@ -1,5 +1,10 @@
 import { z } from '@hono/zod-openapi'
-import { appealTypes, hotlineCallbackTypes, satisfactionLevels } from '../../../db/database.ts'
+import {
+  appealTypes,
+  hotlineCallbackTypes,
+  satisfactionLevels,
+  type HotlineCallbackType,
+} from '../../../db/database.ts'
 import { usccProblem } from '../enterprises/uscc.ts'
 
 /**
@@ -228,6 +233,15 @@ export const hotlineEventLabels: Record<HotlineEventType, string> = {
   'ticket.revisited': '回访',
   'ticket.reopened': '重办',
   'ticket.closed': '结案归档',
+}
+
+/** What each of our callbacks is called (DESIGN.md section 5). */
+export const hotlineCallbackLabels: Record<HotlineCallbackType, string> = {
+  'ticket.signed': '签收',
+  'ticket.return_requested': '退单申请',
+  'ticket.extension_requested': '延期申请',
+  'ticket.progress': '过程反馈',
+  'ticket.completed': '办结反馈',
 }
 
 /** The payloads of our callbacks, signed like inbound events. */

@@ -1,10 +1,10 @@
 import type {
   ComplaintChannel,
-  HotlineCallbackType,
   HotlineRequestState,
   MediationResult,
   Satisfaction,
 } from '../../../../db/database.ts'
+import { hotlineCallbackLabels } from '../../hotline/events.ts'
 
 /** 不予受理 reasons a handler chooses from; the code is stored, the label is shown. */
 export const rejectionReasons = [
@@ -70,13 +70,7 @@ export const isRejectionReason = (code: string | null): code is RejectionReason 
   code !== null && (rejectionReasons as readonly string[]).includes(code)
 
 /** What each callback to the 12345 hotline is called in the console. */
-export const callbackTypeLabels: Record<HotlineCallbackType, string> = {
-  'ticket.signed': '签收',
-  'ticket.return_requested': '退单申请',
-  'ticket.extension_requested': '延期申请',
-  'ticket.progress': '过程反馈',
-  'ticket.completed': '办结反馈',
-}
+export const callbackTypeLabels = hotlineCallbackLabels
 
 export const callbackStateLabels: Record<'pending' | 'delivered' | 'dead', string> = {
   pending: '等待发送',

@@ -1,7 +1,7 @@
-import pg from 'pg'
 import { hotlineInboxChannel } from '../../db/queries/hotline-inbox.ts'
 import type { Deps } from '../deps.ts'
 import type { Logger } from '../logger.ts'
+import { listenFor, type Listener } from './listen.ts'
 import { applyPendingInboxEvents, type ApplyOutcome } from '../services/hotline/apply.ts'
 
 export interface HotlineInboxWorkerOptions {
@@ -42,25 +42,20 @@ export function createHotlineInboxWorker(options: HotlineInboxWorkerOptions): Ho
   let loop: Promise<void> | undefined
   let wake: (() => void) | undefined
   let pendingWake = false
-  let listener: pg.Client | undefined
+  let listener: Listener | undefined
 
   const runOnce = () => applyPendingInboxEvents(ctx, options.now ? { now: options.now } : {})
 
   async function listen() {
-    if (!options.databaseUrl) return
-    try {
-      listener = new pg.Client({ connectionString: options.databaseUrl })
-      listener.on('error', () => undefined)
-      listener.on('notification', () => {
+    listener = await listenFor({
+      databaseUrl: options.databaseUrl,
+      channel: hotlineInboxChannel,
+      onNotify: () => {
         pendingWake = true
         wake?.()
-      })
-      await listener.connect()
-      await listener.query(`LISTEN ${hotlineInboxChannel}`)
-    } catch (error) {
-      logger.warn({ err: String(error) }, 'hotline inbox LISTEN unavailable, polling only')
-      listener = undefined
-    }
+      },
+      logger,
+    })
   }
 
   const sleep = (ms: number) =>
@@ -111,7 +106,7 @@ export function createHotlineInboxWorker(options: HotlineInboxWorkerOptions): Ho
       pendingWake = true
       wake?.()
       await loop
-      await listener?.end().catch(() => undefined)
+      await listener?.close()
     },
   }
 }

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely'
-import pg from 'pg'
 import type { Database, OutboxRow } from '../../db/database.ts'
 import { claimDue, markDone, markFailed, outboxChannel } from '../../db/queries/outbox.ts'
 import type { Logger } from '../logger.ts'
+import { listenFor, type Listener } from './listen.ts'
 
 /**
  * Handles a batch of messages of one topic. Resolving means every message in it is done;
@@ -47,7 +47,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let loop: Promise<void> | undefined
   let wake: (() => void) | undefined
   let interrupt: (() => void) | undefined
-  let listener: pg.Client | undefined
+  let listener: Listener | undefined
 
   async function runOnce(): Promise<number> {
     const rows = await claimDue(db, { limit: batchSize, leaseSeconds, topics })
@@ -73,18 +73,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   async function listen() {
-    if (!options.databaseUrl) return
-    try {
-      listener = new pg.Client({ connectionString: options.databaseUrl })
-      listener.on('error', () => undefined)
-      listener.on('notification', () => wake?.())
-      await listener.connect()
-      await listener.query(`LISTEN ${outboxChannel}`)
-    } catch (error) {
-      // Polling still delivers everything; LISTEN only makes it quicker.
-      logger.warn({ err: String(error) }, 'outbox LISTEN unavailable, polling only')
-      listener = undefined
-    }
+    listener = await listenFor({
+      databaseUrl: options.databaseUrl,
+      channel: outboxChannel,
+      onNotify: () => wake?.(),
+      logger,
+    })
   }
 
   /** Waits `ms`; stop() ends the wait, and so does a new message if `wakeOnMessage`. */
@@ -135,7 +129,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       running = false
       interrupt?.()
       await loop
-      await listener?.end().catch(() => undefined)
+      await listener?.close()
     },
   }
 }

@@ -200,3 +200,35 @@ export async function inboxCounts(db: Kysely<Database>) {
     Record<HotlineInboxState, number>
   >
 }
+
+/**
+ * Inbound events that are stuck: held for longer than `heldFor` (their dispatch has not come) or
+ * still pending after a failed attempt. Metadata only; the bodies stay sealed.
+ */
+export async function stalledInboxEvents(db: Kysely<Database>, now: Date, heldForMs: number) {
+  return db
+    .selectFrom('hotlineInbox')
+    .select([
+      'webhookId',
+      'eventType',
+      'ticketNo',
+      'occurredAt',
+      'receivedAt',
+      'state',
+      'attempts',
+      'lastError',
+      'availableAt',
+    ])
+    .where((eb) =>
+      eb.or([
+        eb.and([
+          eb('state', '=', 'held'),
+          eb('receivedAt', '<', new Date(now.getTime() - heldForMs)),
+        ]),
+        eb.and([eb('state', '=', 'pending'), eb('attempts', '>', 0)]),
+      ]),
+    )
+    .orderBy('receivedAt')
+    .limit(200)
+    .execute()
+}

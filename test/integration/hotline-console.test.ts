@@ -17,6 +17,7 @@ import {
   type ComplaintStatus,
   type HotlineRequestState,
 } from '../../db/database.ts'
+import { listStalled } from '../../api/services/hotline/stalled-events.ts'
 import { insertHotlineCase } from '../support/hotline.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
@@ -575,5 +576,65 @@ describe('rejected inbound events', () => {
       { webhookId: 'msg_stillInvalid000001', outcome: 'still_invalid', errors: 1 },
       { webhookId: 'msg_nowValid00000001', outcome: 'requeued', errors: 0 },
     ])
+  })
+})
+
+describe('inbound events that do not become part of a case', () => {
+  async function store(
+    webhookId: string,
+    facts: { state: 'held' | 'pending' | 'applied'; receivedAt: Date; attempts?: number },
+  ) {
+    const raw = JSON.stringify({ type: 'ticket.urged', webhook: webhookId })
+    const sealed = encryptField(t.deps.privacy.ring, raw, `hotline_inbox:${webhookId}`)
+    await t.deps.db
+      .insertInto('hotlineInbox')
+      .values({
+        webhookId,
+        webhookTimestamp: facts.receivedAt,
+        receivedAt: facts.receivedAt,
+        bodySha256: createHash('sha256').update(raw).digest(),
+        piiKeyId: sealed.keyId,
+        bodySealed: sealed.sealed,
+        eventType: 'ticket.urged',
+        ticketNo: `LS12345-20261126-${webhookId.slice(-6)}`,
+        occurredAt: facts.receivedAt,
+        state: facts.state,
+        attempts: facts.attempts ?? 0,
+        lastError: facts.attempts ? 'deadlock detected' : null,
+        responseStatus: 202,
+        responseBody: JSON.stringify({ received: true }),
+      })
+      .execute()
+  }
+
+  it('lists to a city_admin the events held over an hour and those failing to apply, nothing else', async () => {
+    const now = new Date('2026-11-27T10:00:00Z')
+    const hoursAgo = (h: number) => new Date(now.getTime() - h * 3600_000)
+    await store('msg_stalledHeldOld000001', { state: 'held', receivedAt: hoursAgo(2) })
+    await store('msg_stalledHeldNew000002', { state: 'held', receivedAt: hoursAgo(0.5) })
+    await store('msg_stalledFailing000003', {
+      state: 'pending',
+      receivedAt: hoursAgo(0.1),
+      attempts: 3,
+    })
+    await store('msg_stalledPending000004', { state: 'pending', receivedAt: hoursAgo(0.1) })
+    await store('msg_stalledApplied000005', {
+      state: 'applied',
+      receivedAt: hoursAgo(3),
+      attempts: 1,
+    })
+
+    const stalled = await listStalled({ ctx: t.deps, operator: admin.operator, now })
+    const ours = stalled.filter((e) => e.webhookId.startsWith('msg_stalled'))
+    expect(ours.map((e) => [e.webhookId, e.stateName, e.typeName, e.attempts])).toEqual([
+      ['msg_stalledHeldOld000001', '等待派单', '催办', 0],
+      ['msg_stalledFailing000003', '处理出错，自动重试中', '催办', 3],
+    ])
+    expect(ours[1]!.lastError).toBe('deadlock detected')
+    for (const who of [handler, viewer]) {
+      await expect(listStalled({ ctx: t.deps, operator: who.operator, now })).rejects.toThrow(
+        /只有市局管理员/,
+      )
+    }
   })
 })

@@ -1,4 +1,3 @@
-import pg from 'pg'
 import {
   claimDueCallbacks,
   hotlineCallbacksChannel,
@@ -9,6 +8,7 @@ import {
 import type { Deps } from '../../deps.ts'
 import { hotlineCallbackSchema } from './events.ts'
 import { signWebhook } from './signature.ts'
+import { listenFor, type Listener } from '../../worker/listen.ts'
 
 /**
  * The Standard Webhooks retry schedule (https://www.standardwebhooks.com, "Retry schedule"):
@@ -150,24 +150,18 @@ export function startCallbackDelivery(
   let wake: (() => void) | undefined
   /** A NOTIFY that came while a pass was running: the next sleep ends at once. */
   let notified = false
-  let listener: pg.Client | undefined
+  let listener: Listener | undefined
 
   async function listen() {
-    if (!options.databaseUrl) return
-    try {
-      listener = new pg.Client({ connectionString: options.databaseUrl })
-      listener.on('error', () => undefined)
-      listener.on('notification', () => {
+    listener = await listenFor({
+      databaseUrl: options.databaseUrl,
+      channel: hotlineCallbacksChannel,
+      onNotify: () => {
         notified = true
         wake?.()
-      })
-      await listener.connect()
-      await listener.query(`LISTEN ${hotlineCallbacksChannel}`)
-    } catch (error) {
-      // Polling still delivers everything; LISTEN only makes it quicker.
-      logger.warn({ err: String(error) }, 'hotline callbacks LISTEN unavailable, polling only')
-      listener = undefined
-    }
+      },
+      logger,
+    })
   }
 
   const sleep = (ms: number) =>
@@ -210,7 +204,7 @@ export function startCallbackDelivery(
       running = false
       wake?.()
       await loop
-      await listener?.end().catch(() => undefined)
+      await listener?.close()
     },
   }
 }

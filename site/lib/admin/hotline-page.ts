@@ -10,6 +10,7 @@ import {
   retryRejected,
   type RejectedEvent,
 } from '../../../api/services/hotline/rejected-events.ts'
+import { listStalled, type StalledEvent } from '../../../api/services/hotline/stalled-events.ts'
 import { serviceContext } from '../services.ts'
 import type { CsrfCheck, FieldProblem } from './cases-page.ts'
 
@@ -29,6 +30,7 @@ export type HotlinePage =
       status: number
       dead: DeadCallback[]
       rejected: RejectedEvent[]
+      stalled: StalledEvent[]
       notice?: string
       refusal?: { message: string; problems: FieldProblem[] }
     }
@@ -52,16 +54,17 @@ async function shown(
 ): Promise<HotlinePage> {
   const ctx = serviceContext()
   const input = { clientAddress }
-  const [dead, rejected] = await Promise.all([
+  const [dead, rejected, stalled] = await Promise.all([
     listDead({ ctx, operator, input }),
     listRejected({ ctx, operator, input }),
+    listStalled({ ctx, operator }),
   ])
-  return { kind: 'shown', status: extra.status ?? 200, dead, rejected, ...extra }
+  return { kind: 'shown', status: extra.status ?? 200, dead, rejected, stalled, ...extra }
 }
 
 /**
  * The hotline failures page (city_admin only). GET lists dead callbacks and rejected inbound
- * events (both audited). POST retries one: `intent=retry-callback` with `id`, or
+ * events (both audited), and inbound events held too long or failing to apply. POST retries one: `intent=retry-callback` with `id`, or
  * `intent=retry-event` with `webhookId`; success answers 303 back here, so a reload does not
  * repeat it; a refusal shows the page with the reason (an event's schema errors listed).
  */

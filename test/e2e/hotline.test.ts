@@ -123,4 +123,44 @@ describe('a 12345 ticket from dispatch to the completion callback', () => {
     expect(deliveries).toMatch(/签收[\s\S]*已送达/)
     expect(deliveries).toMatch(/办结反馈[\s\S]*已送达/)
   })
+
+  test('an urged ticket is flagged 催办 in the queue and on its page', async () => {
+    const ticketNo = newTicketNo(new Date())
+    const now = new Date()
+    const answers = await sendSteps({
+      url: session.baseUrl,
+      secret: secrets.webhookSecret,
+      steps: [
+        ...singleEventSequence('dispatch', { ticketNo, county, now }),
+        ...singleEventSequence('urge', { ticketNo, county, now: new Date(now.getTime() + 1_000) }),
+      ],
+    })
+    expect(answers.map((a) => a.status)).toEqual([202, 202])
+
+    // Once the worker has applied both, the queue and the case page say so in words.
+    let trackingNo: string | undefined
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+      const found = await db
+        .selectFrom('hotlineTickets as t')
+        .innerJoin('complaints as c', 'c.id', 't.complaintId')
+        .select(['c.trackingNo', 'c.priority'])
+        .where('t.ticketNo', '=', ticketNo)
+        .executeTakeFirst()
+      if (found?.priority === 1) {
+        trackingNo = found.trackingNo
+        break
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(trackingNo, 'the urge was applied to the case').toBeDefined()
+    const { page, problems } = await watchedPage(session.withJs)
+    await page.goto('/admin/cases?channel=hotline12345')
+    const row = page.locator('.case-table tbody tr', { hasText: trackingNo! })
+    expect(await row.locator('td').first().innerText()).toMatch(/催办/)
+    await page.getByRole('link', { name: trackingNo! }).click()
+    await page.waitForURL((url) => url.pathname.startsWith('/admin/cases/'))
+    const status = page.locator('dd', { has: page.locator('#case-status') })
+    expect(await status.innerText()).toMatch(/已接收\s*12345 催办/)
+    expect(problems).toEqual([])
+  })
 })

@@ -139,7 +139,8 @@ describe('the queue of a county handler', () => {
       categoryName: '眼镜制配',
       countyName: '莲都区',
       channel: 'web',
-      urgent: false,
+      priority: 0,
+      priorityName: null,
     })
   })
 

@@ -357,11 +357,20 @@ describe('applying hotline events to cases', () => {
       supervisedAt: new Date('2026-11-28T10:00:00+08:00'),
     })
     const res = await app.request('/api/admin/cases?county=331127', { headers: admin.headers })
-    const page = (await res.json()) as { items: { id: string }[] }
+    const page = (await res.json()) as {
+      items: { id: string; priority: number; priorityName: string | null }[]
+    }
     const ids = await Promise.all(
       [supervised, urged, plain].map(async (no) => (await caseOfTicket(no))!.id),
     )
-    expect(page.items.map((i) => i.id)).toEqual(ids)
+    expect(page.items.map((i) => [i.id, i.priority, i.priorityName])).toEqual([
+      [ids[0], 2, '督办'],
+      [ids[1], 1, '催办'],
+      [ids[2], 0, null],
+    ])
+    // The case page flags it the same way.
+    const detail = await app.request(`/api/admin/cases/${ids[0]}`, { headers: admin.headers })
+    expect(await detail.json()).toMatchObject({ priority: 2, priorityName: '督办' })
     const entries = await timeline(ids[0]!)
     expect(entries.map((e) => [e.kind, e.isPublic])).toEqual([
       ['hotline_dispatched', true],

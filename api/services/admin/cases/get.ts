@@ -65,7 +65,6 @@ export async function caseDetail(
     mayRevealPersonalData(operator) ? text : maskPersonalNumbers(text)
   return {
     ...toQueueItem(row, ctx.calendar, new Date()),
-    ...(ticket ? { urgent: ticket.urgency === 'urgent' || ticket.urgeCount > 0 } : {}),
     kindName: kindLabels[row.kind],
     channelName: channelLabels[row.channel],
     merchantUscc: row.merchantUscc,

@@ -86,6 +86,12 @@ export const requestStateLabels: Record<HotlineRequestState, string> = {
   rejected: '热线未同意',
 }
 
+/** The queue's flag for a case the 12345 hotline pressed (complaints.priority). */
+export const priorityLabels: Record<number, string | undefined> = {
+  1: '催办',
+  2: '督办',
+}
+
 export const urgencyLabels: Record<'normal' | 'urgent', string> = {
   normal: '一般',
   urgent: '紧急',

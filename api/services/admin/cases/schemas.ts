@@ -88,8 +88,13 @@ export const caseQueueItemSchema = z.object({
   /** Working days to the due date; negative once overdue; null for a finished case. */
   workingDaysLeft: z.number().int().nullable(),
   overdue: z.boolean(),
-  /** Urged by the 12345 hotline (set by the hotline issue; false until then). */
-  urgent: z.boolean(),
+  /**
+   * How hard the 12345 hotline is pressing: 2 supervised (督办), 1 urged (催办), 0 not at all.
+   * The queue lists higher values first, then by due date.
+   */
+  priority: z.number().int().min(0).max(2),
+  /** 督办 or 催办, as the queue flags the case; null when the hotline has not pressed. */
+  priorityName: z.string().nullable(),
 })
 
 export const caseQueueSchema = z

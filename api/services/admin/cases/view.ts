@@ -2,6 +2,7 @@ import type { QueueRow } from '../../../../db/queries/cases.ts'
 import { categoryLabels, complaintStatusLabels } from '../../complaints/labels.ts'
 import type { WorkingDayCalendar } from '../../complaints/working-days.ts'
 import { isOpen, workingDaysLeft } from './deadlines.ts'
+import { priorityLabels } from './labels.ts'
 import type { CaseQueueItem } from './schemas.ts'
 
 /** A case as the queue lists it: due-date facts are worked out at `now`. */
@@ -23,7 +24,8 @@ export function toQueueItem(row: QueueRow, cal: WorkingDayCalendar, now: Date): 
     dueAt: row.dueAt.toISOString(),
     workingDaysLeft: open ? workingDaysLeft(cal, row.dueAt, now) : null,
     overdue: open && row.dueAt.getTime() < now.getTime(),
-    urgent: false,
+    priority: row.priority,
+    priorityName: priorityLabels[row.priority] ?? null,
   }
 }
 

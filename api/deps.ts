@@ -6,6 +6,7 @@ import type { Logger } from './logger.ts'
 import type { PhotoStorage } from './photos/storage.ts'
 import type { PiiKeyring } from './privacy/pii.ts'
 import type { SearchClient } from './search/client.ts'
+import type { SessionCache } from './services/admin/session-cache.ts'
 import type { HotlineKeys } from './services/hotline/keys.ts'
 import type { WorkingDayCalendar } from './services/complaints/working-days.ts'
 
@@ -27,6 +28,12 @@ export interface Deps {
   calendar: WorkingDayCalendar
   /** Secrets and callback address of the 12345 hotline integration. */
   hotline: HotlineKeys
+  /**
+   * Console sessions confirmed a moment ago (session-cache.ts): set by the processes that serve
+   * the console (`npm start`), which also listen for changes; without it every request reads its
+   * session from the database.
+   */
+  sessionCache?: SessionCache
 }
 
 /** The context every service verb receives: `verb({ ctx, input })`. */

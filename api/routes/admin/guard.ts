@@ -30,8 +30,9 @@ export function requireOperator(
 ): MiddlewareHandler<AppEnv> {
   const stages = options.stages ?? ['active']
   return async (c, next) => {
-    const { db, privacy } = c.get('deps')
-    const session = await loadSession(db, privacy.hashKey, getCookie(c, sessionCookieName))
+    const { db, privacy, sessionCache } = c.get('deps')
+    const token = getCookie(c, sessionCookieName)
+    const session = await loadSession(db, privacy.hashKey, token, new Date(), sessionCache)
     if (!session) {
       throw new ApiError('UNAUTHORIZED', '登录已失效或尚未登录，请重新登录后台。')
     }

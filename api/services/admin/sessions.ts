@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual, type KeyObject } 
 import type { Kysely } from 'kysely'
 import type { Database, SessionStage } from '../../../db/database.ts'
 import type { SignedInOperator } from './access.ts'
+import { forgetConfirmedSessions, type SessionCache } from './session-cache.ts'
 
 /** OWASP session management: 30 minutes idle, 12 hours at most. */
 export const sessionIdleMs = 30 * 60 * 1000
@@ -77,21 +78,14 @@ export async function advanceSession(db: Kysely<Database>, tokenHash: Buffer, st
     .set({ stage })
     .where('tokenHash', '=', tokenHash)
     .execute()
+  forgetConfirmedSessions()
 }
 
-/**
- * The session behind a cookie's token, or null when there is none, it idled for 30 minutes, it
- * is 12 hours old, or its operator was disabled. An expired session is deleted on sight.
- */
-export async function loadSession(
-  db: Kysely<Database>,
-  hashKey: KeyObject,
-  token: string | undefined,
-  now: Date = new Date(),
-): Promise<ConsoleSession | null> {
-  if (!token || token.length > 100) return null
-  const tokenHash = hashSessionToken(token)
-  const row = await db
+/** What loadSession reads of a session and its operator (and SessionCache keeps). */
+export type SessionRow = NonNullable<Awaited<ReturnType<typeof readSession>>>
+
+function readSession(db: Kysely<Database>, tokenHash: Buffer) {
+  return db
     .selectFrom('operatorSessions as s')
     .innerJoin('operators as o', 'o.id', 's.operatorId')
     .select([
@@ -108,19 +102,67 @@ export async function loadSession(
     ])
     .where('s.tokenHash', '=', tokenHash)
     .executeTakeFirst()
-  if (!row) return null
-  const idle = now.getTime() - row.lastSeenAt.getTime() > sessionIdleMs
-  if (idle || now >= row.expiresAt || row.disabledAt !== null) {
+}
+
+/**
+ * Whether a remembered row settles the request alone: live, not disabled, and seen recently
+ * enough that nothing needs writing. Anything else (an end near, a touch due) asks the database.
+ */
+const answersAlone = (row: SessionRow, now: Date) =>
+  row.disabledAt === null &&
+  now < row.expiresAt &&
+  now.getTime() - row.lastSeenAt.getTime() <= touchEveryMs
+
+/**
+ * The session behind a cookie's token, or null when there is none, it idled for 30 minutes, it
+ * is 12 hours old, or its operator was disabled. An expired session is deleted on sight. With a
+ * `cache` (session-cache.ts), a session confirmed a moment ago is not read again.
+ */
+export async function loadSession(
+  db: Kysely<Database>,
+  hashKey: KeyObject,
+  token: string | undefined,
+  now: Date = new Date(),
+  cache?: SessionCache,
+): Promise<ConsoleSession | null> {
+  if (!token || token.length > 100) return null
+  const tokenHash = hashSessionToken(token)
+  const key = tokenHash.toString('base64')
+  const remembered = cache?.get(key, now.getTime())
+  const row = remembered && answersAlone(remembered, now) ? remembered : undefined
+  if (cache) cache.stats[row ? 'hits' : 'misses']++
+  return row ? toSession(hashKey, tokenHash, row) : readAndCheck(db, hashKey, tokenHash, now, cache)
+}
+
+async function readAndCheck(
+  db: Kysely<Database>,
+  hashKey: KeyObject,
+  tokenHash: Buffer,
+  now: Date,
+  cache: SessionCache | undefined,
+): Promise<ConsoleSession | null> {
+  const generation = cache?.generation ?? 0
+  const read = await readSession(db, tokenHash)
+  if (!read) return null
+  const idle = now.getTime() - read.lastSeenAt.getTime() > sessionIdleMs
+  if (idle || now >= read.expiresAt || read.disabledAt !== null) {
     await endSession(db, tokenHash)
     return null
   }
+  let row = read
   if (now.getTime() - row.lastSeenAt.getTime() > touchEveryMs) {
     await db
       .updateTable('operatorSessions')
       .set({ lastSeenAt: now })
       .where('tokenHash', '=', tokenHash)
       .execute()
+    row = { ...row, lastSeenAt: now }
   }
+  cache?.put(tokenHash.toString('base64'), row, generation, now.getTime())
+  return toSession(hashKey, tokenHash, row)
+}
+
+function toSession(hashKey: KeyObject, tokenHash: Buffer, row: SessionRow): ConsoleSession {
   return {
     operator: { id: row.id, username: row.username, role: row.role, countyCode: row.countyCode },
     stage: row.stage,
@@ -131,8 +173,14 @@ export async function loadSession(
   }
 }
 
+/**
+ * Ends a session. This process forgets what it remembered of sessions at once; other processes
+ * do when PostgreSQL announces the change (session-cache.ts), at its commit when `db` is a
+ * transaction.
+ */
 export async function endSession(db: Kysely<Database>, tokenHash: Buffer) {
   await db.deleteFrom('operatorSessions').where('tokenHash', '=', tokenHash).execute()
+  forgetConfirmedSessions()
 }
 
 /** Ends every session of an operator (password changed, account disabled). */
@@ -140,6 +188,7 @@ export async function endSessionsOf(db: Kysely<Database>, operatorId: string, ex
   let q = db.deleteFrom('operatorSessions').where('operatorId', '=', operatorId)
   if (except) q = q.where('tokenHash', '!=', except)
   await q.execute()
+  forgetConfirmedSessions()
 }
 
 /**

@@ -29,7 +29,13 @@ export async function consoleSession(
 ): Promise<ConsoleSession | Response> {
   astro.response.headers.set('Cache-Control', 'no-store')
   const ctx = serviceContext()
-  const session = await loadSession(ctx.db, ctx.privacy.hashKey, sessionToken(astro))
+  const session = await loadSession(
+    ctx.db,
+    ctx.privacy.hashKey,
+    sessionToken(astro),
+    new Date(),
+    ctx.sessionCache,
+  )
   if (!session) return seeOther(signInUrl(astro.url))
   const stages = options.stages ?? ['active']
   if (!stages.includes(session.stage)) {

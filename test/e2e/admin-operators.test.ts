@@ -1,5 +1,6 @@
 import { operatorSession } from '../support/operators.ts'
 import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDb, type Db } from '../../db/client.ts'
 import type { OperatorRole } from '../../db/database.ts'
@@ -152,5 +153,27 @@ describe("an account's page", () => {
     expect(res.status).toBe(403)
     expect(await res.text()).toContain('不能停用自己的账号')
     expect((await page(admin.cookie, '/admin/operators')).status).toBe(200)
+  })
+})
+
+describe('console sessions in the served product', () => {
+  it('are remembered while it listens for changes, and one ended elsewhere is refused at once', async () => {
+    // `npm start` listens on console_sessions (session-cache.ts) on a connection of its own.
+    const listening = await sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND query = 'LISTEN console_sessions'`.execute(db)
+    expect(Number(listening.rows[0]!.n)).toBeGreaterThanOrEqual(1)
+
+    const handler = await signedIn('county_handler', '331102')
+    const me = () => page(handler.cookie, '/api/admin/auth/me')
+    expect((await me()).status).toBe(200)
+    expect((await me()).status).toBe(200)
+    // This test's own connection stands for another instance: the product hears of it through
+    // PostgreSQL, well within its 10 s memory.
+    await db.deleteFrom('operatorSessions').where('operatorId', '=', handler.id).execute()
+    const deadline = Date.now() + 2_000
+    while ((await me()).status !== 401) {
+      expect(Date.now(), 'the ended session was still admitted after 2 s').toBeLessThan(deadline)
+      await new Promise((r) => setTimeout(r, 25))
+    }
   })
 })

@@ -224,6 +224,30 @@ describe('filing a complaint with JavaScript off', () => {
     expect(new URL(page.url()).pathname).toBe('/complaints/new')
     expect(problems).toEqual([])
   })
+
+  test('a form too large to read is refused with 413 and says, in the form, how to fix it', async () => {
+    // 17 MB of photos, over the 16 MB a complaint may be: refused from its declared length,
+    // before any of it is read, and shown as the form again with the reason at its top.
+    const form = new FormData()
+    form.set('kind', 'complaint')
+    form.set(
+      'photos',
+      new Blob([new Uint8Array(17 * 1024 * 1024)], { type: 'image/jpeg' }),
+      'a.jpg',
+    )
+    const res = await fetch(`${session.baseUrl}/complaints/submit`, {
+      method: 'POST',
+      headers: { origin: session.baseUrl },
+      body: form,
+    })
+    expect(res.status).toBe(413)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    const html = await res.text()
+    const summary = /<div[^>]*id="error-summary"[^>]*role="alert"[\s\S]*?<\/div>/.exec(html)?.[0]
+    expect(summary).toContain('未能提交')
+    expect(summary).toContain('提交的内容过大：最多 3 张照片，每张不超过 5 MB。请压缩照片后重试。')
+    expect(html).toContain('id="complaint-form"')
+  })
 })
 
 describe('filing a complaint with JavaScript on', () => {

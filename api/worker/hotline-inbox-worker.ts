@@ -1,7 +1,7 @@
 import { hotlineInboxChannel } from '../../db/queries/hotline-inbox.ts'
 import type { Deps } from '../deps.ts'
 import type { Logger } from '../logger.ts'
-import { listenFor, type Listener } from './listen.ts'
+import { createRest, listenFor, type Listener } from './listen.ts'
 import { applyPendingInboxEvents, type ApplyOutcome } from '../services/hotline/apply.ts'
 
 export interface HotlineInboxWorkerOptions {
@@ -40,8 +40,7 @@ export function createHotlineInboxWorker(options: HotlineInboxWorkerOptions): Ho
   const minPassIntervalMs = options.minPassIntervalMs ?? 250
   let running = false
   let loop: Promise<void> | undefined
-  let wake: (() => void) | undefined
-  let pendingWake = false
+  const rest = createRest()
   let listener: Listener | undefined
 
   const runOnce = () => applyPendingInboxEvents(ctx, options.now ? { now: options.now } : {})
@@ -50,35 +49,17 @@ export function createHotlineInboxWorker(options: HotlineInboxWorkerOptions): Ho
     listener = await listenFor({
       databaseUrl: options.databaseUrl,
       channel: hotlineInboxChannel,
-      onNotify: () => {
-        pendingWake = true
-        wake?.()
-      },
+      onNotify: rest.notify,
       logger,
     })
   }
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (pendingWake) {
-        resolve()
-        return
-      }
-      const timer = setTimeout(resolve, ms)
-      wake = () => {
-        clearTimeout(timer)
-        resolve()
-      }
-    }).finally(() => {
-      wake = undefined
-    })
 
   const isRunning = () => running
 
   async function run() {
     await listen()
     while (running) {
-      pendingWake = false
+      rest.passStarted()
       const started = performance.now()
       let handled = 0
       try {
@@ -86,11 +67,10 @@ export function createHotlineInboxWorker(options: HotlineInboxWorkerOptions): Ho
       } catch (error) {
         logger.warn({ err: String(error) }, 'hotline inbox poll failed')
       }
-      const rest = minPassIntervalMs - (performance.now() - started)
-      if (handled > 0 && rest > 0 && isRunning()) {
-        await new Promise((resolve) => setTimeout(resolve, rest))
-      }
-      if (isRunning()) await sleep(pollIntervalMs)
+      // Busy: the next events gather for a moment, so they are applied together.
+      const gather = minPassIntervalMs - (performance.now() - started)
+      if (handled > 0 && gather > 0 && isRunning()) await rest.wait(gather, false)
+      if (isRunning()) await rest.wait(pollIntervalMs)
     }
   }
 
@@ -103,8 +83,7 @@ export function createHotlineInboxWorker(options: HotlineInboxWorkerOptions): Ho
     },
     async stop() {
       running = false
-      pendingWake = true
-      wake?.()
+      rest.stop()
       await loop
       await listener?.close()
     },

@@ -33,3 +33,54 @@ export async function listenFor(options: {
   }
   return { close: () => client.end().catch(() => undefined) }
 }
+
+export interface Rest {
+  /** A notification came: work is waiting. Ends a rest that notifications may end. */
+  notify: () => void
+  /** The worker stops: ends the current rest, and every later one at once. */
+  stop: () => void
+  /** A pass begins: what was notified so far it will find. */
+  passStarted: () => void
+  /**
+   * Waits up to `ms`. stop() ends it; so does a notification, unless `byNotify` is false, and one
+   * that came since the pass began ends it before it starts.
+   */
+  wait: (ms: number, byNotify?: boolean) => Promise<void>
+}
+
+/** A worker's rest between passes, cut short by LISTEN notifications (listenFor) and by stop. */
+export function createRest(): Rest {
+  let end: (() => void) | undefined
+  let endByNotify = false
+  let notified = false
+  let stopped = false
+  return {
+    notify: () => {
+      notified = true
+      if (endByNotify) end?.()
+    },
+    stop: () => {
+      stopped = true
+      end?.()
+    },
+    passStarted: () => {
+      notified = false
+    },
+    wait: (ms, byNotify = true) =>
+      new Promise<void>((resolve) => {
+        if (stopped || (byNotify && notified)) {
+          resolve()
+          return
+        }
+        const timer = setTimeout(resolve, Math.max(0, ms))
+        endByNotify = byNotify
+        end = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      }).finally(() => {
+        end = undefined
+        endByNotify = false
+      }),
+  }
+}

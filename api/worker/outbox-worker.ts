@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database, OutboxRow } from '../../db/database.ts'
 import { claimDue, markDone, markFailed, outboxChannel } from '../../db/queries/outbox.ts'
 import type { Logger } from '../logger.ts'
-import { listenFor, type Listener } from './listen.ts'
+import { createRest, listenFor, type Listener } from './listen.ts'
 
 /**
  * Handles a batch of messages of one topic. Resolving means every message in it is done;
@@ -45,8 +45,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const topics = Object.keys(handlers)
   let running = false
   let loop: Promise<void> | undefined
-  let wake: (() => void) | undefined
-  let interrupt: (() => void) | undefined
+  const rest = createRest()
   let listener: Listener | undefined
 
   async function runOnce(): Promise<number> {
@@ -76,24 +75,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     listener = await listenFor({
       databaseUrl: options.databaseUrl,
       channel: outboxChannel,
-      onNotify: () => wake?.(),
+      onNotify: rest.notify,
       logger,
     })
   }
-
-  /** Waits `ms`; stop() ends the wait, and so does a new message if `wakeOnMessage`. */
-  const sleep = (ms: number, wakeOnMessage: boolean) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms)
-      interrupt = () => {
-        clearTimeout(timer)
-        resolve()
-      }
-      wake = wakeOnMessage ? interrupt : undefined
-    }).finally(() => {
-      interrupt = undefined
-      wake = undefined
-    })
 
   /** Read afresh after each await: stop() may have run meanwhile. */
   const isRunning = () => running
@@ -101,6 +86,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function run() {
     await listen()
     while (running) {
+      rest.passStarted()
       const started = performance.now()
       let handled = 0
       try {
@@ -110,10 +96,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
       if (handled > 0) {
         // Busy: let the next batch gather; new messages wait for it.
-        const rest = minBatchIntervalMs - (performance.now() - started)
-        if (rest > 0 && isRunning()) await sleep(rest, false)
+        const gather = minBatchIntervalMs - (performance.now() - started)
+        if (gather > 0 && isRunning()) await rest.wait(gather, false)
       } else if (isRunning()) {
-        await sleep(pollIntervalMs, true)
+        await rest.wait(pollIntervalMs)
       }
     }
   }
@@ -127,7 +113,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     },
     async stop() {
       running = false
-      interrupt?.()
+      rest.stop()
       await loop
       await listener?.close()
     },

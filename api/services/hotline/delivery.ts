@@ -8,7 +8,7 @@ import {
 import type { Deps } from '../../deps.ts'
 import { hotlineCallbackSchema } from './events.ts'
 import { signWebhook } from './signature.ts'
-import { listenFor, type Listener } from '../../worker/listen.ts'
+import { createRest, listenFor, type Listener } from '../../worker/listen.ts'
 
 /**
  * The Standard Webhooks retry schedule (https://www.standardwebhooks.com, "Retry schedule"):
@@ -147,37 +147,17 @@ export function startCallbackDelivery(
   }
   const pollIntervalMs = options.pollIntervalMs ?? 30_000
   let running = true
-  let wake: (() => void) | undefined
-  /** A NOTIFY that came while a pass was running: the next sleep ends at once. */
-  let notified = false
+  const rest = createRest()
   let listener: Listener | undefined
 
   async function listen() {
     listener = await listenFor({
       databaseUrl: options.databaseUrl,
       channel: hotlineCallbacksChannel,
-      onNotify: () => {
-        notified = true
-        wake?.()
-      },
+      onNotify: rest.notify,
       logger,
     })
   }
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (notified || !running) {
-        resolve()
-        return
-      }
-      const timer = setTimeout(resolve, Math.max(0, ms))
-      wake = () => {
-        clearTimeout(timer)
-        resolve()
-      }
-    }).finally(() => {
-      wake = undefined
-    })
 
   const isRunning = () => running
 
@@ -185,7 +165,7 @@ export function startCallbackDelivery(
     await listen()
     while (isRunning()) {
       let waitMs = pollIntervalMs
-      notified = false
+      rest.passStarted()
       try {
         await deliverDueCallbacks(deps)
         const next = await nextCallbackDue(deps.db)
@@ -194,7 +174,7 @@ export function startCallbackDelivery(
         logger.warn({ err: String(error) }, 'hotline callback delivery failed')
         waitMs = Math.min(waitMs, 5_000)
       }
-      if (isRunning()) await sleep(waitMs)
+      if (isRunning()) await rest.wait(waitMs)
     }
   }
 
@@ -202,7 +182,7 @@ export function startCallbackDelivery(
   return {
     stop: async () => {
       running = false
-      wake?.()
+      rest.stop()
       await loop
       await listener?.close()
     },

@@ -52,7 +52,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const rows = await claimDue(db, { limit: batchSize, leaseSeconds, topics })
     if (rows.length === 0) return 0
     const byTopic = new Map<string, OutboxRow[]>()
-    for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row])
+    for (const row of rows) {
+      const batch = byTopic.get(row.topic)
+      if (batch) batch.push(row)
+      else byTopic.set(row.topic, [row])
+    }
     for (const [topic, batch] of byTopic) {
       const handler = handlers[topic]
       if (!handler) continue

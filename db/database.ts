@@ -178,6 +178,11 @@ export interface ComplaintTable {
   publicReply: string | null
   resolvedAt: Timestamp | null
   closedAt: Timestamp | null
+  /**
+   * When the name, phone, free text and photos were removed, three years after the case ended
+   * (api/services/complaints/retention.ts); null while they are kept.
+   */
+  personalDataErasedAt: Timestamp | null
   createdAt: DefaultTimestamp
   updatedAt: DefaultTimestamp
 }

@@ -15,6 +15,7 @@ import { createOutboxWorker, type OutboxHandler } from './outbox-worker.ts'
 import { createHotlineInboxWorker } from './hotline-inbox-worker.ts'
 import { startCallbackDelivery } from '../services/hotline/delivery.ts'
 import { shanghaiToday } from '../time.ts'
+import { erasePersonalDataPastRetention } from '../services/complaints/retention.ts'
 
 export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {
   return {
@@ -67,7 +68,8 @@ export async function pruneAbuseRecords(deps: Pick<Deps, 'db'>, now = Date.now()
 }
 
 /**
- * The outbox worker, the 12345 inbox worker and the hourly expiry sweep, on this thread. The web
+ * The outbox worker, the 12345 inbox worker and the hourly sweeps (expiry, abuse records,
+ * personal data past its retention period), on this thread. The web
  * process runs them on a thread of their own (background-thread.ts), so indexing a burst never
  * holds up a request.
  */
@@ -88,9 +90,11 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
   hotlineInbox.start()
   const callbacks = startCallbackDelivery(deps, { databaseUrl: options.databaseUrl })
   const sweep = () =>
-    Promise.all([expireLapsedCertifications(deps), pruneAbuseRecords(deps)]).catch(
-      (error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'),
-    )
+    Promise.all([
+      expireLapsedCertifications(deps),
+      pruneAbuseRecords(deps),
+      erasePersonalDataPastRetention(deps),
+    ]).catch((error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'))
   void sweep()
   const timer = setInterval(() => void sweep(), 60 * 60 * 1000)
   return {

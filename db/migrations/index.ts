@@ -8,6 +8,7 @@ import * as enterprisePublishing from './2026-11-27T1703-enterprise-publishing.t
 import * as hotlineInbound from './2026-11-28T0900-hotline-inbound.ts'
 import * as hotlineCallbacks from './2026-11-28T0901-hotline-callbacks.ts'
 import * as consoleSessionChanges from './2026-11-29T0900-console-session-changes.ts'
+import * as personalDataRetention from './2026-11-30T0900-personal-data-retention.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T0900-hotline-inbound': hotlineInbound,
   '2026-11-28T0901-hotline-callbacks': hotlineCallbacks,
   '2026-11-29T0900-console-session-changes': consoleSessionChanges,
+  '2026-11-30T0900-personal-data-retention': personalDataRetention,
 }

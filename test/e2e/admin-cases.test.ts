@@ -207,3 +207,40 @@ describe('two handlers on one case page', () => {
     expect(second.problems.filter((p) => !p.includes('409'))).toEqual([])
   })
 })
+
+describe('a case past its retention period', () => {
+  test('says the resident’s details were erased and offers no reveal', async () => {
+    const old = await fileComplaint({
+      kind: 'complaint',
+      merchantName: `旧案摊位${tag}`,
+      name: '周建国',
+      phone: '13957805678',
+    })
+    // The state the retention sweep leaves (api/services/complaints/retention.ts has its tests).
+    const erased = await db
+      .updateTable('complaints')
+      .set({
+        status: 'closed',
+        nameSealed: null,
+        phoneSealed: null,
+        phoneHash: null,
+        piiKeyId: null,
+        description: '（已按保存期限删除）',
+        address: '（已按保存期限删除）',
+        personalDataErasedAt: new Date('2029-12-01T02:00:00Z'),
+      })
+      .where('trackingNo', '=', old.trackingNo)
+      .returning('id')
+      .executeTakeFirstOrThrow()
+
+    const { page, problems } = await watchedPage(session.withoutJs)
+    const res = await page.goto(`/admin/cases/${erased.id}`)
+    expect(res?.status()).toBe(200)
+    expect(await textsOf(page, '#case-contact-erased')).toEqual([
+      expect.stringContaining('已于 2029-12-01 按保存期限删除'),
+    ])
+    expect(await page.getByRole('button', { name: '查看完整姓名和电话' }).count()).toBe(0)
+    expect(await page.locator('#case-contact-name').count()).toBe(0)
+    expect(problems).toEqual([])
+  })
+})

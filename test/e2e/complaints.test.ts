@@ -389,7 +389,7 @@ describe('the privacy notice', () => {
     const text = (await textsOf(notice, 'main'))[0] ?? ''
     for (const words of [
       '姓名和电话',
-      '办结后保存 3 年',
+      '满 3 年后，系统自动删除您的姓名、电话',
       '举报人的身份绝不告知被举报的商户',
       '12345',
     ]) {

@@ -22,6 +22,8 @@ export type AuditAction =
   | 'case.viewed'
   | 'case.pii_revealed'
   | 'case.photo_viewed'
+  /** By the retention sweep (api/services/complaints/retention.ts), as `system`. */
+  | 'case.personal_data_erased'
   | `case.${string}`
   | 'hotline.callbacks_viewed'
   | 'hotline.callback_retried'

@@ -161,6 +161,30 @@ function replay(
   }
 }
 
+/**
+ * A stored body with the caller's details taken out (api/services/complaints/retention.ts): the
+ * name and phone removed, the free text and address replaced with `placeholder`, sealed again
+ * under the current key. The event still parses, so the ticket's history still folds.
+ */
+export function redactInboxBody(
+  ring: PiiKeyring,
+  row: { webhookId: string; piiKeyId: string; bodySealed: Buffer },
+  placeholder: string,
+): { piiKeyId: string; bodySealed: Buffer } {
+  const event = JSON.parse(
+    decryptField(ring, row.piiKeyId, row.bodySealed, bodyAad(row.webhookId)),
+  ) as { ticket?: Record<string, unknown> }
+  const ticket = event.ticket
+  if (ticket && typeof ticket === 'object') {
+    delete ticket.contact_name
+    delete ticket.contact_phone
+    for (const field of ['title', 'content', 'address'])
+      if (field in ticket) ticket[field] = placeholder
+  }
+  const sealed = encryptField(ring, JSON.stringify(event), bodyAad(row.webhookId))
+  return { piiKeyId: sealed.keyId, bodySealed: sealed.sealed }
+}
+
 /** Opens and parses a stored body; throws if it no longer opens or parses. */
 export function openInboxEvent(
   ring: PiiKeyring,

@@ -76,6 +76,7 @@ export async function caseDetail(
     occurredAt: row.occurredAt.toISOString(),
     description: freeText(row.description),
     contact: maskedContact(ctx.privacy, row),
+    personalDataErasedAt: isoOrNull(row.personalDataErasedAt),
     figures:
       row.claimedQuantity !== null && row.measuredQuantity !== null
         ? {

@@ -58,6 +58,7 @@ export const timelineKindLabels: Record<string, string> = {
   hotline_extension_rejected: '延期未获批',
   hotline_revisited: '12345 回访',
   hotline_reopened: '12345 重办',
+  personal_data_erased: '个人信息删除',
   hotline_closed: '12345 结案归档',
 }
 

@@ -3,6 +3,8 @@ import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
+import { retentionYears } from '../../complaints/retention.ts'
+import { shanghaiToday } from '../../../time.ts'
 import { unsealContact, type Contact } from './contact.ts'
 import { assertCaseVisible, checkedId } from './scope.ts'
 
@@ -26,6 +28,13 @@ export async function revealContact({
     throw new ApiError(
       'FORBIDDEN',
       '只读账号不能查看完整的姓名和电话。如需联系投诉举报人，请由承办人查看。',
+    )
+  }
+  if (row.personalDataErasedAt !== null) {
+    throw new ApiError(
+      'CONFLICT',
+      `该案件结束已满 ${retentionYears} 年，投诉举报人的姓名和电话已于 ${shanghaiToday(row.personalDataErasedAt)} 按保存期限删除，无法再查看。`,
+      { reason: 'personal_data_erased' },
     )
   }
   const contact = unsealContact(ctx.privacy, row)

@@ -177,6 +177,11 @@ export const caseDetailSchema = caseQueueItemSchema
     description: z.string(),
     /** Masked (张*, 138****5678); null when not given. POST …/reveal shows them in full. */
     contact: z.object({ name: z.string().nullable(), phone: z.string().nullable() }),
+    /**
+     * When the name, phone, free text and photos were removed, three years after the case ended;
+     * null while they are kept.
+     */
+    personalDataErasedAt: z.string().nullable(),
     figures: z
       .object({
         claimedQuantity: z.string(),

@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ComplaintStatus } from '../../db/database.ts'
+import { decryptField } from '../../api/privacy/pii.ts'
+import { complaintChangedTopic, complaintKey } from '../../api/search/complaint-indexer.ts'
+import {
+  erasePersonalDataPastRetention,
+  erasedText,
+} from '../../api/services/complaints/retention.ts'
+import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
+import { openInboxEvent } from '../../api/services/hotline/inbox.ts'
+import { signedInOperator, type TestOperator } from '../support/operators.ts'
+import { dispatched, later, newTicketNo, postEvent } from '../support/hotline-inbound.ts'
+import {
+  auditOf,
+  caseOf,
+  casesWorld,
+  countyA,
+  fileCase,
+  fileCaseWithPhoto,
+  type CasesWorld,
+} from './admin-cases-support.ts'
+
+let w: CasesWorld
+let admin: TestOperator
+
+beforeAll(async () => {
+  w = await casesWorld()
+  admin = await signedInOperator(w.t.deps, 'city_admin')
+})
+afterAll(() => w.stop())
+
+const db = () => w.t.deps.db
+const yearsAgo = (years: number, days = 0) => {
+  const at = new Date()
+  at.setUTCFullYear(at.getUTCFullYear() - years)
+  return new Date(at.getTime() - days * 86_400_000)
+}
+const row = (id: string) =>
+  db().selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+
+/** Moves a case and its whole timeline back to `at`, in `status`. */
+async function endedAt(id: string, status: ComplaintStatus, at: Date) {
+  await db()
+    .updateTable('complaints')
+    .set({ status, receivedAt: new Date(at.getTime() - 30 * 86_400_000) })
+    .where('id', '=', id)
+    .execute()
+  await db()
+    .updateTable('complaintEvents')
+    .set({ occurredAt: at })
+    .where('complaintId', '=', id)
+    .execute()
+}
+
+describe('personal data past its retention period', () => {
+  it('is erased from a case that ended more than three years ago, and from nothing else', async () => {
+    const old = await fileCaseWithPhoto(w.app, w.t, countyA)
+    const [photo] = await db()
+      .selectFrom('complaintPhotos')
+      .select('storageKey')
+      .where('complaintId', '=', old.id)
+      .execute()
+    expect(await w.t.deps.photos.get(photo!.storageKey)).toBeDefined()
+    await endedAt(old.id, 'closed', yearsAgo(3, 1))
+    const before = await row(old.id)
+
+    // Ended two years ago; still open after four; ended long ago but a handler wrote last year.
+    const recent = await fileCase(w.app, w.t)
+    await endedAt(recent.id, 'closed', yearsAgo(2))
+    const open = await fileCase(w.app, w.t)
+    await endedAt(open.id, 'accepted', yearsAgo(4))
+    const touched = await fileCase(w.app, w.t)
+    await endedAt(touched.id, 'resolved', yearsAgo(4))
+    await db()
+      .insertInto('complaintEvents')
+      .values({
+        complaintId: touched.id,
+        kind: 'note',
+        isPublic: false,
+        note: '复查材料',
+        actor: 'handler',
+        occurredAt: yearsAgo(1),
+      })
+      .execute()
+
+    expect(await erasePersonalDataPastRetention(w.t.deps)).toBe(1)
+
+    const after = await row(old.id)
+    expect(after).toMatchObject({
+      nameSealed: null,
+      phoneSealed: null,
+      phoneHash: null,
+      piiKeyId: null,
+      description: erasedText,
+      address: erasedText,
+      version: before.version + 1,
+      // What statistics need stays.
+      category: before.category,
+      countyCode: before.countyCode,
+      merchantName: before.merchantName,
+      status: 'closed',
+    })
+    expect(after.personalDataErasedAt).toBeInstanceOf(Date)
+    const photos = await db()
+      .selectFrom('complaintPhotos')
+      .select('id')
+      .where('complaintId', '=', old.id)
+      .execute()
+    expect(photos).toEqual([])
+    expect(await w.t.deps.photos.get(photo!.storageKey)).toBeUndefined()
+
+    for (const kept of [recent, open, touched]) {
+      const r = await row(kept.id)
+      expect(r.nameSealed).not.toBeNull()
+      expect(r.phoneSealed).not.toBeNull()
+      expect(r.personalDataErasedAt).toBeNull()
+    }
+
+    const timeline = await db()
+      .selectFrom('complaintEvents')
+      .select(['kind', 'isPublic', 'actor'])
+      .where('complaintId', '=', old.id)
+      .execute()
+    expect(timeline).toContainEqual({
+      kind: 'personal_data_erased',
+      isPublic: false,
+      actor: 'system',
+    })
+    expect(await auditOf(w.t, old.id)).toContainEqual(
+      expect.objectContaining({ action: 'case.personal_data_erased', username: 'system' }),
+    )
+    // The private index is told, so the description it holds goes too.
+    const messages = await db()
+      .selectFrom('outbox')
+      .select('topic')
+      .where('aggregateKey', '=', complaintKey(old.id))
+      .where('state', '=', 'pending')
+      .execute()
+    expect(messages).toContainEqual({ topic: complaintChangedTopic })
+
+    // Once is enough: the next sweep finds nothing.
+    expect(await erasePersonalDataPastRetention(w.t.deps)).toBe(0)
+  })
+
+  it('shows handlers that the details are gone and refuses to reveal them', async () => {
+    const filed = await fileCase(w.app, w.t)
+    await endedAt(filed.id, 'rejected', yearsAgo(3, 10))
+    await erasePersonalDataPastRetention(w.t.deps)
+
+    const view = await caseOf(w.app, admin.headers, filed.id)
+    expect(view.personalDataErasedAt).not.toBeNull()
+    expect(view.contact).toEqual({ name: null, phone: null })
+    expect(view.description).toBe(erasedText)
+
+    const reveal = await w.app.request(`/api/admin/cases/${filed.id}/reveal`, {
+      method: 'POST',
+      headers: admin.headers,
+    })
+    expect(reveal.status).toBe(409)
+    const body = (await reveal.json()) as { error: { message: string } }
+    expect(body.error.message).toContain('按保存期限删除')
+    expect(await auditOf(w.t, filed.id)).not.toContainEqual(
+      expect.objectContaining({ action: 'case.pii_revealed' }),
+    )
+  })
+
+  it('takes the caller out of a 12345 case’s stored work orders, which still fold', async () => {
+    const secret = w.t.deps.config.HOTLINE_WEBHOOK_SECRET!
+    const ticketNo = newTicketNo()
+    const sent = await postEvent(w.app, secret, dispatched(ticketNo))
+    expect(sent.res.status).toBe(202)
+    await applyPendingInboxEvents(w.t.deps)
+    const ticket = await db()
+      .selectFrom('hotlineTickets')
+      .select('complaintId')
+      .where('ticketNo', '=', ticketNo)
+      .executeTakeFirstOrThrow()
+    await endedAt(ticket.complaintId, 'closed', yearsAgo(3, 5))
+
+    // Events that never became a case: a broken one from long ago goes, a recent one stays.
+    const brokenOld = await postEvent(w.app, secret, { type: 'ticket.dispatched' })
+    const brokenNew = await postEvent(w.app, secret, { type: 'ticket.dispatched' })
+    expect(brokenOld.res.status).toBe(400)
+    await db()
+      .updateTable('hotlineInbox')
+      .set({ receivedAt: yearsAgo(3, 1) })
+      .where('webhookId', '=', brokenOld.id)
+      .execute()
+
+    expect(await erasePersonalDataPastRetention(w.t.deps)).toBeGreaterThanOrEqual(1)
+
+    const stored = await db()
+      .selectFrom('hotlineInbox')
+      .select(['webhookId', 'piiKeyId', 'bodySealed'])
+      .where('webhookId', '=', sent.id)
+      .executeTakeFirstOrThrow()
+    const raw = decryptField(
+      w.t.deps.privacy.ring,
+      stored.piiKeyId,
+      stored.bodySealed,
+      `hotline_inbox:${sent.id}`,
+    )
+    expect(raw).not.toContain('李小梅')
+    expect(raw).not.toContain('13800138000')
+    expect(raw).not.toContain('万象菜场买了两斤虾')
+    const event = openInboxEvent(w.t.deps.privacy.ring, stored)
+    expect(event.ticket).toMatchObject({
+      ticket_no: ticketNo,
+      title: erasedText,
+      content: erasedText,
+    })
+    expect(event.ticket).not.toHaveProperty('contact_name')
+    expect(event.ticket).not.toHaveProperty('contact_phone')
+
+    const caseRow = await row(ticket.complaintId)
+    expect(caseRow).toMatchObject({ nameSealed: null, phoneSealed: null, description: erasedText })
+    const { title } = await db()
+      .selectFrom('hotlineTickets')
+      .select('title')
+      .where('ticketNo', '=', ticketNo)
+      .executeTakeFirstOrThrow()
+    expect(title).toBe(erasedText)
+
+    const left = await db()
+      .selectFrom('hotlineInbox')
+      .select('webhookId')
+      .where('webhookId', 'in', [brokenOld.id, brokenNew.id])
+      .execute()
+    expect(left.map((r) => r.webhookId)).toEqual([brokenNew.id])
+
+    // The hotline reopens it: the redacted history still folds, and nothing personal comes back.
+    const reopen = await postEvent(
+      w.app,
+      secret,
+      later('ticket.reopened', ticketNo, new Date().toISOString(), {
+        reason: '市民对处理结果不满意',
+      }),
+    )
+    expect(reopen.res.status).toBe(202)
+    await applyPendingInboxEvents(w.t.deps)
+    const reopened = await row(ticket.complaintId)
+    expect(reopened.status).toBe('in_progress')
+    expect(reopened.nameSealed).toBeNull()
+    expect(reopened.description).toBe(erasedText)
+  })
+})

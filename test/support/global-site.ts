@@ -39,6 +39,9 @@ export default async function setup(project: TestProject) {
     PORT: '0',
     LOG_LEVEL: 'warn',
     HOTLINE_CALLBACK_URL: `http://127.0.0.1:${hotlineCallbackPort}/callbacks`,
+    // Every browser test files from 127.0.0.1: the default ten an hour would refuse whichever
+    // test happens to come eleventh. The limits have tests of their own (complaints-api).
+    COMPLAINT_LIMIT_PER_ADDRESS: '200',
   })
   const logger = createLogger(config.LOG_LEVEL)
   const product = await startProduct(config, logger, { forceBuild: true, demoCount: 300 })

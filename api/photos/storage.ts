@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import type { PhotoType } from './sniff.ts'
 
@@ -11,6 +11,11 @@ export interface PhotoStorage {
   get(key: string): Promise<{ bytes: Uint8Array; contentType: string } | undefined>
   /** Removes the key; removing a missing key is not an error. */
   delete(key: string): Promise<void>
+  /**
+   * The keys under the folder `prefix` (no trailing slash) stored before `storedBefore`, for the
+   * sweep of photos no complaint refers to (api/services/complaints/orphan-photos.ts).
+   */
+  list(prefix: string, storedBefore: Date): Promise<{ key: string }[]>
 }
 
 const keyPattern = /^[a-z0-9][a-z0-9/_-]{0,200}$/
@@ -101,6 +106,38 @@ export function createFolderStorage(root: string): PhotoStorage {
       for (const [, extension] of typeEntries) {
         await unlink(fileOf(key, extension)).catch(ignoreMissing)
       }
+    },
+
+    async list(prefix, storedBefore) {
+      checkKey(prefix)
+      const folder = path.join(base, ...prefix.split('/'))
+      let entries
+      try {
+        entries = await readdir(folder, { recursive: true, withFileTypes: true })
+      } catch (error) {
+        if (isMissing(error)) return []
+        throw error
+      }
+      const found = new Set<string>()
+      for (const entry of entries) {
+        if (!entry.isFile()) continue
+        const file = path.join(entry.parentPath, entry.name)
+        const { mtime } = await stat(file).catch((error: unknown) => {
+          if (isMissing(error)) return { mtime: new Date() }
+          throw error
+        })
+        if (mtime >= storedBefore) continue
+        if (entry.name.endsWith('.tmp')) {
+          // Half written when a process died during a put: never a photo, only stray bytes.
+          await unlink(file).catch(ignoreMissing)
+          continue
+        }
+        const extension = path.extname(entry.name)
+        if (!typeEntries.some(([, e]) => e === extension)) continue
+        const key = path.relative(base, file).slice(0, -extension.length).split(path.sep).join('/')
+        if (isValidPhotoKey(key)) found.add(key)
+      }
+      return [...found].map((key) => ({ key }))
     },
   }
 }

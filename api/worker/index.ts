@@ -16,6 +16,7 @@ import { createHotlineInboxWorker } from './hotline-inbox-worker.ts'
 import { startCallbackDelivery } from '../services/hotline/delivery.ts'
 import { shanghaiToday } from '../time.ts'
 import { erasePersonalDataPastRetention } from '../services/complaints/retention.ts'
+import { removeOrphanPhotos } from '../services/complaints/orphan-photos.ts'
 
 export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {
   return {
@@ -69,7 +70,7 @@ export async function pruneAbuseRecords(deps: Pick<Deps, 'db'>, now = Date.now()
 
 /**
  * The outbox worker, the 12345 inbox worker and the hourly sweeps (expiry, abuse records,
- * personal data past its retention period), on this thread. The web
+ * personal data past its retention period, photos no complaint refers to), on this thread. The web
  * process runs them on a thread of their own (background-thread.ts), so indexing a burst never
  * holds up a request.
  */
@@ -94,6 +95,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
       expireLapsedCertifications(deps),
       pruneAbuseRecords(deps),
       erasePersonalDataPastRetention(deps),
+      removeOrphanPhotos(deps),
     ]).catch((error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'))
   void sweep()
   const timer = setInterval(() => void sweep(), 60 * 60 * 1000)

@@ -17,6 +17,7 @@ import { clientKey } from '../limits/client-key.ts'
 import { currentWindows, refusalOf, type Limit } from '../limits/rate-limit.ts'
 import { formatTrackingNo, newQueryCode, queryCodeHash } from './codes.ts'
 import { fileThroughBatcher } from './intake-batcher.ts'
+import { photoFolderOf } from './orphan-photos.ts'
 import { nextTrackingSequence } from './tracking-sequence.ts'
 import { knownCounty } from './counties.ts'
 import { deadlineLabels, kindLabels } from './labels.ts'
@@ -220,7 +221,7 @@ async function fileOnce(
   }
   const queryCode = newQueryCode()
   const storedKeys: string[] = []
-  const folder = `complaints/${shanghaiToday(receivedAt).replaceAll('-', '')}`
+  const folder = photoFolderOf(receivedAt)
   try {
     // Photos are written (and synced) before the transaction, so a committed complaint never
     // points at a missing file; a rollback removes them again below.

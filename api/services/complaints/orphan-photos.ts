@@ -1,0 +1,46 @@
+import type { Deps } from '../../deps.ts'
+import { shanghaiToday } from '../../time.ts'
+
+/** Where the photos of complaints received on `at`'s day (China Standard Time) are stored. */
+export const photoFolderOf = (at: Date) => `complaints/${shanghaiToday(at).replaceAll('-', '')}`
+
+/** A photo younger than this may still be waiting for its complaint's commit. */
+const graceMs = 3600_000
+/** Orphans are made at intake, so only the folders of the last few days are looked through. */
+const daysScanned = 7
+
+/**
+ * Removes photos that no complaint refers to. Intake stores a complaint's photos before its
+ * transaction, so that a committed complaint never points at a missing file; when the transaction
+ * then fails the photos are removed at once, but a crash, or a connection lost at commit (the
+ * complaint may exist, so its photos are kept), can leave some behind. They are personal data
+ * with no case to be kept for, so each sweep removes those older than an hour. Returns how many.
+ */
+export async function removeOrphanPhotos(
+  deps: Pick<Deps, 'db' | 'photos' | 'logger'>,
+  now = new Date(),
+): Promise<number> {
+  let removed = 0
+  for (let day = 0; day < daysScanned; day++) {
+    const folder = photoFolderOf(new Date(now.getTime() - day * 86_400_000))
+    const settled = (await deps.photos.list(folder, new Date(now.getTime() - graceMs))).map(
+      (p) => p.key,
+    )
+    if (settled.length === 0) continue
+    const referenced = await deps.db
+      .selectFrom('complaintPhotos')
+      .select('storageKey')
+      .where('storageKey', 'in', settled)
+      .execute()
+    const kept = new Set(referenced.map((r) => r.storageKey))
+    for (const key of settled) {
+      if (kept.has(key)) continue
+      await deps.photos.delete(key)
+      removed++
+    }
+  }
+  if (removed > 0) {
+    deps.logger.warn({ removed }, 'photos no stored complaint refers to were removed')
+  }
+  return removed
+}

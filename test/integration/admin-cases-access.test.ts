@@ -83,6 +83,7 @@ describe('a county B handler and a county A case', () => {
   })
 
   it('cannot load its photo, reveal its contact or act on it', async () => {
+    const before = await auditOf(w.t, caseA.id)
     const photo = await w.app.request(photoUrl, { headers: handlerB.headers })
     expect(photo.status).toBe(404)
     expect(photo.headers.get('content-type')).toContain('application/json')
@@ -94,8 +95,18 @@ describe('a county B handler and a county A case', () => {
     expect(
       (await act(w.app, handlerB.headers, caseA.id, { action: 'accept', version: 1 })).status,
     ).toBe(404)
+    // The refused attempts left no trace.
+    expect(await auditOf(w.t, caseA.id)).toEqual(before)
+    // The county A handler's look at the case did.
     expect((await caseOf(w.app, handlerA.headers, caseA.id)).version).toBe(1)
-    expect(await auditOf(w.t, caseA.id)).toEqual([])
+    expect((await auditOf(w.t, caseA.id)).slice(before.length)).toEqual([
+      {
+        action: 'case.viewed',
+        username: handlerA.operator.username,
+        detail: {},
+        clientAddress: expect.any(String),
+      },
+    ])
   })
 })
 
@@ -114,7 +125,7 @@ describe('the case page for the county A handler', () => {
     expect(contact.name).toBe('赵大海')
     expect(contact.phone).toMatch(/^139\d{8}$/)
     expect(contact.phone.slice(-4)).toBe(view.contact.phone!.slice(-4))
-    const audit = await auditOf(w.t, caseA.id)
+    const audit = (await auditOf(w.t, caseA.id)).filter((a) => a.action !== 'case.viewed')
     expect(audit).toHaveLength(1)
     expect(audit[0]).toMatchObject({
       action: 'case.pii_revealed',

@@ -51,8 +51,10 @@ function problemsOf(error: ApiError): FieldProblem[] {
   )
 }
 
-async function load(operator: SignedInOperator, id: string) {
-  return getCase({ ctx: serviceContext(), operator, input: { id } })
+/** The case as the page shows it; each view is audited (getCase). */
+async function load(input: { operator: SignedInOperator; id: string; clientAddress: string }) {
+  const { operator, id, clientAddress } = input
+  return getCase({ ctx: serviceContext(), operator, input: { id, clientAddress } })
 }
 
 /**
@@ -69,7 +71,7 @@ export async function handleCaseRequest(input: {
   csrfOk: CsrfCheck
   clientAddress: string
 }): Promise<CasePage> {
-  const { request, id, operator } = input
+  const { request } = input
   try {
     if (request.method !== 'POST') {
       const asked = input.url.searchParams.get('done')
@@ -77,7 +79,7 @@ export async function handleCaseRequest(input: {
       return {
         kind: 'shown',
         status: 200,
-        view: await load(operator, id),
+        view: await load(input),
         ...(done ? { done } : {}),
       }
     }
@@ -96,13 +98,13 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
   try {
     form = await input.request.formData()
   } catch {
-    return refused(operator, id, 400, {
+    return refused(input, 400, {
       message: '提交的内容无法读取，请刷新页面后重试。',
       problems: [],
     })
   }
   if (!input.csrfOk(form)) {
-    return refused(operator, id, 403, { message: csrfMessage, problems: [] })
+    return refused(input, 403, { message: csrfMessage, problems: [] })
   }
   const fields: Record<string, string> = {}
   for (const [name, value] of form) {
@@ -116,7 +118,7 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
         operator,
         input: { id, clientAddress: input.clientAddress },
       })
-      return { kind: 'shown', status: 200, view: await load(operator, id), revealed }
+      return { kind: 'shown', status: 200, view: await load(input), revealed }
     }
     const view = await actOnCase({
       ctx,
@@ -139,8 +141,7 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
       throw error
     const stale = error.message === staleVersionMessage
     return refused(
-      operator,
-      id,
+      input,
       refusalStatus(error),
       {
         message: error.message,
@@ -154,11 +155,10 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
 }
 
 async function refused(
-  operator: SignedInOperator,
-  id: string,
+  input: Parameters<typeof load>[0],
   status: number,
   refusal: { message: string; action?: string; problems: FieldProblem[] },
   values: Record<string, string> = {},
 ): Promise<CasePage> {
-  return { kind: 'shown', status, view: await load(operator, id), refusal, values }
+  return { kind: 'shown', status, view: await load(input), refusal, values }
 }

@@ -3,6 +3,7 @@ import { getCase } from '../../../services/admin/cases/get.ts'
 import { caseDetailSchema } from '../../../services/admin/cases/schemas.ts'
 import type { App } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
+import { clientAddress } from '../../client-address.ts'
 import { operatorOf, requireOperator } from '../guard.ts'
 import { caseParams } from './params.ts'
 
@@ -27,7 +28,7 @@ export function registerGetCase(app: App) {
     const view = await getCase({
       ctx: c.get('ctx'),
       operator: operatorOf(c),
-      input: { id: c.req.valid('param').id },
+      input: { id: c.req.valid('param').id, clientAddress: clientAddress(c) },
     })
     return c.json(view, 200)
   })

@@ -9,6 +9,7 @@ import type { ServiceContext } from '../../../deps.ts'
 import { kindLabels } from '../../complaints/labels.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { maskPersonalNumbers } from '../../../search/complaint-indexer.ts'
+import { recordAudit } from '../audit.ts'
 import { maskedContact } from './contact.ts'
 import {
   callbackStateLabels,
@@ -32,7 +33,8 @@ export const photoUrl = (photoId: string) => `/api/admin/photos/${photoId}`
 /**
  * One case with every field, for an operator who may see it (else 404): personal data masked,
  * photos as console URLs, the whole timeline, the version an action must quote, and the actions
- * this operator may take now.
+ * this operator may take now. Each view is in the audit log: the page shows what the resident
+ * wrote, which may name people.
  */
 export async function getCase({
   ctx,
@@ -41,11 +43,20 @@ export async function getCase({
 }: {
   ctx: ServiceContext
   operator: SignedInOperator
-  input: { id: string }
+  input: { id: string; clientAddress: string }
 }): Promise<CaseDetail> {
   const row = await findCase(ctx.db, checkedId(input.id))
   assertCaseVisible(operator, row)
-  return caseDetail(ctx, operator, row)
+  const [view] = await Promise.all([
+    caseDetail(ctx, operator, row),
+    recordAudit(ctx.db, {
+      operator,
+      action: 'case.viewed',
+      complaintId: row.id,
+      clientAddress: input.clientAddress,
+    }),
+  ])
+  return view
 }
 
 /** The detail view of a case row already found (and checked, unless the caller just changed it). */

@@ -99,13 +99,9 @@ describe('a county B handler and a county A case', () => {
     expect(await auditOf(w.t, caseA.id)).toEqual(before)
     // The county A handler's look at the case did.
     expect((await caseOf(w.app, handlerA.headers, caseA.id)).version).toBe(1)
-    expect((await auditOf(w.t, caseA.id)).slice(before.length)).toEqual([
-      {
-        action: 'case.viewed',
-        username: handlerA.operator.username,
-        detail: {},
-        clientAddress: expect.any(String),
-      },
+    const added = (await auditOf(w.t, caseA.id)).slice(before.length)
+    expect(added.map(({ action, username }) => ({ action, username }))).toEqual([
+      { action: 'case.viewed', username: handlerA.operator.username },
     ])
   })
 })

@@ -169,6 +169,16 @@ describe('personal data past its retention period', () => {
     const ticketNo = newTicketNo()
     const sent = await postEvent(w.app, secret, dispatched(ticketNo))
     expect(sent.res.status).toBe(202)
+    // A supplement quoting the caller: its text goes into the case's timeline too.
+    const supplement = await postEvent(
+      w.app,
+      secret,
+      later('ticket.supplemented', ticketNo, '2026-11-26T10:00:00+08:00', {
+        content: '市民补充：联系人李小梅，电话 13800138000，另有购物小票。',
+        attachments: [],
+      }),
+    )
+    expect(supplement.res.status).toBe(202)
     await applyPendingInboxEvents(w.t.deps)
     const ticket = await db()
       .selectFrom('hotlineTickets')
@@ -211,6 +221,25 @@ describe('personal data past its retention period', () => {
     })
     expect(event.ticket).not.toHaveProperty('contact_name')
     expect(event.ticket).not.toHaveProperty('contact_phone')
+
+    const supplemented = await db()
+      .selectFrom('hotlineInbox')
+      .select(['webhookId', 'piiKeyId', 'bodySealed'])
+      .where('webhookId', '=', supplement.id)
+      .executeTakeFirstOrThrow()
+    expect(openInboxEvent(w.t.deps.privacy.ring, supplemented)).toMatchObject({
+      detail: { content: erasedText },
+    })
+    const notes = await db()
+      .selectFrom('complaintEvents')
+      .select(['kind', 'note'])
+      .where('complaintId', '=', ticket.complaintId)
+      .execute()
+    expect(notes).toContainEqual({
+      kind: 'hotline_supplemented',
+      note: `12345 热线补充材料：${erasedText}`,
+    })
+    expect(JSON.stringify(notes)).not.toContain('13800138000')
 
     const caseRow = await row(ticket.complaintId)
     expect(caseRow).toMatchObject({ nameSealed: null, phoneSealed: null, description: erasedText })

@@ -1,11 +1,12 @@
-import { sql } from 'kysely'
-import type { ComplaintStatus } from '../../../db/database.ts'
+import { sql, type Transaction } from 'kysely'
+import type { ComplaintStatus, Database } from '../../../db/database.ts'
 import { addCaseEvents } from '../../../db/queries/cases.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
 import type { Deps } from '../../deps.ts'
 import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
 import { recordAudit } from '../admin/audit.ts'
-import { redactInboxBody } from '../hotline/inbox.ts'
+import { timelineEntryOf } from '../hotline/fold.ts'
+import { openInboxEvent, redactInboxBody } from '../hotline/inbox.ts'
 
 /** How long a case's personal data is kept once the case has ended (/complaints/privacy). */
 export const retentionYears = 3
@@ -97,26 +98,9 @@ async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
       .updateTable('hotlineTickets')
       .set({ title: erasedText, updatedAt: now })
       .where('complaintId', 'in', ids)
-      .returning('ticketNo')
+      .returning(['ticketNo', 'complaintId'])
       .execute()
-    if (tickets.length > 0) {
-      const events = await trx
-        .selectFrom('hotlineInbox')
-        .select(['webhookId', 'piiKeyId', 'bodySealed'])
-        .where(
-          'ticketNo',
-          'in',
-          tickets.map((t) => t.ticketNo),
-        )
-        .execute()
-      for (const event of events) {
-        await trx
-          .updateTable('hotlineInbox')
-          .set(redactInboxBody(deps.privacy.ring, event, erasedText))
-          .where('webhookId', '=', event.webhookId)
-          .execute()
-      }
-    }
+    for (const ticket of tickets) await redactTicket(deps, trx, ticket)
 
     await addCaseEvents(
       trx,
@@ -157,4 +141,45 @@ async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
     for (const photo of photos) await deps.photos.delete(photo.storageKey)
     return ids.length
   })
+}
+
+/**
+ * Takes the caller out of a 12345 case's stored work orders, and out of the timeline entries they
+ * wrote (an entry quotes its event's supplement, note, reason or opinion): each entry is matched
+ * by its kind and its text as first written, and rewritten as the redacted event writes it.
+ */
+async function redactTicket(
+  deps: RetentionDeps,
+  trx: Transaction<Database>,
+  ticket: { ticketNo: string; complaintId: string },
+) {
+  const { ring } = deps.privacy
+  const rows = await trx
+    .selectFrom('hotlineInbox')
+    .select(['webhookId', 'piiKeyId', 'bodySealed', 'state'])
+    .where('ticketNo', '=', ticket.ticketNo)
+    .execute()
+  for (const row of rows) {
+    const redacted = redactInboxBody(ring, row, erasedText)
+    await trx
+      .updateTable('hotlineInbox')
+      .set(redacted)
+      .where('webhookId', '=', row.webhookId)
+      .execute()
+    if (row.state !== 'applied') continue
+    const was = timelineEntryOf(openInboxEvent(ring, row), true)
+    const now = timelineEntryOf(
+      openInboxEvent(ring, { webhookId: row.webhookId, ...redacted }),
+      true,
+    )
+    if (was.note === now.note) continue
+    await trx
+      .updateTable('complaintEvents')
+      .set({ note: now.note })
+      .where('complaintId', '=', ticket.complaintId)
+      .where('actor', '=', 'hotline')
+      .where('kind', '=', was.kind)
+      .where('note', '=', was.note)
+      .execute()
+  }
 }

@@ -161,10 +161,17 @@ function replay(
   }
 }
 
+/** What the hotline writes in its own words, which may quote the caller. */
+const freeTextFields = {
+  ticket: ['title', 'content', 'address'],
+  detail: ['content', 'note', 'reason', 'opinion'],
+} as const
+
 /**
- * A stored body with the caller's details taken out (api/services/complaints/retention.ts): the
- * name and phone removed, the free text and address replaced with `placeholder`, sealed again
- * under the current key. The event still parses, so the ticket's history still folds.
+ * A stored body with the caller taken out (api/services/complaints/retention.ts): the name and
+ * phone removed, and every free text (the ticket's title, content and address; a later event's
+ * supplement, note, reason or opinion) replaced with `placeholder`, sealed again under the
+ * current key. The event still parses, so the ticket's history still folds.
  */
 export function redactInboxBody(
   ring: PiiKeyring,
@@ -173,13 +180,16 @@ export function redactInboxBody(
 ): { piiKeyId: string; bodySealed: Buffer } {
   const event = JSON.parse(
     decryptField(ring, row.piiKeyId, row.bodySealed, bodyAad(row.webhookId)),
-  ) as { ticket?: Record<string, unknown> }
-  const ticket = event.ticket
-  if (ticket && typeof ticket === 'object') {
-    delete ticket.contact_name
-    delete ticket.contact_phone
-    for (const field of ['title', 'content', 'address'])
-      if (field in ticket) ticket[field] = placeholder
+  ) as Record<string, unknown>
+  const part = (name: string) => {
+    const value = event[name]
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
+  }
+  delete part('ticket').contact_name
+  delete part('ticket').contact_phone
+  for (const [name, fields] of Object.entries(freeTextFields)) {
+    const found = part(name)
+    for (const field of fields) if (typeof found[field] === 'string') found[field] = placeholder
   }
   const sealed = encryptField(ring, JSON.stringify(event), bodyAad(row.webhookId))
   return { piiKeyId: sealed.keyId, bodySealed: sealed.sealed }

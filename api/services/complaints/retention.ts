@@ -160,7 +160,20 @@ async function redactTicket(
     .where('ticketNo', '=', ticket.ticketNo)
     .execute()
   for (const row of rows) {
-    const redacted = redactInboxBody(ring, row, erasedText)
+    let redacted
+    try {
+      redacted = redactInboxBody(ring, row, erasedText)
+    } catch (error) {
+      // Sealed under a key no longer configured, or not JSON: it cannot be redacted, and past
+      // its retention it may not be kept as it is.
+      deps.logger.warn(
+        // The error's name only: a parse error's message quotes the text it could not read.
+        { webhookId: row.webhookId, err: error instanceof Error ? error.name : 'unknown' },
+        'a stored 12345 event could not be redacted at the end of its retention; it is deleted',
+      )
+      await trx.deleteFrom('hotlineInbox').where('webhookId', '=', row.webhookId).execute()
+      continue
+    }
     await trx
       .updateTable('hotlineInbox')
       .set(redacted)

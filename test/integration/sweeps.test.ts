@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { utimes } from 'node:fs/promises'
+import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { pruneAbuseRecords } from '../../api/worker/index.ts'
+import { photoFolderOf } from '../../api/services/complaints/orphan-photos.ts'
+import { pruneAbuseRecords, runBackgroundWork } from '../../api/worker/index.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
 let t: TestContext
@@ -50,4 +54,41 @@ it('deletes limit windows and idempotency records older than a day, and keeps fr
   expect(windows.map((w) => w.bucket)).toEqual(['test:fresh'])
   const keys = await t.deps.db.selectFrom('idempotencyKeys').select('key').execute()
   expect(keys.map((k) => k.key)).toEqual(['sweep-test-fresh'])
+})
+
+it('runs every sweep as the background work starts: personal data past retention, orphaned photos', async () => {
+  const fourYearsAgo = new Date(Date.now() - 4 * 365 * 24 * hour)
+  const ended = await sql<{ id: string }>`
+    INSERT INTO complaints (tracking_no, query_code_hash, kind, category, county_code,
+      merchant_name, address, occurred_at, description, pii_key_id, name_sealed, phone_sealed,
+      phone_hash, status, received_at, due_at)
+    VALUES ('JL20221127-99998', ${randomBytes(32)}, 'complaint', 'other', '331102', '清理测试',
+      '清理测试', ${fourYearsAgo}, '清理测试', 'test', ${randomBytes(40)}, ${randomBytes(40)},
+      ${randomBytes(32)}, 'closed', ${fourYearsAgo}, ${new Date(fourYearsAgo.getTime() + 240 * hour)})
+    RETURNING id
+  `.execute(t.deps.db)
+  const orphan = `${photoFolderOf(new Date())}/sweep-orphan-1`
+  await t.deps.photos.put(orphan, Buffer.from('photo bytes'), 'image/jpeg')
+  const { PHOTO_DIR, DATA_DIR } = t.deps.config
+  const file = path.join(PHOTO_DIR ?? path.join(DATA_DIR, 'photos'), ...orphan.split('/')) + '.jpg'
+  await utimes(file, new Date(Date.now() - 2 * hour), new Date(Date.now() - 2 * hour))
+
+  const work = runBackgroundWork({ deps: t.deps, databaseUrl: t.databaseUrl })
+  try {
+    const erasedAt = async () =>
+      (
+        await t.deps.db
+          .selectFrom('complaints')
+          .select('personalDataErasedAt')
+          .where('id', '=', ended.rows[0]!.id)
+          .executeTakeFirstOrThrow()
+      ).personalDataErasedAt
+    for (let i = 0; i < 100 && ((await erasedAt()) === null || existsSync(file)); i++) {
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(await erasedAt()).toBeInstanceOf(Date)
+    expect(existsSync(file)).toBe(false)
+  } finally {
+    await work.stop()
+  }
 })

@@ -15,7 +15,7 @@ export interface PhotoStorage {
    * The keys under the folder `prefix` (no trailing slash) stored before `storedBefore`, for the
    * sweep of photos no complaint refers to (api/services/complaints/orphan-photos.ts).
    */
-  list(prefix: string, storedBefore: Date): Promise<{ key: string }[]>
+  list(prefix: string, storedBefore: Date): Promise<string[]>
 }
 
 const keyPattern = /^[a-z0-9][a-z0-9/_-]{0,200}$/
@@ -137,7 +137,7 @@ export function createFolderStorage(root: string): PhotoStorage {
         const key = path.relative(base, file).slice(0, -extension.length).split(path.sep).join('/')
         if (isValidPhotoKey(key)) found.add(key)
       }
-      return [...found].map((key) => ({ key }))
+      return [...found]
     },
   }
 }

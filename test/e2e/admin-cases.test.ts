@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { sessionCookieName } from '../../api/services/admin/sessions.ts'
+import { erasedText } from '../../api/services/complaints/retention.ts'
 import { createDb, type Db } from '../../db/client.ts'
 import { openSession, textsOf, watchedPage, type Session } from '../support/browser.ts'
 
@@ -221,8 +222,8 @@ describe('a case past its retention period', () => {
         phoneSealed: null,
         phoneHash: null,
         piiKeyId: null,
-        description: '（已按保存期限删除）',
-        address: '（已按保存期限删除）',
+        description: erasedText,
+        address: erasedText,
         personalDataErasedAt: new Date('2029-12-01T02:00:00Z'),
       })
       .where('trackingNo', '=', filed.trackingNo)

@@ -23,9 +23,7 @@ export async function removeOrphanPhotos(
   let removed = 0
   for (let day = 0; day < daysScanned; day++) {
     const folder = photoFolderOf(new Date(now.getTime() - day * 86_400_000))
-    const settled = (await deps.photos.list(folder, new Date(now.getTime() - graceMs))).map(
-      (p) => p.key,
-    )
+    const settled = await deps.photos.list(folder, new Date(now.getTime() - graceMs))
     if (settled.length === 0) continue
     const referenced = await deps.db
       .selectFrom('complaintPhotos')

@@ -3,6 +3,7 @@ import type { ComplaintStatus, Database } from '../../../db/database.ts'
 import { addCaseEvents } from '../../../db/queries/cases.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
 import type { Deps } from '../../deps.ts'
+import { shanghaiToday } from '../../time.ts'
 import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
 import { recordAudit } from '../admin/audit.ts'
 import { timelineEntryOf } from '../hotline/fold.ts'
@@ -18,6 +19,10 @@ export const erasedText = '（已按保存期限删除）'
 const endedStatuses: readonly ComplaintStatus[] = ['resolved', 'rejected', 'closed', 'returned']
 
 const erasedNote = `案件结束已满 ${retentionYears} 年，已按保存期限删除投诉举报人的姓名、电话、诉求内容、地址和照片。`
+
+/** What the console says of an erased case (its contact box, a refused reveal). */
+export const erasureNotice = (erasedAt: Date) =>
+  `案件结束已满 ${retentionYears} 年，投诉举报人的姓名、电话、诉求内容、地址和照片已于 ${shanghaiToday(erasedAt)} 按保存期限删除。`
 
 type RetentionDeps = Pick<Deps, 'db' | 'privacy' | 'photos' | 'logger'>
 

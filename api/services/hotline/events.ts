@@ -118,6 +118,16 @@ const ticketRef = z.object({ ticket_no: ticketNoSchema }).loose()
 const base = { occurred_at: instant('occurred_at（发生时间）') }
 const optionalNote = z.object({ note: optionalText('detail.note（说明）', 2000) }).default({})
 
+/**
+ * The fields in which the hotline writes in its own words, which may quote the caller: replaced
+ * when a case's personal data is erased (inbox.ts redactInboxBody). A new free-text field in the
+ * schemas here belongs in this list too.
+ */
+export const freeTextFields = {
+  ticket: ['title', 'content', 'address'],
+  detail: ['content', 'note', 'reason', 'opinion'],
+} as const
+
 export const hotlineEventSchema = z
   .discriminatedUnion(
     'type',

@@ -4,7 +4,7 @@ import type { ServiceContext } from '../../deps.ts'
 import { ApiError, errorBody } from '../../errors.ts'
 import { decryptField, encryptField, type PiiKeyring } from '../../privacy/pii.ts'
 import { issueDetails } from '../../validation.ts'
-import { hotlineEventSchema, type HotlineEvent } from './events.ts'
+import { freeTextFields, hotlineEventSchema, type HotlineEvent } from './events.ts'
 import { verifyWebhook, type VerifyFailure } from './signature.ts'
 import { inboxBatcherFor } from './inbox-batcher.ts'
 
@@ -160,12 +160,6 @@ function replay(
     replayed: true,
   }
 }
-
-/** What the hotline writes in its own words, which may quote the caller. */
-const freeTextFields = {
-  ticket: ['title', 'content', 'address'],
-  detail: ['content', 'note', 'reason', 'opinion'],
-} as const
 
 /**
  * A stored body with the caller taken out (api/services/complaints/retention.ts): the name and

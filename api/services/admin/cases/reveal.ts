@@ -3,8 +3,7 @@ import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
-import { retentionYears } from '../../complaints/retention.ts'
-import { shanghaiToday } from '../../../time.ts'
+import { erasureNotice } from '../../complaints/retention.ts'
 import { unsealContact, type Contact } from './contact.ts'
 import { assertCaseVisible, checkedId } from './scope.ts'
 
@@ -31,11 +30,9 @@ export async function revealContact({
     )
   }
   if (row.personalDataErasedAt !== null) {
-    throw new ApiError(
-      'CONFLICT',
-      `该案件结束已满 ${retentionYears} 年，投诉举报人的姓名和电话已于 ${shanghaiToday(row.personalDataErasedAt)} 按保存期限删除，无法再查看。`,
-      { reason: 'personal_data_erased' },
-    )
+    throw new ApiError('CONFLICT', `${erasureNotice(row.personalDataErasedAt)}无法再查看。`, {
+      reason: 'personal_data_erased',
+    })
   }
   const contact = unsealContact(ctx.privacy, row)
   await recordAudit(ctx.db, {

@@ -5,6 +5,8 @@ import { decryptField } from '../../api/privacy/pii.ts'
 import { complaintChangedTopic, complaintKey } from '../../api/search/complaint-indexer.ts'
 import {
   erasePersonalDataPastRetention,
+  erasedName,
+  erasedPhone,
   erasedText,
 } from '../../api/services/complaints/retention.ts'
 import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
@@ -12,6 +14,7 @@ import { openInboxEvent } from '../../api/services/hotline/inbox.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 import { dispatched, later, newTicketNo, postEvent } from '../support/hotline-inbound.ts'
 import {
+  act,
   auditOf,
   caseOf,
   casesWorld,
@@ -143,6 +146,64 @@ describe('personal data past its retention period', () => {
     expect(await erasePersonalDataPastRetention(w.t.deps)).toBe(0)
   })
 
+  it('takes the resident out of what handlers wrote, and keeps the handling record', async () => {
+    const phone = '13955501234'
+    const worked = await fileCase(w.app, w.t, { phone })
+    const steps = [
+      { action: 'accept' },
+      { action: 'note', note: '已电话联系王小明（139 5550 1234），其家属电话 13800138000。' },
+      { action: 'mediate', mediationResult: 'agreed', note: '王小明同意商户退还差价。' },
+      {
+        action: 'complete',
+        handlingResult: '调解成功，商户退还差价 3.2 元；回访 139-5550-1234 表示满意。',
+        publicReply: '王小明您好：经调解，商户已退还差价并致歉。',
+      },
+      { action: 'close' },
+    ]
+    for (const [i, step] of steps.entries()) {
+      const res = await act(w.app, admin.headers, worked.id, { ...step, version: i + 1 })
+      expect(res.status, await res.clone().text()).toBe(200)
+    }
+    const refused = await fileCase(w.app, w.t, { phone: '13955505678' })
+    const rejected = await act(w.app, admin.headers, refused.id, {
+      action: 'reject',
+      version: 1,
+      reason: 'other',
+      note: '王小明来电（13955505678）撤回投诉。',
+    })
+    expect(rejected.status).toBe(200)
+    await endedAt(worked.id, 'closed', yearsAgo(3, 2))
+    await endedAt(refused.id, 'rejected', yearsAgo(3, 2))
+
+    expect(await erasePersonalDataPastRetention(w.t.deps)).toBe(2)
+
+    const after = await row(worked.id)
+    expect(after.handlingResult).toBe(
+      `调解成功，商户退还差价 3.2 元；回访 ${erasedPhone} 表示满意。`,
+    )
+    expect(after.publicReply).toBe(`${erasedName}您好：经调解，商户已退还差价并致歉。`)
+    expect(after.mediationResult).toBe('agreed')
+    expect((await row(refused.id)).rejectionNote).toBe(
+      `${erasedName}来电（${erasedPhone}）撤回投诉。`,
+    )
+
+    const notes = await db()
+      .selectFrom('complaintEvents')
+      .select(['kind', 'note'])
+      .where('complaintId', 'in', [worked.id, refused.id])
+      .execute()
+    expect(notes).toContainEqual({
+      kind: 'note',
+      note: `已电话联系${erasedName}（${erasedPhone}），其家属电话 138****8000。`,
+    })
+    expect(notes).toContainEqual({
+      kind: 'mediated',
+      note: expect.stringContaining(`${erasedName}同意`) as string,
+    })
+    const everything = JSON.stringify([notes, after, await row(refused.id)])
+    for (const trace of ['王小明', '5550', '13800138000']) expect(everything).not.toContain(trace)
+  })
+
   it('shows handlers that the details are gone and refuses to reveal them', async () => {
     const filed = await fileCase(w.app, w.t)
     await endedAt(filed.id, 'rejected', yearsAgo(3, 10))
@@ -187,6 +248,29 @@ describe('personal data past its retention period', () => {
       .where('ticketNo', '=', ticketNo)
       .executeTakeFirstOrThrow()
     await endedAt(ticket.complaintId, 'closed', yearsAgo(3, 5))
+    // What the bureau sent back: the completion quotes the caller.
+    await db()
+      .insertInto('hotlineCallbacks')
+      .values({
+        webhookId: `msg_${randomBytes(12).toString('hex')}`,
+        ticketNo,
+        complaintId: ticket.complaintId,
+        eventType: 'ticket.completed',
+        payload: JSON.stringify({
+          type: 'ticket.completed',
+          occurred_at: yearsAgo(3, 5).toISOString(),
+          ticket_no: ticketNo,
+          detail: {
+            is_substantiated: true,
+            resolved: true,
+            handling_note: '已联系李小梅（138 0013 8000），商户退还差价。',
+            public_reply: '李小梅女士：商户已退还差价。',
+            contacted_at: yearsAgo(3, 6).toISOString(),
+          },
+        }),
+        state: 'delivered',
+      })
+      .execute()
     // One of its events sealed under a key since retired: it cannot be redacted, so it goes.
     const unreadable = `msg_${randomBytes(12).toString('hex')}`
     await db()
@@ -259,6 +343,22 @@ describe('personal data past its retention period', () => {
       note: `12345 热线补充材料：${erasedText}`,
     })
     expect(JSON.stringify(notes)).not.toContain('13800138000')
+
+    // As the delivery reads it: the contract's own keys.
+    const [callback] = await db()
+      .withoutPlugins()
+      .selectFrom('hotline_callbacks' as 'hotlineCallbacks')
+      .select('payload')
+      .where('complaint_id' as 'complaintId', '=', ticket.complaintId)
+      .execute()
+    expect(callback!.payload).toMatchObject({
+      ticket_no: ticketNo,
+      detail: {
+        is_substantiated: true,
+        handling_note: `已联系${erasedName}（${erasedPhone}），商户退还差价。`,
+        public_reply: `${erasedName}女士：商户已退还差价。`,
+      },
+    })
 
     const caseRow = await row(ticket.complaintId)
     expect(caseRow).toMatchObject({ nameSealed: null, phoneSealed: null, description: erasedText })

@@ -4,8 +4,15 @@ import { addCaseEvents } from '../../../db/queries/cases.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
 import type { Deps } from '../../deps.ts'
 import { shanghaiToday } from '../../time.ts'
-import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
+import { normalizePhone } from '../../privacy/pii.ts'
+import {
+  complaintChangedTopic,
+  complaintKey,
+  maskPersonalNumbers,
+} from '../../search/complaint-indexer.ts'
 import { recordAudit } from '../admin/audit.ts'
+import { unsealContact, type Contact } from '../admin/cases/contact.ts'
+import type { HotlineCallback } from '../hotline/events.ts'
 import { timelineEntryOf } from '../hotline/fold.ts'
 import { openInboxEvent, redactInboxBody } from '../hotline/inbox.ts'
 
@@ -18,20 +25,46 @@ export const erasedText = '（已按保存期限删除）'
 /** A case in one of these has ended: 办结, 不予受理, 归档, or returned to the 12345 hotline. */
 const endedStatuses: readonly ComplaintStatus[] = ['resolved', 'rejected', 'closed', 'returned']
 
-const erasedNote = `案件结束已满 ${retentionYears} 年，已按保存期限删除投诉举报人的姓名、电话、诉求内容、地址和照片。`
+/** What stands where a handler's text named the resident or gave their phone. */
+export const erasedName = '（姓名已删除）'
+export const erasedPhone = '（电话已删除）'
+
+const erasedNote = `案件结束已满 ${retentionYears} 年，已按保存期限删除投诉举报人的姓名、电话、诉求内容、地址和照片，办理记录中的姓名和电话号码一并去除。`
 
 /** What the console says of an erased case (its contact box, a refused reveal). */
 export const erasureNotice = (erasedAt: Date) =>
-  `案件结束已满 ${retentionYears} 年，投诉举报人的姓名、电话、诉求内容、地址和照片已于 ${shanghaiToday(erasedAt)} 按保存期限删除。`
+  `案件结束已满 ${retentionYears} 年，投诉举报人的姓名、电话、诉求内容、地址和照片已于 ${shanghaiToday(erasedAt)} 按保存期限删除，办理记录中的姓名和电话号码一并去除。`
+
+/**
+ * Text a handler wrote on a case (a note, a reason, the handling result, the public reply, what
+ * went back to 12345) without the resident in it: their name and phone as stored, however the
+ * phone was spaced, and any other phone or ID number (masked as the private index masks it).
+ * The handling record itself stays.
+ */
+export function withoutResident(text: string, resident: Contact): string {
+  let out = text
+  // A one-character name would take every such character out of the record.
+  if (resident.name !== null && resident.name.length >= 2) {
+    out = out.replaceAll(resident.name, erasedName)
+  }
+  const digits = resident.phone === null ? '' : normalizePhone(resident.phone).replace(/\D/g, '')
+  if (digits.length >= 7) {
+    // Each digit may be followed by a space or a dash: 139 1234 5678, 139-1234-5678.
+    const spaced = digits.replace(/\d(?=\d)/g, '$&[\\s-]?')
+    out = out.replace(new RegExp(`(?<!\\d)${spaced}(?!\\d)`, 'g'), erasedPhone)
+  }
+  return maskPersonalNumbers(out)
+}
 
 type RetentionDeps = Pick<Deps, 'db' | 'privacy' | 'photos' | 'logger'>
 
 /**
  * Keeps the privacy notice's promise: three years after a case ended (and nothing happened on it
  * since), the resident's name, phone and its keyed hash, the description and address they wrote,
- * and the photos are removed; what is left (category, county, business, figures, dates, the
- * handling record) serves statistics. A 12345 case also loses the caller's details in the stored
- * work orders, and hotline events that never became a case are dropped after the same time.
+ * and the photos are removed, and what handlers wrote keeps no trace of them (withoutResident);
+ * what is left (category, county, business, figures, dates, the handling record) serves
+ * statistics. A 12345 case also loses the caller's details in the stored work orders, and
+ * hotline events that never became a case are dropped after the same time.
  *
  * Each batch is one transaction: the case is stamped, an internal timeline entry and an audit
  * entry are written, the private index is told through the outbox, and the photo files are
@@ -83,21 +116,42 @@ async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
     const ids = due.rows.map((r) => r.id)
     if (ids.length === 0) return 0
 
-    await trx
-      .updateTable('complaints')
-      .set({
-        nameSealed: null,
-        phoneSealed: null,
-        phoneHash: null,
-        piiKeyId: null,
-        description: erasedText,
-        address: erasedText,
-        personalDataErasedAt: now,
-        version: sql`version + 1`,
-        updatedAt: now,
-      })
+    const cases = await trx
+      .selectFrom('complaints')
+      .select([
+        'id',
+        'trackingNo',
+        'piiKeyId',
+        'nameSealed',
+        'phoneSealed',
+        'rejectionNote',
+        'handlingResult',
+        'publicReply',
+      ])
       .where('id', 'in', ids)
       .execute()
+    const residents = new Map(cases.map((c) => [c.id, residentOf(deps, c)]))
+    const scrub = (id: string, text: string) => withoutResident(text, residents.get(id)!)
+    for (const c of cases) {
+      await trx
+        .updateTable('complaints')
+        .set({
+          nameSealed: null,
+          phoneSealed: null,
+          phoneHash: null,
+          piiKeyId: null,
+          description: erasedText,
+          address: erasedText,
+          rejectionNote: c.rejectionNote && scrub(c.id, c.rejectionNote),
+          handlingResult: c.handlingResult && scrub(c.id, c.handlingResult),
+          publicReply: c.publicReply && scrub(c.id, c.publicReply),
+          personalDataErasedAt: now,
+          version: sql`version + 1`,
+          updatedAt: now,
+        })
+        .where('id', '=', c.id)
+        .execute()
+    }
 
     const tickets = await trx
       .updateTable('hotlineTickets')
@@ -106,6 +160,9 @@ async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
       .returning(['ticketNo', 'complaintId'])
       .execute()
     for (const ticket of tickets) await redactTicket(deps, trx, ticket)
+
+    // After the work orders: their own entries are matched by the text they first wrote.
+    await scrubRecords(trx, ids, scrub)
 
     await addCaseEvents(
       trx,
@@ -146,6 +203,68 @@ async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
     for (const photo of photos) await deps.photos.delete(photo.storageKey)
     return ids.length
   })
+}
+
+/** Takes the resident out of these cases' timeline entries and of the callbacks sent to 12345. */
+async function scrubRecords(
+  trx: Transaction<Database>,
+  ids: string[],
+  scrub: (complaintId: string, text: string) => string,
+) {
+  const entries = await trx
+    .selectFrom('complaintEvents')
+    .select(['id', 'complaintId', 'note'])
+    .where('complaintId', 'in', ids)
+    .execute()
+  for (const entry of entries) {
+    const note = scrub(entry.complaintId, entry.note)
+    if (note === entry.note) continue
+    await trx.updateTable('complaintEvents').set({ note }).where('id', '=', entry.id).execute()
+  }
+  // Without the plugins: the payload's keys are the contract's, not columns to camel-case.
+  const { rows: callbacks } = await sql<{
+    id: string
+    complaintId: string
+    payload: HotlineCallback
+  }>`
+    SELECT id::text AS id, complaint_id::text AS "complaintId", payload
+    FROM hotline_callbacks WHERE complaint_id IN (${sql.join(ids)})
+  `.execute(trx.withoutPlugins())
+  for (const callback of callbacks) {
+    const { payload } = callback
+    const detail = Object.fromEntries(
+      Object.entries(payload.detail).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? scrub(callback.complaintId, value) : value,
+      ]),
+    )
+    if (JSON.stringify(detail) === JSON.stringify(payload.detail)) continue
+    await trx
+      .updateTable('hotlineCallbacks')
+      .set({ payload: JSON.stringify({ ...payload, detail }) })
+      .where('id', '=', callback.id)
+      .execute()
+  }
+}
+
+/**
+ * The resident's name and phone, to find them in what handlers wrote. Sealed under a key no
+ * longer configured, they cannot be known: numbers are still masked, and the warning names the
+ * case only.
+ */
+function residentOf(
+  deps: RetentionDeps,
+  row: Parameters<typeof unsealContact>[1] & { id: string },
+): Contact {
+  try {
+    return unsealContact(deps.privacy, row)
+  } catch (error) {
+    deps.logger.warn(
+      { complaintId: row.id, err: error instanceof Error ? error.name : 'unknown' },
+      'the contact of a case past its retention could not be opened; only numbers are masked in its record',
+    )
+    return { name: null, phone: null }
+  }
 }
 
 /**

@@ -57,10 +57,12 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     await sql`CREATE TABLE bench_bare (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body jsonb NOT NULL)`.execute(
       stack.deps.db,
     )
+    // BENCH_WORKER=false leaves the outbox (and so the private index) alone: intake on its own.
+    const workerEnabled = process.env.BENCH_WORKER !== 'false'
     const env = stackEnv(stack, {
       LOG_LEVEL: 'info',
       TRUST_PROXY: 'true',
-      WORKER_ENABLED: process.env.BENCH_WORKER ?? 'true',
+      WORKER_ENABLED: String(workerEnabled),
     })
     const api = await startServerChild('api-server.ts', env, '/api/complaints')
     children.push(api)
@@ -111,7 +113,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       const started = performance.now()
       const stored = await countStored()
       let indexed = 0
-      while (performance.now() - started < limitMs) {
+      while (workerEnabled && performance.now() - started < limitMs) {
         indexed = (await index.getStats()).numberOfDocuments
         if (indexed >= stored) break
         await new Promise((r) => setTimeout(r, 250))
@@ -120,6 +122,30 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       await new Promise((r) => setTimeout(r, 2_000))
       return { stored, indexed, seconds }
     }
+
+    /**
+     * How long Meilisearch spent on indexing batches that started between `from` and `to` (epoch
+     * ms), and that time as a share of the span: while it indexes, intake shares the CPU with it.
+     */
+    const indexingBetween = async (from: number, to: number) => {
+      const res = await fetch(`${stack.meiliUrl}/batches?limit=1000`, {
+        headers: stack.meiliKey ? { authorization: `Bearer ${stack.meiliKey}` } : {},
+      })
+      const { results } = (await res.json()) as {
+        results: { startedAt: string; finishedAt: string | null }[]
+      }
+      const spans = results
+        .filter((b) => b.finishedAt !== null)
+        .map((b) => [Date.parse(b.startedAt), Date.parse(b.finishedAt!)] as const)
+        .filter(([start]) => start >= from && start <= to)
+      const busyMs = spans.reduce((sum, [start, end]) => sum + (end - start), 0)
+      return {
+        batches: spans.length,
+        busyMs: Math.round(busyMs),
+        busyShare: round(busyMs / (to - from), 2),
+      }
+    }
+    const indexing: Awaited<ReturnType<typeof indexingBetween>>[] = []
 
     /** WAL written so far and checkpoints started so far: a checkpoint mid-round costs CPU. */
     const walAndCheckpoints = async () => {
@@ -148,7 +174,9 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         )
         await settle(60_000)
         const before = await walAndCheckpoints()
+        const from = Date.now()
         rounds[name].push(await openLoop(targets[name], options.rate, options.seconds, watch))
+        if (name === 'api' && workerEnabled) indexing.push(await indexingBetween(from, Date.now()))
         const after = await walAndCheckpoints()
         database[name].push({
           walBytesPerRequest: round(
@@ -174,7 +202,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       throughputMet: throughputRatio >= 0.5,
       latencyMet: apiStats.p99Ms < 50 && apiStats.errors === 0,
     }
-    if (caughtUp.indexed < caughtUp.stored) {
+    if (workerEnabled && caughtUp.indexed < caughtUp.stored) {
       throw new Error(
         `the private index holds ${caughtUp.indexed} of ${caughtUp.stored} complaints 3 min after the load`,
       )
@@ -191,7 +219,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         closedLoopConnections,
         client:
           'node:http keep-alive agent; closed loop for throughput, open loop (latency from the due time) for p50/p99',
-        api: 'POST /api/complaints, JSON, createApp(deps) on node:http (bench/api-server.ts), LOG_LEVEL=info, abuse limits on (TRUST_PROXY, one address and phone per request), outbox worker on its background thread (as npm start runs it) indexing every complaint',
+        api: `POST /api/complaints, JSON, createApp(deps) on node:http (bench/api-server.ts), LOG_LEVEL=info, abuse limits on (TRUST_PROXY, one address and phone per request), ${workerEnabled ? 'outbox worker on its background thread (as npm start runs it) indexing every complaint' : 'no outbox worker (BENCH_WORKER=false): nothing indexed'}`,
         settle:
           'before each measured phase: wait until the private index holds every complaint filed so far, then 2 s',
         bare: 'a Hono handler parsing the JSON and doing one INSERT (bench/bare-insert-server.ts), same PostgreSQL and pool size',
@@ -208,6 +236,8 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       },
       database,
       api: { ...apiStats, serverSideMs: serverSide(api.log().serverMs) },
+      // Meilisearch's indexing batches during each of the API's fixed-rate rounds.
+      indexingDuringRounds: indexing,
       bare: { ...bareStats, serverSideMs: serverSide(bare.log().serverMs) },
       complaintsStored: caughtUp.stored,
       complaintsIndexed: caughtUp.indexed,
@@ -219,7 +249,10 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       `(goal ≥ 0.5: ${goals.throughputMet ? 'met' : 'MISSED'}); at ${options.rate} req/s p50 ${apiStats.p50Ms} ms, ` +
       `p99 ${apiStats.p99Ms} ms, ${apiStats.errors} errors (bare: p50 ${bareStats.p50Ms} ms, p99 ${bareStats.p99Ms} ms) ` +
       `(goal p99 < 50 ms: ${goals.latencyMet ? 'met' : 'MISSED'}); ${options.runs}×${options.seconds} s each; ` +
-      `all ${caughtUp.stored} complaints in the private index ${caughtUp.seconds} s after the load`
+      (workerEnabled
+        ? `Meilisearch indexing ${Math.round(median(indexing.map((r) => r.busyShare)) * 100)}% of each round; ` +
+          `all ${caughtUp.stored} complaints in the private index ${caughtUp.seconds} s after the load`
+        : 'nothing indexed (BENCH_WORKER=false)')
     return { result, summary }
   } finally {
     agent.destroy()

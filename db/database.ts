@@ -183,9 +183,13 @@ export interface ComplaintTable {
    * (api/services/complaints/retention.ts); null while they are kept.
    */
   personalDataErasedAt: Timestamp | null
+  /** Who removed them: the retention sweep, or a city administrator at the resident's request. */
+  personalDataErasure: PersonalDataErasure | null
   createdAt: DefaultTimestamp
   updatedAt: DefaultTimestamp
 }
+
+export type PersonalDataErasure = 'retention' | 'request'
 
 export const mediationResults = ['agreed', 'failed', 'withdrawn'] as const
 /** 调解成功 / 调解不成 / 撤回投诉 */

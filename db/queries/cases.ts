@@ -172,7 +172,16 @@ export async function findCasePhoto(db: Kysely<Database>, photoId: string) {
 export async function caseState(trx: Transaction<Database>, id: string) {
   return trx
     .selectFrom('complaints')
-    .select(['id', 'trackingNo', 'kind', 'status', 'countyCode', 'version', 'dueAt'])
+    .select([
+      'id',
+      'trackingNo',
+      'kind',
+      'status',
+      'countyCode',
+      'version',
+      'dueAt',
+      'personalDataErasedAt',
+    ])
     .where('id', '=', id)
     .executeTakeFirst()
 }

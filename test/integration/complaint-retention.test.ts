@@ -26,10 +26,12 @@ import {
 
 let w: CasesWorld
 let admin: TestOperator
+let handler: TestOperator
 
 beforeAll(async () => {
   w = await casesWorld()
   admin = await signedInOperator(w.t.deps, 'city_admin')
+  handler = await signedInOperator(w.t.deps, 'county_handler', countyA)
 })
 afterAll(() => w.stop())
 
@@ -97,6 +99,7 @@ describe('personal data past its retention period', () => {
       piiKeyId: null,
       description: erasedText,
       address: erasedText,
+      personalDataErasure: 'retention',
       version: before.version + 1,
       // What statistics need stays.
       category: before.category,
@@ -390,5 +393,98 @@ describe('personal data past its retention period', () => {
     expect(reopened.status).toBe('in_progress')
     expect(reopened.nameSealed).toBeNull()
     expect(reopened.description).toBe(erasedText)
+  })
+})
+
+describe('personal data erased at the resident’s request', () => {
+  const note = '12345 工单 LS12345-20271203-0042：赵大海申请删除，已核对其身份证件。'
+
+  it('is the city administrator’s console action on an ended case, and removes what retention would', async () => {
+    const filed = await fileCaseWithPhoto(w.app, w.t, countyA)
+    const steps = [
+      { action: 'accept' },
+      { action: 'complete', handlingResult: '已联系赵大海核实。', publicReply: '已处理。' },
+      { action: 'close' },
+    ]
+    for (const [i, step] of steps.entries()) {
+      const res = await act(w.app, admin.headers, filed.id, { ...step, version: i + 1 })
+      expect(res.status).toBe(200)
+    }
+    const erase = { action: 'erase_personal_data', version: 4, note }
+
+    // Not a county handler's to do, and not while a case is still handled.
+    const byHandler = await act(w.app, handler.headers, filed.id, erase)
+    expect(byHandler.status).toBe(403)
+    const open = await fileCase(w.app, w.t)
+    const tooEarly = await act(w.app, admin.headers, open.id, { ...erase, version: 1 })
+    expect(tooEarly.status).toBe(409)
+    expect(((await tooEarly.json()) as { error: { message: string } }).error.message).toContain(
+      '不能“删除个人信息”',
+    )
+    const withoutNote = await act(w.app, admin.headers, filed.id, { ...erase, note: ' ' })
+    expect(withoutNote.status).toBe(400)
+    const problems = (await withoutNote.json()) as { error: { details: unknown[] } }
+    expect(problems.error.details).toContainEqual({ field: 'note', message: '请填写说明' })
+
+    const res = await act(w.app, admin.headers, filed.id, erase)
+    expect(res.status).toBe(200)
+    const view = (await res.json()) as Awaited<ReturnType<typeof caseOf>>
+    expect(view).toMatchObject({
+      version: 5,
+      status: 'closed',
+      personalDataErasure: 'request',
+      contact: { name: null, phone: null },
+      description: erasedText,
+      photos: [],
+      allowedActions: [],
+    })
+
+    const after = await row(filed.id)
+    expect(after).toMatchObject({
+      nameSealed: null,
+      phoneSealed: null,
+      phoneHash: null,
+      address: erasedText,
+      handlingResult: `已联系${erasedName}核实。`,
+    })
+    const entry = await db()
+      .selectFrom('complaintEvents')
+      .select(['isPublic', 'actor', 'note'])
+      .where('complaintId', '=', filed.id)
+      .where('kind', '=', 'personal_data_erased')
+      .executeTakeFirstOrThrow()
+    expect(entry).toEqual({
+      isPublic: false,
+      actor: admin.operator.username,
+      note: expect.stringContaining(`应投诉举报人本人申请`) as string,
+    })
+    expect(entry.note).toContain(`12345 工单 LS12345-20271203-0042：${erasedName}申请删除`)
+    expect(await auditOf(w.t, filed.id)).toContainEqual(
+      expect.objectContaining({
+        action: 'case.erase_personal_data',
+        username: admin.operator.username,
+      }),
+    )
+    const photos = await db()
+      .selectFrom('complaintPhotos')
+      .select('id')
+      .where('complaintId', '=', filed.id)
+      .execute()
+    expect(photos).toEqual([])
+
+    const reveal = await w.app.request(`/api/admin/cases/${filed.id}/reveal`, {
+      method: 'POST',
+      headers: admin.headers,
+    })
+    expect(reveal.status).toBe(409)
+    const refused = (await reveal.json()) as { error: { message: string } }
+    expect(refused.error.message).toContain('应投诉举报人本人申请')
+
+    // Once: a second request finds nothing left to delete.
+    const again = await act(w.app, admin.headers, filed.id, { ...erase, version: 5 })
+    expect(again.status).toBe(409)
+    expect(((await again.json()) as { error: { message: string } }).error.message).toContain(
+      '个人信息已经删除',
+    )
   })
 })

@@ -150,6 +150,8 @@ describe('the hotline actions in the state machine', () => {
   it('allows on a hotline case exactly the listed transitions, and refuses the rest in Chinese', () => {
     for (const status of complaintStatuses) {
       for (const action of Object.keys(caseMachine) as CaseAction[]) {
+        // Not a handler's to take at all (the city administrator's 删除个人信息).
+        if (!caseMachine[action].roles.includes(op.role)) continue
         const facts = {
           status,
           kind: 'complaint' as const,

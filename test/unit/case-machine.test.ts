@@ -56,8 +56,23 @@ const transitions = `
     return { kind, from, action, to }
   })
 
-const expectedTo = (kind: string, from: string, action: string) =>
-  transitions.find((t) => t.kind === kind && t.from === from && t.action === action)?.to
+/** The city administrator's alone: deleting personal data at the resident's request, once ended. */
+const adminTransitions = ['complaint', 'report'].flatMap((kind) =>
+  ['resolved', 'rejected', 'closed', 'returned'].map((from) => ({
+    kind,
+    from,
+    action: 'erase_personal_data',
+    to: from,
+  })),
+)
+const transitionsOf = (who: string) =>
+  who === 'cityAdmin' ? [...transitions, ...adminTransitions] : transitions
+
+const expectedTo = (kind: string, from: string, action: string, who = 'handler') =>
+  transitionsOf(who).find((t) => t.kind === kind && t.from === from && t.action === action)?.to
+
+/** Whether a county handler's role may take the action at all. */
+const forHandlers = (action: CaseAction) => caseMachine[action].roles.includes('county_handler')
 
 const lishui = '331102'
 const qingtian = '331121'
@@ -89,6 +104,7 @@ describe('the case state machine', () => {
         'request_extension',
         'report_progress',
         'report_completion',
+        'erase_personal_data',
       ].sort(),
     )
   })
@@ -98,7 +114,7 @@ describe('the case state machine', () => {
       let allowed = 0
       for (const { kind, status, action } of everyCombination) {
         const facts = { kind, status, countyCode: lishui, channel: 'web' as const }
-        const to = expectedTo(kind, status, action)
+        const to = expectedTo(kind, status, action, who)
         const refusal = refusalOf(operators[who]!, facts, action)
         if (to === undefined) {
           expect(refusal, `${kind} ${status} ${action}`).not.toBeNull()
@@ -108,13 +124,13 @@ describe('the case state machine', () => {
         expect(refusal, `${kind} ${status} ${action}`).toBeNull()
         expect(nextStatus(facts, action)).toBe(to)
       }
-      expect(allowed).toBe(transitions.length)
+      expect(allowed).toBe(transitionsOf(who).length)
     })
   }
 
   it('refuses every other transition with a Chinese message naming the status and what is possible', () => {
     for (const { kind, status, action } of everyCombination) {
-      if (expectedTo(kind, status, action) !== undefined) continue
+      if (expectedTo(kind, status, action) !== undefined || !forHandlers(action)) continue
       const refusal = refusalOf(
         operators.handler!,
         { kind, status, countyCode: lishui, channel: 'web' },
@@ -162,6 +178,7 @@ describe('the case state machine', () => {
 
   it('lets a county handler act only on its own county’s cases', () => {
     for (const { kind, status, action } of everyCombination) {
+      if (!forHandlers(action)) continue
       const facts = { kind, status, countyCode: lishui, channel: 'web' as const }
       const refusal = refusalOf(operators.otherHandler!, facts, action)
       expect(refusal?.code).toBe('FORBIDDEN')
@@ -180,6 +197,34 @@ describe('the case state machine', () => {
       'assign',
       'note',
     ])
+  })
+
+  it('lets only the city administrator delete personal data, once the case has ended, and once', () => {
+    const closed = {
+      kind: 'complaint' as ComplaintKind,
+      status: 'closed' as const,
+      countyCode: lishui,
+      channel: 'web' as const,
+    }
+    expect(allowedActions(operators.cityAdmin!, closed)).toEqual(['erase_personal_data'])
+    expect(refusalOf(operators.handler!, closed, 'erase_personal_data')).toMatchObject({
+      code: 'FORBIDDEN',
+      message: '您的账号不能“删除个人信息”。',
+    })
+    // A handler refused something else on an ended case is not offered the administrator's action.
+    expect(refusalOf(operators.handler!, closed, 'note')?.message).toContain(
+      '这个状态下已不能再做任何操作',
+    )
+    const erased = { ...closed, personalDataErasedAt: new Date() }
+    expect(allowedActions(operators.cityAdmin!, erased)).toEqual([])
+    expect(refusalOf(operators.cityAdmin!, erased, 'erase_personal_data')).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('（个人信息已经删除）') as string,
+    })
+    const open = { ...closed, status: 'accepted' as const }
+    expect(refusalOf(operators.cityAdmin!, open, 'erase_personal_data')?.message).toContain(
+      '不能“删除个人信息”',
+    )
   })
 
   it('lets the city administrator act on every county’s cases', () => {

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely'
-import type { ComplaintStatus, Database } from '../../../db/database.ts'
+import type { ComplaintStatus, Database, PersonalDataErasure } from '../../../db/database.ts'
 import { addCaseEvents } from '../../../db/queries/cases.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
 import type { Deps } from '../../deps.ts'
@@ -32,8 +32,13 @@ export const erasedPhone = '（电话已删除）'
 const erasedNote = `案件结束已满 ${retentionYears} 年，已按保存期限删除投诉举报人的姓名、电话、诉求内容、地址和照片，办理记录中的姓名和电话号码一并去除。`
 
 /** What the console says of an erased case (its contact box, a refused reveal). */
-export const erasureNotice = (erasedAt: Date) =>
-  `案件结束已满 ${retentionYears} 年，投诉举报人的姓名、电话、诉求内容、地址和照片已于 ${shanghaiToday(erasedAt)} 按保存期限删除，办理记录中的姓名和电话号码一并去除。`
+export function erasureNotice(erasedAt: Date, erasure: PersonalDataErasure | null) {
+  const on = shanghaiToday(erasedAt)
+  const records = '办理记录中的姓名和电话号码一并去除。'
+  return erasure === 'request'
+    ? `应投诉举报人本人申请，其姓名、电话、诉求内容、地址和照片已于 ${on} 删除，${records}`
+    : `案件结束已满 ${retentionYears} 年，投诉举报人的姓名、电话、诉求内容、地址和照片已于 ${on} 按保存期限删除，${records}`
+}
 
 /**
  * Text a handler wrote on a case (a note, a reason, the handling result, the public reply, what
@@ -116,54 +121,7 @@ async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
     const ids = due.rows.map((r) => r.id)
     if (ids.length === 0) return 0
 
-    const cases = await trx
-      .selectFrom('complaints')
-      .select([
-        'id',
-        'trackingNo',
-        'piiKeyId',
-        'nameSealed',
-        'phoneSealed',
-        'rejectionNote',
-        'handlingResult',
-        'publicReply',
-      ])
-      .where('id', 'in', ids)
-      .execute()
-    const residents = new Map(cases.map((c) => [c.id, residentOf(deps, c)]))
-    const scrub = (id: string, text: string) => withoutResident(text, residents.get(id)!)
-    for (const c of cases) {
-      await trx
-        .updateTable('complaints')
-        .set({
-          nameSealed: null,
-          phoneSealed: null,
-          phoneHash: null,
-          piiKeyId: null,
-          description: erasedText,
-          address: erasedText,
-          rejectionNote: c.rejectionNote && scrub(c.id, c.rejectionNote),
-          handlingResult: c.handlingResult && scrub(c.id, c.handlingResult),
-          publicReply: c.publicReply && scrub(c.id, c.publicReply),
-          personalDataErasedAt: now,
-          version: sql`version + 1`,
-          updatedAt: now,
-        })
-        .where('id', '=', c.id)
-        .execute()
-    }
-
-    const tickets = await trx
-      .updateTable('hotlineTickets')
-      .set({ title: erasedText, updatedAt: now })
-      .where('complaintId', 'in', ids)
-      .returning(['ticketNo', 'complaintId'])
-      .execute()
-    for (const ticket of tickets) await redactTicket(deps, trx, ticket)
-
-    // After the work orders: their own entries are matched by the text they first wrote.
-    await scrubRecords(trx, ids, scrub)
-
+    await erasePersonalData(deps, trx, ids, { at: now, erasure: 'retention', bumpVersion: true })
     await addCaseEvents(
       trx,
       ids.map((id) => ({
@@ -192,23 +150,86 @@ async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
         payload: { id },
       })),
     )
-
-    const photos = await trx
-      .deleteFrom('complaintPhotos')
-      .where('complaintId', 'in', ids)
-      .returning('storageKey')
-      .execute()
-    // Before the commit: a failure here rolls the case back, and the next sweep tries again
-    // (deleting a file already gone is not an error).
-    for (const photo of photos) await deps.photos.delete(photo.storageKey)
     return ids.length
   })
+}
+
+/**
+ * Removes these cases' personal data in the caller's transaction: the name, the phone and its
+ * keyed hash, the description and address, the photos (rows, and files before the commit: a
+ * failure rolls the case back, and deleting a file already gone is not an error), the caller in
+ * stored 12345 work orders, and the resident in what handlers wrote. The case is stamped with
+ * `erasure` (and a new version unless the caller's own update gave it one). Returns each case's
+ * resident as they were, to keep them out of text the caller still writes.
+ */
+export async function erasePersonalData(
+  deps: RetentionDeps,
+  trx: Transaction<Database>,
+  ids: readonly string[],
+  options: { at: Date; erasure: PersonalDataErasure; bumpVersion: boolean },
+): Promise<Map<string, Contact>> {
+  const { at } = options
+  const cases = await trx
+    .selectFrom('complaints')
+    .select([
+      'id',
+      'trackingNo',
+      'piiKeyId',
+      'nameSealed',
+      'phoneSealed',
+      'rejectionNote',
+      'handlingResult',
+      'publicReply',
+    ])
+    .where('id', 'in', ids)
+    .execute()
+  const residents = new Map(cases.map((c) => [c.id, residentOf(deps, c)]))
+  const scrub = (id: string, text: string) => withoutResident(text, residents.get(id)!)
+  for (const c of cases) {
+    await trx
+      .updateTable('complaints')
+      .set({
+        nameSealed: null,
+        phoneSealed: null,
+        phoneHash: null,
+        piiKeyId: null,
+        description: erasedText,
+        address: erasedText,
+        rejectionNote: c.rejectionNote && scrub(c.id, c.rejectionNote),
+        handlingResult: c.handlingResult && scrub(c.id, c.handlingResult),
+        publicReply: c.publicReply && scrub(c.id, c.publicReply),
+        personalDataErasedAt: at,
+        personalDataErasure: options.erasure,
+        ...(options.bumpVersion ? { version: sql<number>`version + 1` } : {}),
+        updatedAt: at,
+      })
+      .where('id', '=', c.id)
+      .execute()
+  }
+
+  const tickets = await trx
+    .updateTable('hotlineTickets')
+    .set({ title: erasedText, updatedAt: at })
+    .where('complaintId', 'in', ids)
+    .returning(['ticketNo', 'complaintId'])
+    .execute()
+  for (const ticket of tickets) await redactTicket(deps, trx, ticket)
+  // After the work orders: their own entries are matched by the text they first wrote.
+  await scrubRecords(trx, ids, scrub)
+
+  const photos = await trx
+    .deleteFrom('complaintPhotos')
+    .where('complaintId', 'in', ids)
+    .returning('storageKey')
+    .execute()
+  for (const photo of photos) await deps.photos.delete(photo.storageKey)
+  return residents
 }
 
 /** Takes the resident out of these cases' timeline entries and of the callbacks sent to 12345. */
 async function scrubRecords(
   trx: Transaction<Database>,
-  ids: string[],
+  ids: readonly string[],
   scrub: (complaintId: string, text: string) => string,
 ) {
   const entries = await trx

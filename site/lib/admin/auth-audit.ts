@@ -29,6 +29,7 @@ export const auditActionLabels: Record<string, string> = {
   'case.pii_revealed': '查看个人信息',
   'case.photo_viewed': '查看照片',
   'case.personal_data_erased': '到期删除个人信息',
+  'case.erase_personal_data': '应本人申请删除个人信息',
   'enterprise.*': '企业变更（全部）',
 }
 

@@ -45,7 +45,7 @@ const explanations: Record<CaseAction, (c: CaseDetail) => string> = {
   mediate: () => '调解情况只在内部可见；投诉人只会看到“办理中”。',
   start: () => '举报人会在查询页看到“办理中”，期限仍为收到后 15 个工作日。',
   complete: () => '办理结果只在内部存档；答复会原样公开给投诉举报人，请不要写入他人的个人信息。',
-  close: () => '归档后案件不能再做任何操作。',
+  close: () => '归档后案件不能再办理。',
   sign: () =>
     '签收后向 12345 热线回复“已签收”，投诉举报人会看到“已受理”。请在热线规定的时限内签收。',
   request_return: () =>
@@ -55,6 +55,8 @@ const explanations: Record<CaseAction, (c: CaseDetail) => string> = {
   report_progress: () => '过程反馈会发给 12345 热线，并公开给诉求人，请不要写入他人的个人信息。',
   report_completion: () =>
     '办结反馈会发给 12345 热线；答复会公开给诉求人，请不要写入他人的个人信息。热线会据此回访诉求人。',
+  erase_personal_data: () =>
+    '投诉举报人本人申请删除个人信息（《个人信息保护法》第四十七条）并已核实身份时使用：删除其姓名、电话、诉求内容、地址和照片，办理记录中的姓名和电话号码一并去除，删除后无法恢复。办理记录和统计信息保留。',
 }
 
 const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint?: string }>> = {
@@ -84,6 +86,10 @@ const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint
   'report_completion.publicReply': {
     label: '给诉求人的答复（公开）',
     hint: '热线和诉求人都会看到这段答复。',
+  },
+  'erase_personal_data.note': {
+    label: '申请情况（内部）',
+    hint: '写明申请途径（如 12345 工单号）、申请日期和身份核实方式；不要写入申请人的姓名和电话。',
   },
   'report_completion.contactedAt': {
     label: '联系诉求人的时间',

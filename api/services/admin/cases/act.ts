@@ -12,6 +12,7 @@ import { hotlineCaseFacts, markTicketRequested } from '../../../../db/queries/ho
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { complaintChangedTopic, complaintKey } from '../../../search/complaint-indexer.ts'
+import { erasePersonalData, withoutResident } from '../../complaints/retention.ts'
 import { issueDetails } from '../../../validation.ts'
 import { callbackPayload, queueCallback } from '../../hotline/callbacks.ts'
 import type { SignedInOperator } from '../access.ts'
@@ -78,6 +79,7 @@ function factsOf(input: CaseActionInput, at: Date): Updateable<ComplaintTable> {
       }
     case 'note':
     case 'start':
+    case 'erase_personal_data':
     case 'request_return':
     case 'request_extension':
     case 'report_progress':
@@ -177,6 +179,16 @@ export async function actOnCase({
       ...(dueAt ? { dueAt } : {}),
     })
     if (!changed) throw stale()
+    let recorded = action
+    if (action.action === 'erase_personal_data') {
+      const residents = await erasePersonalData(ctx, trx, [current.id], {
+        at,
+        erasure: 'request',
+        bumpVersion: false,
+      })
+      // The note says how the request came and was checked; it must not bring the resident back.
+      recorded = { ...action, note: withoutResident(action.note!, residents.get(current.id)!) }
+    }
     let callback: { id: string; webhookId: string } | undefined
     if (isHotlineAction(action.action)) {
       const ticketNo = hotline?.ticket?.ticketNo
@@ -191,7 +203,7 @@ export async function actOnCase({
         at,
       })
     }
-    const entries = entriesFor(action, {
+    const entries = entriesFor(recorded, {
       kind: current.kind,
       from: current.status,
       to,

@@ -88,6 +88,7 @@ export async function caseDetail(
     description: freeText(row.description),
     contact: maskedContact(ctx.privacy, row),
     personalDataErasedAt: isoOrNull(row.personalDataErasedAt),
+    personalDataErasure: row.personalDataErasure,
     figures:
       row.claimedQuantity !== null && row.measuredQuantity !== null
         ? {

@@ -25,6 +25,8 @@ export const caseActions = [
   'request_extension',
   'report_progress',
   'report_completion',
+  // 《个人信息保护法》第四十七条: at the resident's request, once the case has ended.
+  'erase_personal_data',
 ] as const
 export type CaseAction = (typeof caseActions)[number]
 
@@ -61,6 +63,8 @@ export interface ActionRule {
   channels: readonly ComplaintChannel[]
   /** A request to the hotline may be made only while the ticket's request is in one of `from`. */
   ticket?: { request: TicketRequest; from: readonly HotlineRequestState[] }
+  /** Only while the case still holds the resident's personal data. */
+  needsPersonalData?: true
   /** The status it leads to; null keeps the current one. */
   to: ComplaintStatus | null
   roles: readonly OperatorRole[]
@@ -80,6 +84,7 @@ const hotline: readonly ComplaintChannel[] = ['hotline12345']
 const anyChannel: readonly ComplaintChannel[] = ['web', 'hotline12345']
 const handlers: readonly OperatorRole[] = ['city_admin', 'county_handler']
 const open: readonly ComplaintStatus[] = ['received', 'accepted', 'in_progress']
+const ended: readonly ComplaintStatus[] = ['resolved', 'rejected', 'closed', 'returned']
 
 /**
  * The case state machine (issue 4; 市场监督管理投诉举报处理暂行办法). A 投诉 goes received →
@@ -230,6 +235,20 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     },
     entry: { kind: 'hotline_completed', isPublic: true },
   },
+  // The resident asked (through 12345, the privacy notice says) and their identity was checked:
+  // their data goes as it would three years after the case (complaints/retention.ts). Not while
+  // the case is handled: the handler still needs to reach them.
+  erase_personal_data: {
+    label: '删除个人信息',
+    from: ended,
+    kinds: both,
+    channels: anyChannel,
+    to: null,
+    roles: ['city_admin'],
+    needsPersonalData: true,
+    fields: { note: 'required' },
+    entry: { kind: 'personal_data_erased', isPublic: false },
+  },
 }
 
 /** The actions that answer the 12345 hotline with a callback. */
@@ -253,9 +272,14 @@ export interface CaseFacts {
   channel: ComplaintChannel
   /** The work order's requests to the hotline; null for a case not from 12345. */
   ticket?: Record<TicketRequest, HotlineRequestState> | null | undefined
+  /** Set once the resident's personal data was removed. */
+  personalDataErasedAt?: Date | null | undefined
 }
 
-type MachineFacts = Pick<CaseFacts, 'status' | 'kind' | 'channel' | 'ticket'>
+type MachineFacts = Pick<
+  CaseFacts,
+  'status' | 'kind' | 'channel' | 'ticket' | 'personalDataErasedAt'
+>
 
 export interface Refusal {
   /** FORBIDDEN: not this operator's to do; CONFLICT: not possible in the case's current state. */
@@ -269,11 +293,15 @@ const ticketAllows = (rule: ActionRule, c: MachineFacts) =>
     c.ticket !== undefined &&
     rule.ticket.from.includes(c.ticket[rule.ticket.request]))
 
+const holdsPersonalData = (c: MachineFacts) =>
+  c.personalDataErasedAt === null || c.personalDataErasedAt === undefined
+
 const fitsCase = (rule: ActionRule, c: MachineFacts) =>
   rule.from.includes(c.status) &&
   rule.kinds.includes(c.kind) &&
   rule.channels.includes(c.channel) &&
-  ticketAllows(rule, c)
+  ticketAllows(rule, c) &&
+  (rule.needsPersonalData === undefined || holdsPersonalData(c))
 
 /** The actions the case's status, kind and channel allow, whoever asks. */
 export function possibleActions(c: MachineFacts): CaseAction[] {
@@ -304,6 +332,7 @@ function whyNot(rule: ActionRule, c: MachineFacts): string {
   if (!rule.kinds.includes(c.kind)) {
     return `（${quoted(rule.label)}只适用于${rule.kinds.map((k) => kindLabels[k]).join('、')}）`
   }
+  if (rule.needsPersonalData && !holdsPersonalData(c)) return '（个人信息已经删除）'
   if (rule.from.includes(c.status) && rule.ticket && c.ticket) {
     const note = requestStateNotes[rule.ticket.request][c.ticket[rule.ticket.request]]
     if (note) return `（${note}）`
@@ -311,12 +340,15 @@ function whyNot(rule: ActionRule, c: MachineFacts): string {
   return ''
 }
 
-function stateRefusal(c: CaseFacts, action: CaseAction): Refusal {
+function stateRefusal(op: SignedInOperator, c: CaseFacts, action: CaseAction): Refusal {
   const rule = caseMachine[action]
   const origin = c.channel === 'web' ? '' : `来自${channelLabels[c.channel]}的`
   const now = `本案是${origin}${kindLabels[c.kind]}，当前状态为${quoted(complaintStatusLabels[c.status])}`
   const why = whyNot(rule, c)
-  const possible = possibleActions(c).map((a) => quoted(caseMachine[a].label))
+  // What this operator could do instead (the county was checked before).
+  const possible = possibleActions(c)
+    .filter((a) => caseMachine[a].roles.includes(op.role))
+    .map((a) => quoted(caseMachine[a].label))
   const next =
     possible.length > 0 ? `当前可以：${possible.join('、')}。` : '这个状态下已不能再做任何操作。'
   return { code: 'CONFLICT', message: `${now}，不能${quoted(rule.label)}${why}。${next}` }
@@ -340,7 +372,7 @@ export function refusalOf(op: SignedInOperator, c: CaseFacts, action: CaseAction
   if (!maySeeCounty(op, c.countyCode)) {
     return { code: 'FORBIDDEN', message: '这个案件不属于您所在区县，不能办理。' }
   }
-  return fitsCase(rule, c) ? null : stateRefusal(c, action)
+  return fitsCase(rule, c) ? null : stateRefusal(op, c, action)
 }
 
 /** The status a possible action leads to. */

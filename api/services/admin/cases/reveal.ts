@@ -30,9 +30,13 @@ export async function revealContact({
     )
   }
   if (row.personalDataErasedAt !== null) {
-    throw new ApiError('CONFLICT', `${erasureNotice(row.personalDataErasedAt)}无法再查看。`, {
-      reason: 'personal_data_erased',
-    })
+    throw new ApiError(
+      'CONFLICT',
+      `${erasureNotice(row.personalDataErasedAt, row.personalDataErasure)}无法再查看。`,
+      {
+        reason: 'personal_data_erased',
+      },
+    )
   }
   const contact = unsealContact(ctx.privacy, row)
   await recordAudit(ctx.db, {

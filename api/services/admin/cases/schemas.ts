@@ -178,10 +178,12 @@ export const caseDetailSchema = caseQueueItemSchema
     /** Masked (张*, 138****5678); null when not given. POST …/reveal shows them in full. */
     contact: z.object({ name: z.string().nullable(), phone: z.string().nullable() }),
     /**
-     * When the name, phone, free text and photos were removed, three years after the case ended;
-     * null while they are kept.
+     * When the name, phone, free text and photos were removed (three years after the case ended,
+     * or earlier at the resident's request); null while they are kept.
      */
     personalDataErasedAt: z.string().nullable(),
+    /** Why: `retention` (the three years ran out) or `request` (the resident asked). */
+    personalDataErasure: z.enum(['retention', 'request']).nullable(),
     figures: z
       .object({
         claimedQuantity: z.string(),

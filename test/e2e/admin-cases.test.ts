@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { sessionCookieName } from '../../api/services/admin/sessions.ts'
-import { erasedText } from '../../api/services/complaints/retention.ts'
 import { createDb, type Db } from '../../db/client.ts'
 import { openSession, textsOf, watchedPage, type Session } from '../support/browser.ts'
 
@@ -246,36 +245,5 @@ describe('a resident’s request to delete their personal data', () => {
     } finally {
       await context.close()
     }
-  })
-})
-
-describe('a case past its retention period', () => {
-  test('says the details were erased when the retention period ran out', async () => {
-    // The report filed above, as the retention sweep leaves it three years on
-    // (api/services/complaints/retention.ts has its own tests).
-    const erased = await db
-      .updateTable('complaints')
-      .set({
-        status: 'closed',
-        nameSealed: null,
-        phoneSealed: null,
-        phoneHash: null,
-        piiKeyId: null,
-        description: erasedText,
-        address: erasedText,
-        personalDataErasedAt: new Date('2029-12-01T02:00:00Z'),
-        personalDataErasure: 'retention',
-      })
-      .where('trackingNo', '=', report.trackingNo)
-      .returning('id')
-      .executeTakeFirstOrThrow()
-
-    const { page, problems } = await watchedPage(session.withoutJs)
-    const res = await page.goto(`/admin/cases/${erased.id}`)
-    expect(res?.status()).toBe(200)
-    expect(await textsOf(page, '#case-contact-erased')).toEqual([
-      expect.stringContaining('已于 2029-12-01 按保存期限删除'),
-    ])
-    expect(problems).toEqual([])
   })
 })

@@ -208,6 +208,28 @@ describe('two handlers on one case page', () => {
   })
 })
 
+describe('a resident’s request to correct their phone', () => {
+  test('a handler enters the new number, which is shown masked (JavaScript off)', async () => {
+    const { id } = await db
+      .selectFrom('complaints')
+      .select('id')
+      .where('trackingNo', '=', filed.trackingNo)
+      .executeTakeFirstOrThrow()
+    const { page, problems } = await watchedPage(session.withoutJs)
+    await page.goto(`/admin/cases/${id}`)
+    expect(await textsOf(page, '#case-contact-phone')).toEqual(['138****1234'])
+
+    await page.getByLabel('更正后的电话（不改则留空）').fill('13857809999')
+    await page.getByLabel('更正申请情况（内部）').fill('本人来电，核对受理编号后申请更正。')
+    await page.getByRole('button', { name: '更正联系方式', exact: true }).click()
+    await page.waitForURL((url) => url.searchParams.get('done') === 'correct_contact')
+    expect(await textsOf(page, '#case-done')).toEqual(['已完成“更正联系方式”。'])
+    expect(await textsOf(page, '#case-contact-phone')).toEqual(['138****9999'])
+    expect(await page.content()).not.toContain('13857809999')
+    expect(problems).toEqual([])
+  })
+})
+
 describe('a resident’s request to delete their personal data', () => {
   test('a city administrator deletes it from the ended case, with JavaScript off', async () => {
     // The case completed above: 办结, so its personal data may now go.
@@ -229,7 +251,7 @@ describe('a resident’s request to delete their personal data', () => {
       expect(await textsOf(page, '#case-contact-name')).toEqual(['林**'])
 
       await page
-        .getByLabel('申请情况（内部）')
+        .getByLabel('申请情况（内部）', { exact: true })
         .fill('12345 工单 LS-0001：本人来电申请，已核对身份证件。')
       await page.getByRole('button', { name: '删除个人信息', exact: true }).click()
       await page.waitForURL((url) => url.searchParams.get('done') === 'erase_personal_data')

@@ -94,13 +94,15 @@ describe('a transition the state machine does not allow', () => {
       const error = await errorOf(res)
       expect(error.code).toBe('CONFLICT')
       expect(error.message).toContain('当前状态为“已接收”')
-      expect(error.message).toContain('当前可以：“受理”、“不予受理”、“指派”、“内部备注”。')
+      expect(error.message).toContain(
+        '当前可以：“受理”、“不予受理”、“指派”、“内部备注”、“更正联系方式”。',
+      )
       expect(error.details).toEqual({ status: 'received' })
     }
     expect(await snapshot(filed.id)).toEqual(before)
   })
 
-  it('refuses anything on an archived case', async () => {
+  it('refuses any further handling on an archived case', async () => {
     const filed = await fileCase(w.app, w.t)
     const steps = [
       { action: 'reject', version: 1, reason: 'other', note: '投诉人撤回。' },
@@ -116,7 +118,8 @@ describe('a transition the state machine does not allow', () => {
       note: '补充说明。',
     })
     expect(res.status).toBe(409)
-    expect((await errorOf(res)).message).toContain('已不能再做任何操作')
+    // Only the resident's own details may still be corrected at their request.
+    expect((await errorOf(res)).message).toContain('当前可以：“更正联系方式”。')
     expect(await snapshot(filed.id)).toEqual(before)
   })
 })

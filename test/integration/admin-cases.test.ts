@@ -71,6 +71,7 @@ describe('a 投诉 from receipt to archive', () => {
       'reject',
       'assign',
       'note',
+      'correct_contact',
     ])
 
     const accepted = await actOk(filed.id, { action: 'accept', version: 1 })
@@ -110,7 +111,8 @@ describe('a 投诉 from receipt to archive', () => {
     expect(closed.status).toBe('closed')
     expect(closed.closedAt).not.toBeNull()
     expect(closed.version).toBe(6)
-    expect(closed.allowedActions).toEqual([])
+    // Archived: only a correction of the resident's details, at their request, is left.
+    expect(closed.allowedActions.map((a) => a.action)).toEqual(['correct_contact'])
 
     // The handler sees every entry, each marked public or internal, with the handler as actor.
     expect(closed.timeline.map((e) => [e.kind, e.isPublic])).toEqual([

@@ -123,6 +123,13 @@ describe('the hotline actions in the state machine', () => {
   }
   /** "status action → status" for a hotline case whose requests are all `none`. */
   const transitions = `
+    received    correct_contact → received
+    accepted    correct_contact → accepted
+    rejected    correct_contact → rejected
+    in_progress correct_contact → in_progress
+    resolved    correct_contact → resolved
+    closed      correct_contact → closed
+    returned    correct_contact → returned
     received    assign → received
     accepted    assign → accepted
     in_progress assign → in_progress
@@ -218,6 +225,7 @@ describe('hotline actions in the console', () => {
       'note',
       'sign',
       'request_return',
+      'correct_contact',
     ])
     expect(view.hotline).toMatchObject({
       ticketNo: c.ticketNo,
@@ -235,7 +243,7 @@ describe('hotline actions in the console', () => {
     const res = await act(c.id, { action: 'accept' })
     expect(res.status).toBe(409)
     expect((await errorOf(res)).message).toBe(
-      '本案是来自12345 热线的投诉，当前状态为“已接收”，不能“受理”（“受理”只适用于来自网上投诉举报的案件）。当前可以：“指派”、“内部备注”、“签收”、“退单申请”。',
+      '本案是来自12345 热线的投诉，当前状态为“已接收”，不能“受理”（“受理”只适用于来自网上投诉举报的案件）。当前可以：“指派”、“内部备注”、“签收”、“退单申请”、“更正联系方式”。',
     )
   })
 
@@ -413,8 +421,11 @@ describe('hotline actions in the console', () => {
       'case.report_completion',
     ])
     expect(after.audit[2]?.detail).toMatchObject({ isSubstantiated: true, resolved: false })
-    // Finished: nothing but a note is left, and the web's archiving is not offered.
-    expect((await caseOf(c.id)).allowedActions.map((a) => a.action)).toEqual(['note'])
+    // Finished: a note and a correction are left, and the web's archiving is not offered.
+    expect((await caseOf(c.id)).allowedActions.map((a) => a.action)).toEqual([
+      'note',
+      'correct_contact',
+    ])
   })
 
   it('answers 409 to a stale version and writes nothing, callback included', async () => {

@@ -65,8 +65,14 @@ const adminTransitions = ['complaint', 'report'].flatMap((kind) =>
     to: from,
   })),
 )
+/** Correcting the resident's name or phone at their request: any handler, in every status. */
+const contactTransitions = complaintKinds.flatMap((kind) =>
+  complaintStatuses.map((from) => ({ kind, from, action: 'correct_contact', to: from })),
+)
 const transitionsOf = (who: string) =>
-  who === 'cityAdmin' ? [...transitions, ...adminTransitions] : transitions
+  who === 'cityAdmin'
+    ? [...transitions, ...contactTransitions, ...adminTransitions]
+    : [...transitions, ...contactTransitions]
 
 const expectedTo = (kind: string, from: string, action: string, who = 'handler') =>
   transitionsOf(who).find((t) => t.kind === kind && t.from === from && t.action === action)?.to
@@ -104,6 +110,7 @@ describe('the case state machine', () => {
         'request_extension',
         'report_progress',
         'report_completion',
+        'correct_contact',
         'erase_personal_data',
       ].sort(),
     )
@@ -140,10 +147,9 @@ describe('the case state machine', () => {
       const message = refusal!.message
       expect(message).toContain(`“${complaintStatusLabels[status]}”`)
       expect(message).toContain(`不能“${caseMachine[action].label}”`)
-      const possible = transitions.filter((t) => t.kind === kind && t.from === status)
-      if (possible.length === 0) {
-        expect(message).toContain('已不能再做任何操作')
-      }
+      // A correction is possible in every status, so something is always offered.
+      const possible = transitionsOf('handler').filter((t) => t.kind === kind && t.from === status)
+      expect(possible.length).toBeGreaterThan(0)
       for (const p of possible) {
         expect(message).toContain(`“${caseMachine[p.action as CaseAction].label}”`)
       }
@@ -196,6 +202,7 @@ describe('the case state machine', () => {
       'reject',
       'assign',
       'note',
+      'correct_contact',
     ])
   })
 
@@ -206,17 +213,24 @@ describe('the case state machine', () => {
       countyCode: lishui,
       channel: 'web' as const,
     }
-    expect(allowedActions(operators.cityAdmin!, closed)).toEqual(['erase_personal_data'])
+    expect(allowedActions(operators.cityAdmin!, closed)).toEqual([
+      'correct_contact',
+      'erase_personal_data',
+    ])
     expect(refusalOf(operators.handler!, closed, 'erase_personal_data')).toMatchObject({
       code: 'FORBIDDEN',
       message: '您的账号不能“删除个人信息”。',
     })
     // A handler refused something else on an ended case is not offered the administrator's action.
-    expect(refusalOf(operators.handler!, closed, 'note')?.message).toContain(
-      '这个状态下已不能再做任何操作',
-    )
+    const forHandler = refusalOf(operators.handler!, closed, 'note')?.message
+    expect(forHandler).toContain('当前可以：“更正联系方式”。')
+    expect(forHandler).not.toContain('删除个人信息')
+    // Nothing left to correct or delete once erased.
     const erased = { ...closed, personalDataErasedAt: new Date() }
     expect(allowedActions(operators.cityAdmin!, erased)).toEqual([])
+    expect(refusalOf(operators.handler!, erased, 'correct_contact')?.message).toContain(
+      '（个人信息已经删除）。这个状态下已不能再做任何操作。',
+    )
     expect(refusalOf(operators.cityAdmin!, erased, 'erase_personal_data')).toMatchObject({
       code: 'CONFLICT',
       message: expect.stringContaining('（个人信息已经删除）') as string,
@@ -239,6 +253,7 @@ describe('the case state machine', () => {
       'note',
       'start',
       'complete',
+      'correct_contact',
     ])
   })
 

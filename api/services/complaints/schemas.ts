@@ -26,6 +26,22 @@ export const contactRequired = (field: 'name' | 'phone') =>
 /** Mobile numbers, or landlines with their area code (0578-1234567). */
 const phonePattern = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/
 
+/** A resident's name: optional, as a 举报 may be anonymous (also the console's 更正联系方式). */
+export const nameField = optionalText(50, '姓名最多 50 个字。')
+
+/** A resident's phone, spaces and the +86 prefix dropped; optional as `nameField`. */
+export const phoneField = z.preprocess(
+  (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.replace(/[\s]/g, '')) : v),
+  z
+    .string('请填写电话号码。')
+    .transform((p) => p.replace(/^(\+86|0086)/, ''))
+    .refine(
+      (p) => phonePattern.test(p),
+      '请填写 11 位手机号，或带区号的固定电话（如 0578-2123456）。',
+    )
+    .optional(),
+)
+
 /** Parses 'YYYY-MM-DDTHH:mm' as Shanghai time (what a datetime-local field sends), or full ISO. */
 export function parseOccurredAt(value: string): Date | undefined {
   const local = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value)
@@ -100,18 +116,8 @@ export const complaintInputSchema = z
       .trim()
       .min(10, '请描述事情经过，至少 10 个字（买了什么、多少钱、怎么发现的）。')
       .max(5000, '经过描述最多 5000 个字。'),
-    name: optionalText(50, '姓名最多 50 个字。'),
-    phone: z.preprocess(
-      (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.replace(/[\s]/g, '')) : v),
-      z
-        .string('请填写电话号码。')
-        .transform((p) => p.replace(/^(\+86|0086)/, ''))
-        .refine(
-          (p) => phonePattern.test(p),
-          '请填写 11 位手机号，或带区号的固定电话（如 0578-2123456）。',
-        )
-        .optional(),
-    ),
+    name: nameField,
+    phone: phoneField,
     consent: z.literal(true, '请阅读并同意《个人信息保护说明》后再提交。'),
     claimedQuantity: optionalNumber('标称数量应为 0 到 1000000 之间的数字。'),
     measuredQuantity: optionalNumber('实际数量应为 0 到 1000000 之间的数字。'),

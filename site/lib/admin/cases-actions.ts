@@ -19,7 +19,7 @@ export interface ActionField {
   id: string
   label: string
   hint?: string
-  control: 'textarea' | 'select' | 'radio' | 'number' | 'datetime'
+  control: 'textarea' | 'select' | 'radio' | 'number' | 'datetime' | 'text' | 'tel'
   options?: Option[]
   /** The longest text a textarea takes (the API's limit). */
   maxLength?: number
@@ -55,6 +55,8 @@ const explanations: Record<CaseAction, (c: CaseDetail) => string> = {
   report_progress: () => '过程反馈会发给 12345 热线，并公开给诉求人，请不要写入他人的个人信息。',
   report_completion: () =>
     '办结反馈会发给 12345 热线；答复会公开给诉求人，请不要写入他人的个人信息。热线会据此回访诉求人。',
+  correct_contact: () =>
+    '投诉举报人本人申请更正或补充姓名、电话时使用（《个人信息保护法》第四十六条）：新的姓名和电话加密保存，页面上仍遮盖显示；不改的一项留空。',
   erase_personal_data: () =>
     '投诉举报人本人申请删除个人信息（《个人信息保护法》第四十七条）并已核实身份时使用：删除其姓名、电话、诉求内容、地址和照片，办理记录中的姓名和电话号码一并去除，删除后无法恢复。办理记录和统计信息保留。',
 }
@@ -87,6 +89,15 @@ const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint
     label: '给诉求人的答复（公开）',
     hint: '热线和诉求人都会看到这段答复。',
   },
+  'correct_contact.name': { label: '更正后的姓名（不改则留空）' },
+  'correct_contact.phone': {
+    label: '更正后的电话（不改则留空）',
+    hint: '11 位手机号，或带区号的固定电话（如 0578-2123456）。',
+  },
+  'correct_contact.note': {
+    label: '更正申请情况（内部）',
+    hint: '写明申请途径和身份核实方式；不要写入姓名和电话。',
+  },
   'erase_personal_data.note': {
     label: '申请情况（内部）',
     hint: '写明申请途径（如 12345 工单号）、申请日期和身份核实方式；不要写入申请人的姓名和电话。',
@@ -104,6 +115,8 @@ const yesNoOptions: Option[] = [
 
 /** The longest text each free-text field takes (schemas.ts). */
 const maxLengths: Partial<Record<CaseField, number>> = {
+  name: 50,
+  phone: 20,
   note: 2000,
   returnReason: 2000,
   legalBasis: 1000,
@@ -137,6 +150,10 @@ function controlOf(field: CaseField): ActionField['control'] {
       return 'number'
     case 'contactedAt':
       return 'datetime'
+    case 'name':
+      return 'text'
+    case 'phone':
+      return 'tel'
     default:
       return 'textarea'
   }

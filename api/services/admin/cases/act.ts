@@ -17,6 +17,7 @@ import { issueDetails } from '../../../validation.ts'
 import { callbackPayload, queueCallback } from '../../hotline/callbacks.ts'
 import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
+import { correctContact } from './correct-contact.ts'
 import { dueAtAfter } from './deadlines.ts'
 import { entriesFor } from './entries.ts'
 import { caseDetail } from './get.ts'
@@ -47,7 +48,12 @@ function validate(fields: unknown): CaseActionInput {
       details,
     )
   }
-  return parsed.data
+  const input = parsed.data
+  if (input.action === 'correct_contact' && input.name === undefined && input.phone === undefined) {
+    const message = '请填写更正后的姓名或电话（不改的一项留空）。'
+    throw new ApiError('VALIDATION_FAILED', message, [{ field: 'name', message }])
+  }
+  return input
 }
 
 /** The facts an action records on the case row (the timeline keeps the history). */
@@ -79,6 +85,7 @@ function factsOf(input: CaseActionInput, at: Date): Updateable<ComplaintTable> {
       }
     case 'note':
     case 'start':
+    case 'correct_contact':
     case 'erase_personal_data':
     case 'request_return':
     case 'request_extension':
@@ -86,6 +93,10 @@ function factsOf(input: CaseActionInput, at: Date): Updateable<ComplaintTable> {
       return {}
   }
 }
+
+/** Which contact fields a correction changed (never their values). */
+const correctedFields = (input: Pick<CaseActionInput, 'name' | 'phone'>) =>
+  (['name', 'phone'] as const).filter((field) => input[field] !== undefined)
 
 /** What the audit entry keeps of a hotline action's input (no free text: it is in the timeline). */
 function hotlineAuditDetail(input: CaseActionInput) {
@@ -189,6 +200,11 @@ export async function actOnCase({
       // The note says how the request came and was checked; it must not bring the resident back.
       recorded = { ...action, note: withoutResident(action.note!, residents.get(current.id)!) }
     }
+    if (action.action === 'correct_contact') {
+      const { before, after } = await correctContact(ctx, trx, current.id, action)
+      // Neither the old nor the new details belong in the note.
+      recorded = { ...action, note: withoutResident(withoutResident(action.note!, before), after) }
+    }
     let callback: { id: string; webhookId: string } | undefined
     if (isHotlineAction(action.action)) {
       const ticketNo = hotline?.ticket?.ticketNo
@@ -233,6 +249,7 @@ export async function actOnCase({
         ...(action.action === 'assign'
           ? { fromCounty: current.countyCode, toCounty: action.county }
           : {}),
+        ...(action.action === 'correct_contact' ? { corrected: correctedFields(action) } : {}),
         ...(callback
           ? {
               ticketNo: hotline?.ticket?.ticketNo,

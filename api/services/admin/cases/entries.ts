@@ -52,6 +52,10 @@ function noteOf(input: CaseActionInput, c: EntryContext): string {
       return input.note!
     case 'report_completion':
       return input.publicReply!
+    case 'correct_contact': {
+      const which = [input.name !== undefined && '姓名', input.phone !== undefined && '电话']
+      return `应投诉举报人本人申请，更正了${which.filter(Boolean).join('和')}。${input.note!}`
+    }
     case 'erase_personal_data':
       return `应投诉举报人本人申请，删除其姓名、电话、诉求内容、地址和照片，办理记录中的姓名和电话号码一并去除。${input.note!}`
   }

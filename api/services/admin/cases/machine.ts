@@ -1,9 +1,10 @@
-import type {
-  ComplaintChannel,
-  ComplaintKind,
-  ComplaintStatus,
-  HotlineRequestState,
-  OperatorRole,
+import {
+  complaintStatuses,
+  type ComplaintChannel,
+  type ComplaintKind,
+  type ComplaintStatus,
+  type HotlineRequestState,
+  type OperatorRole,
 } from '../../../../db/database.ts'
 import { complaintStatusLabels, kindLabels } from '../../complaints/labels.ts'
 import { maySeeCounty, type SignedInOperator } from '../access.ts'
@@ -25,7 +26,8 @@ export const caseActions = [
   'request_extension',
   'report_progress',
   'report_completion',
-  // 《个人信息保护法》第四十七条: at the resident's request, once the case has ended.
+  // 《个人信息保护法》第四十六、四十七条: at the resident's request.
+  'correct_contact',
   'erase_personal_data',
 ] as const
 export type CaseAction = (typeof caseActions)[number]
@@ -45,6 +47,8 @@ export type CaseField =
   | 'isSubstantiated'
   | 'resolved'
   | 'contactedAt'
+  | 'name'
+  | 'phone'
 
 /** A request to the hotline (退单 or 延期), as the ticket records it. */
 export type TicketRequest = 'returnState' | 'extensionState'
@@ -234,6 +238,20 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
       contactedAt: 'required',
     },
     entry: { kind: 'hotline_completed', isPublic: true },
+  },
+  // The resident asked to correct or add their name or phone (the one the handler calls): in any
+  // state, while the case still holds their data. A blank field keeps what is stored; act.ts
+  // refuses a correction that changes neither.
+  correct_contact: {
+    label: '更正联系方式',
+    from: complaintStatuses,
+    kinds: both,
+    channels: anyChannel,
+    to: null,
+    roles: handlers,
+    needsPersonalData: true,
+    fields: { name: 'optional', phone: 'optional', note: 'required' },
+    entry: { kind: 'contact_corrected', isPublic: false },
   },
   // The resident asked (through 12345, the privacy notice says) and their identity was checked:
   // their data goes as it would three years after the case (complaints/retention.ts). Not while

@@ -9,6 +9,7 @@ import {
   mediationResults,
   satisfactionLevels,
 } from '../../../../db/database.ts'
+import { nameField, phoneField } from '../../complaints/schemas.ts'
 import { rejectionReasons } from './labels.ts'
 import { caseActions, caseMachine, type CaseAction, type CaseField } from './machine.ts'
 
@@ -285,6 +286,8 @@ const fieldSchemas: Record<CaseField, z.ZodType> = {
   isSubstantiated: yesNo('请选择诉求是否属实'),
   resolved: yesNo('请选择问题是否已解决'),
   contactedAt: pastTime('联系诉求人的时间'),
+  name: nameField,
+  phone: phoneField,
 }
 
 const versionSchema = z.coerce
@@ -327,6 +330,8 @@ export interface CaseActionInput {
   isSubstantiated?: boolean
   resolved?: boolean
   contactedAt?: Date
+  name?: string
+  phone?: string
 }
 
 /**

@@ -1,0 +1,42 @@
+import type { Transaction } from 'kysely'
+import type { Database } from '../../../../db/database.ts'
+import type { ServiceContext } from '../../../deps.ts'
+import { encryptField, phoneHash } from '../../../privacy/pii.ts'
+import { unsealContact, type Contact } from './contact.ts'
+
+/**
+ * 更正联系方式, in the action's transaction: the corrected name or phone replaces the stored one,
+ * a blank one keeps it. Both are sealed again under the current key (they share the row's key
+ * id), and the phone's keyed hash follows the phone. Returns the contact before and after, to
+ * keep both out of the note the action writes.
+ */
+export async function correctContact(
+  ctx: Pick<ServiceContext, 'privacy'>,
+  trx: Transaction<Database>,
+  id: string,
+  corrected: { name?: string | undefined; phone?: string | undefined },
+): Promise<{ before: Contact; after: Contact }> {
+  const row = await trx
+    .selectFrom('complaints')
+    .select(['trackingNo', 'piiKeyId', 'nameSealed', 'phoneSealed'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
+  const { ring, hashKey } = ctx.privacy
+  const before = unsealContact(ctx.privacy, row)
+  const after = { name: corrected.name ?? before.name, phone: corrected.phone ?? before.phone }
+  const seal = (value: string | null, field: 'name' | 'phone') =>
+    value === null
+      ? null
+      : encryptField(ring, value, `complaints:${row.trackingNo}:${field}`).sealed
+  await trx
+    .updateTable('complaints')
+    .set({
+      nameSealed: seal(after.name, 'name'),
+      phoneSealed: seal(after.phone, 'phone'),
+      piiKeyId: ring.currentId,
+      phoneHash: after.phone === null ? null : phoneHash(hashKey, after.phone),
+    })
+    .where('id', '=', id)
+    .execute()
+  return { before, after }
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decryptField, phoneHash } from '../../api/privacy/pii.ts'
+import { erasedName, erasedPhone } from '../../api/services/complaints/retention.ts'
+import { signedInOperator, type TestOperator } from '../support/operators.ts'
+import {
+  act,
+  auditOf,
+  casesWorld,
+  countyA,
+  fileCase,
+  type CasesWorld,
+} from './admin-cases-support.ts'
+
+let w: CasesWorld
+let handler: TestOperator
+let viewer: TestOperator
+
+beforeAll(async () => {
+  w = await casesWorld()
+  handler = await signedInOperator(w.t.deps, 'county_handler', countyA)
+  viewer = await signedInOperator(w.t.deps, 'viewer')
+})
+afterAll(() => w.stop())
+
+const row = (id: string) =>
+  w.t.deps.db.selectFrom('complaints').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { message: string; details: unknown[] } }).error
+
+describe('a resident’s name or phone corrected at their request', () => {
+  it('is sealed again under the current key, with the phone’s hash, and shown masked', async () => {
+    const filed = await fileCase(w.app, w.t, { phone: '13966601234' })
+    const correction = {
+      action: 'correct_contact',
+      version: 1,
+      phone: '139 6660 5678',
+      note: '王小明来电，说原号码 13966601234 已停用，核对受理编号后申请更正。',
+    }
+
+    expect((await act(w.app, viewer.headers, filed.id, correction)).status).toBe(403)
+    const neither = await act(w.app, handler.headers, filed.id, { ...correction, phone: '' })
+    expect(neither.status).toBe(400)
+    expect((await errorOf(neither)).message).toContain('请填写更正后的姓名或电话')
+    const bad = await act(w.app, handler.headers, filed.id, { ...correction, phone: '12345' })
+    expect(bad.status).toBe(400)
+    expect((await errorOf(bad)).details).toContainEqual({
+      field: 'phone',
+      message: '请填写 11 位手机号，或带区号的固定电话（如 0578-2123456）。',
+    })
+
+    const res = await act(w.app, handler.headers, filed.id, correction)
+    expect(res.status).toBe(200)
+    const view = (await res.json()) as { contact: unknown; version: number }
+    expect(view).toMatchObject({ version: 2, contact: { name: '王**', phone: '139****5678' } })
+
+    const after = await row(filed.id)
+    const { ring, hashKey } = w.t.deps.privacy
+    expect(after.piiKeyId).toBe(ring.currentId)
+    const open = (field: 'name' | 'phone') =>
+      decryptField(
+        ring,
+        after.piiKeyId!,
+        field === 'name' ? after.nameSealed! : after.phoneSealed!,
+        `complaints:${after.trackingNo}:${field}`,
+      )
+    expect([open('name'), open('phone')]).toEqual(['王小明', '13966605678'])
+    expect(after.phoneHash).toEqual(phoneHash(hashKey, '13966605678'))
+
+    const reveal = await w.app.request(`/api/admin/cases/${filed.id}/reveal`, {
+      method: 'POST',
+      headers: handler.headers,
+    })
+    expect(await reveal.json()).toEqual({ name: '王小明', phone: '13966605678' })
+
+    // The internal entry says what changed, never the old or the new details.
+    const entry = await w.t.deps.db
+      .selectFrom('complaintEvents')
+      .select(['isPublic', 'note'])
+      .where('complaintId', '=', filed.id)
+      .where('kind', '=', 'contact_corrected')
+      .executeTakeFirstOrThrow()
+    expect(entry).toEqual({
+      isPublic: false,
+      note: `应投诉举报人本人申请，更正了电话。${erasedName}来电，说原号码 ${erasedPhone} 已停用，核对受理编号后申请更正。`,
+    })
+    const audit = await auditOf(w.t, filed.id)
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: 'case.correct_contact',
+        detail: expect.objectContaining({ corrected: ['phone'] }) as unknown,
+      }),
+    )
+    expect(JSON.stringify(audit)).not.toMatch(/1396660\d{4}|王小明/)
+  })
+
+  it('adds a name and phone to an anonymous report', async () => {
+    const report = await fileCase(w.app, w.t, { kind: 'report' })
+    expect((await row(report.id)).nameSealed).toBeNull()
+    const res = await act(w.app, handler.headers, report.id, {
+      action: 'correct_contact',
+      version: 1,
+      name: '匿名改实名',
+      phone: '0578-2123456',
+      note: '举报人来电补充联系方式，以便告知核查结果。',
+    })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ contact: { name: '匿****', phone: '057****3456' } })
+  })
+})

@@ -106,4 +106,25 @@ describe('a resident’s name or phone corrected at their request', () => {
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ contact: { name: '匿****', phone: '057****3456' } })
   })
+
+  it('asks for both when the stored ones were sealed under a key no longer configured', async () => {
+    const filed = await fileCase(w.app, w.t)
+    await w.t.deps.db
+      .updateTable('complaints')
+      .set({ piiKeyId: 'retired' })
+      .where('id', '=', filed.id)
+      .execute()
+    const correction = {
+      action: 'correct_contact',
+      version: 1,
+      phone: '13966609999',
+      note: '本人来电更正。',
+    }
+    const half = await act(w.app, handler.headers, filed.id, correction)
+    expect(half.status).toBe(409)
+    expect((await errorOf(half)).message).toContain('请同时填写更正后的姓名和电话')
+    const both = await act(w.app, handler.headers, filed.id, { ...correction, name: '王小明' })
+    expect(both.status).toBe(200)
+    expect((await row(filed.id)).piiKeyId).toBe(w.t.deps.privacy.ring.currentId)
+  })
 })

@@ -1,8 +1,31 @@
 import type { Transaction } from 'kysely'
 import type { Database } from '../../../../db/database.ts'
 import type { ServiceContext } from '../../../deps.ts'
+import { ApiError } from '../../../errors.ts'
 import { encryptField, phoneHash } from '../../../privacy/pii.ts'
 import { unsealContact, type Contact } from './contact.ts'
+
+/**
+ * The stored contact; when it was sealed under a key no longer configured it cannot be read, and
+ * so cannot be kept half: then the correction must give both.
+ */
+function openedOrRetired(
+  ctx: Pick<ServiceContext, 'privacy'>,
+  row: Parameters<typeof unsealContact>[1],
+  corrected: { name?: string | undefined; phone?: string | undefined },
+): Contact {
+  try {
+    return unsealContact(ctx.privacy, row)
+  } catch {
+    if (corrected.name !== undefined && corrected.phone !== undefined) {
+      return { name: null, phone: null }
+    }
+    throw new ApiError(
+      'CONFLICT',
+      '原来的姓名和电话已无法解密（加密密钥已停用），请同时填写更正后的姓名和电话。',
+    )
+  }
+}
 
 /**
  * 更正联系方式, in the action's transaction: the corrected name or phone replaces the stored one,
@@ -22,7 +45,7 @@ export async function correctContact(
     .where('id', '=', id)
     .executeTakeFirstOrThrow()
   const { ring, hashKey } = ctx.privacy
-  const before = unsealContact(ctx.privacy, row)
+  const before = openedOrRetired(ctx, row, corrected)
   const after = { name: corrected.name ?? before.name, phone: corrected.phone ?? before.phone }
   const seal = (value: string | null, field: 'name' | 'phone') =>
     value === null

@@ -120,6 +120,13 @@ export function encryptField(ring: PiiKeyring, plaintext: string, aad: string): 
   return { keyId: ring.currentId, sealed: Buffer.concat([iv, cipher.getAuthTag(), ciphertext]) }
 }
 
+/**
+ * The aad of a complaint's sealed name or phone: every place that seals or opens them (intake, a
+ * 12345 ticket's case, a correction, the console) names the field the same way.
+ */
+export const contactAad = (trackingNo: string, field: 'name' | 'phone') =>
+  `complaints:${trackingNo}:${field}`
+
 /** Opens a field sealed by encryptField; throws on an unknown key, a wrong aad or any tampering. */
 export function decryptField(ring: PiiKeyring, keyId: string, sealed: Buffer, aad: string): string {
   const key = keyOf(ring, keyId)

@@ -121,8 +121,11 @@ describe('a resident’s name or phone corrected at their request', () => {
       note: '本人来电更正。',
     }
     const half = await act(w.app, handler.headers, filed.id, correction)
-    expect(half.status).toBe(409)
-    expect((await errorOf(half)).message).toContain('请同时填写更正后的姓名和电话')
+    expect(half.status).toBe(400)
+    const halfError = await errorOf(half)
+    expect(halfError.message).toContain('请同时填写更正后的姓名和电话')
+    // Shown beside both fields on the case page.
+    expect(halfError.details.map((d) => (d as { field: string }).field)).toEqual(['name', 'phone'])
     const both = await act(w.app, handler.headers, filed.id, { ...correction, name: '王小明' })
     expect(both.status).toBe(200)
     expect((await row(filed.id)).piiKeyId).toBe(w.t.deps.privacy.ring.currentId)

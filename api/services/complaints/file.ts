@@ -8,7 +8,7 @@ import type { ComplaintStatus } from '../../../db/database.ts'
 import { mayHaveCommitted } from '../../../db/errors.ts'
 import { acceptPhotos, type AcceptedPhoto } from '../../photos/accept.ts'
 import { PhotoRejected } from '../../photos/errors.ts'
-import { decryptField, encryptField, phoneHash } from '../../privacy/pii.ts'
+import { contactAad, decryptField, encryptField, phoneHash } from '../../privacy/pii.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { ApiError } from '../../errors.ts'
 import { shanghaiToday } from '../../time.ts'
@@ -234,8 +234,8 @@ async function fileOnce(
       shanghaiToday(receivedAt),
       await nextTrackingSequence(ctx.db),
     )
-    const seal = (value: string, field: string) =>
-      encryptField(privacy.ring, value, `complaints:${trackingNo}:${field}`)
+    const seal = (value: string, field: 'name' | 'phone') =>
+      encryptField(privacy.ring, value, contactAad(trackingNo, field))
     const name = fields.name ? seal(fields.name, 'name') : undefined
     const sealedPhone = phone ? seal(phone, 'phone') : undefined
     const figures =

@@ -19,15 +19,21 @@ import { openInboxEvent, redactInboxBody } from '../hotline/inbox.ts'
 /** How long a case's personal data is kept once the case has ended (/complaints/privacy). */
 export const retentionYears = 3
 
-/** What stands where the resident's own words and address were. */
-export const erasedText = '（已按保存期限删除）'
+/**
+ * What stands where the resident's own words and address were, whichever way they went (the
+ * case says which: erasureNotice).
+ */
+export const erasedText = '（已删除）'
 
 /** A case in one of these has ended: 办结, 不予受理, 归档, or returned to the 12345 hotline. */
 const endedStatuses: readonly ComplaintStatus[] = ['resolved', 'rejected', 'closed', 'returned']
 
-/** What stands where a handler's text named the resident or gave their phone. */
-export const erasedName = '（姓名已删除）'
-export const erasedPhone = '（电话已删除）'
+/**
+ * What stands where a handler's text named the resident or gave their phone: at erasure, and in
+ * the note of a correction, which keeps neither the old nor the new details.
+ */
+export const erasedName = '（姓名已隐去）'
+export const erasedPhone = '（电话已隐去）'
 
 const erasedNote = `案件结束已满 ${retentionYears} 年，已按保存期限删除投诉举报人的姓名、电话、诉求内容、地址和照片，办理记录中的姓名和电话号码一并去除。`
 

@@ -3,7 +3,7 @@ import type { ComplaintCategory, ComplaintKind, Database } from '../../../db/dat
 import { reserveTrackingSequence } from '../../../db/queries/complaints.ts'
 import { insertHotlineCase, insertTicket } from '../../../db/queries/hotline-tickets.ts'
 import type { ServiceContext } from '../../deps.ts'
-import { encryptField, phoneHash } from '../../privacy/pii.ts'
+import { contactAad, encryptField, phoneHash } from '../../privacy/pii.ts'
 import { shanghaiToday } from '../../time.ts'
 import { formatTrackingNo, newQueryCode, queryCodeHash } from '../complaints/codes.ts'
 import type { HotlineTicket } from './events.ts'
@@ -48,8 +48,8 @@ export async function createCaseFromTicket(
   const [sequence] = await reserveTrackingSequence(trx, 1)
   const trackingNo = formatTrackingNo(shanghaiToday(assignedAt), sequence!)
   const { ring, hashKey } = ctx.privacy
-  const seal = (value: string, field: string) =>
-    encryptField(ring, value, `complaints:${trackingNo}:${field}`)
+  const seal = (value: string, field: 'name' | 'phone') =>
+    encryptField(ring, value, contactAad(trackingNo, field))
   const name = ticket.contact_name ? seal(ticket.contact_name, 'name') : undefined
   const phone = ticket.contact_phone ? seal(ticket.contact_phone, 'phone') : undefined
   const complaintId = await insertHotlineCase(trx, {

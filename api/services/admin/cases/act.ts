@@ -147,6 +147,35 @@ async function assignmentTarget(db: Kysely<Database>, county: string, current: s
 }
 
 /**
+ * The resident's own data, for the two actions taken at their request: a correction seals the
+ * new details, an erasure removes them all (complaints/retention.ts). Returns the input as the
+ * timeline records it: the operator's note says how the request came and was checked, and must
+ * not bring the resident back, neither the old details nor the new.
+ */
+async function changePersonalData(
+  ctx: ServiceContext,
+  trx: Transaction<Database>,
+  action: CaseActionInput,
+  id: string,
+  at: Date,
+): Promise<CaseActionInput> {
+  if (action.action === 'correct_contact') {
+    const { before, after } = await correctContact(ctx, trx, id, action)
+    return { ...action, note: withoutResident(withoutResident(action.note!, before), after) }
+  }
+  if (action.action === 'erase_personal_data') {
+    const residents = await erasePersonalData(ctx, trx, [id], {
+      at,
+      erasure: 'request',
+      // The action's own update gave the case its next version.
+      bumpVersion: false,
+    })
+    return { ...action, note: withoutResident(action.note!, residents.get(id)!) }
+  }
+  return action
+}
+
+/**
  * Takes one action on a case (POST /api/admin/cases/:id/actions), all in one transaction: checks
  * the operator's county and role, the version the operator saw, and the state machine; writes the
  * new status and facts with the next version only if nobody changed the case meanwhile (else 409),
@@ -190,21 +219,7 @@ export async function actOnCase({
       ...(dueAt ? { dueAt } : {}),
     })
     if (!changed) throw stale()
-    let recorded = action
-    if (action.action === 'erase_personal_data') {
-      const residents = await erasePersonalData(ctx, trx, [current.id], {
-        at,
-        erasure: 'request',
-        bumpVersion: false,
-      })
-      // The note says how the request came and was checked; it must not bring the resident back.
-      recorded = { ...action, note: withoutResident(action.note!, residents.get(current.id)!) }
-    }
-    if (action.action === 'correct_contact') {
-      const { before, after } = await correctContact(ctx, trx, current.id, action)
-      // Neither the old nor the new details belong in the note.
-      recorded = { ...action, note: withoutResident(withoutResident(action.note!, before), after) }
-    }
+    const recorded = await changePersonalData(ctx, trx, action, current.id, at)
     let callback: { id: string; webhookId: string } | undefined
     if (isHotlineAction(action.action)) {
       const ticketNo = hotline?.ticket?.ticketNo

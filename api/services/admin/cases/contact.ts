@@ -1,6 +1,6 @@
 import type { CaseRow } from '../../../../db/queries/cases.ts'
 import type { Privacy } from '../../../deps.ts'
-import { decryptField, maskName, maskPhone } from '../../../privacy/pii.ts'
+import { contactAad, decryptField, maskName, maskPhone } from '../../../privacy/pii.ts'
 
 export interface Contact {
   name: string | null
@@ -9,12 +9,12 @@ export interface Contact {
 
 type SealedContact = Pick<CaseRow, 'trackingNo' | 'piiKeyId' | 'nameSealed' | 'phoneSealed'>
 
-/** Opens the name and phone sealed at intake (api/services/complaints/file.ts names the aad). */
+/** Opens the name and phone sealed at intake, by a 12345 ticket or by a correction. */
 export function unsealContact(privacy: Privacy, row: SealedContact): Contact {
   const open = (sealed: Buffer | null, field: 'name' | 'phone') =>
     sealed === null || row.piiKeyId === null
       ? null
-      : decryptField(privacy.ring, row.piiKeyId, sealed, `complaints:${row.trackingNo}:${field}`)
+      : decryptField(privacy.ring, row.piiKeyId, sealed, contactAad(row.trackingNo, field))
   return { name: open(row.nameSealed, 'name'), phone: open(row.phoneSealed, 'phone') }
 }
 

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely'
 import type { Database } from '../../../../db/database.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
-import { encryptField, phoneHash } from '../../../privacy/pii.ts'
+import { contactAad, encryptField, phoneHash } from '../../../privacy/pii.ts'
 import { unsealContact, type Contact } from './contact.ts'
 
 /**
@@ -20,10 +20,12 @@ function openedOrRetired(
     if (corrected.name !== undefined && corrected.phone !== undefined) {
       return { name: null, phone: null }
     }
-    throw new ApiError(
-      'CONFLICT',
-      '原来的姓名和电话已无法解密（加密密钥已停用），请同时填写更正后的姓名和电话。',
-    )
+    // What the operator can do about it is fill in both: a field error, not a changed case.
+    const message = '原来的姓名和电话已无法解密（加密密钥已停用），请同时填写更正后的姓名和电话。'
+    throw new ApiError('VALIDATION_FAILED', message, [
+      { field: 'name', message },
+      { field: 'phone', message },
+    ])
   }
 }
 
@@ -48,9 +50,7 @@ export async function correctContact(
   const before = openedOrRetired(ctx, row, corrected)
   const after = { name: corrected.name ?? before.name, phone: corrected.phone ?? before.phone }
   const seal = (value: string | null, field: 'name' | 'phone') =>
-    value === null
-      ? null
-      : encryptField(ring, value, `complaints:${row.trackingNo}:${field}`).sealed
+    value === null ? null : encryptField(ring, value, contactAad(row.trackingNo, field)).sealed
   await trx
     .updateTable('complaints')
     .set({

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
-import os from 'node:os'
 import path from 'node:path'
 import type { Config } from '../api/config.ts'
+import { lowerPriority } from '../api/worker/priority.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
 const childScript = path.join(root, 'scripts', 'site-rebuild-child.ts')
@@ -52,11 +52,7 @@ export function startBuildChild(options: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  try {
-    if (child.pid) os.setPriority(child.pid, 10)
-  } catch {
-    // Not permitted everywhere; the build then competes at normal priority.
-  }
+  if (child.pid) lowerPriority(child.pid)
   let output = ''
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-outputTailBytes)

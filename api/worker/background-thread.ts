@@ -16,11 +16,13 @@ export interface BackgroundWork {
 }
 
 const stopTimeoutMs = 15_000
+export const backgroundThreadName = 'background'
 
 /**
  * Runs the outbox worker and the hourly sweeps (index.ts `runBackgroundWork`) on a worker thread
  * with its own event loop, database pool and Meilisearch client: indexing a burst of complaints
- * then uses the second core instead of delaying intake. A thread that dies is started again, with
+ * then uses the second core instead of delaying intake, and at background priority (priority.ts)
+ * it yields to requests when both cores are busy. A thread that dies is started again, with
  * a growing pause; what it was doing stays in the outbox and is picked up again after its lease.
  */
 export function startBackgroundWork(options: {
@@ -52,6 +54,8 @@ export function startBackgroundWork(options: {
   function start() {
     const worker = new Worker(new URL('./thread-main.ts', import.meta.url), {
       workerData: data,
+      // Its name in the thread list (/proc/<pid>/task/<tid>/comm on Linux).
+      name: backgroundThreadName,
       // The thread loads TypeScript as the start script does (a test runner may not).
       execArgv: process.execArgv.includes('tsx') ? process.execArgv : ['--import', 'tsx'],
     })

@@ -2,8 +2,10 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { depsFromConfig } from '../runtime.ts'
 import type { BackgroundThreadData } from './background-thread.ts'
 import { runBackgroundWork } from './index.ts'
+import { lowerThisThreadPriority } from './priority.ts'
 
 /** Entry of the background thread (background-thread.ts): runs until told to stop. */
+lowerThisThreadPriority()
 const { config } = workerData as BackgroundThreadData
 const deps = depsFromConfig(config)
 const logger = deps.logger.child({ thread: 'background' })

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, existsSync } from 'node:fs'
-import { chmod, copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { lowerPriority } from '../../api/worker/priority.ts'
 import { freePort } from './ports.ts'
 import { signal } from './postgres.ts'
 
@@ -161,6 +162,8 @@ async function startOnce(options: MeiliOptions): Promise<EmbeddedMeiliHandle> {
     await new Promise((r) => setTimeout(r, 100))
   }
 
+  if (child.pid) await lowerIndexingPriority(child.pid)
+
   // Never leave the server behind when this process ends without stop().
   const onExit = () => signal(child.pid, 'SIGTERM')
   process.on('exit', onExit)
@@ -177,5 +180,28 @@ async function startOnce(options: MeiliOptions): Promise<EmbeddedMeiliHandle> {
       await exited
       clearTimeout(timer)
     },
+  }
+}
+
+/**
+ * Threads of Meilisearch v1.21 that index: the scheduler, the indexing pool, and the threads they
+ * start for a batch (names are cut to 15 characters by the kernel).
+ */
+export const indexingThread = /^(scheduler|indexing-thread|batch-operation|indexer-extract)/
+
+/**
+ * Indexing is background work (api/worker/priority.ts). On one machine with the API and
+ * PostgreSQL, a batch of complaints being indexed takes a few hundred milliseconds of CPU once a
+ * second under load, and at the same priority it delays the requests that run meanwhile
+ * (bench/intake.ts). So the indexing threads get the background priority; the threads they start
+ * for each batch inherit it, and the HTTP threads that answer searches keep theirs. Only Linux
+ * names threads in /proc; elsewhere nothing changes. A server MEILI_URL points at is its
+ * operator's to tune.
+ */
+async function lowerIndexingPriority(pid: number): Promise<void> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [])
+  for (const tid of tasks) {
+    const name = await readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').catch(() => '')
+    if (indexingThread.test(name)) lowerPriority(Number(tid))
   }
 }

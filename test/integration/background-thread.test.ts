@@ -1,7 +1,14 @@
+import { readdir, readFile } from 'node:fs/promises'
+import os from 'node:os'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import { createApp } from '../../api/app.ts'
-import { startBackgroundWork, type BackgroundWork } from '../../api/worker/background-thread.ts'
+import {
+  backgroundThreadName,
+  startBackgroundWork,
+  type BackgroundWork,
+} from '../../api/worker/background-thread.ts'
+import { backgroundNice } from '../../api/worker/priority.ts'
 import { postReport } from '../support/complaints.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
@@ -36,6 +43,16 @@ async function until(check: () => Promise<boolean> | boolean, what: string) {
   }
 }
 
+/** The nice values of this process's background threads (Linux names threads in /proc). */
+async function backgroundThreadNices() {
+  const nices = []
+  for (const tid of await readdir('/proc/self/task')) {
+    const name = await readFile(`/proc/self/task/${tid}/comm`, 'utf8').catch(() => '')
+    if (name.trim() === backgroundThreadName) nices.push(os.getPriority(Number(tid)))
+  }
+  return nices
+}
+
 it('indexes complaints from a thread of its own, starts it again when it dies, and stops it', async () => {
   background = startBackgroundWork({
     config: t.deps.config,
@@ -52,6 +69,10 @@ it('indexes complaints from a thread of its own, starts it again when it dies, a
     async () => (await indexedTrackingNos()).includes(a),
     'the first complaint is indexed',
   )
+  // It yields to requests: the thread runs at background priority, the one serving them does not.
+  expect(await backgroundThreadNices()).toContain(backgroundNice)
+  expect((await backgroundThreadNices()).every((nice) => nice === backgroundNice)).toBe(true)
+  expect(os.getPriority()).toBe(0)
 
   // A thread that dies is replaced, and the new one carries on with the outbox.
   await first!.terminate()
@@ -62,6 +83,7 @@ it('indexes complaints from a thread of its own, starts it again when it dies, a
     async () => (await indexedTrackingNos()).includes(b),
     'the second complaint is indexed',
   )
+  expect((await backgroundThreadNices()).every((nice) => nice === backgroundNice)).toBe(true)
 
   const running = background.thread()!
   const exited = new Promise<number>((resolve) => running.once('exit', resolve))

@@ -288,7 +288,7 @@ function residentOf(
   } catch (error) {
     deps.logger.warn(
       { complaintId: row.id, err: error instanceof Error ? error.name : 'unknown' },
-      'the contact of a case past its retention could not be opened; only numbers are masked in its record',
+      'the contact of a case being erased could not be opened; only numbers are masked in its record',
     )
     return { name: null, phone: null }
   }

@@ -232,17 +232,24 @@ describe('personal data past its retention period', () => {
   it('takes the caller out of a 12345 case’s stored work orders, which still fold', async () => {
     const secret = w.t.deps.config.HOTLINE_WEBHOOK_SECRET!
     const ticketNo = newTicketNo()
-    const sent = await postEvent(w.app, secret, dispatched(ticketNo))
+    // With fields the contract does not name, which the hotline may add on its side: they are
+    // accepted and ignored, but stored as sent.
+    const idNumber = '330102199001011234'
+    const sent = await postEvent(w.app, secret, {
+      ...dispatched(ticketNo, { caller_id_no: idNumber }),
+      caller: { id_no: idNumber },
+    })
     expect(sent.res.status).toBe(202)
-    // A supplement quoting the caller: its text goes into the case's timeline too.
-    const supplement = await postEvent(
-      w.app,
-      secret,
-      later('ticket.supplemented', ticketNo, '2026-11-26T10:00:00+08:00', {
+    // A supplement quoting the caller: its text goes into the case's timeline too. It repeats the
+    // ticket's caller, as a later event's ticket may.
+    const supplement = await postEvent(w.app, secret, {
+      ...later('ticket.supplemented', ticketNo, '2026-11-26T10:00:00+08:00', {
         content: '市民补充：联系人李小梅，电话 13800138000，另有购物小票。',
         attachments: [],
+        caller_note: `来电人身份证 ${idNumber}`,
       }),
-    )
+      ticket: { ticket_no: ticketNo, contact_name: '李小梅', contact_phone: '13800138000' },
+    })
     expect(supplement.res.status).toBe(202)
     await applyPendingInboxEvents(w.t.deps)
     const ticket = await db()
@@ -319,6 +326,7 @@ describe('personal data past its retention period', () => {
     expect(raw).not.toContain('李小梅')
     expect(raw).not.toContain('13800138000')
     expect(raw).not.toContain('万象菜场买了两斤虾')
+    expect(raw).not.toContain(idNumber)
     const event = openInboxEvent(w.t.deps.privacy.ring, stored)
     expect(event.ticket).toMatchObject({
       ticket_no: ticketNo,
@@ -336,6 +344,16 @@ describe('personal data past its retention period', () => {
     expect(openInboxEvent(w.t.deps.privacy.ring, supplemented)).toMatchObject({
       detail: { content: erasedText },
     })
+    const supplementRaw = decryptField(
+      w.t.deps.privacy.ring,
+      supplemented.piiKeyId,
+      supplemented.bodySealed,
+      `hotline_inbox:${supplement.id}`,
+    )
+    expect(JSON.parse(supplementRaw)).toMatchObject({ ticket: { ticket_no: ticketNo } })
+    for (const quoted of ['李小梅', '13800138000', idNumber]) {
+      expect(supplementRaw).not.toContain(quoted)
+    }
     const notes = await db()
       .selectFrom('complaintEvents')
       .select(['kind', 'note'])

@@ -315,8 +315,8 @@ async function redactTicket(
     try {
       redacted = redactInboxBody(ring, row, erasedText)
     } catch (error) {
-      // Sealed under a key no longer configured, or not JSON: it cannot be redacted, and past
-      // its retention it may not be kept as it is.
+      // Sealed under a key no longer configured, or no longer an event of the contract: it
+      // cannot be redacted, and past its retention it may not be kept as it is.
       deps.logger.warn(
         // The error's name only: a parse error's message quotes the text it could not read.
         { webhookId: row.webhookId, err: error instanceof Error ? error.name : 'unknown' },

@@ -120,8 +120,9 @@ const optionalNote = z.object({ note: optionalText('detail.note（说明）', 20
 
 /**
  * The fields in which the hotline writes in its own words, which may quote the caller: replaced
- * when a case's personal data is erased (inbox.ts redactInboxBody). A new free-text field in the
- * schemas here belongs in this list too.
+ * when a case's personal data is erased (inbox.ts redactInboxBody). A new text field in the
+ * schemas here belongs in this list or, if it cannot quote anyone, among the structured fields of
+ * test/unit/hotline-redaction.test.ts, which fails until the field is in one of them.
  */
 export const freeTextFields = {
   ticket: ['title', 'content', 'address'],

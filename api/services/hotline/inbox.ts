@@ -162,19 +162,25 @@ function replay(
 }
 
 /**
- * A stored body with the caller taken out (api/services/complaints/retention.ts): the name and
- * phone removed, and every free text (the ticket's title, content and address; a later event's
- * supplement, note, reason or opinion) replaced with `placeholder`, sealed again under the
- * current key. The event still parses, so the ticket's history still folds.
+ * A stored body with the caller taken out (api/services/complaints/retention.ts). It is rebuilt
+ * from the contract's fields only: whatever else the hotline sent (a field added on its side, a
+ * later event's copy of the ticket) is dropped, since nothing here reads it and it may quote the
+ * caller. The name and phone are removed, and every free text (the ticket's title, content and
+ * address; a later event's supplement, note, reason or opinion) is replaced with `placeholder`,
+ * sealed again under the current key. The event still parses, so the ticket's history still
+ * folds. Throws if the body no longer opens or parses.
  */
 export function redactInboxBody(
   ring: PiiKeyring,
   row: { webhookId: string; piiKeyId: string; bodySealed: Buffer },
   placeholder: string,
 ): { piiKeyId: string; bodySealed: Buffer } {
-  const event = JSON.parse(
-    decryptField(ring, row.piiKeyId, row.bodySealed, bodyAad(row.webhookId)),
-  ) as Record<string, unknown>
+  const parsed = openInboxEvent(ring, row)
+  // A later event names its ticket and nothing more (its schema lets other ticket fields through).
+  const event: Record<string, unknown> =
+    parsed.type === 'ticket.dispatched'
+      ? { ...parsed, ticket: { ...parsed.ticket } }
+      : { ...parsed, ticket: { ticket_no: parsed.ticket.ticket_no } }
   const part = (name: string) => {
     const value = event[name]
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}

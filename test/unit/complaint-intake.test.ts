@@ -103,4 +103,14 @@ describe('the private index masks numbers a resident typed', () => {
       '少了 2 两，单价 36 元，2026-11-20',
     )
   })
+
+  it('masks a mobile or landline number written in groups', () => {
+    expect(maskPersonalNumbers('回电 138 1234 5678 或 138-1234-5678，座机 0578 2123456')).toBe(
+      '回电 138****5678 或 138****5678，座机 0578 ****3456',
+    )
+    // Groups that are not a phone's: a count, a price and a time stay.
+    expect(maskPersonalNumbers('共 150 1234 件？单价 13 元，10:30 称重 1345 克')).toBe(
+      '共 150 1234 件？单价 13 元，10:30 称重 1345 克',
+    )
+  })
 })

@@ -166,6 +166,15 @@ export async function setInboxState(
     .execute()
 }
 
+/** Stores an event's body sealed anew (without the caller: hotline/inbox.ts redactInboxBody). */
+export async function replaceInboxBody(
+  trx: Transaction<Database>,
+  webhookId: string,
+  body: { piiKeyId: string; bodySealed: Buffer },
+) {
+  await trx.updateTable('hotlineInbox').set(body).where('webhookId', '=', webhookId).execute()
+}
+
 /** Serialises everything done to one ticket until the transaction ends. */
 export async function lockTicket(trx: Transaction<Database>, ticketNo: string) {
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`hotline:${ticketNo}`}))`.execute(trx)

@@ -4,10 +4,17 @@ import type { ComplaintTable, Database, HotlineTicketTable } from '../database.t
 /** The ticket and the case it became, locked for the caller's transaction. */
 export async function findTicketForUpdate(trx: Transaction<Database>, ticketNo: string) {
   return trx
-    .selectFrom('hotlineTickets')
-    .select(['ticketNo', 'complaintId', 'returnState', 'extensionState'])
-    .where('ticketNo', '=', ticketNo)
-    .forUpdate()
+    .selectFrom('hotlineTickets as t')
+    .innerJoin('complaints as c', 'c.id', 't.complaintId')
+    .select([
+      't.ticketNo',
+      't.complaintId',
+      't.returnState',
+      't.extensionState',
+      'c.personalDataErasedAt',
+    ])
+    .where('t.ticketNo', '=', ticketNo)
+    .forUpdate('t')
     .executeTakeFirst()
 }
 

@@ -259,6 +259,9 @@ describe('a resident’s request to delete their personal data', () => {
       expect(await textsOf(page, '#case-contact-erased')).toEqual([
         expect.stringContaining('应投诉举报人本人申请'),
       ])
+      expect(await textsOf(page, '#case-contact-erased-hint')).toEqual([
+        expect.stringContaining('电话号码和身份证号码会自动隐去'),
+      ])
       expect(await page.locator('#case-contact-name').count()).toBe(0)
       expect(await page.getByRole('button', { name: '查看完整姓名和电话' }).count()).toBe(0)
       expect(await page.getByRole('button', { name: '删除个人信息', exact: true }).count()).toBe(0)

@@ -397,12 +397,13 @@ describe('personal data past its retention period', () => {
       .execute()
     expect(left.map((r) => r.webhookId)).toEqual([brokenNew.id])
 
-    // The hotline reopens it: the redacted history still folds, and nothing personal comes back.
+    // The hotline reopens it: the redacted history still folds, and nothing personal comes back,
+    // though the reason quotes the caller again.
     const reopen = await postEvent(
       w.app,
       secret,
       later('ticket.reopened', ticketNo, new Date().toISOString(), {
-        reason: '市民对处理结果不满意',
+        reason: '市民李小梅（13800138000）对处理结果不满意',
       }),
     )
     expect(reopen.res.status).toBe(202)
@@ -411,6 +412,41 @@ describe('personal data past its retention period', () => {
     expect(reopened.status).toBe('in_progress')
     expect(reopened.nameSealed).toBeNull()
     expect(reopened.description).toBe(erasedText)
+    const reopenStored = await db()
+      .selectFrom('hotlineInbox')
+      .select(['webhookId', 'piiKeyId', 'bodySealed', 'state'])
+      .where('webhookId', '=', reopen.id)
+      .executeTakeFirstOrThrow()
+    expect(reopenStored.state).toBe('applied')
+    expect(openInboxEvent(w.t.deps.privacy.ring, reopenStored)).toMatchObject({
+      detail: { reason: erasedText },
+    })
+    const reopenedNotes = await db()
+      .selectFrom('complaintEvents')
+      .select('note')
+      .where('complaintId', '=', ticket.complaintId)
+      .where('kind', '=', 'hotline_reopened')
+      .execute()
+    expect(reopenedNotes).toHaveLength(1)
+    expect(reopenedNotes[0]!.note).toContain(erasedText)
+    expect(reopenedNotes[0]!.note).not.toContain('李小梅')
+
+    // What the handler writes on it from now on keeps no phone or ID number.
+    const noted = await act(w.app, handler.headers, ticket.complaintId, {
+      action: 'note',
+      version: reopened.version,
+      note: '回访 138 0013 8000 未接通，身份证 330102199001011234 的来电人另约时间。',
+    })
+    expect(noted.status).toBe(200)
+    const written = await db()
+      .selectFrom('complaintEvents')
+      .select('note')
+      .where('complaintId', '=', ticket.complaintId)
+      .where('kind', '=', 'note')
+      .executeTakeFirstOrThrow()
+    expect(written.note).toBe(
+      '回访 138****8000 未接通，身份证 330102********1234 的来电人另约时间。',
+    )
   })
 })
 

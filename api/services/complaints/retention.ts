@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely'
 import type { ComplaintStatus, Database, PersonalDataErasure } from '../../../db/database.ts'
 import { addCaseEvents } from '../../../db/queries/cases.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
+import { replaceInboxBody } from '../../../db/queries/hotline-inbox.ts'
 import type { Deps } from '../../deps.ts'
 import { shanghaiToday } from '../../time.ts'
 import { normalizePhone } from '../../privacy/pii.ts'
@@ -325,11 +326,7 @@ async function redactTicket(
       await trx.deleteFrom('hotlineInbox').where('webhookId', '=', row.webhookId).execute()
       continue
     }
-    await trx
-      .updateTable('hotlineInbox')
-      .set(redacted)
-      .where('webhookId', '=', row.webhookId)
-      .execute()
+    await replaceInboxBody(trx, row.webhookId, redacted)
     if (row.state !== 'applied') continue
     const was = timelineEntryOf(openInboxEvent(ring, row), true)
     const now = timelineEntryOf(

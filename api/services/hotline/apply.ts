@@ -5,6 +5,7 @@ import {
   claimTicketEvents,
   lockTicket,
   recordInboxFailure,
+  replaceInboxBody,
   setInboxState,
   ticketEventsInState,
   ticketsWithDueEvents,
@@ -19,9 +20,10 @@ import {
 import { enqueue } from '../../../db/queries/outbox.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
+import { erasedText } from '../complaints/retention.ts'
 import type { HotlineEvent } from './events.ts'
 import { foldedLocalKinds, foldTicket, timelineEntryOf } from './fold.ts'
-import { openInboxEvent } from './inbox.ts'
+import { openInboxEvent, redactInboxBody } from './inbox.ts'
 import { createCaseFromTicket } from './ticket-case.ts'
 
 type Ctx = Pick<ServiceContext, 'db' | 'privacy' | 'logger'>
@@ -82,8 +84,9 @@ async function applyRows(
   rows: readonly InboxEventRow[],
   now: Date,
 ): Promise<ApplyOutcome[]> {
-  const events = rows.map((row) => ({ row, event: openInboxEvent(ctx.privacy.ring, row) }))
+  let events = rows.map((row) => ({ row, event: openInboxEvent(ctx.privacy.ring, row) }))
   let ticket = await findTicketForUpdate(trx, ticketNo)
+  if (ticket?.personalDataErasedAt) events = await withoutCaller(ctx, trx, events)
   const entries: { event: HotlineEvent; caseExisted: boolean }[] = []
   let held: typeof events = []
   let creator: (typeof events)[number] | undefined
@@ -130,6 +133,26 @@ async function applyRows(
     complaintId,
     alsoApplied: e === creator ? held.length : 0,
   }))
+}
+
+/**
+ * Events that reach a case whose resident's data was erased (a late revisit, a reopening): they
+ * are kept, and applied, without the caller, as the erasure left the ticket's earlier events
+ * (complaints/retention.ts), so nothing of the resident comes back through the hotline.
+ */
+async function withoutCaller(
+  ctx: Ctx,
+  trx: Transaction<Database>,
+  events: readonly { row: InboxEventRow; event: HotlineEvent }[],
+) {
+  const redacted = []
+  for (const { row } of events) {
+    const sealed = redactInboxBody(ctx.privacy.ring, row, erasedText)
+    await replaceInboxBody(trx, row.webhookId, sealed)
+    const kept = { ...row, ...sealed }
+    redacted.push({ row: kept, event: openInboxEvent(ctx.privacy.ring, kept) })
+  }
+  return redacted
 }
 
 const entryFacts = (complaintId: string, occurredAt: string) => ({

@@ -175,6 +175,30 @@ async function changePersonalData(
   return action
 }
 
+/** The fields of an action a handler writes in their own words (schemas.ts). */
+const writtenFields = [
+  'note',
+  'handlingResult',
+  'publicReply',
+  'returnReason',
+  'legalBasis',
+  'extensionReason',
+] as const
+
+/**
+ * An action on a case whose resident's data was erased: what the handler writes keeps no phone
+ * or ID number either (masked as the erasure masked the record; the name is no longer known), in
+ * the timeline, on the case and in what goes back to 12345.
+ */
+function withoutPersonalNumbers(input: CaseActionInput): CaseActionInput {
+  const scrubbed = { ...input }
+  for (const field of writtenFields) {
+    const text = input[field]
+    if (text !== undefined) scrubbed[field] = withoutResident(text, { name: null, phone: null })
+  }
+  return scrubbed
+}
+
 /**
  * Takes one action on a case (POST /api/admin/cases/:id/actions), all in one transaction: checks
  * the operator's county and role, the version the operator saw, and the state machine; writes the
@@ -206,6 +230,7 @@ export async function actOnCase({
     if (refusal?.code === 'FORBIDDEN') throw new ApiError('FORBIDDEN', refusal.message)
     if (current.version !== action.version) throw stale()
     if (refusal) throw new ApiError(refusal.code, refusal.message, { status: current.status })
+    const taken = current.personalDataErasedAt ? withoutPersonalNumbers(action) : action
     const countyName =
       action.action === 'assign'
         ? await assignmentTarget(trx, action.county!, current.countyCode)
@@ -214,19 +239,19 @@ export async function actOnCase({
     const to = nextStatus(current, action.action)
     const dueAt = dueAtAfter(ctx.calendar, current.kind, action.action, at)
     const changed = await updateCaseAtVersion(trx, current.id, action.version, {
-      ...factsOf(action, at),
+      ...factsOf(taken, at),
       status: to,
       ...(dueAt ? { dueAt } : {}),
     })
     if (!changed) throw stale()
-    const recorded = await changePersonalData(ctx, trx, action, current.id, at)
+    const recorded = await changePersonalData(ctx, trx, taken, current.id, at)
     let callback: { id: string; webhookId: string } | undefined
     if (isHotlineAction(action.action)) {
       const ticketNo = hotline?.ticket?.ticketNo
       if (!ticketNo) {
         throw new ApiError('CONFLICT', '这个案件没有关联的 12345 工单，不能向热线反馈。')
       }
-      callback = await answerHotline(trx, action.action, action, {
+      callback = await answerHotline(trx, action.action, taken, {
         id: current.id,
         countyCode: current.countyCode,
         ticketNo,
@@ -270,7 +295,7 @@ export async function actOnCase({
               ticketNo: hotline?.ticket?.ticketNo,
               callbackId: callback.id,
               webhookId: callback.webhookId,
-              ...hotlineAuditDetail(action),
+              ...hotlineAuditDetail(taken),
             }
           : {}),
       },

@@ -185,6 +185,12 @@ export interface ComplaintTable {
   personalDataErasedAt: Timestamp | null
   /** Who removed them: the retention sweep, or a city administrator at the resident's request. */
   personalDataErasure: PersonalDataErasure | null
+  /**
+   * Set while a city administrator holds the erasure (reconsideration, a lawsuit), with why:
+   * nothing of the resident is removed until the hold is lifted.
+   */
+  erasureHeldAt: Timestamp | null
+  erasureHoldNote: string | null
   createdAt: DefaultTimestamp
   updatedAt: DefaultTimestamp
 }

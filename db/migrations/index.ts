@@ -10,6 +10,7 @@ import * as hotlineCallbacks from './2026-11-28T0901-hotline-callbacks.ts'
 import * as consoleSessionChanges from './2026-11-29T0900-console-session-changes.ts'
 import * as personalDataRetention from './2026-11-30T0900-personal-data-retention.ts'
 import * as personalDataErasureOnRequest from './2026-12-01T0900-personal-data-erasure-on-request.ts'
+import * as erasureHold from './2026-12-02T0900-erasure-hold.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-29T0900-console-session-changes': consoleSessionChanges,
   '2026-11-30T0900-personal-data-retention': personalDataRetention,
   '2026-12-01T0900-personal-data-erasure-on-request': personalDataErasureOnRequest,
+  '2026-12-02T0900-erasure-hold': erasureHold,
 }

@@ -181,6 +181,7 @@ export async function caseState(trx: Transaction<Database>, id: string) {
       'version',
       'dueAt',
       'personalDataErasedAt',
+      'erasureHeldAt',
     ])
     .where('id', '=', id)
     .executeTakeFirst()

@@ -250,6 +250,23 @@ describe('a resident’s request to delete their personal data', () => {
       await page.goto(`/admin/cases/${id}`)
       expect(await textsOf(page, '#case-contact-name')).toEqual(['林**'])
 
+      // Held first (a reconsideration): no deletion is offered until the hold is lifted.
+      await page
+        .getByLabel('暂缓原因（内部）', { exact: true })
+        .fill('行政复议 丽市监复〔2027〕3号，复议期间保留案卷。')
+      await page.getByRole('button', { name: '暂缓删除个人信息', exact: true }).click()
+      await page.waitForURL((url) => url.searchParams.get('done') === 'hold_erasure')
+      expect(await textsOf(page, '#case-contact-held')).toEqual([
+        expect.stringContaining('暂缓删除个人信息，原因：行政复议 丽市监复〔2027〕3号') as string,
+      ])
+      expect(await page.getByRole('button', { name: '删除个人信息', exact: true }).count()).toBe(0)
+      await page
+        .getByLabel('解除原因（内部）', { exact: true })
+        .fill('复议决定已送达，维持原处理。')
+      await page.getByRole('button', { name: '解除暂缓删除', exact: true }).click()
+      await page.waitForURL((url) => url.searchParams.get('done') === 'lift_erasure_hold')
+      expect(await page.locator('#case-contact-held').count()).toBe(0)
+
       await page
         .getByLabel('申请情况（内部）', { exact: true })
         .fill('12345 工单 LS-0001：本人来电申请，已核对身份证件。')

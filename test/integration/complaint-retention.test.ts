@@ -542,3 +542,72 @@ describe('personal data erased at the resident’s request', () => {
     )
   })
 })
+
+describe('an erasure held for reconsideration or a lawsuit', () => {
+  it('keeps the resident’s data past its retention and against a request until it is lifted', async () => {
+    const filed = await fileCase(w.app, w.t)
+    await endedAt(filed.id, 'closed', yearsAgo(3, 1))
+    const before = await row(filed.id)
+    const hold = {
+      action: 'hold_erasure',
+      version: before.version,
+      // A phone typed by mistake is masked: the reason is shown to every operator of the case.
+      note: '行政复议 丽市监复〔2029〕3号，申请人电话 13912345678。',
+    }
+
+    expect((await act(w.app, handler.headers, filed.id, hold)).status).toBe(403)
+    const held = await act(w.app, admin.headers, filed.id, hold)
+    expect(held.status).toBe(200)
+    const view = (await held.json()) as Awaited<ReturnType<typeof caseOf>>
+    expect(view).toMatchObject({
+      erasureHoldNote: '行政复议 丽市监复〔2029〕3号，申请人电话 139****5678。',
+      allowedActions: [
+        { action: 'correct_contact', label: '更正联系方式' },
+        { action: 'lift_erasure_hold', label: '解除暂缓删除' },
+      ],
+    })
+    expect(view.erasureHeldAt).not.toBeNull()
+
+    // The sweep passes it by, and a request is refused with what to do instead.
+    expect(await erasePersonalDataPastRetention(w.t.deps)).toBe(0)
+    expect(await row(filed.id)).toMatchObject({ personalDataErasedAt: null })
+    expect((await row(filed.id)).nameSealed).not.toBeNull()
+    const refused = await act(w.app, admin.headers, filed.id, {
+      action: 'erase_personal_data',
+      version: view.version,
+      note: '12345 工单：本人申请删除，已核对身份证件。',
+    })
+    expect(refused.status).toBe(409)
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
+      '（本案已暂缓删除个人信息）。当前可以：“更正联系方式”、“解除暂缓删除”。',
+    )
+
+    // Lifted: the hold and its lifting are not work on the case, so the next sweep erases it.
+    const lifted = await act(w.app, admin.headers, filed.id, {
+      action: 'lift_erasure_hold',
+      version: view.version,
+      note: '复议决定已于 2029-06-01 送达，维持原处理。',
+    })
+    expect(lifted.status).toBe(200)
+    expect(await row(filed.id)).toMatchObject({ erasureHeldAt: null, erasureHoldNote: null })
+    expect(await erasePersonalDataPastRetention(w.t.deps)).toBe(1)
+    expect(await row(filed.id)).toMatchObject({
+      nameSealed: null,
+      personalDataErasure: 'retention',
+    })
+
+    const entries = await db()
+      .selectFrom('complaintEvents')
+      .select(['kind', 'isPublic', 'actor'])
+      .where('complaintId', '=', filed.id)
+      .where('kind', 'in', ['erasure_held', 'erasure_hold_lifted'])
+      .orderBy('id')
+      .execute()
+    expect(entries).toEqual([
+      { kind: 'erasure_held', isPublic: false, actor: admin.operator.username },
+      { kind: 'erasure_hold_lifted', isPublic: false, actor: admin.operator.username },
+    ])
+    const audit = (await auditOf(w.t, filed.id)).map((a) => a.action)
+    expect(audit).toEqual(expect.arrayContaining(['case.hold_erasure', 'case.lift_erasure_hold']))
+  })
+})

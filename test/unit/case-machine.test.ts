@@ -56,15 +56,23 @@ const transitions = `
     return { kind, from, action, to }
   })
 
-/** The city administrator's alone: deleting personal data at the resident's request, once ended. */
-const adminTransitions = ['complaint', 'report'].flatMap((kind) =>
-  ['resolved', 'rejected', 'closed', 'returned'].map((from) => ({
-    kind,
-    from,
-    action: 'erase_personal_data',
-    to: from,
-  })),
-)
+/**
+ * The city administrator's alone: deleting personal data at the resident's request, once ended;
+ * holding its erasure (reconsideration, a lawsuit) in any status (lifting needs a hold first).
+ */
+const adminTransitions = [
+  ...['complaint', 'report'].flatMap((kind) =>
+    ['resolved', 'rejected', 'closed', 'returned'].map((from) => ({
+      kind,
+      from,
+      action: 'erase_personal_data',
+      to: from,
+    })),
+  ),
+  ...complaintKinds.flatMap((kind) =>
+    complaintStatuses.map((from) => ({ kind, from, action: 'hold_erasure', to: from })),
+  ),
+]
 /** Correcting the resident's name or phone at their request: any handler, in every status. */
 const contactTransitions = complaintKinds.flatMap((kind) =>
   complaintStatuses.map((from) => ({ kind, from, action: 'correct_contact', to: from })),
@@ -112,6 +120,8 @@ describe('the case state machine', () => {
         'report_completion',
         'correct_contact',
         'erase_personal_data',
+        'hold_erasure',
+        'lift_erasure_hold',
       ].sort(),
     )
   })
@@ -216,6 +226,7 @@ describe('the case state machine', () => {
     expect(allowedActions(operators.cityAdmin!, closed)).toEqual([
       'correct_contact',
       'erase_personal_data',
+      'hold_erasure',
     ])
     expect(refusalOf(operators.handler!, closed, 'erase_personal_data')).toMatchObject({
       code: 'FORBIDDEN',
@@ -254,7 +265,42 @@ describe('the case state machine', () => {
       'start',
       'complete',
       'correct_contact',
+      'hold_erasure',
     ])
+  })
+
+  it('lets only the city administrator hold an erasure, which stops it until lifted', () => {
+    const closed = {
+      kind: 'complaint' as ComplaintKind,
+      status: 'closed' as const,
+      countyCode: lishui,
+      channel: 'web' as const,
+    }
+    expect(refusalOf(operators.handler!, closed, 'hold_erasure')).toMatchObject({
+      code: 'FORBIDDEN',
+      message: '您的账号不能“暂缓删除个人信息”。',
+    })
+    expect(refusalOf(operators.cityAdmin!, closed, 'lift_erasure_hold')?.message).toContain(
+      '（本案没有暂缓删除）',
+    )
+    const held = { ...closed, erasureHeldAt: new Date() }
+    expect(allowedActions(operators.cityAdmin!, held)).toEqual([
+      'correct_contact',
+      'lift_erasure_hold',
+    ])
+    const refused = refusalOf(operators.cityAdmin!, held, 'erase_personal_data')
+    expect(refused).toMatchObject({ code: 'CONFLICT' })
+    expect(refused?.message).toContain('不能“删除个人信息”（本案已暂缓删除个人信息）')
+    expect(refused?.message).toContain('当前可以：“更正联系方式”、“解除暂缓删除”。')
+    // The work on the case goes on while it is held.
+    expect(allowedActions(operators.handler!, { ...held, status: 'accepted' })).toContain(
+      'complete',
+    )
+    // Nothing to hold once the data is gone.
+    const erased = { ...closed, personalDataErasedAt: new Date() }
+    expect(refusalOf(operators.cityAdmin!, erased, 'hold_erasure')?.message).toContain(
+      '（个人信息已经删除）',
+    )
   })
 
   it('makes public exactly acceptance, refusal, in-progress, completion and archiving, and the hotline’s signing, progress and completion', () => {

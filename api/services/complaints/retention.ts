@@ -104,6 +104,12 @@ export async function erasePersonalDataPastRetention(
   return erased
 }
 
+/**
+ * A hold and its lifting are not work on the case: once lifted, data already past its retention
+ * goes at the next sweep rather than three years after the lifting.
+ */
+const holdEntryKinds = ['erasure_held', 'erasure_hold_lifted']
+
 function retentionCutoff(now: Date) {
   const cutoff = new Date(now)
   cutoff.setUTCFullYear(cutoff.getUTCFullYear() - retentionYears)
@@ -117,9 +123,12 @@ async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
       SELECT c.id FROM complaints c
       WHERE c.status IN (${sql.join(endedStatuses)})
         AND c.personal_data_erased_at IS NULL
+        AND c.erasure_held_at IS NULL
         AND c.received_at < ${cutoff}
         AND NOT EXISTS (
-          SELECT 1 FROM complaint_events e WHERE e.complaint_id = c.id AND e.occurred_at >= ${cutoff}
+          SELECT 1 FROM complaint_events e
+          WHERE e.complaint_id = c.id AND e.occurred_at >= ${cutoff}
+            AND e.kind NOT IN (${sql.join(holdEntryKinds)})
         )
       ORDER BY c.id
       LIMIT ${batchSize}

@@ -30,6 +30,8 @@ export const auditActionLabels: Record<string, string> = {
   'case.photo_viewed': '查看照片',
   'case.personal_data_erased': '到期删除个人信息',
   'case.erase_personal_data': '应本人申请删除个人信息',
+  'case.hold_erasure': '暂缓删除个人信息',
+  'case.lift_erasure_hold': '解除暂缓删除',
   'enterprise.*': '企业变更（全部）',
 }
 

@@ -59,6 +59,10 @@ const explanations: Record<CaseAction, (c: CaseDetail) => string> = {
     '投诉举报人本人申请更正或补充姓名、电话时使用（《个人信息保护法》第四十六条）：新的姓名和电话加密保存，页面上仍遮盖显示；不改的一项留空。',
   erase_personal_data: () =>
     '投诉举报人本人申请删除个人信息（《个人信息保护法》第四十七条）并已核实身份时使用：删除其姓名、电话、诉求内容、地址和照片，办理记录中的姓名和电话号码一并去除，删除后无法恢复。办理记录和统计信息保留。',
+  hold_erasure: () =>
+    '案件进入行政复议、行政诉讼，或有关机关调取案卷时使用：解除之前，保存期限届满不删除，本人申请也不删除投诉举报人的个人信息。',
+  lift_erasure_hold: () =>
+    '复议、诉讼等已经结束时使用：解除后，已满保存期限的个人信息将在下一次定期清理时删除，本人也可以再申请删除。',
 }
 
 const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint?: string }>> = {
@@ -101,6 +105,14 @@ const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint
   'erase_personal_data.note': {
     label: '申请情况（内部）',
     hint: '写明申请途径（如 12345 工单号）、申请日期和身份核实方式；不要写入申请人的姓名和电话。',
+  },
+  'hold_erasure.note': {
+    label: '暂缓原因（内部）',
+    hint: '写明复议、诉讼的案号或调取案卷的机关和文号；不要写入投诉举报人的姓名和电话。',
+  },
+  'lift_erasure_hold.note': {
+    label: '解除原因（内部）',
+    hint: '写明复议、诉讼的结果或结束日期。',
   },
   'report_completion.contactedAt': {
     label: '联系诉求人的时间',

@@ -83,6 +83,10 @@ function factsOf(input: CaseActionInput, at: Date): Updateable<ComplaintTable> {
         publicReply: input.publicReply!,
         resolvedAt: at,
       }
+    case 'hold_erasure':
+      return { erasureHeldAt: at, erasureHoldNote: input.note! }
+    case 'lift_erasure_hold':
+      return { erasureHeldAt: null, erasureHoldNote: null }
     case 'note':
     case 'start':
     case 'correct_contact':
@@ -230,7 +234,11 @@ export async function actOnCase({
     if (refusal?.code === 'FORBIDDEN') throw new ApiError('FORBIDDEN', refusal.message)
     if (current.version !== action.version) throw stale()
     if (refusal) throw new ApiError(refusal.code, refusal.message, { status: current.status })
-    const taken = current.personalDataErasedAt ? withoutPersonalNumbers(action) : action
+    // A hold's reason is shown on the case page to everyone who may see the case, viewers too.
+    const taken =
+      current.personalDataErasedAt || action.action === 'hold_erasure'
+        ? withoutPersonalNumbers(action)
+        : action
     const countyName =
       action.action === 'assign'
         ? await assignmentTarget(trx, action.county!, current.countyCode)

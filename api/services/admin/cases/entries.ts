@@ -58,6 +58,10 @@ function noteOf(input: CaseActionInput, c: EntryContext): string {
     }
     case 'erase_personal_data':
       return `应投诉举报人本人申请，删除其姓名、电话、诉求内容、地址和照片，办理记录中的姓名和电话号码一并去除。${input.note!}`
+    case 'hold_erasure':
+      return `暂缓删除投诉举报人的个人信息：解除前，保存期限届满或本人申请都不删除。原因：${input.note!}`
+    case 'lift_erasure_hold':
+      return `解除暂缓删除：已满保存期限的个人信息将在下一次定期清理时删除。${input.note!}`
   }
 }
 

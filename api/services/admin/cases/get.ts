@@ -89,6 +89,8 @@ export async function caseDetail(
     contact: maskedContact(ctx.privacy, row),
     personalDataErasedAt: isoOrNull(row.personalDataErasedAt),
     personalDataErasure: row.personalDataErasure,
+    erasureHeldAt: isoOrNull(row.erasureHeldAt),
+    erasureHoldNote: row.erasureHoldNote,
     figures:
       row.claimedQuantity !== null && row.measuredQuantity !== null
         ? {

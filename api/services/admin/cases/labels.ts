@@ -59,6 +59,8 @@ export const timelineKindLabels: Record<string, string> = {
   hotline_revisited: '12345 回访',
   hotline_reopened: '12345 重办',
   personal_data_erased: '个人信息删除',
+  erasure_held: '暂缓删除个人信息',
+  erasure_hold_lifted: '解除暂缓删除',
   contact_corrected: '更正联系方式',
   hotline_closed: '12345 结案归档',
 }

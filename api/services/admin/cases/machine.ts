@@ -29,6 +29,9 @@ export const caseActions = [
   // 《个人信息保护法》第四十六、四十七条: at the resident's request.
   'correct_contact',
   'erase_personal_data',
+  // Reconsideration or a lawsuit: the record must stay whole until it ends.
+  'hold_erasure',
+  'lift_erasure_hold',
 ] as const
 export type CaseAction = (typeof caseActions)[number]
 
@@ -69,6 +72,8 @@ export interface ActionRule {
   ticket?: { request: TicketRequest; from: readonly HotlineRequestState[] }
   /** Only while the case still holds the resident's personal data. */
   needsPersonalData?: true
+  /** Only while the erasure is held (true) or not held (false). */
+  whileErasureHeld?: boolean
   /** The status it leads to; null keeps the current one. */
   to: ComplaintStatus | null
   roles: readonly OperatorRole[]
@@ -264,8 +269,34 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     to: null,
     roles: ['city_admin'],
     needsPersonalData: true,
+    whileErasureHeld: false,
     fields: { note: 'required' },
     entry: { kind: 'personal_data_erased', isPublic: false },
+  },
+  // The case is under reconsideration or in court, or another authority asked for its record:
+  // neither the retention sweep nor a request may remove the resident's data until it is lifted.
+  hold_erasure: {
+    label: '暂缓删除个人信息',
+    from: complaintStatuses,
+    kinds: both,
+    channels: anyChannel,
+    to: null,
+    roles: ['city_admin'],
+    needsPersonalData: true,
+    whileErasureHeld: false,
+    fields: { note: 'required' },
+    entry: { kind: 'erasure_held', isPublic: false },
+  },
+  lift_erasure_hold: {
+    label: '解除暂缓删除',
+    from: complaintStatuses,
+    kinds: both,
+    channels: anyChannel,
+    to: null,
+    roles: ['city_admin'],
+    whileErasureHeld: true,
+    fields: { note: 'required' },
+    entry: { kind: 'erasure_hold_lifted', isPublic: false },
   },
 }
 
@@ -292,11 +323,13 @@ export interface CaseFacts {
   ticket?: Record<TicketRequest, HotlineRequestState> | null | undefined
   /** Set once the resident's personal data was removed. */
   personalDataErasedAt?: Date | null | undefined
+  /** Set while a city administrator holds the erasure. */
+  erasureHeldAt?: Date | null | undefined
 }
 
 type MachineFacts = Pick<
   CaseFacts,
-  'status' | 'kind' | 'channel' | 'ticket' | 'personalDataErasedAt'
+  'status' | 'kind' | 'channel' | 'ticket' | 'personalDataErasedAt' | 'erasureHeldAt'
 >
 
 export interface Refusal {
@@ -314,12 +347,15 @@ const ticketAllows = (rule: ActionRule, c: MachineFacts) =>
 const holdsPersonalData = (c: MachineFacts) =>
   c.personalDataErasedAt === null || c.personalDataErasedAt === undefined
 
+const erasureHeld = (c: MachineFacts) => c.erasureHeldAt !== null && c.erasureHeldAt !== undefined
+
 const fitsCase = (rule: ActionRule, c: MachineFacts) =>
   rule.from.includes(c.status) &&
   rule.kinds.includes(c.kind) &&
   rule.channels.includes(c.channel) &&
   ticketAllows(rule, c) &&
-  (rule.needsPersonalData === undefined || holdsPersonalData(c))
+  (rule.needsPersonalData === undefined || holdsPersonalData(c)) &&
+  (rule.whileErasureHeld === undefined || rule.whileErasureHeld === erasureHeld(c))
 
 /** The actions the case's status, kind and channel allow, whoever asks. */
 export function possibleActions(c: MachineFacts): CaseAction[] {
@@ -351,6 +387,8 @@ function whyNot(rule: ActionRule, c: MachineFacts): string {
     return `（${quoted(rule.label)}只适用于${rule.kinds.map((k) => kindLabels[k]).join('、')}）`
   }
   if (rule.needsPersonalData && !holdsPersonalData(c)) return '（个人信息已经删除）'
+  if (rule.whileErasureHeld === false && erasureHeld(c)) return '（本案已暂缓删除个人信息）'
+  if (rule.whileErasureHeld === true && !erasureHeld(c)) return '（本案没有暂缓删除）'
   if (rule.from.includes(c.status) && rule.ticket && c.ticket) {
     const note = requestStateNotes[rule.ticket.request][c.ticket[rule.ticket.request]]
     if (note) return `（${note}）`

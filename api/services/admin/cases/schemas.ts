@@ -185,6 +185,12 @@ export const caseDetailSchema = caseQueueItemSchema
     personalDataErasedAt: z.string().nullable(),
     /** Why: `retention` (the three years ran out) or `request` (the resident asked). */
     personalDataErasure: z.enum(['retention', 'request']).nullable(),
+    /**
+     * Set while a city administrator holds the erasure (reconsideration, a lawsuit): the
+     * resident's data is then kept past its retention and despite a request. With why.
+     */
+    erasureHeldAt: z.string().nullable(),
+    erasureHoldNote: z.string().nullable(),
     figures: z
       .object({
         claimedQuantity: z.string(),

@@ -76,6 +76,8 @@ export const configSchema = z
     COMPLAINT_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(10),
     /** Complaints accepted per phone number per hour (0 turns the limit off). */
     COMPLAINT_LIMIT_PER_PHONE: z.coerce.number().int().min(0).default(5),
+    /** Public text searches per client address per minute (0 turns the limit off). */
+    SEARCH_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(180),
     /**
      * Secrets that verify 12345 hotline events (Standard Webhooks `whsec_<base64>`), separated by
      * spaces while one is being rotated. Required in production; with the embedded default one is

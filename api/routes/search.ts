@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { enterpriseSchema } from '../services/enterprises/schemas.ts'
+import { countSearch } from '../services/limits/search-limit.ts'
 import { publicSearch } from '../services/search/public.ts'
 import type { App } from '../env.ts'
+import { clientAddress } from './client-address.ts'
 import { errorResponses } from './shared.ts'
 
 const noticeHitSchema = z
@@ -36,12 +38,13 @@ const route = createRoute({
         },
       },
     },
-    ...errorResponses(400, 503),
+    ...errorResponses(400, 429, 503),
   },
 })
 
 export function registerSearchRoutes(app: App) {
   app.openapi(route, async (c) => {
+    countSearch(c.get('deps'), clientAddress(c))
     const result = await publicSearch({ ctx: c.get('ctx'), input: c.req.valid('query') })
     return c.json(result, 200)
   })

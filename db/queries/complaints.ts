@@ -78,6 +78,28 @@ export async function rateLimitHits(
   return row?.hits ?? 0
 }
 
+/**
+ * Adds counted hits to their buckets' windows, in one statement, and returns every window's total
+ * (with other instances' hits), keyed `bucket@windowStartMs` (limits/shared-counter.ts).
+ */
+export async function addRateLimitCounts(
+  db: Kysely<Database>,
+  counts: readonly { bucket: string; windowStart: Date; hits: number }[],
+): Promise<Map<string, number>> {
+  if (counts.length === 0) return new Map()
+  const rows = await db
+    .insertInto('rateLimitHits')
+    .values([...counts])
+    .onConflict((oc) =>
+      oc
+        .columns(['bucket', 'windowStart'])
+        .doUpdateSet((eb) => ({ hits: eb('rateLimitHits.hits', '+', eb.ref('excluded.hits')) })),
+    )
+    .returning(['bucket', 'windowStart', 'hits'])
+    .execute()
+  return new Map(rows.map((r) => [`${r.bucket}@${r.windowStart.getTime()}`, r.hits]))
+}
+
 export async function deleteRateLimitWindowsBefore(db: Kysely<Database>, before: Date) {
   await db.deleteFrom('rateLimitHits').where('windowStart', '<', before).execute()
 }

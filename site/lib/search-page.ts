@@ -1,7 +1,10 @@
 import { directoryFacets, type DirectoryFacets } from '../../api/services/directory/facets.ts'
 import { listEnterprises, type EnterprisePage } from '../../api/services/enterprises/list.ts'
+import { ApiError } from '../../api/errors.ts'
+import { countSearch } from '../../api/services/limits/search-limit.ts'
 import { publicSearch } from '../../api/services/search/public.ts'
 import { certificationStatuses, type CertificationStatus } from '../../db/database.ts'
+import { clientAddressOf } from './complaint-client.ts'
 import { pageSize } from './directory.ts'
 import { serviceContext } from './services.ts'
 
@@ -17,6 +20,8 @@ export type NoticeHit = Awaited<ReturnType<typeof publicSearch>>['notices'][numb
 
 export type SearchOutcome =
   | { kind: 'empty' }
+  /** Too many searches from this address this minute (SEARCH_LIMIT_PER_ADDRESS). */
+  | { kind: 'limited'; message: string; retryAfterSeconds: number }
   | {
       kind: 'results'
       enterprises: EnterprisePage
@@ -51,10 +56,25 @@ export async function loadSearchFacets(): Promise<DirectoryFacets> {
   return directoryFacets({ ctx: serviceContext() })
 }
 
-/** The directory filtered (and searched, when there is text), plus matching notices. */
-export async function runSearch(query: SearchQuery): Promise<SearchOutcome> {
+/**
+ * The directory filtered (and searched, when there is text), plus matching notices. Text counts
+ * against the client's searches per minute, as through the API.
+ */
+export async function runSearch(
+  query: SearchQuery,
+  client: { request: Request; peer: () => string },
+): Promise<SearchOutcome> {
   if (!query.q && !query.county && !query.sector && !query.status) return { kind: 'empty' }
   const ctx = serviceContext()
+  if (query.q) {
+    try {
+      countSearch(ctx, clientAddressOf(client.request, client.peer))
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'RATE_LIMITED') throw error
+      const { retryAfterSeconds } = error.details as { retryAfterSeconds: number }
+      return { kind: 'limited', message: error.message, retryAfterSeconds }
+    }
+  }
   const [enterprises, notices] = await Promise.all([
     listEnterprises({
       ctx,

@@ -127,6 +127,8 @@ function summaryOf(found: Found): string {
     : `找到 ${count} 个单位${notices}。`
 }
 
+class Limited extends Error {}
+
 async function fetchFound(params: URLSearchParams, signal: AbortSignal): Promise<Found> {
   const filtered = ['county', 'sector', 'status'].some((k) => params.get(k))
   const query = new URLSearchParams()
@@ -136,6 +138,11 @@ async function fetchFound(params: URLSearchParams, signal: AbortSignal): Promise
     ? `/api/enterprises?${query.toString()}&pageSize=${limit}`
     : `/api/search?${query.toString()}&limit=${limit}`
   const response = await fetch(url, { signal, headers: { accept: 'application/json' } })
+  if (response.status === 429) {
+    // Too many searches this minute: the answer says how long to wait.
+    const body = (await response.json()) as { error?: { message?: string } }
+    throw new Limited(body.error?.message ?? '搜索太频繁，请稍后再试。')
+  }
   if (!response.ok) throw new Error(`HTTP ${response.status}`)
   if (filtered) {
     const body = (await response.json()) as { items: EnterpriseHit[]; total: number }
@@ -175,9 +182,10 @@ function start() {
       if (controller.signal.aborted) return
       render(results, found, q)
       summary.textContent = summaryOf(found)
-    } catch {
+    } catch (error) {
       if (controller.signal.aborted) return
-      summary.textContent = '自动搜索暂时不可用，请按回车或点“搜索”提交。'
+      summary.textContent =
+        error instanceof Limited ? error.message : '自动搜索暂时不可用，请按回车或点“搜索”提交。'
     } finally {
       if (inFlight === controller) results.removeAttribute('aria-busy')
     }

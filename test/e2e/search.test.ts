@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { openSession, textsOf, watchedPage, type Session } from '../support/browser.ts'
 
 let session: Session
@@ -131,5 +131,45 @@ describe('the search page with JavaScript on', () => {
     await page.waitForURL((url) => url.searchParams.get('q') === '菜场')
     expect(await textsOf(page, '.enterprise-row .row-name')).toContain('莲都区万象菜场')
     expect(problems).toEqual([])
+  })
+})
+
+describe('too many searches from one client', () => {
+  test('the page says so with 429, with JavaScript off, and the live search says so too', async () => {
+    // Another client behind the proxy: its minute is used up through the API.
+    const client = { 'x-forwarded-for': '198.51.100.77' }
+    const limit = inject('siteSearchLimit')
+    const url = `${inject('siteUrl')}/api/search?q=${encodeURIComponent('菜场')}`
+    for (let i = 0; i < limit; i++) {
+      expect((await fetch(url, { headers: client })).status, `search ${i + 1}`).toBe(200)
+    }
+
+    const { page, problems } = await watchedPage(session.withoutJs)
+    await page.setExtraHTTPHeaders(client)
+    const response = await page.goto(`/search?q=${encodeURIComponent('菜场')}`)
+    expect(response?.status()).toBe(429)
+    expect(Number(response?.headers()['retry-after'])).toBeGreaterThanOrEqual(1)
+    const message = expect.stringMatching(
+      new RegExp(`^搜索太频繁：同一网络每分钟最多搜索 ${limit} 次。请在 \\d+ 秒后再试。$`),
+    ) as string
+    expect(await textsOf(page, '#search-summary')).toEqual([message])
+    expect(await textsOf(page, '#search-limited')).toEqual([
+      expect.stringContaining('只按区县、行业浏览 诚信计量单位名录 不受此限制') as string,
+    ])
+    // The page's own 429 is the only problem.
+    expect(problems.filter((p) => !p.includes('429'))).toEqual([])
+
+    const live = await watchedPage(session.withJs)
+    await live.page.setExtraHTTPHeaders(client)
+    await live.page.goto('/search')
+    await live.page.getByLabel(searchBox).fill('加油站')
+    await live.page
+      .locator('[aria-live="polite"]', { hasText: '搜索太频繁' })
+      .waitFor({ timeout: 10_000 })
+    expect(await textsOf(live.page, '[aria-live="polite"]')).toEqual([message])
+
+    // The same page for everyone else.
+    const other = await watchedPage(session.withoutJs)
+    expect((await other.page.goto(`/search?q=${encodeURIComponent('菜场')}`))?.status()).toBe(200)
   })
 })

@@ -16,8 +16,12 @@ declare module 'vitest' {
     hotlineCallbackPort: number
     /** The product's data folder, where its generated hotline secrets are kept. */
     siteDataDir: string
+    /** The product's public text searches per client address per minute. */
+    siteSearchLimit: number
   }
 }
+
+const e2eSearchLimit = 400
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -42,6 +46,10 @@ export default async function setup(project: TestProject) {
     // Every browser test files from 127.0.0.1: the default ten an hour would refuse whichever
     // test happens to come eleventh. The limits have tests of their own (complaints-api).
     COMPLAINT_LIMIT_PER_ADDRESS: '200',
+    // Searches from 127.0.0.1 stay well under this; the search limit's browser test stands for
+    // another client (X-Forwarded-For, trusted here as behind a proxy) and uses up its minute.
+    SEARCH_LIMIT_PER_ADDRESS: String(e2eSearchLimit),
+    TRUST_PROXY: 'true',
   })
   const logger = createLogger(config.LOG_LEVEL)
   const product = await startProduct(config, logger, { forceBuild: true, demoCount: 300 })
@@ -55,6 +63,7 @@ export default async function setup(project: TestProject) {
   project.provide('siteDatabaseUrl', product.stack.databaseUrl)
   project.provide('hotlineCallbackPort', hotlineCallbackPort)
   project.provide('siteDataDir', dataDir)
+  project.provide('siteSearchLimit', e2eSearchLimit)
   return async () => {
     await product.stop()
     await rm(dataDir, { recursive: true, force: true })

@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { enterprisePageSchema, statusSchema } from '../../services/enterprises/schemas.ts'
 import { listEnterprises } from '../../services/enterprises/list.ts'
+import { countSearch } from '../../services/limits/search-limit.ts'
 import type { App } from '../../env.ts'
+import { clientAddress } from '../client-address.ts'
 import { errorResponses } from '../shared.ts'
 
 export const maxPageSize = 100
@@ -46,13 +48,15 @@ const route = createRoute({
       description: 'One page of the directory.',
       content: { 'application/json': { schema: enterprisePageSchema } },
     },
-    ...errorResponses(400),
+    ...errorResponses(400, 429),
   },
 })
 
 export function registerListEnterprises(app: App) {
   app.openapi(route, async (c) => {
     const input = c.req.valid('query')
+    // Text goes to the search index; filters alone are a page of the directory.
+    if (input.q) countSearch(c.get('deps'), clientAddress(c))
     const page = await listEnterprises({ ctx: c.get('ctx'), input })
     return c.json(page, 200)
   })

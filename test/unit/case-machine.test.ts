@@ -97,6 +97,14 @@ const operators: Record<string, SignedInOperator> = {
   viewer: { id: '4', username: 'viewer', role: 'viewer', countyCode: null },
 }
 
+/** A closed 投诉 of the handler's county, from the web. */
+const closed = {
+  kind: 'complaint' as ComplaintKind,
+  status: 'closed' as const,
+  countyCode: lishui,
+  channel: 'web' as const,
+}
+
 const everyCombination = complaintKinds.flatMap((kind) =>
   complaintStatuses.flatMap((status) => caseActions.map((action) => ({ kind, status, action }))),
 )
@@ -217,12 +225,6 @@ describe('the case state machine', () => {
   })
 
   it('lets only the city administrator delete personal data, once the case has ended, and once', () => {
-    const closed = {
-      kind: 'complaint' as ComplaintKind,
-      status: 'closed' as const,
-      countyCode: lishui,
-      channel: 'web' as const,
-    }
     expect(allowedActions(operators.cityAdmin!, closed)).toEqual([
       'correct_contact',
       'erase_personal_data',
@@ -270,12 +272,6 @@ describe('the case state machine', () => {
   })
 
   it('lets only the city administrator hold an erasure, which stops it until lifted', () => {
-    const closed = {
-      kind: 'complaint' as ComplaintKind,
-      status: 'closed' as const,
-      countyCode: lishui,
-      channel: 'web' as const,
-    }
     expect(refusalOf(operators.handler!, closed, 'hold_erasure')).toMatchObject({
       code: 'FORBIDDEN',
       message: '您的账号不能“暂缓删除个人信息”。',

@@ -225,6 +225,19 @@ export async function changeOperator(db: Kysely<Database>, id: string, change: O
     .execute()
 }
 
+/** Gives an account another role and county (null for a city_admin's or a viewer's all). */
+export async function changeOperatorScope(
+  db: Kysely<Database>,
+  id: string,
+  scope: { role: OperatorRole; countyCode: string | null },
+) {
+  await db
+    .updateTable('operators')
+    .set({ ...scope, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .execute()
+}
+
 /** Whether anyone can sign in to the console: an enabled account exists. */
 export async function hasEnabledOperator(db: Kysely<Database>): Promise<boolean> {
   const row = await db

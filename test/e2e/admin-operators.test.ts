@@ -141,11 +141,40 @@ describe("an account's page", () => {
     expect((await page(target.cookie, '/admin')).status).toBe(303)
   })
 
+  it('moves a handler to another county from its page; a scope that does not fit is explained', async () => {
+    const target = await signedIn('county_handler', '331102')
+    const path = `/admin/operators/${target.id}`
+    const csrf = await csrfOf(admin.cookie, path)
+    const unfit = await postForm(admin.cookie, path, {
+      csrf,
+      intent: 'scope',
+      role: 'county_handler',
+      county: '',
+    })
+    expect(unfit.status).toBe(400)
+    expect(await unfit.text()).toContain('区县承办人必须选择所属区县')
+
+    const res = await postForm(admin.cookie, path, {
+      csrf,
+      intent: 'scope',
+      role: 'county_handler',
+      county: '331121',
+    })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe(`${path}?done=change_scope`)
+    const html = await (await page(admin.cookie, `${path}?done=change_scope`)).text()
+    expect(html).toContain('已调整角色和区县')
+    expect(html).toMatch(/<option value="331121" selected/)
+    // Signed out, to sign in again to the new county.
+    expect((await page(target.cookie, '/admin')).status).toBe(303)
+  })
+
   it("offers no disable or reset on the administrator's own page, and refuses one posted anyway", async () => {
     const path = `/admin/operators/${admin.id}`
     const html = await (await page(admin.cookie, path)).text()
     expect(html).not.toContain('value="disable"')
     expect(html).not.toContain('value="reset_password"')
+    expect(html).not.toContain('value="scope"')
     const res = await postForm(admin.cookie, path, {
       csrf: await csrfOf(admin.cookie, path),
       action: 'disable',

@@ -31,6 +31,8 @@ interface Fixtures {
   uscc: string
   /** An account the admin's unlock row acts on (locked again before each call). */
   lockedOperatorId: string
+  /** A county handler the admin's scope row moves to the other county on each call. */
+  movedOperatorId: string
   /** A hotline callback the admin's retry row acts on (dead again before each call). */
   deadCallbackId: string
   /** A rejected inbound event the admin's retry row acts on (rejected again before each call). */
@@ -224,6 +226,20 @@ const matrix: Record<string, Row> = {
     },
     expect: adminOnly,
   },
+  'POST /api/admin/operators/:id/scope': {
+    request: async (f) => {
+      const { countyCode } = await t.deps.db
+        .selectFrom('operators')
+        .select('countyCode')
+        .where('id', '=', f.movedOperatorId)
+        .executeTakeFirstOrThrow()
+      return {
+        path: `/api/admin/operators/${f.movedOperatorId}/scope`,
+        init: json({ role: 'county_handler', county: countyCode === countyA ? countyB : countyA }),
+      }
+    },
+    expect: adminOnly,
+  },
   'GET /api/admin/hotline/callbacks/dead': {
     request: () => ({ path: '/api/admin/hotline/callbacks/dead' }),
     expect: adminOnly,
@@ -371,6 +387,7 @@ beforeAll(async () => {
     caseB: await fileComplaint(countyB, false),
     uscc: business!.uscc,
     lockedOperatorId: (await signedInOperator(t.deps, 'viewer')).operator.id,
+    movedOperatorId: (await signedInOperator(t.deps, 'county_handler', countyA)).operator.id,
     ...(await hotlineFixtures()),
   }
   expect(fx.caseA.photoId).not.toBe('')

@@ -288,6 +288,68 @@ describe('actions on an account', () => {
   })
 })
 
+describe('changing an account’s role and county', () => {
+  const scope = (id: string, body: unknown, as: TestOperator = admin) =>
+    post(`/api/admin/operators/${id}/scope`, body, as)
+
+  it('moves a handler to another county: its sessions end and it signs in to the new scope only', async () => {
+    const op = await operatorWithPassword(t.deps.db, { countyCode: '331102' })
+    const before = await signIn(op.username, op.password)
+    expect((await me(before.cookie!)).status).toBe(200)
+
+    const res = await scope(op.id, { role: 'county_handler', county: '331121' })
+    expect(res.status).toBe(200)
+    expect(((await res.json()) as OperatorBody).operator).toMatchObject({
+      role: 'county_handler',
+      countyCode: '331121',
+      openSessions: 0,
+    })
+    expect((await me(before.cookie!)).status).toBe(401)
+    const after = await signIn(op.username, op.password)
+    const who = (await (await me(after.cookie!)).json()) as { operator: { countyCode: string } }
+    expect(who.operator.countyCode).toBe('331121')
+
+    const [entry] = await auditOf('operator.change_scope', op.id)
+    expect(entry?.detail).toMatchObject({
+      username: op.username,
+      from: { role: 'county_handler', countyCode: '331102' },
+      to: { role: 'county_handler', countyCode: '331121' },
+    })
+    // Nothing to change the second time.
+    expect((await scope(op.id, { role: 'county_handler', county: '331121' })).status).toBe(409)
+  })
+
+  it('makes a handler an administrator, who enrols a second factor at the next sign-in', async () => {
+    const op = await operatorWithPassword(t.deps.db, { countyCode: '331102' })
+    expect((await scope(op.id, { role: 'city_admin', county: '' })).status).toBe(200)
+    expect(await operatorRow(op.id)).toMatchObject({ role: 'city_admin', countyCode: null })
+    expect(await signIn(op.username, op.password)).toMatchObject({ status: 200, stage: 'totp' })
+  })
+
+  it('refuses a scope that does not fit, your own account, and anyone but an administrator', async () => {
+    const op = await operatorWithPassword(t.deps.db, { countyCode: '331102' })
+    const noCounty = await scope(op.id, { role: 'county_handler', county: '' })
+    expect(noCounty.status).toBe(400)
+    const problems = (await noCounty.json()) as { error: { details: FieldDetail[] } }
+    expect(problems.error.details).toContainEqual({
+      field: 'county',
+      message: '区县承办人必须选择所属区县',
+    })
+    expect((await scope(op.id, { role: 'city_admin', county: '331102' })).status).toBe(400)
+    expect((await scope(op.id, { role: 'superuser' })).status).toBe(400)
+
+    const own = await scope(admin.operator.id, { role: 'viewer' })
+    expect(own.status).toBe(403)
+    expect(((await own.json()) as { error: { message: string } }).error.message).toBe(
+      '不能调整自己的角色或区县，请由另一位市局管理员进行。',
+    )
+    const handler = await signedInOperator(t.deps, 'county_handler', '331102')
+    expect((await scope(op.id, { role: 'viewer' }, handler)).status).toBe(403)
+    expect((await scope('999999999', { role: 'viewer' })).status).toBe(404)
+    expect(await operatorRow(op.id)).toMatchObject({ role: 'county_handler', countyCode: '331102' })
+  })
+})
+
 describe('who may manage accounts', () => {
   const requests = (targetId: string) => [
     { method: 'GET', path: '/api/admin/operators' },

@@ -19,6 +19,7 @@ export type AuditAction =
   | 'operator.enable'
   | 'operator.unlock'
   | 'operator.reset_totp'
+  | 'operator.change_scope'
   | 'case.viewed'
   | 'case.pii_revealed'
   | 'case.photo_viewed'

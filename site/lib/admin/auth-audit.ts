@@ -24,6 +24,7 @@ export const auditActionLabels: Record<string, string> = {
   'operator.enable': '启用账号',
   'operator.unlock': '解除账号锁定',
   'operator.reset_totp': '重置动态验证码',
+  'operator.change_scope': '调整角色和区县',
   'case.*': '案件相关（全部）',
   'case.viewed': '查看案件',
   'case.pii_revealed': '查看个人信息',

@@ -4,6 +4,7 @@ import { countyNames, roleLabels } from '../../../api/services/admin/auth/labels
 import { actOnOperator } from '../../../api/services/admin/operators/actions.ts'
 import { createOperatorInConsole } from '../../../api/services/admin/operators/create.ts'
 import { getOperator, listOperators } from '../../../api/services/admin/operators/list.ts'
+import { changeScopeOfOperator } from '../../../api/services/admin/operators/scope.ts'
 import {
   operatorActions,
   type OperatorAction,
@@ -32,6 +33,17 @@ export const operatorActionExplanations: Record<OperatorAction, string> = {
   reset_totp:
     '清除已绑定的动态验证码（例如更换或丢失了手机），该账号所有已登录的会话随即退出。市局管理员下次登录时须重新绑定；其他角色不再需要动态验证码，可自行重新绑定。',
 }
+
+/** What the page can have just done: an account action, or a new role and county. */
+export type OperatorPageDone = OperatorAction | 'change_scope'
+
+export const operatorDoneLabels: Record<OperatorPageDone, string> = {
+  ...operatorActionLabels,
+  change_scope: '调整角色和区县',
+}
+
+export const scopeExplanation =
+  '例如承办人调到其他区县、只读账号改为承办人。调整后该账号所有已登录的会话随即退出，重新登录后只能看到新的范围；改为市局管理员的，登录时须先绑定动态验证码。'
 
 /** "莲都区" or "不限（市级）". */
 export const countyLabel = (code: string | null) =>
@@ -126,13 +138,21 @@ export type OperatorPage =
       status: number
       view: OperatorView
       /** The action just done (?done=disable), for the success notice. */
-      done?: OperatorAction
+      done?: OperatorPageDone
       refusal?: string
       /** After a password reset: the new one-time password, shown on this answer only. */
       oneTimePassword?: string
     }
 
 const actionOf = (value: unknown) => operatorActions.find((a) => a === value)
+const doneOf = (value: unknown): OperatorPageDone | undefined =>
+  value === 'change_scope' ? value : actionOf(value)
+
+/** A refusal's message with what each field needs, for the notice above the forms. */
+const refusalOf = (error: ApiError) =>
+  [error.message, ...problemsOf(error, '').map((p) => p.message)]
+    .filter((m, i, all) => all.indexOf(m) === i)
+    .join(' ')
 
 /**
  * One account's request. POST carries one action; a done action answers 303 back to the page
@@ -157,11 +177,30 @@ export async function handleOperatorRequest(input: {
     }) as const
   try {
     if (input.request.method !== 'POST') {
-      const done = actionOf(input.url.searchParams.get('done'))
+      const done = doneOf(input.url.searchParams.get('done'))
       return await show(200, done ? { done } : {})
     }
     const form = await readForm(input.request)
     if (!form || !input.csrfOk(form)) return await show(403, { refusal: tokenRefusal })
+    if (form.get('intent') === 'scope') {
+      try {
+        await changeScopeOfOperator({
+          ctx,
+          input: {
+            operator,
+            id,
+            fields: { role: textField(form, 'role', 40), county: textField(form, 'county', 10) },
+            clientAddress: input.clientAddress,
+          },
+        })
+        return { kind: 'redirect', location: `${operatorPageUrl(id)}?done=change_scope` }
+      } catch (error) {
+        if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
+          throw error
+        }
+        return await show(error.status, { refusal: refusalOf(error) })
+      }
+    }
     const action = actionOf(form.get('action'))
     if (!action) return await show(400, { refusal: '请从下面的按钮中选择一项操作。' })
     try {

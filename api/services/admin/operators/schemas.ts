@@ -42,6 +42,36 @@ export type OperatorView = z.infer<typeof operatorViewSchema>
 
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v)
 
+/** 角色 */
+const roleField = z.enum(operatorRoles, '请选择角色：市局管理员、区县承办人或只读查看')
+
+/** 所属区县: required for county_handler, absent for city_admin. */
+const countyField = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .refine((v) => v in countyNames, '请从列表中选择区县')
+    .optional(),
+)
+
+/** A role and a county that go together (the operators table checks the same). */
+function checkScope(v: { role: string; county?: string | undefined }, ctx: z.RefinementCtx) {
+  if (v.role === 'county_handler' && v.county === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['county'],
+      message: '区县承办人必须选择所属区县',
+    })
+  }
+  if (v.role === 'city_admin' && v.county !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['county'],
+      message: '市局管理员管理全部区县：区县请选“不限（市级）”',
+    })
+  }
+}
+
 /** A new account, as the API and the console's form send it. */
 export const newOperatorSchema = z
   .object({
@@ -55,35 +85,18 @@ export const newOperatorSchema = z
         usernamePattern,
         '用户名须为 3–32 位小写字母、数字或 _ . -，并以字母或数字开头，例如 zhang.san',
       ),
-    /** 角色 */
-    role: z.enum(operatorRoles, '请选择角色：市局管理员、区县承办人或只读查看'),
-    /** 所属区县: required for county_handler, absent for city_admin. */
-    county: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .refine((v) => v in countyNames, '请从列表中选择区县')
-        .optional(),
-    ),
+    role: roleField,
+    county: countyField,
   })
-  .superRefine((v, ctx) => {
-    if (v.role === 'county_handler' && v.county === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['county'],
-        message: '区县承办人必须选择所属区县',
-      })
-    }
-    if (v.role === 'city_admin' && v.county !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['county'],
-        message: '市局管理员管理全部区县：区县请选“不限（市级）”',
-      })
-    }
-  })
+  .superRefine(checkScope)
   .openapi('NewConsoleOperator')
 export type NewOperator = z.output<typeof newOperatorSchema>
+
+/** An account's new role and county (调整角色和区县). */
+export const operatorScopeSchema = z
+  .object({ role: roleField, county: countyField })
+  .superRefine(checkScope)
+  .openapi('ConsoleOperatorScope')
 
 export const operatorActionSchema = z
   .object({

@@ -1,0 +1,50 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { changeScopeOfOperator } from '../../../services/admin/operators/scope.ts'
+import {
+  operatorScopeSchema,
+  operatorViewSchema,
+} from '../../../services/admin/operators/schemas.ts'
+import type { App } from '../../../env.ts'
+import { clientAddress } from '../../client-address.ts'
+import { errorResponses } from '../../shared.ts'
+import { operatorOf } from '../guard.ts'
+import { operatorAdminOnly } from './guard.ts'
+
+const route = createRoute({
+  method: 'post',
+  path: '/admin/operators/{id}/scope',
+  summary: '调整后台账号的角色和区县（仅市局管理员）',
+  description:
+    'Needs the X-CSRF-Token header. Ends every session of the account, so its next sign-in ' +
+    'sees only the new scope (a new city_admin enrols a second factor first). 400 for a role ' +
+    'and county that do not go together (a county_handler needs a county, a city_admin has ' +
+    'none); 403 for your own account; 409 when nothing would change.',
+  middleware: operatorAdminOnly,
+  request: {
+    params: z.object({ id: z.string().openapi({ description: '账号编号' }) }),
+    body: { content: { 'application/json': { schema: operatorScopeSchema } }, required: true },
+  },
+  responses: {
+    200: {
+      description: 'Done: the account as it is now.',
+      content: { 'application/json': { schema: z.object({ operator: operatorViewSchema }) } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409),
+  },
+})
+
+export function registerOperatorScope(app: App) {
+  app.openapi(route, async (c) => {
+    const done = await changeScopeOfOperator({
+      ctx: c.get('ctx'),
+      input: {
+        operator: operatorOf(c),
+        id: c.req.valid('param').id,
+        // Checked again by the service, which the console's form also calls.
+        fields: c.req.valid('json'),
+        clientAddress: clientAddress(c),
+      },
+    })
+    return c.json(done, 200)
+  })
+}

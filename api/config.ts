@@ -185,6 +185,21 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   )
 }
 
+/**
+ * What a valid configuration may still have wrong, for the log at start. In production the web
+ * process usually sits behind a reverse proxy; without TRUST_PROXY every visitor then has the
+ * proxy's address, and the per-address limits (complaints, searches) hold for everyone together.
+ */
+export function configWarnings(config: Config): string[] {
+  return config.NODE_ENV === 'production' && !config.TRUST_PROXY
+    ? [
+        'TRUST_PROXY is off: behind a reverse proxy every visitor shares its address, and the ' +
+          'complaint and search limits per address then apply to all of them together; set ' +
+          'TRUST_PROXY=true when a proxy appends X-Forwarded-For',
+      ]
+    : []
+}
+
 let cached: Config | undefined
 
 /** The process configuration, read from `process.env` on first use. */

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises'
 import http from 'node:http'
-import type { Config } from '../api/config.ts'
+import { configWarnings, type Config } from '../api/config.ts'
 import type { Logger } from '../api/logger.ts'
 import { installRuntime } from '../api/runtime.ts'
 import { watchSessionChanges } from '../api/services/admin/session-cache.ts'
@@ -64,6 +64,7 @@ export async function startProduct(
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
   }
   try {
+    for (const warning of configWarnings(config)) logger.warn(warning)
     const stack = await bootStack(config, logger)
     cleanups.push(stack.stop)
     const deps = stack.deps

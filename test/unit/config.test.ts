@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig } from '../../api/config.ts'
+import { ConfigError, configWarnings, parseConfig } from '../../api/config.ts'
 
 describe('configuration', () => {
   it('has working defaults for a first start', () => {
@@ -28,6 +28,21 @@ describe('configuration', () => {
     expect(message).toContain('"eighty"')
     expect(message).toContain('DATABASE_URL')
     expect(message).toContain('LOG_LEVEL')
+  })
+
+  it('warns in production when the client address is not taken from a proxy', () => {
+    const production = {
+      NODE_ENV: 'production',
+      PII_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+      PII_HASH_KEY: Buffer.alloc(32, 2).toString('base64'),
+      HOTLINE_WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 3).toString('base64')}`,
+      HOTLINE_CALLBACK_SECRET: `whsec_${Buffer.alloc(24, 4).toString('base64')}`,
+    }
+    expect(configWarnings(parseConfig(production))).toEqual([
+      expect.stringContaining('TRUST_PROXY is off'),
+    ])
+    expect(configWarnings(parseConfig({ ...production, TRUST_PROXY: 'true' }))).toEqual([])
+    expect(configWarnings(parseConfig({}))).toEqual([])
   })
 
   it('refuses production without keys for personal data', () => {

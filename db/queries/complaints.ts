@@ -42,6 +42,10 @@ export async function deleteIdempotencyKeysBefore(db: Kysely<Database>, before: 
   return Number(result[0]?.numDeletedRows ?? 0)
 }
 
+/** How the totals of addRateLimitCounts are keyed: a bucket's window. */
+export const rateLimitKey = (w: { bucket: string; windowStart: Date }) =>
+  `${w.bucket}@${w.windowStart.getTime()}`
+
 /**
  * Adds one hit to each bucket's fixed window and returns the windows' totals, in one statement,
  * so the limits hold across any number of app instances sharing the database.
@@ -50,18 +54,11 @@ export async function addRateLimitHits(
   db: Kysely<Database>,
   hits: readonly { bucket: string; windowStart: Date }[],
 ): Promise<Map<string, number>> {
-  if (hits.length === 0) return new Map()
-  const rows = await db
-    .insertInto('rateLimitHits')
-    .values(hits.map((h) => ({ ...h, hits: 1 })))
-    .onConflict((oc) =>
-      oc
-        .columns(['bucket', 'windowStart'])
-        .doUpdateSet((eb) => ({ hits: eb('rateLimitHits.hits', '+', 1) })),
-    )
-    .returning(['bucket', 'hits'])
-    .execute()
-  return new Map(rows.map((r) => [r.bucket, r.hits]))
+  const totals = await addRateLimitCounts(
+    db,
+    hits.map((h) => ({ ...h, hits: 1 })),
+  )
+  return new Map(hits.map((h) => [h.bucket, totals.get(rateLimitKey(h)) ?? 1]))
 }
 
 export async function rateLimitHits(
@@ -80,7 +77,7 @@ export async function rateLimitHits(
 
 /**
  * Adds counted hits to their buckets' windows, in one statement, and returns every window's total
- * (with other instances' hits), keyed `bucket@windowStartMs` (limits/shared-counter.ts).
+ * (with other instances' hits), keyed by rateLimitKey (limits/search-limit.ts).
  */
 export async function addRateLimitCounts(
   db: Kysely<Database>,
@@ -97,7 +94,7 @@ export async function addRateLimitCounts(
     )
     .returning(['bucket', 'windowStart', 'hits'])
     .execute()
-  return new Map(rows.map((r) => [`${r.bucket}@${r.windowStart.getTime()}`, r.hits]))
+  return new Map(rows.map((r) => [rateLimitKey(r), r.hits]))
 }
 
 export async function deleteRateLimitWindowsBefore(db: Kysely<Database>, before: Date) {

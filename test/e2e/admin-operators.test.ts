@@ -145,21 +145,13 @@ describe("an account's page", () => {
     const target = await signedIn('county_handler', '331102')
     const path = `/admin/operators/${target.id}`
     const csrf = await csrfOf(admin.cookie, path)
-    const unfit = await postForm(admin.cookie, path, {
-      csrf,
-      intent: 'scope',
-      role: 'county_handler',
-      county: '',
-    })
+    const rescope = (county: string) =>
+      postForm(admin.cookie, path, { csrf, intent: 'scope', role: 'county_handler', county })
+    const unfit = await rescope('')
     expect(unfit.status).toBe(400)
     expect(await unfit.text()).toContain('区县承办人必须选择所属区县')
 
-    const res = await postForm(admin.cookie, path, {
-      csrf,
-      intent: 'scope',
-      role: 'county_handler',
-      county: '331121',
-    })
+    const res = await rescope('331121')
     expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe(`${path}?done=change_scope`)
     const html = await (await page(admin.cookie, `${path}?done=change_scope`)).text()

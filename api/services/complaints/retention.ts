@@ -13,6 +13,7 @@ import {
 } from '../../search/complaint-indexer.ts'
 import { recordAudit } from '../admin/audit.ts'
 import { unsealContact, type Contact } from '../admin/cases/contact.ts'
+import { caseMachine } from '../admin/cases/machine.ts'
 import type { HotlineCallback } from '../hotline/events.ts'
 import { timelineEntryOf } from '../hotline/fold.ts'
 import { openInboxEvent, redactInboxBody } from '../hotline/inbox.ts'
@@ -108,7 +109,10 @@ export async function erasePersonalDataPastRetention(
  * A hold and its lifting are not work on the case: once lifted, data already past its retention
  * goes at the next sweep rather than three years after the lifting.
  */
-const holdEntryKinds = ['erasure_held', 'erasure_hold_lifted']
+const holdEntryKinds = [
+  caseMachine.hold_erasure.entry.kind,
+  caseMachine.lift_erasure_hold.entry.kind,
+]
 
 function retentionCutoff(now: Date) {
   const cutoff = new Date(now)

@@ -12,7 +12,8 @@ export interface Limit {
   message: string
 }
 
-function windowOf(limit: Limit, now: number) {
+/** The fixed window `now` falls in, and the seconds until it ends. */
+export function windowOf(limit: Pick<Limit, 'windowSeconds'>, now: number) {
   const ms = limit.windowSeconds * 1000
   const start = Math.floor(now / ms) * ms
   return {

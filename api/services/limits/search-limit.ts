@@ -1,12 +1,14 @@
 import type { Kysely } from 'kysely'
-import { addRateLimitCounts } from '../../../db/queries/complaints.ts'
+import { addRateLimitCounts, rateLimitKey } from '../../../db/queries/complaints.ts'
 import type { Database } from '../../../db/database.ts'
 import type { Deps } from '../../deps.ts'
 import { ApiError } from '../../errors.ts'
 import type { Logger } from '../../logger.ts'
 import { clientKey } from './client-key.ts'
+import { windowOf } from './rate-limit.ts'
 
-const windowMs = 60_000
+/** Searches are counted per minute. */
+const searchWindow = { windowSeconds: 60 }
 const flushIntervalMs = 1_000
 
 interface Window {
@@ -40,7 +42,7 @@ export class SharedHitCounter {
 
   /** Counts one hit in `bucket`'s current window; returns the window's total as known here. */
   hit(bucket: string, now: number): number {
-    const start = Math.floor(now / windowMs) * windowMs
+    const start = windowOf(searchWindow, now).start.getTime()
     const key = `${bucket}@${start}`
     let window = this.#windows.get(key)
     if (!window) {
@@ -69,7 +71,9 @@ export class SharedHitCounter {
 
   async #write(now: number) {
     for (const [key, window] of this.#windows) {
-      if (window.pending === 0 && window.start + windowMs <= now) this.#windows.delete(key)
+      if (window.pending === 0 && window.start < windowOf(searchWindow, now).start.getTime()) {
+        this.#windows.delete(key)
+      }
     }
     const sent = [...this.#windows.values()]
       .filter((w) => w.pending > 0)
@@ -86,7 +90,8 @@ export class SharedHitCounter {
         })),
       )
       for (const { window } of sent) {
-        window.shared = totals.get(`${window.bucket}@${window.start}`) ?? window.shared
+        const key = rateLimitKey({ bucket: window.bucket, windowStart: new Date(window.start) })
+        window.shared = totals.get(key) ?? window.shared
       }
     } catch (error) {
       for (const s of sent) s.window.pending += s.hits
@@ -125,7 +130,7 @@ export function countSearch(
   if (key === undefined) return
   const total = searchCounterFor(deps.db, deps.logger).hit(`search:addr:${key}`, now)
   if (total <= max) return
-  const retryAfterSeconds = Math.max(1, Math.ceil((windowMs - (now % windowMs)) / 1000))
+  const { retryAfterSeconds } = windowOf(searchWindow, now)
   throw new ApiError(
     'RATE_LIMITED',
     `搜索太频繁：同一网络每分钟最多搜索 ${max} 次。请在 ${retryAfterSeconds} 秒后再试。`,

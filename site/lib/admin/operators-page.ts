@@ -149,7 +149,7 @@ const doneOf = (value: unknown): OperatorPageDone | undefined =>
   value === 'change_scope' ? value : actionOf(value)
 
 /** A refusal's message with what each field needs, for the notice above the forms. */
-const refusalOf = (error: ApiError) =>
+const refusalText = (error: ApiError) =>
   [error.message, ...problemsOf(error, '').map((p) => p.message)]
     .filter((m, i, all) => all.indexOf(m) === i)
     .join(' ')
@@ -198,7 +198,7 @@ export async function handleOperatorRequest(input: {
         if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
           throw error
         }
-        return await show(error.status, { refusal: refusalOf(error) })
+        return await show(error.status, { refusal: refusalText(error) })
       }
     }
     const action = actionOf(form.get('action'))

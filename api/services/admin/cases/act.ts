@@ -11,7 +11,11 @@ import { enqueue } from '../../../../db/queries/outbox.ts'
 import { hotlineCaseFacts, markTicketRequested } from '../../../../db/queries/hotline-callbacks.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
-import { complaintChangedTopic, complaintKey } from '../../../search/complaint-indexer.ts'
+import {
+  complaintChangedTopic,
+  complaintKey,
+  maskPersonalNumbers,
+} from '../../../search/complaint-indexer.ts'
 import { erasePersonalData, withoutResident } from '../../complaints/retention.ts'
 import { issueDetails } from '../../../validation.ts'
 import { callbackPayload, queueCallback } from '../../hotline/callbacks.ts'
@@ -190,15 +194,16 @@ const writtenFields = [
 ] as const
 
 /**
- * An action on a case whose resident's data was erased: what the handler writes keeps no phone
- * or ID number either (masked as the erasure masked the record; the name is no longer known), in
- * the timeline, on the case and in what goes back to 12345.
+ * What the operator wrote, with any phone or ID number masked: on a case whose resident's data
+ * was erased (as the erasure masked the record; the name is no longer known), and for an action
+ * whose text every operator of the case reads (`masksNumbers`). It is masked in the timeline, on
+ * the case and in what goes back to 12345.
  */
 function withoutPersonalNumbers(input: CaseActionInput): CaseActionInput {
   const scrubbed = { ...input }
   for (const field of writtenFields) {
     const text = input[field]
-    if (text !== undefined) scrubbed[field] = withoutResident(text, { name: null, phone: null })
+    if (text !== undefined) scrubbed[field] = maskPersonalNumbers(text)
   }
   return scrubbed
 }
@@ -234,9 +239,8 @@ export async function actOnCase({
     if (refusal?.code === 'FORBIDDEN') throw new ApiError('FORBIDDEN', refusal.message)
     if (current.version !== action.version) throw stale()
     if (refusal) throw new ApiError(refusal.code, refusal.message, { status: current.status })
-    // A hold's reason is shown on the case page to everyone who may see the case, viewers too.
     const taken =
-      current.personalDataErasedAt || action.action === 'hold_erasure'
+      current.personalDataErasedAt || caseMachine[action.action].masksNumbers
         ? withoutPersonalNumbers(action)
         : action
     const countyName =

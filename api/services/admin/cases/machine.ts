@@ -74,6 +74,11 @@ export interface ActionRule {
   needsPersonalData?: true
   /** Only while the erasure is held (true) or not held (false). */
   whileErasureHeld?: boolean
+  /**
+   * What the operator writes is shown to everyone who may see the case, viewers too: any phone
+   * or ID number in it is masked before it is stored (act.ts).
+   */
+  masksNumbers?: true
   /** The status it leads to; null keeps the current one. */
   to: ComplaintStatus | null
   roles: readonly OperatorRole[]
@@ -284,6 +289,8 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     roles: ['city_admin'],
     needsPersonalData: true,
     whileErasureHeld: false,
+    // The reason is shown on the case page.
+    masksNumbers: true,
     fields: { note: 'required' },
     entry: { kind: 'erasure_held', isPublic: false },
   },

@@ -11,7 +11,7 @@ import { hashPassword } from '../auth/password-hash.ts'
 import { newOneTimePassword } from '../auth/password-policy.ts'
 import { endSessionsOf } from '../sessions.ts'
 import { requireOperatorAdmin } from './access.ts'
-import { getOperator, operatorNotFound } from './list.ts'
+import { getOperator, isOperatorId, operatorNotFound } from './list.ts'
 import type { OperatorAction, OperatorView } from './schemas.ts'
 import { pointlessBecause, refusedOnSelf } from './view.ts'
 
@@ -44,7 +44,7 @@ export async function actOnOperator({
 }): Promise<{ operator: OperatorView; oneTimePassword?: string }> {
   const { operator: by, id, action } = input
   requireOperatorAdmin(by)
-  if (!/^\d{1,18}$/.test(id)) throw operatorNotFound()
+  if (!isOperatorId(id)) throw operatorNotFound()
   const selfRefusal = refusedOnSelf[action]
   if (id === by.id && selfRefusal) throw new ApiError('FORBIDDEN', selfRefusal)
   const now = input.now ?? new Date()

@@ -20,6 +20,9 @@ export async function listOperators({
   return rows.map((row) => toOperatorView(row, input.operator, now))
 }
 
+/** Whether `id` can be an account's id (a bigint); anything else is answered as not found. */
+export const isOperatorId = (id: string) => /^\d{1,18}$/.test(id)
+
 export const operatorNotFound = () =>
   new ApiError('NOT_FOUND', '没有找到这个账号，请从账号列表重新进入。')
 
@@ -31,7 +34,7 @@ export async function getOperator({
   input: { operator: SignedInOperator; id: string; now?: Date }
 }): Promise<OperatorView> {
   requireOperatorAdmin(input.operator)
-  const row = /^\d{1,18}$/.test(input.id) ? await findOperatorListRow(ctx.db, input.id) : undefined
+  const row = isOperatorId(input.id) ? await findOperatorListRow(ctx.db, input.id) : undefined
   if (!row) throw operatorNotFound()
   return toOperatorView(row, input.operator, input.now ?? new Date())
 }

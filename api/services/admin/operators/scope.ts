@@ -6,7 +6,7 @@ import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { endSessionsOf } from '../sessions.ts'
 import { requireOperatorAdmin } from './access.ts'
-import { getOperator, operatorNotFound } from './list.ts'
+import { getOperator, isOperatorId, operatorNotFound } from './list.ts'
 import { operatorScopeSchema, type OperatorView } from './schemas.ts'
 
 /**
@@ -25,7 +25,7 @@ export async function changeScopeOfOperator({
 }): Promise<{ operator: OperatorView }> {
   const { operator: by, id } = input
   requireOperatorAdmin(by)
-  if (!/^\d{1,18}$/.test(id)) throw operatorNotFound()
+  if (!isOperatorId(id)) throw operatorNotFound()
   if (id === by.id) {
     throw new ApiError('FORBIDDEN', '不能调整自己的角色或区县，请由另一位市局管理员进行。')
   }

@@ -140,9 +140,16 @@ describe('too many searches from one client', () => {
     const client = { 'x-forwarded-for': '198.51.100.77' }
     const limit = inject('siteSearchLimit')
     const url = `${inject('siteUrl')}/api/search?q=${encodeURIComponent('菜场')}`
-    for (let i = 0; i < limit; i++) {
-      expect((await fetch(url, { headers: client })).status, `search ${i + 1}`).toBe(200)
+    // Searches are counted per clock minute: all of this test's must fall in one.
+    await minuteWithAtLeast(40_000)
+    const answers: number[] = []
+    for (let i = 0; i < limit; i += 8) {
+      const batch = Array.from({ length: Math.min(8, limit - i) }, () =>
+        fetch(url, { headers: client }).then((r) => r.status),
+      )
+      answers.push(...(await Promise.all(batch)))
     }
+    expect(answers.filter((status) => status !== 200)).toEqual([])
 
     const { page, problems } = await watchedPage(session.withoutJs)
     await page.setExtraHTTPHeaders(client)
@@ -173,3 +180,9 @@ describe('too many searches from one client', () => {
     expect((await other.page.goto(`/search?q=${encodeURIComponent('菜场')}`))?.status()).toBe(200)
   })
 })
+
+/** Waits, if need be, for the next clock minute, so that at least `ms` of the minute are left. */
+async function minuteWithAtLeast(ms: number) {
+  const left = 60_000 - (Date.now() % 60_000)
+  if (left < ms) await new Promise((resolve) => setTimeout(resolve, left + 50))
+}

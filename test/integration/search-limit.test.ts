@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
 import { installRuntime, uninstallRuntime } from '../../api/runtime.ts'
@@ -101,6 +102,27 @@ describe('the shared hit counter', () => {
     expect(a.hit(key, now + minute)).toBe(1)
   })
 
+  it('still counts the hits it is writing while PostgreSQL has not answered', async () => {
+    const counter = new SharedHitCounter(t.deps.db, t.deps.logger)
+    const key = bucket()
+    for (let i = 0; i < 3; i++) counter.hit(key, now)
+    let writing: Promise<void> | undefined
+    await t.deps.db.transaction().execute(async (trx) => {
+      // Another transaction holds the window's row, so the counter's write waits on it.
+      await trx
+        .insertInto('rateLimitHits')
+        .values({ bucket: key, windowStart: new Date(now - (now % minute)), hits: 0 })
+        .execute()
+      writing = counter.flush(now)
+      await waitForLockWait()
+      expect(counter.hit(key, now)).toBe(4)
+    })
+    await writing
+    expect(counter.hit(key, now)).toBe(5)
+    await counter.flush(now)
+    expect(counter.hit(key, now)).toBe(6)
+  })
+
   it('keeps its hits and goes on counting while the database cannot be reached', async () => {
     const unreachable = createDb({ connectionString: 'postgres://nobody@127.0.0.1:1/none', max: 1 })
     try {
@@ -115,3 +137,15 @@ describe('the shared hit counter', () => {
     }
   })
 })
+
+/** Waits until some session of this database waits on a lock. */
+async function waitForLockWait() {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await sql<{ waiting: number }>`
+      select count(*)::int as waiting from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(t.deps.db)
+    if ((rows[0]?.waiting ?? 0) > 0) return
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  throw new Error('the counter never waited on the held row')
+}

@@ -18,6 +18,8 @@ interface Window {
   shared: number
   /** Hits counted here and not yet added to PostgreSQL. */
   pending: number
+  /** Hits being added to PostgreSQL right now: still counted until `shared` includes them. */
+  sending: number
 }
 
 /**
@@ -46,12 +48,12 @@ export class SharedHitCounter {
     const key = `${bucket}@${start}`
     let window = this.#windows.get(key)
     if (!window) {
-      window = { bucket, start, shared: 0, pending: 0 }
+      window = { bucket, start, shared: 0, pending: 0, sending: 0 }
       this.#windows.set(key, window)
     }
     window.pending += 1
     this.#schedule()
-    return window.shared + window.pending
+    return window.shared + window.sending + window.pending
   }
 
   #schedule() {
@@ -79,7 +81,10 @@ export class SharedHitCounter {
       .filter((w) => w.pending > 0)
       .map((window) => ({ window, hits: window.pending }))
     if (sent.length === 0) return
-    for (const s of sent) s.window.pending -= s.hits
+    for (const s of sent) {
+      s.window.pending -= s.hits
+      s.window.sending += s.hits
+    }
     try {
       const totals = await addRateLimitCounts(
         this.#db,
@@ -89,12 +94,16 @@ export class SharedHitCounter {
           hits: s.hits,
         })),
       )
-      for (const { window } of sent) {
+      for (const { window, hits } of sent) {
         const key = rateLimitKey({ bucket: window.bucket, windowStart: new Date(window.start) })
-        window.shared = totals.get(key) ?? window.shared
+        window.sending -= hits
+        window.shared = totals.get(key) ?? window.shared + hits
       }
     } catch (error) {
-      for (const s of sent) s.window.pending += s.hits
+      for (const s of sent) {
+        s.window.sending -= s.hits
+        s.window.pending += s.hits
+      }
       this.#logger.warn({ err: String(error) }, 'search counts not stored; kept for the next try')
       this.#schedule()
     }

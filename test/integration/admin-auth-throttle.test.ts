@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
 import { signIn as signInVerb } from '../../api/services/admin/auth/sign-in.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
+import { awayFromWindowEdge } from '../support/windows.ts'
 import { operatorWithPassword } from './admin-auth-fixtures.ts'
 
 let t: TestContext
@@ -26,15 +26,8 @@ function signIn(username: string, password: string, address: string) {
   )
 }
 
-/**
- * Address and unknown-name counters live in 15-minute windows: a test that needs its tries in one
- * window waits out the last 20 seconds of one.
- */
-async function awayFromWindowEdge() {
-  const windowMs = 15 * 60_000
-  const left = windowMs - (Date.now() % windowMs)
-  if (left < 20_000) await sleep(left + 100)
-}
+/** Address and unknown-name counters live in 15-minute windows. */
+const awayFromLockWindowEdge = () => awayFromWindowEdge(15 * 60, 20_000)
 
 const messageOf = async (res: Response) =>
   ((await res.json()) as { error: { message: string } }).error.message
@@ -107,7 +100,7 @@ describe('per-account lockout', () => {
   })
 
   it('gives a name no account has the same refusal after five tries, so locking reveals no names', async () => {
-    await awayFromWindowEdge()
+    await awayFromLockWindowEdge()
     const statuses: number[] = []
     let last = ''
     for (let i = 0; i < 5; i++) {
@@ -126,7 +119,7 @@ describe('per-address limit', () => {
     const guessed = await Promise.all(
       Array.from({ length: 5 }, () => operatorWithPassword(t.deps.db)),
     )
-    await awayFromWindowEdge()
+    await awayFromLockWindowEdge()
     // Four wrong passwords for each of five accounts: none is locked, the address has 20.
     await Promise.all(
       guessed.map(async (op) => {
@@ -142,7 +135,7 @@ describe('per-address limit', () => {
 
   it('pauses sign-in from an address after 20 failures in 15 minutes, for every account, not for other addresses', async () => {
     const op = await operatorWithPassword(t.deps.db)
-    await awayFromWindowEdge()
+    await awayFromLockWindowEdge()
     // Twenty different unknown names: no account gets near its own lock.
     const statuses = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {

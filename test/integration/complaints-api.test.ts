@@ -5,6 +5,7 @@ import { completeDeps } from '../../api/runtime.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { generateDemoRecords } from '../../scripts/demo/generate.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
+import { awayFromWindowEdge } from '../support/windows.ts'
 import { cameraCanary, contains, exifTiff, jpeg } from '../unit/photos-fixtures.ts'
 
 let t: TestContext
@@ -274,6 +275,8 @@ describe('GET /api/complaints/:trackingNo', () => {
         { headers: { 'x-query-code': code } },
         { clientAddress: '198.51.100.7' },
       )
+    // Wrong codes are counted in 15-minute windows.
+    await awayFromWindowEdge(15 * 60, 10_000)
     const wrong = await ask(receipt.trackingNo, 'AAAA-AAAA')
     const unknown = await ask('JL20260101-99999', receipt.queryCode)
     expect([wrong.status, unknown.status]).toEqual([404, 404])
@@ -310,6 +313,7 @@ describe('abuse limits', () => {
         },
         { clientAddress: '203.0.113.99' },
       )
+    await awayFromWindowEdge(3600, 20_000)
     const statuses = [
       (await send(one, 1)).status,
       (await send(two, 2)).status,
@@ -342,6 +346,7 @@ describe('abuse limits', () => {
         },
         { clientAddress: from },
       )
+    await awayFromWindowEdge(3600, 20_000)
     expect((await send(1, '198.51.100.1')).status).toBe(201)
     expect((await send(2, '198.51.100.2')).status).toBe(201)
     const refused = await send(3, '198.51.100.3')

@@ -34,14 +34,14 @@ export interface ComplaintDocument {
 }
 
 /**
- * Masks what looks like a mainland mobile number (also written 138 1234 5678 or 138-1234-5678),
- * a landline with area code or a resident ID number in free text: the index is for finding
- * cases, not people.
+ * Masks what looks like a mainland mobile number (also written in groups: 138 1234 5678,
+ * 138-1234-5678, 138-1234 5678), a landline with area code or a resident ID number (also
+ * 331102 19800101 123X) in free text: the index is for finding cases, not people.
  */
 export function maskPersonalNumbers(text: string): string {
   return text
-    .replace(/(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)/g, '$1********$2')
-    .replace(/(?<!\d)(1[3-9]\d)([\s-]?)\d{4}\2(\d{4})(?!\d)/g, '$1****$3')
+    .replace(/(?<!\d)(\d{6})[\s-]?\d{8}[\s-]?(\d{3}[\dXx])(?!\d)/g, '$1********$2')
+    .replace(/(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)/g, '$1****$2')
     .replace(/(?<!\d)(0\d{2,3}[\s-]?)\d{3,4}(\d{4})(?!\d)/g, '$1****$2')
 }
 

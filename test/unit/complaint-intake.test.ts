@@ -104,9 +104,12 @@ describe('the private index masks numbers a resident typed', () => {
     )
   })
 
-  it('masks a mobile or landline number written in groups', () => {
+  it('masks a mobile, landline or ID number written in groups, however they are separated', () => {
     expect(maskPersonalNumbers('回电 138 1234 5678 或 138-1234-5678，座机 0578 2123456')).toBe(
       '回电 138****5678 或 138****5678，座机 0578 ****3456',
+    )
+    expect(maskPersonalNumbers('回电 138-1234 5678，身份证 331102 19800101 123X')).toBe(
+      '回电 138****5678，身份证 331102********123X',
     )
     // Groups that are not a phone's: a count, a price and a time stay.
     expect(maskPersonalNumbers('共 150 1234 件？单价 13 元，10:30 称重 1345 克')).toBe(

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, configWarnings, parseConfig } from '../../api/config.ts'
+import { createLogger } from '../../api/logger.ts'
+import { startProduct } from '../../scripts/product.ts'
 
 describe('configuration', () => {
   it('has working defaults for a first start', () => {
@@ -30,19 +32,33 @@ describe('configuration', () => {
     expect(message).toContain('LOG_LEVEL')
   })
 
+  const production = {
+    NODE_ENV: 'production',
+    PII_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    PII_HASH_KEY: Buffer.alloc(32, 2).toString('base64'),
+    HOTLINE_WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 3).toString('base64')}`,
+    HOTLINE_CALLBACK_SECRET: `whsec_${Buffer.alloc(24, 4).toString('base64')}`,
+  }
+
   it('warns in production when the client address is not taken from a proxy', () => {
-    const production = {
-      NODE_ENV: 'production',
-      PII_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
-      PII_HASH_KEY: Buffer.alloc(32, 2).toString('base64'),
-      HOTLINE_WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 3).toString('base64')}`,
-      HOTLINE_CALLBACK_SECRET: `whsec_${Buffer.alloc(24, 4).toString('base64')}`,
-    }
     expect(configWarnings(parseConfig(production))).toEqual([
       expect.stringContaining('TRUST_PROXY is off'),
     ])
     expect(configWarnings(parseConfig({ ...production, TRUST_PROXY: 'true' }))).toEqual([])
     expect(configWarnings(parseConfig({}))).toEqual([])
+  })
+
+  it('puts that warning in the log before `npm start` starts anything', async () => {
+    const lines: string[] = []
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) })
+    // Services nobody listens on: the start fails at once, after the warning.
+    const config = parseConfig({
+      ...production,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      MEILI_URL: 'http://127.0.0.1:1',
+    })
+    await expect(startProduct(config, logger)).rejects.toThrow()
+    expect(lines.filter((l) => l.includes('TRUST_PROXY is off'))).toHaveLength(1)
   })
 
   it('refuses production without keys for personal data', () => {

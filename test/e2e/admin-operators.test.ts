@@ -145,11 +145,26 @@ describe("an account's page", () => {
     const target = await signedIn('county_handler', '331102')
     const path = `/admin/operators/${target.id}`
     const csrf = await csrfOf(admin.cookie, path)
-    const rescope = (county: string) =>
-      postForm(admin.cookie, path, { csrf, intent: 'scope', role: 'county_handler', county })
+    const rescope = (county: string, role = 'county_handler') =>
+      postForm(admin.cookie, path, { csrf, intent: 'scope', role, county })
     const unfit = await rescope('')
     expect(unfit.status).toBe(400)
     expect(await unfit.text()).toContain('区县承办人必须选择所属区县')
+
+    // The problem stands beside the county, which is marked and described by it, and the form
+    // keeps what was chosen (an administrator's role), not the account's current scope.
+    const mixed = await rescope('331102', 'city_admin')
+    expect(mixed.status).toBe(400)
+    const form = await mixed.text()
+    const county = /<select[^>]*id="scope-county"[^>]*>/.exec(form)?.[0] ?? ''
+    expect(county).toContain('aria-invalid="true"')
+    expect(county).toContain('aria-describedby="scope-county-hint scope-county-error"')
+    expect(form).toMatch(
+      /<p class="field-error" id="scope-county-error">.*市局管理员管理全部区县.*<\/p>/s,
+    )
+    expect(/<select[^>]*id="scope-role"[^>]*>/.exec(form)?.[0]).not.toContain('aria-invalid')
+    expect(form).toMatch(/<option value="city_admin" selected/)
+    expect(form).not.toMatch(/<option value="county_handler" selected/)
 
     const res = await rescope('331121')
     expect(res.status).toBe(303)

@@ -142,7 +142,14 @@ export type OperatorPage =
       refusal?: string
       /** After a password reset: the new one-time password, shown on this answer only. */
       oneTimePassword?: string
+      /** A refused new role and county: what was chosen, and what each field needs. */
+      scope?: { values: ScopeValues; problems: FieldProblem[] }
     }
+
+export interface ScopeValues {
+  role: string
+  county: string
+}
 
 const actionOf = (value: unknown) => operatorActions.find((a) => a === value)
 const doneOf = (value: unknown): OperatorPageDone | undefined =>
@@ -183,22 +190,22 @@ export async function handleOperatorRequest(input: {
     const form = await readForm(input.request)
     if (!form || !input.csrfOk(form)) return await show(403, { refusal: tokenRefusal })
     if (form.get('intent') === 'scope') {
+      const values = { role: textField(form, 'role', 40), county: textField(form, 'county', 10) }
       try {
         await changeScopeOfOperator({
           ctx,
-          input: {
-            operator,
-            id,
-            fields: { role: textField(form, 'role', 40), county: textField(form, 'county', 10) },
-            clientAddress: input.clientAddress,
-          },
+          input: { operator, id, fields: values, clientAddress: input.clientAddress },
         })
         return { kind: 'redirect', location: `${operatorPageUrl(id)}?done=change_scope` }
       } catch (error) {
         if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
           throw error
         }
-        return await show(error.status, { refusal: refusalText(error) })
+        const problems = error.code === 'VALIDATION_FAILED' ? problemsOf(error, 'role') : []
+        return await show(error.status, {
+          refusal: refusalText(error),
+          scope: { values, problems },
+        })
       }
     }
     const action = actionOf(form.get('action'))

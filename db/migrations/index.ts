@@ -11,6 +11,7 @@ import * as consoleSessionChanges from './2026-11-29T0900-console-session-change
 import * as personalDataRetention from './2026-11-30T0900-personal-data-retention.ts'
 import * as personalDataErasureOnRequest from './2026-12-01T0900-personal-data-erasure-on-request.ts'
 import * as erasureHold from './2026-12-02T0900-erasure-hold.ts'
+import * as retentionSweepIndexes from './2026-12-03T0900-retention-sweep-indexes.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T0900-personal-data-retention': personalDataRetention,
   '2026-12-01T0900-personal-data-erasure-on-request': personalDataErasureOnRequest,
   '2026-12-02T0900-erasure-hold': erasureHold,
+  '2026-12-03T0900-retention-sweep-indexes': retentionSweepIndexes,
 }

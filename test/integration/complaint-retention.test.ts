@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto'
+import { CompiledQuery, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ComplaintStatus } from '../../db/database.ts'
 import { decryptField } from '../../api/privacy/pii.ts'
 import { complaintChangedTopic, complaintKey } from '../../api/search/complaint-indexer.ts'
 import {
+  casesDueForErasure,
+  deleteUnappliedEventsBefore,
   erasePersonalDataPastRetention,
   erasedName,
   erasedPhone,
@@ -447,6 +450,32 @@ describe('personal data past its retention period', () => {
     expect(written.note).toBe(
       '回访 138****8000 未接通，身份证 330102********1234 的来电人另约时间。',
     )
+  })
+})
+
+describe('the hourly sweep', () => {
+  it('finds what it may erase through its indexes, without reading every case or event', async () => {
+    const cutoff = yearsAgo(3)
+    // With reading whole tables priced out, a query that no index serves still reads them all.
+    const plans = await db()
+      .transaction()
+      .execute(async (trx) => {
+        await sql`SET LOCAL enable_seqscan = off`.execute(trx)
+        const due = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${casesDueForErasure(cutoff, 200)}`
+          .execute(trx)
+          .then((r) => r.rows.map((row) => row['QUERY PLAN']).join('\n'))
+        const deletion = deleteUnappliedEventsBefore(trx, cutoff).compile()
+        const events = await trx
+          .executeQuery<{ 'QUERY PLAN': string }>(
+            CompiledQuery.raw(`EXPLAIN ${deletion.sql}`, [...deletion.parameters]),
+          )
+          .then((r) => r.rows.map((row) => row['QUERY PLAN']).join('\n'))
+        return { due, events }
+      })
+    expect(plans.due).toContain('complaints_retention_idx')
+    expect(plans.due).not.toMatch(/Seq Scan on complaints/)
+    expect(plans.events).toContain('hotline_inbox_unapplied_idx')
+    expect(plans.events).not.toMatch(/Seq Scan on hotline_inbox/)
   })
 })
 

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { ComplaintStatus, Database, PersonalDataErasure } from '../../../db/database.ts'
 import { addCaseEvents } from '../../../db/queries/cases.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
@@ -96,11 +96,7 @@ export async function erasePersonalDataPastRetention(
     erased += count
     if (count < batchSize) break
   }
-  await deps.db
-    .deleteFrom('hotlineInbox')
-    .where('state', 'in', ['rejected', 'held'])
-    .where('receivedAt', '<', retentionCutoff(now))
-    .execute()
+  await deleteUnappliedEventsBefore(deps.db, retentionCutoff(now)).execute()
   if (erased > 0) deps.logger.info({ erased }, 'personal data past its retention period erased')
   return erased
 }
@@ -120,24 +116,41 @@ function retentionCutoff(now: Date) {
   return cutoff
 }
 
+/**
+ * Ended cases received before `cutoff` whose resident is still on record, not held, and with no
+ * work on them since `cutoff`: up to `limit`, locked for erasure (others sweeping skip them).
+ * complaints_retention_idx finds the old ones without reading the rest.
+ */
+export function casesDueForErasure(cutoff: Date, limit: number) {
+  return sql<{ id: string }>`
+    SELECT c.id FROM complaints c
+    WHERE c.status IN (${sql.join(endedStatuses)})
+      AND c.personal_data_erased_at IS NULL
+      AND c.erasure_held_at IS NULL
+      AND c.received_at < ${cutoff}
+      AND NOT EXISTS (
+        SELECT 1 FROM complaint_events e
+        WHERE e.complaint_id = c.id AND e.occurred_at >= ${cutoff}
+          AND e.kind NOT IN (${sql.join(holdEntryKinds)})
+      )
+    ORDER BY c.id
+    LIMIT ${limit}
+    FOR UPDATE SKIP LOCKED
+  `
+}
+
+/** Stored 12345 events received before `cutoff` that never became a case (rejected or held). */
+export function deleteUnappliedEventsBefore(db: Kysely<Database>, cutoff: Date) {
+  return db
+    .deleteFrom('hotlineInbox')
+    .where('state', 'in', ['rejected', 'held'])
+    .where('receivedAt', '<', cutoff)
+}
+
 async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
   const cutoff = retentionCutoff(now)
   return deps.db.transaction().execute(async (trx) => {
-    const due = await sql<{ id: string }>`
-      SELECT c.id FROM complaints c
-      WHERE c.status IN (${sql.join(endedStatuses)})
-        AND c.personal_data_erased_at IS NULL
-        AND c.erasure_held_at IS NULL
-        AND c.received_at < ${cutoff}
-        AND NOT EXISTS (
-          SELECT 1 FROM complaint_events e
-          WHERE e.complaint_id = c.id AND e.occurred_at >= ${cutoff}
-            AND e.kind NOT IN (${sql.join(holdEntryKinds)})
-        )
-      ORDER BY c.id
-      LIMIT ${batchSize}
-      FOR UPDATE SKIP LOCKED
-    `.execute(trx)
+    const due = await casesDueForErasure(cutoff, batchSize).execute(trx)
     const ids = due.rows.map((r) => r.id)
     if (ids.length === 0) return 0
 

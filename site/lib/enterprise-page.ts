@@ -27,7 +27,11 @@ export interface StatusNotice {
  * What a citizen must see first on the page of a business that is no longer certified: the
  * plaque at its counter may still be up.
  */
-export function statusNotice(e: EnterpriseWithHistory): StatusNotice | null {
+export function statusNotice(
+  e: Pick<EnterpriseWithHistory, 'status' | 'statusSince' | 'validUntil'> & {
+    history: readonly { kind: string; reason: string | null }[]
+  },
+): StatusNotice | null {
   if (e.status === 'active') return null
   const reason = e.history.find((h) => h.kind === e.status)?.reason ?? null
   switch (e.status) {

@@ -29,11 +29,11 @@ async function signedInContext(role: OperatorRole, countyCode: string | null) {
   return context
 }
 
-async function audit(context: BrowserContext, path: string) {
+async function audit(context: BrowserContext, path: string, status = 200) {
   const page = await context.newPage()
   try {
     const res = await page.goto(path)
-    expect(res?.status(), path).toBe(200)
+    expect(res?.status(), path).toBe(status)
     const { violations } = await new AxeBuilder({ page })
       .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
       .analyze()
@@ -120,6 +120,11 @@ describe('accessibility (axe-core, WCAG 2.1 AA rules)', () => {
 
   it('a business page has no violations', async () => {
     expect(await audit(resident, `/enterprises/${uscc}/`)).toEqual([])
+  })
+
+  it('the plaque check has no violations, for a business and for a code not on the list', async () => {
+    expect(await audit(resident, `/verify/${uscc}`)).toEqual([])
+    expect(await audit(resident, '/verify/91331126ABC', 404)).toEqual([])
   })
 
   it("the handler's home, queue and case page have no violations", async () => {

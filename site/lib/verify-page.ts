@@ -1,0 +1,75 @@
+import QRCode from 'qrcode'
+import { ApiError } from '../../api/errors.ts'
+import { getEnterprise } from '../../api/services/enterprises/get.ts'
+import { usccProblem } from '../../api/services/enterprises/uscc.ts'
+import { statusNotice, type StatusNotice } from './enterprise-page.ts'
+import { serviceContext } from './services.ts'
+
+/** The live check a business's plaque links to (扫码核验). */
+export const verifyPath = (uscc: string) => `/verify/${uscc}`
+
+/** The address printed in a plaque's QR code: the public site's, whatever host made the code. */
+export const plaqueAddress = (siteUrl: string, uscc: string) =>
+  new URL(verifyPath(uscc), siteUrl).toString()
+
+/**
+ * A plaque's QR code as SVG: error correction M (a scuffed or partly covered code still reads)
+ * and the standard quiet zone of four modules, black on white for any printer.
+ */
+export function plaqueQrSvg(address: string): Promise<string> {
+  return QRCode.toString(address, {
+    type: 'svg',
+    errorCorrectionLevel: 'M',
+    margin: 4,
+    color: { dark: '#000000', light: '#ffffff' },
+  })
+}
+
+/**
+ * What the console offers for printing a business's plaque: the address, its QR code, and the
+ * code as a file to download (SVG, which scales to any plaque without blurring).
+ */
+export async function plaqueFor(uscc: string) {
+  const address = plaqueAddress(serviceContext().config.SITE_URL, uscc)
+  const svg = await plaqueQrSvg(address)
+  return {
+    address,
+    svg,
+    download: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`,
+    fileName: `诚信计量牌匾二维码-${uscc}.svg`,
+  }
+}
+
+type Enterprise = Awaited<ReturnType<typeof getEnterprise>>
+
+export type VerifyPage =
+  | { kind: 'found'; status: 200; enterprise: Enterprise; notice: StatusNotice | null }
+  | {
+      kind: 'unknown'
+      status: 404
+      /** The code as asked for, shortened if someone pasted a page of text. */
+      code: string
+      /** Which rule of the code's standard it breaks; null for a well-formed code not on the list. */
+      problem: string | null
+    }
+
+/**
+ * What the plaque's QR code opens: the business's status read from PostgreSQL at this moment, not
+ * from the prerendered page, which follows a change within minutes. A code that is not on the list
+ * (a plaque made up, or one for a business that never was certified) says so plainly.
+ */
+export async function verifyEnterprise(raw: string): Promise<VerifyPage> {
+  const code = raw.trim().toUpperCase()
+  const shown = code.length > 40 ? `${code.slice(0, 40)}…` : code
+  const problem = usccProblem(code)
+  if (problem) return { kind: 'unknown', status: 404, code: shown, problem: problem.message }
+  try {
+    const enterprise = await getEnterprise({ ctx: serviceContext(), input: { uscc: code } })
+    return { kind: 'found', status: 200, enterprise, notice: statusNotice(enterprise) }
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'NOT_FOUND') {
+      return { kind: 'unknown', status: 404, code: shown, problem: null }
+    }
+    throw error
+  }
+}

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode'
 import { ApiError } from '../../api/errors.ts'
 import { getEnterprise } from '../../api/services/enterprises/get.ts'
 import { usccProblem } from '../../api/services/enterprises/uscc.ts'
@@ -7,38 +6,6 @@ import { serviceContext } from './services.ts'
 
 /** The live check a business's plaque links to (扫码核验). */
 export const verifyPath = (uscc: string) => `/verify/${uscc}`
-
-/** The address printed in a plaque's QR code: the public site's, whatever host made the code. */
-export const plaqueAddress = (siteUrl: string, uscc: string) =>
-  new URL(verifyPath(uscc), siteUrl).toString()
-
-/**
- * A plaque's QR code as SVG: error correction M (a scuffed or partly covered code still reads)
- * and the standard quiet zone of four modules, black on white for any printer.
- */
-export function plaqueQrSvg(address: string): Promise<string> {
-  return QRCode.toString(address, {
-    type: 'svg',
-    errorCorrectionLevel: 'M',
-    margin: 4,
-    color: { dark: '#000000', light: '#ffffff' },
-  })
-}
-
-/**
- * What the console offers for printing a business's plaque: the address, its QR code, and the
- * code as a file to download (SVG, which scales to any plaque without blurring).
- */
-export async function plaqueFor(uscc: string) {
-  const address = plaqueAddress(serviceContext().config.SITE_URL, uscc)
-  const svg = await plaqueQrSvg(address)
-  return {
-    address,
-    svg,
-    download: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`,
-    fileName: `诚信计量牌匾二维码-${uscc}.svg`,
-  }
-}
 
 type Enterprise = Awaited<ReturnType<typeof getEnterprise>>
 

@@ -7,11 +7,15 @@ import { sql, type Kysely } from 'kysely'
 // that never became a case. Without these it read every complaint and every stored event each
 // hour; with them it reads only the old rows it may have to erase. Erased cases leave the first
 // index, so it stays the size of the cases still holding personal data.
+//
+// Building them holds writes to the two tables for that time. A large installation can build them
+// beforehand with CREATE INDEX CONCURRENTLY under the same names and definitions; this then
+// leaves them as they are.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
-    CREATE INDEX complaints_retention_idx ON complaints (received_at)
+    CREATE INDEX IF NOT EXISTS complaints_retention_idx ON complaints (received_at)
       WHERE personal_data_erased_at IS NULL;
-    CREATE INDEX hotline_inbox_unapplied_idx ON hotline_inbox (received_at)
+    CREATE INDEX IF NOT EXISTS hotline_inbox_unapplied_idx ON hotline_inbox (received_at)
       WHERE state IN ('rejected', 'held');
   `.execute(db)
 }

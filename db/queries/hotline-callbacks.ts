@@ -5,6 +5,7 @@ import type {
   HotlineCallbackType,
   HotlineRequestState,
 } from '../database.ts'
+import { dueBefore } from './clock.ts'
 
 /** The channel LISTENed on: the table's trigger notifies it when a callback is queued or retried. */
 export const hotlineCallbacksChannel = 'hotline_callbacks'
@@ -155,7 +156,7 @@ export async function claimDueCallbacks(
       SELECT c.id
       FROM hotline_callbacks c
       WHERE c.state = 'pending'
-        AND c.next_attempt_at <= ${options.now}
+        AND c.next_attempt_at < ${dueBefore(options.now)}
         AND NOT EXISTS (
           SELECT 1 FROM hotline_callbacks p
           WHERE p.ticket_no = c.ticket_no AND p.state <> 'delivered' AND p.id < c.id

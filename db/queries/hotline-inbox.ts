@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database, HotlineInboxState } from '../database.ts'
+import { dueBefore } from './clock.ts'
 
 /**
  * The channel the inbox worker LISTENs on: the receiving process notifies after storing events
@@ -110,7 +111,7 @@ export async function ticketsWithDueEvents(db: Kysely<Database>, now: Date, limi
     .selectFrom('hotlineInbox')
     .select('ticketNo')
     .where('state', '=', 'pending')
-    .where('availableAt', '<=', now)
+    .where('availableAt', '<', dueBefore(now))
     .orderBy('availableAt')
     .limit(limit)
     .execute()
@@ -127,7 +128,7 @@ export async function claimTicketEvents(trx: Transaction<Database>, ticketNo: st
     .select(inboxColumns)
     .where('ticketNo', '=', ticketNo)
     .where('state', '=', 'pending')
-    .where('availableAt', '<=', now)
+    .where('availableAt', '<', dueBefore(now))
     .orderBy('occurredAt')
     .orderBy('webhookId')
     .forUpdate()

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
@@ -127,6 +128,23 @@ describe('callback delivery', () => {
         'webhook-signature': String(tampered.headers['webhook-signature']),
       }),
     ).toThrow()
+  })
+
+  it('sends a callback in the very millisecond it became due', async () => {
+    // PostgreSQL keeps microseconds, the clock passed in milliseconds: the same millisecond is due.
+    const c = await insertHotlineCase(t.deps.db)
+    await sign(c.id)
+    await t.deps.db
+      .updateTable('hotlineCallbacks')
+      .set({ nextAttemptAt: sql<Date>`'2026-11-28T01:00:00.123456Z'::timestamptz` })
+      .where('ticketNo', '=', c.ticketNo)
+      .execute()
+    const due = new Date('2026-11-28T01:00:00.123Z')
+    expect(await deliverDueCallbacks(t.deps, { now: at(due, -1) })).toEqual({
+      delivered: 0,
+      failed: 0,
+    })
+    expect(await deliverDueCallbacks(t.deps, { now: due })).toEqual({ delivered: 1, failed: 0 })
   })
 
   it('retries on the Standard Webhooks schedule while the receiver is down, parks the callback as dead after the tenth try, and a city_admin retry delivers it', async () => {

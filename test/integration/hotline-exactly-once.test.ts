@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
 import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
@@ -104,6 +105,24 @@ describe('hotline events take effect exactly once', () => {
     const state = (await stateOf(ticketNo))!
     expect(state.urgeCount).toBe(hours.length)
     expect(state.timeline).toHaveLength(hours.length + 1)
+  })
+
+  it('applies an event in the very millisecond it was stored', async () => {
+    // PostgreSQL stamps the event with microseconds and the worker's clock reads milliseconds: a
+    // pass in the same millisecond must take it (the property below once lost a late event so).
+    const ticketNo = newTicketNo()
+    const { res } = await postEvent(app, secret, dispatched(ticketNo))
+    expect(res.status).toBe(202)
+    await t.deps.db
+      .updateTable('hotlineInbox')
+      .set({ availableAt: sql<Date>`'2026-11-28T01:00:00.123456Z'::timestamptz` })
+      .where('ticketNo', '=', ticketNo)
+      .execute()
+    const pass = (iso: string) => applyPendingInboxEvents(t.deps, { now: () => new Date(iso) })
+    expect(await pass('2026-11-28T01:00:00.122Z')).toEqual([])
+    const outcomes = await pass('2026-11-28T01:00:00.123Z')
+    expect(outcomes).toMatchObject([{ result: 'applied', ticketNo }])
+    expect(await inboxOf(ticketNo)).toMatchObject([{ state: 'applied' }])
   })
 
   it('ends in the ordered sequence’s state however deliveries are shuffled, repeated and delayed (property)', async () => {

@@ -23,8 +23,8 @@ export interface OutboxWorkerOptions {
    * costs Meilisearch about 150 ms of CPU whatever its size, and more as the index grows: at
    * 200,000 complaints a batch of 1,000 took 250–460 ms, one of 2,000 only a quarter more. So
    * during a burst a batch every two seconds costs about half of one a second and leaves the CPU
-   * to intake (bench/intake.ts: Meilisearch 0.16 cores instead of 0.27, p99 at 1,000 complaints a
-   * second 41 ms instead of 58–63 ms). The first message after a quiet spell is never held back.
+   * to intake (bench/intake.ts: Meilisearch 0.17 cores instead of 0.27, p99 at 1,000 complaints a
+   * second 41–53 ms instead of 58–63 ms). The first message after a quiet spell is never held back.
    */
   minBatchIntervalMs?: number
   pollIntervalMs?: number

@@ -6,6 +6,7 @@ import { receiptCookie } from '../../api/services/complaints/receipt-cookie.ts'
 import { readComplaintForm, type ComplaintForm } from '../../api/services/complaints/form.ts'
 import { formFieldsToInput } from '../../api/services/complaints/schemas.ts'
 import { serviceContext } from './services.ts'
+import { verifyEnterprise } from './verify-page.ts'
 import { textFields, type ComplaintFormValues, type FieldProblem } from './complaints.ts'
 
 interface ComplaintSubmission {
@@ -158,4 +159,17 @@ export function receiptCookieFor(receipt: ComplaintReceipt) {
     secure: serviceContext().config.NODE_ENV === 'production',
   }
   return { name: cookie.name, value: cookie.value, options }
+}
+
+/**
+ * The business fields of a complaint started from a business's page or plaque check
+ * (`complaintAboutUrl`), read from the list now; undefined for a code that is not on it, which
+ * gets the blank form.
+ */
+export async function valuesAbout(code: string | null): Promise<ComplaintFormValues | undefined> {
+  if (!code) return undefined
+  const found = await verifyEnterprise(code)
+  if (found.kind !== 'found') return undefined
+  const e = found.enterprise
+  return { merchantName: e.name, merchantUscc: e.uscc, county: e.county, address: e.address }
 }

@@ -44,6 +44,9 @@ export interface Option {
 
 export const newComplaintUrl = '/complaints/new'
 export const submitComplaintUrl = '/complaints/submit'
+/** The form with a listed business already filled in (linked from its page and its plaque check). */
+export const complaintAboutUrl = (uscc: string) =>
+  `${submitComplaintUrl}?business=${encodeURIComponent(uscc)}`
 export const trackComplaintUrl = '/complaints/track'
 export const privacyUrl = '/complaints/privacy'
 

@@ -122,6 +122,10 @@ describe('accessibility (axe-core, WCAG 2.1 AA rules)', () => {
     expect(await audit(resident, `/enterprises/${uscc}/`)).toEqual([])
   })
 
+  it('the complaint form with a business filled in has no violations', async () => {
+    expect(await audit(resident, `/complaints/submit?business=${uscc}`)).toEqual([])
+  })
+
   it('the plaque check has no violations, for a business and for a code not on the list', async () => {
     expect(await audit(resident, `/verify/${uscc}`)).toEqual([])
     expect(await audit(resident, '/verify/91331126ABC', 404)).toEqual([])

@@ -336,6 +336,56 @@ describe('filing a complaint with JavaScript on', () => {
   })
 })
 
+describe('filing a complaint about a listed business', () => {
+  test('starts from the business’s page with its name, code, county and address filled in, without JavaScript', async () => {
+    // A business no other browser test changes: the last active one of 缙云县 by name.
+    const business = await db
+      .selectFrom('enterprises')
+      .select(['uscc', 'name', 'countyCode', 'address'])
+      .where('status', '=', 'active')
+      .where('countyCode', '=', '331122')
+      .orderBy('name', 'desc')
+      .executeTakeFirstOrThrow()
+    const { page, problems } = await watchedPage(session.withoutJs)
+    await page.goto(`/enterprises/${business.uscc}/`)
+    await page.getByRole('link', { name: '投诉举报这家单位' }).click()
+    await page.waitForURL((url) => url.pathname === '/complaints/submit')
+    expect(await page.getByLabel('商户或单位名称').inputValue()).toBe(business.name)
+    expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe(business.uscc)
+    expect(await page.getByLabel('事发区县').inputValue()).toBe(business.countyCode)
+    expect(await page.getByLabel('事发地址').inputValue()).toBe(business.address)
+    expect(await page.locator('#complaint-token').inputValue()).not.toBe('')
+
+    const description = uniqueDescription()
+    await page.getByLabel('举报', { exact: true }).check()
+    await page.getByLabel('问题类别').selectOption({ label: '缺斤短两' })
+    await page.getByLabel('发生时间').fill(yesterday())
+    await page.getByLabel('事情经过').fill(description)
+    await page.getByLabel('我已阅读并同意《个人信息保护说明》').check()
+    expect((await submit(page)).status()).toBe(303)
+    const { trackingNo } = await readReceipt(page)
+    const stored = await db
+      .selectFrom('complaints')
+      .select(['trackingNo', 'merchantUscc', 'enterpriseUscc', 'countyCode'])
+      .where('description', '=', description)
+      .execute()
+    expect(stored).toEqual([
+      {
+        trackingNo,
+        merchantUscc: business.uscc,
+        enterpriseUscc: business.uscc,
+        countyCode: business.countyCode,
+      },
+    ])
+
+    // A code not on the list (or none) gets the blank form.
+    await page.goto('/complaints/submit?business=91331100MA2A000000')
+    expect(new URL(page.url()).pathname).toBe('/complaints/new')
+    expect(await page.getByLabel('商户或单位名称').inputValue()).toBe('')
+    expect(problems).toEqual([])
+  })
+})
+
 describe('tracking a complaint', () => {
   test('a wrong code and an unknown number get the same not-found answer', async () => {
     const { page, problems } = await watchedPage(session.withoutJs)

@@ -82,6 +82,11 @@ describe('the live check (/verify)', () => {
     ])
     expect(await page.locator('#verdict').getAttribute('role')).toBe('status')
     expect(await textsOf(page, '.verify-time')).toEqual([expect.stringMatching(/^核验时间：/)])
+    // Reporting the shop opens the form with the business filled in.
+    await page.getByRole('link', { name: '在线投诉举报这家单位' }).click()
+    await page.waitForURL((url) => url.pathname === '/complaints/submit')
+    expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe(target.uscc)
+    expect(await page.getByLabel('商户或单位名称').inputValue()).toBe(target.name)
 
     // Suspended in the console: the check says so on the next scan, before any page rebuild.
     await page.goto(`/admin/enterprises/${target.uscc}`)

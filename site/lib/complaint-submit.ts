@@ -166,7 +166,11 @@ export function receiptCookieFor(receipt: ComplaintReceipt) {
  * (`complaintAboutUrl`), read from the list now; undefined for a code that is not on it, which
  * gets the blank form.
  */
-export async function valuesAbout(code: string | null): Promise<ComplaintFormValues | undefined> {
+export async function valuesAbout(
+  code: string | null,
+): Promise<
+  { merchantName: string; merchantUscc: string; county: string; address: string } | undefined
+> {
   if (!code) return undefined
   const found = await verifyEnterprise(code)
   if (found.kind !== 'found') return undefined

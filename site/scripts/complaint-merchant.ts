@@ -4,7 +4,7 @@
  * autocomplete); picking one fills the name and the credit code. Typing anything else is just as
  * valid: the directory is a help, not a constraint, and the server checks what is sent.
  */
-import { statusLabels } from '../../api/services/directory/labels.ts'
+import { linkedBusinessNote, statusLabels } from '../../api/services/directory/labels.ts'
 import type { CertificationStatus } from '../../db/database.ts'
 
 interface Suggestion {
@@ -63,7 +63,12 @@ export function startMerchantSuggestions() {
   let active = -1
   let timer: ReturnType<typeof setTimeout> | undefined
   let inFlight: AbortController | undefined
-  let picked: Suggestion | undefined
+  // A form opened from a business's page comes with that business linked (the server wrote the
+  // note): changing the name unlinks it, as it unlinks one picked here.
+  let picked: Pick<Suggestion, 'name' | 'uscc'> | undefined =
+    linked.textContent.trim() && input.value && uscc.value
+      ? { name: input.value, uscc: uscc.value }
+      : undefined
 
   const options = () => [...listbox.querySelectorAll<HTMLElement>('[role="option"]')]
 
@@ -89,7 +94,7 @@ export function startMerchantSuggestions() {
     picked = suggestion
     input.value = suggestion.name
     uscc.value = suggestion.uscc
-    linked.textContent = `已关联诚信计量单位：${suggestion.name}（${suggestion.uscc}）`
+    linked.textContent = linkedBusinessNote(suggestion.name, suggestion.uscc)
     close()
     input.focus()
   }

@@ -355,6 +355,9 @@ describe('filing a complaint about a listed business', () => {
     expect(await page.getByLabel('事发区县').inputValue()).toBe(business.countyCode)
     expect(await page.getByLabel('事发地址').inputValue()).toBe(business.address)
     expect(await page.locator('#complaint-token').inputValue()).not.toBe('')
+    expect(await textsOf(page, '#merchant-linked')).toEqual([
+      `已关联诚信计量单位：${business.name}（${business.uscc}）`,
+    ])
 
     const description = uniqueDescription()
     await page.getByLabel('举报', { exact: true }).check()
@@ -382,6 +385,28 @@ describe('filing a complaint about a listed business', () => {
     await page.goto('/complaints/submit?business=91331100MA2A000000')
     expect(new URL(page.url()).pathname).toBe('/complaints/new')
     expect(await page.getByLabel('商户或单位名称').inputValue()).toBe('')
+    expect(problems).toEqual([])
+  })
+
+  test('with JavaScript on, naming another shop unlinks the business the form was opened for', async () => {
+    const business = await db
+      .selectFrom('enterprises')
+      .select(['uscc', 'name'])
+      .where('status', '=', 'active')
+      .where('countyCode', '=', '331122')
+      .orderBy('name', 'desc')
+      .executeTakeFirstOrThrow()
+    const { page, problems } = await watchedPage(session.withJs)
+    await page.goto(`/complaints/submit?business=${business.uscc}`)
+    const merchant = page.getByLabel('商户或单位名称')
+    const code = page.getByLabel('统一社会信用代码（选填）')
+    expect(await code.inputValue()).toBe(business.uscc)
+    expect(await textsOf(page, '#merchant-linked')).toEqual([
+      `已关联诚信计量单位：${business.name}（${business.uscc}）`,
+    ])
+    await merchant.fill('隔壁的水果摊')
+    expect(await code.inputValue()).toBe('')
+    expect(await textsOf(page, '#merchant-linked')).toEqual([''])
     expect(problems).toEqual([])
   })
 })

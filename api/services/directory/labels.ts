@@ -2,6 +2,10 @@ import type { CertificationEventKind, CertificationStatus } from '../../../db/da
 
 // Dependency-free on purpose: the browser's live-search script imports these labels too.
 
+/** What the complaint form says beside 商户名称 once it names a business of the list. */
+export const linkedBusinessNote = (name: string, uscc: string) =>
+  `已关联诚信计量单位：${name}（${uscc}）`
+
 /** 有效 / 暂停 / 撤销 / 过期 */
 export const statusLabels: Record<CertificationStatus, string> = {
   active: '有效',

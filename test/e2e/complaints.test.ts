@@ -337,15 +337,18 @@ describe('filing a complaint with JavaScript on', () => {
 })
 
 describe('filing a complaint about a listed business', () => {
-  test('starts from the business’s page with its name, code, county and address filled in, without JavaScript', async () => {
-    // A business no other browser test changes: the last active one of 缙云县 by name.
-    const business = await db
+  /** A business no other browser test changes: the last active one of 缙云县 by name. */
+  const untouchedBusiness = () =>
+    db
       .selectFrom('enterprises')
       .select(['uscc', 'name', 'countyCode', 'address'])
       .where('status', '=', 'active')
       .where('countyCode', '=', '331122')
       .orderBy('name', 'desc')
       .executeTakeFirstOrThrow()
+
+  test('starts from the business’s page with its name, code, county and address filled in, without JavaScript', async () => {
+    const business = await untouchedBusiness()
     const { page, problems } = await watchedPage(session.withoutJs)
     await page.goto(`/enterprises/${business.uscc}/`)
     await page.getByRole('link', { name: '投诉举报这家单位' }).click()
@@ -389,13 +392,7 @@ describe('filing a complaint about a listed business', () => {
   })
 
   test('with JavaScript on, naming another shop unlinks the business the form was opened for', async () => {
-    const business = await db
-      .selectFrom('enterprises')
-      .select(['uscc', 'name'])
-      .where('status', '=', 'active')
-      .where('countyCode', '=', '331122')
-      .orderBy('name', 'desc')
-      .executeTakeFirstOrThrow()
+    const business = await untouchedBusiness()
     const { page, problems } = await watchedPage(session.withJs)
     await page.goto(`/complaints/submit?business=${business.uscc}`)
     const merchant = page.getByLabel('商户或单位名称')

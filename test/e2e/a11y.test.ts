@@ -122,8 +122,9 @@ describe('accessibility (axe-core, WCAG 2.1 AA rules)', () => {
     expect(await audit(resident, `/enterprises/${uscc}/`)).toEqual([])
   })
 
-  it('the complaint form with a business filled in has no violations', async () => {
+  it('the complaint form with a business filled in, or saying its code is not on the list, has no violations', async () => {
     expect(await audit(resident, `/complaints/submit?business=${uscc}`)).toEqual([])
+    expect(await audit(resident, '/complaints/submit?business=91331100MA2A00000Y')).toEqual([])
   })
 
   it('the plaque check has no violations, for a business and for a code not on the list', async () => {

@@ -362,10 +362,17 @@ describe('filing a complaint about a listed business', () => {
       `已关联诚信计量单位：${business.name}（${business.uscc}）`,
     ])
 
+    // Sent without its account first: the form shown again still names the business as linked.
     const description = uniqueDescription()
     await page.getByLabel('举报', { exact: true }).check()
     await page.getByLabel('问题类别').selectOption({ label: '缺斤短两' })
     await page.getByLabel('发生时间').fill(yesterday())
+    await page.getByLabel('我已阅读并同意《个人信息保护说明》').check()
+    expect((await submit(page)).status()).toBe(422)
+    expect(await page.getByLabel('商户或单位名称').inputValue()).toBe(business.name)
+    expect(await textsOf(page, '#merchant-linked')).toEqual([
+      `已关联诚信计量单位：${business.name}（${business.uscc}）`,
+    ])
     await page.getByLabel('事情经过').fill(description)
     await page.getByLabel('我已阅读并同意《个人信息保护说明》').check()
     expect((await submit(page)).status()).toBe(303)
@@ -384,10 +391,29 @@ describe('filing a complaint about a listed business', () => {
       },
     ])
 
-    // A code not on the list (or none) gets the blank form.
-    await page.goto('/complaints/submit?business=91331100MA2A000000')
-    expect(new URL(page.url()).pathname).toBe('/complaints/new')
+    expect(besides(problems, 422, '/complaints/submit')).toEqual([])
+  })
+
+  test('a link naming a business not on the list says so above the form; one naming none opens the blank form', async () => {
+    const { page, problems } = await watchedPage(session.withoutJs)
+    const unlisted = '91331100MA2A00000Y'
+    await page.goto(`/complaints/submit?business=${unlisted}`)
+    expect(await textsOf(page, '#complaint-info')).toEqual([
+      `代码为 ${unlisted} 的单位不在丽水市诚信计量单位名单上，无法带出单位信息。请在下面填写被投诉单位的名称和地址。`,
+    ])
     expect(await page.getByLabel('商户或单位名称').inputValue()).toBe('')
+    expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe(unlisted)
+    expect(await textsOf(page, '#merchant-linked')).toEqual([''])
+
+    await page.goto('/complaints/submit?business=9133')
+    expect(await textsOf(page, '#complaint-info')).toEqual([
+      '链接中的统一社会信用代码有误（应为 18 位，实际 4 位），无法带出单位信息。请在下面填写被投诉单位的名称和地址。',
+    ])
+    expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe('')
+
+    await page.goto('/complaints/submit')
+    expect(new URL(page.url()).pathname).toBe('/complaints/new')
+    expect(await page.locator('#complaint-info').count()).toBe(0)
     expect(problems).toEqual([])
   })
 

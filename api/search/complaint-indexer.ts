@@ -83,7 +83,8 @@ export function complaintIndexer(db: Kysely<Database>, search: SearchClient) {
     if (current.length > 0) {
       assertSucceeded(await index.addDocuments(current.map(toComplaintDocument)).waitTask())
     }
-    const gone = ids.filter((id) => !current.some((c) => c.id === id))
+    const found = new Set(current.map((c) => c.id))
+    const gone = ids.filter((id) => !found.has(id))
     if (gone.length > 0) assertSucceeded(await index.deleteDocuments(gone).waitTask())
   }
 }

@@ -4,10 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
 import { phoneHash } from '../../api/privacy/pii.ts'
 import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/client.ts'
+import { complaintChangedTopic, complaintKey } from '../../api/search/complaint-indexer.ts'
 import { reindexAll } from '../../api/search/reindex.ts'
 import { outboxHandlers } from '../../api/worker/index.ts'
 import { createOutboxWorker, type OutboxWorker } from '../../api/worker/outbox-worker.ts'
 import { countComplaints } from '../../db/queries/complaints.ts'
+import { enqueue } from '../../db/queries/outbox.ts'
 import { startEmbeddedMeili, type EmbeddedMeiliHandle } from '../../scripts/stack/meilisearch.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
@@ -199,11 +201,53 @@ describe('the private complaints index', () => {
     expect(JSON.stringify(hits.hits)).not.toContain(phone)
   })
 
+  it('drops a complaint no longer in PostgreSQL, and keeps the others of the same batch', async () => {
+    const filed = []
+    for (const merchantName of ['城西菜场 3 号摊位', '城西菜场 4 号摊位']) {
+      const res = await submit({ merchantName })
+      expect(res.status).toBe(201)
+      filed.push(((await res.json()) as { trackingNo: string }).trackingNo)
+    }
+    const rows = await t.deps.db
+      .selectFrom('complaints')
+      .select(['id', 'trackingNo'])
+      .where('trackingNo', 'in', filed)
+      .orderBy('trackingNo')
+      .execute()
+    const index = t.deps.search.meili.index(t.deps.search.indexName('complaints'))
+    /** The tracking numbers of the two complaints the index holds now. */
+    const indexed = async () => {
+      const found: string[] = []
+      for (const row of rows) {
+        const doc = await index.getDocument(row.id).catch(() => undefined)
+        if (doc) found.push(doc.trackingNo as string)
+      }
+      return found
+    }
+    await waitFor(indexed, (found) => found.length === 2, 10_000)
+
+    // One is removed from PostgreSQL; then both are said to have changed, in one batch.
+    await t.deps.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('complaints').where('id', '=', rows[0]!.id).execute()
+      await enqueue(
+        trx,
+        rows.map((r) => ({
+          topic: complaintChangedTopic,
+          aggregateKey: complaintKey(r.id),
+          payload: {},
+        })),
+      )
+    })
+    expect(await waitFor(indexed, (found) => found.length === 1, 10_000)).toEqual([
+      rows[1]!.trackingNo,
+    ])
+  })
+
   it('writes no name, phone, query code or typed-in number to the logs', () => {
     const logs = t.logLines.join('\n')
     expect(logs).toContain('"path":"/api/complaints"')
     for (const secret of [name, phone, typedPhone, typedId]) expect(logs).not.toContain(secret)
-    expect(issuedCodes.length).toBe(6)
+    expect(issuedCodes.length).toBe(8)
     for (const code of issuedCodes) {
       expect(logs).not.toContain(code)
       expect(logs).not.toContain(code.replace('-', ''))

@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decryptField, phoneHash } from '../../api/privacy/pii.ts'
 import { erasedName, erasedPhone } from '../../api/services/complaints/retention.ts'
+import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
+import { openInboxEvent } from '../../api/services/hotline/inbox.ts'
+import { dispatched, later, newTicketNo, postEvent } from '../support/hotline-inbound.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 import {
   act,
   auditOf,
+  caseOf,
   casesWorld,
   countyA,
   fileCase,
@@ -105,6 +109,59 @@ describe('a resident’s name or phone corrected at their request', () => {
     })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ contact: { name: '匿****', phone: '057****3456' } })
+  })
+
+  it('reaches the 12345 work order the case came from: the old details are kept nowhere', async () => {
+    const secret = w.t.deps.config.HOTLINE_WEBHOOK_SECRET!
+    const ticketNo = newTicketNo()
+    const old = { contact_name: '赵大海', contact_phone: '13812340000' }
+    const sent = [
+      // With a field the contract does not name, repeating the caller.
+      await postEvent(
+        w.app,
+        secret,
+        dispatched(ticketNo, { ...old, caller: '赵大海 13812340000' }),
+      ),
+      // A later event whose ticket repeats the caller, as the hotline may send it.
+      await postEvent(w.app, secret, {
+        ...later('ticket.urged', ticketNo, '2026-11-26T10:00:00+08:00', { note: '市民来电催办。' }),
+        ticket: { ticket_no: ticketNo, ...old },
+      }),
+    ]
+    for (const { res } of sent) expect(res.status).toBe(202)
+    await applyPendingInboxEvents(w.t.deps)
+    const db = w.t.deps.db
+    const { complaintId } = await db
+      .selectFrom('hotlineTickets')
+      .select('complaintId')
+      .where('ticketNo', '=', ticketNo)
+      .executeTakeFirstOrThrow()
+    const { version } = await caseOf(w.app, handler.headers, complaintId)
+    const res = await act(w.app, handler.headers, complaintId, {
+      action: 'correct_contact',
+      version,
+      name: '赵海',
+      phone: '0578-2123456',
+      note: '诉求人来电，说登记的姓名和电话有误，核对工单编号后申请更正。',
+    })
+    expect(res.status).toBe(200)
+
+    const stored = await db
+      .selectFrom('hotlineInbox')
+      .select(['webhookId', 'piiKeyId', 'bodySealed'])
+      .where('ticketNo', '=', ticketNo)
+      .orderBy('occurredAt')
+      .execute()
+    const events = stored.map((row) => openInboxEvent(w.t.deps.privacy.ring, row))
+    expect(events.map((e) => e.type)).toEqual(['ticket.dispatched', 'ticket.urged'])
+    expect(events[0]!.ticket).toMatchObject({ contact_name: '赵海', contact_phone: '05782123456' })
+    expect(events[1]!.ticket).toEqual({ ticket_no: ticketNo })
+    expect(JSON.stringify(events)).not.toMatch(/赵大海|13812340000/)
+    // A retry of the first delivery is still answered as the first time, and changes nothing.
+    const retried = await postEvent(w.app, secret, JSON.parse(sent[0]!.body), { id: sent[0]!.id })
+    expect(retried.body).toBe(sent[0]!.body)
+    expect(retried.res.status).toBe(202)
+    expect(retried.res.headers.get('Idempotent-Replayed')).toBe('true')
   })
 
   it('asks for both when the stored ones were sealed under a key no longer configured', async () => {

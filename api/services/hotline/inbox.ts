@@ -162,18 +162,15 @@ function replay(
 }
 
 /**
- * A stored body with the caller taken out (api/services/complaints/retention.ts). It is rebuilt
- * from the contract's fields only: whatever else the hotline sent (a field added on its side, a
- * later event's copy of the ticket) is dropped, since nothing here reads it and it may quote the
- * caller. The name and phone are removed, and every free text (the ticket's title, content and
- * address; a later event's supplement, note, reason or opinion) is replaced with `placeholder`,
- * sealed again under the current key. The event still parses, so the ticket's history still
- * folds. Throws if the body no longer opens or parses.
+ * A stored body rebuilt from the contract's fields only, changed by `edit`, and sealed again under
+ * the current key. Whatever else the hotline sent (a field added on its side, a later event's copy
+ * of the ticket) is dropped, since nothing here reads it and it may quote the caller. The event
+ * still parses, so the ticket's history still folds. Throws if the body no longer opens or parses.
  */
-export function redactInboxBody(
+function rebuiltInboxBody(
   ring: PiiKeyring,
   row: { webhookId: string; piiKeyId: string; bodySealed: Buffer },
-  placeholder: string,
+  edit: (part: (name: string) => Record<string, unknown>, type: HotlineEvent['type']) => void,
 ): { piiKeyId: string; bodySealed: Buffer } {
   const parsed = openInboxEvent(ring, row)
   // A later event names its ticket and nothing more (its schema lets other ticket fields through).
@@ -185,14 +182,51 @@ export function redactInboxBody(
     const value = event[name]
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {}
   }
-  delete part('ticket').contact_name
-  delete part('ticket').contact_phone
-  for (const [name, fields] of Object.entries(freeTextFields)) {
-    const found = part(name)
-    for (const field of fields) if (typeof found[field] === 'string') found[field] = placeholder
-  }
+  edit(part, parsed.type)
   const sealed = encryptField(ring, JSON.stringify(event), bodyAad(row.webhookId))
   return { piiKeyId: sealed.keyId, bodySealed: sealed.sealed }
+}
+
+/**
+ * A stored body with the caller taken out (api/services/complaints/retention.ts): rebuilt from the
+ * contract's fields, without the name and phone, and with every free text (the ticket's title,
+ * content and address; a later event's supplement, note, reason or opinion) replaced with
+ * `placeholder`.
+ */
+export function redactInboxBody(
+  ring: PiiKeyring,
+  row: { webhookId: string; piiKeyId: string; bodySealed: Buffer },
+  placeholder: string,
+): { piiKeyId: string; bodySealed: Buffer } {
+  return rebuiltInboxBody(ring, row, (part) => {
+    delete part('ticket').contact_name
+    delete part('ticket').contact_phone
+    for (const [name, fields] of Object.entries(freeTextFields)) {
+      const found = part(name)
+      for (const field of fields) if (typeof found[field] === 'string') found[field] = placeholder
+    }
+  })
+}
+
+/**
+ * A stored body with the caller's name and phone as corrected at their request
+ * (admin/cases/correct-contact.ts): the work order keeps the details the case has, not the ones
+ * the resident asked to have replaced. A detail the case no longer has is left out.
+ */
+export function correctedInboxBody(
+  ring: PiiKeyring,
+  row: { webhookId: string; piiKeyId: string; bodySealed: Buffer },
+  contact: { name: string | null; phone: string | null },
+): { piiKeyId: string; bodySealed: Buffer } {
+  return rebuiltInboxBody(ring, row, (part, type) => {
+    // Only the dispatch carries the caller; a later event's ticket is its number alone.
+    if (type !== 'ticket.dispatched') return
+    const ticket = part('ticket')
+    delete ticket.contact_name
+    delete ticket.contact_phone
+    if (contact.name !== null) ticket.contact_name = contact.name
+    if (contact.phone !== null) ticket.contact_phone = contact.phone
+  })
 }
 
 /** Opens and parses a stored body; throws if it no longer opens or parses. */

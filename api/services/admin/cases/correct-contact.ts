@@ -3,6 +3,8 @@ import type { Database } from '../../../../db/database.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { contactAad, encryptField, phoneHash } from '../../../privacy/pii.ts'
+import { replaceInboxBody } from '../../../../db/queries/hotline-inbox.ts'
+import { correctedInboxBody } from '../../hotline/inbox.ts'
 import { unsealContact, type Contact } from './contact.ts'
 
 /**
@@ -32,11 +34,12 @@ function openedOrRetired(
 /**
  * 更正联系方式, in the action's transaction: the corrected name or phone replaces the stored one,
  * a blank one keeps it. Both are sealed again under the current key (they share the row's key
- * id), and the phone's keyed hash follows the phone. Returns the contact before and after, to
- * keep both out of the note the action writes.
+ * id), and the phone's keyed hash follows the phone. A 12345 case's stored work orders are
+ * corrected too (correctWorkOrders). Returns the contact before and after, to keep both out of
+ * the note the action writes.
  */
 export async function correctContact(
-  ctx: Pick<ServiceContext, 'privacy'>,
+  ctx: Pick<ServiceContext, 'privacy' | 'logger'>,
   trx: Transaction<Database>,
   id: string,
   corrected: { name?: string | undefined; phone?: string | undefined },
@@ -61,5 +64,43 @@ export async function correctContact(
     })
     .where('id', '=', id)
     .execute()
+  await correctWorkOrders(ctx, trx, id, after)
   return { before, after }
+}
+
+/**
+ * The 12345 work orders a case came from keep the caller's details as sent, until the case's
+ * erasure. A correction reaches them too, so the replaced details are kept nowhere: the dispatch
+ * carries the corrected ones, and a later event's copy of the ticket is dropped. A work order
+ * sealed under a key no longer configured cannot be opened by anyone here and is left as it is;
+ * one that no longer parses keeps what was sent until the erasure deletes it.
+ */
+async function correctWorkOrders(
+  ctx: Pick<ServiceContext, 'privacy' | 'logger'>,
+  trx: Transaction<Database>,
+  complaintId: string,
+  contact: Contact,
+) {
+  const { ring } = ctx.privacy
+  const rows = await trx
+    .selectFrom('hotlineInbox as i')
+    .innerJoin('hotlineTickets as t', 't.ticketNo', 'i.ticketNo')
+    .select(['i.webhookId', 'i.piiKeyId', 'i.bodySealed'])
+    .where('t.complaintId', '=', complaintId)
+    .execute()
+  for (const row of rows) {
+    if (!ring.ids.includes(row.piiKeyId)) continue
+    let corrected
+    try {
+      corrected = correctedInboxBody(ring, row, contact)
+    } catch (error) {
+      ctx.logger.warn(
+        // The error's name only: a parse error's message quotes the text it could not read.
+        { webhookId: row.webhookId, err: error instanceof Error ? error.name : 'unknown' },
+        'a stored 12345 work order could not be corrected; it keeps what was sent until the erasure',
+      )
+      continue
+    }
+    await replaceInboxBody(trx, row.webhookId, corrected)
+  }
 }

@@ -98,9 +98,11 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     children.push(bare)
 
     const run = Date.now().toString(36)
-    let serial = 0
-    const post = (port: number, target: string) =>
-      sender(agent, port, () => {
+    // Each target numbers its own events, so every follow-up the API gets is of a ticket whose
+    // dispatch it got too (with one count, some went to the bare handler and stayed held).
+    const post = (port: number, target: string) => {
+      let serial = 0
+      return sender(agent, port, () => {
         const i = serial++
         const now = Date.now()
         const body = eventBody(run, i, now)
@@ -114,6 +116,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
           body,
         }
       })
+    }
     const targets = { api: post(api.port, path), bare: post(bare.port, '/bare') }
     const watch = { api: api.pid, bare: bare.pid, postgres: stack.embeddedPostgres?.pid() }
 

@@ -1,9 +1,9 @@
 import type { Transaction } from 'kysely'
 import type { Database } from '../../../../db/database.ts'
+import { replaceInboxBody } from '../../../../db/queries/hotline-inbox.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { contactAad, encryptField, phoneHash } from '../../../privacy/pii.ts'
-import { replaceInboxBody } from '../../../../db/queries/hotline-inbox.ts'
 import { correctedInboxBody } from '../../hotline/inbox.ts'
 import { unsealContact, type Contact } from './contact.ts'
 

@@ -1,7 +1,7 @@
 import { createApp } from '../api/app.ts'
 import { loadConfig } from '../api/config.ts'
 import { depsFromConfig } from '../api/runtime.ts'
-import { watchSessionChanges } from '../api/services/admin/session-cache.ts'
+import { watchSessionsFor } from '../api/services/admin/session-cache.ts'
 import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { serveFetch } from './serve.ts'
 
@@ -15,8 +15,7 @@ import { serveFetch } from './serve.ts'
 const config = loadConfig()
 const deps = depsFromConfig(config)
 // As `npm start` serves the console: confirmed sessions remembered, changes heard.
-const sessions = watchSessionChanges({ databaseUrl: config.DATABASE_URL!, logger: deps.logger })
-deps.sessionCache = sessions.cache
+const closeSessions = watchSessionsFor(deps, config.DATABASE_URL!)
 const app = createApp(deps)
 const background = startBackgroundWork({
   config,
@@ -30,7 +29,7 @@ serveFetch(
   config.PORT,
   async () => {
     await background.stop()
-    await sessions.close()
+    await closeSessions()
     await deps.db.destroy()
   },
 )

@@ -3,7 +3,7 @@ import http from 'node:http'
 import { configWarnings, type Config } from '../api/config.ts'
 import type { Logger } from '../api/logger.ts'
 import { installRuntime } from '../api/runtime.ts'
-import { watchSessionChanges } from '../api/services/admin/session-cache.ts'
+import { watchSessionsFor } from '../api/services/admin/session-cache.ts'
 import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { loadDemoDataIfEmpty } from './demo/load.ts'
 import { syncNotices } from './notices-sync.ts'
@@ -68,9 +68,7 @@ export async function startProduct(
     const stack = await bootStack(config, logger)
     cleanups.push(stack.stop)
     const deps = stack.deps
-    const sessions = watchSessionChanges({ databaseUrl: stack.databaseUrl, logger })
-    cleanups.push(sessions.close)
-    deps.sessionCache = sessions.cache
+    cleanups.push(watchSessionsFor(deps, stack.databaseUrl))
     installRuntime(deps)
 
     const background = startBackgroundWork({

@@ -82,11 +82,22 @@ async function correctWorkOrders(
   contact: Contact,
 ) {
   const { ring } = ctx.privacy
+  const ticket = await trx
+    .selectFrom('hotlineTickets')
+    .select('ticketNo')
+    .where('complaintId', '=', complaintId)
+    .executeTakeFirst()
+  if (!ticket) return
+  // An event the inbox worker is applying right now is locked, and the worker then waits for
+  // this case's row, which this action holds: waiting for the event would deadlock. It is a later
+  // event (the dispatch was applied when the case was made): skipped, it keeps at most a copy of
+  // the ticket that nothing reads, until the erasure.
   const rows = await trx
-    .selectFrom('hotlineInbox as i')
-    .innerJoin('hotlineTickets as t', 't.ticketNo', 'i.ticketNo')
-    .select(['i.webhookId', 'i.piiKeyId', 'i.bodySealed'])
-    .where('t.complaintId', '=', complaintId)
+    .selectFrom('hotlineInbox')
+    .select(['webhookId', 'piiKeyId', 'bodySealed'])
+    .where('ticketNo', '=', ticket.ticketNo)
+    .forUpdate()
+    .skipLocked()
     .execute()
   for (const row of rows) {
     if (!ring.ids.includes(row.piiKeyId)) continue

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { Database, HotlineInboxState } from '../database.ts'
 import { dueBefore } from './clock.ts'
 
@@ -176,9 +176,39 @@ export async function replaceInboxBody(
   await trx.updateTable('hotlineInbox').set(body).where('webhookId', '=', webhookId).execute()
 }
 
-/** Serialises everything done to one ticket until the transaction ends. */
+/** The advisory lock's key of a ticket (a parameter or a `ticket_no` column). */
+const ticketLockKey = (ticketNo: RawBuilder<unknown> | string) =>
+  sql`hashtext('hotline:' || ${ticketNo})`
+
+/**
+ * Serialises everything done to one ticket until the transaction ends. Taken before any row of
+ * the ticket or its case: the inbox worker takes it first, and so does a case action (act.ts).
+ */
 export async function lockTicket(trx: Transaction<Database>, ticketNo: string) {
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${`hotline:${ticketNo}`}))`.execute(trx)
+  await sql`SELECT pg_advisory_xact_lock(${ticketLockKey(ticketNo)})`.execute(trx)
+}
+
+/**
+ * For a caller already holding these cases' rows (the retention sweep): takes their tickets'
+ * locks that are free, without waiting, and returns the cases whose ticket is busy, to leave for
+ * a later sweep. Waiting there could deadlock with the inbox worker, which holds the ticket and
+ * then waits for the case's row.
+ */
+export async function casesWithBusyTicket(
+  trx: Transaction<Database>,
+  complaintIds: readonly string[],
+): Promise<Set<string>> {
+  if (complaintIds.length === 0) return new Set()
+  // Materialised first, so the lock is tried for these tickets only.
+  const { rows } = await sql<{ complaintId: string }>`
+    WITH theirs AS MATERIALIZED (
+      SELECT complaint_id, ticket_no FROM hotline_tickets
+      WHERE complaint_id IN (${sql.join(complaintIds)})
+    )
+    SELECT complaint_id::text AS "complaintId" FROM theirs
+    WHERE NOT pg_try_advisory_xact_lock(${ticketLockKey(sql.ref('ticket_no'))})
+  `.execute(trx)
+  return new Set(rows.map((r) => r.complaintId))
 }
 
 /** An attempt failed: try again later, waiting longer each time (at most an hour). */

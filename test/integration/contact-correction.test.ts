@@ -164,65 +164,6 @@ describe('a resident’s name or phone corrected at their request', () => {
     expect(retried.res.headers.get('Idempotent-Replayed')).toBe('true')
   })
 
-  it('does not wait for a 12345 event the inbox worker is applying at that moment', async () => {
-    const secret = w.t.deps.config.HOTLINE_WEBHOOK_SECRET!
-    const ticketNo = newTicketNo()
-    expect((await postEvent(w.app, secret, dispatched(ticketNo))).res.status).toBe(202)
-    await applyPendingInboxEvents(w.t.deps)
-    const urged = await postEvent(
-      w.app,
-      secret,
-      later('ticket.urged', ticketNo, '2026-11-26T11:00:00+08:00', { note: '市民来电催办。' }),
-    )
-    expect(urged.res.status).toBe(202)
-    const db = w.t.deps.db
-    const { complaintId } = await db
-      .selectFrom('hotlineTickets')
-      .select('complaintId')
-      .where('ticketNo', '=', ticketNo)
-      .executeTakeFirstOrThrow()
-    const { version } = await caseOf(w.app, handler.headers, complaintId)
-
-    // The worker's hold on the pending event, as while it applies it.
-    let release!: () => void
-    const released = new Promise<void>((resolve) => (release = resolve))
-    let held!: () => void
-    const holding = new Promise<void>((resolve) => (held = resolve))
-    const worker = db.transaction().execute(async (trx) => {
-      await trx
-        .selectFrom('hotlineInbox')
-        .select('webhookId')
-        .where('webhookId', '=', urged.id)
-        .forUpdate()
-        .execute()
-      held()
-      await released
-    })
-    await holding
-    const answer = await Promise.race([
-      act(w.app, handler.headers, complaintId, {
-        action: 'correct_contact',
-        version,
-        phone: '13912349876',
-        note: '诉求人来电申请更正电话，已核对工单编号。',
-      }),
-      new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 5_000)),
-    ])
-    release()
-    await worker
-    expect(answer).not.toBe('waited')
-    expect((answer as Response).status).toBe(200)
-    const dispatch = await db
-      .selectFrom('hotlineInbox')
-      .select(['webhookId', 'piiKeyId', 'bodySealed'])
-      .where('ticketNo', '=', ticketNo)
-      .where('eventType', '=', 'ticket.dispatched')
-      .executeTakeFirstOrThrow()
-    expect(openInboxEvent(w.t.deps.privacy.ring, dispatch).ticket).toMatchObject({
-      contact_phone: '13912349876',
-    })
-  })
-
   it('asks for both when the stored ones were sealed under a key no longer configured', async () => {
     const filed = await fileCase(w.app, w.t)
     await w.t.deps.db

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely'
 import type { ComplaintStatus, Database, PersonalDataErasure } from '../../../db/database.ts'
 import { addCaseEvents } from '../../../db/queries/cases.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
-import { replaceInboxBody } from '../../../db/queries/hotline-inbox.ts'
+import { casesWithBusyTicket, replaceInboxBody } from '../../../db/queries/hotline-inbox.ts'
 import type { Deps } from '../../deps.ts'
 import { shanghaiToday } from '../../time.ts'
 import { normalizePhone } from '../../privacy/pii.ts'
@@ -82,7 +82,8 @@ type RetentionDeps = Pick<Deps, 'db' | 'privacy' | 'photos' | 'logger'>
  * Each batch is one transaction: the case is stamped, an internal timeline entry and an audit
  * entry are written, the private index is told through the outbox, and the photo files are
  * deleted before the commit, so a crash leaves either the whole case as it was (done again on
- * the next sweep) or nothing personal behind. Returns how many cases were erased.
+ * the next sweep) or nothing personal behind. A case whose 12345 work order is being applied at
+ * that moment is left for the next sweep. Returns how many cases were erased.
  */
 export async function erasePersonalDataPastRetention(
   deps: RetentionDeps,
@@ -151,7 +152,11 @@ async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
   const cutoff = retentionCutoff(now)
   return deps.db.transaction().execute(async (trx) => {
     const due = await casesDueForErasure(cutoff, batchSize).execute(trx)
-    const ids = due.rows.map((r) => r.id)
+    const busy = await casesWithBusyTicket(
+      trx,
+      due.rows.map((r) => r.id),
+    )
+    const ids = due.rows.map((r) => r.id).filter((id) => !busy.has(id))
     if (ids.length === 0) return 0
 
     await erasePersonalData(deps, trx, ids, { at: now, erasure: 'retention', bumpVersion: true })

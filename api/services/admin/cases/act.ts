@@ -8,7 +8,12 @@ import {
   updateCaseAtVersion,
 } from '../../../../db/queries/cases.ts'
 import { enqueue } from '../../../../db/queries/outbox.ts'
-import { hotlineCaseFacts, markTicketRequested } from '../../../../db/queries/hotline-callbacks.ts'
+import {
+  hotlineCaseFacts,
+  markTicketRequested,
+  ticketOfCase,
+} from '../../../../db/queries/hotline-callbacks.ts'
+import { lockTicket } from '../../../../db/queries/hotline-inbox.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import {
@@ -226,7 +231,14 @@ export async function actOnCase({
 }): Promise<CaseDetail> {
   const action = validate(input.fields)
   await ctx.db.transaction().execute(async (trx) => {
-    const found = await caseState(trx, checkedId(input.id))
+    const id = checkedId(input.id)
+    // A 12345 case's ticket lock comes first, as the inbox worker takes it (hotline/apply.ts):
+    // an event being applied now finishes before this action reads the case, and the worker never
+    // waits for a row this action holds while this action waits for one of its rows (a deadlock
+    // PostgreSQL would end by failing one side after a second).
+    const ticket = await ticketOfCase(trx, id)
+    if (ticket) await lockTicket(trx, ticket.ticketNo)
+    const found = await caseState(trx, id)
     assertCaseVisible(operator, found)
     const hotline = await hotlineCaseFacts(trx, found.id)
     const current: typeof found & CaseFacts = {

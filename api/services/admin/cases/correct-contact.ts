@@ -88,16 +88,12 @@ async function correctWorkOrders(
     .where('complaintId', '=', complaintId)
     .executeTakeFirst()
   if (!ticket) return
-  // An event the inbox worker is applying right now is locked, and the worker then waits for
-  // this case's row, which this action holds: waiting for the event would deadlock. It is a later
-  // event (the dispatch was applied when the case was made): skipped, it keeps at most a copy of
-  // the ticket that nothing reads, until the erasure.
+  // The action holds the ticket's lock (act.ts): no event of it is being applied meanwhile.
   const rows = await trx
     .selectFrom('hotlineInbox')
     .select(['webhookId', 'piiKeyId', 'bodySealed'])
     .where('ticketNo', '=', ticket.ticketNo)
     .forUpdate()
-    .skipLocked()
     .execute()
   for (const row of rows) {
     if (!ring.ids.includes(row.piiKeyId)) continue

@@ -197,7 +197,7 @@ export async function formAbout(code: string): Promise<FormAbout> {
     return {
       kind: 'unknown',
       values: {},
-      message: `链接中的统一社会信用代码有误（${found.problem}），无法带出单位信息。请在下面填写被投诉单位的名称和地址。`,
+      message: `链接中的统一社会信用代码有误：${found.problem}。无法带出单位信息，请在下面填写被投诉单位的名称和地址。`,
     }
   }
   return {

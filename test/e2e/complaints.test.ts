@@ -407,7 +407,7 @@ describe('filing a complaint about a listed business', () => {
 
     await page.goto('/complaints/submit?business=9133')
     expect(await textsOf(page, '#complaint-info')).toEqual([
-      '链接中的统一社会信用代码有误（应为 18 位，实际 4 位），无法带出单位信息。请在下面填写被投诉单位的名称和地址。',
+      '链接中的统一社会信用代码有误：应为 18 位，实际 4 位。无法带出单位信息，请在下面填写被投诉单位的名称和地址。',
     ])
     expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe('')
 

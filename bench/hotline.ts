@@ -79,7 +79,7 @@ function eventBody(run: string, i: number, now: number) {
  * verifies the signature: the most each takes (closed loop), and p50/p99 at a fixed rate.
  */
 export async function run(given: BenchOptions): Promise<BenchOutcome> {
-  const options = { ...given, rate: given.rate ?? 500 }
+  const options = { ...given, rate: given.rate ?? 500, seconds: given.seconds ?? 10 }
   const { stack, stop } = await isolatedStack('hotline')
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 })
   const children: Awaited<ReturnType<typeof startServerChild>>[] = []

@@ -47,7 +47,7 @@ const forwardedFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i
  * p50/p99 at a fixed rate (open loop).
  */
 export async function run(given: BenchOptions): Promise<BenchOutcome> {
-  const options = { ...given, rate: given.rate ?? 1000 }
+  const options = { ...given, rate: given.rate ?? 1000, seconds: given.seconds ?? 20 }
   const { stack, stop } = await isolatedStack('intake')
   // Idle connections close after 4 s, before the servers' 5 s keep-alive, so a request never
   // goes out on a connection the server is closing.

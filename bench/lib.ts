@@ -19,8 +19,11 @@ export interface BenchOutcome {
 export interface BenchOptions {
   /** Repetitions of each measured build (build benchmark). */
   runs: number
-  /** Seconds of load per target (search and intake benchmarks). */
-  seconds: number
+  /**
+   * Seconds of load per round and target; each benchmark has its own default (hotline 10, which
+   * keeps its run near 13 minutes on two cores; the others 20).
+   */
+  seconds: number | undefined
   /**
    * Requests per second, open loop; each benchmark has its own default (search 300, intake 1000,
    * queue-search 50).

@@ -204,7 +204,12 @@ async function fillAndIndex(stack: Stack, env: ReturnType<typeof stackEnv>, coun
  * Meilisearch, over `--complaints` (200,000) complaints in nine counties, at a fixed rate.
  */
 export async function run(given: BenchOptions): Promise<BenchOutcome> {
-  const options = { ...given, rate: given.rate ?? 50, complaints: given.complaints ?? 200_000 }
+  const options = {
+    ...given,
+    rate: given.rate ?? 50,
+    seconds: given.seconds ?? 20,
+    complaints: given.complaints ?? 200_000,
+  }
   const { stack, stop } = await isolatedStack('queue-search')
   let api: Awaited<ReturnType<typeof startServerChild>> | undefined
   // Idle connections close after 4 s, before the servers' 5 s keep-alive, so a request never

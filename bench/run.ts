@@ -23,14 +23,14 @@ async function main() {
     allowPositionals: true,
     options: {
       runs: { type: 'string', default: '3' },
-      seconds: { type: 'string', default: '20' },
+      seconds: { type: 'string' },
       rate: { type: 'string' },
       complaints: { type: 'string' },
     },
   })
   const options: BenchOptions = {
     runs: Number(values.runs),
-    seconds: Number(values.seconds),
+    seconds: values.seconds === undefined ? undefined : Number(values.seconds),
     rate: values.rate === undefined ? undefined : Number(values.rate),
     complaints: values.complaints === undefined ? undefined : Number(values.complaints),
   }

@@ -56,7 +56,7 @@ export const queries = [
  * same two queries the route makes, over 100,000 businesses, at a fixed request rate.
  */
 export async function run(given: BenchOptions): Promise<BenchOutcome> {
-  const options = { ...given, rate: given.rate ?? 300 }
+  const options = { ...given, rate: given.rate ?? 300, seconds: given.seconds ?? 20 }
   const { stack, stop } = await isolatedStack('search')
   let api: Awaited<ReturnType<typeof startServerChild>> | undefined
   // Idle connections close after 4 s, before the servers' 5 s keep-alive, so a request never

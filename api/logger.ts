@@ -31,4 +31,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return destination ? pino(options, destination) : pino(options)
 }
 
+/**
+ * What a log line may say of an error raised over personal data: its kind only. The message of a
+ * parse error quotes the text it could not read, which may be a resident's name or phone.
+ */
+export const errorKind = (error: unknown) => (error instanceof Error ? error.name : 'unknown')
+
 export type { Logger }

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../../api/logger.ts'
+import { createLogger, errorKind } from '../../api/logger.ts'
 
 function capture() {
   const lines: string[] = []
@@ -26,5 +26,18 @@ describe('logger', () => {
     expect(text).not.toContain('K7P9-22QX')
     expect(text).toContain('[redacted]')
     expect(lines).toHaveLength(3)
+  })
+
+  it('says of an error raised over personal data its kind, never its message', () => {
+    let parseError: unknown
+    try {
+      JSON.parse('李小梅 13800138000')
+    } catch (error) {
+      parseError = error
+    }
+    // The message quotes the text; the kind does not.
+    expect(String(parseError)).toContain('13800138000')
+    expect(errorKind(parseError)).toBe('SyntaxError')
+    expect(errorKind('13800138000')).toBe('unknown')
   })
 })

@@ -4,6 +4,7 @@ import { addCaseEvents } from '../../../db/queries/cases.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
 import { casesWithBusyTicket, replaceInboxBody } from '../../../db/queries/hotline-inbox.ts'
 import type { Deps } from '../../deps.ts'
+import { errorKind } from '../../logger.ts'
 import { shanghaiToday } from '../../time.ts'
 import { normalizePhone } from '../../privacy/pii.ts'
 import {
@@ -319,7 +320,7 @@ function residentOf(
     return unsealContact(deps.privacy, row)
   } catch (error) {
     deps.logger.warn(
-      { complaintId: row.id, err: error instanceof Error ? error.name : 'unknown' },
+      { complaintId: row.id, err: errorKind(error) },
       'the contact of a case being erased could not be opened; only numbers are masked in its record',
     )
     return { name: null, phone: null }
@@ -350,8 +351,7 @@ async function redactTicket(
       // Sealed under a key no longer configured, or no longer an event of the contract: it
       // cannot be redacted, and past its retention it may not be kept as it is.
       deps.logger.warn(
-        // The error's name only: a parse error's message quotes the text it could not read.
-        { webhookId: row.webhookId, err: error instanceof Error ? error.name : 'unknown' },
+        { webhookId: row.webhookId, err: errorKind(error) },
         'a stored 12345 event could not be redacted at the end of its retention; it is deleted',
       )
       await trx.deleteFrom('hotlineInbox').where('webhookId', '=', row.webhookId).execute()

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import type { Database } from '../../../../db/database.ts'
 import { replaceInboxBody } from '../../../../db/queries/hotline-inbox.ts'
 import type { ServiceContext } from '../../../deps.ts'
+import { errorKind } from '../../../logger.ts'
 import { ApiError } from '../../../errors.ts'
 import { contactAad, encryptField, phoneHash } from '../../../privacy/pii.ts'
 import { correctedInboxBody } from '../../hotline/inbox.ts'
@@ -102,8 +103,7 @@ async function correctWorkOrders(
       corrected = correctedInboxBody(ring, row, contact)
     } catch (error) {
       ctx.logger.warn(
-        // The error's name only: a parse error's message quotes the text it could not read.
-        { webhookId: row.webhookId, err: error instanceof Error ? error.name : 'unknown' },
+        { webhookId: row.webhookId, err: errorKind(error) },
         'a stored 12345 work order could not be corrected; it keeps what was sent until the erasure',
       )
       continue

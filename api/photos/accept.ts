@@ -1,12 +1,5 @@
 import { createHash } from 'node:crypto'
-import {
-  malformedPhoto,
-  PhotoRejected,
-  photoLabel,
-  tooLarge,
-  tooMany,
-  unsupportedType,
-} from './errors.ts'
+import { PhotoRejected, photoLabel, tooLarge, tooMany, unsupportedType } from './errors.ts'
 import { displayName } from './name.ts'
 import { type PhotoType, sniffImage } from './sniff.ts'
 import { stripMetadata } from './strip.ts'
@@ -19,7 +12,7 @@ export interface IncomingPhoto {
   bytes: Uint8Array
 }
 
-/** A photo ready to store: metadata stripped, type taken from its content. */
+/** A photo ready to store: metadata stripped, size within the pixel caps, type from its content. */
 export interface AcceptedPhoto {
   contentType: PhotoType
   bytes: Uint8Array
@@ -60,7 +53,7 @@ export function acceptPhotos(
     try {
       bytes = stripMetadata(file.bytes, contentType)
     } catch (error) {
-      if (error instanceof PhotoRejected) throw malformedPhoto(label, error.detail)
+      if (error instanceof PhotoRejected) throw error.about(label)
       throw error
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex')

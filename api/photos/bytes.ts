@@ -40,6 +40,16 @@ export function u32le(bytes: Uint8Array, at: number): number {
   )
 }
 
+export function u24le(bytes: Uint8Array, at: number): number {
+  need(bytes, at, 3, '24-bit field')
+  return bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16)
+}
+
+export function u16le(bytes: Uint8Array, at: number): number {
+  need(bytes, at, 2, '16-bit field')
+  return bytes[at]! | (bytes[at + 1]! << 8)
+}
+
 /** Four bytes as a type code ("ftyp", "IHDR", "VP8 "); Latin-1 so every byte maps to one char. */
 export function fourcc(bytes: Uint8Array, at: number): string {
   need(bytes, at, 4, 'type code')

@@ -1,5 +1,9 @@
 /** Why a photo was turned away; stable, for machines and logs. */
-export type PhotoRejectionReason = 'too_large' | 'unsupported_type' | 'malformed' | 'too_many'
+export type PhotoRejectionReason =
+  'too_large' | 'unsupported_type' | 'malformed' | 'too_many' | 'too_many_pixels' | 'image_sequence'
+
+/** How a photo is named in a message: "照片“x.jpg”", "第 2 张照片", or plain "照片". */
+type Explain = (label: string) => string
 
 /**
  * The only error photo handling throws for bad input. `message` is shown to the resident as is;
@@ -8,11 +12,20 @@ export type PhotoRejectionReason = 'too_large' | 'unsupported_type' | 'malformed
 export class PhotoRejected extends Error {
   constructor(
     readonly reason: PhotoRejectionReason,
-    message: string,
+    private readonly explain: Explain,
     readonly detail?: string,
+    label = '照片',
   ) {
-    super(message)
+    super(explain(label))
     this.name = 'PhotoRejected'
+  }
+
+  /**
+   * The same rejection with the file named in its message: the format parsers do not know the
+   * file's name, so `acceptPhotos` adds it.
+   */
+  about(label: string): PhotoRejected {
+    return new PhotoRejected(this.reason, this.explain, this.detail, label)
   }
 }
 
@@ -26,24 +39,41 @@ export function photoLabel(name: string, index: number): string {
 export function unsupportedType(label: string): PhotoRejected {
   return new PhotoRejected(
     'unsupported_type',
-    `${label}不是 JPEG、PNG、WebP 或 HEIC 图片，请换一张照片再提交。`,
-  )
+    (photo) => `${photo}不是 JPEG、PNG、WebP 或 HEIC 图片，请换一张照片再提交。`,
+  ).about(label)
 }
 
 export function tooLarge(label: string, maxBytes: number): PhotoRejected {
   const limit = Number((maxBytes / megabyte).toFixed(1))
-  return new PhotoRejected('too_large', `${label}超过 ${limit} MB，请压缩后再上传。`)
+  return new PhotoRejected(
+    'too_large',
+    (photo) => `${photo}超过 ${limit} MB，请压缩后再上传。`,
+  ).about(label)
 }
 
 export function tooMany(maxCount: number): PhotoRejected {
-  return new PhotoRejected('too_many', `最多上传 ${maxCount} 张照片，请删去多余的照片后再提交。`)
+  return new PhotoRejected(
+    'too_many',
+    () => `最多上传 ${maxCount} 张照片，请删去多余的照片后再提交。`,
+  )
 }
 
-export function malformedPhoto(label: string, detail?: string): PhotoRejected {
-  return new PhotoRejected('malformed', `${label}已损坏或格式不完整，请重新拍摄或换一张。`, detail)
-}
-
-/** Thrown by the format parsers, which do not know the file's name; `acceptPhotos` adds it. */
+/** Thrown by the format parsers when the container does not hold together. */
 export function malformed(detail: string): PhotoRejected {
-  return malformedPhoto('照片', detail)
+  return new PhotoRejected(
+    'malformed',
+    (photo) => `${photo}已损坏或格式不完整，请重新拍摄或换一张。`,
+    detail,
+  )
+}
+
+/** Thrown for a HEIF that holds a burst, a live photo or a video instead of one picture. */
+export function imageSequence(detail: string): PhotoRejected {
+  return new PhotoRejected(
+    'image_sequence',
+    (photo) =>
+      `${photo}是连拍、动态照片或视频，不是单张照片。` +
+      '请在手机相机设置中改为拍摄单张照片，或截图后上传。',
+    detail,
+  )
 }

@@ -1,4 +1,5 @@
 import { ByteWriter, hasAscii, u16be } from './bytes.ts'
+import { checkDimensions } from './dimensions.ts'
 import { malformed } from './errors.ts'
 import { orientationOnlyApp1, readExifOrientation } from './exif-orientation.ts'
 
@@ -35,6 +36,7 @@ function keeps(marker: number, payload: Uint8Array): boolean {
  * dropped: that is where phones append MPF secondary images (with Exif of their own) and vendor
  * trailers, and the index that pointed at them lived in an APP2 segment that is gone. A file
  * cut off inside scan data is kept (decoders show what arrived); one cut off earlier is not.
+ * Every frame header's size is checked against the pixel caps before its scans are read.
  */
 export function stripJpeg(bytes: Uint8Array): Uint8Array {
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== SOI) {
@@ -81,7 +83,10 @@ export function stripJpeg(bytes: Uint8Array): Uint8Array {
     const payload = bytes.subarray(at + 2, segmentEnd)
     const segment = bytes.subarray(segmentStart, segmentEnd)
     at = segmentEnd
-    if (isFrameHeader(marker)) sawFrame = true
+    if (isFrameHeader(marker)) {
+      checkFrameSize(payload)
+      sawFrame = true
+    }
     if (marker === SOS) {
       if (!sawFrame) throw malformed('JPEG scan before any frame header')
       scans++
@@ -122,4 +127,17 @@ function nextMarker(bytes: Uint8Array, from: number): number {
     at = next + 1
   }
   return bytes.length
+}
+
+/**
+ * Lines and samples per line from a frame header (T.81 B.2.2: precision, Y, X). A height of 0
+ * leaves it to a DNL marker after the first scan, which browsers' decoders do not support, and
+ * would leave the size unknown until the picture is decoded: refused as malformed.
+ */
+function checkFrameSize(payload: Uint8Array): void {
+  if (payload.length < 6) throw malformed('JPEG frame header too short')
+  const height = u16be(payload, 1)
+  const width = u16be(payload, 3)
+  if (width === 0 || height === 0) throw malformed(`JPEG frame has size ${width}x${height}`)
+  checkDimensions(width, height, 'JPEG frame header')
 }

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib'
 import { ByteWriter, fourcc, u32be } from './bytes.ts'
+import { checkDimensions } from './dimensions.ts'
 import { malformed } from './errors.ts'
 
 const signature = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)
@@ -32,7 +33,8 @@ const isLetter = (byte: number) => (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x
 
 /**
  * The PNG with only critical chunks and the rendering ancillary chunks above, each copied
- * byte-exact after its length and CRC were checked. Bytes after IEND are dropped.
+ * byte-exact after its length and CRC were checked. Bytes after IEND are dropped. The size in
+ * IHDR is checked against the pixel caps before any other chunk is read.
  */
 export function stripPng(bytes: Uint8Array): Uint8Array {
   if (!signature.every((byte, i) => bytes[i] === byte)) throw malformed('PNG signature missing')
@@ -54,6 +56,7 @@ export function stripPng(bytes: Uint8Array): Uint8Array {
     const first = at === signature.length
     if (first !== (name === 'IHDR')) throw malformed('PNG must start with exactly one IHDR')
     if (first && length !== 13) throw malformed('PNG IHDR has the wrong length')
+    if (first) checkImageHeader(bytes, at + 8)
     if (name === 'IDAT') sawImageData = true
     const critical = (type[0]! & 0x20) === 0
     if (critical || keptAncillary.has(name)) out.write(bytes.subarray(at, end))
@@ -62,4 +65,12 @@ export function stripPng(bytes: Uint8Array): Uint8Array {
   }
   if (!sawImageData) throw malformed('PNG has no IDAT')
   return out.result()
+}
+
+/** Width and height from IHDR: zero is invalid (PNG spec 11.2.2), too many pixels refused. */
+function checkImageHeader(bytes: Uint8Array, data: number): void {
+  const width = u32be(bytes, data)
+  const height = u32be(bytes, data + 4)
+  if (width === 0 || height === 0) throw malformed(`PNG IHDR has size ${width}x${height}`)
+  checkDimensions(width, height, 'PNG IHDR')
 }

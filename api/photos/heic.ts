@@ -1,189 +1,141 @@
-import { fourcc, u16be, u32be, u64be, u8 } from './bytes.ts'
-import { malformed } from './errors.ts'
+import { fourcc } from './bytes.ts'
+import { imageSequence, malformed } from './errors.ts'
+import {
+  type ItemInfo,
+  type ItemLocation,
+  metadataItemIds,
+  readItemInfos,
+  readItemLocations,
+} from './heic-items.ts'
+import { checkHeicSize } from './heic-size.ts'
+import { atMostOne, blankBox, type Box, lastStartingBefore, readBoxes } from './isobmff.ts'
 
-// HEIF (ISO/IEC 23008-12) keeps Exif and XMP as items of the `meta` box: `iinf` names each item
-// and its type, `iloc` says where its bytes are. Removing the items would shift every offset in
-// `iloc` (and possibly in `mdat`), so we overwrite their bytes with zeros instead: lengths stay,
-// every offset stays valid, the picture is untouched, and readers find an Exif item that holds
-// nothing. The emptied items stay listed, which says "there was metadata" and nothing more.
-// Metadata must lie inside an mdat box (where encoders put it), so zeroing never touches the
-// box structure and a second pass gives the same bytes.
+// A HEIF (ISO/IEC 23008-12) still image needs only `ftyp`, one `meta` (which describes the
+// items and where their bytes are) and the `mdat` boxes holding those bytes. Everything else is
+// at best ignored by decoders and at worst carries what we promise to remove: XMP in a top-level
+// `uuid` box, an ISO 6709 location (`©xyz`) in `udta`, leftovers of earlier metadata in `free`.
+//
+// Nothing is removed, only overwritten, so every offset in `iloc` stays valid and the picture is
+// untouched: a box we do not keep becomes a `free` box of zeros of the same size, and the bytes
+// of Exif and XMP items are set to zero (the emptied items stay listed, which says "there was
+// metadata" and nothing more). Item data must lie inside an mdat box (where encoders put it), so
+// overwriting never touches data a decoder reads, and a second pass gives the same bytes.
 
-interface Box {
-  type: string
-  /** First byte after the header (size, type, largesize, uuid usertype). */
-  bodyStart: number
-  end: number
-}
+/** Top-level boxes kept as they are; any other becomes a free box of zeros. */
+const keptTopLevel = new Set(['ftyp', 'meta', 'mdat'])
 
-/** The boxes laid end to end between `from` and `to`, which must tile the range exactly. */
-function readBoxes(bytes: Uint8Array, from: number, to: number): Box[] {
-  const boxes: Box[] = []
-  let at = from
-  while (at < to) {
-    if (at + 8 > to) throw malformed(`ISOBMFF box header at ${at} cut off`)
-    const type = fourcc(bytes, at + 4)
-    let size = u32be(bytes, at)
-    let header = 8
-    if (size === 1) {
-      if (at + 16 > to) throw malformed(`ISOBMFF largesize at ${at} cut off`)
-      size = u64be(bytes, at + 8)
-      header = 16
-    } else if (size === 0) {
-      size = to - at // "extends to the end" (of the file, or of the enclosing box)
-    }
-    if (type === 'uuid') header += 16
-    if (size < header || at + size > to)
-      throw malformed(`ISOBMFF box ${type} at ${at} has a bad size`)
-    boxes.push({ type, bodyStart: at + header, end: at + size })
-    at += size
-  }
-  return boxes
-}
+/** Boxes of `meta` kept as they are; others (`xml `, `bxml`, `uuid`, `free`...) are zeroed. */
+const keptInMeta = new Set(['hdlr', 'pitm', 'iloc', 'iinf', 'iref', 'iprp', 'idat', 'dinf', 'grpl'])
 
-function atMostOne(boxes: readonly Box[], type: string): Box | undefined {
-  const found = boxes.filter((box) => box.type === type)
-  if (found.length > 1) throw malformed(`HEIF meta has ${found.length} ${type} boxes`)
-  return found[0]
-}
+/**
+ * Item properties that describe rather than draw: user description (`udes`: name, description,
+ * tags), creation and modification times, vendor `uuid` boxes. Zeroed in place, so the property
+ * indices in `ipma` still count the same boxes; they are never essential to decoding.
+ */
+const zeroedProperties = new Set(['udes', 'crtt', 'mdft', 'uuid', 'free', 'skip'])
 
-/** A copy of the HEIC with the bytes of its Exif and XMP items set to zero, all else unchanged. */
+/**
+ * Brands of image sequences (23008-12 annex B: `msf1`, and `hevc`, `hevx`, `hevm`, `hevs` for
+ * the HEVC profiles; 14496-15 `avcs`): bursts, live photos and videos. `heic`, `heix`, `heim`
+ * and `heis` are still-image brands and stay welcome.
+ */
+const sequenceBrands = new Set(['msf1', 'hevc', 'hevx', 'hevm', 'hevs', 'avcs'])
+
+/**
+ * A copy of the HEIC with every box outside the image items turned into zeros, and the bytes of
+ * its Exif and XMP items set to zero, all else unchanged. Sequences are refused, and so are
+ * pictures beyond the pixel caps (checked from `ispe` and grid headers before any change).
+ */
 export function stripHeic(bytes: Uint8Array): Uint8Array {
   const top = readBoxes(bytes, 0, bytes.length)
-  if (top[0]?.type !== 'ftyp') throw malformed('HEIF does not start with ftyp')
+  const ftyp = top[0]
+  if (ftyp?.type !== 'ftyp') throw malformed('HEIF does not start with ftyp')
+  atMostOne(top, 'ftyp', 'HEIF')
+  refuseSequences(bytes, ftyp, top)
   const metas = top.filter((box) => box.type === 'meta')
   if (metas.length !== 1) throw malformed(`HEIF has ${metas.length} top-level meta boxes`)
   const meta = metas[0]!
   // meta is a FullBox: version and flags come before its children.
   if (meta.bodyStart + 4 > meta.end) throw malformed('HEIF meta box cut off')
   const children = readBoxes(bytes, meta.bodyStart + 4, meta.end)
-  const iinf = atMostOne(children, 'iinf')
-  const iloc = atMostOne(children, 'iloc')
-  const metadataItems = iinf === undefined ? new Set<number>() : metadataItemIds(bytes, iinf)
+  const iinf = atMostOne(children, 'iinf', 'HEIF meta')
+  const iloc = atMostOne(children, 'iloc', 'HEIF meta')
+  const items = iinf === undefined ? new Map<number, ItemInfo>() : readItemInfos(bytes, iinf)
+  const locations =
+    iloc === undefined ? new Map<number, ItemLocation>() : readItemLocations(bytes, iloc)
+  checkHeicSize(bytes, { children, items, locations })
+  checkItemData(top, locations)
+
   const out = bytes.slice()
+  for (const box of top) if (!keptTopLevel.has(box.type)) blankBox(out, box)
+  for (const box of children) if (!keptInMeta.has(box.type)) blankBox(out, box)
+  for (const property of properties(bytes, children)) {
+    if (zeroedProperties.has(property.type)) blankBox(out, property)
+  }
+  const metadataItems = metadataItemIds(items)
   if (metadataItems.size === 0) return out
   if (iloc === undefined) throw malformed('HEIF has metadata items but no iloc')
-  const dataBoxes = top.filter((box) => box.type === 'mdat')
-  for (const [start, end] of mergeRanges(metadataExtents(bytes, iloc, metadataItems))) {
-    // Zeroing must never touch a box header, or the file would no longer parse the same way.
-    const box = lastStartingBefore(dataBoxes, start)
-    if (box === undefined || start < box.bodyStart || end > box.end) {
-      throw malformed(`HEIF metadata at ${start}..${end} is not inside one mdat box`)
-    }
+  for (const [start, end] of mergeRanges(metadataExtents(locations, metadataItems))) {
     out.fill(0, start, end)
   }
   return out
 }
 
-/** Binary search in boxes sorted by position: thousands of ranges and boxes stay cheap. */
-function lastStartingBefore(boxes: readonly Box[], position: number): Box | undefined {
-  let low = 0
-  let high = boxes.length
-  while (low < high) {
-    const middle = (low + high) >>> 1
-    if (boxes[middle]!.bodyStart <= position) low = middle + 1
-    else high = middle
+/** Bursts, live photos and videos come as sequences: a sequence brand or a `moov` box. */
+function refuseSequences(bytes: Uint8Array, ftyp: Box, top: readonly Box[]): void {
+  // major_brand, minor_version, then compatible brands to the end of the box.
+  for (let at = ftyp.bodyStart; at + 4 <= ftyp.end; at += at === ftyp.bodyStart ? 8 : 4) {
+    const brand = fourcc(bytes, at)
+    if (sequenceBrands.has(brand)) throw imageSequence(`HEIF has the sequence brand ${brand}`)
   }
-  return boxes[low - 1]
+  if (top.some((box) => box.type === 'moov')) throw imageSequence('HEIF has a moov box')
 }
 
-/** IDs of items of type Exif, and of MIME items typed application/rdf+xml (XMP). */
-function metadataItemIds(bytes: Uint8Array, iinf: Box): Set<number> {
-  const version = u8(bytes, iinf.bodyStart)
-  const entriesStart = iinf.bodyStart + 4 + (version === 0 ? 2 : 4) // after the entry count
-  if (entriesStart > iinf.end) throw malformed('HEIF iinf cut off')
-  const ids = new Set<number>()
-  for (const infe of readBoxes(bytes, entriesStart, iinf.end)) {
-    if (infe.type !== 'infe') continue
-    const entryVersion = u8(bytes, infe.bodyStart)
-    let at = infe.bodyStart + 4
-    // item_ID, item_protection_index and, from version 2 on, item_type.
-    const fixedSize = entryVersion < 2 ? 4 : entryVersion === 2 ? 8 : 10
-    if (at + fixedSize > infe.end) throw malformed('HEIF infe cut off')
-    if (entryVersion >= 2) {
-      const id = entryVersion === 2 ? u16be(bytes, at) : u32be(bytes, at)
-      at += (entryVersion === 2 ? 2 : 4) + 2
-      const itemType = fourcc(bytes, at)
-      if (itemType === 'Exif') ids.add(id)
-      if (itemType === 'mime' && isXmp(contentType(bytes, at + 4, infe.end))) ids.add(id)
-    } else {
-      // Versions 0 and 1 have no item_type; every item is typed by its content_type.
-      const id = u16be(bytes, at)
-      if (isXmp(contentType(bytes, at + 4, infe.end))) ids.add(id)
+/** The boxes in `iprp`'s `ipco`, if there is one; checkHeicSize has read them once already. */
+function properties(bytes: Uint8Array, metaChildren: readonly Box[]): Box[] {
+  const iprp = metaChildren.find((box) => box.type === 'iprp')
+  if (iprp === undefined) return []
+  const ipco = readBoxes(bytes, iprp.bodyStart, iprp.end).find((box) => box.type === 'ipco')
+  return ipco === undefined ? [] : readBoxes(bytes, ipco.bodyStart, ipco.end)
+}
+
+/**
+ * Every item stored at file offsets must have its bytes inside one mdat box: then zeroing the
+ * other boxes never touches them, and zeroing metadata never touches a box header.
+ */
+function checkItemData(top: readonly Box[], locations: ReadonlyMap<number, ItemLocation>): void {
+  const dataBoxes = top.filter((box) => box.type === 'mdat')
+  for (const [id, location] of locations) {
+    if (location.dataReference !== 0) throw malformed(`HEIF item ${id} is in another file`)
+    if (location.constructionMethod !== 0) continue
+    for (const [start, end] of location.extents) {
+      if (start === end) continue
+      const box = lastStartingBefore(dataBoxes, start)
+      if (box === undefined || start < box.bodyStart || end > box.end) {
+        throw malformed(`HEIF item ${id} at ${start}..${end} is not inside one mdat box`)
+      }
     }
   }
-  return ids
-}
-
-const isXmp = (contentType: string) =>
-  contentType.split(';')[0]?.trim().toLowerCase() === 'application/rdf+xml'
-
-/** The content_type that follows the NUL-terminated item_name starting at `nameStart`. */
-function contentType(bytes: Uint8Array, nameStart: number, end: number): string {
-  const nameLength = bytes.subarray(nameStart, end).indexOf(0)
-  return nameLength < 0 ? '' : cString(bytes, nameStart + nameLength + 1, end)
 }
 
 /**
- * A NUL-terminated string, stopping at `end`; Latin-1 is enough to compare with ASCII. Only the
- * first 256 characters are read: a content type is short, and a huge box must not cost memory.
+ * File ranges of the metadata items. Only data in this file at absolute offsets (construction
+ * method 0) can be zeroed; metadata anywhere else (idat, another item) makes us turn the photo
+ * away rather than store it with its metadata.
  */
-function cString(bytes: Uint8Array, from: number, end: number): string {
-  let text = ''
-  for (let at = from; at < end && bytes[at] !== 0 && text.length < 256; at++) {
-    text += String.fromCharCode(bytes[at]!)
-  }
-  return text
-}
-
-/**
- * File ranges [start, end) of the wanted items, read from an `iloc` of version 0, 1 or 2. Only
- * data in this file at absolute offsets (construction method 0, data reference 0) can be zeroed;
- * metadata anywhere else (idat, another item, another file) makes us turn the photo away rather
- * than store it with its metadata.
- */
-function metadataExtents(bytes: Uint8Array, iloc: Box, wanted: Set<number>): [number, number][] {
-  const version = u8(bytes, iloc.bodyStart)
-  if (version > 2) throw malformed(`HEIF iloc version ${version} not supported`)
-  const cursor = new Cursor(bytes, iloc.bodyStart + 4, iloc.end)
-  const sizes = cursor.read(1)
-  const moreSizes = cursor.read(1)
-  const offsetSize = sizes >> 4
-  const lengthSize = sizes & 0xf
-  const baseOffsetSize = moreSizes >> 4
-  const indexSize = version === 0 ? 0 : moreSizes & 0xf
-  for (const size of [offsetSize, lengthSize, baseOffsetSize, indexSize]) {
-    if (size !== 0 && size !== 4 && size !== 8) throw malformed(`HEIF iloc field size ${size}`)
-  }
-  const extentSize = indexSize + offsetSize + lengthSize
-  const itemCount = cursor.read(version < 2 ? 2 : 4)
+function metadataExtents(
+  locations: ReadonlyMap<number, ItemLocation>,
+  wanted: ReadonlySet<number>,
+): [number, number][] {
   const ranges: [number, number][] = []
-  // Every item takes at least six bytes of the box, so a lying count ends at the box's end.
-  for (let i = 0; i < itemCount; i++) {
-    const id = cursor.read(version < 2 ? 2 : 4)
-    const constructionMethod = version === 0 ? 0 : cursor.read(2) & 0xf
-    const dataReference = cursor.read(2)
-    const baseOffset = cursor.read(baseOffsetSize)
-    const extentCount = cursor.read(2)
-    if (!wanted.has(id)) {
-      cursor.skip(extentCount * extentSize)
-      continue
-    }
-    if (constructionMethod !== 0 || dataReference !== 0) {
+  for (const id of wanted) {
+    const location = locations.get(id)
+    if (location === undefined) continue
+    if (location.constructionMethod !== 0) {
       throw malformed(`HEIF metadata item ${id} is not stored at a file offset`)
     }
-    // Zero-size fields would let 65535 extents cost no bytes; more than one such is nonsense.
-    if (extentSize === 0 && extentCount > 1) throw malformed('HEIF iloc extents without fields')
-    for (let e = 0; e < extentCount; e++) {
-      cursor.skip(indexSize)
-      const start = baseOffset + cursor.read(offsetSize)
-      const length = cursor.read(lengthSize)
-      const end = length === 0 ? bytes.length : start + length // 0 means "to the end"
-      if (start > bytes.length || end > bytes.length) {
-        throw malformed(`HEIF metadata item ${id} lies outside the file`)
-      }
-      ranges.push([start, end])
-    }
+    // A loop, not push(...extents): an item may have 65,535 extents, too many arguments.
+    for (const extent of location.extents) ranges.push(extent)
   }
   return ranges
 }
@@ -197,36 +149,4 @@ function mergeRanges(ranges: [number, number][]): [number, number][] {
     else merged.push([start, end])
   }
   return merged
-}
-
-/** Big-endian fields of 0, 1, 2, 4 or 8 bytes, never past `end`. */
-class Cursor {
-  constructor(
-    private readonly bytes: Uint8Array,
-    private at: number,
-    private readonly end: number,
-  ) {}
-
-  read(size: number): number {
-    if (this.at + size > this.end) throw malformed('HEIF iloc cut off')
-    const at = this.at
-    this.at += size
-    switch (size) {
-      case 0:
-        return 0
-      case 1:
-        return u8(this.bytes, at)
-      case 2:
-        return u16be(this.bytes, at)
-      case 4:
-        return u32be(this.bytes, at)
-      default:
-        return u64be(this.bytes, at)
-    }
-  }
-
-  skip(count: number): void {
-    if (this.at + count > this.end) throw malformed('HEIF iloc cut off')
-    this.at += count
-  }
 }

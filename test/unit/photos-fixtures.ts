@@ -284,6 +284,13 @@ export interface HeicOptions {
   /** How the mdat box states its size: plainly, as a 64-bit largesize, or 0 = to the end. */
   mdatSize?: 'plain' | 'large' | 'to-end'
   brands?: string[]
+  /** The picture's size as its ispe property states it; 64×48 unless given. */
+  size?: [number, number]
+  /** A grid item (not the primary one) whose data states this canvas size. */
+  gridCanvas?: [number, number]
+  /** Boxes placed between meta and mdat, and after mdat. */
+  boxesBeforeMdat?: Uint8Array[]
+  boxesAfterMdat?: Uint8Array[]
 }
 
 export interface HeicFixture {
@@ -310,6 +317,14 @@ export function heic(options: HeicOptions = {}): HeicFixture {
   const construction = options.metadataConstruction ?? 0
   if (options.exif) items.push({ id: 2, type: 'Exif', data: exifItemData(), construction })
   if (options.xmp) items.push({ id: 3, type: 'mime', data: xmpPacket, construction })
+  if (options.gridCanvas) {
+    const [width, height] = options.gridCanvas
+    const wide = width > 0xffff || height > 0xffff
+    const field = wide ? u32be : u16be
+    const data = bytesOf([0, wide ? 1 : 0, 0, 0], field(width), field(height))
+    items.push({ id: 4, type: 'grid', data, construction: 0 })
+  }
+  const [width, height] = options.size ?? [64, 48]
   const brands = options.brands ?? ['heic', 'mif1', 'heic']
   const ftyp = box('ftyp', ascii(brands[0] ?? 'heic'), u32be(0), ...brands.slice(1).map(ascii))
   const sized = (n: number, size: number) => (size === 8 ? u64be(n) : size === 4 ? u32be(n) : [])
@@ -353,6 +368,12 @@ export function heic(options: HeicOptions = {}): HeicFixture {
         ilocVersion === 2 ? u32be(items.length) : u16be(items.length),
         ...ilocItems,
       ),
+      // Item 1 has property 1, its size, as every image item must (ISO/IEC 23008-12 6.5.3).
+      box(
+        'iprp',
+        box('ipco', fullBox('ispe', 0, u32be(width), u32be(height))),
+        fullBox('ipma', 0, u32be(1), u16be(1), [1, 0x01]),
+      ),
     )
   }
   const mdatHeader = (size: number) =>
@@ -364,16 +385,47 @@ export function heic(options: HeicOptions = {}): HeicFixture {
   const payload = bytesOf(...items.map((item) => item.data))
   const header = mdatHeader(payload.length)
   const metaLength = buildMeta(0).length // field sizes do not depend on the values
-  const dataStart = ftyp.length + metaLength + header.length
-  const bytes = bytesOf(ftyp, buildMeta(dataStart), header, payload)
+  const before = bytesOf(...(options.boxesBeforeMdat ?? []))
+  const dataStart = ftyp.length + metaLength + before.length + header.length
+  const after = options.boxesAfterMdat ?? []
+  const bytes = bytesOf(ftyp, buildMeta(dataStart), before, header, payload, ...after)
   const ranges: [number, number][] = []
   let at = dataStart
   for (const item of items) {
     ranges.push([at, at + item.data.length])
     at += item.data.length
   }
-  return { bytes, image: ranges[0]!, metadata: ranges.slice(1) }
+  const metadata = ranges.filter((_, i) => items[i]!.type === 'Exif' || items[i]!.type === 'mime')
+  return { bytes, image: ranges[0]!, metadata }
 }
+
+/** The UUID under which XMP sits in a top-level ISOBMFF `uuid` box (XMP spec part 3, 1.1.5). */
+export const xmpUuid = Uint8Array.of(
+  0xbe,
+  0x7a,
+  0xcf,
+  0xcb,
+  0x97,
+  0xa9,
+  0x42,
+  0xe8,
+  0x9c,
+  0x71,
+  0x99,
+  0x94,
+  0x91,
+  0xe3,
+  0xaf,
+  0xac,
+)
+
+/** An ISO 6709 position in Lishui, as phones write it in `udta`/`©xyz`. */
+export const locationText = ascii('+28.4500+119.9167/')
+
+export const uuidXmpBox = () => box('uuid', xmpUuid, xmpPacket)
+
+export const udtaLocationBox = () =>
+  box('udta', box('\u00a9xyz', u16be(locationText.length), u16be(0x15c7), locationText))
 
 /** Strips `bytes` as `type` and returns the PhotoRejected that must be thrown. */
 export function rejectionOf(bytes: Uint8Array, type: PhotoType): PhotoRejected {

@@ -144,7 +144,14 @@ function heicWithScatteredExif(count: number): Uint8Array {
     }
     const iloc = fullBox('iloc', 1, [0x44, 0x00], u16be(entries.length), ...entries)
     const hdlr = fullBox('hdlr', 0, u32be(0), ascii('pict'), new Uint8Array(13))
-    return fullBox('meta', 0, hdlr, fullBox('iinf', 0, u16be(1), infe), iloc)
+    // A primary item with its size, so the file gets past the size checks to the zeroing.
+    const pitm = fullBox('pitm', 0, u16be(1))
+    const iprp = box(
+      'iprp',
+      box('ipco', fullBox('ispe', 0, u32be(64), u32be(48))),
+      fullBox('ipma', 0, u32be(1), u16be(1), [1, 0x01]),
+    )
+    return fullBox('meta', 0, hdlr, pitm, fullBox('iinf', 0, u16be(1), infe), iloc, iprp)
   }
   const firstData = ftyp.length + meta(0).length + 8
   const mdat = box('mdat', new Uint8Array(8).fill(0x45))

@@ -13,9 +13,13 @@ import {
   exifTiff,
   heic,
   jpeg,
+  locationText,
   png,
   u32be,
+  udtaLocationBox,
+  uuidXmpBox,
   webp,
+  xmpPacket,
 } from './photos-fixtures.ts'
 
 const photo = (name: string, bytes: Uint8Array, declaredType = 'image/jpeg'): IncomingPhoto => ({
@@ -152,6 +156,40 @@ describe('accepting complaint photos', () => {
   it('says which photo it means when the browser sent no name', () => {
     const error = rejection([photo('ok.png', png().bytes), photo('\u0007', ascii('text'))])
     expect(error.message).toMatch(/^第 2 张照片不是/)
+  })
+
+  it('keeps no XMP or location from the top-level boxes of a HEIC', () => {
+    const bytes = heic({
+      exif: true,
+      boxesBeforeMdat: [uuidXmpBox()],
+      boxesAfterMdat: [udtaLocationBox()],
+    }).bytes
+    const [accepted] = acceptPhotos([photo('IMG_0002.HEIC', bytes, 'image/heic')])
+    expect(accepted!.contentType).toBe('image/heic')
+    for (const leak of [xmpPacket, locationText, cameraCanary, ascii('udta'), ascii('uuid')]) {
+      expect(contains(accepted!.bytes, leak)).toBe(false)
+    }
+  })
+
+  it('names a burst or live photo and says how to send a single picture instead', () => {
+    const burst = heic({ brands: ['msf1', 'mif1', 'heic', 'hevc'] }).bytes
+    const error = rejection([photo('IMG_0003.HEIC', burst, 'image/heic')])
+    expect(error.reason).toBe('image_sequence')
+    expect(error.message).toBe(
+      '照片“IMG_0003.HEIC”是连拍、动态照片或视频，不是单张照片。' +
+        '请在手机相机设置中改为拍摄单张照片，或截图后上传。',
+    )
+    expect(error.detail).toContain('msf1')
+  })
+
+  it('names a photo with too many pixels and keeps which header said so for the logs', () => {
+    const error = rejection([
+      photo('ok.png', png().bytes),
+      photo('', heic({ size: [20_000, 20_000] }).bytes),
+    ])
+    expect(error.reason).toBe('too_many_pixels')
+    expect(error.message).toMatch(/^第 2 张照片的尺寸为 20000×20000 像素，超过上限/)
+    expect(error.detail).toBe('HEIF ispe announces 20000x20000 pixels')
   })
 
   it('takes what real encoders write, and leaves none of their Exif behind', () => {

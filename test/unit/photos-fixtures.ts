@@ -4,7 +4,7 @@ import { stripMetadata } from '../../api/photos/strip.ts'
 // Photo fixtures built byte by byte, so each test can say exactly which bytes must survive.
 // They follow the container formats faithfully; the compressed picture data inside is filler,
 // since nothing under test decodes pixels (the PNG one is real and decodes).
-import { crc32, deflateSync } from 'node:zlib'
+import { constants, crc32, deflateRawSync, deflateSync } from 'node:zlib'
 
 export const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0))
 
@@ -126,6 +126,8 @@ export interface JpegOptions {
   progressive?: boolean
   /** Bytes after EOI (MPF secondary images, vendor trailers). */
   trailer?: Uint8Array
+  /** Width and height in the frame header; 8×8 unless given. */
+  size?: [number, number]
 }
 
 export interface Fixture {
@@ -153,7 +155,9 @@ export function jpeg(options: JpegOptions = {}): Fixture {
   if (options.adobe) add(jpegSegment(0xee, bytesOf(ascii('Adobe'), [0, 100, 0, 0, 0, 0, 1])), true)
   if (options.comment) add(jpegSegment(0xfe, cameraCanary), false)
   add(jpegSegment(0xdb, bytesOf([0], new Uint8Array(64).fill(1))), true) // DQT
-  add(jpegSegment(options.progressive ? 0xc2 : 0xc0, [8, 0, 8, 0, 8, 1, 1, 0x11, 0]), true) // SOF
+  const [width, height] = options.size ?? [8, 8]
+  const frame = bytesOf([8], u16be(height), u16be(width), [1, 1, 0x11, 0])
+  add(jpegSegment(options.progressive ? 0xc2 : 0xc0, frame), true) // SOF
   add(jpegSegment(0xc4, bytesOf([0], new Uint8Array(16).fill(0), [])), true) // DHT
   add(jpegSegment(0xda, [1, 1, 0, 0, 63, 0]), true) // SOS
   add(scanData, true)
@@ -185,6 +189,8 @@ export interface PngOptions {
   vendor?: boolean
   /** Bytes after IEND. */
   trailer?: Uint8Array
+  /** Width and height in IHDR (the pixel data stays 2×2); 2×2 unless given. */
+  size?: [number, number]
 }
 
 /** A real 2×2 RGB PNG (it decodes), with sRGB, gAMA, pHYs and any metadata asked for. */
@@ -197,7 +203,8 @@ export function png(options: PngOptions = {}): Fixture {
     if (kept) keep.push(part)
   }
   add(pngSignature, true)
-  add(pngChunk('IHDR', bytesOf(u32be(2), u32be(2), [8, 2, 0, 0, 0])), true)
+  const [width, height] = options.size ?? [2, 2]
+  add(pngChunk('IHDR', bytesOf(u32be(width), u32be(height), [8, 2, 0, 0, 0])), true)
   add(pngChunk('sRGB', [0]), true)
   add(pngChunk('gAMA', u32be(45455)), true)
   if (options.exif) add(pngChunk('eXIf', exifTiff()), false)
@@ -232,8 +239,22 @@ export const vp8l = Uint8Array.of(0x2f, 0x00, 0x00, 0x00, 0x00, 0x88, 0x88, 0x08
 
 export const vp8xFlags = { icc: 0x20, alpha: 0x10, exif: 0x08, xmp: 0x04, animation: 0x02 }
 
-export function vp8x(flags: number): Uint8Array {
-  return riffChunk('VP8X', [flags, 0, 0, 0, 0, 0, 0, 0, 0, 0]) // 1×1 canvas (sizes minus one)
+/** A VP8X chunk; the canvas is 1×1 unless given. */
+export function vp8x(flags: number, [width, height]: [number, number] = [1, 1]): Uint8Array {
+  const minusOne = (n: number) => u32le(n - 1).slice(0, 3) // 24 bits, stored minus one
+  return riffChunk('VP8X', [flags, 0, 0, 0, ...minusOne(width), ...minusOne(height)])
+}
+
+/** A VP8L bitstream header for a picture of this size (14 bits each, minus one), then filler. */
+export function vp8lOfSize(width: number, height: number): Uint8Array {
+  const bits = ((width - 1) | ((height - 1) << 14)) >>> 0
+  return bytesOf([0x2f], u32le(bits), [0x88, 0x88, 0x08, 0x03])
+}
+
+/** A VP8 key frame header (RFC 6386 9.1) for a picture of this size, then filler. */
+export function vp8OfSize(width: number, height: number): Uint8Array {
+  const u16le = (n: number) => [n & 0xff, (n >> 8) & 0xff]
+  return bytesOf([0x50, 0x01, 0x00, 0x9d, 0x01, 0x2a], u16le(width), u16le(height), [0, 0, 0, 0])
 }
 
 export interface WebpOptions {
@@ -284,10 +305,16 @@ export interface HeicOptions {
   /** How the mdat box states its size: plainly, as a 64-bit largesize, or 0 = to the end. */
   mdatSize?: 'plain' | 'large' | 'to-end'
   brands?: string[]
-  /** The picture's size as its ispe property states it; 64×48 unless given. */
-  size?: [number, number]
+  /** The picture's size as its ispe property states it; 64×48 unless given; 'none': no ispe. */
+  size?: [number, number] | 'none'
+  /** Image items (listed in ipma only) sharing one more ispe, as the tiles of a grid do. */
+  tiles?: { count: number; size: [number, number] }
   /** A grid item (not the primary one) whose data states this canvas size. */
   gridCanvas?: [number, number]
+  /** Item properties added to ipco after the sizes, associated with no item. */
+  properties?: Uint8Array[]
+  /** Boxes added at the end of meta. */
+  metaBoxes?: Uint8Array[]
   /** Boxes placed between meta and mdat, and after mdat. */
   boxesBeforeMdat?: Uint8Array[]
   boxesAfterMdat?: Uint8Array[]
@@ -324,7 +351,12 @@ export function heic(options: HeicOptions = {}): HeicFixture {
     const data = bytesOf([0, wide ? 1 : 0, 0, 0], field(width), field(height))
     items.push({ id: 4, type: 'grid', data, construction: 0 })
   }
-  const [width, height] = options.size ?? [64, 48]
+  const [width, height] = options.size === 'none' ? [0, 0] : (options.size ?? [64, 48])
+  const tiles = options.tiles
+  const ipmaEntries = [
+    ...(options.size === 'none' ? [] : [bytesOf(u16be(1), [1, 0x01])]),
+    ...Array.from({ length: tiles?.count ?? 0 }, (_, i) => bytesOf(u16be(100 + i), [1, 0x02])),
+  ]
   const brands = options.brands ?? ['heic', 'mif1', 'heic']
   const ftyp = box('ftyp', ascii(brands[0] ?? 'heic'), u32be(0), ...brands.slice(1).map(ascii))
   const sized = (n: number, size: number) => (size === 8 ? u64be(n) : size === 4 ? u32be(n) : [])
@@ -371,9 +403,15 @@ export function heic(options: HeicOptions = {}): HeicFixture {
       // Item 1 has property 1, its size, as every image item must (ISO/IEC 23008-12 6.5.3).
       box(
         'iprp',
-        box('ipco', fullBox('ispe', 0, u32be(width), u32be(height))),
-        fullBox('ipma', 0, u32be(1), u16be(1), [1, 0x01]),
+        box(
+          'ipco',
+          fullBox('ispe', 0, u32be(width), u32be(height)),
+          tiles ? fullBox('ispe', 0, u32be(tiles.size[0]), u32be(tiles.size[1])) : [],
+          ...(options.properties ?? []),
+        ),
+        fullBox('ipma', 0, u32be(ipmaEntries.length), ...ipmaEntries),
       ),
+      ...(options.metaBoxes ?? []),
     )
   }
   const mdatHeader = (size: number) =>
@@ -397,6 +435,32 @@ export function heic(options: HeicOptions = {}): HeicFixture {
   }
   const metadata = ranges.filter((_, i) => items[i]!.type === 'Exif' || items[i]!.type === 'mime')
   return { bytes, image: ranges[0]!, metadata }
+}
+
+/**
+ * A real 8-bit greyscale PNG of width × height black pixels. Its pixel data (a zero filter byte
+ * and `width` zeros per row) is deflated one band of rows at a time and the bands joined with
+ * sync flushes, so a 30000 × 30000 picture (900 MB decoded) costs a few MB to build, not 900.
+ */
+export function blackPng(width: number, height: number): Uint8Array {
+  const rowsPerBand = Math.max(1, Math.floor(2 ** 22 / (width + 1)))
+  const band = (rows: number) =>
+    deflateRawSync(new Uint8Array(rows * (width + 1)), { finishFlush: constants.Z_SYNC_FLUSH })
+  const full = band(rowsPerBand)
+  const blocks: Uint8Array[] = []
+  for (let done = 0; done < height; done += rowsPerBand) {
+    blocks.push(done + rowsPerBand <= height ? full : band(height - done))
+  }
+  // Adler-32 of n zeros: a stays 1, b grows by 1 for each byte.
+  const rawLength = height * (width + 1)
+  const adler = ((rawLength % 65521) * 65536 + 1) >>> 0
+  const zlib = bytesOf([0x78, 0x9c], ...blocks, deflateRawSync(new Uint8Array()), u32be(adler))
+  return bytesOf(
+    pngSignature,
+    pngChunk('IHDR', bytesOf(u32be(width), u32be(height), [8, 0, 0, 0, 0])),
+    pngChunk('IDAT', zlib),
+    pngChunk('IEND', []),
+  )
 }
 
 /** The UUID under which XMP sits in a top-level ISOBMFF `uuid` box (XMP spec part 3, 1.1.5). */

@@ -12,6 +12,11 @@ import {
   u16be,
   u32be,
   rejectionOf,
+  locationText,
+  udtaLocationBox,
+  uuidXmpBox,
+  xmpPacket,
+  xmpUuid,
 } from './photos-fixtures.ts'
 
 const strip = (bytes: Uint8Array) => stripMetadata(bytes, 'image/heic')
@@ -28,6 +33,96 @@ function changedPositions(before: Uint8Array, after: Uint8Array): number[] {
 
 const isInside = (ranges: [number, number][]) => (position: number) =>
   ranges.some(([start, end]) => position >= start && position < end)
+
+describe('HEIC boxes outside the image items', () => {
+  it('turns a top-level uuid (XMP) and udta (location) box into free boxes of zeros', () => {
+    const photo = heic({
+      exif: true,
+      xmp: true,
+      boxesBeforeMdat: [uuidXmpBox()],
+      boxesAfterMdat: [udtaLocationBox()],
+    })
+    for (const leak of [xmpPacket, xmpUuid, locationText])
+      expect(contains(photo.bytes, leak)).toBe(true)
+    const out = strip(photo.bytes)
+    expect(boxesIn(out).map((box) => box.type)).toEqual(['ftyp', 'meta', 'free', 'mdat', 'free'])
+    for (const leak of [xmpPacket, xmpUuid, locationText, ascii('udta'), ascii('uuid')]) {
+      expect(contains(out, leak)).toBe(false)
+    }
+    for (const box of boxesIn(out).filter((box) => box.type === 'free')) {
+      expect(out.subarray(box.start + 8, box.end).every((byte) => byte === 0)).toBe(true)
+    }
+    // Nothing moved: the picture is where iloc says, byte for byte.
+    expect(out.length).toBe(photo.bytes.length)
+    expect(out.subarray(...photo.image)).toEqual(photo.bytes.subarray(...photo.image))
+    expect(strip(out)).toEqual(out)
+  })
+
+  it('zeroes what free boxes held and any box of meta that is not about the items', () => {
+    const leftover = box('free', cameraCanary) // what editors leave when they rewrite metadata
+    const photo = heic({
+      exif: true,
+      boxesBeforeMdat: [leftover, box('meco', box('xml ', xmpPacket))],
+      metaBoxes: [fullBox('xml ', 0, xmpPacket), fullBox('bxml', 0, cameraCanary)],
+    })
+    const out = strip(photo.bytes)
+    expect(contains(out, cameraCanary)).toBe(false)
+    expect(contains(out, xmpPacket)).toBe(false)
+    const meta = boxesIn(out).find((box) => box.type === 'meta')!
+    const metaChildren = boxesIn(out, meta.start + 12, meta.end).map((box) => box.type)
+    expect(metaChildren).toEqual(['hdlr', 'pitm', 'iinf', 'iloc', 'iprp', 'free', 'free'])
+    expect(out.subarray(...photo.image)).toEqual(photo.bytes.subarray(...photo.image))
+  })
+
+  it('zeroes descriptive item properties in place, keeping the property indices', () => {
+    const description = fullBox('udes', 0, ascii('zh\0'), cameraCanary, [0, 0, 0])
+    const photo = heic({ properties: [description, box('uuid', xmpUuid, xmpPacket)] })
+    const out = strip(photo.bytes)
+    expect(contains(out, cameraCanary)).toBe(false)
+    expect(contains(out, xmpPacket)).toBe(false)
+    expect(out.length).toBe(photo.bytes.length)
+    // The ispe stays property 1, where ipma points.
+    expect(contains(out, bytesOf(ascii('ispe'), [0, 0, 0, 0], u32be(64), u32be(48)))).toBe(true)
+  })
+
+  it('refuses item data that lies outside an mdat box, which zeroing could hit', () => {
+    const photo = heic({ exif: true })
+    const mdat = indexOfType(photo.bytes, 'mdat')
+    const moved = photo.bytes.slice()
+    moved.set(ascii('uuid'), mdat) // the same bytes, no longer an mdat
+    expect(rejection(moved).detail).toContain('not inside one mdat box')
+  })
+})
+
+describe('HEIC image sequences', () => {
+  const sequences: Record<string, HeicOptions> = {
+    'major brand msf1': { brands: ['msf1', 'mif1', 'heic'] },
+    'compatible brand msf1 only': { brands: ['heic', 'mif1', 'msf1'] },
+    'compatible brand hevc only': { brands: ['mif1', 'heic', 'hevc'] },
+    'AVC sequence brand': { brands: ['mif1', 'heic', 'avcs'] },
+    'a moov box': { boxesAfterMdat: [box('moov', fullBox('mvhd', 0, new Uint8Array(96)))] },
+  }
+
+  it('refuses bursts, live photos and videos, saying how to send one picture', () => {
+    for (const [name, options] of Object.entries(sequences)) {
+      const error = rejection(heic(options).bytes)
+      expect(error.reason, name).toBe('image_sequence')
+      expect(error.message, name).toBe(
+        '照片是连拍、动态照片或视频，不是单张照片。请在手机相机设置中改为拍摄单张照片，或截图后上传。',
+      )
+    }
+  })
+
+  it('takes the still-image brands, heis and heix included', () => {
+    for (const brands of [
+      ['heic', 'mif1'],
+      ['mif1', 'heix'],
+      ['heis', 'mif1', 'miaf'],
+    ]) {
+      expect(strip(heic({ brands }).bytes).length).toBeGreaterThan(0)
+    }
+  })
+})
 
 describe('HEIC metadata stripping', () => {
   it('zeroes the bytes of an Exif item and leaves every other byte unchanged', () => {
@@ -141,6 +236,19 @@ describe('HEIC metadata stripping', () => {
     }
   })
 })
+
+/** Type and [start, end) of the boxes laid end to end in bytes[from, to). */
+function boxesIn(bytes: Uint8Array, from = 0, to = bytes.length) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const boxes: { type: string; start: number; end: number }[] = []
+  for (let at = from; at < to;) {
+    const size = view.getUint32(at) || to - at
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8))
+    boxes.push({ type, start: at, end: at + size })
+    at += size
+  }
+  return boxes
+}
 
 function indexOfType(bytes: Uint8Array, type: string): number {
   const needle = ascii(type)

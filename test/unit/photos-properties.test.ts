@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { acceptPhotos } from '../../api/photos/accept.ts'
+import { maxPhotoPixels, maxPhotoSide } from '../../api/photos/dimensions.ts'
 import { PhotoRejected } from '../../api/photos/errors.ts'
 import {
   ascii,
@@ -13,8 +14,14 @@ import {
   jpeg,
   png,
   pngSignature,
+  riff,
+  riffChunk,
   u16be,
   u32be,
+  udtaLocationBox,
+  uuidXmpBox,
+  vp8l,
+  vp8x,
   webp,
 } from './photos-fixtures.ts'
 
@@ -30,6 +37,13 @@ const validPhotos = [
   heic({ exif: true, xmp: true }).bytes,
   heic({ exif: true, ilocVersion: 1, offsetSize: 8, baseOffsetSize: 4, mdatSize: 'large' }).bytes,
   heic({ xmp: true, ilocVersion: 2, mdatSize: 'to-end' }).bytes,
+  heic({
+    exif: true,
+    gridCanvas: [4032, 3024],
+    tiles: { count: 48, size: [512, 512] },
+    boxesBeforeMdat: [uuidXmpBox()],
+    boxesAfterMdat: [udtaLocationBox()],
+  }).bytes,
   ...realFiles,
 ]
 
@@ -121,6 +135,41 @@ describe('photo acceptance on hostile input', () => {
       // Linear work takes well under a second; anything quadratic would take minutes.
       expect(performance.now() - started).toBeLessThan(5000)
     }
+  })
+})
+
+describe('pixel cap', () => {
+  // Sizes spread over the whole range a JPEG can state, with many near each cap.
+  const side = fc.oneof(
+    fc.integer({ min: 1, max: 65_535 }),
+    fc.integer({ min: 8000, max: 8400 }),
+    fc.integer({ min: maxPhotoSide - 5, max: maxPhotoSide + 5 }),
+    fc.integer({ min: 1, max: 100 }),
+  )
+  const inFormat = {
+    png: (w: number, h: number) => png({ size: [w, h] }).bytes,
+    jpeg: (w: number, h: number) => jpeg({ size: [w, h], exif: exifTiff() }).bytes,
+    webp: (w: number, h: number) => riff(vp8x(0, [w, h]), riffChunk('VP8L', vp8l)),
+    heic: (w: number, h: number) => heic({ size: [w, h], exif: true }).bytes,
+  }
+
+  it('takes a photo exactly when each side and the area are within the caps, in every format', () => {
+    const format = fc.constantFrom(...Object.values(inFormat))
+    fc.assert(
+      fc.property(format, side, side, (build, width, height) => {
+        const within = width <= maxPhotoSide && height <= maxPhotoSide
+        const taken = within && width * height <= maxPhotoPixels
+        try {
+          acceptPhotos([{ name: 'x', declaredType: '', bytes: build(width, height) }])
+          expect(taken).toBe(true)
+        } catch (error) {
+          if (!(error instanceof PhotoRejected)) throw error
+          expect(error.reason).toBe('too_many_pixels')
+          expect(taken).toBe(false)
+        }
+      }),
+      { numRuns: 2000 },
+    )
   })
 })
 

@@ -12,8 +12,9 @@ export const photoTypes: readonly PhotoType[] = [
 const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
 // HEIF brands for HEVC-coded images and sequences, and the generic image/sequence brands
-// (ISO/IEC 23008-12 annex B). AVIF files also carry mif1, so their own brands veto the match:
-// we promise residents JPEG, PNG, WebP or HEIC, not AV1.
+// (ISO/IEC 23008-12 annex B). Sequences (bursts, live photos) are recognised as HEIC here so
+// that stripHeic can refuse them with a message of their own, not "not a picture". AVIF files
+// also carry mif1, so their own brands veto the match: we promise JPEG, PNG, WebP or HEIC.
 const heifBrands = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1'])
 const avifBrands = new Set(['avif', 'avis'])
 

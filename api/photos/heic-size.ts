@@ -2,12 +2,14 @@ import { u16be, u32be, u8 } from './bytes.ts'
 import { checkDimensions, checkTotalPixels } from './dimensions.ts'
 import { malformed } from './errors.ts'
 import type { ItemInfo, ItemLocation } from './heic-items.ts'
+import { hvccPictureSizes } from './hevc.ts'
 import { atMostOne, type Box, readBoxes } from './isobmff.ts'
 
 // A HEIF states every image item's size in an `ispe` property (ISO/IEC 23008-12 section 6.5.3,
-// mandatory for image items), and a grid or overlay item states the canvas it draws its tiles
-// on in its own data (section 6.6.2.3). A decoder allocates from these before it decodes, so
-// they are what the pixel caps are checked against, together with the sum over all items: 256
+// mandatory for image items), an HEVC item's decoder reads it again from the SPS in its `hvcC`,
+// and a grid or overlay item states the canvas it draws its tiles on in its own data (section
+// 6.6.2.3). A decoder allocates from these before it decodes, so they are what the pixel caps
+// are checked against, together with the sum over all items: 256
 // tiles of 8,000 × 8,000 would each pass, and decoding them all would not.
 
 interface Meta {
@@ -26,17 +28,20 @@ export function checkHeicSize(bytes: Uint8Array, meta: Meta): void {
   if (ipco === undefined) throw malformed('HEIF has no property container (ipco)')
   // Property indices in ipma count from 1 in the order of ipco's children.
   const properties = readBoxes(bytes, ipco.bodyStart, ipco.end)
-  const areas = properties.map((property) => extentArea(bytes, property))
+  const areas = properties.map((property) => propertyArea(bytes, property))
   const itemAreas = new Map<number, number>()
+  const sizedItems = new Set<number>()
   for (const ipma of iprpChildren.filter((box) => box.type === 'ipma')) {
     for (const [item, indices] of associations(bytes, ipma)) {
       for (const index of indices) {
         const area = areas[index - 1]
-        if (area !== undefined) itemAreas.set(item, Math.max(area, itemAreas.get(item) ?? 0))
+        if (area === undefined) continue
+        itemAreas.set(item, Math.max(area, itemAreas.get(item) ?? 0))
+        if (properties[index - 1]!.type === 'ispe') sizedItems.add(item)
       }
     }
   }
-  if (!itemAreas.has(primary)) throw malformed(`HEIF primary item ${primary} has no ispe`)
+  if (!sizedItems.has(primary)) throw malformed(`HEIF primary item ${primary} has no ispe`)
   let total = 0
   for (const area of itemAreas.values()) total += area
   checkTotalPixels(total, 'HEIF items')
@@ -53,14 +58,27 @@ function primaryItem(bytes: Uint8Array, children: readonly Box[]): number {
   return version === 0 ? reader.u16() : reader.u32()
 }
 
-/** width × height of an `ispe` property, checked against the caps; undefined for others. */
-function extentArea(bytes: Uint8Array, property: Box): number | undefined {
-  if (property.type !== 'ispe') return undefined
-  const reader = new BoxReader(bytes, property, property.bodyStart + 4)
-  const width = reader.u32()
-  const height = reader.u32()
-  checkDimensions(width, height, 'HEIF ispe')
-  return width * height
+/**
+ * The pixels a property makes a decoder allocate, checked against the caps: the size an `ispe`
+ * states, or the largest picture an `hvcC`'s SPS asks for; undefined for other properties.
+ */
+function propertyArea(bytes: Uint8Array, property: Box): number | undefined {
+  if (property.type === 'ispe') {
+    const reader = new BoxReader(bytes, property, property.bodyStart + 4)
+    const width = reader.u32()
+    const height = reader.u32()
+    checkDimensions(width, height, 'HEIF ispe')
+    return width * height
+  }
+  if (property.type === 'hvcC') {
+    let largest = 0
+    for (const [width, height] of hvccPictureSizes(bytes, property.bodyStart, property.end)) {
+      checkDimensions(width, height, 'HEVC SPS')
+      largest = Math.max(largest, width * height)
+    }
+    return largest
+  }
+  return undefined
 }
 
 /** Each item's property indices from an `ipma` box (ISO/IEC 23008-12 section 9.3). */

@@ -140,6 +140,15 @@ describe('pixel cap on every photo format', () => {
     expect(accept('grid.heic', heic({ gridCanvas: [8064, 6048] }).bytes)).toHaveLength(1)
   })
 
+  it('refuses a HEIC whose HEVC parameters ask for more pixels than its ispe states', () => {
+    const error = rejection('sps.heic', heic({ size: [64, 48], sps: [30_000, 30_000] }).bytes)
+    expect(error.reason).toBe('too_many_pixels')
+    expect(error.detail).toBe('HEVC SPS announces 30000x30000 pixels')
+    expect(accept('sps.heic', heic({ size: [4032, 3024], sps: [4032, 3024] }).bytes)).toHaveLength(
+      1,
+    )
+  })
+
   it('refuses a HEIC whose tiles each pass but together are a bomb', () => {
     const tiles = (count: number) => heic({ tiles: { count, size: [8000, 8000] } }).bytes
     expect(accept('three.heic', tiles(3))).toHaveLength(1) // 192 million with the picture

@@ -307,6 +307,8 @@ export interface HeicOptions {
   brands?: string[]
   /** The picture's size as its ispe property states it; 64×48 unless given; 'none': no ispe. */
   size?: [number, number] | 'none'
+  /** An hvcC for the picture whose SPS states this size (the ispe may say otherwise). */
+  sps?: [number, number]
   /** Image items (listed in ipma only) sharing one more ispe, as the tiles of a grid do. */
   tiles?: { count: number; size: [number, number] }
   /** A grid item (not the primary one) whose data states this canvas size. */
@@ -353,8 +355,16 @@ export function heic(options: HeicOptions = {}): HeicFixture {
   }
   const [width, height] = options.size === 'none' ? [0, 0] : (options.size ?? [64, 48])
   const tiles = options.tiles
+  // Property indices: 1 the picture's ispe, 2 the tiles' ispe, then the hvcC.
+  const hvccIndex = tiles ? 3 : 2
+  const pictureProperties = [
+    ...(options.size === 'none' ? [] : [0x01]),
+    ...(options.sps ? [0x80 | hvccIndex] : []),
+  ]
   const ipmaEntries = [
-    ...(options.size === 'none' ? [] : [bytesOf(u16be(1), [1, 0x01])]),
+    ...(pictureProperties.length === 0
+      ? []
+      : [bytesOf(u16be(1), [pictureProperties.length], pictureProperties)]),
     ...Array.from({ length: tiles?.count ?? 0 }, (_, i) => bytesOf(u16be(100 + i), [1, 0x02])),
   ]
   const brands = options.brands ?? ['heic', 'mif1', 'heic']
@@ -407,6 +417,7 @@ export function heic(options: HeicOptions = {}): HeicFixture {
           'ipco',
           fullBox('ispe', 0, u32be(width), u32be(height)),
           tiles ? fullBox('ispe', 0, u32be(tiles.size[0]), u32be(tiles.size[1])) : [],
+          options.sps ? hvcc(...options.sps) : [],
           ...(options.properties ?? []),
         ),
         fullBox('ipma', 0, u32be(ipmaEntries.length), ...ipmaEntries),
@@ -435,6 +446,69 @@ export function heic(options: HeicOptions = {}): HeicFixture {
   }
   const metadata = ranges.filter((_, i) => items[i]!.type === 'Exif' || items[i]!.type === 'mime')
   return { bytes, image: ranges[0]!, metadata }
+}
+
+/** Bits written most significant first, as H.265 syntax is. */
+class BitWriter {
+  readonly bits: number[] = []
+
+  write(value: number, count: number): this {
+    for (let i = count - 1; i >= 0; i--) this.bits.push(Math.floor(value / 2 ** i) % 2)
+    return this
+  }
+
+  /** ue(v): n zeros, then value + 1 in n + 1 bits. */
+  expGolomb(value: number): this {
+    const length = Math.floor(Math.log2(value + 1))
+    return this.write(0, length).write(value + 1, length + 1)
+  }
+
+  /** rbsp_trailing_bits, then the bytes with emulation prevention (00 00 0x → 00 00 03 0x). */
+  rbsp(): number[] {
+    this.write(1, 1)
+    while (this.bits.length % 8 !== 0) this.bits.push(0)
+    const out: number[] = []
+    let zeros = 0
+    for (let i = 0; i < this.bits.length; i += 8) {
+      const byte = this.bits.slice(i, i + 8).reduce((sum, bit) => sum * 2 + bit, 0)
+      if (zeros >= 2 && byte <= 3) {
+        out.push(3)
+        zeros = 0
+      }
+      zeros = byte === 0 ? zeros + 1 : 0
+      out.push(byte)
+    }
+    return out
+  }
+}
+
+/**
+ * An hvcC box holding one SPS for a Main-profile picture of width × height (H.265 7.3.2.2.1 up
+ * to the picture size). Its profile_tier_level is mostly zeros, so emulation prevention bytes
+ * are needed, as in real streams.
+ */
+export function hvcc(width: number, height: number): Uint8Array {
+  const sps = new BitWriter()
+    .write(0, 4) // sps_video_parameter_set_id
+    .write(0, 3) // sps_max_sub_layers_minus1
+    .write(1, 1) // sps_temporal_id_nesting_flag
+    .write(0, 2 + 1)
+    .write(1, 5) // general_profile_space, tier, profile_idc = Main
+    .write(0x60000000, 32) // general_profile_compatibility_flags
+    .write(0, 48) // source flags and reserved bits
+    .write(93, 8) // general_level_idc: level 3.1
+    .expGolomb(0) // sps_seq_parameter_set_id
+    .expGolomb(1) // chroma_format_idc: 4:2:0
+    .expGolomb(width)
+    .expGolomb(height)
+    .rbsp()
+  const nal = [0x42, 0x01, ...sps] // nal_unit_type 33, layer 0, temporal id 1
+  const header = bytesOf(
+    [1, 1, 0x60, 0, 0, 0],
+    new Uint8Array(6),
+    [93, 0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f],
+  )
+  return box('hvcC', header, [1], [0x80 | 33], u16be(1), u16be(nal.length), nal)
 }
 
 /**

@@ -2,8 +2,8 @@ import { PhotoRejected } from './errors.ts'
 
 // The pixel cap is what bounds the memory a viewer spends on one photo: a decoder allocates
 // width × height × 4 bytes whatever the file's size, so a 900 KB PNG can announce 900 MB. The
-// parsers check it against the header (PNG IHDR, JPEG SOFn, WebP VP8X/VP8/VP8L/ANMF, HEIF ispe
-// and grid canvases) before anything would decode a pixel.
+// parsers check it against the headers (PNG IHDR, JPEG SOFn, WebP VP8X/VP8/VP8L/ANMF, HEIF ispe,
+// HEVC SPS and grid canvases) before anything would decode a pixel.
 //
 // 2^26 pixels (about 67.1 million, 256 MiB decoded) admits every photo a phone takes in a mode
 // that fits the 5 MB upload limit: 12 MP default modes, 48/50 MP sensors (8064×6048,
@@ -27,6 +27,9 @@ export const maxPhotoSide = 30_000
  */
 export const maxPixelsInFile = 4 * maxPhotoPixels
 
+// "6710 万像素": Chinese counts large numbers in units of ten thousand (万).
+const maxTenThousands = Math.floor(maxPhotoPixels / 10_000)
+
 /** Throws PhotoRejected ('too_many_pixels') when a picture of this size is beyond the caps. */
 export function checkDimensions(width: number, height: number, where: string): void {
   if (width > maxPhotoSide || height > maxPhotoSide || width * height > maxPhotoPixels) {
@@ -46,9 +49,6 @@ export function checkTotalPixels(total: number, where: string): void {
     )
   }
 }
-
-// "6710 万像素": Chinese counts large numbers in units of ten thousand (万).
-const maxTenThousands = Math.floor(maxPhotoPixels / 10_000)
 
 function tooManyPixels(width: number, height: number, detail: string): PhotoRejected {
   return new PhotoRejected(

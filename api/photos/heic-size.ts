@@ -9,8 +9,8 @@ import { atMostOne, type Box, readBoxes } from './isobmff.ts'
 // mandatory for image items), an HEVC item's decoder reads it again from the SPS in its `hvcC`,
 // and a grid or overlay item states the canvas it draws its tiles on in its own data (section
 // 6.6.2.3). A decoder allocates from these before it decodes, so they are what the pixel caps
-// are checked against, together with the sum over all items: 256
-// tiles of 8,000 × 8,000 would each pass, and decoding them all would not.
+// are checked against, together with the sum over all items: 256 tiles of 8,000 × 8,000 would
+// each pass, and decoding them all would not.
 
 interface Meta {
   children: readonly Box[]

@@ -42,7 +42,8 @@ const zeroedProperties = new Set(['udes', 'crtt', 'mdft', 'uuid', 'free', 'skip'
 const sequenceBrands = new Set(['msf1', 'hevc', 'hevx', 'hevm', 'hevs', 'avcs'])
 
 /**
- * A copy of the HEIC with every box outside the image items turned into zeros, and the bytes of
+ * A copy of the HEIC with every box outside the image items turned into zeros (or dropped from
+ * the end), and the bytes of
  * its Exif and XMP items set to zero, all else unchanged. Sequences are refused, and so are
  * pictures beyond the pixel caps (checked from `ispe` and grid headers before any change).
  */
@@ -66,8 +67,16 @@ export function stripHeic(bytes: Uint8Array): Uint8Array {
   checkHeicSize(bytes, { children, items, locations })
   checkItemData(top, locations)
 
-  const out = bytes.slice()
-  for (const box of top) if (!keptTopLevel.has(box.type)) blankBox(out, box)
+  // Boxes after the last kept one are dropped rather than zeroed: no item's data lies there, so
+  // no offset changes, and a Samsung motion photo's video (a top-level `mpvd` box of several MB,
+  // with its own metadata) is not stored as megabytes of zeros.
+  // A loop, not Math.max(...): a file may hold a hundred thousand boxes.
+  let keptEnd = 0
+  for (const box of top) if (keptTopLevel.has(box.type)) keptEnd = Math.max(keptEnd, box.end)
+  const out = bytes.slice(0, keptEnd)
+  for (const box of top) {
+    if (!keptTopLevel.has(box.type) && box.end <= keptEnd) blankBox(out, box)
+  }
   for (const box of children) if (!keptInMeta.has(box.type)) blankBox(out, box)
   for (const property of properties(bytes, children)) {
     if (zeroedProperties.has(property.type)) blankBox(out, property)

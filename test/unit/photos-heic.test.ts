@@ -45,17 +45,25 @@ describe('HEIC boxes outside the image items', () => {
     for (const leak of [xmpPacket, xmpUuid, locationText])
       expect(contains(photo.bytes, leak)).toBe(true)
     const out = strip(photo.bytes)
-    expect(boxesIn(out).map((box) => box.type)).toEqual(['ftyp', 'meta', 'free', 'mdat', 'free'])
+    expect(boxesIn(out).map((box) => box.type)).toEqual(['ftyp', 'meta', 'free', 'mdat'])
     for (const leak of [xmpPacket, xmpUuid, locationText, ascii('udta'), ascii('uuid')]) {
       expect(contains(out, leak)).toBe(false)
     }
     for (const box of boxesIn(out).filter((box) => box.type === 'free')) {
       expect(out.subarray(box.start + 8, box.end).every((byte) => byte === 0)).toBe(true)
     }
-    // Nothing moved: the picture is where iloc says, byte for byte.
-    expect(out.length).toBe(photo.bytes.length)
+    // Nothing moved: the picture is where iloc says, byte for byte; only the udta after it went.
+    expect(out.length).toBe(photo.bytes.length - udtaLocationBox().length)
     expect(out.subarray(...photo.image)).toEqual(photo.bytes.subarray(...photo.image))
     expect(strip(out)).toEqual(out)
+  })
+
+  it("drops a motion photo's video appended after the picture, with its own metadata", () => {
+    const video = box('mpvd', box('ftyp', ascii('mp42')), box('moov', udtaLocationBox()))
+    const still = heic({ exif: true })
+    const out = strip(bytesOf(still.bytes, video))
+    expect(out).toEqual(strip(still.bytes))
+    expect(contains(out, locationText)).toBe(false)
   })
 
   it('zeroes what free boxes held and any box of meta that is not about the items', () => {

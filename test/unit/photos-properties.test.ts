@@ -8,6 +8,7 @@ import {
   ascii,
   box,
   bytesOf,
+  contains,
   exifTiff,
   fullBox,
   heic,
@@ -135,6 +136,48 @@ describe('photo acceptance on hostile input', () => {
       // Linear work takes well under a second; anything quadratic would take minutes.
       expect(performance.now() - started).toBeLessThan(5000)
     }
+  })
+})
+
+describe('HEIC boxes outside the image items', () => {
+  const canary = ascii('+28.4500+119.9167/')
+  const typeCode = fc.oneof(
+    fc.constantFrom('uuid', 'udta', 'free', 'skip', 'meco', 'mpvd', 'Xtra', 'pdin'),
+    fc
+      .stringMatching(/^[a-zA-Z0-9 ]{4}$/)
+      .filter((t) => !['ftyp', 'meta', 'mdat', 'moov'].includes(t)),
+  )
+  const extraBox = fc
+    .tuple(typeCode, fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }))
+    .map(([type, before, after]) =>
+      box(type, type === 'uuid' ? new Uint8Array(16) : [], before, canary, after),
+    )
+
+  it('keeps no byte of any other top-level box, wherever it sits, and moves no picture byte', () => {
+    fc.assert(
+      fc.property(
+        fc.array(extraBox, { maxLength: 4 }),
+        fc.array(extraBox, { maxLength: 4 }),
+        fc.boolean(),
+        (beforeMdat, afterMdat, xmp) => {
+          const photo = heic({
+            exif: true,
+            xmp,
+            boxesBeforeMdat: beforeMdat,
+            boxesAfterMdat: afterMdat,
+          })
+          const [accepted] = acceptPhotos([{ name: 'x', declaredType: '', bytes: photo.bytes }])
+          const out = accepted!.bytes
+          expect(contains(out, canary)).toBe(false)
+          expect(
+            Buffer.from(out.subarray(...photo.image)).equals(photo.bytes.subarray(...photo.image)),
+          ).toBe(true)
+          const again = acceptPhotos([{ name: 'x', declaredType: '', bytes: out }])[0]!.bytes
+          expect(Buffer.from(again).equals(out)).toBe(true)
+        },
+      ),
+      { numRuns: 500 },
+    )
   })
 })
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database, OutboxRow } from '../../db/database.ts'
 import { complaintsForIndex, type IndexedComplaintRow } from '../../db/queries/complaints.ts'
+import { maskPersonalNumbers } from '../domain/masks.ts'
 import { assertSucceeded, ensureIndex, type SearchClient } from './client.ts'
 
 /** Topic of the outbox messages that say "this complaint changed; refresh its private document". */
@@ -33,18 +34,6 @@ export interface ComplaintDocument {
   priority: number
 }
 
-/**
- * Masks what looks like a mainland mobile number (also written in groups: 138 1234 5678,
- * 138-1234-5678, 138-1234 5678), a landline with area code or a resident ID number (also
- * 331102 19800101 123X) in free text: the index is for finding cases, not people.
- */
-export function maskPersonalNumbers(text: string): string {
-  return text
-    .replace(/(?<!\d)(\d{6})[\s-]?\d{8}[\s-]?(\d{3}[\dXx])(?!\d)/g, '$1********$2')
-    .replace(/(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)/g, '$1****$2')
-    .replace(/(?<!\d)(0\d{2,3}[\s-]?)\d{3,4}(\d{4})(?!\d)/g, '$1****$2')
-}
-
 export function toComplaintDocument(row: IndexedComplaintRow): ComplaintDocument {
   return {
     id: row.id,
@@ -54,7 +43,7 @@ export function toComplaintDocument(row: IndexedComplaintRow): ComplaintDocument
     channel: row.channel,
     county: row.countyCode,
     countyName: row.countyName,
-    merchantName: row.merchantName,
+    merchantName: maskPersonalNumbers(row.merchantName),
     merchantUscc: row.merchantUscc,
     enterpriseUscc: row.enterpriseUscc,
     address: maskPersonalNumbers(row.address),

@@ -24,8 +24,31 @@ const toFullWidth = (c: string) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)
 
 const separators = ['', '', ' ', '-', '.', '－', '．', '\u3000', ' - ', '\u00A0', '‐', '·']
 
-/** Writes `chars` with random full-width characters and a random separator at random places. */
-function written(chars: string): fc.Arbitrary<string> {
+/** As most people write it: the usual groups, one separator (or none), one width. */
+function inGroups(chars: string, groups: readonly number[]): fc.Arbitrary<string> {
+  return fc
+    .record({ full: fc.boolean(), separator: fc.constantFrom(...separators) })
+    .map(({ full, separator }) => {
+      const parts: string[] = []
+      let at = 0
+      for (const size of groups) {
+        parts.push(chars.slice(at, at + size))
+        at += size
+      }
+      const text = parts.join(separator)
+      return full ? text.replace(/[0-9Xx]/g, toFullWidth) : text
+    })
+}
+
+/**
+ * Writes `chars` in its usual groups, or with random full-width characters and a random
+ * separator at random places.
+ */
+function written(chars: string, groups: readonly number[] = [chars.length]): fc.Arbitrary<string> {
+  return fc.oneof(inGroups(chars, groups), anyhow(chars))
+}
+
+function anyhow(chars: string): fc.Arbitrary<string> {
   const n = chars.length
   return fc
     .record({
@@ -71,7 +94,7 @@ const mobile: fc.Arbitrary<WrittenNumber> = fc
   .map(([second, rest]) => `1${second}${rest}`)
   .chain((d) =>
     fc
-      .tuple(fc.constant(d), fc.constantFrom(...mobilePrefixes), written(d))
+      .tuple(fc.constant(d), fc.constantFrom(...mobilePrefixes), written(d, [3, 4, 4]))
       .map(([d, prefix, w]) => ({
         kind: 'mobile' as const,
         digits: d,
@@ -101,7 +124,7 @@ const landline: fc.Arbitrary<WrittenNumber> = landlineParts.chain(({ area, local
   const tail = local.slice(local.length - shown)
   const national = fc
     .oneof(
-      written(`${area}${local}`),
+      written(`${area}${local}`, [area.length, local.length]),
       fc
         .tuple(written(area), fc.constantFrom('', ' '), written(local))
         .map(([a, gap, l]) => `(${a})${gap}${l}`),
@@ -148,7 +171,7 @@ const idNumber: fc.Arbitrary<WrittenNumber> = fc
     return `${r0}${region}${year}${pad(month)}${pad(day)}${sequence}${check}`
   })
   .chain((id) =>
-    written(id).map((w) => {
+    written(id, [6, 8, 4]).map((w) => {
       const upper = id.toUpperCase()
       return {
         kind: 'id' as const,

@@ -11,7 +11,8 @@ export const complaintKey = (id: string) => `complaint:${id}`
 
 /**
  * A complaint in the private `complaints` index, for handlers only. It never holds the name, the
- * phone or its hash; phone and ID numbers a resident typed into the free text are masked too.
+ * phone or its hash; phone and ID numbers typed into the business, the address or the description
+ * are masked too (api/domain/masks.ts), so nobody finds a case by searching a number in it.
  */
 export interface ComplaintDocument {
   id: string

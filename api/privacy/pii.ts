@@ -6,6 +6,7 @@ import {
   randomFillSync,
   type KeyObject,
 } from 'node:crypto'
+import { normalizePhone } from '../domain/masks.ts'
 
 /**
  * Personal data at rest (PIPL; DESIGN.md section 4): names and phones are sealed with AES-256-GCM
@@ -163,18 +164,6 @@ export function parseHashKey(base64: string): KeyObject {
 }
 
 /**
- * One spelling per number: full-width characters folded (input methods type them), spaces,
- * dashes and brackets removed, and the +86 / 0086 country code dropped. A landline given in
- * international form gets back its trunk 0, so `+86 578 2123456` equals `0578-2123456`.
- */
-export function normalizePhone(phone: string): string {
-  const compact = phone.normalize('NFKC').replace(/[\s\-()]/g, '')
-  const national = /^(?:\+|00)86(\d+)$/.exec(compact)?.[1]
-  if (national === undefined) return compact
-  return /^1[3-9]\d{9}$/.test(national) || national.startsWith('0') ? national : `0${national}`
-}
-
-/**
  * Keyed hash (HMAC-SHA256) of the normalized phone, to match repeat contacts without storing the
  * number in the clear. The `phone:` prefix keeps it apart from other hashes under the same key.
  */
@@ -184,23 +173,4 @@ export function phoneHash(hashKey: KeyObject, phone: string): Buffer {
   return createHmac('sha256', hashKey)
     .update(`phone:${normalizePhone(phone)}`)
     .digest()
-}
-
-/**
- * `138****5678`: at most the first 3 and the last 4 characters stay visible, fewer for shorter
- * input, so that at least four are always hidden; five characters or fewer are hidden entirely.
- */
-export function maskPhone(phone: string): string {
-  const chars = Array.from(normalizePhone(phone))
-  const n = chars.length
-  const [head, tail] = n >= 11 ? [3, 4] : n >= 8 ? [0, 4] : n >= 6 ? [0, 2] : [0, 0]
-  return chars.map((c, i) => (i < head || i >= n - tail ? c : '*')).join('')
-}
-
-/** `张*`, `欧***`: the first character only, and nothing of a one-character name. */
-export function maskName(name: string): string {
-  const chars = Array.from(name.trim())
-  if (chars.length === 0) return ''
-  if (chars.length === 1) return '*'
-  return chars[0]! + '*'.repeat(chars.length - 1)
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database, OutboxRow } from '../../db/database.ts'
 import { complaintsForIndex, type IndexedComplaintRow } from '../../db/queries/complaints.ts'
+import { maskPersonalNumbers } from '../domain/masks.ts'
 import { assertSucceeded, ensureIndex, type SearchClient } from './client.ts'
 
 /** Topic of the outbox messages that say "this complaint changed; refresh its private document". */
@@ -10,7 +11,8 @@ export const complaintKey = (id: string) => `complaint:${id}`
 
 /**
  * A complaint in the private `complaints` index, for handlers only. It never holds the name, the
- * phone or its hash; phone and ID numbers a resident typed into the free text are masked too.
+ * phone or its hash; phone and ID numbers typed into the business, the address or the description
+ * are masked too (api/domain/masks.ts), so nobody finds a case by searching a number in it.
  */
 export interface ComplaintDocument {
   id: string
@@ -33,18 +35,6 @@ export interface ComplaintDocument {
   priority: number
 }
 
-/**
- * Masks what looks like a mainland mobile number (also written in groups: 138 1234 5678,
- * 138-1234-5678, 138-1234 5678), a landline with area code or a resident ID number (also
- * 331102 19800101 123X) in free text: the index is for finding cases, not people.
- */
-export function maskPersonalNumbers(text: string): string {
-  return text
-    .replace(/(?<!\d)(\d{6})[\s-]?\d{8}[\s-]?(\d{3}[\dXx])(?!\d)/g, '$1********$2')
-    .replace(/(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)/g, '$1****$2')
-    .replace(/(?<!\d)(0\d{2,3}[\s-]?)\d{3,4}(\d{4})(?!\d)/g, '$1****$2')
-}
-
 export function toComplaintDocument(row: IndexedComplaintRow): ComplaintDocument {
   return {
     id: row.id,
@@ -54,7 +44,7 @@ export function toComplaintDocument(row: IndexedComplaintRow): ComplaintDocument
     channel: row.channel,
     county: row.countyCode,
     countyName: row.countyName,
-    merchantName: row.merchantName,
+    merchantName: maskPersonalNumbers(row.merchantName),
     merchantUscc: row.merchantUscc,
     enterpriseUscc: row.enterpriseUscc,
     address: maskPersonalNumbers(row.address),

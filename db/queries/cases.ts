@@ -21,7 +21,11 @@ export interface QueueFilter {
   trackingNo?: string | undefined
   /** Substring of the tracking number, merchant or address (when the search index is down). */
   text?: string | undefined
+  /** Substring of the tracking number only: the same fallback for who may not read the rest. */
+  trackingNoLike?: string | undefined
 }
+
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`
 
 const openStatuses: ComplaintStatus[] = ['received', 'accepted', 'in_progress']
 
@@ -60,8 +64,9 @@ function filtered(db: Kysely<Database>, f: QueueFilter) {
     q = q.where('c.status', 'in', openStatuses).where('c.dueAt', '<', f.due.before)
     if (f.due.from) q = q.where('c.dueAt', '>=', f.due.from)
   }
+  if (f.trackingNoLike) q = q.where('c.trackingNo', 'ilike', likePattern(f.trackingNoLike))
   if (f.text) {
-    const like = `%${f.text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`
+    const like = likePattern(f.text)
     q = q.where((eb) =>
       eb.or([
         eb('c.trackingNo', 'ilike', like),

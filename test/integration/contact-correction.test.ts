@@ -108,7 +108,7 @@ describe('a resident’s name or phone corrected at their request', () => {
       note: '举报人来电补充联系方式，以便告知核查结果。',
     })
     expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({ contact: { name: '匿****', phone: '057****3456' } })
+    expect(await res.json()).toMatchObject({ contact: { name: '匿****', phone: '0578-****456' } })
   })
 
   it('reaches the 12345 work order the case came from: the old details are kept nowhere', async () => {

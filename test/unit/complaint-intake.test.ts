@@ -10,7 +10,7 @@ import {
 } from '../../api/services/complaints/codes.ts'
 import { complaintInputSchema, parseOccurredAt } from '../../api/services/complaints/schemas.ts'
 import { shortfallAmount } from '../../api/services/complaints/shortfall.ts'
-import { maskPersonalNumbers } from '../../api/search/complaint-indexer.ts'
+import { maskPersonalNumbers } from '../../api/domain/masks.ts'
 
 describe('shortfall amount (短缺金额)', () => {
   it('prices the missing quantity to the fen', () => {
@@ -97,7 +97,7 @@ describe('complaint fields', () => {
 describe('the private index masks numbers a resident typed', () => {
   it('masks mobile, landline and ID numbers but leaves prices and dates', () => {
     expect(maskPersonalNumbers('电话13812345678，座机0578-2123456，身份证33110219800101123X')).toBe(
-      '电话138****5678，座机0578-****3456，身份证331102********123X',
+      '电话138****5678，座机0578-****456，身份证331102********123X',
     )
     expect(maskPersonalNumbers('少了 2 两，单价 36 元，2026-11-20')).toBe(
       '少了 2 两，单价 36 元，2026-11-20',
@@ -106,7 +106,7 @@ describe('the private index masks numbers a resident typed', () => {
 
   it('masks a mobile, landline or ID number written in groups, however they are separated', () => {
     expect(maskPersonalNumbers('回电 138 1234 5678 或 138-1234-5678，座机 0578 2123456')).toBe(
-      '回电 138****5678 或 138****5678，座机 0578 ****3456',
+      '回电 138****5678 或 138****5678，座机 0578-****456',
     )
     expect(maskPersonalNumbers('回电 138-1234 5678，身份证 331102 19800101 123X')).toBe(
       '回电 138****5678，身份证 331102********123X',

@@ -5,12 +5,10 @@ import path from 'node:path'
 import { inspect } from 'node:util'
 import { describe, expect, it, vi } from 'vitest'
 import { loadOrCreateDevPiiSecrets } from '../../api/privacy/dev-keys.ts'
+import { normalizePhone } from '../../api/domain/masks.ts'
 import {
   decryptField,
   encryptField,
-  maskName,
-  maskPhone,
-  normalizePhone,
   parseHashKey,
   parsePiiKeys,
   phoneHash,
@@ -167,30 +165,6 @@ describe('phone hashing', () => {
 
   it('refuses a hash key shorter than 32 bytes', () => {
     expect(() => phoneHash(createSecretKey(randomBytes(16)), '13812345678')).toThrow(/32 bytes/)
-  })
-})
-
-describe('masking', () => {
-  it('shows the first 3 and last 4 digits of a mobile or a landline with area code', () => {
-    expect(maskPhone('13812345678')).toBe('138****5678')
-    expect(maskPhone('+86 138 1234 5678')).toBe('138****5678')
-    expect(maskPhone('0578-2123456')).toBe('057****3456')
-  })
-
-  it('hides at least four characters of short numbers, and all of very short ones', () => {
-    expect(maskPhone('82123456')).toBe('****3456')
-    expect(maskPhone('123456')).toBe('****56')
-    expect(maskPhone('12345')).toBe('*****')
-    expect(maskPhone('')).toBe('')
-  })
-
-  it('keeps only the first character of a name', () => {
-    expect(maskName('张三')).toBe('张*')
-    expect(maskName('欧阳娜娜')).toBe('欧***')
-    expect(maskName(' 王五 ')).toBe('王*')
-    expect(maskName('张')).toBe('*')
-    expect(maskName('𠀾二')).toBe('𠀾*')
-    expect(maskName('')).toBe('')
   })
 })
 

@@ -23,7 +23,7 @@ describe('what handlers wrote, once the resident’s data is past its retention'
         '其家属电话 13800138000，身份证 330102199001011234，座机 0578-2123456。',
         resident,
       ),
-    ).toBe('其家属电话 138****8000，身份证 330102********1234，座机 0578-****3456。')
+    ).toBe('其家属电话 138****8000，身份证 330102********1234，座机 0578-****456。')
   })
 
   it('keeps the handling record and numbers that merely contain the phone’s digits', () => {

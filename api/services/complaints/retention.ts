@@ -6,12 +6,8 @@ import { casesWithBusyTicket, replaceInboxBody } from '../../../db/queries/hotli
 import type { Deps } from '../../deps.ts'
 import { errorKind } from '../../logger.ts'
 import { shanghaiToday } from '../../time.ts'
-import { normalizePhone } from '../../privacy/pii.ts'
-import {
-  complaintChangedTopic,
-  complaintKey,
-  maskPersonalNumbers,
-} from '../../search/complaint-indexer.ts'
+import { maskPersonalNumbers, normalizePhone } from '../../domain/masks.ts'
+import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
 import { recordAudit } from '../admin/audit.ts'
 import { unsealContact, type Contact } from '../admin/cases/contact.ts'
 import { caseMachine } from '../admin/cases/machine.ts'

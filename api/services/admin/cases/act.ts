@@ -16,11 +16,8 @@ import {
 import { lockTicket } from '../../../../db/queries/hotline-inbox.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
-import {
-  complaintChangedTopic,
-  complaintKey,
-  maskPersonalNumbers,
-} from '../../../search/complaint-indexer.ts'
+import { maskPersonalNumbers } from '../../../domain/masks.ts'
+import { complaintChangedTopic, complaintKey } from '../../../search/complaint-indexer.ts'
 import { erasePersonalData, withoutResident } from '../../complaints/retention.ts'
 import { issueDetails } from '../../../validation.ts'
 import { callbackPayload, queueCallback } from '../../hotline/callbacks.ts'

@@ -1,6 +1,7 @@
 import type { CaseRow } from '../../../../db/queries/cases.ts'
 import type { Privacy } from '../../../deps.ts'
-import { contactAad, decryptField, maskName, maskPhone } from '../../../privacy/pii.ts'
+import { maskName, maskPhone } from '../../../domain/masks.ts'
+import { contactAad, decryptField } from '../../../privacy/pii.ts'
 
 export interface Contact {
   name: string | null

@@ -1,3 +1,4 @@
+import { maskPersonalNumbers } from '../../../domain/masks.ts'
 import { casePhotos, caseTimeline, findCase, type CaseRow } from '../../../../db/queries/cases.ts'
 import {
   callbacksOfCase,
@@ -8,7 +9,6 @@ import {
 import type { ServiceContext } from '../../../deps.ts'
 import { kindLabels } from '../../complaints/labels.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
-import { maskPersonalNumbers } from '../../../search/complaint-indexer.ts'
 import { recordAudit } from '../audit.ts'
 import { maskedContact } from './contact.ts'
 import {
@@ -72,20 +72,16 @@ export async function caseDetail(
     row.channel === 'hotline12345' ? callbacksOfCase(ctx.db, row.id) : [],
   ])
   const reason = isRejectionReason(row.rejectionReason) ? row.rejectionReason : null
-  const freeText = (text: string) =>
-    mayRevealPersonalData(operator) ? text : maskPersonalNumbers(text)
-  return {
+  const detail: CaseDetail = {
     ...toQueueItem(row, ctx.calendar, new Date()),
     kindName: kindLabels[row.kind],
     channelName: channelLabels[row.channel],
     merchantUscc: row.merchantUscc,
     enterpriseUscc: row.enterpriseUscc,
     enterpriseName: row.enterpriseName,
-    // A viewer never sees personal data: numbers a resident typed into the free text (a phone,
-    // an ID number) are masked for them as in the search index.
-    address: freeText(row.address),
+    address: row.address,
     occurredAt: row.occurredAt.toISOString(),
-    description: freeText(row.description),
+    description: row.description,
     contact: maskedContact(ctx.privacy, row),
     personalDataErasedAt: isoOrNull(row.personalDataErasedAt),
     personalDataErasure: row.personalDataErasure,
@@ -128,6 +124,37 @@ export async function caseDetail(
       label: caseMachine[action].label,
     })),
     hotline: ticket ? hotlineView(ticket, callbacks, ctx.hotline.callbackUrl !== undefined) : null,
+  }
+  return mayRevealPersonalData(operator) ? detail : maskedForViewer(detail)
+}
+
+const maskOrNull = (text: string | null) => (text === null ? null : maskPersonalNumbers(text))
+
+/**
+ * A viewer never sees personal data: every text on the case that a resident, the 12345 hotline
+ * or a handler wrote in their own words may quote a phone or an ID number, and each is masked
+ * here as the private index masks it (the business, the address and the description a resident
+ * typed, the ticket's title, notes, replies, and what the hotline answered a callback).
+ */
+function maskedForViewer(detail: CaseDetail): CaseDetail {
+  return {
+    ...detail,
+    merchantName: maskPersonalNumbers(detail.merchantName),
+    address: maskPersonalNumbers(detail.address),
+    description: maskPersonalNumbers(detail.description),
+    erasureHoldNote: maskOrNull(detail.erasureHoldNote),
+    rejectionNote: maskOrNull(detail.rejectionNote),
+    handlingResult: maskOrNull(detail.handlingResult),
+    publicReply: maskOrNull(detail.publicReply),
+    timeline: detail.timeline.map((e) => ({ ...e, note: maskPersonalNumbers(e.note) })),
+    hotline: detail.hotline && {
+      ...detail.hotline,
+      title: maskPersonalNumbers(detail.hotline.title),
+      callbacks: detail.hotline.callbacks.map((c) => ({
+        ...c,
+        lastError: maskOrNull(c.lastError),
+      })),
+    },
   }
 }
 

@@ -9,7 +9,8 @@ import {
 import type { ServiceContext } from '../../../deps.ts'
 import type { ComplaintDocument } from '../../../search/complaint-indexer.ts'
 import { normalizeTrackingNo, trackingNoPattern } from '../../complaints/codes.ts'
-import type { SignedInOperator } from '../access.ts'
+import { maskPersonalNumbers } from '../../../domain/masks.ts'
+import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { dueSoonLimit, openStatuses } from './deadlines.ts'
 import type { CaseQueue, CaseQueueQuery } from './schemas.ts'
 import { queueCounty } from './scope.ts'
@@ -158,11 +159,20 @@ export async function listCases({
         ctx.logger.warn({ err: String(error) }, 'complaints index unavailable, queue uses SQL')
       }
     }
-    return listQueue(ctx.db, { ...filter, text: q }, paging)
+    // The substring match reads the business and address as typed, unmasked: a viewer's words
+    // would find a case by a phone number in them, which the masked index never does. A viewer
+    // gets the tracking-number match only while the index is down.
+    const text = mayRevealPersonalData(operator) ? { text: q } : { trackingNoLike: q }
+    return listQueue(ctx.db, { ...filter, ...text }, paging)
   }
   const [found, counts] = await Promise.all([findRows(), statusCounts(ctx, county, now)])
+  const reveal = mayRevealPersonalData(operator)
   return {
-    items: found.rows.map((r) => toQueueItem(r, ctx.calendar, now)),
+    items: found.rows.map((r) => {
+      const item = toQueueItem(r, ctx.calendar, now)
+      // The business a resident named is free text: it may carry their phone.
+      return reveal ? item : { ...item, merchantName: maskPersonalNumbers(item.merchantName) }
+    }),
     total: found.total,
     page,
     pageSize,

@@ -7,6 +7,7 @@ import { watchSessionsFor } from '../api/services/admin/session-cache.ts'
 import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { loadDemoDataIfEmpty } from './demo/load.ts'
 import { syncNotices } from './notices-sync.ts'
+import { guardBody } from './body-guard.ts'
 import { securityHeaders } from './security-headers.ts'
 import {
   currentBuild,
@@ -103,7 +104,7 @@ export async function startProduct(
 
     const server = http.createServer((req, res) => {
       securityHeaders(req, res)
-      site.handle(req, res)
+      guardBody(config, req, res, () => site.handle(req, res))
     })
     server.keepAliveTimeout = 5_000
     await new Promise<void>((resolve, reject) => {

@@ -9,6 +9,7 @@ import { loadDemoDataIfEmpty } from './demo/load.ts'
 import { syncNotices } from './notices-sync.ts'
 import { guardBody } from './body-guard.ts'
 import { securityHeaders } from './security-headers.ts'
+import { setServerTimeouts } from './server-timeouts.ts'
 import {
   currentBuild,
   newBuildDir,
@@ -106,7 +107,7 @@ export async function startProduct(
       securityHeaders(req, res)
       guardBody(config, req, res, () => site.handle(req, res))
     })
-    server.keepAliveTimeout = 5_000
+    setServerTimeouts(server, config)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(config.PORT, config.HOST, resolve)

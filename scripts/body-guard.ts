@@ -49,7 +49,7 @@ function tooLargePage(limit: BodyLimit, path: string): string {
 `
 }
 
-/** Answers 413 without reading more of the body; `Connection: close` makes Node drop the rest. */
+/** Answers 413 in the route's kind: a short page for a form, the one error shape for `/api`. */
 function refuse(res: ServerResponse, limit: BodyLimit, path: string) {
   res.statusCode = 413
   res.setHeader('Cache-Control', 'no-store')
@@ -70,12 +70,35 @@ function refuse(res: ServerResponse, limit: BodyLimit, path: string) {
   }
 }
 
+/** How long a refused upload's connection is drained after the answer, at most. */
+const lingerMs = 2_000
+
+/**
+ * The connection ends with the answer, so what the client still sends is never taken in for
+ * another request. Node would destroy the socket the moment the answer is flushed; with the
+ * client's bytes still unread, the kernel then sends a reset that can reach the client before it
+ * has read the 413, and a browser shows a connection error instead of our page. So, as nginx's
+ * lingering close does, our side is closed at once and what still arrives is read and thrown away
+ * (none of it kept) until the client hangs up, for 2 s at most.
+ */
+function closeAfterAnswer(req: IncomingMessage, res: ServerResponse) {
+  res.setHeader('Connection', 'close')
+  const socket = req.socket
+  socket.destroySoon = () => {
+    if (socket.writable) socket.end()
+    req.removeAllListeners('data')
+    req.resume()
+    const timer = setTimeout(() => socket.destroy(), lingerMs)
+    socket.once('close', () => clearTimeout(timer))
+  }
+}
+
 /**
  * Bounds every request body by its route's limit (api/body-limits.ts), counting the bytes as
  * they arrive, so a chunked body is held to it as well as a declared one (issue 20: a 200 MB form
  * post once took the server from 340 MB to 977 MB). A body within the limit is read here and
- * handed on whole; one over it is not read any further: the answer is 413 and the connection is
- * closed, so what the client still sends is never taken in. The API's own `bodyLimit` (api/app.ts)
+ * handed on whole; one over it is kept no further: the answer is 413 and the connection is
+ * closed after it, so what the client still sends is never held. The API's own `bodyLimit` (api/app.ts)
  * holds the same table for every other host of the Hono app.
  */
 export function guardBody(
@@ -95,8 +118,7 @@ export function guardBody(
   const path = pathOf(req)
   const limit = bodyLimitFor(config, path)
   const tooLarge = (received: number) => {
-    // Node closes the socket once the answer is written instead of draining the rest for reuse.
-    res.setHeader('Connection', 'close')
+    closeAfterAnswer(req, res)
     if (limit.pageAnswers) {
       // The page refuses from the declared length and shows its form again with the reason; a
       // chunked body is declared at the bytes received, which is already over the limit.
@@ -123,7 +145,7 @@ export function guardBody(
     }
     req.off('data', onData)
     req.off('end', onEnd)
-    // Stop reading: the socket's buffers fill and TCP holds the client back until we close.
+    // No more reading while the answer is made: TCP holds the client back meanwhile.
     req.pause()
     chunks.length = 0
     tooLarge(received)

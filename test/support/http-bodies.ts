@@ -78,7 +78,7 @@ export function postChunked(
     })
     req.on('error', (error) => {
       // Writing into a socket the server closed after answering: the answer is on its way.
-      if (!answered) fail(error)
+      if (!answered) fail(new Error(`${path}: ${error.message} before any answer`))
     })
     pump()
   })

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { bodyLimitFor, type BodyLimit } from '../api/body-limits.ts'
 import type { Config } from '../api/config.ts'
 import { ApiError, errorBody } from '../api/errors.ts'
@@ -98,8 +98,8 @@ function closeAfterAnswer(req: IncomingMessage, res: ServerResponse) {
  * they arrive, so a chunked body is held to it as well as a declared one (issue 20: a 200 MB form
  * post once took the server from 340 MB to 977 MB). A body within the limit is read here and
  * handed on whole; one over it is kept no further: the answer is 413 and the connection is
- * closed after it, so what the client still sends is never held. The API's own `bodyLimit` (api/app.ts)
- * holds the same table for every other host of the Hono app.
+ * closed after it, so what the client still sends is never held. The API's own `bodyLimit`
+ * (api/app.ts) holds the same table for every other host of the Hono app.
  */
 export function guardBody(
   config: GuardConfig,
@@ -158,4 +158,18 @@ export function guardBody(
   req.on('error', () => undefined)
   req.on('data', onData)
   req.once('end', onEnd)
+}
+
+/**
+ * A client that asks before sending (`Expect: 100-continue`, as curl does for large bodies) is
+ * told to go on only when its declared body fits its route; otherwise it gets the 413 at once and
+ * sends nothing. Node would otherwise invite every body before the request is seen.
+ */
+export function answerExpectContinue(server: Server, config: GuardConfig) {
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = Number(req.headers['content-length'])
+    const chunked = req.headers['transfer-encoding'] !== undefined
+    if (chunked || !(declared > bodyLimitFor(config, pathOf(req)).maxBytes)) res.writeContinue()
+    server.emit('request', req, res)
+  })
 }

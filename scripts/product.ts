@@ -7,7 +7,7 @@ import { watchSessionsFor } from '../api/services/admin/session-cache.ts'
 import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { loadDemoDataIfEmpty } from './demo/load.ts'
 import { syncNotices } from './notices-sync.ts'
-import { guardBody } from './body-guard.ts'
+import { answerExpectContinue, guardBody } from './body-guard.ts'
 import { securityHeaders } from './security-headers.ts'
 import { setServerTimeouts } from './server-timeouts.ts'
 import {
@@ -107,6 +107,7 @@ export async function startProduct(
       securityHeaders(req, res)
       guardBody(config, req, res, () => site.handle(req, res))
     })
+    answerExpectContinue(server, config)
     setServerTimeouts(server, config)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)

@@ -2,7 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bodyLimitFor, tinyFormBytes } from '../../api/body-limits.ts'
-import { guardBody } from '../../scripts/body-guard.ts'
+import { answerExpectContinue, guardBody } from '../../scripts/body-guard.ts'
 import { postChunked } from '../support/http-bodies.ts'
 
 const config = { BODY_LIMIT_BYTES: 1024 * 1024, COMPLAINT_BODY_LIMIT_BYTES: 2 * 1024 * 1024 }
@@ -21,6 +21,7 @@ const server = http.createServer((req, res) => {
     res.end(`read ${body?.length ?? 0}`)
   })
 })
+answerExpectContinue(server, config)
 let base = ''
 
 beforeAll(async () => {
@@ -95,5 +96,43 @@ describe('the body guard in front of the site and the API', () => {
     const answer = await postChunked(base, '/api/complaints', limit)
     expect(answer.status).toBe(200)
     expect(answer.body).toBe(`read ${limit}`)
+  })
+
+  it('answers a client that asks first 413 at once, without inviting its body', async () => {
+    const answer = await new Promise<{ status: number; invited: boolean }>((resolve, reject) => {
+      let invited = false
+      const req = http.request(`${base}/admin/sign-in`, {
+        method: 'POST',
+        agent: false,
+        headers: { expect: '100-continue', 'content-length': String(1024 * 1024 * 1024) },
+      })
+      req.on('continue', () => (invited = true))
+      req.on('response', (res) => {
+        res.resume()
+        resolve({ status: res.statusCode ?? 0, invited })
+        req.destroy()
+      })
+      req.on('error', reject)
+      req.flushHeaders()
+    })
+    expect(answer).toEqual({ status: 413, invited: false })
+  })
+
+  it('invites a body that fits its route', async () => {
+    const invited = await new Promise<boolean>((resolve, reject) => {
+      const req = http.request(`${base}/complaints/track`, {
+        method: 'POST',
+        agent: false,
+        headers: { expect: '100-continue', 'content-length': '3' },
+      })
+      req.on('continue', () => req.end('a=1'))
+      req.on('response', (res) => {
+        res.resume()
+        resolve(res.statusCode === 200)
+      })
+      req.on('error', reject)
+      req.flushHeaders()
+    })
+    expect(invited).toBe(true)
   })
 })

@@ -152,6 +152,9 @@ export function guardBody(
   }
   const onEnd = () => {
     request.body = Buffer.concat(chunks, received)
+    // The pieces are garbage now; the listeners would keep them alive as long as the request.
+    chunks.length = 0
+    req.off('data', onData)
     next()
   }
   // A client that goes away mid-body leaves nothing to answer; the socket is already closed.

@@ -7,6 +7,7 @@ const heavy = [
   'test/integration/reindex.test.ts',
   'test/integration/complaints-durability.test.ts',
   'test/integration/site-rebuild.test.ts',
+  'test/integration/http-server.test.ts',
 ]
 
 // Four groups, one command (`npm test`), run one group after another: unit tests need nothing;

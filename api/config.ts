@@ -39,7 +39,10 @@ export const configSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
-    /** Largest request body accepted, in bytes. */
+    /**
+     * Largest request body of an `/api` route without a limit of its own (api/body-limits.ts lists
+     * them all), in bytes.
+     */
     BODY_LIMIT_BYTES: z.coerce
       .number()
       .int()

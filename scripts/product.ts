@@ -7,7 +7,9 @@ import { watchSessionsFor } from '../api/services/admin/session-cache.ts'
 import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { loadDemoDataIfEmpty } from './demo/load.ts'
 import { syncNotices } from './notices-sync.ts'
+import { answerExpectContinue, guardBody } from './body-guard.ts'
 import { securityHeaders } from './security-headers.ts'
+import { setServerTimeouts } from './server-timeouts.ts'
 import {
   currentBuild,
   newBuildDir,
@@ -103,9 +105,10 @@ export async function startProduct(
 
     const server = http.createServer((req, res) => {
       securityHeaders(req, res)
-      site.handle(req, res)
+      guardBody(config, req, res, () => site.handle(req, res))
     })
-    server.keepAliveTimeout = 5_000
+    answerExpectContinue(server, config)
+    setServerTimeouts(server, config)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(config.PORT, config.HOST, resolve)

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { AstroCookieSetOptions } from 'astro'
+import { bodyLimitFor } from '../../api/body-limits.ts'
 import { ApiError } from '../../api/errors.ts'
 import { fileComplaint, type ComplaintReceipt } from '../../api/services/complaints/file.ts'
 import { receiptCookie } from '../../api/services/complaints/receipt-cookie.ts'
@@ -36,8 +37,6 @@ export type SubmitOutcome =
 const conflictMessage =
   '这份表单刚才已经提交过，这次的内容与上次不同。如需另外提交一份，请核对下面的内容后再点“提交”；如只是想补充情况，请拨打 12345 并说明受理编号。'
 
-const tooLargeMessage = '提交的内容过大：最多 3 张照片，每张不超过 5 MB。请压缩照片后重试。'
-
 /** Reads the posted form as the API does; only the fields the form shows are kept for redisplay. */
 async function readSubmission(request: Request): Promise<ComplaintSubmission> {
   const { fields, photos, token } = await readComplaintForm(await request.formData())
@@ -49,10 +48,16 @@ async function readSubmission(request: Request): Promise<ComplaintSubmission> {
   return { values, photos, token: token ?? '' }
 }
 
-/** Whether the declared body is larger than a complaint may be, before reading any of it. */
+const complaintLimit = () => bodyLimitFor(serviceContext().config, '/complaints/submit')
+
+/**
+ * Whether the declared body is larger than a complaint may be, before reading any of it. The web
+ * server counts chunked bodies as they arrive and declares a body it stopped reading at the bytes
+ * it received (scripts/body-guard.ts), so both kinds are refused here with the form shown again.
+ */
 function bodyTooLarge(request: Request): boolean {
   const length = Number(request.headers.get('content-length') ?? '0')
-  return Number.isFinite(length) && length > serviceContext().config.COMPLAINT_BODY_LIMIT_BYTES
+  return Number.isFinite(length) && length > complaintLimit().maxBytes
 }
 
 const refusedAsWhole = (status: number, message: string): SubmitOutcome => ({
@@ -76,7 +81,11 @@ export async function handleSubmission(
   clientAddress: string,
 ): Promise<HandledSubmission> {
   if (bodyTooLarge(request)) {
-    return { outcome: refusedAsWhole(413, tooLargeMessage), values: {}, photosDropped: false }
+    return {
+      outcome: refusedAsWhole(413, complaintLimit().message),
+      values: {},
+      photosDropped: false,
+    }
   }
   let submission: ComplaintSubmission
   try {

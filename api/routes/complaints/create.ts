@@ -1,4 +1,3 @@
-import { bodyLimit } from 'hono/body-limit'
 import { setCookie } from 'hono/cookie'
 import type { Context } from 'hono'
 import { fileComplaint, type FileComplaintInput } from '../../services/complaints/file.ts'
@@ -63,47 +62,34 @@ export function registerCreateComplaint(app: App) {
     },
   })
 
-  app.post(
-    '/complaints',
-    async (c, next) =>
-      bodyLimit({
-        maxSize: c.get('deps').config.COMPLAINT_BODY_LIMIT_BYTES,
-        onError: () => {
-          throw new ApiError(
-            'PAYLOAD_TOO_LARGE',
-            '提交的内容过大：最多 3 张照片，每张不超过 5 MB。请压缩照片后重试。',
-          )
-        },
-      })(c, next),
-    async (c) => {
-      const submission = await readSubmission(c)
-      const receipt = await fileComplaint({
-        ctx: c.get('ctx'),
-        input: {
-          fields: submission.fields,
-          photos: submission.photos,
-          idempotencyKey: c.req.header('idempotency-key') ?? submission.token,
-          clientAddress: clientAddress(c),
-        },
+  app.post('/complaints', async (c) => {
+    const submission = await readSubmission(c)
+    const receipt = await fileComplaint({
+      ctx: c.get('ctx'),
+      input: {
+        fields: submission.fields,
+        photos: submission.photos,
+        idempotencyKey: c.req.header('idempotency-key') ?? submission.token,
+        clientAddress: clientAddress(c),
+      },
+    })
+    if (receipt.replayed) c.header('Idempotent-Replayed', 'true')
+    if (submission.form) {
+      const cookie = receiptCookie(receipt)
+      setCookie(c, cookie.name, cookie.value, {
+        ...cookie.options,
+        secure: c.get('deps').config.NODE_ENV === 'production',
       })
-      if (receipt.replayed) c.header('Idempotent-Replayed', 'true')
-      if (submission.form) {
-        const cookie = receiptCookie(receipt)
-        setCookie(c, cookie.name, cookie.value, {
-          ...cookie.options,
-          secure: c.get('deps').config.NODE_ENV === 'production',
-        })
-        return c.redirect(`/complaints/receipt/${receipt.trackingNo}`, 303)
-      }
-      return c.json(
-        {
-          trackingNo: receipt.trackingNo,
-          queryCode: receipt.queryCode,
-          status: receipt.status,
-          dueAt: receipt.dueAt,
-        },
-        201,
-      )
-    },
-  )
+      return c.redirect(`/complaints/receipt/${receipt.trackingNo}`, 303)
+    }
+    return c.json(
+      {
+        trackingNo: receipt.trackingNo,
+        queryCode: receipt.queryCode,
+        status: receipt.status,
+        dueAt: receipt.dueAt,
+      },
+      201,
+    )
+  })
 }

@@ -97,6 +97,22 @@ export async function addRateLimitCounts(
   return new Map(rows.map((r) => [rateLimitKey(r), r.hits]))
 }
 
+/** Takes one hit off each bucket's window (a refund), never below zero, in one statement. */
+export async function subtractRateLimitHits(
+  db: Kysely<Database>,
+  windows: readonly { bucket: string; windowStart: Date }[],
+) {
+  if (windows.length === 0) return
+  await sql`
+    UPDATE rate_limit_hits AS r SET hits = r.hits - 1
+    FROM unnest(
+      ${windows.map((w) => w.bucket)}::text[],
+      ${windows.map((w) => w.windowStart.toISOString())}::timestamptz[]
+    ) AS t (bucket, window_start)
+    WHERE r.bucket = t.bucket AND r.window_start = t.window_start AND r.hits > 0
+  `.execute(db)
+}
+
 export async function deleteRateLimitWindowsBefore(db: Kysely<Database>, before: Date) {
   await db.deleteFrom('rateLimitHits').where('windowStart', '<', before).execute()
 }

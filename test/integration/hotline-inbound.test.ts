@@ -279,7 +279,7 @@ describe('applying hotline events to cases', () => {
       priority: 0,
       appealType: '举报',
     })
-    expect(c.trackingNo).toMatch(/^JL20261126-\d{5,}$/)
+    expect(c.trackingNo).toMatch(/^JL20261126-\d{4}-\d{4}$/)
     expect(
       decryptField(
         t.deps.privacy.ring,

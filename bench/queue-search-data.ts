@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import { encryptField, phoneHash, type PiiKeyring } from '../api/privacy/pii.ts'
-import { formatTrackingNo, queryCodeHash } from '../api/services/complaints/codes.ts'
+import { queryCodeHash } from '../api/services/complaints/codes.ts'
 import { shanghaiToday } from '../api/time.ts'
 import type { ComplaintStatus, Database } from '../db/database.ts'
 import { prng } from '../scripts/demo/generate.ts'
@@ -165,7 +165,9 @@ export async function insertSyntheticComplaints(
     >
     for (let i = first; i < Math.min(options.count, first + batchSize); i++) {
       const receivedAt = now - spanDays * day + (i + random()) * step
-      const trackingNo = formatTrackingNo(shanghaiToday(new Date(receivedAt)), String(i + 1))
+      // Today's form (codes.ts), with the row's index for digits: unique without a draw.
+      const serial = String(i + 1).padStart(8, '0')
+      const trackingNo = `JL${shanghaiToday(new Date(receivedAt)).replaceAll('-', '')}-${serial.slice(0, 4)}-${serial.slice(4)}`
       const story = residentStory(random)
       const kind = random() < 0.7 ? 'complaint' : 'report'
       const channel = random() < 0.2 ? 'hotline12345' : 'web'
@@ -208,7 +210,5 @@ export async function insertSyntheticComplaints(
     `.execute(db)
     options.onProgress?.(Math.min(options.count, first + batchSize))
   }
-  // Intake numbers from this sequence: the next complaint filed must not reuse one of ours.
-  await sql`SELECT setval('complaint_tracking_seq', ${options.count})`.execute(db)
   return { inserted: options.count, perCounty, newestTrackingNo: newest }
 }

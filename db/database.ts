@@ -132,7 +132,7 @@ export type ComplaintChannel = (typeof complaintChannels)[number]
 /** A complaint (投诉) or report (举报) from a resident or the 12345 hotline. */
 export interface ComplaintTable {
   id: Generated<string>
-  /** 受理编号, e.g. JL20261126-00042 */
+  /** 受理编号, e.g. JL20261206-4827-3915 (before December 2026: JL20261126-00042) */
   trackingNo: string
   /** HMAC of the secret query code (查询码); the code itself is never stored. */
   queryCodeHash: Buffer

@@ -12,6 +12,7 @@ import * as personalDataRetention from './2026-11-30T0900-personal-data-retentio
 import * as personalDataErasureOnRequest from './2026-12-01T0900-personal-data-erasure-on-request.ts'
 import * as erasureHold from './2026-12-02T0900-erasure-hold.ts'
 import * as retentionSweepIndexes from './2026-12-03T0900-retention-sweep-indexes.ts'
+import * as randomTrackingNumbers from './2026-12-06T0900-random-tracking-numbers.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T0900-personal-data-erasure-on-request': personalDataErasureOnRequest,
   '2026-12-02T0900-erasure-hold': erasureHold,
   '2026-12-03T0900-retention-sweep-indexes': retentionSweepIndexes,
+  '2026-12-06T0900-random-tracking-numbers': randomTrackingNumbers,
 }

@@ -8,14 +8,6 @@ import type {
   NewComplaint,
 } from '../database.ts'
 
-/** `n` fresh numbers of the tracking sequence in one round trip (never reused, even on rollback). */
-export async function reserveTrackingSequence(db: Kysely<Database>, n: number): Promise<string[]> {
-  const { rows } = await sql<{
-    n: string
-  }>`SELECT nextval('complaint_tracking_seq') AS n FROM generate_series(1, ${n})`.execute(db)
-  return rows.map((r) => r.n)
-}
-
 export interface StoredIdempotentAnswer {
   requestHash: Buffer
   piiKeyId: string
@@ -95,6 +87,22 @@ export async function addRateLimitCounts(
     .returning(['bucket', 'windowStart', 'hits'])
     .execute()
   return new Map(rows.map((r) => [rateLimitKey(r), r.hits]))
+}
+
+/** Takes one hit off each bucket's window (a refund), never below zero, in one statement. */
+export async function subtractRateLimitHits(
+  db: Kysely<Database>,
+  windows: readonly { bucket: string; windowStart: Date }[],
+) {
+  if (windows.length === 0) return
+  await sql`
+    UPDATE rate_limit_hits AS r SET hits = r.hits - 1
+    FROM unnest(
+      ${windows.map((w) => w.bucket)}::text[],
+      ${windows.map((w) => w.windowStart.toISOString())}::timestamptz[]
+    ) AS t (bucket, window_start)
+    WHERE r.bucket = t.bucket AND r.window_start = t.window_start AND r.hits > 0
+  `.execute(db)
 }
 
 export async function deleteRateLimitWindowsBefore(db: Kysely<Database>, before: Date) {
@@ -226,13 +234,16 @@ export type IntakeOutcome =
   | { filed: true; id: string }
   | { filed: false; refusedBy: string }
   | { filed: false; duplicate: true }
+  /** Another complaint has its (random) tracking number: file it again under a new one. */
+  | { filed: false; trackingNoTaken: true }
 
 /**
  * Files complaints in ONE statement, the `file_complaints` function (one round trip and one
  * commit for all of them; see its migration). For each complaint in order: claims its idempotency
  * key (already claimed: "duplicate"), counts its abuse-limit hits (one over its maximum refuses
  * it), and the rest are inserted with their business linked and counted, first timeline entries,
- * photos and outbox messages. Returns one outcome per intake, in the same order.
+ * photos and outbox messages; one whose tracking number is already taken is not filed, and its key
+ * and hits are given back ("trackingNoTaken"). Returns one outcome per intake, in the same order.
  */
 export async function fileComplaintsAtomically(
   db: Kysely<Database>,
@@ -250,8 +261,9 @@ export async function fileComplaintsAtomically(
     filedId: string | null
     refusedBy: string | null
     duplicate: boolean
+    trackingNoTaken: boolean
   }>`
-    SELECT item, filed_id, refused_by, duplicate FROM file_complaints(
+    SELECT item, filed_id, refused_by, duplicate, tracking_no_taken FROM file_complaints(
       ${col((r) => r.trackingNo)}::text[], ${col((r) => r.queryCodeHash)}::bytea[],
       ${col((r) => r.kind)}::text[], ${col((r) => r.category)}::text[],
       ${col((r) => r.countyCode)}::text[], ${col((r) => r.merchantName)}::text[],
@@ -287,7 +299,9 @@ export async function fileComplaintsAtomically(
         ? { filed: true, id: r.filedId }
         : r.duplicate
           ? { filed: false, duplicate: true }
-          : { filed: false, refusedBy: r.refusedBy ?? 'unknown' }
+          : r.trackingNoTaken
+            ? { filed: false, trackingNoTaken: true }
+            : { filed: false, refusedBy: r.refusedBy ?? 'unknown' }
   }
   return outcomes.map((o, i) => {
     if (!o) throw new Error(`file_complaints returned no outcome for item ${i + 1}`)

@@ -19,28 +19,39 @@ export async function findTicketForUpdate(trx: Transaction<Database>, ticketNo: 
 }
 
 /**
- * Inserts the case a dispatched ticket becomes. A credit code naming a certified business links
- * the case to it and counts one more complaint against it, as web intake does
- * (2026-11-27T1500-file-complaints-in-batches.ts).
+ * Links a case to the certified business its credit code names and counts one more complaint
+ * against it, as web intake does (2026-12-06T0900-random-tracking-numbers.ts); the business's
+ * code, or null when none is certified under it.
+ */
+export async function countHotlineComplaint(
+  trx: Transaction<Database>,
+  merchantUscc: string | null | undefined,
+): Promise<string | null> {
+  if (!merchantUscc) return null
+  const linked = await trx
+    .updateTable('enterprises')
+    .set({ complaintCount: sql<number>`complaint_count + 1` })
+    .where('uscc', '=', merchantUscc)
+    .returning('uscc')
+    .executeTakeFirst()
+  return linked?.uscc ?? null
+}
+
+/**
+ * Inserts the case a dispatched ticket becomes; undefined, with nothing inserted, when another
+ * case already has its (random) tracking number, so the caller can draw another.
  */
 export async function insertHotlineCase(
   trx: Transaction<Database>,
-  row: Omit<Insertable<ComplaintTable>, 'enterpriseUscc' | 'channel'>,
-): Promise<string> {
-  const linked = row.merchantUscc
-    ? await trx
-        .updateTable('enterprises')
-        .set({ complaintCount: sql<number>`complaint_count + 1` })
-        .where('uscc', '=', row.merchantUscc)
-        .returning('uscc')
-        .executeTakeFirst()
-    : undefined
+  row: Omit<Insertable<ComplaintTable>, 'channel'>,
+): Promise<string | undefined> {
   const inserted = await trx
     .insertInto('complaints')
-    .values({ ...row, channel: 'hotline12345', enterpriseUscc: linked?.uscc ?? null })
+    .values({ ...row, channel: 'hotline12345' })
+    .onConflict((oc) => oc.column('trackingNo').doNothing())
     .returning('id')
-    .executeTakeFirstOrThrow()
-  return inserted.id
+    .executeTakeFirst()
+  return inserted?.id
 }
 
 export async function insertTicket(

@@ -53,7 +53,7 @@ async function storedWith(description: string) {
     .execute()
 }
 
-const trackingNoPattern = /^JL\d{8}-\d{5,}$/
+const trackingNoPattern = /^JL\d{8}-\d{4}-\d{4}$/
 const queryCodePattern = /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/
 
 /** Yesterday at this time, as a datetime-local field holds it (Shanghai time). */
@@ -188,6 +188,8 @@ describe('filing a complaint with JavaScript off', () => {
     await page.getByRole('link', { name: '查询办理进度' }).last().click()
     await page.waitForURL((url) => url.pathname === '/complaints/track')
     expect(await page.getByLabel('受理编号').inputValue()).toBe(trackingNo)
+    // Typed again as it is read out over the phone: lower case, spaces for the dashes.
+    await page.getByLabel('受理编号').fill(trackingNo.toLowerCase().replaceAll('-', ' '))
     await page.getByLabel('查询码').fill(queryCode)
     const tracked = page.waitForResponse((r) => r.request().method() === 'POST')
     await page.getByRole('button', { name: '查询' }).click()

@@ -182,6 +182,72 @@ describe('complaint intake in batches', () => {
     expect(badKey).toHaveLength(0)
   })
 
+  it('answers a complaint whose tracking number is taken as such, gives back its key and hits, and files the rest', async () => {
+    const windowStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000)
+    const bucket = `complaint:addr:batch-test-${randomBytes(4).toString('hex')}`
+    const counted = (overrides: Partial<AtomicIntake> = {}) => {
+      const i = intake({ limits: [{ bucket, windowStart, max: 100 }], ...overrides })
+      i.row.merchantUscc = i.merchantUscc
+      return i
+    }
+    const [earlier] = await fileBehindOne([intake()])
+    expect(earlier).toMatchObject({ filed: true })
+    const takenNo = (await stored([`JL20261127-${String(90000 + serial)}`]))[0]!.trackingNo
+    const before = await t.deps.db
+      .selectFrom('enterprises')
+      .select('complaintCount')
+      .where('uscc', '=', business.uscc)
+      .executeTakeFirstOrThrow()
+
+    const first = counted()
+    // The same number drawn twice in one batch, and a number a stored complaint already has.
+    const twin = counted()
+    twin.row.trackingNo = first.row.trackingNo
+    const clash = counted({ merchantUscc: business.uscc })
+    clash.row.trackingNo = takenNo
+    clash.row.merchantUscc = business.uscc
+    const last = counted()
+    const outcomes = await fileBehindOne([first, twin, clash, last])
+
+    // Of the twins, whichever the insert reached first is filed.
+    const taken = { filed: false, trackingNoTaken: true }
+    const [won, lost] = (outcomes[0] as { filed: boolean }).filed ? [first, twin] : [twin, first]
+    expect([outcomes[0], outcomes[1]]).toContainEqual(taken)
+    expect([outcomes[0], outcomes[1]]).toContainEqual(expect.objectContaining({ filed: true }))
+    expect(outcomes[2]).toEqual(taken)
+    expect(outcomes[3]).toMatchObject({ filed: true })
+    const rows = await stored([first.row.trackingNo, takenNo, last.row.trackingNo])
+    expect(rows).toHaveLength(3)
+    expect(rows.find((r) => r.trackingNo === takenNo)!.enterpriseUscc).toBeNull()
+    // Only the two filed complaints hold a key and a hit; the business the clash names is not
+    // counted, so filing it again under a new number counts it once.
+    const keys = await t.deps.db
+      .selectFrom('idempotencyKeys')
+      .select('key')
+      .where(
+        'key',
+        'in',
+        [first, twin, clash, last].map((i) => i.idempotency.key),
+      )
+      .execute()
+    expect(keys.map((k) => k.key).sort()).toEqual(
+      [won.idempotency.key, last.idempotency.key].sort(),
+    )
+    expect(keys.map((k) => k.key)).not.toContain(lost.idempotency.key)
+    const hits = await t.deps.db
+      .selectFrom('rateLimitHits')
+      .select('hits')
+      .where('bucket', '=', bucket)
+      .executeTakeFirstOrThrow()
+    expect(hits.hits).toBe(2)
+    const after = await t.deps.db
+      .selectFrom('enterprises')
+      .select('complaintCount')
+      .where('uscc', '=', business.uscc)
+      .executeTakeFirstOrThrow()
+    expect(after.complaintCount).toBe(before.complaintCount)
+  })
+
   it('links and counts every complaint naming a certified business', async () => {
     const before = await t.deps.db
       .selectFrom('enterprises')

@@ -71,7 +71,7 @@ describe('POST /api/complaints', () => {
     const res = await post(complaint())
     expect(res.status).toBe(201)
     const receipt = (await res.json()) as Receipt
-    expect(receipt.trackingNo).toMatch(/^JL\d{8}-\d{5,}$/)
+    expect(receipt.trackingNo).toMatch(/^JL\d{8}-\d{4}-\d{4}$/)
     expect(receipt.queryCode).toMatch(/^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/)
     expect(receipt.status).toBe('received')
     expect(receipt.dueAt).toMatch(/T23:59:59\.999\+08:00$/)
@@ -217,7 +217,7 @@ describe('POST /api/complaints', () => {
     )
     expect(res.status).toBe(303)
     const location = res.headers.get('location')!
-    expect(location).toMatch(/^\/complaints\/receipt\/JL\d{8}-\d{5,}$/)
+    expect(location).toMatch(/^\/complaints\/receipt\/JL\d{8}-\d{4}-\d{4}$/)
     const cookie = res.headers.get('set-cookie')!
     expect(cookie).toContain('HttpOnly')
     expect(cookie).toContain('Path=/complaints/receipt')

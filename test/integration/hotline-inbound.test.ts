@@ -183,6 +183,48 @@ describe('POST /api/hotline/12345/events: signature and inbox', () => {
     expect(await apply()).toEqual([])
   })
 
+  it('answers 400 with the error shape and stores nothing for a signed event whose webhook-id is too long or holds a control character', async () => {
+    const before = await inboxCount()
+    const bad: [string, string, RegExp][] = [
+      ['300 characters', `msg_${'a'.repeat(296)}`, /300 个字符.*256/],
+      ['a control character', 'msg_2KWPBg\u0001LlAfxdpx', /控制字符/],
+      ['a tab', 'msg_2KWPBg\tLlAfxdpx', /控制字符/],
+      ['a dot', 'msg_2KWPBg.1674087231', /不能含“\.”/],
+      ['a character outside ASCII', 'msg_2KWPBg\u00e9', /英文字母、数字/],
+    ]
+    const answers = await Promise.all(
+      bad.map(
+        async ([, id]) => (await postEvent(app, secret, dispatched(newTicketNo()), { id })).res,
+      ),
+    )
+    for (const [i, [what, , message]] of bad.entries()) {
+      const res = answers[i]!
+      expect(res.status, what).toBe(400)
+      const body = (await res.json()) as Record<string, unknown>
+      expect(body, what).toEqual({
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: expect.stringMatching(message) as unknown,
+          requestId: expect.any(String) as unknown,
+          details: [{ field: 'webhook-id', message: expect.stringMatching(message) as unknown }],
+        },
+      })
+      expect((body as { error: { message: string } }).error.message, what).toMatch(/未保存/)
+    }
+    expect(await inboxCount()).toBe(before)
+    // At the limit it is taken; unsigned, a bad id is still a 401.
+    const longest = `msg_${'b'.repeat(252)}`
+    expect(
+      (await postEvent(app, secret, dispatched(newTicketNo()), { id: longest })).res.status,
+    ).toBe(202)
+    expect((await inboxRow(longest)).webhookId).toBe(longest)
+    const body = JSON.stringify(dispatched(newTicketNo()))
+    const forged = officialHeaders(generateWebhookSecret(), body, { id: `msg_${'c'.repeat(296)}` })
+    expect((await app.request(eventsPath, { method: 'POST', headers: forged, body })).status).toBe(
+      401,
+    )
+  })
+
   it('accepts either secret while two are configured, and a header carrying several signatures', async () => {
     const next = generateWebhookSecret()
     const rotating = createApp({
@@ -279,7 +321,7 @@ describe('applying hotline events to cases', () => {
       priority: 0,
       appealType: '举报',
     })
-    expect(c.trackingNo).toMatch(/^JL20261126-\d{5,}$/)
+    expect(c.trackingNo).toMatch(/^JL20261126-\d{4}-\d{4}$/)
     expect(
       decryptField(
         t.deps.privacy.ring,

@@ -2,8 +2,9 @@ import fc from 'fast-check'
 import { createSecretKey, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
-  formatTrackingNo,
   newQueryCode,
+  newTrackingNo,
+  normalizeTrackingNo,
   queryCodeHash,
   queryCodeMatches,
   trackingNoPattern,
@@ -44,10 +45,44 @@ describe('shortfall amount (短缺金额)', () => {
 })
 
 describe('tracking numbers and query codes', () => {
-  it('formats the day of receipt and a never-reused number', () => {
-    expect(formatTrackingNo('2026-11-26', '42')).toBe('JL20261126-00042')
-    expect(formatTrackingNo('2026-11-26', '1234567')).toBe('JL20261126-1234567')
+  it('gives the day of receipt and eight random digits in two groups of four', () => {
+    const numbers = Array.from({ length: 500 }, () => newTrackingNo('2026-12-06'))
+    for (const n of numbers) {
+      expect(n).toMatch(/^JL20261206-\d{4}-\d{4}$/)
+      expect(trackingNoPattern.test(n)).toBe(true)
+    }
+    expect(new Set(numbers).size).toBe(500)
+    // Every digit place varies: nothing is a counter or a fixed filler.
+    const digits = numbers.map((n) => n.slice(11).replace('-', ''))
+    for (let place = 0; place < 8; place++) {
+      expect(new Set(digits.map((d) => d[place])).size).toBeGreaterThan(5)
+    }
+  })
+
+  it('still accepts the sequential numbers issued before', () => {
     expect(trackingNoPattern.test('JL20261126-00042')).toBe(true)
+    expect(trackingNoPattern.test('JL20261126-1234567')).toBe(true)
+    expect(normalizeTrackingNo(' jl20261126-00042 ')).toBe('JL20261126-00042')
+    expect(normalizeTrackingNo('JL20261126 00042')).toBe('JL20261126-00042')
+    for (const bad of ['JL20261126-0042', 'JL2026112-4827-3915', 'JL20261126-482-73915', 'X']) {
+      expect(trackingNoPattern.test(normalizeTrackingNo(bad)), bad).toBe(false)
+    }
+  })
+
+  it('reads a number as residents type it: any case, spaces, full-width, other dashes, no dashes', () => {
+    for (const typed of [
+      'JL20261206-4827-3915',
+      'jl20261206-4827-3915',
+      ' JL 20261206 4827 3915 ',
+      'JL2026120648273915',
+      'JL20261206-48273915',
+      'ＪＬ２０２６１２０６－４８２７－３９１５',
+      'JL20261206—4827—3915',
+      'JL20261206——4827——3915',
+      'jl20261206\u30004827\u30003915',
+    ]) {
+      expect(normalizeTrackingNo(typed), typed).toBe('JL20261206-4827-3915')
+    }
   })
 
   it('makes codes without look-alike characters, and matches them whatever the case or dash', () => {

@@ -1,6 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { hotlineEventSchema } from '../../services/hotline/events.ts'
-import { receiveHotlineEvent } from '../../services/hotline/inbox.ts'
+import {
+  receiveHotlineEvent,
+  webhookIdCharacters,
+  webhookIdMaxLength,
+} from '../../services/hotline/inbox.ts'
 import type { App } from '../../env.ts'
 import { errorResponses, errorSchema } from '../shared.ts'
 
@@ -18,10 +22,15 @@ const route = createRoute({
   description:
     'One JSON event per request, signed per Standard Webhooks over the raw body (DESIGN.md ' +
     'section 5). The event is stored before the answer and applied by the worker. A ' +
-    '`webhook-id` seen before answers as it did the first time and changes nothing.',
+    '`webhook-id` seen before answers as it did the first time and changes nothing. A signed ' +
+    'event whose `webhook-id` is over 256 characters or holds other characters than those ' +
+    'listed answers 400 and is not stored.',
   request: {
     headers: z.object({
-      'webhook-id': z.string().openapi({ description: '事件唯一标识，重发时不变' }),
+      'webhook-id': z.string().max(webhookIdMaxLength).regex(webhookIdCharacters).openapi({
+        description:
+          '事件唯一标识，重发时不变；至多 256 个字符，只含英文字母、数字和 _ - : + / =（不含“.”）',
+      }),
       'webhook-timestamp': z
         .string()
         .openapi({ description: '签名时间，Unix 秒；与本系统时间相差不得超过 5 分钟' }),

@@ -40,7 +40,7 @@ export const auditFiltersSchema = z
         .string()
         .refine(
           (v) => /^\d{1,18}$/.test(v) || trackingNoPattern.test(normalizeTrackingNo(v)),
-          '请填写受理编号（如 JL20261126-00042）或案件的数字编号',
+          '请填写受理编号（如 JL20261206-4827-3915）或案件的数字编号',
         )
         .optional(),
     ),

@@ -4,15 +4,42 @@ import { createHmac, randomInt, timingSafeEqual, type KeyObject } from 'node:cry
 const queryCodeAlphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'
 const queryCodeLength = 8
 
-/** 受理编号: the day of receipt (Shanghai) and a number that is never reused. */
-export function formatTrackingNo(shanghaiDate: string, sequence: string): string {
-  return `JL${shanghaiDate.replaceAll('-', '')}-${sequence.padStart(5, '0')}`
+/**
+ * 受理编号: `JL`, the day of receipt (Shanghai) and 8 random digits in two groups of four, e.g.
+ * JL20261206-4827-3915. Random, so that numbers neither tell how many complaints a day brings nor
+ * lead from one resident's case to the next; digits, so that they are read out over the phone
+ * without spelling. Two complaints of a day may draw the same digits (at 1,000 a day, about once
+ * in 200 days): the database's unique key refuses the second, which is filed again under a new
+ * number (file_complaints, 2026-12-06T0900-random-tracking-numbers.ts).
+ */
+export function newTrackingNo(shanghaiDate: string): string {
+  const digits = String(randomInt(100_000_000)).padStart(8, '0')
+  return `JL${shanghaiDate.replaceAll('-', '')}-${digits.slice(0, 4)}-${digits.slice(4)}`
 }
 
-export const trackingNoPattern = /^JL\d{8}-\d{5,}$/
+/**
+ * A tracking number as issued now (JL20261206-4827-3915) or as it was issued until December 2026
+ * (JL20261126-00042, from a sequence), which stays valid for the cases that have one.
+ */
+export const trackingNoPattern = /^JL\d{8}-(?:\d{4}-\d{4}|\d{5,})$/
 
+/**
+ * A tracking number as a resident types or reads it: any case, spaces, full-width characters
+ * (ＪＬ２０２６…), other dashes (an input method's ——), or the hyphens left out. Eight digits
+ * after the date are read as today's format (a sequential number reached eight digits only after
+ * ten million complaints). Anything else comes back compacted, and fails `trackingNoPattern`.
+ */
 export function normalizeTrackingNo(raw: string): string {
-  return raw.trim().toUpperCase().replace(/\s+/g, '')
+  const compact = raw
+    .normalize('NFKC')
+    .replace(/\s+/g, '')
+    .replace(/[\u2010-\u2015\u2212-]+/g, '-')
+    .toUpperCase()
+  const random = /^JL(\d{8})-?(\d{4})-?(\d{4})$/.exec(compact)
+  if (random) return `JL${random[1]}-${random[2]}-${random[3]}`
+  const sequential = /^JL(\d{8})-?(\d{5,})$/.exec(compact)
+  if (sequential) return `JL${sequential[1]}-${sequential[2]}`
+  return compact
 }
 
 /** A fresh secret query code (查询码), about 40 bits, shown as XXXX-XXXX. */

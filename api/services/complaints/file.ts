@@ -15,10 +15,9 @@ import { shanghaiToday } from '../../time.ts'
 import { issueDetails } from '../../validation.ts'
 import { clientKey } from '../limits/client-key.ts'
 import { currentWindows, refusalOf, type Limit } from '../limits/rate-limit.ts'
-import { formatTrackingNo, newQueryCode, queryCodeHash } from './codes.ts'
+import { newQueryCode, newTrackingNo, queryCodeHash } from './codes.ts'
 import { fileThroughBatcher } from './intake-batcher.ts'
 import { photoFolderOf } from './orphan-photos.ts'
-import { nextTrackingSequence } from './tracking-sequence.ts'
 import { knownCounty } from './counties.ts'
 import { deadlineLabels, kindLabels } from './labels.ts'
 import { complaintInputSchema, contactRequired, type ComplaintInput } from './schemas.ts'
@@ -51,6 +50,9 @@ const explicitKeyTtlMs = 24 * 3600_000
 const implicitKeyTtlMs = 10 * 60_000
 
 class AlreadyFiled extends Error {}
+
+/** How many random tracking numbers a complaint may draw before filing gives up. */
+const maxTrackingNoDraws = 5
 
 function toShanghaiIso(instant: Date) {
   const local = new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 23)
@@ -230,89 +232,98 @@ async function fileOnce(
       await ctx.photos.put(storageKey, photo.bytes, photo.contentType)
       storedKeys.push(storageKey)
     }
-    const trackingNo = formatTrackingNo(
-      shanghaiToday(receivedAt),
-      await nextTrackingSequence(ctx.db),
-    )
-    const seal = (value: string, field: 'name' | 'phone') =>
-      encryptField(privacy.ring, value, contactAad(trackingNo, field))
-    const name = fields.name ? seal(fields.name, 'name') : undefined
-    const sealedPhone = phone ? seal(phone, 'phone') : undefined
-    const figures =
-      fields.claimedQuantity !== undefined && fields.measuredQuantity !== undefined
-        ? {
-            claimedQuantity: fields.claimedQuantity,
-            measuredQuantity: fields.measuredQuantity,
-            unit: fields.unit ?? null,
-            unitPrice: fields.unitPrice ?? null,
-            shortfallAmount:
-              fields.unitPrice === undefined
-                ? null
-                : shortfallAmount({
-                    claimedQuantity: fields.claimedQuantity,
-                    measuredQuantity: fields.measuredQuantity,
-                    unitPrice: fields.unitPrice,
-                  }),
-          }
-        : {}
-    const receipt: ComplaintReceipt = {
-      trackingNo,
-      queryCode,
-      status: 'received',
-      dueAt: toShanghaiIso(deadline.dueAt),
-      dueDate: deadline.dueDate,
-      replayed: false,
-    }
-    const answer = encryptField(
-      privacy.ring,
-      JSON.stringify(receipt),
-      `idempotency:${scope}:${key}`,
-    )
-    const intake: AtomicIntake = {
-      row: {
+    // The tracking number is sealed into the contact details and the stored receipt, so a number
+    // that turns out to be taken means drafting the intake again under a new one.
+    const draft = (trackingNo: string) => {
+      const seal = (value: string, field: 'name' | 'phone') =>
+        encryptField(privacy.ring, value, contactAad(trackingNo, field))
+      const name = fields.name ? seal(fields.name, 'name') : undefined
+      const sealedPhone = phone ? seal(phone, 'phone') : undefined
+      const figures =
+        fields.claimedQuantity !== undefined && fields.measuredQuantity !== undefined
+          ? {
+              claimedQuantity: fields.claimedQuantity,
+              measuredQuantity: fields.measuredQuantity,
+              unit: fields.unit ?? null,
+              unitPrice: fields.unitPrice ?? null,
+              shortfallAmount:
+                fields.unitPrice === undefined
+                  ? null
+                  : shortfallAmount({
+                      claimedQuantity: fields.claimedQuantity,
+                      measuredQuantity: fields.measuredQuantity,
+                      unitPrice: fields.unitPrice,
+                    }),
+            }
+          : {}
+      const receipt: ComplaintReceipt = {
         trackingNo,
-        queryCodeHash: queryCodeHash(privacy.hashKey, trackingNo, queryCode),
-        kind: fields.kind,
-        category: fields.category,
-        countyCode: fields.county,
-        merchantName: fields.merchantName,
+        queryCode,
+        status: 'received',
+        dueAt: toShanghaiIso(deadline.dueAt),
+        dueDate: deadline.dueDate,
+        replayed: false,
+      }
+      const answer = encryptField(
+        privacy.ring,
+        JSON.stringify(receipt),
+        `idempotency:${scope}:${key}`,
+      )
+      const intake: AtomicIntake = {
+        row: {
+          trackingNo,
+          queryCodeHash: queryCodeHash(privacy.hashKey, trackingNo, queryCode),
+          kind: fields.kind,
+          category: fields.category,
+          countyCode: fields.county,
+          merchantName: fields.merchantName,
+          merchantUscc: fields.merchantUscc ?? null,
+          enterpriseUscc: null,
+          address: fields.address,
+          occurredAt: fields.occurredAt,
+          description: fields.description,
+          piiKeyId: name?.keyId ?? sealedPhone?.keyId ?? null,
+          nameSealed: name?.sealed ?? null,
+          phoneSealed: sealedPhone?.sealed ?? null,
+          phoneHash: phoneDigest ?? null,
+          ...figures,
+          receivedAt,
+          dueAt: deadline.dueAt,
+        },
         merchantUscc: fields.merchantUscc ?? null,
-        enterpriseUscc: null,
-        address: fields.address,
-        occurredAt: fields.occurredAt,
-        description: fields.description,
-        piiKeyId: name?.keyId ?? sealedPhone?.keyId ?? null,
-        nameSealed: name?.sealed ?? null,
-        phoneSealed: sealedPhone?.sealed ?? null,
-        phoneHash: phoneDigest ?? null,
-        ...figures,
-        receivedAt,
-        dueAt: deadline.dueAt,
-      },
-      merchantUscc: fields.merchantUscc ?? null,
-      event: {
-        kind: 'received',
-        actor: 'citizen',
-        note: `已收到您的${kindLabels[fields.kind]}。我们将在 ${deadline.dueDate} 前${deadlineLabels[fields.kind]}。`,
-      },
-      photos: photos.map((p, i) => ({
-        position: i + 1,
-        storageKey: storedKeys[i]!,
-        contentType: p.contentType,
-        sizeBytes: p.size,
-        sha256: p.sha256,
-        originalName: p.originalName,
-      })),
-      limits: currentWindows(limits, receivedAt.getTime()),
-      idempotency: {
-        scope,
-        key,
-        requestHash: hash,
-        piiKeyId: answer.keyId,
-        responseSealed: answer.sealed,
-      },
+        event: {
+          kind: 'received',
+          actor: 'citizen',
+          note: `已收到您的${kindLabels[fields.kind]}。我们将在 ${deadline.dueDate} 前${deadlineLabels[fields.kind]}。`,
+        },
+        photos: photos.map((p, i) => ({
+          position: i + 1,
+          storageKey: storedKeys[i]!,
+          contentType: p.contentType,
+          sizeBytes: p.size,
+          sha256: p.sha256,
+          originalName: p.originalName,
+        })),
+        limits: currentWindows(limits, receivedAt.getTime()),
+        idempotency: {
+          scope,
+          key,
+          requestHash: hash,
+          piiKeyId: answer.keyId,
+          responseSealed: answer.sealed,
+        },
+      }
+      return { receipt, intake }
     }
-    const outcome = await fileThroughBatcher(ctx.db, intake)
+    let drawn = draft(newTrackingNo(shanghaiToday(receivedAt)))
+    let outcome = await fileThroughBatcher(ctx.db, drawn.intake)
+    // A draw is taken with a chance of that day's complaints in 100 million (codes.ts).
+    for (let draws = 1; 'trackingNoTaken' in outcome; draws++) {
+      if (draws === maxTrackingNoDraws) throw new Error('no free tracking number after 5 draws')
+      drawn = draft(newTrackingNo(shanghaiToday(receivedAt)))
+      outcome = await fileThroughBatcher(ctx.db, drawn.intake)
+    }
+    const { receipt } = drawn
     if (outcome.filed) return receipt
     // The same submission was filed first (a double click, a retry): answer with that one.
     if ('duplicate' in outcome) throw new AlreadyFiled()

@@ -185,7 +185,7 @@ export function formFieldsToInput(fields: Record<string, string | undefined>): u
 
 export const complaintReceiptSchema = z
   .object({
-    trackingNo: z.string().openapi({ example: 'JL20261126-00042' }),
+    trackingNo: z.string().openapi({ example: 'JL20261206-4827-3915' }),
     queryCode: z.string().openapi({ example: 'K7QM-3XPA' }),
     status: z.enum(complaintStatuses),
     dueAt: z.string().openapi({ description: '法定期限（北京时间当日结束）' }),

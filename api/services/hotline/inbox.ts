@@ -20,6 +20,31 @@ export const verifyFailureMessages: Record<VerifyFailure, string> = {
     '签名无效：webhook-signature 与用约定密钥计算的签名不符。请核对密钥，并对原始请求内容签名后重新发送。',
 }
 
+/**
+ * What a `webhook-id` may hold. It keys the event's inbox row, whose column takes at most 256
+ * characters, and it is signed as `<id>.<timestamp>.<body>`, so Standard Webhooks says it must not
+ * contain a `.`. Letters, digits and `_ - : + / =` cover the ids its libraries make (`msg_…`,
+ * UUIDs, base64); spaces, control characters and anything outside ASCII are refused.
+ */
+export const webhookIdMaxLength = 256
+export const webhookIdCharacters = /^[A-Za-z0-9_:+/=-]+$/
+
+/** The 400 for a signed delivery whose id could not be stored, or undefined when it can. */
+function badWebhookId(id: string): ApiError | undefined {
+  const problem =
+    id.length > webhookIdMaxLength
+      ? `webhook-id 长 ${id.length} 个字符，超过了 ${webhookIdMaxLength} 个字符的上限。`
+      : webhookIdCharacters.test(id)
+        ? undefined
+        : 'webhook-id 只能由英文字母、数字和 _ - : + / = 组成，不能含“.”、空格、控制字符或中文等其他字符。'
+  if (!problem) return undefined
+  return new ApiError(
+    'VALIDATION_FAILED',
+    `${problem}请按 Standard Webhooks 规范为事件生成标识（如 msg_ 加随机字母数字），重新签名后发送；本次事件未保存。`,
+    [{ field: 'webhook-id', message: problem }],
+  )
+}
+
 export interface HotlineDelivery {
   headers: {
     id?: string | undefined
@@ -64,6 +89,10 @@ function parseEvent(
  * stores the sealed body under its `webhook-id` before answering. A valid event waits in the
  * inbox for the worker (202); one that fails the schema is kept as rejected (400, with the
  * failing fields). An id seen before is answered as the first time and changes nothing.
+ *
+ * A signed event whose `webhook-id` is too long or holds characters an id may not have answers
+ * 400 and is not stored: the id is the inbox row's key and its body's seal, so there is no row to
+ * keep it in as rejected, and a retry of it gets the same 400 without one.
  */
 export async function receiveHotlineEvent({
   ctx,
@@ -84,6 +113,8 @@ export async function receiveHotlineEvent({
     })
   }
   const webhookId = verified.id
+  const idError = badWebhookId(webhookId)
+  if (idError) throw idError
   const digest = createHash('sha256').update(input.body).digest()
   const parsed = parseEvent(input.body)
   const sealed = encryptField(ctx.privacy.ring, input.body, bodyAad(webhookId))

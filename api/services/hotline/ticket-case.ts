@@ -1,11 +1,14 @@
 import type { Transaction } from 'kysely'
 import type { ComplaintCategory, ComplaintKind, Database } from '../../../db/database.ts'
-import { reserveTrackingSequence } from '../../../db/queries/complaints.ts'
-import { insertHotlineCase, insertTicket } from '../../../db/queries/hotline-tickets.ts'
+import {
+  countHotlineComplaint,
+  insertHotlineCase,
+  insertTicket,
+} from '../../../db/queries/hotline-tickets.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { contactAad, encryptField, phoneHash } from '../../privacy/pii.ts'
 import { shanghaiToday } from '../../time.ts'
-import { formatTrackingNo, newQueryCode, queryCodeHash } from '../complaints/codes.ts'
+import { newQueryCode, newTrackingNo, queryCodeHash } from '../complaints/codes.ts'
 import type { HotlineTicket } from './events.ts'
 
 /**
@@ -45,31 +48,38 @@ export async function createCaseFromTicket(
   occurredAt: Date,
 ): Promise<string> {
   const assignedAt = new Date(ticket.assigned_at)
-  const [sequence] = await reserveTrackingSequence(trx, 1)
-  const trackingNo = formatTrackingNo(shanghaiToday(assignedAt), sequence!)
+  const enterpriseUscc = await countHotlineComplaint(trx, ticket.respondent_uscc)
   const { ring, hashKey } = ctx.privacy
-  const seal = (value: string, field: 'name' | 'phone') =>
-    encryptField(ring, value, contactAad(trackingNo, field))
-  const name = ticket.contact_name ? seal(ticket.contact_name, 'name') : undefined
-  const phone = ticket.contact_phone ? seal(ticket.contact_phone, 'phone') : undefined
-  const complaintId = await insertHotlineCase(trx, {
-    trackingNo,
-    queryCodeHash: queryCodeHash(hashKey, trackingNo, newQueryCode()),
-    kind: kindOfTicket(ticket),
-    category: categoryOfTicket(ticket),
-    countyCode: ticket.area_code,
-    merchantName: ticket.respondent_name || '未提供',
-    merchantUscc: ticket.respondent_uscc ?? null,
-    address: ticket.address || '未提供',
-    occurredAt: assignedAt,
-    description: `${ticket.title}\n${ticket.content}`.slice(0, 5000),
-    piiKeyId: name?.keyId ?? phone?.keyId ?? null,
-    nameSealed: name?.sealed ?? null,
-    phoneSealed: phone?.sealed ?? null,
-    phoneHash: ticket.contact_phone ? phoneHash(hashKey, ticket.contact_phone) : null,
-    receivedAt: assignedAt,
-    dueAt: new Date(ticket.deadline),
-  })
+  // A random tracking number may be taken (api/services/complaints/codes.ts); the contact details
+  // are sealed to the number, so each draw seals them anew.
+  let complaintId: string | undefined
+  for (let draws = 0; complaintId === undefined; draws++) {
+    if (draws === 5) throw new Error('no free tracking number after 5 draws')
+    const trackingNo = newTrackingNo(shanghaiToday(assignedAt))
+    const seal = (value: string, field: 'name' | 'phone') =>
+      encryptField(ring, value, contactAad(trackingNo, field))
+    const name = ticket.contact_name ? seal(ticket.contact_name, 'name') : undefined
+    const phone = ticket.contact_phone ? seal(ticket.contact_phone, 'phone') : undefined
+    complaintId = await insertHotlineCase(trx, {
+      trackingNo,
+      queryCodeHash: queryCodeHash(hashKey, trackingNo, newQueryCode()),
+      kind: kindOfTicket(ticket),
+      category: categoryOfTicket(ticket),
+      countyCode: ticket.area_code,
+      merchantName: ticket.respondent_name || '未提供',
+      merchantUscc: ticket.respondent_uscc ?? null,
+      enterpriseUscc,
+      address: ticket.address || '未提供',
+      occurredAt: assignedAt,
+      description: `${ticket.title}\n${ticket.content}`.slice(0, 5000),
+      piiKeyId: name?.keyId ?? phone?.keyId ?? null,
+      nameSealed: name?.sealed ?? null,
+      phoneSealed: phone?.sealed ?? null,
+      phoneHash: ticket.contact_phone ? phoneHash(hashKey, ticket.contact_phone) : null,
+      receivedAt: assignedAt,
+      dueAt: new Date(ticket.deadline),
+    })
+  }
   await insertTicket(trx, {
     ticketNo: ticket.ticket_no,
     complaintId,

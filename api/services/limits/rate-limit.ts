@@ -1,5 +1,9 @@
 import type { Kysely } from 'kysely'
-import { addRateLimitHits, rateLimitHits } from '../../../db/queries/complaints.ts'
+import {
+  addRateLimitHits,
+  rateLimitHits,
+  subtractRateLimitHits,
+} from '../../../db/queries/complaints.ts'
 import type { Database } from '../../../db/database.ts'
 import { ApiError } from '../../errors.ts'
 
@@ -93,4 +97,22 @@ export function currentWindows(limits: readonly Limit[], now = Date.now()) {
 /** The 429 for a limit that refused, with the wait until its window ends. */
 export function refusalOf(limit: Limit, now = Date.now()) {
   return refusal(limit, windowOf(limit, now).retryAfterSeconds)
+}
+
+/**
+ * Takes back the hits `consumeLimits` counted at `now`, for an attempt that turned out not to be
+ * the abuse the limits are there for (a resident's right query code). Only the windows that the
+ * attempt was counted in are touched, and a count never goes below zero.
+ */
+export async function refundLimits(
+  db: Kysely<Database>,
+  limits: readonly Limit[],
+  now = Date.now(),
+) {
+  await subtractRateLimitHits(
+    db,
+    limits
+      .filter((l) => l.max > 0)
+      .map((l) => ({ bucket: l.bucket, windowStart: windowOf(l, now).start })),
+  )
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { giveBackRateLimitHits } from '../../../db/queries/attempt-windows.ts'
 import { addRateLimitHits, rateLimitHits } from '../../../db/queries/complaints.ts'
 import type { Database } from '../../../db/database.ts'
 import { ApiError } from '../../errors.ts'
@@ -53,6 +54,32 @@ export async function consumeLimits(
       throw refusal(limit, windowOf(limit, now).retryAfterSeconds)
     }
   }
+}
+
+/**
+ * Counts one attempt against each limit before it is checked, in one statement, and answers each
+ * bucket's total with this attempt included. Of any number of attempts sent at once, exactly
+ * `max` see a total within the limit, whatever order they arrive in: the caller checks only those.
+ */
+export function countAttempt(
+  db: Kysely<Database>,
+  limits: readonly Limit[],
+  now = Date.now(),
+): Promise<Map<string, number>> {
+  return hit(
+    db,
+    limits.filter((l) => l.max > 0),
+    now,
+  )
+}
+
+/** Gives back an attempt counted by countAttempt at the same `now` (it succeeded). */
+export async function giveBackAttempt(
+  db: Kysely<Database>,
+  limits: readonly Limit[],
+  now = Date.now(),
+) {
+  await giveBackRateLimitHits(db, currentWindows(limits, now))
 }
 
 /** Refuses when a limit is already used up, without counting (for failures counted afterwards). */

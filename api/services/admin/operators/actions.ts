@@ -9,6 +9,7 @@ import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { hashPassword } from '../auth/password-hash.ts'
 import { newOneTimePassword } from '../auth/password-policy.ts'
+import { clearAccountLimits } from '../auth/throttle.ts'
 import { endSessionsOf } from '../sessions.ts'
 import { requireOperatorAdmin } from './access.ts'
 import { getOperator, isOperatorId, operatorNotFound } from './list.ts'
@@ -57,7 +58,7 @@ export async function actOnOperator({
         ? { kind: action, at: now }
         : { kind: action }
 
-  await ctx.db.transaction().execute(async (trx) => {
+  const target = await ctx.db.transaction().execute(async (trx) => {
     const target = await findOperatorForUpdate(trx, id)
     if (!target) throw operatorNotFound()
     const pointless = pointlessBecause(action, target, now)
@@ -70,7 +71,11 @@ export async function actOnOperator({
       clientAddress: input.clientAddress,
       detail: { operatorId: id, username: target.username, role: target.role },
     })
+    return target
   })
+  // An unlock (or a new password) lets the account's right password be checked at once, from
+  // every address, whatever failures were counted against it in this window.
+  if (action === 'unlock' || action === 'reset_password') await clearAccountLimits(ctx, target)
   const view = await getOperator({ ctx, input: { operator: by, id, now } })
   return oneTimePassword ? { operator: view, oneTimePassword } : { operator: view }
 }

@@ -1,0 +1,43 @@
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../database.ts'
+
+/**
+ * Gives back one counted attempt in each bucket's window (a sign-in that succeeded was counted
+ * before it was checked, like every other). Never below zero, and a window already swept away
+ * stays away.
+ */
+export async function giveBackRateLimitHits(
+  db: Kysely<Database>,
+  windows: readonly { bucket: string; windowStart: Date }[],
+) {
+  for (const w of windows) {
+    await db
+      .updateTable('rateLimitHits')
+      .set({ hits: sql`greatest(hits - 1, 0)` })
+      .where('bucket', '=', w.bucket)
+      .where('windowStart', '=', w.windowStart)
+      .execute()
+  }
+}
+
+/** Starts a bucket's count again in every window (the owner proved who they are, or an unlock). */
+export async function clearRateLimitBuckets(
+  db: Kysely<Database>,
+  buckets: { exact?: readonly string[]; prefixes?: readonly string[] },
+) {
+  const exact = buckets.exact ?? []
+  const prefixes = buckets.prefixes ?? []
+  if (exact.length === 0 && prefixes.length === 0) return
+  await db
+    .updateTable('rateLimitHits')
+    .set({ hits: 0 })
+    .where((eb) =>
+      eb.or([
+        ...(exact.length > 0 ? [eb('bucket', 'in', exact)] : []),
+        // Keys are hex and ':' only, so no LIKE wildcard can hide in a prefix.
+        ...prefixes.map((p) => eb('bucket', 'like', `${p}%`)),
+      ]),
+    )
+    .where('hits', '>', 0)
+    .execute()
+}

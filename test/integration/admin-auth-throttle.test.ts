@@ -162,6 +162,7 @@ describe('per account, from many addresses', () => {
         operator: { id: admin.id, username: admin.username, role: 'city_admin', countyCode: null },
         id: op.id,
         action: 'unlock',
+        session: { tokenHash: Buffer.alloc(32) },
         clientAddress: '198.51.100.9',
       },
     })

@@ -30,6 +30,7 @@ export async function confirmCurrentPassword(
     password: string
     clientAddress: string
     now: Date
+    /** The session asking, ended when a failure uses the last allowance. */
     session: { tokenHash: Buffer }
     /** The Chinese answer to a wrong password, saying what to enter. */
     wrongMessage: string

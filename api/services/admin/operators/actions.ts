@@ -1,5 +1,6 @@
 import {
   changeOperator,
+  findOperatorById,
   findOperatorForUpdate,
   type OperatorChange,
 } from '../../../../db/queries/operators.ts'
@@ -10,6 +11,7 @@ import { recordAudit } from '../audit.ts'
 import { hashPassword } from '../auth/password-hash.ts'
 import { newOneTimePassword } from '../auth/password-policy.ts'
 import { clearAccountLimits } from '../auth/throttle.ts'
+import { confirmCurrentPassword } from '../auth/confirm-password.ts'
 import { endSessionsOf } from '../sessions.ts'
 import { requireOperatorAdmin } from './access.ts'
 import { getOperator, isOperatorId, operatorNotFound } from './list.ts'
@@ -28,7 +30,8 @@ const endsSessions: ReadonlySet<OperatorAction> = new Set([
 
 /**
  * One account action by a city_admin, recorded in the audit log (the account's name, never a
- * password). A password reset returns the new one-time password, this once.
+ * password). A password reset returns the new one-time password, this once. Resetting a second
+ * factor asks for the administrator's own password first.
  */
 export async function actOnOperator({
   ctx,
@@ -39,6 +42,10 @@ export async function actOnOperator({
     operator: SignedInOperator
     id: string
     action: OperatorAction
+    /** The administrator's own password, asked again for reset_totp. */
+    currentPassword?: string | undefined
+    /** The administrator's session, ended if their password is guessed at too often. */
+    session: { tokenHash: Buffer }
     clientAddress: string
     now?: Date
   }
@@ -49,6 +56,19 @@ export async function actOnOperator({
   const selfRefusal = refusedOnSelf[action]
   if (id === by.id && selfRefusal) throw new ApiError('FORBIDDEN', selfRefusal)
   const now = input.now ?? new Date()
+  if (action === 'reset_totp') {
+    // Changing someone's second factor lets a new phone in: an open session alone must not do it.
+    const self = await findOperatorById(ctx.db, by.id)
+    if (!self) throw new ApiError('UNAUTHORIZED', '登录已失效，请重新登录后台。')
+    await confirmCurrentPassword(ctx, {
+      operator: self,
+      password: input.currentPassword ?? '',
+      clientAddress: input.clientAddress,
+      now,
+      session: input.session,
+      wrongMessage: '您的当前密码不正确：重置他人的动态验证码前，请输入您自己登录用的密码。',
+    })
+  }
   // Hashed before the row is locked: Argon2id takes a while on purpose.
   const oneTimePassword = action === 'reset_password' ? newOneTimePassword() : undefined
   const change: OperatorChange =

@@ -41,3 +41,23 @@ export async function clearRateLimitBuckets(
     .where('hits', '>', 0)
     .execute()
 }
+
+/** The totals of the given buckets' windows (0 for a window never counted), by bucket. */
+export async function rateLimitTotals(
+  db: Kysely<Database>,
+  windows: readonly { bucket: string; windowStart: Date }[],
+): Promise<Map<string, number>> {
+  if (windows.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('rateLimitHits')
+    .select(['bucket', 'hits'])
+    .where((eb) =>
+      eb.or(
+        windows.map((w) =>
+          eb.and([eb('bucket', '=', w.bucket), eb('windowStart', '=', w.windowStart)]),
+        ),
+      ),
+    )
+    .execute()
+  return new Map(rows.map((r) => [r.bucket, r.hits]))
+}

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { giveBackRateLimitHits } from '../../../db/queries/attempt-windows.ts'
+import { giveBackRateLimitHits, rateLimitTotals } from '../../../db/queries/attempt-windows.ts'
 import { addRateLimitHits, rateLimitHits } from '../../../db/queries/complaints.ts'
 import type { Database } from '../../../db/database.ts'
 import { ApiError } from '../../errors.ts'
@@ -23,7 +23,8 @@ export function windowOf(limit: Pick<Limit, 'windowSeconds'>, now: number) {
   }
 }
 
-function refusal(limit: Limit, retryAfterSeconds: number) {
+/** The 429 for a limit, with the wait given. */
+export function refusal(limit: Limit, retryAfterSeconds: number) {
   const minutes = Math.ceil(retryAfterSeconds / 60)
   return new ApiError('RATE_LIMITED', `${limit.message}请在 ${minutes} 分钟后再试。`, {
     retryAfterSeconds,
@@ -70,6 +71,26 @@ export function countAttempt(
     db,
     limits.filter((l) => l.max > 0),
     now,
+  )
+}
+
+/**
+ * Each limit's total in the window before the one `now` falls in, by bucket: a limit reached
+ * there still holds, so a lock lasts at least one whole window wherever in its window it began.
+ */
+export function previousWindowTotals(
+  db: Kysely<Database>,
+  limits: readonly Limit[],
+  now = Date.now(),
+): Promise<Map<string, number>> {
+  return rateLimitTotals(
+    db,
+    limits
+      .filter((l) => l.max > 0)
+      .map((l) => ({
+        bucket: l.bucket,
+        windowStart: new Date(windowOf(l, now).start.getTime() - l.windowSeconds * 1000),
+      })),
   )
 }
 

@@ -9,7 +9,8 @@ import { clientKey } from '../../limits/client-key.ts'
 import {
   countAttempt,
   giveBackAttempt,
-  refusalOf,
+  previousWindowTotals,
+  refusal,
   windowOf,
   type Limit,
 } from '../../limits/rate-limit.ts'
@@ -24,17 +25,19 @@ import { totpRequired } from './stages.ts'
  * more checks than the limits allow. In 15-minute windows:
  *
  * - per account and client address: 5 failed passwords, each answered later than the one before;
- *   then that address may not try that account until the window ends (other addresses may);
+ *   then that address may not try that account (other addresses may);
  * - per client address: 20 failures of any kind, on any account or name;
  * - per account, from all addresses (distributed guessing): 50 failed passwords. Then an account
  *   with a second factor still lets an address with no failure on it in this window check its
  *   password (the password alone signs nobody in), so the owner gets in from their own network;
- *   a password-only account, and a name no account has, are locked until the window ends;
+ *   a password-only account, and a name no account has, are locked;
  * - TOTP codes, which only someone who knew the password can send: 5 wrong per account and
- *   address, 10 per account; then codes are refused until the window ends.
+ *   address, 10 per account; then codes are refused.
  *
- * A success gives its own attempt back and clears its address's count on the account. Every
- * checked failure and every lock is written to the audit log.
+ * A limit reached in one window holds through the next as well, so a pause lasts 15 to 30
+ * minutes wherever in its window it began (no second round of guesses just after a window
+ * turns). A success gives its own attempt back and clears its address's count on the account.
+ * Every checked failure and every lock is written to the audit log.
  */
 export const windowMinutes = 15
 export const pairFailureLimit = 5
@@ -113,25 +116,54 @@ function totpLimits(hashKey: KeyObject, operatorId: string, address: string): At
   }
 }
 
-/** One attempt, counted: each counter's total in this window, this attempt included. */
-export interface Attempt {
-  limits: AttemptLimits
+interface Totals {
   pair: number
   address: number
   account: number
+}
+
+/**
+ * One attempt, counted: each counter's total in this window, this attempt included, and in the
+ * window before (a limit reached there still holds: a pause lasts at least one whole window).
+ */
+export interface Attempt extends Totals {
+  limits: AttemptLimits
+  before: Totals
   now: Date
 }
 
 async function counted(ctx: ServiceContext, limits: AttemptLimits, now: Date): Promise<Attempt> {
   const all = [limits.pair, limits.account, ...(limits.address ? [limits.address] : [])]
-  const totals = await countAttempt(ctx.db, all, now.getTime())
-  return {
-    limits,
-    pair: totals.get(limits.pair.bucket) ?? 0,
-    address: limits.address ? (totals.get(limits.address.bucket) ?? 0) : 0,
-    account: totals.get(limits.account.bucket) ?? 0,
-    now,
-  }
+  const [totals, before] = await Promise.all([
+    countAttempt(ctx.db, all, now.getTime()),
+    previousWindowTotals(ctx.db, all, now.getTime()),
+  ])
+  const of = (map: Map<string, number>): Totals => ({
+    pair: map.get(limits.pair.bucket) ?? 0,
+    address: limits.address ? (map.get(limits.address.bucket) ?? 0) : 0,
+    account: map.get(limits.account.bucket) ?? 0,
+  })
+  return { limits, ...of(totals), before: of(before), now }
+}
+
+type Counter = keyof Totals
+
+/** Whether a counter's limit refuses this attempt: over it now, or reached in the window before. */
+function over(attempt: Attempt, counter: Counter): boolean {
+  const limit = attempt.limits[counter]
+  if (!limit) return false
+  return attempt[counter] > limit.max || attempt.before[counter] >= limit.max
+}
+
+/**
+ * The 429 of a counter, with the wait until it lets attempts through again: the end of this
+ * window, or of the next one when this window has reached the limit too.
+ */
+function paused(attempt: Attempt, counter: Counter): ApiError {
+  const limit = attempt.limits[counter]!
+  const { retryAfterSeconds } = windowOf(limit, attempt.now.getTime())
+  const reachedNow = attempt[counter] >= limit.max
+  return refusal(limit, retryAfterSeconds + (reachedNow ? limit.windowSeconds : 0))
 }
 
 /** Counts a password attempt (sign-in, or a password asked again) before it is checked. */
@@ -158,8 +190,6 @@ export function countTotpAttempt(
   )
 }
 
-const over = (total: number, limit: Limit) => total > limit.max
-
 /**
  * Why a counted password attempt may not be checked, or undefined when it may. `operator` is the
  * enabled account of the name, if any.
@@ -168,31 +198,25 @@ export function passwordRefusal(
   attempt: Attempt,
   operator: Pick<Operator, 'role' | 'totpEnabledAt' | 'lockedUntil'> | undefined,
 ): ApiError | undefined {
-  const { limits, now } = attempt
-  if (limits.address && over(attempt.address, limits.address)) {
-    return refusalOf(limits.address, now.getTime())
+  if (over(attempt, 'address')) return paused(attempt, 'address')
+  if (over(attempt, 'pair')) return paused(attempt, 'pair')
+  if (operator && isLocked(operator, attempt.now)) {
+    return lockedRefusal(operator.lockedUntil!, attempt.now)
   }
-  if (over(attempt.pair, limits.pair)) return refusalOf(limits.pair, now.getTime())
-  if (operator && isLocked(operator, now)) return lockedRefusal(operator.lockedUntil!, now)
-  if (over(attempt.account, limits.account)) {
+  if (over(attempt, 'account')) {
     // Under distributed guessing, an address with no failure on the account may still try a
     // password that leads only to the TOTP step: this is how the owner gets in.
     const cleanAddress = attempt.pair === 1
     if (operator && totpRequired(operator) && cleanAddress) return undefined
-    return refusalOf(limits.account, now.getTime())
+    return paused(attempt, 'account')
   }
   return undefined
 }
 
 /** Why a counted TOTP code may not be checked, or undefined when it may. */
 export function totpRefusal(attempt: Attempt): ApiError | undefined {
-  const { limits, now } = attempt
-  for (const [total, limit] of [
-    [attempt.address, limits.address],
-    [attempt.pair, limits.pair],
-    [attempt.account, limits.account],
-  ] as const) {
-    if (limit && over(total, limit)) return refusalOf(limit, now.getTime())
+  for (const counter of ['address', 'pair', 'account'] as const) {
+    if (over(attempt, counter)) return paused(attempt, counter)
   }
   return undefined
 }
@@ -221,8 +245,9 @@ export async function attemptFailed(
   // Wrong codes stop the account (only someone with the password sends them); wrong passwords
   // stop it only when the password alone would sign in.
   const accountStops = input.reason === 'totp' || operator === undefined || !totpRequired(operator)
-  const windowEnd = new Date(
-    windowOf(limits.account, now.getTime()).start.getTime() + windowSeconds * 1000,
+  // A limit reached in this window holds through the next one too (see `over`).
+  const pauseEnd = new Date(
+    windowOf(limits.account, now.getTime()).start.getTime() + 2 * windowSeconds * 1000,
   )
   const locks: string[] = []
   if (attempt.pair === limits.pair.max) locks.push('account_address')
@@ -250,7 +275,7 @@ export async function attemptFailed(
       },
     })
     if (operator && accountStops && input.reason !== 'totp' && locks.includes('account')) {
-      await lockOperator(trx, operator.id, windowEnd, now)
+      await lockOperator(trx, operator.id, pauseEnd, now)
     }
     for (const scope of locks) {
       await recordAudit(trx, {
@@ -260,7 +285,7 @@ export async function attemptFailed(
         detail: {
           scope,
           step: input.reason === 'totp' ? 'totp' : 'password',
-          until: windowEnd.toISOString(),
+          until: pauseEnd.toISOString(),
           // An account with a second factor still lets addresses with no failure on it try.
           ...(scope === 'account' && !accountStops ? { cleanAddressesMayTry: true } : {}),
         },
@@ -268,10 +293,8 @@ export async function attemptFailed(
     }
   })
 
-  if (accountStops && attempt.account >= limits.account.max) {
-    return refusalOf(limits.account, now.getTime())
-  }
-  if (attempt.pair >= limits.pair.max) return refusalOf(limits.pair, now.getTime())
+  if (accountStops && attempt.account >= limits.account.max) return paused(attempt, 'account')
+  if (attempt.pair >= limits.pair.max) return paused(attempt, 'pair')
   await slowDown(attempt.pair)
   return undefined
 }

@@ -40,7 +40,7 @@ export interface SignInResult extends IssuedSession {
 const wrongCredentials = () =>
   new ApiError(
     'UNAUTHORIZED',
-    `用户名或密码不正确，请核对后重试（注意大小写和输入法）。从同一网络连续输错 ${pairFailureLimit} 次，将暂停从这里登录这个账号 15 分钟。`,
+    `用户名或密码不正确，请核对后重试（注意大小写和输入法）。从同一网络连续输错 ${pairFailureLimit} 次，将暂停从这里登录这个账号 15 至 30 分钟。`,
   )
 
 /**

@@ -53,20 +53,6 @@ export async function addRateLimitHits(
   return new Map(hits.map((h) => [h.bucket, totals.get(rateLimitKey(h)) ?? 1]))
 }
 
-export async function rateLimitHits(
-  db: Kysely<Database>,
-  bucket: string,
-  windowStart: Date,
-): Promise<number> {
-  const row = await db
-    .selectFrom('rateLimitHits')
-    .select('hits')
-    .where('bucket', '=', bucket)
-    .where('windowStart', '=', windowStart)
-    .executeTakeFirst()
-  return row?.hits ?? 0
-}
-
 /**
  * Adds counted hits to their buckets' windows, in one statement, and returns every window's total
  * (with other instances' hits), keyed by rateLimitKey (limits/search-limit.ts).

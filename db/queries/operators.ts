@@ -25,30 +25,37 @@ export async function insertOperator(
 }
 
 /**
- * Counts one failed sign-in. The `max`-th failure in a row locks the account until `lockUntil`
- * and starts the count again. One statement, so failures sent in parallel are all counted.
+ * Counts one failed check of a password or code on the account, for administrators to see; the
+ * limits themselves count in rate_limit_hits, before each check (api/services/admin/auth/throttle.ts).
  */
-export async function countFailedSignIn(
-  db: Kysely<Database>,
-  id: string,
-  limit: { max: number; lockUntil: Date },
-): Promise<{ failures: number; locked: boolean }> {
-  const reached = sql<boolean>`failed_sign_ins + 1 >= ${limit.max}`
+export async function countFailedSignIn(db: Kysely<Database>, id: string): Promise<number> {
   const row = await db
     .updateTable('operators')
-    .set({
-      // Both CASEs read the row as it was before this UPDATE.
-      failedSignIns: sql`CASE WHEN ${reached} THEN 0 ELSE failed_sign_ins + 1 END`,
-      lockedUntil: sql`CASE WHEN ${reached} THEN ${limit.lockUntil} ELSE locked_until END`,
-      updatedAt: sql`now()`,
-    })
+    .set({ failedSignIns: sql`failed_sign_ins + 1`, updatedAt: sql`now()` })
     .where('id', '=', id)
     .returning(['failedSignIns'])
-    .executeTakeFirstOrThrow()
-  return {
-    failures: row.failedSignIns === 0 ? limit.max : row.failedSignIns,
-    locked: row.failedSignIns === 0,
-  }
+    .executeTakeFirst()
+  return row?.failedSignIns ?? 0
+}
+
+/**
+ * Locks an account until `until`. True only for the call that locked it (it was not locked at
+ * `now`), so parallel failures record one lock.
+ */
+export async function lockOperator(
+  db: Kysely<Database>,
+  id: string,
+  until: Date,
+  now: Date,
+): Promise<boolean> {
+  const row = await db
+    .updateTable('operators')
+    .set({ lockedUntil: until, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<=', now)]))
+    .returning('id')
+    .executeTakeFirst()
+  return row !== undefined
 }
 
 /** After a successful sign-in: the count of failures in a row starts again. */

@@ -151,7 +151,12 @@ describe('first sign-in of a city_admin (JavaScript on)', () => {
     // Inside a closed <details>: present for screen readers and copying, not shown until opened.
     expect(await page.locator('.totp-uri').textContent()).toContain(`secret=${secret}`)
 
+    // Enabling a second factor asks for the password again; without it nothing is enabled.
     await page.getByLabel('6 位验证码').fill(codeFor(secret))
+    expect((await submit(page, '验证并启用')).status()).toBe(400)
+    expect((await textsOf(page, '#totp-password-error'))[0]).toContain('请填写当前密码')
+    await page.getByLabel('6 位验证码').fill(codeFor(secret))
+    await page.getByLabel('当前密码').fill('city admin winter 2026')
     expect((await submit(page, '验证并启用')).status()).toBe(303)
     await expectConsoleHome(page)
 
@@ -182,6 +187,7 @@ describe('first sign-in of a city_admin (JavaScript on)', () => {
     const secret = grouped!.replace(/ /g, '')
 
     await page.getByLabel('6 位验证码').fill(codeFor(secret, 10))
+    await page.getByLabel('当前密码').fill('another admin password')
     expect((await submit(page, '验证并启用')).status()).toBe(400)
     const message = '验证码不正确，请输入验证器 App 上当前显示的 6 位数字'
     expect((await textsOf(page, '[role="alert"]'))[0]).toContain(message)
@@ -190,6 +196,7 @@ describe('first sign-in of a city_admin (JavaScript on)', () => {
     // Same secret still shown; the right code now goes on to the page first asked for.
     expect(await textsOf(page, '#totp-secret')).toEqual([grouped])
     await page.getByLabel('6 位验证码').fill(codeFor(secret))
+    await page.getByLabel('当前密码').fill('another admin password')
     await submit(page, '验证并启用')
     expect(new URL(page.url()).pathname).toBe('/admin/audit')
     await context.close()

@@ -64,7 +64,7 @@ describe('audit entries for sign-in events', () => {
     const enrol = await app.request('/api/admin/auth/totp', { headers: { cookie: s.cookie } })
     const { secret } = (await enrol.json()) as { secret: string }
     const code = codeFor(secret)
-    expect((await call('totp', { code }, s)).status).toBe(200)
+    expect((await call('totp', { code, currentPassword: newPassword }, s)).status).toBe(200)
     expect((await call('sign-out', {}, s)).status).toBe(204)
     for (let i = 0; i < 5; i++) await call('sign-in', { username: op.username, password: `x${i}` })
 

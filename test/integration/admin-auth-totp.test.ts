@@ -98,12 +98,13 @@ describe('TOTP for a city_admin', () => {
     expect(stored.totpSecretSealed!.toString('latin1')).not.toContain(secret)
     expect(stored.totpEnabledAt).toBeNull()
 
-    const wrong = await post(s, 'totp', { code: codeFor(secret, new Date(), 5) })
+    const currentPassword = 'city admin 2026 winter'
+    const wrong = await post(s, 'totp', { code: codeFor(secret, new Date(), 5), currentPassword })
     expect(wrong.status).toBe(400)
     expect(await errorOf(wrong)).toMatchObject({ details: [{ field: 'code' }] })
 
     const before = s
-    const done = await post(s, 'totp', { code: codeFor(secret) })
+    const done = await post(s, 'totp', { code: codeFor(secret), currentPassword })
     expect(done.status).toBe(200)
     s = await sessionFrom(done)
     expect(s.stage).toBe('active')
@@ -131,7 +132,7 @@ describe('TOTP for a city_admin', () => {
     expect((await post(second, 'totp', { code: codeFor(secret, new Date(), 1) })).status).toBe(200)
   })
 
-  it('counts wrong codes like wrong passwords: the fifth locks the account and ends the session', async () => {
+  it('refuses codes after five wrong ones from an address: the session ends, and that address waits', async () => {
     const op = await operatorWithPassword(t.deps.db, { role: 'city_admin' })
     const secret = await withTotp(t.deps.db, t.deps.privacy, op.id)
     const s = await signIn(op.username, op.password)
@@ -141,12 +142,18 @@ describe('TOTP for a city_admin', () => {
     }
     expect(statuses).toEqual([400, 400, 400, 400, 429])
     expect((await get(s, '/api/admin/auth/me')).status).toBe(401)
-    const again = await app.request('/api/admin/auth/sign-in', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: op.username, password: op.password }),
-    })
-    expect(again.status).toBe(429)
+    // Whoever knows the password may start again, but not check another code from there.
+    const again = await signIn(op.username, op.password)
+    const refused = await post(again, 'totp', { code: codeFor(secret) })
+    expect(refused.status).toBe(429)
+    expect((await errorOf(refused)).message).toMatch(/动态验证码已连续输错 5 次.*分钟后再试/)
+    const locks = await t.deps.db
+      .selectFrom('auditLog')
+      .select('detail')
+      .where('operatorId', '=', op.id)
+      .where('action', '=', 'auth.locked')
+      .execute()
+    expect(locks.map((l) => l.detail)).toMatchObject([{ scope: 'account_address', step: 'totp' }])
   })
 })
 
@@ -156,12 +163,61 @@ describe('optional TOTP for other roles', () => {
     const s = await signIn(op.username, op.password)
     expect(s.stage).toBe('active')
     const { secret } = (await (await get(s, '/api/admin/auth/totp')).json()) as { secret: string }
-    const res = await post(s, 'totp', { code: codeFor(secret) })
+    const res = await post(s, 'totp', { code: codeFor(secret), currentPassword: op.password })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ stage: 'active' })
     expect((await get(s, '/api/admin/auth/me')).status).toBe(200)
 
     const next = await signIn(op.username, op.password)
     expect(next.stage).toBe('totp')
+  })
+})
+
+describe('enabling TOTP asks for the current password', () => {
+  it('refuses a code without the password, or with a wrong one (counted as a failure), and enables nothing', async () => {
+    const op = await operatorWithPassword(t.deps.db, { role: 'county_handler' })
+    const s = await signIn(op.username, op.password)
+    const { secret } = (await (await get(s, '/api/admin/auth/totp')).json()) as { secret: string }
+
+    const without = await post(s, 'totp', { code: codeFor(secret) })
+    expect(without.status).toBe(400)
+    expect(await errorOf(without)).toMatchObject({
+      message: expect.stringMatching(/请输入当前密码/) as unknown,
+      details: [{ field: 'currentPassword' }],
+    })
+    const wrong = await post(s, 'totp', { code: codeFor(secret), currentPassword: 'not it at all' })
+    expect(wrong.status).toBe(400)
+    expect(await errorOf(wrong)).toMatchObject({
+      message: expect.stringMatching(/当前密码不正确/) as unknown,
+      details: [{ field: 'currentPassword' }],
+    })
+    expect((await totpColumns(op.id)).totpEnabledAt).toBeNull()
+    const failures = await t.deps.db
+      .selectFrom('auditLog')
+      .select('detail')
+      .where('operatorId', '=', op.id)
+      .where('action', '=', 'auth.sign_in_failed')
+      .execute()
+    expect(failures.map((f) => f.detail)).toMatchObject([{ reason: 'current_password' }])
+
+    const good = await post(s, 'totp', { code: codeFor(secret), currentPassword: op.password })
+    expect(good.status).toBe(200)
+    expect((await totpColumns(op.id)).totpEnabledAt).not.toBeNull()
+  })
+
+  it('ends the session after five wrong passwords, so a stolen session cannot keep guessing', async () => {
+    const op = await operatorWithPassword(t.deps.db, { role: 'county_handler' })
+    const s = await signIn(op.username, op.password)
+    const { secret } = (await (await get(s, '/api/admin/auth/totp')).json()) as { secret: string }
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const res = await post(s, 'totp', { code: codeFor(secret), currentPassword: `guess ${i}` })
+        return res.status
+      }),
+    )
+    expect(statuses.filter((x) => x === 400)).toHaveLength(4)
+    expect(statuses.filter((x) => x === 200)).toHaveLength(0)
+    expect((await get(s, '/api/admin/auth/me')).status).toBe(401)
+    expect((await totpColumns(op.id)).totpEnabledAt).toBeNull()
   })
 })

@@ -225,14 +225,20 @@ describe('password change', () => {
     expect(await wrong.json()).toMatchObject({
       error: { details: [{ field: 'currentPassword' }] },
     })
-    for (const newPassword of ['short', `${op.username}-2026-long`, op.password]) {
+    const refusals: [string, RegExp][] = [
+      ['short', /新密码至少需要 12 个字符/],
+      [`${op.username}-2026-long`, /新密码不能包含用户名/],
+      [op.password, /新密码不能与当前密码相同/],
+      ['123456789012', /最常见的密码之一.*请换一个/],
+    ]
+    for (const [newPassword, reason] of refusals) {
       const res = await changePassword(s, { currentPassword: op.password, newPassword })
       expect(res.status).toBe(400)
       const body = (await res.json()) as {
         error: { message: string; details: { field: string }[] }
       }
       expect(body.error.details[0]!.field).toBe('newPassword')
-      expect(body.error.message).toMatch(/新密码/)
+      expect(body.error.message).toMatch(reason)
     }
     expect((await me(s.cookie)).status).toBe(200)
     expect((await signIn(op.username, op.password)).status).toBe(200)

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
+import { hashPassword } from '../../api/services/admin/auth/password-hash.ts'
 import { sessionCookieName } from '../../api/services/admin/sessions.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
@@ -12,11 +13,18 @@ import { operatorWithPassword, setCookieOf, withTotp } from './admin-auth-fixtur
 let t: TestContext
 let app: ReturnType<typeof createApp>
 let admin: TestOperator
+/** The administrator's own password, asked again to reset someone's second factor. */
+const adminPassword = 'the city admin knows this one'
 
 beforeAll(async () => {
   t = await createTestContext()
   app = createApp(t.deps)
   admin = await signedInOperator(t.deps, 'city_admin')
+  await t.deps.db
+    .updateTable('operators')
+    .set({ passwordHash: await hashPassword(adminPassword) })
+    .where('id', '=', admin.operator.id)
+    .execute()
 })
 afterAll(() => t.cleanup())
 
@@ -39,7 +47,11 @@ function post(path: string, body: unknown, as: TestOperator = admin) {
 }
 
 const act = (id: string, action: string, as: TestOperator = admin) =>
-  post(`/api/admin/operators/${id}/actions`, { action }, as)
+  post(
+    `/api/admin/operators/${id}/actions`,
+    action === 'reset_totp' ? { action, currentPassword: adminPassword } : { action },
+    as,
+  )
 
 /** Each sign-in from an address of its own, so the per-address limit never answers instead. */
 async function signIn(username: string, password: string) {
@@ -256,6 +268,32 @@ describe('actions on an account', () => {
     expect(enrol.status).toBe(200)
     expect(((await enrol.json()) as { secret: string }).secret).not.toBe(oldSecret)
     expect((await act(op.id, 'reset_totp')).status).toBe(409)
+  })
+
+  it("asks for the administrator's own password to reset a second factor, and counts a wrong one", async () => {
+    const op = await operatorWithPassword(t.deps.db)
+    await withTotp(t.deps.db, t.deps.privacy, op.id)
+    const path = `/api/admin/operators/${op.id}/actions`
+    const without = await post(path, { action: 'reset_totp' })
+    expect(without.status).toBe(400)
+    expect(((await without.json()) as { error: { message: string } }).error.message).toMatch(
+      /请输入当前密码/,
+    )
+    const wrong = await post(path, { action: 'reset_totp', currentPassword: 'not my password' })
+    expect(wrong.status).toBe(400)
+    expect(((await wrong.json()) as { error: { details: FieldDetail[] } }).error.details).toEqual([
+      expect.objectContaining({ field: 'currentPassword' }),
+    ])
+    expect((await operatorRow(op.id)).totpEnabledAt).not.toBeNull()
+    expect(await auditOf('operator.reset_totp', op.id)).toHaveLength(0)
+    const failed = await t.deps.db
+      .selectFrom('auditLog')
+      .select('detail')
+      .where('operatorId', '=', admin.operator.id)
+      .where('action', '=', 'auth.sign_in_failed')
+      .execute()
+    expect(failed.map((f) => f.detail)).toMatchObject([{ reason: 'current_password' }])
+    expect((await act(op.id, 'reset_totp')).status).toBe(200)
   })
 
   it("turns a county handler's optional TOTP off: the password alone signs in", async () => {

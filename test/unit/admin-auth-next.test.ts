@@ -9,6 +9,10 @@ describe('the `next` address after sign-in', () => {
       '/admin/cases?status=received&page=2',
     )
     expect(safeNext('/admin')).toBe('/admin')
+    expect(safeNext('/admin/enterprises/91331100MA2A0B1C2D')).toBe(
+      '/admin/enterprises/91331100MA2A0B1C2D',
+    )
+    expect(safeNext('/admin/cases?q=..%2f..')).toBe('/admin/cases?q=..%2f..')
   })
 
   it.each([
@@ -24,6 +28,20 @@ describe('the `next` address after sign-in', () => {
     '/admin/sign-out',
     '',
     null,
+    // Dot segments, plain or percent-encoded in any case or mix, and encoded slashes.
+    '/admin/../enterprises/',
+    '/admin/cases/../../api/admin/auth/sign-out',
+    '/admin/%2e%2e/enterprises/',
+    '/admin/%2E%2E/%2E%2E/complaints/track',
+    '/admin/.%2e/enterprises/',
+    '/admin/%2e./enterprises/',
+    '/admin/%252e%252e/enterprises/',
+    '/admin/./cases',
+    '/admin/cases/..',
+    '/admin/cases%2f..%2f..%2fenterprises',
+    '/admin/cases/..;/x',
+    '/admin//evil.example',
+    '/admin/sign-in/',
   ])('sends %j to the console home instead', (raw) => {
     expect(safeNext(raw)).toBe('/admin')
   })

@@ -11,6 +11,7 @@ import {
   newOneTimePassword,
   newPasswordProblems,
 } from '../../api/services/admin/auth/password-policy.ts'
+import { isCommonPassword } from '../../api/services/admin/auth/common-passwords.ts'
 import argon2 from 'argon2'
 
 /** `$argon2id$v=19$m=19456,t=2,p=1$salt$hash` → its parts, parameters as a map. */
@@ -88,6 +89,21 @@ describe('new password policy', () => {
     ])
   })
 
+  it.each(['123456789012', 'password1234', 'Password1234', '1qaz2wsx3edc', 'qwertyuiop12'])(
+    'refuses %j, one of the common passwords shipped as data, saying why in Chinese',
+    (newPassword) => {
+      expect(newPasswordProblems({ ...base, newPassword })).toEqual([
+        '这个密码是最常见的密码之一（如 123456789012），很容易被猜中，请换一个别人想不到的，例如几个不相关的词组成的短句。',
+      ])
+    },
+  )
+
+  it('knows the common list as shipped (tens of thousands of entries), not a handful', () => {
+    expect(isCommonPassword('123456')).toBe(true)
+    expect(isCommonPassword('dragon')).toBe(true)
+    expect(isCommonPassword('莲都区投诉处理 2026 冬')).toBe(false)
+  })
+
   it('refuses a password too long to hash cheaply', () => {
     expect(newPasswordProblems({ ...base, newPassword: 'x'.repeat(129) })).toEqual([
       '新密码最多 128 个字符，请缩短。',
@@ -96,6 +112,15 @@ describe('new password policy', () => {
 })
 
 describe('one-time passwords', () => {
+  it('meet the policy for a new password themselves', () => {
+    for (let i = 0; i < 50; i++) {
+      const newPassword = newOneTimePassword()
+      expect(
+        newPasswordProblems({ username: 'zhang.san', currentPassword: '', newPassword }),
+      ).toEqual([])
+    }
+  })
+
   it('are 20 characters in four groups, without look-alike characters, each one new', () => {
     const seen = new Set<string>()
     for (let i = 0; i < 200; i++) {

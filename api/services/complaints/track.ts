@@ -3,7 +3,7 @@ import type { ComplaintCategory, ComplaintKind, ComplaintStatus } from '../../..
 import type { ServiceContext } from '../../deps.ts'
 import { ApiError } from '../../errors.ts'
 import { clientKey } from '../limits/client-key.ts'
-import { consumeLimits, refundLimits, type Limit } from '../limits/rate-limit.ts'
+import { consumeLimits, giveBackAttempt, type Limit } from '../limits/rate-limit.ts'
 import { normalizeTrackingNo, queryCodeMatches, trackingNoPattern } from './codes.ts'
 
 export interface TrackedComplaintView {
@@ -83,7 +83,7 @@ export async function trackComplaint({
   }
   const [timeline] = await Promise.all([
     publicTimeline(ctx.db, found.id),
-    refundLimits(ctx.db, limits, now),
+    giveBackAttempt(ctx.db, limits, now),
   ])
   return {
     trackingNo: found.trackingNo,

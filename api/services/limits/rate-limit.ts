@@ -1,9 +1,6 @@
 import type { Kysely } from 'kysely'
-import {
-  addRateLimitHits,
-  rateLimitHits,
-  subtractRateLimitHits,
-} from '../../../db/queries/complaints.ts'
+import { rateLimitTotals } from '../../../db/queries/attempt-windows.ts'
+import { addRateLimitHits, subtractRateLimitHits } from '../../../db/queries/complaints.ts'
 import type { Database } from '../../../db/database.ts'
 import { ApiError } from '../../errors.ts'
 
@@ -26,7 +23,8 @@ export function windowOf(limit: Pick<Limit, 'windowSeconds'>, now: number) {
   }
 }
 
-function refusal(limit: Limit, retryAfterSeconds: number) {
+/** The 429 for a limit, with the wait given. */
+export function refusal(limit: Limit, retryAfterSeconds: number) {
   const minutes = Math.ceil(retryAfterSeconds / 60)
   return new ApiError('RATE_LIMITED', `${limit.message}请在 ${minutes} 分钟后再试。`, {
     retryAfterSeconds,
@@ -59,32 +57,54 @@ export async function consumeLimits(
   }
 }
 
-/** Refuses when a limit is already used up, without counting (for failures counted afterwards). */
-export async function assertUnderLimits(
+/**
+ * Counts one attempt against each limit before it is checked, in one statement, and answers each
+ * bucket's total with this attempt included. Of any number of attempts sent at once, exactly
+ * `max` see a total within the limit, whatever order they arrive in: the caller checks only those.
+ */
+export function countAttempt(
   db: Kysely<Database>,
   limits: readonly Limit[],
   now = Date.now(),
-) {
-  for (const limit of limits) {
-    if (limit.max <= 0) continue
-    const window = windowOf(limit, now)
-    if ((await rateLimitHits(db, limit.bucket, window.start)) >= limit.max) {
-      throw refusal(limit, window.retryAfterSeconds)
-    }
-  }
-}
-
-/** Counts one failure against each limit (wrong query codes). */
-export async function countFailures(
-  db: Kysely<Database>,
-  limits: readonly Limit[],
-  now = Date.now(),
-) {
-  await hit(
+): Promise<Map<string, number>> {
+  return hit(
     db,
     limits.filter((l) => l.max > 0),
     now,
   )
+}
+
+/**
+ * Each limit's total in the window before the one `now` falls in, by bucket: a limit reached
+ * there still holds, so a lock lasts at least one whole window wherever in its window it began.
+ */
+export function previousWindowTotals(
+  db: Kysely<Database>,
+  limits: readonly Limit[],
+  now = Date.now(),
+): Promise<Map<string, number>> {
+  return rateLimitTotals(
+    db,
+    limits
+      .filter((l) => l.max > 0)
+      .map((l) => ({
+        bucket: l.bucket,
+        windowStart: new Date(windowOf(l, now).start.getTime() - l.windowSeconds * 1000),
+      })),
+  )
+}
+
+/**
+ * Gives back the attempt `countAttempt` or `consumeLimits` counted at the same `now`, for one that
+ * turned out not to be the abuse the limits are there for (a right password, a resident's right
+ * query code). Only the windows it was counted in are touched, in one statement, never below zero.
+ */
+export async function giveBackAttempt(
+  db: Kysely<Database>,
+  limits: readonly Limit[],
+  now = Date.now(),
+) {
+  await subtractRateLimitHits(db, currentWindows(limits, now))
 }
 
 /** Each active limit with the start of its current window, for counting inside another statement. */
@@ -97,22 +117,4 @@ export function currentWindows(limits: readonly Limit[], now = Date.now()) {
 /** The 429 for a limit that refused, with the wait until its window ends. */
 export function refusalOf(limit: Limit, now = Date.now()) {
   return refusal(limit, windowOf(limit, now).retryAfterSeconds)
-}
-
-/**
- * Takes back the hits `consumeLimits` counted at `now`, for an attempt that turned out not to be
- * the abuse the limits are there for (a resident's right query code). Only the windows that the
- * attempt was counted in are touched, and a count never goes below zero.
- */
-export async function refundLimits(
-  db: Kysely<Database>,
-  limits: readonly Limit[],
-  now = Date.now(),
-) {
-  await subtractRateLimitHits(
-    db,
-    limits
-      .filter((l) => l.max > 0)
-      .map((l) => ({ bucket: l.bucket, windowStart: windowOf(l, now).start })),
-  )
 }

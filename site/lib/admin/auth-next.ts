@@ -2,13 +2,22 @@
 export const signInPath = '/admin/sign-in'
 
 /**
- * A `next` address honoured after sign-in: only a path inside the console (no other site, no
- * `//host` or `/\host` trick), and never the sign-in or sign-out pages themselves.
+ * One console path: `/admin` and segments of letters, digits, `_` and `-` (dots only inside a
+ * segment). No `.` or `..` segment, no `%` (so no `%2e%2e` or `%2f` that a later decoding step
+ * could turn into one), no `//`: the browser resolves nothing, it goes exactly where it says.
+ */
+const consolePath = /^\/admin(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*\/?$/
+
+/**
+ * A `next` address honoured after sign-in: only a plain path inside the console (no other site,
+ * no `//host` or `/\host` trick, no dot segments however encoded), with any query, and never the
+ * sign-in or sign-out pages themselves.
  */
 export function safeNext(raw: string | null | undefined): string {
-  if (!raw || raw.length > 500) return '/admin'
-  if (!/^\/admin(?:[/?#]|$)/.test(raw) || /[\\\s]/.test(raw)) return '/admin'
-  if (/^\/admin\/sign-(?:in|out)(?:[/?#]|$)/.test(raw)) return '/admin'
+  if (!raw || raw.length > 500 || /[\\\s]/.test(raw)) return '/admin'
+  const path = raw.split(/[?#]/, 1)[0]!
+  if (!consolePath.test(path) || /\.\.|\/\./.test(path)) return '/admin'
+  if (/^\/admin\/sign-(?:in|out)\/?$/.test(path)) return '/admin'
   return raw
 }
 

@@ -36,14 +36,23 @@ export async function handleTotpCode(
     }
   }
   const code = textField(form, 'code', 20)
-  if (!code.trim())
-    return { status: 400, problems: [{ field: 'code', message: '请填写 6 位验证码。' }] }
+  // Asked only while enrolling: enabling a second factor needs the password again.
+  const enrolling = !session.totpEnabled
+  const currentPassword = enrolling ? textField(form, 'currentPassword') : undefined
+  const problems = [
+    ...(code.trim() ? [] : [{ field: 'code', message: '请填写 6 位验证码。' }]),
+    ...(enrolling && !currentPassword
+      ? [{ field: 'currentPassword', message: '请填写当前密码，确认是您本人在启用动态验证码。' }]
+      : []),
+  ]
+  if (problems.length > 0) return { status: 400, problems }
   try {
     const result = await submitTotpCode({
       ctx: serviceContext(),
       input: {
         session,
         code,
+        currentPassword,
         clientAddress: clientAddressOf(astro.request, () => astro.clientAddress),
         userAgent: astro.request.headers.get('user-agent') ?? '',
       },
@@ -56,6 +65,6 @@ export async function handleTotpCode(
       redirect: session.stage === 'totp' ? next : '/admin/totp?enabled=1',
     }
   } catch (error) {
-    return outcomeOf(error, ['code'], 'code')
+    return outcomeOf(error, ['code', 'currentPassword'], 'code')
   }
 }

@@ -171,6 +171,8 @@ export async function handleOperatorRequest(input: {
   id: string
   operator: SignedInOperator
   csrfOk: (form: FormData) => boolean
+  /** The administrator's session, ended if their password is guessed at too often. */
+  session: { tokenHash: Buffer }
   clientAddress: string
 }): Promise<OperatorPage> {
   const ctx = serviceContext()
@@ -213,7 +215,15 @@ export async function handleOperatorRequest(input: {
     try {
       const done = await actOnOperator({
         ctx,
-        input: { operator, id, action, clientAddress: input.clientAddress },
+        input: {
+          operator,
+          id,
+          action,
+          // Asked only to reset a second factor; never kept or shown again.
+          currentPassword: action === 'reset_totp' ? textField(form, 'currentPassword') : undefined,
+          session: input.session,
+          clientAddress: input.clientAddress,
+        },
       })
       if (done.oneTimePassword) {
         const { oneTimePassword } = done

@@ -34,14 +34,19 @@ const codeRoute = createRoute({
   summary: '提交动态验证码（完成登录，或首次绑定时启用）',
   description:
     'At stage totp a good code finishes signing in and replaces the session (new cookie and ' +
-    'CSRF token). A code is accepted once; wrong codes count like wrong passwords.',
+    'CSRF token). Enabling TOTP (the first code) needs `currentPassword` too. A code is ' +
+    'accepted once; every code and password is counted before it is checked.',
   middleware: requireOperator({ stages: ['totp', 'active'] }),
   request: {
     body: {
       required: true,
       content: {
         'application/json': {
-          schema: z.object({ code: z.string('请填写 6 位验证码').max(20, '验证码是 6 位数字') }),
+          schema: z.object({
+            code: z.string('请填写 6 位验证码').max(20, '验证码是 6 位数字'),
+            /** Required to enable TOTP (enrolment); ignored when the code finishes a sign-in. */
+            currentPassword: z.string('请填写当前密码').max(1024).optional(),
+          }),
         },
       },
     },
@@ -70,6 +75,7 @@ export function registerTotp(app: App) {
       input: {
         session: sessionOf(c),
         code: c.req.valid('json').code,
+        currentPassword: c.req.valid('json').currentPassword,
         clientAddress: clientAddress(c),
         userAgent: c.req.header('user-agent') ?? '',
       },

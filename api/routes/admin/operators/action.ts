@@ -7,7 +7,7 @@ import {
 import type { App } from '../../../env.ts'
 import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf } from '../guard.ts'
+import { operatorOf, sessionOf } from '../guard.ts'
 import { operatorAdminOnly } from './guard.ts'
 
 const route = createRoute({
@@ -17,7 +17,8 @@ const route = createRoute({
   description:
     'Needs the X-CSRF-Token header. reset_password answers a new one-time password once, clears ' +
     'a lockout and ends every session of the account; disable ends them at once; reset_totp ' +
-    'ends them and makes the account enrol again (a city_admin at the next sign-in). 403 for ' +
+    'ends them and makes the account enrol again (a city_admin at the next sign-in) and needs ' +
+    "the administrator's own currentPassword (400 without it or when wrong). 403 for " +
     'disabling or resetting your own account; 409 when the action does not apply to the account ' +
     'as it is (enable an active one, unlock one not locked).',
   middleware: operatorAdminOnly,
@@ -49,6 +50,8 @@ export function registerOperatorAction(app: App) {
         operator: operatorOf(c),
         id: c.req.valid('param').id,
         action: c.req.valid('json').action,
+        currentPassword: c.req.valid('json').currentPassword,
+        session: sessionOf(c),
         clientAddress: clientAddress(c),
       },
     })

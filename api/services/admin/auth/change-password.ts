@@ -5,13 +5,12 @@ import {
 } from '../../../../db/queries/operators.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
-import { assertUnderLimits } from '../../limits/rate-limit.ts'
 import { recordAudit } from '../audit.ts'
-import { endSession, endSessionsOf, type ConsoleSession } from '../sessions.ts'
-import { hashPassword, verifyPassword } from './password-hash.ts'
+import { endSessionsOf, type ConsoleSession } from '../sessions.ts'
+import { confirmCurrentPassword } from './confirm-password.ts'
+import { hashPassword } from './password-hash.ts'
 import { newPasswordProblems } from './password-policy.ts'
 import { issueSession, totpRequired, type IssuedSession } from './stages.ts'
-import { addressLimits, countAccountFailure, isLocked, lockedRefusal } from './throttle.ts'
 
 export interface ChangePasswordInput {
   session: ConsoleSession
@@ -31,8 +30,8 @@ const fieldError = (field: 'currentPassword' | 'newPassword', messages: string[]
 
 /**
  * Replaces the operator's password (the one-time one at first sign-in, or any later). The current
- * password is asked again, so a session left open cannot be used to take the account over; a
- * wrong one counts as a failed sign-in. Every session of the operator ends, this one included,
+ * password is asked again (confirm-password.ts), so a session left open cannot be used to take
+ * the account over; a wrong one counts as a failed sign-in. Every session of the operator ends, this one included,
  * and a new one is started: whoever knew the old password or held an old cookie is out.
  */
 export async function changePassword({
@@ -46,29 +45,14 @@ export async function changePassword({
   const { session } = input
   const operator = await findOperatorById(ctx.db, session.operator.id)
   if (!operator) throw new ApiError('UNAUTHORIZED', '登录已失效，请重新登录后台。')
-  if (isLocked(operator, now)) {
-    await endSession(ctx.db, session.tokenHash)
-    throw lockedRefusal(operator.lockedUntil!, now)
-  }
-  await assertUnderLimits(
-    ctx.db,
-    addressLimits(ctx.privacy.hashKey, input.clientAddress),
-    now.getTime(),
-  )
-  if (!(await verifyPassword(operator.passwordHash, input.currentPassword))) {
-    const failure = await countAccountFailure(ctx, operator, {
-      reason: 'current_password',
-      clientAddress: input.clientAddress,
-      now,
-    })
-    if (failure.locked) {
-      await endSession(ctx.db, session.tokenHash)
-      throw lockedRefusal(failure.lockedUntil, now)
-    }
-    throw fieldError('currentPassword', [
-      '当前密码不正确，请重新输入（首次登录请输入收到的一次性密码）。',
-    ])
-  }
+  await confirmCurrentPassword(ctx, {
+    operator,
+    password: input.currentPassword,
+    clientAddress: input.clientAddress,
+    now,
+    session,
+    wrongMessage: '当前密码不正确，请重新输入（首次登录请输入收到的一次性密码）。',
+  })
   const problems = newPasswordProblems({
     username: operator.username,
     newPassword: input.newPassword,

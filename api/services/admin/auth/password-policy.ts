@@ -1,7 +1,11 @@
 import { randomInt } from 'node:crypto'
+import { isCommonPassword } from './common-passwords.ts'
 import { passwordMaxLength } from './password-hash.ts'
 
-/** NIST SP 800-63B: length is what makes a password strong; no composition rules. */
+/**
+ * NIST SP 800-63B: length is what makes a password strong; no composition rules, but no password
+ * from a list of common ones.
+ */
 export const passwordMinLength = 12
 
 /**
@@ -24,6 +28,11 @@ export function newPasswordProblems(input: {
   }
   if (username !== '' && newPassword.toLowerCase().includes(username.toLowerCase())) {
     problems.push('新密码不能包含用户名，请换一个。')
+  }
+  if (isCommonPassword(newPassword)) {
+    problems.push(
+      '这个密码是最常见的密码之一（如 123456789012），很容易被猜中，请换一个别人想不到的，例如几个不相关的词组成的短句。',
+    )
   }
   if (newPassword === currentPassword) {
     problems.push('新密码不能与当前密码相同，请换一个。')

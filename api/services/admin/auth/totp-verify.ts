@@ -6,17 +6,19 @@ import {
 import type { SessionStage } from '../../../../db/database.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
-import { assertUnderLimits } from '../../limits/rate-limit.ts'
 import { recordAudit } from '../audit.ts'
 import { endSession, type ConsoleSession } from '../sessions.ts'
 import { issueSession, type IssuedSession } from './stages.ts'
-import { addressLimits, countAccountFailure, isLocked, lockedRefusal } from './throttle.ts'
+import { confirmCurrentPassword } from './confirm-password.ts'
+import { attemptFailed, attemptSucceeded, countTotpAttempt, totpRefusal } from './throttle.ts'
 import { matchingTotpStep } from './totp.ts'
 import { openTotpSecret } from './totp-enrolment.ts'
 
 export interface TotpCodeInput {
   session: ConsoleSession
   code: string
+  /** Asked when the code enables TOTP (enrolment); not when it finishes a sign-in. */
+  currentPassword?: string | undefined
   clientAddress: string
   userAgent: string
   now?: Date
@@ -30,8 +32,10 @@ const codeError = (message: string) =>
 
 /**
  * Checks a TOTP code: to finish signing in (stage `totp`), and, the first time, to prove that an
- * app holds the enrolled secret, which turns TOTP on. A code is good once: its time step must be
- * later than the last one used. Wrong codes count like wrong passwords.
+ * app holds the enrolled secret, which turns TOTP on. Turning it on asks for the current password
+ * too (a session alone must not be enough to bind someone's phone to the account). A code is good
+ * once: its time step must be later than the last one used. Each code is counted before it is
+ * checked, and wrong ones are limited (throttle.ts).
  */
 export async function submitTotpCode({
   ctx,
@@ -45,10 +49,6 @@ export async function submitTotpCode({
   const signingIn = session.stage === 'totp'
   const operator = await findOperatorById(ctx.db, session.operator.id)
   if (!operator) throw new ApiError('UNAUTHORIZED', '登录已失效，请重新登录后台。')
-  if (isLocked(operator, now)) {
-    if (signingIn) await endSession(ctx.db, session.tokenHash)
-    throw lockedRefusal(operator.lockedUntil!, now)
-  }
   if (!signingIn && operator.totpEnabledAt) {
     throw new ApiError('CONFLICT', '动态验证码已经启用，无需再次验证。')
   }
@@ -61,22 +61,39 @@ export async function submitTotpCode({
   }
   const code = input.code.replace(/\s/g, '')
   if (!/^\d{6}$/.test(code)) throw codeError('请输入验证器 App 上当前显示的 6 位数字。')
-  await assertUnderLimits(
-    ctx.db,
-    addressLimits(ctx.privacy.hashKey, input.clientAddress),
-    now.getTime(),
-  )
+  const enrolling = operator.totpEnabledAt === null
+  if (enrolling) {
+    await confirmCurrentPassword(ctx, {
+      operator,
+      password: input.currentPassword ?? '',
+      clientAddress: input.clientAddress,
+      now,
+      session,
+      wrongMessage: '当前密码不正确：启用动态验证码前，请输入您登录用的密码。',
+    })
+  }
+  const attempt = await countTotpAttempt(ctx, {
+    operatorId: operator.id,
+    clientAddress: input.clientAddress,
+    now,
+  })
+  const refusal = totpRefusal(attempt)
+  if (refusal) {
+    if (signingIn) await endSession(ctx.db, session.tokenHash)
+    throw refusal
+  }
 
   const step = matchingTotpStep(secret, code, now)
   if (step === null) {
-    const failure = await countAccountFailure(ctx, operator, {
+    const failure = await attemptFailed(ctx, attempt, {
+      operator,
+      username: operator.username,
       reason: 'totp',
       clientAddress: input.clientAddress,
-      now,
     })
-    if (failure.locked) {
+    if (failure) {
       if (signingIn) await endSession(ctx.db, session.tokenHash)
-      throw lockedRefusal(failure.lockedUntil, now)
+      throw failure
     }
     throw codeError(
       '验证码不正确，请输入验证器 App 上当前显示的 6 位数字；如一直不对，请检查手机时间是否准确。',
@@ -104,6 +121,8 @@ export async function submitTotpCode({
     })
     throw codeError('这个验证码已经用过，请等验证器 App 显示下一个验证码（每 30 秒更新）后再输入。')
   }
+  // A replayed code stays counted: only a code accepted gives its attempt back.
+  await attemptSucceeded(ctx, attempt)
   if (!signingIn) return { stage: session.stage }
   return ctx.db.transaction().execute(async (trx) => {
     const issued = await issueSession(ctx, trx, {

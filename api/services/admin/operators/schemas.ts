@@ -104,6 +104,8 @@ export const operatorActionSchema = z
       operatorActions,
       '请选择操作：reset_password 重置密码、disable 停用、enable 启用、unlock 解锁或 reset_totp 重置动态验证码',
     ),
+    /** The administrator's own password: required for reset_totp (a change of a second factor). */
+    currentPassword: z.string('请填写您的当前密码').max(1024).optional(),
   })
   .openapi('ConsoleOperatorAction')
 

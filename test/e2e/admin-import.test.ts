@@ -53,6 +53,8 @@ const header = '统一社会信用代码,企业名称,区县,行业,地址,认�
 const excelCsv = (lines: string[]) =>
   iconv.encode(`${[header, ...lines].join('\r\n')}\r\n`, 'gb18030')
 
+const fileLabel = /^名单文件（\.xlsx 或 \.csv，最大 \d+ KB）$/
+
 const storedNames = async () =>
   (
     await db
@@ -71,7 +73,7 @@ describe('importing a list in the console', () => {
     await page.waitForURL('**/admin/enterprises/import')
     const upload = async (buffer: Buffer) => {
       await page
-        .getByLabel('名单文件（.xlsx 或 .csv，最大 10 MB）')
+        .getByLabel(fileLabel)
         .setInputFiles({ name: '诚信计量单位名单.csv', mimeType: 'text/csv', buffer })
       await page.getByRole('button', { name: '上传并导入' }).click()
       await page.waitForLoadState()
@@ -101,7 +103,7 @@ describe('importing a list in the console', () => {
     await page.goto('/admin/enterprises/import')
     const wrong = [...rows, rows[0]!.replace('景宁畲族自治县,粮食收购', '杭州市,粮食收购')]
     await page
-      .getByLabel('名单文件（.xlsx 或 .csv，最大 10 MB）')
+      .getByLabel(fileLabel)
       .setInputFiles({ name: 'wrong.csv', mimeType: 'text/csv', buffer: excelCsv(wrong) })
     await page.getByRole('button', { name: '上传并导入' }).click()
     await page.waitForLoadState()
@@ -109,5 +111,30 @@ describe('importing a list in the console', () => {
     expect(cells).toContain('第 4 行')
     expect(cells).toContain('杭州市')
     expect(await page.locator('[role="alert"] h2').innerText()).toContain('没有写入任何数据')
+  })
+
+  test('a list over the size limit is refused with 413, nothing written', async () => {
+    const { page } = await watchedPage(session.withoutJs)
+    await page.goto('/admin/enterprises/import')
+    // A list that would import (new businesses, a long note in a column the import ignores) but
+    // for its size, past the default 1 MiB limit.
+    const note = 'x'.repeat(600 * 1024)
+    const fresh = rows.map(
+      (r) => `${r.replace(suffix, `${suffix}大`).replace(/^\w+/, () => uscc('91331102'))},${note}`,
+    )
+    const big = iconv.encode(`${header},备注\r\n${fresh.join('\r\n')}\r\n`, 'gb18030')
+    await page
+      .getByLabel(fileLabel)
+      .setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: big })
+    const answer = page.waitForResponse((r) => r.request().method() === 'POST')
+    await page.getByRole('button', { name: '上传并导入' }).click()
+    expect((await answer).status()).toBe(413)
+    expect(await page.locator('[role="alert"]').innerText()).toContain('过大')
+    const written = await db
+      .selectFrom('enterprises')
+      .select('uscc')
+      .where('name', 'like', `%${suffix}大`)
+      .execute()
+    expect(written).toEqual([])
   })
 })

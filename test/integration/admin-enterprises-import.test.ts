@@ -148,6 +148,17 @@ describe("the console's list upload", () => {
     expect(await historyCount()).toBe(before)
   })
 
+  it('refuses lists over the body limit with 413 and a Chinese message, a burst of them at once', async () => {
+    // A valid list padded past the limit (1 MiB) with an ignored column: only its size is wrong.
+    const padding = 'x'.repeat(t.deps.config.BODY_LIMIT_BYTES + 1)
+    const big = Buffer.concat([excelCsv(list), Buffer.from(`备注\r\n${padding}\r\n`)])
+    const before = await historyCount()
+    const answers = await Promise.all(Array.from({ length: 5 }, () => upload(big)))
+    expect(answers.map((a) => a.status)).toEqual([413, 413, 413, 413, 413])
+    expect((answers[0]?.json.error as { message: string }).message).toContain('提交的内容过大')
+    expect(await historyCount()).toBe(before)
+  })
+
   it('refuses a file that is neither UTF-8 nor GB18030 with what to do', async () => {
     const bytes = Buffer.concat([Buffer.from(`${header}\r\n`, 'utf8'), Buffer.from([0xff, 0x81])])
     const res = await upload(bytes)

@@ -2,7 +2,7 @@ import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import {
   importUploadedList,
-  maxUploadedListBytes,
+  uploadLimitMessage,
 } from '../../../api/services/admin/enterprises/import.ts'
 import type { ImportProblem } from '../../../api/services/enterprises/import-file.ts'
 import { serviceContext } from '../services.ts'
@@ -25,8 +25,6 @@ export type ImportPage =
       ignoredColumns: string[]
       demoDataPresent: boolean
     }
-
-const tooLarge = '名单文件过大：最大 10 MB。请删去多余的工作表或列，或分成几个文件导入。'
 
 /**
  * The form's body, read up to `limit` bytes and no further: a larger upload is refused once the
@@ -68,10 +66,13 @@ export async function handleImportRequest(input: {
   clientAddress: string
 }): Promise<ImportPage> {
   if (input.request.method !== 'POST') return { kind: 'form', status: 200 }
-  const form = await readLimitedForm(input.request, maxUploadedListBytes + 64 * 1024).catch(
-    () => null,
-  )
-  if (form === 'too-large') return { kind: 'form', status: 413, message: tooLarge }
+  const ctx = serviceContext()
+  // The same limit as the API's: the whole body, so a list that fits one fits the other.
+  const limit = ctx.config.BODY_LIMIT_BYTES
+  const form = await readLimitedForm(input.request, limit).catch(() => null)
+  if (form === 'too-large') {
+    return { kind: 'form', status: 413, message: uploadLimitMessage(limit) }
+  }
   if (!form || !input.csrfOk(form)) {
     const message = '页面已过期（安全令牌无效），请刷新页面后重新上传。'
     return { kind: 'form', status: 403, message }
@@ -87,7 +88,7 @@ export async function handleImportRequest(input: {
   const fileName = file.name
   try {
     const outcome = await importUploadedList({
-      ctx: serviceContext(),
+      ctx,
       input: {
         operator: input.operator,
         fileName,

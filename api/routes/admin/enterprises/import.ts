@@ -1,9 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { bodyLimit } from 'hono/body-limit'
-import {
-  importUploadedList,
-  maxUploadedListBytes,
-} from '../../../services/admin/enterprises/import.ts'
+import { importUploadedList } from '../../../services/admin/enterprises/import.ts'
 import type { App } from '../../../env.ts'
 import { ApiError } from '../../../errors.ts'
 import { clientAddress } from '../../client-address.ts'
@@ -44,7 +40,8 @@ export function registerConsoleEnterpriseImport(app: App) {
       'multipart/form-data with `file` and optional `dryRun` (true). Needs the X-CSRF-Token ' +
       'header. Read and checked as `npm run import:enterprises` does: a list with any wrong row ' +
       'writes nothing and answers 400 with every problem in `details` ' +
-      '(`row`, `column`, `value`, `reason`). Importing the same list again changes nothing.',
+      '(`row`, `column`, `value`, `reason`). Importing the same list again changes nothing. ' +
+      'The body is held to BODY_LIMIT_BYTES like every API request (413).',
     responses: {
       200: {
         description: 'Imported (or, for a dry run, compared).',
@@ -55,58 +52,45 @@ export function registerConsoleEnterpriseImport(app: App) {
   })
 
   app.use('/admin/enterprises/import', ...cityAdminOnly)
-  app.post(
-    '/admin/enterprises/import',
-    // Enforced on the stream: a larger upload is cut off, not read into memory first.
-    bodyLimit({
-      maxSize: maxUploadedListBytes + 64 * 1024,
-      onError: () => {
-        throw new ApiError(
-          'PAYLOAD_TOO_LARGE',
-          '名单文件过大：最大 10 MB。请删去多余的工作表或列，或分成几个文件导入。',
-        )
-      },
-    }),
-    async (c) => {
-      const type = c.req.header('content-type')?.toLowerCase() ?? ''
-      if (!type.startsWith('multipart/form-data')) {
-        throw new ApiError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          '请以表单（multipart/form-data）上传名单文件，字段名为 file。',
-        )
-      }
-      let form: FormData
-      try {
-        form = await c.req.formData()
-      } catch {
-        throw new ApiError('BAD_REQUEST', '上传的表单无法解析，请刷新页面后重新上传。')
-      }
-      const upload = await readUpload(form)
-      const outcome = await importUploadedList({
-        ctx: c.get('ctx'),
-        input: { ...upload, operator: operatorOf(c), clientAddress: clientAddress(c) },
-      })
-      if (!outcome.ok) {
-        const rows = new Set(outcome.problems.map((p) => p.row)).size
-        throw new ApiError(
-          'VALIDATION_FAILED',
-          `名单有 ${outcome.problems.length} 处错误（涉及 ${rows} 行），没有写入任何数据。请按 details 逐条改正后重新上传。`,
-          outcome.problems,
-        )
-      }
-      const { added, changed, unchanged } = outcome.result
-      return c.json(
-        {
-          dryRun: outcome.dryRun,
-          rowCount: outcome.rowCount,
-          added,
-          changed,
-          unchanged: unchanged.length,
-          ignoredColumns: outcome.ignoredColumns,
-          demoDataPresent: outcome.demoDataPresent,
-        },
-        200,
+  app.post('/admin/enterprises/import', async (c) => {
+    const type = c.req.header('content-type')?.toLowerCase() ?? ''
+    if (!type.startsWith('multipart/form-data')) {
+      throw new ApiError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        '请以表单（multipart/form-data）上传名单文件，字段名为 file。',
       )
-    },
-  )
+    }
+    let form: FormData
+    try {
+      form = await c.req.formData()
+    } catch {
+      throw new ApiError('BAD_REQUEST', '上传的表单无法解析，请刷新页面后重新上传。')
+    }
+    const upload = await readUpload(form)
+    const outcome = await importUploadedList({
+      ctx: c.get('ctx'),
+      input: { ...upload, operator: operatorOf(c), clientAddress: clientAddress(c) },
+    })
+    if (!outcome.ok) {
+      const rows = new Set(outcome.problems.map((p) => p.row)).size
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        `名单有 ${outcome.problems.length} 处错误（涉及 ${rows} 行），没有写入任何数据。请按 details 逐条改正后重新上传。`,
+        outcome.problems,
+      )
+    }
+    const { added, changed, unchanged } = outcome.result
+    return c.json(
+      {
+        dryRun: outcome.dryRun,
+        rowCount: outcome.rowCount,
+        added,
+        changed,
+        unchanged: unchanged.length,
+        ignoredColumns: outcome.ignoredColumns,
+        demoDataPresent: outcome.demoDataPresent,
+      },
+      200,
+    )
+  })
 }

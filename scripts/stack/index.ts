@@ -8,6 +8,7 @@ import { completeDeps } from '../../api/runtime.ts'
 import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/client.ts'
 import { startEmbeddedMeili, type EmbeddedMeiliHandle } from './meilisearch.ts'
 import { ensureAppDatabase } from './app-role.ts'
+import { postgresSecretsFile } from './postgres-secrets.ts'
 import {
   appDatabase,
   appRole,
@@ -53,6 +54,12 @@ export async function bootStack(
       const server = await startDataDirPostgres(dataDir)
       embeddedPostgres = server
       started.push(server.stop)
+      if (server.secrets.created) {
+        log.warn(
+          { file: postgresSecretsFile(dataDir) },
+          'generated passwords for the embedded PostgreSQL; back this file up with the data folder',
+        )
+      }
       // The superuser sets up the app's role and database; the product connects as that role.
       dbUrl = await ensureAppDatabase({
         superuserUrl: server.url,

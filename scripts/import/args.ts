@@ -1,6 +1,7 @@
 export const usage = `用法：npm run import:enterprises -- 文件 [--dry-run]
 
-  文件        诚信计量单位名单：.xlsx（读取第一个工作表）或 CSV（UTF-8 编码）
+  文件        诚信计量单位名单：.xlsx（读取第一个工作表）或 CSV
+              （UTF-8，或 Excel 中文版“CSV（逗号分隔）”保存的 GB18030 编码）
               表头：统一社会信用代码、企业名称、区县、行业、地址、认定日期、有效期至、状态
               （可选：状态变更日期、变更原因；英文表头 uscc、name、county、sector、address、
               certified_at、valid_until、status、status_since、reason 也可以）

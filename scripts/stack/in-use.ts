@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Config } from '../../api/config.ts'
-import { databaseUrl, runningEmbeddedPostgresUrl } from './postgres.ts'
+import { runningEmbeddedDatabaseUrl } from './postgres.ts'
 
 /**
  * The PID of a running embedded PostgreSQL on this DATA_DIR (a running `npm start`), if any.
@@ -42,7 +42,7 @@ export function besideRunningStart(
 ): { config: Config; attached: boolean } | { heldBy: number } {
   const holder = embeddedPostgresInUse(config)
   if (!holder) return { config, attached: false }
-  const running = runningEmbeddedPostgresUrl(path.join(config.DATA_DIR, 'postgres'))
+  const running = runningEmbeddedDatabaseUrl(config.DATA_DIR)
   if (!running) return { heldBy: holder }
-  return { config: { ...config, DATABASE_URL: databaseUrl(running, 'metrology') }, attached: true }
+  return { config: { ...config, DATABASE_URL: running }, attached: true }
 }

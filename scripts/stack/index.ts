@@ -1,5 +1,4 @@
 import path from 'node:path'
-import pg from 'pg'
 import { createDb } from '../../db/client.ts'
 import { migrateToLatest } from '../../db/migrate.ts'
 import type { Config } from '../../api/config.ts'
@@ -8,28 +7,25 @@ import { createLogger, type Logger } from '../../api/logger.ts'
 import { completeDeps } from '../../api/runtime.ts'
 import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/client.ts'
 import { startEmbeddedMeili, type EmbeddedMeiliHandle } from './meilisearch.ts'
-import { databaseUrl, startEmbeddedPostgres, type EmbeddedPostgresHandle } from './postgres.ts'
+import { ensureAppDatabase } from './app-role.ts'
+import { postgresSecretsFile } from './postgres-secrets.ts'
+import {
+  appDatabase,
+  appRole,
+  startDataDirPostgres,
+  superuser,
+  type EmbeddedPostgresHandle,
+} from './postgres.ts'
 
 export interface Stack {
   deps: Deps
-  /** Connection string actually in use (embedded or external). */
+  /** Connection string actually in use (embedded: the app role's, never the superuser's). */
   databaseUrl: string
   meiliUrl: string
   meiliKey: string | undefined
   embeddedPostgres: EmbeddedPostgresHandle | undefined
   embeddedMeili: EmbeddedMeiliHandle | undefined
   stop: () => Promise<void>
-}
-
-async function ensureDatabase(serverUrl: string, name: string) {
-  const client = new pg.Client({ connectionString: serverUrl })
-  await client.connect()
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`)
-  } finally {
-    await client.end()
-  }
 }
 
 /**
@@ -55,10 +51,23 @@ export async function bootStack(
     let dbUrl = config.DATABASE_URL
     if (!dbUrl) {
       log.info('starting embedded PostgreSQL')
-      embeddedPostgres = await startEmbeddedPostgres({ dir: path.join(dataDir, 'postgres') })
-      started.push(embeddedPostgres.stop)
-      await ensureDatabase(embeddedPostgres.url, 'metrology')
-      dbUrl = databaseUrl(embeddedPostgres.url, 'metrology')
+      const server = await startDataDirPostgres(dataDir)
+      embeddedPostgres = server
+      started.push(server.stop)
+      if (server.secrets.created) {
+        log.warn(
+          { file: postgresSecretsFile(dataDir) },
+          'generated passwords for the embedded PostgreSQL; back this file up with the data folder',
+        )
+      }
+      // The superuser sets up the app's role and database; the product connects as that role.
+      dbUrl = await ensureAppDatabase({
+        superuserUrl: server.url,
+        superuser,
+        role: appRole,
+        password: server.secrets.appPassword,
+        database: appDatabase,
+      })
     }
     let embeddedMeili: EmbeddedMeiliHandle | undefined
     let meiliUrl = config.MEILI_URL

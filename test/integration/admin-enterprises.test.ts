@@ -354,13 +354,14 @@ describe('who may manage enterprises', () => {
     expect((await detail(b.uscc)).status).toBe('active')
   })
 
-  it('describes the three routes in the OpenAPI document', async () => {
+  it('describes the four routes in the OpenAPI document', async () => {
     const doc = (await (await app.request('/api/openapi.json')).json()) as {
       paths: Record<string, Record<string, unknown>>
     }
     expect(Object.keys(doc.paths['/api/admin/enterprises'] ?? {})).toEqual(['get'])
     expect(Object.keys(doc.paths['/api/admin/enterprises/{uscc}'] ?? {})).toEqual(['get'])
     expect(Object.keys(doc.paths['/api/admin/enterprises/{uscc}/actions'] ?? {})).toEqual(['post'])
+    expect(Object.keys(doc.paths['/api/admin/enterprises/import'] ?? {})).toEqual(['post'])
   })
 
   it('lists and finds businesses for an administrator', async () => {

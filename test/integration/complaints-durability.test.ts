@@ -12,7 +12,7 @@ import { createDb } from '../../db/client.ts'
 import { migrateToLatest } from '../../db/migrate.ts'
 import {
   databaseUrl,
-  startEmbeddedPostgres,
+  startDataDirPostgres,
   type EmbeddedPostgresHandle,
 } from '../../scripts/stack/postgres.ts'
 import pg from 'pg'
@@ -46,7 +46,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(root, '.data', 'test', 'durability-'))
   // Run as root, PostgreSQL runs as its own user, which must be able to reach its folder.
   await chmod(dir, 0o755)
-  server = await startEmbeddedPostgres({ dir: path.join(dir, 'postgres') })
+  server = await startDataDirPostgres(dir)
   const admin = new pg.Client({ connectionString: server.url })
   await admin.connect()
   await admin.query('CREATE DATABASE durability')
@@ -130,7 +130,7 @@ describe('an acknowledged complaint is never lost', () => {
       }
       await new Promise((r) => setTimeout(r, 500))
       // Same folder and port: PostgreSQL replays its WAL and comes back with what it acknowledged.
-      server = await startEmbeddedPostgres({ dir: path.join(dir, 'postgres'), port: server.port })
+      server = await startDataDirPostgres(dir, { port: server.port })
     }
     const workers = Array.from({ length: concurrency }, async () => {
       while (next < total) {

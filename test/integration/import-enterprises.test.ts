@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
+import iconv from 'iconv-lite'
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import {
@@ -116,6 +117,17 @@ async function writeCsv(name: string, data: string[][]) {
   const file = path.join(dir, name)
   const text = [header, ...data].map((r) => r.map(csvCell).join(',')).join('\r\n')
   await writeFile(file, `\ufeff${text}\r\n`)
+  return file
+}
+
+/**
+ * The list as Excel and WPS on Chinese Windows save "CSV (逗号分隔)": GB18030 (GBK for these
+ * names), no byte-order mark, CRLF line ends.
+ */
+async function writeExcelCsv(name: string, data: string[][]) {
+  const file = path.join(dir, name)
+  const text = [header, ...data].map((r) => r.map(csvCell).join(',')).join('\r\n')
+  await writeFile(file, iconv.encode(`${text}\r\n`, 'gb18030'))
   return file
 }
 
@@ -264,34 +276,34 @@ describe('importing the bureau list', () => {
   })
 })
 
-describe('the same list as XLSX and as CSV', () => {
-  /** Everything stored, without generated ids and timestamps; the source keeps the file's name. */
-  async function contents(db: Kysely<Database>) {
-    const enterprises = await db
-      .selectFrom('enterprises')
-      .select([
-        'uscc',
-        'name',
-        'countyCode',
-        'sectorCode',
-        'address',
-        'certifiedAt',
-        'validUntil',
-        'status',
-        'statusSince',
-        'isDemo',
-      ])
-      .orderBy('uscc')
-      .execute()
-    const events = await db
-      .selectFrom('certificationEvents')
-      .select(['uscc', 'kind', 'occurredOn', 'validUntil', 'reason', 'source'])
-      .orderBy('uscc')
-      .orderBy('id')
-      .execute()
-    return { enterprises, events }
-  }
+/** Everything stored, without generated ids and timestamps; the source keeps the file's name. */
+async function contents(db: Kysely<Database>) {
+  const enterprises = await db
+    .selectFrom('enterprises')
+    .select([
+      'uscc',
+      'name',
+      'countyCode',
+      'sectorCode',
+      'address',
+      'certifiedAt',
+      'validUntil',
+      'status',
+      'statusSince',
+      'isDemo',
+    ])
+    .orderBy('uscc')
+    .execute()
+  const events = await db
+    .selectFrom('certificationEvents')
+    .select(['uscc', 'kind', 'occurredOn', 'validUntil', 'reason', 'source'])
+    .orderBy('uscc')
+    .orderBy('id')
+    .execute()
+  return { enterprises, events }
+}
 
+describe('the same list as XLSX and as CSV', () => {
   it('gives the same database', async () => {
     const [fromXlsx, fromCsv] = await Promise.all([createTestContext(), createTestContext()])
     try {
@@ -308,6 +320,39 @@ describe('the same list as XLSX and as CSV', () => {
       expect(sourceless(a)).toEqual(sourceless(b))
     } finally {
       await Promise.all([fromXlsx.cleanup(), fromCsv.cleanup()])
+    }
+  })
+})
+
+describe('a list saved by Excel on Chinese Windows (GB18030)', () => {
+  it('gives the same database as the UTF-8 file, names intact, and a re-import changes nothing', async () => {
+    const [fromGb, fromUtf8] = await Promise.all([createTestContext(), createTestContext()])
+    try {
+      const excelFile = await writeExcelCsv('名单-excel.csv', rows)
+      imported(await run(fromGb, excelFile))
+      imported(await run(fromUtf8, await writeCsv('名单-excel.csv', rows)))
+      const names = await fromGb.deps.db
+        .selectFrom('enterprises')
+        .select(['uscc', 'name', 'address'])
+        .orderBy('uscc')
+        .execute()
+      expect(names).toContainEqual({
+        uscc: '91331127MA2F7B6J96',
+        name: '景宁畲族自治县鹤溪粮油收购站',
+        address: '景宁畲族自治县鹤溪街道人民中路 15 号',
+      })
+      expect(names.map((n) => n.name).sort()).toEqual(rows.map((r) => r[1]).sort())
+      const [a, b] = await Promise.all([contents(fromGb.deps.db), contents(fromUtf8.deps.db)])
+      expect(a).toEqual(b)
+
+      const before = await counts(fromGb.deps.db)
+      const again = imported(await run(fromGb, excelFile))
+      expect(again.result).toMatchObject({ added: [], changed: [] })
+      expect(again.result.unchanged).toHaveLength(rows.length)
+      expect(await counts(fromGb.deps.db)).toEqual(before)
+      expect(await contents(fromGb.deps.db)).toEqual(a)
+    } finally {
+      await Promise.all([fromGb.cleanup(), fromUtf8.cleanup()])
     }
   })
 })
@@ -363,6 +408,20 @@ describe('npm run import:enterprises', () => {
     expect(code).toBe(1)
     expect(stdout).toContain('第 3 行 · 统一社会信用代码 · 91331121MA2JR6PD4B · 校验位错误')
     expect(await counts(t.deps.db)).toEqual({ enterprises: 0, events: 0, outbox: 0 })
+  })
+
+  it('imports a list Excel saved as GB18030, names intact; a second run changes nothing', async () => {
+    const file = await writeExcelCsv('excel-cli.csv', current)
+    const first = await cli(file)
+    expect(first.stdout).toContain('新增 6 家')
+    expect(first.code).toBe(0)
+    const stored = await t.deps.db.selectFrom('enterprises').select('name').execute()
+    expect(stored.map((e) => e.name).sort()).toEqual(current.map((r) => r[1]).sort())
+    const before = await counts(t.deps.db)
+    const second = await cli(file)
+    expect(second.code).toBe(0)
+    expect(second.stdout).toContain('数据库已与名单一致，没有任何改动。')
+    expect(await counts(t.deps.db)).toEqual(before)
   })
 
   it('exits 2 with the usage when the file is missing', async () => {

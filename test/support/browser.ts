@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { inject } from 'vitest'
+import { chromiumPath, installCommand } from './browser-setup.ts'
 
-/** Debian's Chromium; the tests never download a browser of their own. */
-export const chromiumPath = '/usr/bin/chromium'
+export { chromiumPath }
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(
-      `浏览器测试需要 Debian 的 Chromium，但 ${chromiumPath} 不存在。请先运行：apt-get install chromium fonts-noto-cjk`,
+      `浏览器测试需要 Debian 的 Chromium，但 ${chromiumPath} 不存在。请运行：${installCommand}`,
     )
   }
   return chromium.launch({

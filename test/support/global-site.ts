@@ -5,6 +5,7 @@ import { parseConfig } from '../../api/config.ts'
 import { createLogger } from '../../api/logger.ts'
 import { startProduct, type Product } from '../../scripts/product.ts'
 import { freePort } from '../../scripts/stack/ports.ts'
+import { ensureBrowser, thisMachine } from './browser-setup.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,6 +32,8 @@ const root = path.resolve(import.meta.dirname, '../..')
  * enough to build quickly). The site is always rebuilt, so the tests see the current sources.
  */
 export default async function setup(project: TestProject) {
+  // First, before the site build: a machine without the browser learns it in seconds.
+  await ensureBrowser(thisMachine)
   const dataDir = path.join(root, '.data', 'test', `e2e-${process.pid}`)
   await rm(dataDir, { recursive: true, force: true })
   await mkdir(dataDir, { recursive: true })

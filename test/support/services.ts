@@ -6,7 +6,7 @@ import { migrateToLatest } from '../../db/migrate.ts'
 import { startEmbeddedMeili, type EmbeddedMeiliHandle } from '../../scripts/stack/meilisearch.ts'
 import {
   databaseUrl,
-  startEmbeddedPostgres,
+  startDataDirPostgres,
   type EmbeddedPostgresHandle,
 } from '../../scripts/stack/postgres.ts'
 
@@ -29,7 +29,8 @@ export async function startTestServices(label: string): Promise<TestServices> {
   await rm(dir, { recursive: true, force: true })
   await mkdir(dir, { recursive: true })
   const [postgres, meili] = await Promise.all([
-    startEmbeddedPostgres({ dir: path.join(dir, 'postgres'), persistent: false }),
+    // Signed in as the superuser: the tests clone a database per file from the template.
+    startDataDirPostgres(dir, { persistent: false }),
     startEmbeddedMeili({ dir: path.join(dir, 'meili'), cacheDir: path.join(root, '.data', 'bin') }),
   ])
   const admin = new pg.Client({ connectionString: postgres.url })

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
+import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ListFileError } from '../../api/services/enterprises/import/file-error.ts'
 import { readEnterpriseList } from '../../api/services/enterprises/import/read-file.ts'
@@ -46,12 +47,38 @@ describe('CSV', () => {
     expect(table.rows[1]).toEqual({ number: 2, cells: ['莲都区', '加油站'] })
   })
 
-  it('refuses a GBK file and says how to save it as UTF-8', async () => {
-    // 统一社会信用代码,企业名称 as Excel in a Chinese locale saves it.
-    const gbk = Buffer.from('cdb3d2bbc9e7bbe1d0c5d3c3b4fac2eb2cc6f3d2b5c3fbb3c60a', 'hex')
-    const message = await readError(await fileWith('gbk.csv', gbk))
-    expect(message).toContain('不是 UTF-8 编码')
-    expect(message).toContain('GBK')
+  it('reads the GBK bytes Excel writes for the header row', async () => {
+    // 统一社会信用代码,企业名称 as Excel in a Chinese locale saves it, from the GBK code table.
+    const gbk = Buffer.from('cdb3d2bbc9e7bbe1d0c5d3c3b4fac2eb2cc6f3d2b5c3fbb3c60d0a', 'hex')
+    const table = await readEnterpriseList(await fileWith('gbk.csv', gbk))
+    expect(table.rows).toEqual([{ number: 1, cells: ['统一社会信用代码', '企业名称'] }])
+  })
+
+  it('reads a GB18030 file saved as Excel saves "CSV (逗号分隔)" exactly as its UTF-8 twin', async () => {
+    // No byte-order mark, CRLF line ends, quoted cells with commas, and names that need
+    // GB18030's four-byte forms (䶮 is in CJK Extension A, 𠀀 outside the BMP) beside GBK ones.
+    const text = [
+      '统一社会信用代码,企业名称,区县,地址',
+      '91331127MA2A0B1C2D,景宁畲族自治县鹤溪镇䶮记𠀀粮油店,景宁畲族自治县,"鹤溪街道人民中路 1 号（东侧）,一楼"',
+      '91331102MA2HK3N57E,丽水市莲都区万象农贸市场有限公司,莲都区,丽阳街 126 号·B 区',
+      '',
+    ].join('\r\n')
+    const excel = iconv.encode(text, 'gb18030')
+    expect(excel.subarray(0, 3)).not.toEqual(Buffer.from([0xef, 0xbb, 0xbf]))
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(excel)).toThrow()
+    const fromGb = await readEnterpriseList(await fileWith('excel-gb18030.csv', excel))
+    const fromUtf8 = await readEnterpriseList(await fileWith('utf8.csv', `\ufeff${text}`))
+    expect(fromGb).toEqual(fromUtf8)
+    expect(fromGb.rows[1]?.cells[1]).toBe('景宁畲族自治县鹤溪镇䶮记𠀀粮油店')
+    expect(fromGb.rows[1]?.cells[3]).toBe('鹤溪街道人民中路 1 号（东侧）,一楼')
+  })
+
+  it('refuses a file that is neither UTF-8 nor GB18030, saying which encodings it reads', async () => {
+    // 0xFF never starts a GB18030 character, and a lead byte at the end has no second byte.
+    const bytes = Buffer.concat([Buffer.from('企业名称\r\n', 'utf8'), Buffer.from([0xff, 0x81])])
+    const message = await readError(await fileWith('neither.csv', bytes))
+    expect(message).toContain('既不是 UTF-8，也不是')
+    expect(message).toContain('GB18030')
     expect(message).toContain('CSV UTF-8')
   })
 

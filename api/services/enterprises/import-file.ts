@@ -8,7 +8,7 @@ import { checkEnterpriseList } from './import/validate.ts'
 import type { ApplyResult } from './plan.ts'
 
 export { ListFileError } from './import/file-error.ts'
-export { readEnterpriseList } from './import/read-file.ts'
+export { readEnterpriseList, readEnterpriseListBytes } from './import/read-file.ts'
 export type { ImportProblem, ListTable } from './import/types.ts'
 
 export interface ImportProgress {

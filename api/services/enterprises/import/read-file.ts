@@ -27,6 +27,15 @@ export async function readEnterpriseList(file: string): Promise<ListTable> {
     )
   }
   if (bytes.length === 0) throw new ListFileError(`文件是空的：${file}`)
+  return readEnterpriseListBytes(bytes)
+}
+
+/**
+ * Reads a list from its bytes, as uploaded in the console or read from disk by the command, so
+ * both read a file the same way.
+ */
+export async function readEnterpriseListBytes(bytes: Uint8Array): Promise<ListTable> {
+  if (bytes.length === 0) throw new ListFileError('文件是空的：请选择填好的名单文件')
   if (startsWith(bytes, [0xd0, 0xcf, 0x11, 0xe0])) {
     throw new ListFileError(
       '这是旧版 Excel（.xls）文件，无法直接读取。请在 Excel 或 WPS 中“另存为” .xlsx 或“CSV UTF-8（逗号分隔）”',

@@ -42,6 +42,9 @@ function routePath(path: string): string {
   return decoded.length > 1 && decoded.endsWith('/') ? decoded.slice(0, -1) : decoded
 }
 
+/** The console's upload of the bureau's list: its file, as large as the API's general limit. */
+const importRoutes = new Set(['/admin/enterprises/import', '/api/admin/enterprises/import'])
+
 const signInPages = new Set(['/admin/sign-in', '/admin/totp', '/admin/password', '/admin/sign-out'])
 
 /**
@@ -64,6 +67,12 @@ export function bodyLimitFor(config: Limits, path: string): BodyLimit {
     return {
       maxBytes: hotlineEventBytes,
       message: `事件内容过大（上限 ${kb(hotlineEventBytes)}）。附件请以地址（attachments）传送，不要把文件内容放进事件。`,
+    }
+  }
+  if (importRoutes.has(route)) {
+    return {
+      maxBytes: config.BODY_LIMIT_BYTES,
+      message: `上传的名单文件过大（上限 ${kb(config.BODY_LIMIT_BYTES)}）。请把名单分成几个文件分别导入。`,
     }
   }
   if (route.startsWith('/api/admin/')) {

@@ -51,6 +51,14 @@ describe('the body limit of each route', () => {
     }
   })
 
+  it('lets the console upload a list as large as the API limit, page and API alike', () => {
+    for (const path of ['/admin/enterprises/import', '/api/admin/enterprises/import/']) {
+      expect(bodyLimitFor(config, path).maxBytes, path).toBe(config.BODY_LIMIT_BYTES)
+      expect(bodyLimitFor(config, path).message, path).toContain('分成几个文件')
+    }
+    expect(bodyLimitFor(config, '/admin/enterprises/x').maxBytes).toBe(consoleFormBytes)
+  })
+
   it('says in Chinese what was too large and how to fix it', () => {
     expect(bodyLimitFor(config, '/complaints/submit').message).toContain('请压缩照片后重试')
     expect(bodyLimitFor(config, '/complaints/track').message).toContain('受理编号和查询码')

@@ -42,6 +42,10 @@ function routePath(path: string): string {
   return decoded.length > 1 && decoded.endsWith('/') ? decoded.slice(0, -1) : decoded
 }
 
+/** What a list upload over its limit is told, by the web server, the API and the page alike. */
+export const listUploadMessage = (limit: number) =>
+  `名单文件过大：最大 ${kb(limit)}。请删去多余的工作表或列，或分成几个文件导入。`
+
 /** The console's upload of the bureau's list: its file, as large as the API's general limit. */
 const importRoutes = new Set(['/admin/enterprises/import', '/api/admin/enterprises/import'])
 
@@ -72,7 +76,9 @@ export function bodyLimitFor(config: Limits, path: string): BodyLimit {
   if (importRoutes.has(route)) {
     return {
       maxBytes: config.BODY_LIMIT_BYTES,
-      message: `上传的名单文件过大（上限 ${kb(config.BODY_LIMIT_BYTES)}）。请把名单分成几个文件分别导入。`,
+      // The web server answers for the page too: a visitor not signed in must get the 413, not
+      // the sign-in page, and an administrator gets the message with a link back to the form.
+      message: listUploadMessage(config.BODY_LIMIT_BYTES),
     }
   }
   if (route.startsWith('/api/admin/')) {

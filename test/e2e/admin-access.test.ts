@@ -60,6 +60,7 @@ const matrix: Record<string, { path: () => string; expect: Record<Visitor, Expec
   'audit.astro': { path: () => '/admin/audit', expect: adminOnly },
   'enterprises/index.astro': { path: () => '/admin/enterprises', expect: adminOnly },
   'enterprises/[uscc].astro': { path: () => `/admin/enterprises/${uscc}`, expect: adminOnly },
+  'enterprises/import.astro': { path: () => '/admin/enterprises/import', expect: adminOnly },
   'operators/index.astro': { path: () => '/admin/operators', expect: adminOnly },
   'operators/[id].astro': { path: () => `/admin/operators/${viewerId}`, expect: adminOnly },
   'hotline.astro': { path: () => '/admin/hotline', expect: adminOnly },

@@ -204,6 +204,17 @@ const matrix: Record<string, Row> = {
     }),
     expect: adminOnly,
   },
+  'POST /api/admin/enterprises/import': {
+    // A dry run of a one-row list: checked as an import is, nothing written.
+    request: (f) => {
+      const form = new FormData()
+      const list = `uscc,name,county,sector,address,certified_at,valid_until,status\n${f.uscc},核对名单,331102,其他,莲都区中山街 1 号,2024-01-10,2030-01-09,有效\n`
+      form.set('file', new File([list], 'list.csv', { type: 'text/csv' }))
+      form.set('dryRun', 'true')
+      return { path: '/api/admin/enterprises/import', init: { method: 'POST', body: form } }
+    },
+    expect: adminOnly,
+  },
   'GET /api/admin/operators': {
     request: () => ({ path: '/api/admin/operators' }),
     expect: adminOnly,

@@ -155,7 +155,9 @@ describe("the console's list upload", () => {
     const before = await historyCount()
     const answers = await Promise.all(Array.from({ length: 5 }, () => upload(big)))
     expect(answers.map((a) => a.status)).toEqual([413, 413, 413, 413, 413])
-    expect((answers[0]?.json.error as { message: string }).message).toContain('提交的内容过大')
+    expect((answers[0]?.json.error as { message: string }).message).toContain(
+      '名单文件过大：最大 1024 KB',
+    )
     expect(await historyCount()).toBe(before)
   })
 

@@ -54,7 +54,7 @@ describe('the body limit of each route', () => {
   it('lets the console upload a list as large as the API limit, page and API alike', () => {
     for (const path of ['/admin/enterprises/import', '/api/admin/enterprises/import/']) {
       expect(bodyLimitFor(config, path).maxBytes, path).toBe(config.BODY_LIMIT_BYTES)
-      expect(bodyLimitFor(config, path).message, path).toContain('分成几个文件')
+      expect(bodyLimitFor(config, path).message, path).toContain('名单文件过大：最大 1024 KB')
     }
     expect(bodyLimitFor(config, '/admin/enterprises/x').maxBytes).toBe(consoleFormBytes)
   })

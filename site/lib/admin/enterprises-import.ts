@@ -1,9 +1,7 @@
 import { ApiError } from '../../../api/errors.ts'
+import { listUploadMessage } from '../../../api/body-limits.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
-import {
-  importUploadedList,
-  uploadLimitMessage,
-} from '../../../api/services/admin/enterprises/import.ts'
+import { importUploadedList } from '../../../api/services/admin/enterprises/import.ts'
 import type { ImportProblem } from '../../../api/services/enterprises/import-file.ts'
 import { serviceContext } from '../services.ts'
 
@@ -71,7 +69,7 @@ export async function handleImportRequest(input: {
   const limit = ctx.config.BODY_LIMIT_BYTES
   const form = await readLimitedForm(input.request, limit).catch(() => null)
   if (form === 'too-large') {
-    return { kind: 'form', status: 413, message: uploadLimitMessage(limit) }
+    return { kind: 'form', status: 413, message: listUploadMessage(limit) }
   }
   if (!form || !input.csrfOk(form)) {
     const message = '页面已过期（安全令牌无效），请刷新页面后重新上传。'

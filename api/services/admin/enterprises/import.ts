@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../../../deps.ts'
+import { listUploadMessage } from '../../../body-limits.ts'
 import { ApiError } from '../../../errors.ts'
 import { shanghaiToday } from '../../../time.ts'
 import {
@@ -16,9 +17,6 @@ import { requireCityAdmin } from './access.ts'
  * bureau's list of about 1,500 businesses is some 300 KB as CSV and less as .xlsx, and 1 MiB holds
  * about 5,000 rows. A bigger list needs a bigger limit, set by the operator, not a special case.
  */
-export const uploadLimitMessage = (limit: number) =>
-  `名单文件过大：最大 ${Math.floor(limit / 1024)} KB。请删去多余的工作表或列，或分成几个文件导入。`
-
 export interface UploadedList {
   operator: SignedInOperator
   /** The name the browser gave; only its last part is kept, as the history's source. */
@@ -51,7 +49,7 @@ export async function importUploadedList({
   requireCityAdmin(input.operator)
   const limit = ctx.config.BODY_LIMIT_BYTES
   if (input.bytes.length > limit) {
-    throw new ApiError('PAYLOAD_TOO_LARGE', uploadLimitMessage(limit))
+    throw new ApiError('PAYLOAD_TOO_LARGE', listUploadMessage(limit))
   }
   const fileName = baseName(input.fileName)
   let table

@@ -36,9 +36,16 @@ export class BrowserSetupError extends Error {
   }
 }
 
-/** True when fontconfig knows a font that covers Chinese (fonts-noto-cjk or any other). */
+/** The file fonts-noto-cjk installs, for a machine without fontconfig's command-line tools. */
+export const notoCjkFile = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'
+
+/**
+ * True when fontconfig knows a font that covers Chinese (fonts-noto-cjk or any other). Chromium
+ * needs only fontconfig's library, so `fc-list` may be missing (127): then the Noto file decides.
+ */
 async function hasCjkFont(machine: BrowserMachine): Promise<boolean> {
   const result = await machine.run('fc-list', [':lang=zh', 'family'])
+  if (result.code === 127) return machine.exists(notoCjkFile)
   return result.code === 0 && result.stdout.trim() !== ''
 }
 

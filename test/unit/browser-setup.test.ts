@@ -3,6 +3,7 @@ import {
   BrowserSetupError,
   chromiumPath,
   ensureBrowser,
+  notoCjkFile,
   type BrowserMachine,
   type CommandResult,
 } from '../support/browser-setup.ts'
@@ -23,6 +24,8 @@ function machine(options: {
   apt?: boolean
   aptFails?: 'update' | 'install'
   installDoesNothing?: boolean
+  /** fontconfig's command-line tools are not installed (only the library Chromium needs). */
+  noFcList?: boolean
 }): FakeMachine {
   const state = { chromium: options.chromium, cjkFont: options.cjkFont }
   const commands: string[] = []
@@ -33,12 +36,17 @@ function machine(options: {
     lines,
     isRoot: options.isRoot,
     exists: (file) =>
-      file === chromiumPath ? state.chromium : file === '/usr/bin/apt-get' && options.apt !== false,
+      file === chromiumPath
+        ? state.chromium
+        : file === notoCjkFile
+          ? state.cjkFont
+          : file === '/usr/bin/apt-get' && options.apt !== false,
     log: (line) => lines.push(line),
     run: (command, args) => {
       const line = [command, ...args].join(' ')
       commands.push(line)
       if (command === 'fc-list') {
+        if (options.noFcList) return Promise.resolve({ code: 127, stdout: '' })
         return Promise.resolve(state.cjkFont ? ok('Noto Sans CJK SC\n') : ok(''))
       }
       const step = args.includes('update') ? 'update' : 'install'
@@ -69,6 +77,15 @@ describe('finding or installing what the browser tests need', () => {
     await ensureBrowser(m)
     expect(aptCommands(m)).toEqual([])
     expect(m.lines).toEqual([])
+  })
+
+  it('without fontconfig tools, finds the Noto font by its file, before and after installing', async () => {
+    const ready = machine({ chromium: true, cjkFont: true, isRoot: false, noFcList: true })
+    await ensureBrowser(ready)
+    expect(aptCommands(ready)).toEqual([])
+    const bare = machine({ chromium: false, cjkFont: false, isRoot: true, noFcList: true })
+    await ensureBrowser(bare)
+    expect(aptCommands(bare).at(-1)).toMatch(/install -y chromium fonts-noto-cjk$/)
   })
 
   it('as root, installs chromium and fonts-noto-cjk with apt-get, saying so first', async () => {

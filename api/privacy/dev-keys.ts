@@ -1,17 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import {
-  chmodSync,
-  linkSync,
-  mkdirSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { shanghaiToday } from '../time.ts'
 import { parseHashKey, parsePiiKeys } from './pii.ts'
+import { tightenSecretsFile, writeSecretsFileOnce } from './secrets-file.ts'
 
 export interface DevPiiSecrets {
   /** PII_KEYS spelling: `id:base64key`. */
@@ -25,8 +18,7 @@ export interface DevPiiSecrets {
 const secretsFileSchema = z.object({ piiKeys: z.string(), hashKey: z.string() })
 
 function readSecrets(file: string): DevPiiSecrets {
-  // Tighten a file someone copied in with looser permissions.
-  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
+  tightenSecretsFile(file)
   let parsed: { piiKeys: string; hashKey: string }
   try {
     parsed = secretsFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')))
@@ -57,25 +49,11 @@ export function loadOrCreateDevPiiSecrets(dataDir: string): DevPiiSecrets {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
 
-  // The data folder keeps ordinary permissions (the embedded PostgreSQL, run as another user when
-  // started as root, must reach its folder in it); only secrets/ is private.
-  mkdirSync(dataDir, { recursive: true })
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  if (process.platform !== 'win32') chmodSync(dir, 0o700)
   const keyId = `dev-${shanghaiToday().replaceAll('-', '')}`
   const secrets = {
     piiKeys: `${keyId}:${randomBytes(32).toString('base64')}`,
     hashKey: randomBytes(32).toString('base64'),
   }
-  const temp = path.join(dir, `.pii.json.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-  writeFileSync(temp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
-  try {
-    linkSync(temp, file)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    return readSecrets(file)
-  } finally {
-    unlinkSync(temp)
-  }
+  if (!writeSecretsFileOnce(file, secrets)) return readSecrets(file)
   return { ...secrets, created: true }
 }

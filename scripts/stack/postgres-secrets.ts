@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import {
-  chmodSync,
-  linkSync,
-  mkdirSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
+import { tightenSecretsFile, writeSecretsFileOnce } from '../../api/privacy/secrets-file.ts'
 
 /** The passwords of one embedded PostgreSQL, made for its data folder alone. */
 export interface PostgresSecrets {
@@ -31,8 +24,7 @@ export const postgresSecretsFile = (dataDir: string) =>
   path.join(path.resolve(dataDir), 'secrets', 'postgres.json')
 
 function read(file: string): PostgresSecrets {
-  // Tighten a file someone copied in with looser permissions.
-  if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
+  tightenSecretsFile(file)
   let parsed: z.infer<typeof fileSchema>
   try {
     parsed = fileSchema.parse(JSON.parse(readFileSync(file, 'utf8')))
@@ -60,21 +52,7 @@ export function loadOrCreatePostgresSecrets(dataDir: string): PostgresSecrets {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
-  const dir = path.dirname(file)
-  // Only secrets/ is private: the embedded PostgreSQL, run as another user when started as root,
-  // must reach its own folder in the data folder.
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  if (process.platform !== 'win32') chmodSync(dir, 0o700)
   const secrets = { superuserPassword: password(), appPassword: password() }
-  const temp = path.join(dir, `.postgres.json.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-  writeFileSync(temp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
-  try {
-    linkSync(temp, file)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    return read(file)
-  } finally {
-    unlinkSync(temp)
-  }
+  if (!writeSecretsFileOnce(file, secrets)) return read(file)
   return { ...secrets, created: true }
 }

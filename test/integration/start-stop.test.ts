@@ -1,44 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../scripts/stack/ports.ts'
+import { alive, descendantsOf } from '../support/processes.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const dataDir = path.join(root, '.data', 'test', `start-${process.pid}`)
 let npm: ChildProcess | undefined
-
-/** Every live process whose parent chain leads to `ancestor`. */
-function descendantsOf(ancestor: number): number[] {
-  const parent = new Map<number, number>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      parent.set(Number(entry), ppid)
-    } catch {
-      // exited while we looked
-    }
-  }
-  return [...parent.keys()].filter((pid) => {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) {
-      if (p === ancestor) return true
-    }
-    return false
-  })
-}
-
-/** Running, not merely a zombie waiting to be reaped by init. */
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
-}
 
 afterAll(async () => {
   // After a failure the product may still run: stop it and everything it started, by their PIDs

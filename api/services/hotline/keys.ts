@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto'
-import { chmodSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import type { Config } from '../../config.ts'
+import { writeSecretsFileOnce } from '../../privacy/secrets-file.ts'
 import {
   generateWebhookSecret,
   parseWebhookSecret,
@@ -56,26 +56,11 @@ export function loadOrCreateDevHotlineSecrets(dataDir: string): DevHotlineSecret
       })
     }
   }
-  const dir = path.dirname(file)
-  // The data folder itself keeps ordinary permissions: the embedded PostgreSQL, run as another
-  // user when started as root, must reach its own folder inside it. Only secrets/ is private.
-  mkdirSync(dataDir, { recursive: true })
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  if (process.platform !== 'win32') chmodSync(dir, 0o700)
   const secrets = {
     webhookSecret: generateWebhookSecret(),
     callbackSecret: generateWebhookSecret(),
   }
-  const temp = path.join(dir, `.hotline.json.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
-  writeFileSync(temp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
-  try {
-    linkSync(temp, file)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    return read(file)
-  } finally {
-    unlinkSync(temp)
-  }
+  if (!writeSecretsFileOnce(file, secrets)) return read(file)
   return { ...secrets, file, created: true }
 }
 

@@ -1,11 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../scripts/stack/ports.ts'
 import { postChunked } from '../support/http-bodies.ts'
-import { alive, descendantsOf, residentBytes } from '../support/processes.ts'
+import {
+  residentBytes,
+  startProduct,
+  stopProcessTree,
+  type RunningProduct,
+} from '../support/processes.ts'
 import { RawConnection } from '../support/raw-http.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -13,57 +16,24 @@ const dataDir = path.join(root, '.data', 'test', `http-${process.pid}`)
 const MB = 1024 * 1024
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-let server: ChildProcess | undefined
-let port = 0
+let product: RunningProduct | undefined
 let base = ''
-
-/** Stops the product and everything it started, by their PIDs. */
-async function stopServer() {
-  if (!server?.pid || !alive(server.pid)) return
-  const started = [server.pid, ...descendantsOf(server.pid)]
-  server.kill('SIGTERM')
-  const deadline = Date.now() + 20_000
-  while (started.some(alive) && Date.now() < deadline) await sleep(200)
-  for (const pid of started.filter(alive)) process.kill(pid, 'SIGKILL')
-}
 
 // The product as `npm start` runs it (its own process, so its memory is its own to measure), on
 // embedded services in a data folder of its own, without demo data to keep the build short.
 beforeAll(async () => {
-  port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  server = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+  product = await startProduct({
+    command: process.execPath,
+    args: ['--import', 'tsx', 'scripts/start.ts'],
     cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      SITE_OUT_DIR: path.join(dataDir, 'dist'),
-      DATABASE_URL: '',
-      MEILI_URL: '',
-      DEMO_DATA: 'never',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    dataDir,
+    env: { DEMO_DATA: 'never' },
   })
-  let output = ''
-  server.stdout?.on('data', (c: Buffer) => (output += c.toString()))
-  server.stderr?.on('data', (c: Buffer) => (output += c.toString()))
-  const deadline = Date.now() + 240_000
-  for (;;) {
-    const up = await fetch(`${base}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (up) return
-    if (server.exitCode !== null) throw new Error(`the product exited early:\n${output}`)
-    if (Date.now() > deadline) throw new Error(`the product did not answer:\n${output}`)
-    await sleep(500)
-  }
+  base = product.base
 }, 300_000)
 
 afterAll(async () => {
-  await stopServer()
+  await stopProcessTree(product?.child, 20_000)
   await rm(dataDir, { recursive: true, force: true })
 }, 60_000)
 
@@ -110,7 +80,7 @@ describe('the web server', () => {
     }
     await sleep(1_000)
 
-    const pid = server?.pid ?? 0
+    const pid = product?.child.pid ?? 0
     const before = residentBytes(pid)
     let peak = before
     const sampler = setInterval(() => (peak = Math.max(peak, residentBytes(pid))), 25)
@@ -152,7 +122,7 @@ describe('the web server', () => {
     let answered = 0
     for (let round = 0; round < 2; round++) {
       const connections = await Promise.all(
-        Array.from({ length: 500 }, () => RawConnection.open(port)),
+        Array.from({ length: 500 }, () => RawConnection.open(Number(new URL(base).port))),
       )
       try {
         const first = await Promise.all(connections.map((c) => c.get('/api/health')))

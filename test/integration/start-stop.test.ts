@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../scripts/stack/ports.ts'
-import { alive, descendantsOf } from '../support/processes.ts'
+import { alive, descendantsOf, startProduct, stopProcessTree } from '../support/processes.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const dataDir = path.join(root, '.data', 'test', `start-${process.pid}`)
@@ -13,14 +12,7 @@ let npm: ChildProcess | undefined
 afterAll(async () => {
   // After a failure the product may still run: stop it and everything it started, by their PIDs
   // (killing npm alone would leave Meilisearch and PostgreSQL behind).
-  if (npm?.pid && alive(npm.pid)) {
-    const started = [npm.pid, ...descendantsOf(npm.pid)]
-    npm.kill('SIGTERM')
-    const deadline = Date.now() + 15_000
-    while (started.some(alive) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200))
-    for (const pid of started.filter(alive)) process.kill(pid, 'SIGKILL')
-  }
+  await stopProcessTree(npm, 15_000)
   await rm(dataDir, { recursive: true, force: true })
 })
 
@@ -50,37 +42,10 @@ function runScript(
 
 describe('npm start', () => {
   it('serves the product on embedded services with demo data, and SIGTERM to npm stops everything', async () => {
-    const port = await freePort()
-    const base = `http://127.0.0.1:${port}`
-    npm = spawn('npm', ['start'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATA_DIR: dataDir,
-        SITE_OUT_DIR: path.join(dataDir, 'dist'),
-        DATABASE_URL: '',
-        MEILI_URL: '',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    npm.stdout?.on('data', (c: Buffer) => (output += c.toString()))
-    npm.stderr?.on('data', (c: Buffer) => (output += c.toString()))
-    const exited = new Promise<number | null>((resolve) => npm?.once('exit', resolve))
-
-    const deadline = Date.now() + 240_000
-    for (;;) {
-      const up = await fetch(`${base}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-      if (up) break
-      if (npm.exitCode !== null) throw new Error(`npm start exited early:\n${output}`)
-      if (Date.now() > deadline) throw new Error(`npm start did not answer:\n${output}`)
-      await new Promise((r) => setTimeout(r, 500))
-    }
+    const product = await startProduct({ command: 'npm', args: ['start'], cwd: root, dataDir })
+    npm = product.child
+    const { base } = product
+    const exited = new Promise<number | null>((resolve) => product.child.once('exit', resolve))
 
     for (const page of ['/', '/enterprises/', '/api/ready', '/api/enterprises?pageSize=1']) {
       const res = await fetch(`${base}${page}`)
@@ -129,14 +94,16 @@ describe('npm start', () => {
     expect(tracked.status).toBe(200)
     expect(await tracked.text()).not.toContain('13700001111')
     // Without an account, start-up says how to make the first one.
-    expect(output).toContain('npm run admin:create')
+    expect(product.output()).toContain('npm run admin:create')
     // The first start made the 12345 secrets and printed them once, and the simulator, run
     // beside it, reads them and has a ticket accepted at once.
     const hotline = JSON.parse(
       readFileSync(path.join(dataDir, 'secrets', 'hotline.json'), 'utf8'),
     ) as { webhookSecret: string; callbackSecret: string }
-    expect(output.split(`HOTLINE_WEBHOOK_SECRET=${hotline.webhookSecret}`)).toHaveLength(2)
-    expect(output).toContain(`HOTLINE_CALLBACK_SECRET=${hotline.callbackSecret}`)
+    expect(product.output().split(`HOTLINE_WEBHOOK_SECRET=${hotline.webhookSecret}`)).toHaveLength(
+      2,
+    )
+    expect(product.output()).toContain(`HOTLINE_CALLBACK_SECRET=${hotline.callbackSecret}`)
     const simulated = await runScript('hotline:simulate', ['--url', base, '--only', 'dispatch'])
     expect(simulated.code, simulated.output).toBe(0)
     expect(simulated.output).toContain('202')
@@ -182,11 +149,11 @@ describe('npm start', () => {
 
     // The outbox worker runs on its own thread: one that fails to load or dies logs an error.
     await new Promise((r) => setTimeout(r, 2_000))
-    expect(output).not.toMatch(/background thread/)
+    expect(product.output()).not.toMatch(/background thread/)
 
-    const children = descendantsOf(npm.pid!)
+    const children = descendantsOf(product.child.pid!)
     expect(children.length).toBeGreaterThanOrEqual(3) // node, postgres, meilisearch (at least)
-    npm.kill('SIGTERM')
+    product.child.kill('SIGTERM')
     const code = await exited
     expect(code).toBe(0)
     // Helpers such as esbuild's service end when their parent's pipe closes: give them a moment.

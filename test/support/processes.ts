@@ -1,4 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { freePort } from '../../scripts/stack/ports.ts'
 
 /** Every live process whose parent chain leads to `ancestor`. */
 export function descendantsOf(ancestor: number): number[] {
@@ -37,4 +40,67 @@ export function residentBytes(pid: number): number {
   const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]
   if (!kb) throw new Error(`no VmRSS for process ${pid}`)
   return Number(kb) * 1024
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Stops a process and everything it started, by their PIDs: SIGTERM, then SIGKILL what is left. */
+export async function stopProcessTree(child: ChildProcess | undefined, graceMs: number) {
+  if (!child?.pid || !alive(child.pid)) return
+  const started = [child.pid, ...descendantsOf(child.pid)]
+  child.kill('SIGTERM')
+  const deadline = Date.now() + graceMs
+  while (started.some(alive) && Date.now() < deadline) await sleep(200)
+  for (const pid of started.filter(alive)) process.kill(pid, 'SIGKILL')
+}
+
+export interface RunningProduct {
+  child: ChildProcess
+  base: string
+  /** Everything it printed so far, both streams. */
+  output: () => string
+}
+
+/**
+ * Starts the product with `command` on embedded services in a data folder of the test's own and
+ * waits until `/api/health` answers, failing with its output if it exits or takes over 4 minutes.
+ */
+export async function startProduct(options: {
+  command: string
+  args: readonly string[]
+  cwd: string
+  dataDir: string
+  env?: Record<string, string>
+}): Promise<RunningProduct> {
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: options.dataDir,
+      SITE_OUT_DIR: path.join(options.dataDir, 'dist'),
+      DATABASE_URL: '',
+      MEILI_URL: '',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()))
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()))
+  const running = { child, base, output: () => output }
+  const deadline = Date.now() + 240_000
+  for (;;) {
+    const up = await fetch(`${base}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (up) return running
+    if (child.exitCode !== null) throw new Error(`the product exited early:\n${output}`)
+    if (Date.now() > deadline) throw new Error(`the product did not answer:\n${output}`)
+    await sleep(500)
+  }
 }

@@ -53,7 +53,7 @@ const signInPages = new Set(['/admin/sign-in', '/admin/totp', '/admin/password',
 
 /**
  * The body limit of every route, pages and `/api` alike (issue 20): enforced on the stream by the
- * web server in front of Astro and Hono (scripts/body-guard.ts), and again by the API's own
+ * web server in front of Astro and Hono (server/body-guard.ts), and again by the API's own
  * `bodyLimit` so that every other host of the Hono app keeps the same limits. Only the two
  * complaint routes, matched exactly, get the large limit a form with photos needs.
  */

@@ -29,9 +29,9 @@ export interface Deps {
   /** Secrets and callback address of the 12345 hotline integration. */
   hotline: HotlineKeys
   /**
-   * Console sessions confirmed a moment ago (session-cache.ts): set by the processes that serve
-   * the console (`npm start`), which also listen for changes; without it every request reads its
-   * session from the database.
+   * Console sessions confirmed a moment ago (session-cache.ts): given by the processes that serve
+   * the console (`npm start`, server/product.ts), which also listen for changes; without it every
+   * request reads its session from the database.
    */
   sessionCache?: SessionCache
 }

@@ -1,7 +1,7 @@
 import { createApp } from '../api/app.ts'
 import { loadConfig } from '../api/config.ts'
-import { depsFromConfig } from '../api/runtime.ts'
-import { watchSessionsFor } from '../api/services/admin/session-cache.ts'
+import { depsFromConfig } from '../api/deps-from-config.ts'
+import { watchSessionChanges } from '../api/services/admin/session-cache.ts'
 import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { serveFetch } from './serve.ts'
 
@@ -13,9 +13,10 @@ import { serveFetch } from './serve.ts'
  * rest of api/config.ts. Logs go to stdout.
  */
 const config = loadConfig()
-const deps = depsFromConfig(config)
+const base = depsFromConfig(config)
 // As `npm start` serves the console: confirmed sessions remembered, changes heard.
-const closeSessions = watchSessionsFor(deps, config.DATABASE_URL!)
+const sessions = watchSessionChanges({ databaseUrl: config.DATABASE_URL!, logger: base.logger })
+const deps = Object.freeze({ ...base, sessionCache: sessions.cache })
 const app = createApp(deps)
 const background = startBackgroundWork({
   config,
@@ -29,7 +30,7 @@ serveFetch(
   config.PORT,
   async () => {
     await background.stop()
-    await closeSessions()
+    await sessions.close()
     await deps.db.destroy()
   },
 )

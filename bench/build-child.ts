@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadConfig } from '../api/config.ts'
-import { depsFromConfig, installRuntime } from '../api/runtime.ts'
+import { depsFromConfig } from '../api/deps-from-config.ts'
+import { installDeps } from '../server/deps.ts'
 import { repoRoot } from './lib.ts'
 
 /**
@@ -37,9 +38,9 @@ async function main() {
   if (kind === 'product' && args.length === 2) {
     ;[outDir, cacheDir] = args as [string, string]
     root = repoRoot
-    // Prerendering reads PostgreSQL through the runtime, as `npm start` arranges it.
+    // Prerendering reads PostgreSQL through the installed deps, as `npm start` arranges it.
     const deps = depsFromConfig(loadConfig())
-    installRuntime(deps)
+    installDeps(deps)
     destroy = () => deps.db.destroy()
   } else if (kind === 'baseline' && args.length === 3) {
     ;[root, outDir, cacheDir] = args as [string, string, string]

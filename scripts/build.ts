@@ -1,8 +1,8 @@
 import { ConfigError, loadConfig } from '../api/config.ts'
 import { createLogger } from '../api/logger.ts'
-import { installRuntime } from '../api/runtime.ts'
-import { syncNotices } from './notices-sync.ts'
-import { buildSite, siteOutDir } from './site-build.ts'
+import { installDeps, uninstallDeps } from '../server/deps.ts'
+import { syncNotices } from '../server/notices-sync.ts'
+import { buildSite, siteOutDir } from '../server/site-build.ts'
 import { embeddedPostgresInUse, inUseMessage } from './stack/in-use.ts'
 import { bootStack } from './stack/index.ts'
 
@@ -20,7 +20,7 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL)
   const stack = await bootStack(config, logger)
   try {
-    installRuntime(stack.deps)
+    installDeps(stack.deps)
     await syncNotices(stack.deps)
     const started = Date.now()
     await buildSite(stack.deps)
@@ -28,6 +28,7 @@ async function main() {
       `静态页面已生成：${siteOutDir(stack.deps)}（${Math.round((Date.now() - started) / 1000)} 秒）`,
     )
   } finally {
+    uninstallDeps()
     await stack.stop()
   }
 }

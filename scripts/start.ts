@@ -1,5 +1,6 @@
 import { createLogger } from '../api/logger.ts'
-import { startProduct } from './product.ts'
+import { startProduct } from '../server/product.ts'
+import { devStarters } from './stack/product.ts'
 import { embeddedPostgresInUse } from './stack/in-use.ts'
 import { loadConfigOrExit } from './cli.ts'
 import { hasEnabledOperator } from '../db/queries/operators.ts'
@@ -7,7 +8,7 @@ import { hotlineKeysFromConfig, type DevHotlineSecrets } from '../api/services/h
 import { devHotlineSecretsNotice } from './hotline/start-notice.ts'
 
 /**
- * `npm start`: the whole product in one process tree (see scripts/product.ts). SIGINT and SIGTERM
+ * `npm start`: the whole product in one process tree (see server/product.ts). SIGINT and SIGTERM
  * stop the web server, the worker and every service this process started.
  */
 async function main() {
@@ -37,7 +38,7 @@ async function main() {
     process.on(signal, () => void shutdown(signal))
   }
 
-  const product = await startProduct(config, logger)
+  const product = await startProduct(config, logger, devStarters)
   state.stop = product.stop
   // A stop signal may have come during start-up, before `stop` was known.
   if (state.stopping) await product.stop()

@@ -11,7 +11,7 @@ import { shanghaiToday } from '../../api/time.ts'
 import { outboxHandlers } from '../../api/worker/index.ts'
 import { createOutboxWorker, type OutboxWorker } from '../../api/worker/outbox-worker.ts'
 import type { CertificationStatus } from '../../db/database.ts'
-import { siteDataChannel } from '../../scripts/site-rebuild-listen.ts'
+import { siteDataChannel } from '../../server/site-rebuild-listen.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 

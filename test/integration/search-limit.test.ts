@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
-import { installRuntime, uninstallRuntime } from '../../api/runtime.ts'
+import { installDeps, uninstallDeps } from '../../server/deps.ts'
 import { SharedHitCounter } from '../../api/services/limits/search-limit.ts'
 import { createDb } from '../../db/client.ts'
 import { runSearch } from '../../site/lib/search-page.ts'
@@ -53,7 +53,7 @@ describe('public searches per client address', () => {
   })
 
   it('refuses the search page’s text search the same way', async () => {
-    installRuntime(t.deps)
+    installDeps(t.deps)
     try {
       const query = { q: '菜场', county: undefined, sector: undefined, status: undefined, page: 1 }
       const client = (peer: string) => ({
@@ -74,7 +74,7 @@ describe('public searches per client address', () => {
         (await runSearch({ ...query, q: '', county: '331102' }, client('198.51.100.30'))).kind,
       ).toBe('results')
     } finally {
-      uninstallRuntime()
+      uninstallDeps()
     }
   })
 })

@@ -7,9 +7,10 @@ import { parseConfig } from '../../api/config.ts'
 import { createLogger } from '../../api/logger.ts'
 import { changeEnterprise } from '../../api/services/admin/enterprises/change.ts'
 import { getConsoleEnterprise } from '../../api/services/admin/enterprises/get.ts'
-import { startProduct, type Product } from '../../scripts/product.ts'
-import { startSiteRebuilder } from '../../scripts/site-rebuild.ts'
-import type { ServedSite } from '../../scripts/site-rebuild-serving.ts'
+import { devStarters } from '../../scripts/stack/product.ts'
+import { startProduct, type Product } from '../../server/product.ts'
+import { startSiteRebuilder } from '../../server/site-rebuild.ts'
+import type { ServedSite } from '../../server/site-rebuild-serving.ts'
 import { signedInOperator } from '../support/operators.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -39,6 +40,7 @@ beforeAll(async () => {
     },
   })
   product = await startProduct(config, createLogger(config.LOG_LEVEL, sink), {
+    ...devStarters,
     forceBuild: true,
     demoCount: 60,
   })

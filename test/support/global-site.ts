@@ -3,8 +3,9 @@ import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { parseConfig } from '../../api/config.ts'
 import { createLogger } from '../../api/logger.ts'
-import { startProduct, type Product } from '../../scripts/product.ts'
+import { startProduct, type Product } from '../../server/product.ts'
 import { freePort } from '../../scripts/stack/ports.ts'
+import { devStarters } from '../../scripts/stack/product.ts'
 import { ensureBrowser, thisMachine } from './browser-setup.ts'
 
 declare module 'vitest' {
@@ -55,7 +56,11 @@ export default async function setup(project: TestProject) {
     TRUST_PROXY: 'true',
   })
   const logger = createLogger(config.LOG_LEVEL)
-  const product = await startProduct(config, logger, { forceBuild: true, demoCount: 300 })
+  const product = await startProduct(config, logger, {
+    ...devStarters,
+    forceBuild: true,
+    demoCount: 300,
+  })
   try {
     await waitForSearchIndex(product, 300)
   } catch (error) {

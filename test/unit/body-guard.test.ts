@@ -2,7 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bodyLimitFor, tinyFormBytes } from '../../api/body-limits.ts'
-import { answerExpectContinue, guardBody } from '../../scripts/body-guard.ts'
+import { answerExpectContinue, guardBody } from '../../server/body-guard.ts'
 import { postChunked } from '../support/http-bodies.ts'
 
 const config = { BODY_LIMIT_BYTES: 1024 * 1024, COMPLAINT_BODY_LIMIT_BYTES: 2 * 1024 * 1024 }

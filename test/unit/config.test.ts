@@ -3,7 +3,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, configWarnings, parseConfig } from '../../api/config.ts'
 import { createLogger } from '../../api/logger.ts'
-import { startProduct } from '../../scripts/product.ts'
+import { devStarters } from '../../scripts/stack/product.ts'
+import { startProduct } from '../../server/product.ts'
 
 describe('configuration', () => {
   it('has working defaults for a first start', () => {
@@ -57,7 +58,7 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
       MEILI_URL: 'http://127.0.0.1:1',
     })
-    await expect(startProduct(config, logger)).rejects.toThrow()
+    await expect(startProduct(config, logger, devStarters)).rejects.toThrow()
     expect(lines.filter((l) => l.includes('TRUST_PROXY is off'))).toHaveLength(1)
   })
 

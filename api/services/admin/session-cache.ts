@@ -87,19 +87,6 @@ export interface SessionWatch {
 }
 
 /**
- * The console as `npm start` serves it: `deps` remembers confirmed sessions and hears every change
- * to them (watchSessionChanges). Returns what ends the watch.
- */
-export function watchSessionsFor(
-  deps: { sessionCache?: SessionCache | undefined; logger: Logger },
-  databaseUrl: string,
-): () => Promise<void> {
-  const watch = watchSessionChanges({ databaseUrl, logger: deps.logger })
-  deps.sessionCache = watch.cache
-  return watch.close
-}
-
-/**
  * A SessionCache that hears every change to sessions and operators: LISTEN console_sessions on
  * a connection of its own, reconnecting after a loss. It keeps nothing until it listens and
  * while it does not.

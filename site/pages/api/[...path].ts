@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro'
 import { createApp } from '../../../api/app.ts'
-import { getRuntime } from '../../../api/runtime.ts'
+import { serviceContext } from '../../lib/services.ts'
 
 export const prerender = false
 
@@ -8,7 +8,7 @@ let app: ReturnType<typeof createApp> | undefined
 
 /** Every /api request goes to the one Hono app (DESIGN.md section 2). */
 export const ALL: APIRoute = (context) => {
-  app ??= createApp(getRuntime())
+  app ??= createApp(serviceContext())
   let clientAddress: string | undefined
   try {
     clientAddress = context.clientAddress

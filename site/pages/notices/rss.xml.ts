@@ -1,7 +1,7 @@
 import rss from '@astrojs/rss'
 import type { APIRoute } from 'astro'
-import { getRuntime } from '../../../api/runtime.ts'
 import { noticesNewestFirst, noticeUrl } from '../../lib/notices.ts'
+import { serviceContext } from '../../lib/services.ts'
 
 /** The notices as an RSS 2.0 feed, with absolute links from astro `site` or SITE_URL. */
 export const GET: APIRoute = async (context) => {
@@ -9,7 +9,7 @@ export const GET: APIRoute = async (context) => {
   return rss({
     title: '丽水诚信计量 · 公告',
     description: '丽水市市场监督管理局发布的诚信计量公告、专项检查结果与办事指南',
-    site: context.site ?? getRuntime().config.SITE_URL,
+    site: context.site ?? serviceContext().config.SITE_URL,
     items: notices.map((n) => ({
       title: n.data.title,
       pubDate: n.data.date,

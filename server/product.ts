@@ -1,13 +1,13 @@
 import { rm } from 'node:fs/promises'
 import http from 'node:http'
 import { configWarnings, type Config } from '../api/config.ts'
+import type { Deps } from '../api/deps.ts'
 import type { Logger } from '../api/logger.ts'
-import { installRuntime } from '../api/runtime.ts'
-import { watchSessionsFor } from '../api/services/admin/session-cache.ts'
+import { watchSessionChanges } from '../api/services/admin/session-cache.ts'
 import { startBackgroundWork } from '../api/worker/background-thread.ts'
-import { loadDemoDataIfEmpty } from './demo/load.ts'
-import { syncNotices } from './notices-sync.ts'
 import { answerExpectContinue, guardBody } from './body-guard.ts'
+import { installDeps, uninstallDeps } from './deps.ts'
+import { syncNotices } from './notices-sync.ts'
 import { securityHeaders } from './security-headers.ts'
 import { setServerTimeouts } from './server-timeouts.ts'
 import {
@@ -21,10 +21,32 @@ import {
 import { startSiteRebuilder, type RebuildTiming, type SiteRebuilder } from './site-rebuild.ts'
 import { startBuildChild, type BuildServices } from './site-rebuild-process.ts'
 import { serveBuild } from './site-rebuild-serving.ts'
-import { bootStack, type Stack } from './stack/index.ts'
+
+/**
+ * PostgreSQL and Meilisearch as the product runs on them: reached at the configured addresses,
+ * or started for it (the embedded dev stack, scripts/stack `bootStack`). `deps` holds everything
+ * but the console's session cache, which the product adds before installing them.
+ */
+interface ProductServices {
+  deps: Deps
+  /** Connection string in use (embedded: the app role's, never the superuser's). */
+  databaseUrl: string
+  meiliUrl: string
+  meiliKey: string | undefined
+  /** Set when PostgreSQL was started for this product: demo data may go into it. */
+  embeddedPostgres: unknown
+  stop: () => Promise<void>
+}
+
+/** How the product gets its services and demo data; `npm start` passes the dev stack's. */
+export interface ProductStarters {
+  startServices: (config: Config, logger: Logger) => Promise<ProductServices>
+  /** Loads demo data into an empty database; returns how many businesses it added. */
+  loadDemoData: (deps: Deps, count?: number) => Promise<number>
+}
 
 export interface Product {
-  stack: Stack
+  stack: ProductServices
   /** Where the web server listens, e.g. http://127.0.0.1:4321 */
   url: string
   /** Rebuilds the static pages when published data changes. */
@@ -55,11 +77,11 @@ async function buildAtStart(config: Config, services: BuildServices, logger: Log
 export async function startProduct(
   config: Config,
   logger: Logger,
-  options: {
+  options: ProductStarters & {
     forceBuild?: boolean
     demoCount?: number
     rebuildTiming?: Partial<RebuildTiming>
-  } = {},
+  },
 ): Promise<Product> {
   const cleanups: Array<() => Promise<void>> = []
   const stop = async () => {
@@ -67,11 +89,14 @@ export async function startProduct(
   }
   try {
     for (const warning of configWarnings(config)) logger.warn(warning)
-    const stack = await bootStack(config, logger)
+    const stack = await options.startServices(config, logger)
     cleanups.push(stack.stop)
-    const deps = stack.deps
-    cleanups.push(watchSessionsFor(deps, stack.databaseUrl))
-    installRuntime(deps)
+    // The console remembers sessions it confirmed and hears every change to them, so its cache
+    // is part of the deps from the start: they are complete before they are installed.
+    const sessions = watchSessionChanges({ databaseUrl: stack.databaseUrl, logger })
+    cleanups.push(sessions.close)
+    const deps = installDeps({ ...stack.deps, sessionCache: sessions.cache })
+    cleanups.push(() => Promise.resolve(uninstallDeps()))
 
     const background = startBackgroundWork({
       config,
@@ -83,7 +108,7 @@ export async function startProduct(
     cleanups.push(background.stop)
 
     if (stack.embeddedPostgres && config.DEMO_DATA === 'auto') {
-      const loaded = await loadDemoDataIfEmpty(deps, options.demoCount)
+      const loaded = await options.loadDemoData(deps, options.demoCount)
       if (loaded > 0) logger.info({ count: loaded }, '已载入演示数据 (demo data loaded)')
     }
     await syncNotices(deps)

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { sql } from 'kysely'
 import { createDb } from '../db/client.ts'
-import { loadConfig, type Config } from './config.ts'
+import type { Config } from './config.ts'
 import type { Deps, Privacy } from './deps.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { createFolderStorage } from './photos/storage.ts'
@@ -10,23 +10,6 @@ import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
 import { createSearchClient } from './search/client.ts'
 import { loadCalendar } from './services/complaints/working-days.ts'
 import { hotlineKeysFromConfig } from './services/hotline/keys.ts'
-
-/**
- * The process-wide dependencies. The start script builds them once (after starting embedded
- * services) and installs them here; the Astro bundle, which has its own copy of every module,
- * finds them through a global symbol. Without an installed runtime (e.g. `astro build` run by
- * hand) they are built from the environment.
- */
-const key: unique symbol = Symbol.for('lishui-metrology.runtime')
-type Holder = { [key]?: Deps | undefined }
-
-export function installRuntime(deps: Deps) {
-  ;(globalThis as Holder)[key] = deps
-}
-
-export function uninstallRuntime() {
-  Reflect.deleteProperty(globalThis, key)
-}
 
 /**
  * The keys for personal data: from PII_KEYS and PII_HASH_KEY, or, outside production (where the
@@ -65,6 +48,11 @@ export function completeDeps(config: Config, base: Pick<Deps, 'db' | 'search' | 
   }
 }
 
+/**
+ * A process's dependencies from its configuration alone, for a process given the services'
+ * addresses (the background thread, a site build child). The server adds its session cache and
+ * installs the result (server/deps.ts).
+ */
 export function depsFromConfig(config: Config): Deps {
   if (!config.DATABASE_URL || !config.MEILI_URL) {
     throw new Error(
@@ -80,15 +68,6 @@ export function depsFromConfig(config: Config): Deps {
       prefix: config.MEILI_INDEX_PREFIX,
     }),
   })
-}
-
-export function getRuntime(): Deps {
-  const holder = globalThis as Holder
-  const installed = holder[key]
-  if (installed) return installed
-  const deps = depsFromConfig(loadConfig())
-  holder[key] = deps
-  return deps
 }
 
 /** True when the database answers; pages built without one say so instead of failing opaquely. */

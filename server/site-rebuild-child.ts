@@ -1,9 +1,10 @@
 import { loadConfig } from '../api/config.ts'
-import { depsFromConfig, installRuntime } from '../api/runtime.ts'
+import { depsFromConfig } from '../api/deps-from-config.ts'
+import { installDeps } from './deps.ts'
 import { buildInto } from './site-build.ts'
 
 /**
- * One site build in a process of its own (started by scripts/site-rebuild-process.ts): the web
+ * One site build in a process of its own (started by server/site-rebuild-process.ts): the web
  * process keeps answering while Astro bundles and prerenders on the other core, and all the
  * build's memory goes back to the system when it exits.
  *   site-rebuild-child.ts <build folder>
@@ -13,7 +14,7 @@ async function main() {
   const dir = process.argv[2]
   if (!dir) throw new Error('usage: site-rebuild-child.ts <build folder>')
   const deps = depsFromConfig(loadConfig())
-  installRuntime(deps)
+  installDeps(deps)
   const started = performance.now()
   try {
     await buildInto(deps, dir)

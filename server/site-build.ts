@@ -10,7 +10,7 @@ import { publishedDataStamp } from '../db/queries/enterprise-changes.ts'
  * SITE_OUT_DIR/current a symbolic link to the one being served (what a CDN would copy). A build is
  * never written over the one being served, and a build folder never moves once built (the server
  * bundle knows its own path), so switching is one rename of the link and one assignment in the
- * web server (scripts/site-rebuild-serving.ts).
+ * web server (server/site-rebuild-serving.ts).
  */
 const root = path.resolve(import.meta.dirname, '..')
 const sourceDirs = ['site', 'content', 'api', 'db']
@@ -117,7 +117,7 @@ export async function siteIsCurrent(deps: Pick<Deps, 'config' | 'db'>): Promise<
 
 /**
  * Runs Astro's build into `dir` in this process: prerendering reads the database through the
- * installed runtime (api/runtime.ts). The stamp is taken before the build reads anything, so a
+ * installed deps (server/deps.ts). The stamp is taken before the build reads anything, so a
  * change made during the build leaves the stamp behind and is built next time.
  */
 export async function buildInto(deps: Pick<Deps, 'config' | 'db'>, dir: string): Promise<void> {

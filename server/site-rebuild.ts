@@ -42,7 +42,7 @@ export interface SiteRebuilder {
  * A change (a notification, or the periodic stamp check for a change whose notification was
  * missed) starts a build once things are quiet; one build runs at a time and a change during it
  * leads to one more afterwards. The build runs in a child process into a fresh folder; only a
- * complete build is switched to (scripts/site-rebuild-serving.ts), so a visitor gets the old
+ * complete build is switched to (server/site-rebuild-serving.ts), so a visitor gets the old
  * pages or the new ones, never a missing or half-built page. A failed build is logged and the old
  * pages stay; it is tried again after a growing pause.
  */

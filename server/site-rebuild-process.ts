@@ -4,7 +4,7 @@ import type { Config } from '../api/config.ts'
 import { lowerPriority } from '../api/worker/priority.ts'
 
 const root = path.resolve(import.meta.dirname, '..')
-const childScript = path.join(root, 'scripts', 'site-rebuild-child.ts')
+const childScript = path.join(root, 'server', 'site-rebuild-child.ts')
 /** What is kept of a build's output for the log when it fails. */
 const outputTailBytes = 8_000
 
@@ -30,7 +30,7 @@ function configEnv(config: Config): Record<string, string> {
 }
 
 /**
- * Builds the site into `dir` in a child process (scripts/site-rebuild-child.ts) at a lower CPU
+ * Builds the site into `dir` in a child process (server/site-rebuild-child.ts) at a lower CPU
  * priority, so that requests keep the upper hand while pages are prerendered.
  */
 export function startBuildChild(options: {

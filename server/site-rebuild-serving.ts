@@ -14,9 +14,8 @@ export interface ServedSite {
   switchTo: (dir: string) => Promise<void>
 }
 
+/** A build's request handler; the build never starts a server itself (astro.config.mjs). */
 async function loadHandler(dir: string): Promise<NodeHandler> {
-  // The bundle would otherwise start a server of its own on import.
-  process.env.ASTRO_NODE_AUTOSTART = 'disabled'
   // By the folder's own path: each build is a module of its own, never one cached from before.
   const { handler } = (await import(pathToFileURL(entryOf(dir)).href)) as { handler: NodeHandler }
   return handler

@@ -27,20 +27,13 @@ export interface PiiKeyring {
   readonly ids: readonly string[]
 }
 
-// Key bytes live here, out of reach of JSON.stringify, util.inspect and pino.
-// Held as KeyObjects, made once: a raw Buffer key would be turned into one on every call. The
-// map is process-wide (a global symbol), because the built site bundles its own copy of this
-// module and must open the keyring the start script made.
-const registry = Symbol.for('lishui-metrology.pii-keys')
-type KeyMap = WeakMap<PiiKeyring, ReadonlyMap<string, KeyObject>>
-const keyBytesOf: KeyMap = (() => {
-  const holder = globalThis as Record<symbol, unknown>
-  const existing = holder[registry] as KeyMap | undefined
-  if (existing) return existing
-  const created: KeyMap = new WeakMap()
-  holder[registry] = created
-  return created
-})()
+// Key bytes stay out of reach of JSON.stringify, util.inspect and pino: a ring carries them in a
+// function on a non-enumerable property, made once as KeyObjects (a raw Buffer key would be turned
+// into one on every call). The property's key is a registered symbol because the built site
+// bundles its own copy of this module and must open the ring the server made, which it finds in
+// the installed deps (server/deps.ts).
+const keysOfRing = Symbol.for('lishui-metrology.pii-keys')
+type KeyedRing = PiiKeyring & { readonly [keysOfRing]?: (keyId: string) => KeyObject | undefined }
 
 function decodeBase64(value: string): Buffer | undefined {
   // Buffer.from(…, 'base64') skips characters it does not know; a typo must not shorten a key.
@@ -72,15 +65,16 @@ export function parsePiiKeys(spec: string): PiiKeyring {
     keys.set(id, key)
   })
   const ids = [...keys.keys()]
-  const ring: PiiKeyring = Object.freeze({ currentId: ids[0]!, ids: Object.freeze(ids) })
-  keyBytesOf.set(ring, new Map([...keys].map(([id, bytes]) => [id, createSecretKey(bytes)])))
-  return ring
+  const keyObjects = new Map([...keys].map(([id, bytes]) => [id, createSecretKey(bytes)]))
+  const ring: PiiKeyring = { currentId: ids[0]!, ids: Object.freeze(ids) }
+  Object.defineProperty(ring, keysOfRing, { value: (keyId: string) => keyObjects.get(keyId) })
+  return Object.freeze(ring)
 }
 
 function keyOf(ring: PiiKeyring, keyId: string): KeyObject {
-  const keys = keyBytesOf.get(ring)
+  const keys = (ring as KeyedRing)[keysOfRing]
   if (!keys) throw new Error('not a keyring made by parsePiiKeys')
-  const key = keys.get(keyId)
+  const key = keys(keyId)
   if (!key)
     throw new Error(`PII key "${keyId}" is not in the keyring (ids: ${ring.ids.join(', ')})`)
   return key

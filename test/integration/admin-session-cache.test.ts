@@ -91,7 +91,7 @@ describe('confirmed console sessions', () => {
 
   it('forgets at once what this process itself ends, before any announcement', async () => {
     const s = await confirmed()
-    await endSessionsOf(t.deps.db, s.id)
+    await endSessionsOf(t.deps.db, s.id, watch.cache)
     expect((await me(s.cookie)).status).toBe(401)
 
     const signedOut = await confirmed()

@@ -9,7 +9,8 @@ import type { SessionRow } from './sessions.ts'
  * near its idle or absolute end nor due to be marked as seen, and asks the database otherwise.
  *
  * Nothing is kept longer than `ttlMs`, and everything is forgotten at once when a session or an
- * operator changes: by this process as it makes the change (forgetConfirmedSessions), and by any
+ * operator changes: by this process as it makes the change (sessions.ts, through the cache in
+ * its deps), and by any
  * process, through PostgreSQL, whose triggers announce each change on `console_sessions`
  * (watchSessionChanges). While that announcement cannot be heard (not yet listening, or the
  * connection lost), nothing is kept, so every request asks the database as before.
@@ -64,23 +65,6 @@ export class SessionCache {
   }
 }
 
-/**
- * The caches of this process. Kept on a global symbol: the Astro bundle has its own copy of
- * every module, and a sign-out made through a console page must reach the cache the server made.
- */
-const registryKey: unique symbol = Symbol.for('lishui-metrology.session-caches')
-type Holder = { [registryKey]?: Set<SessionCache> | undefined }
-
-function registry(): Set<SessionCache> {
-  const holder = globalThis as Holder
-  return (holder[registryKey] ??= new Set())
-}
-
-/** Called by every change this process makes to sessions or operators (sessions.ts). */
-export function forgetConfirmedSessions() {
-  for (const cache of registry()) cache.forget()
-}
-
 export interface SessionWatch {
   cache: SessionCache
   close: () => Promise<void>
@@ -102,7 +86,6 @@ export function watchSessionChanges(options: {
   let client: pg.Client | undefined
   let closed = false
   let timer: NodeJS.Timeout | undefined
-  registry().add(cache)
 
   const lost = (current: pg.Client, error?: Error) => {
     if (client !== current) return
@@ -141,7 +124,6 @@ export function watchSessionChanges(options: {
     close: async () => {
       closed = true
       clearTimeout(timer)
-      registry().delete(cache)
       cache.listening = false
       const current = client
       client = undefined

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual, type KeyObject } 
 import type { Kysely } from 'kysely'
 import type { Database, SessionStage } from '../../../db/database.ts'
 import type { SignedInOperator } from './access.ts'
-import { forgetConfirmedSessions, type SessionCache } from './session-cache.ts'
+import type { SessionCache } from './session-cache.ts'
 
 /** OWASP session management: 30 minutes idle, 12 hours at most. */
 export const sessionIdleMs = 30 * 60 * 1000
@@ -71,16 +71,6 @@ export async function startSession(
   return { token, tokenHash }
 }
 
-/** Moves a session to its next stage (after a password change or a TOTP code). */
-export async function advanceSession(db: Kysely<Database>, tokenHash: Buffer, stage: SessionStage) {
-  await db
-    .updateTable('operatorSessions')
-    .set({ stage })
-    .where('tokenHash', '=', tokenHash)
-    .execute()
-  forgetConfirmedSessions()
-}
-
 /** What loadSession reads of a session and its operator (and SessionCache keeps). */
 export type SessionRow = NonNullable<Awaited<ReturnType<typeof readSession>>>
 
@@ -146,7 +136,7 @@ async function readAndCheck(
   if (!read) return null
   const idle = now.getTime() - read.lastSeenAt.getTime() > sessionIdleMs
   if (idle || now >= read.expiresAt || read.disabledAt !== null) {
-    await endSession(db, tokenHash)
+    await endSession(db, tokenHash, cache)
     return null
   }
   let row = read
@@ -174,21 +164,30 @@ function toSession(hashKey: KeyObject, tokenHash: Buffer, row: SessionRow): Cons
 }
 
 /**
- * Ends a session. This process forgets what it remembered of sessions at once; other processes
- * do when PostgreSQL announces the change (session-cache.ts), at its commit when `db` is a
- * transaction.
+ * Ends a session. `cache`, this process's memory of confirmed sessions (ctx.sessionCache), forgets
+ * at once; other processes do when PostgreSQL announces the change (session-cache.ts), at its
+ * commit when `db` is a transaction.
  */
-export async function endSession(db: Kysely<Database>, tokenHash: Buffer) {
+export async function endSession(
+  db: Kysely<Database>,
+  tokenHash: Buffer,
+  cache: SessionCache | undefined,
+) {
   await db.deleteFrom('operatorSessions').where('tokenHash', '=', tokenHash).execute()
-  forgetConfirmedSessions()
+  cache?.forget()
 }
 
-/** Ends every session of an operator (password changed, account disabled). */
-export async function endSessionsOf(db: Kysely<Database>, operatorId: string, except?: Buffer) {
+/** Ends every session of an operator (password changed, account disabled); `cache` as above. */
+export async function endSessionsOf(
+  db: Kysely<Database>,
+  operatorId: string,
+  cache: SessionCache | undefined,
+  except?: Buffer,
+) {
   let q = db.deleteFrom('operatorSessions').where('operatorId', '=', operatorId)
   if (except) q = q.where('tokenHash', '!=', except)
   await q.execute()
-  forgetConfirmedSessions()
+  cache?.forget()
 }
 
 /**

@@ -70,7 +70,7 @@ export async function changePassword({
   return ctx.db.transaction().execute(async (trx) => {
     await updatePasswordHash(trx, operator.id, passwordHash, { changedByOperator: true })
     await clearFailedSignIns(trx, operator.id)
-    await endSessionsOf(trx, operator.id)
+    await endSessionsOf(trx, operator.id, ctx.sessionCache)
     const issued = await issueSession(ctx, trx, {
       operatorId: operator.id,
       stage,

@@ -53,7 +53,7 @@ export async function confirmCurrentPassword(
       clientAddress: input.clientAddress,
     })
     if (failure) {
-      await endSession(ctx.db, input.session.tokenHash)
+      await endSession(ctx.db, input.session.tokenHash, ctx.sessionCache)
       throw failure
     }
     throw currentPasswordError(input.wrongMessage)

@@ -11,7 +11,7 @@ export async function signOut({
   input: { session: ConsoleSession; clientAddress: string }
 }): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    await endSession(trx, input.session.tokenHash)
+    await endSession(trx, input.session.tokenHash, ctx.sessionCache)
     await recordAudit(trx, {
       operator: input.session.operator,
       action: 'auth.sign_out',

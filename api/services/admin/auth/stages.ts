@@ -38,7 +38,7 @@ export async function issueSession(
     now: Date
   },
 ): Promise<IssuedSession> {
-  if (input.previous) await endSession(db, input.previous)
+  if (input.previous) await endSession(db, input.previous, ctx.sessionCache)
   const { token, tokenHash } = await startSession(db, input)
   return { token, stage: input.stage, csrfToken: csrfTokenFor(ctx.privacy.hashKey, tokenHash) }
 }

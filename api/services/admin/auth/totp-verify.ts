@@ -79,7 +79,7 @@ export async function submitTotpCode({
   })
   const refusal = totpRefusal(attempt)
   if (refusal) {
-    if (signingIn) await endSession(ctx.db, session.tokenHash)
+    if (signingIn) await endSession(ctx.db, session.tokenHash, ctx.sessionCache)
     throw refusal
   }
 
@@ -92,7 +92,7 @@ export async function submitTotpCode({
       clientAddress: input.clientAddress,
     })
     if (failure) {
-      if (signingIn) await endSession(ctx.db, session.tokenHash)
+      if (signingIn) await endSession(ctx.db, session.tokenHash, ctx.sessionCache)
       throw failure
     }
     throw codeError(

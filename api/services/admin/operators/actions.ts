@@ -84,7 +84,7 @@ export async function actOnOperator({
     const pointless = pointlessBecause(action, target, now)
     if (pointless) throw new ApiError('CONFLICT', pointless)
     await changeOperator(trx, id, change)
-    if (endsSessions.has(action)) await endSessionsOf(trx, id)
+    if (endsSessions.has(action)) await endSessionsOf(trx, id, ctx.sessionCache)
     await recordAudit(trx, {
       operator: by,
       action: `operator.${action}`,

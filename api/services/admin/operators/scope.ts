@@ -42,7 +42,7 @@ export async function changeScopeOfOperator({
       throw new ApiError('CONFLICT', '角色和区县都与现在相同，没有需要调整的内容。')
     }
     await changeOperatorScope(trx, id, to)
-    await endSessionsOf(trx, id)
+    await endSessionsOf(trx, id, ctx.sessionCache)
     await recordAudit(trx, {
       operator: by,
       action: 'operator.change_scope',

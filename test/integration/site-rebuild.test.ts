@@ -8,6 +8,7 @@ import { createLogger } from '../../api/logger.ts'
 import { changeEnterprise } from '../../api/services/admin/enterprises/change.ts'
 import { getConsoleEnterprise } from '../../api/services/admin/enterprises/get.ts'
 import { devStarters } from '../../scripts/stack/product.ts'
+import { installedDeps } from '../../server/deps.ts'
 import { startProduct, type Product } from '../../server/product.ts'
 import { startSiteRebuilder } from '../../server/site-rebuild.ts'
 import type { ServedSite } from '../../server/site-rebuild-serving.ts'
@@ -87,6 +88,13 @@ function startPoller(base: string, paths: string[]) {
 const statusBadge = (html: string) => /class="badge badge-(\w+)"/.exec(html)?.[1]
 
 describe('publishing a change to the static site', () => {
+  it('serves pages from deps installed once, complete with the session cache, and frozen', () => {
+    const deps = installedDeps()
+    expect(deps.db).toBe(product!.stack.deps.db)
+    expect(deps.sessionCache).toBeDefined()
+    expect(Object.isFrozen(deps)).toBe(true)
+  })
+
   it('shows a revocation on the business page within 2 minutes, and every request meanwhile answers 200', async () => {
     const { deps } = product!.stack
     const base = product!.url

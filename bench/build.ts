@@ -130,7 +130,7 @@ export async function run(options: BenchOptions): Promise<BenchOutcome> {
         enterprises,
         demoLoadSeconds: round(loadSeconds, 2),
         runsEach: options.runs,
-        product: 'astro build() of this repository (outDir under .data/bench), runtime installed',
+        product: 'astro build() of this repository (outDir under .data/bench), deps installed',
         baseline: `throwaway project, src/pages/[n].astro with ${enterpriseCount} one-line pages`,
       },
       product,

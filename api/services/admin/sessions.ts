@@ -1,6 +1,14 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database, SessionStage } from '../../../db/database.ts'
+import {
+  deleteSession,
+  deleteSessionsOf,
+  findSession,
+  insertSession,
+  setSessionStage,
+  touchSession,
+} from '../../../db/queries/sessions.ts'
 import type { SignedInOperator } from './access.ts'
 import { forgetConfirmedSessions, type SessionCache } from './session-cache.ts'
 
@@ -55,54 +63,27 @@ export async function startSession(
   const now = input.now ?? new Date()
   const token = randomBytes(32).toString('base64url')
   const tokenHash = hashSessionToken(token)
-  await db
-    .insertInto('operatorSessions')
-    .values({
-      tokenHash,
-      operatorId: input.operatorId,
-      stage: input.stage,
-      createdAt: now,
-      lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + sessionAbsoluteMs),
-      clientAddress: input.clientAddress.slice(0, 100),
-      userAgent: input.userAgent.slice(0, 300),
-    })
-    .execute()
+  await insertSession(db, {
+    tokenHash,
+    operatorId: input.operatorId,
+    stage: input.stage,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + sessionAbsoluteMs),
+    clientAddress: input.clientAddress.slice(0, 100),
+    userAgent: input.userAgent.slice(0, 300),
+  })
   return { token, tokenHash }
 }
 
 /** Moves a session to its next stage (after a password change or a TOTP code). */
 export async function advanceSession(db: Kysely<Database>, tokenHash: Buffer, stage: SessionStage) {
-  await db
-    .updateTable('operatorSessions')
-    .set({ stage })
-    .where('tokenHash', '=', tokenHash)
-    .execute()
+  await setSessionStage(db, tokenHash, stage)
   forgetConfirmedSessions()
 }
 
 /** What loadSession reads of a session and its operator (and SessionCache keeps). */
-export type SessionRow = NonNullable<Awaited<ReturnType<typeof readSession>>>
-
-function readSession(db: Kysely<Database>, tokenHash: Buffer) {
-  return db
-    .selectFrom('operatorSessions as s')
-    .innerJoin('operators as o', 'o.id', 's.operatorId')
-    .select([
-      's.stage',
-      's.lastSeenAt',
-      's.expiresAt',
-      'o.id',
-      'o.username',
-      'o.role',
-      'o.countyCode',
-      'o.disabledAt',
-      'o.mustChangePassword',
-      'o.totpEnabledAt',
-    ])
-    .where('s.tokenHash', '=', tokenHash)
-    .executeTakeFirst()
-}
+export type SessionRow = NonNullable<Awaited<ReturnType<typeof findSession>>>
 
 /**
  * Whether a remembered row settles the request alone: live, not disabled, and seen recently
@@ -142,7 +123,7 @@ async function readAndCheck(
   cache: SessionCache | undefined,
 ): Promise<ConsoleSession | null> {
   const generation = cache?.generation ?? 0
-  const read = await readSession(db, tokenHash)
+  const read = await findSession(db, tokenHash)
   if (!read) return null
   const idle = now.getTime() - read.lastSeenAt.getTime() > sessionIdleMs
   if (idle || now >= read.expiresAt || read.disabledAt !== null) {
@@ -151,11 +132,7 @@ async function readAndCheck(
   }
   let row = read
   if (now.getTime() - row.lastSeenAt.getTime() > touchEveryMs) {
-    await db
-      .updateTable('operatorSessions')
-      .set({ lastSeenAt: now })
-      .where('tokenHash', '=', tokenHash)
-      .execute()
+    await touchSession(db, tokenHash, now)
     row = { ...row, lastSeenAt: now }
   }
   cache?.put(tokenHash.toString('base64'), row, generation, now.getTime())
@@ -179,15 +156,13 @@ function toSession(hashKey: KeyObject, tokenHash: Buffer, row: SessionRow): Cons
  * transaction.
  */
 export async function endSession(db: Kysely<Database>, tokenHash: Buffer) {
-  await db.deleteFrom('operatorSessions').where('tokenHash', '=', tokenHash).execute()
+  await deleteSession(db, tokenHash)
   forgetConfirmedSessions()
 }
 
 /** Ends every session of an operator (password changed, account disabled). */
 export async function endSessionsOf(db: Kysely<Database>, operatorId: string, except?: Buffer) {
-  let q = db.deleteFrom('operatorSessions').where('operatorId', '=', operatorId)
-  if (except) q = q.where('tokenHash', '!=', except)
-  await q.execute()
+  await deleteSessionsOf(db, operatorId, except)
   forgetConfirmedSessions()
 }
 

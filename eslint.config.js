@@ -6,7 +6,18 @@ import tseslint from 'typescript-eslint'
 import { defineConfig } from 'eslint/config'
 
 export default defineConfig(
-  { ignores: ['dist/', '.astro/', '.data/', 'node_modules/', 'coverage/', 'bench/results/'] },
+  {
+    ignores: [
+      'dist/',
+      '.astro/',
+      '.data/',
+      'node_modules/',
+      'coverage/',
+      'bench/results/',
+      // Breaks the SQL rule on purpose; test/unit/lint-sql.test.ts lints it as if it were a service.
+      'test/fixtures/lint/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...astro.configs.recommended,
@@ -36,6 +47,56 @@ export default defineConfig(
           patterns: [
             { group: ['**/db/queries/*', 'kysely', 'pg'], message: 'Call a service verb instead.' },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // SQL lives only in db/queries/ (DESIGN.md section 3): services, workers, indexers and the
+    // server call query functions; they may name Kysely's types, never build a query.
+    files: ['api/services/**/*.ts', 'api/worker/**/*.ts', 'api/search/**/*.ts', 'server/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'pg', message: 'Put SQL in db/queries/ (connections: db/).' }],
+          patterns: [
+            {
+              group: ['kysely'],
+              allowTypeImports: true,
+              message: 'Put SQL in db/queries/; import only types from kysely here.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The same, by syntax: a query built on a `db` or `trx` handed in needs no import of kysely.
+    // Routes and pages keep their stricter import rule above.
+    files: [
+      'api/routes/**/*.ts',
+      'api/services/**/*.ts',
+      'api/worker/**/*.ts',
+      'api/search/**/*.ts',
+      'server/**/*.ts',
+      'site/**/*.{ts,astro}',
+    ],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|mergeInto|replaceInto|selectNoFrom)$/]',
+          message: 'Put SQL in db/queries/: call a query function from there.',
+        },
+        {
+          selector: 'TaggedTemplateExpression[tag.name="sql"]',
+          message: 'Put SQL in db/queries/: no sql`…` outside it.',
+        },
+        {
+          selector: 'CallExpression[callee.object.name="sql"]',
+          message: 'Put SQL in db/queries/: no sql.join, sql.raw, sql.ref… outside it.',
         },
       ],
     },

@@ -1,4 +1,4 @@
-import pg from 'pg'
+import { listenOn, type ChannelListener } from '../db/listen.ts'
 import type { Logger } from '../api/logger.ts'
 
 /** Notified by every committed change to published data (migration 2026-11-27T1703). */
@@ -20,7 +20,7 @@ export function listenForChanges(options: {
   onChange: () => void
   logger: Logger
 }): ChangeListener {
-  let listener: pg.Client | undefined
+  let listener: ChannelListener | undefined
   let connecting = false
   let stopped = false
   const isStopped = () => stopped
@@ -29,16 +29,18 @@ export function listenForChanges(options: {
     ensure: async () => {
       if (listener || connecting || stopped) return
       connecting = true
-      const client = new pg.Client({ connectionString: options.databaseUrl })
       const lost = () => {
         if (listener === client) listener = undefined
       }
-      client.on('error', lost)
-      client.on('end', lost)
-      client.on('notification', options.onChange)
+      const client = listenOn({
+        databaseUrl: options.databaseUrl,
+        channel: siteDataChannel,
+        onNotification: options.onChange,
+        onError: lost,
+        onEnd: lost,
+      })
       try {
-        await client.connect()
-        await client.query(`LISTEN ${siteDataChannel}`)
+        await client.ready
         if (isStopped()) await client.end()
         else listener = client
       } catch (error) {

@@ -1,3 +1,4 @@
+import { insertCertificationEvents } from '../../db/queries/enterprise-changes.ts'
 import { expireLapsed } from '../../db/queries/enterprises.ts'
 import {
   deleteIdempotencyKeysBefore,
@@ -33,19 +34,17 @@ export async function expireLapsedCertifications(deps: Pick<Deps, 'db'>, today =
   return deps.db.transaction().execute(async (trx) => {
     const lapsed = await expireLapsed(trx, today)
     if (lapsed.length === 0) return 0
-    await trx
-      .insertInto('certificationEvents')
-      .values(
-        lapsed.map((e) => ({
-          uscc: e.uscc,
-          kind: 'expired' as const,
-          occurredOn: e.statusSince,
-          validUntil: e.validUntil,
-          reason: '有效期届满',
-          source: 'system:expiry',
-        })),
-      )
-      .execute()
+    await insertCertificationEvents(
+      trx,
+      lapsed.map((e) => ({
+        uscc: e.uscc,
+        kind: 'expired' as const,
+        occurredOn: e.statusSince,
+        validUntil: e.validUntil,
+        reason: '有效期届满',
+        source: 'system:expiry',
+      })),
+    )
     await enqueue(
       trx,
       lapsed.map((e) => ({

@@ -1,4 +1,4 @@
-import pg from 'pg'
+import { listenOn } from '../../db/listen.ts'
 import type { Logger } from '../logger.ts'
 
 export interface Listener {
@@ -17,12 +17,14 @@ export async function listenFor(options: {
   logger: Logger
 }): Promise<Listener | undefined> {
   if (!options.databaseUrl) return undefined
-  const client = new pg.Client({ connectionString: options.databaseUrl })
-  client.on('error', () => undefined)
-  client.on('notification', () => options.onNotify())
+  const client = listenOn({
+    databaseUrl: options.databaseUrl,
+    channel: options.channel,
+    onNotification: options.onNotify,
+    onError: () => undefined,
+  })
   try {
-    await client.connect()
-    await client.query(`LISTEN ${options.channel}`)
+    await client.ready
   } catch (error) {
     options.logger.warn(
       { err: String(error), channel: options.channel },

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely'
-import type { Database } from '../database.ts'
+import { sql, type Insertable, type Kysely } from 'kysely'
+import type { AuditLogTable, Database } from '../database.ts'
 
 export interface AuditLogFilters {
   username?: string | undefined
@@ -63,4 +63,9 @@ export async function searchAuditLog(
     query.select(sql<string>`count(*)`.as('total')).executeTakeFirstOrThrow(),
   ])
   return { rows, total: Number(count.total) }
+}
+
+/** Appends one entry (the table refuses UPDATE and DELETE). */
+export async function insertAuditEntry(db: Kysely<Database>, entry: Insertable<AuditLogTable>) {
+  await db.insertInto('auditLog').values(entry).execute()
 }

@@ -310,3 +310,16 @@ export async function deleteIdempotencyKeyBefore(
     .executeTakeFirst()
   return Number(result.numDeletedRows) > 0
 }
+
+/** Which of these stored photo files a complaint refers to. */
+export async function referencedPhotoKeys(
+  db: Kysely<Database>,
+  storageKeys: readonly string[],
+): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('complaintPhotos')
+    .select('storageKey')
+    .where('storageKey', 'in', storageKeys)
+    .execute()
+  return new Set(rows.map((r) => r.storageKey))
+}

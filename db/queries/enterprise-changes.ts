@@ -1,5 +1,10 @@
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely'
-import type { CertificationEventTable, Database, EnterpriseUpdate } from '../database.ts'
+import type {
+  CertificationEventTable,
+  Database,
+  EnterpriseUpdate,
+  NewEnterprise,
+} from '../database.ts'
 import type { EnterpriseView } from './enterprises.ts'
 import { findEnterprisesByUscc } from './enterprises.ts'
 
@@ -51,6 +56,13 @@ export async function updateEnterprise(
   set: EnterpriseUpdate,
 ) {
   await trx.updateTable('enterprises').set(set).where('uscc', '=', uscc).execute()
+}
+
+export async function insertEnterprises(
+  trx: Transaction<Database>,
+  rows: readonly NewEnterprise[],
+) {
+  if (rows.length > 0) await trx.insertInto('enterprises').values(rows).execute()
 }
 
 export async function insertCertificationEvents(

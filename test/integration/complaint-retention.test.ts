@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { CompiledQuery, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ComplaintStatus } from '../../db/database.ts'
+import { deleteUnappliedEventsBefore } from '../../db/queries/personal-data.ts'
 import { decryptField } from '../../api/privacy/pii.ts'
 import { complaintChangedTopic, complaintKey } from '../../api/search/complaint-indexer.ts'
 import {
   casesDueForErasure,
-  deleteUnappliedEventsBefore,
   erasePersonalDataPastRetention,
   erasedName,
   erasedPhone,

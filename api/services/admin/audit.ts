@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/database.ts'
+import { insertAuditEntry } from '../../../db/queries/audit-log.ts'
 import type { SignedInOperator } from './access.ts'
 
 /**
@@ -46,16 +47,13 @@ export interface AuditEntry {
 
 /** Appends one entry, inside the caller's transaction when it passes one. */
 export async function recordAudit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('auditLog')
-    .values({
-      operatorId: entry.operator?.id ?? null,
-      username: (entry.operator?.username ?? entry.username ?? '').slice(0, 100),
-      action: entry.action,
-      complaintId: entry.complaintId ?? null,
-      enterpriseUscc: entry.enterpriseUscc ?? null,
-      clientAddress: entry.clientAddress ?? '',
-      detail: JSON.stringify(entry.detail ?? {}),
-    })
-    .execute()
+  await insertAuditEntry(db, {
+    operatorId: entry.operator?.id ?? null,
+    username: (entry.operator?.username ?? entry.username ?? '').slice(0, 100),
+    action: entry.action,
+    complaintId: entry.complaintId ?? null,
+    enterpriseUscc: entry.enterpriseUscc ?? null,
+    clientAddress: entry.clientAddress ?? '',
+    detail: JSON.stringify(entry.detail ?? {}),
+  })
 }

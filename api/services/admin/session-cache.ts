@@ -1,4 +1,4 @@
-import pg from 'pg'
+import { listenOn, type ChannelListener } from '../../../db/listen.ts'
 import type { Logger } from '../../logger.ts'
 import type { SessionRow } from './sessions.ts'
 
@@ -83,11 +83,11 @@ export function watchSessionChanges(options: {
 }): SessionWatch {
   const cache = new SessionCache({ ttlMs: options.ttlMs })
   const reconnectMs = options.reconnectMs ?? 1_000
-  let client: pg.Client | undefined
+  let client: ChannelListener | undefined
   let closed = false
   let timer: NodeJS.Timeout | undefined
 
-  const lost = (current: pg.Client, error?: Error) => {
+  const lost = (current: ChannelListener, error?: Error) => {
     if (client !== current) return
     client = undefined
     cache.listening = false
@@ -102,14 +102,15 @@ export function watchSessionChanges(options: {
 
   const connect = () => {
     if (closed) return
-    const current = new pg.Client({ connectionString: options.databaseUrl })
+    const current: ChannelListener = listenOn({
+      databaseUrl: options.databaseUrl,
+      channel: 'console_sessions',
+      onNotification: () => cache.forget(),
+      onError: (error) => lost(current, error),
+      onEnd: () => lost(current),
+    })
     client = current
-    current.on('error', (error) => lost(current, error))
-    current.on('end', () => lost(current))
-    current.on('notification', () => cache.forget())
-    current
-      .connect()
-      .then(() => current.query('LISTEN console_sessions'))
+    current.ready
       .then(() => {
         if (client === current && !closed) cache.listening = true
       })

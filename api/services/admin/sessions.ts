@@ -1,6 +1,13 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database, SessionStage } from '../../../db/database.ts'
+import {
+  deleteSession,
+  deleteSessionsOf,
+  findSession,
+  insertSession,
+  touchSession,
+} from '../../../db/queries/sessions.ts'
 import type { SignedInOperator } from './access.ts'
 import type { SessionCache } from './session-cache.ts'
 
@@ -55,44 +62,21 @@ export async function startSession(
   const now = input.now ?? new Date()
   const token = randomBytes(32).toString('base64url')
   const tokenHash = hashSessionToken(token)
-  await db
-    .insertInto('operatorSessions')
-    .values({
-      tokenHash,
-      operatorId: input.operatorId,
-      stage: input.stage,
-      createdAt: now,
-      lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + sessionAbsoluteMs),
-      clientAddress: input.clientAddress.slice(0, 100),
-      userAgent: input.userAgent.slice(0, 300),
-    })
-    .execute()
+  await insertSession(db, {
+    tokenHash,
+    operatorId: input.operatorId,
+    stage: input.stage,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + sessionAbsoluteMs),
+    clientAddress: input.clientAddress.slice(0, 100),
+    userAgent: input.userAgent.slice(0, 300),
+  })
   return { token, tokenHash }
 }
 
 /** What loadSession reads of a session and its operator (and SessionCache keeps). */
-export type SessionRow = NonNullable<Awaited<ReturnType<typeof readSession>>>
-
-function readSession(db: Kysely<Database>, tokenHash: Buffer) {
-  return db
-    .selectFrom('operatorSessions as s')
-    .innerJoin('operators as o', 'o.id', 's.operatorId')
-    .select([
-      's.stage',
-      's.lastSeenAt',
-      's.expiresAt',
-      'o.id',
-      'o.username',
-      'o.role',
-      'o.countyCode',
-      'o.disabledAt',
-      'o.mustChangePassword',
-      'o.totpEnabledAt',
-    ])
-    .where('s.tokenHash', '=', tokenHash)
-    .executeTakeFirst()
-}
+export type SessionRow = NonNullable<Awaited<ReturnType<typeof findSession>>>
 
 /**
  * Whether a remembered row settles the request alone: live, not disabled, and seen recently
@@ -132,7 +116,7 @@ async function readAndCheck(
   cache: SessionCache | undefined,
 ): Promise<ConsoleSession | null> {
   const generation = cache?.generation ?? 0
-  const read = await readSession(db, tokenHash)
+  const read = await findSession(db, tokenHash)
   if (!read) return null
   const idle = now.getTime() - read.lastSeenAt.getTime() > sessionIdleMs
   if (idle || now >= read.expiresAt || read.disabledAt !== null) {
@@ -141,11 +125,7 @@ async function readAndCheck(
   }
   let row = read
   if (now.getTime() - row.lastSeenAt.getTime() > touchEveryMs) {
-    await db
-      .updateTable('operatorSessions')
-      .set({ lastSeenAt: now })
-      .where('tokenHash', '=', tokenHash)
-      .execute()
+    await touchSession(db, tokenHash, now)
     row = { ...row, lastSeenAt: now }
   }
   cache?.put(tokenHash.toString('base64'), row, generation, now.getTime())
@@ -173,7 +153,7 @@ export async function endSession(
   tokenHash: Buffer,
   cache: SessionCache | undefined,
 ) {
-  await db.deleteFrom('operatorSessions').where('tokenHash', '=', tokenHash).execute()
+  await deleteSession(db, tokenHash)
   cache?.forget()
 }
 
@@ -184,9 +164,7 @@ export async function endSessionsOf(
   cache: SessionCache | undefined,
   except?: Buffer,
 ) {
-  let q = db.deleteFrom('operatorSessions').where('operatorId', '=', operatorId)
-  if (except) q = q.where('tokenHash', '!=', except)
-  await q.execute()
+  await deleteSessionsOf(db, operatorId, except)
   cache?.forget()
 }
 

@@ -1,3 +1,4 @@
+import { referencedPhotoKeys } from '../../../db/queries/complaints.ts'
 import type { Deps } from '../../deps.ts'
 import { shanghaiToday } from '../../time.ts'
 
@@ -25,12 +26,7 @@ export async function removeOrphanPhotos(
     const folder = photoFolderOf(new Date(now.getTime() - day * 86_400_000))
     const settled = await deps.photos.list(folder, new Date(now.getTime() - graceMs))
     if (settled.length === 0) continue
-    const referenced = await deps.db
-      .selectFrom('complaintPhotos')
-      .select('storageKey')
-      .where('storageKey', 'in', settled)
-      .execute()
-    const kept = new Set(referenced.map((r) => r.storageKey))
+    const kept = await referencedPhotoKeys(deps.db, settled)
     for (const key of settled) {
       if (kept.has(key)) continue
       await deps.photos.delete(key)

@@ -1,6 +1,23 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { ComplaintStatus, Database, PersonalDataErasure } from '../../../db/database.ts'
 import { addCaseEvents } from '../../../db/queries/cases.ts'
+import {
+  callbacksOfCases,
+  casesDueForErasure as dueForErasureQuery,
+  casesForErasure,
+  deleteInboxEvent,
+  deletePhotosOfCases,
+  dropUnappliedEventsBefore,
+  entriesOfCases,
+  inboxEventsOfTicket,
+  lockCasesDueForErasure,
+  retitleTicketsOfCases,
+  rewriteHotlineEntries,
+  setCallbackPayload,
+  setEntryNote,
+  updateErasedCase,
+  type ErasureDue,
+} from '../../../db/queries/personal-data.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
 import { casesWithBusyTicket, replaceInboxBody } from '../../../db/queries/hotline-inbox.ts'
 import type { Deps } from '../../deps.ts'
@@ -94,7 +111,7 @@ export async function erasePersonalDataPastRetention(
     erased += count
     if (count < batchSize) break
   }
-  await deleteUnappliedEventsBefore(deps.db, retentionCutoff(now)).execute()
+  await dropUnappliedEventsBefore(deps.db, retentionCutoff(now))
   if (erased > 0) deps.logger.info({ erased }, 'personal data past its retention period erased')
   return erased
 }
@@ -114,46 +131,26 @@ function retentionCutoff(now: Date) {
   return cutoff
 }
 
-/**
- * Ended cases received before `cutoff` whose resident is still on record, not held, and with no
- * work on them since `cutoff`: up to `limit`, locked for erasure (others sweeping skip them).
- * complaints_retention_idx finds the old ones without reading the rest.
- */
-export function casesDueForErasure(cutoff: Date, limit: number) {
-  return sql<{ id: string }>`
-    SELECT c.id FROM complaints c
-    WHERE c.status IN (${sql.join(endedStatuses)})
-      AND c.personal_data_erased_at IS NULL
-      AND c.erasure_held_at IS NULL
-      AND c.received_at < ${cutoff}
-      AND NOT EXISTS (
-        SELECT 1 FROM complaint_events e
-        WHERE e.complaint_id = c.id AND e.occurred_at >= ${cutoff}
-          AND e.kind NOT IN (${sql.join(holdEntryKinds)})
-      )
-    ORDER BY c.id
-    LIMIT ${limit}
-    FOR UPDATE SKIP LOCKED
-  `
-}
+const dueForErasure = (cutoff: Date, limit: number): ErasureDue => ({
+  cutoff,
+  limit,
+  endedStatuses,
+  notWorkKinds: holdEntryKinds,
+})
 
-/** Stored 12345 events received before `cutoff` that never became a case (rejected or held). */
-export function deleteUnappliedEventsBefore(db: Kysely<Database>, cutoff: Date) {
-  return db
-    .deleteFrom('hotlineInbox')
-    .where('state', 'in', ['rejected', 'held'])
-    .where('receivedAt', '<', cutoff)
-}
+/**
+ * The sweep's query for ended cases received before `cutoff`, unheld, untouched since, up to
+ * `limit` (db/queries/personal-data.ts), as the sweep runs it; its test reads its plan.
+ */
+export const casesDueForErasure = (cutoff: Date, limit: number) =>
+  dueForErasureQuery(dueForErasure(cutoff, limit))
 
 async function eraseBatch(deps: RetentionDeps, now: Date, batchSize: number) {
   const cutoff = retentionCutoff(now)
   return deps.db.transaction().execute(async (trx) => {
-    const due = await casesDueForErasure(cutoff, batchSize).execute(trx)
-    const busy = await casesWithBusyTicket(
-      trx,
-      due.rows.map((r) => r.id),
-    )
-    const ids = due.rows.map((r) => r.id).filter((id) => !busy.has(id))
+    const due = await lockCasesDueForErasure(trx, dueForErasure(cutoff, batchSize))
+    const busy = await casesWithBusyTicket(trx, due)
+    const ids = due.filter((id) => !busy.has(id))
     if (ids.length === 0) return 0
 
     await erasePersonalData(deps, trx, ids, { at: now, erasure: 'retention', bumpVersion: true })
@@ -204,26 +201,14 @@ export async function erasePersonalData(
   options: { at: Date; erasure: PersonalDataErasure; bumpVersion: boolean },
 ): Promise<Map<string, Contact>> {
   const { at } = options
-  const cases = await trx
-    .selectFrom('complaints')
-    .select([
-      'id',
-      'trackingNo',
-      'piiKeyId',
-      'nameSealed',
-      'phoneSealed',
-      'rejectionNote',
-      'handlingResult',
-      'publicReply',
-    ])
-    .where('id', 'in', ids)
-    .execute()
+  const cases = await casesForErasure(trx, ids)
   const residents = new Map(cases.map((c) => [c.id, residentOf(deps, c)]))
   const scrub = (id: string, text: string) => withoutResident(text, residents.get(id)!)
   for (const c of cases) {
-    await trx
-      .updateTable('complaints')
-      .set({
+    await updateErasedCase(
+      trx,
+      c.id,
+      {
         nameSealed: null,
         phoneSealed: null,
         phoneHash: null,
@@ -235,28 +220,17 @@ export async function erasePersonalData(
         publicReply: c.publicReply && scrub(c.id, c.publicReply),
         personalDataErasedAt: at,
         personalDataErasure: options.erasure,
-        ...(options.bumpVersion ? { version: sql<number>`version + 1` } : {}),
-        updatedAt: at,
-      })
-      .where('id', '=', c.id)
-      .execute()
+      },
+      { bumpVersion: options.bumpVersion, updatedAt: at },
+    )
   }
 
-  const tickets = await trx
-    .updateTable('hotlineTickets')
-    .set({ title: erasedText, updatedAt: at })
-    .where('complaintId', 'in', ids)
-    .returning(['ticketNo', 'complaintId'])
-    .execute()
+  const tickets = await retitleTicketsOfCases(trx, ids, erasedText, at)
   for (const ticket of tickets) await redactTicket(deps, trx, ticket)
   // After the work orders: their own entries are matched by the text they first wrote.
   await scrubRecords(trx, ids, scrub)
 
-  const photos = await trx
-    .deleteFrom('complaintPhotos')
-    .where('complaintId', 'in', ids)
-    .returning('storageKey')
-    .execute()
+  const photos = await deletePhotosOfCases(trx, ids)
   for (const photo of photos) await deps.photos.delete(photo.storageKey)
   return residents
 }
@@ -267,27 +241,16 @@ async function scrubRecords(
   ids: readonly string[],
   scrub: (complaintId: string, text: string) => string,
 ) {
-  const entries = await trx
-    .selectFrom('complaintEvents')
-    .select(['id', 'complaintId', 'note'])
-    .where('complaintId', 'in', ids)
-    .execute()
+  const entries = await entriesOfCases(trx, ids)
   for (const entry of entries) {
     const note = scrub(entry.complaintId, entry.note)
     if (note === entry.note) continue
-    await trx.updateTable('complaintEvents').set({ note }).where('id', '=', entry.id).execute()
+    await setEntryNote(trx, entry.id, note)
   }
-  // Without the plugins: the payload's keys are the contract's, not columns to camel-case.
-  const { rows: callbacks } = await sql<{
-    id: string
-    complaintId: string
-    payload: HotlineCallback
-  }>`
-    SELECT id::text AS id, complaint_id::text AS "complaintId", payload
-    FROM hotline_callbacks WHERE complaint_id IN (${sql.join(ids)})
-  `.execute(trx.withoutPlugins())
+  const callbacks = await callbacksOfCases(trx, ids)
   for (const callback of callbacks) {
-    const { payload } = callback
+    // Stored by insertCallback from a HotlineCallback.
+    const payload = callback.payload as HotlineCallback
     const detail = Object.fromEntries(
       Object.entries(payload.detail).map(([key, value]) => [
         key,
@@ -295,11 +258,7 @@ async function scrubRecords(
       ]),
     )
     if (JSON.stringify(detail) === JSON.stringify(payload.detail)) continue
-    await trx
-      .updateTable('hotlineCallbacks')
-      .set({ payload: JSON.stringify({ ...payload, detail }) })
-      .where('id', '=', callback.id)
-      .execute()
+    await setCallbackPayload(trx, callback.id, JSON.stringify({ ...payload, detail }))
   }
 }
 
@@ -334,11 +293,7 @@ async function redactTicket(
   ticket: { ticketNo: string; complaintId: string },
 ) {
   const { ring } = deps.privacy
-  const rows = await trx
-    .selectFrom('hotlineInbox')
-    .select(['webhookId', 'piiKeyId', 'bodySealed', 'state'])
-    .where('ticketNo', '=', ticket.ticketNo)
-    .execute()
+  const rows = await inboxEventsOfTicket(trx, ticket.ticketNo)
   for (const row of rows) {
     let redacted
     try {
@@ -350,7 +305,7 @@ async function redactTicket(
         { webhookId: row.webhookId, err: errorKind(error) },
         'a stored 12345 event could not be redacted at the end of its retention; it is deleted',
       )
-      await trx.deleteFrom('hotlineInbox').where('webhookId', '=', row.webhookId).execute()
+      await deleteInboxEvent(trx, row.webhookId)
       continue
     }
     await replaceInboxBody(trx, row.webhookId, redacted)
@@ -361,13 +316,11 @@ async function redactTicket(
       true,
     )
     if (was.note === now.note) continue
-    await trx
-      .updateTable('complaintEvents')
-      .set({ note: now.note })
-      .where('complaintId', '=', ticket.complaintId)
-      .where('actor', '=', 'hotline')
-      .where('kind', '=', was.kind)
-      .where('note', '=', was.note)
-      .execute()
+    await rewriteHotlineEntries(trx, {
+      complaintId: ticket.complaintId,
+      kind: was.kind,
+      note: was.note,
+      newNote: now.note,
+    })
   }
 }

@@ -1,6 +1,11 @@
 import type { Kysely } from 'kysely'
 import type { Database, Enterprise } from '../../../db/database.ts'
 import { findEnterpriseRows, lockEnterprises } from '../../../db/queries/enterprises.ts'
+import {
+  insertCertificationEvents,
+  insertEnterprises,
+  updateEnterprise,
+} from '../../../db/queries/enterprise-changes.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { enterpriseChangedTopic, enterpriseKey } from '../../search/enterprise-indexer.ts'
@@ -50,25 +55,18 @@ export async function applyEnterpriseRecords({
     let done = 0
 
     for (const { uscc, set } of plan.updates) {
-      await trx
-        .updateTable('enterprises')
-        .set({ ...set, updatedAt: new Date() })
-        .where('uscc', '=', uscc)
-        .execute()
+      await updateEnterprise(trx, uscc, { ...set, updatedAt: new Date() })
       done += 1
       if (done % 100 === 0) onProgress?.(done, total)
     }
     for (let i = 0; i < plan.inserts.length; i += 500) {
       const chunk = plan.inserts.slice(i, i + 500)
-      await trx.insertInto('enterprises').values(chunk).execute()
+      await insertEnterprises(trx, chunk)
       done += chunk.length
       onProgress?.(done, total)
     }
     for (let i = 0; i < plan.events.length; i += 1000) {
-      await trx
-        .insertInto('certificationEvents')
-        .values(plan.events.slice(i, i + 1000))
-        .execute()
+      await insertCertificationEvents(trx, plan.events.slice(i, i + 1000))
     }
     await enqueue(
       trx,

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { pingDatabase } from '../../../db/queries/health.ts'
 import type { ServiceContext } from '../../deps.ts'
 
 export type Check = 'ok' | 'down'
@@ -24,7 +24,7 @@ export async function checkDependencies({
   timeoutMs?: number
 }) {
   const [postgres, meilisearch] = await Promise.all([
-    within(timeoutMs, sql`SELECT 1`.execute(ctx.db)).then(
+    within(timeoutMs, pingDatabase(ctx.db)).then(
       (): Check => 'ok',
       (): Check => 'down',
     ),

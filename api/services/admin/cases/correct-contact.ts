@@ -1,6 +1,12 @@
 import type { Transaction } from 'kysely'
 import type { Database } from '../../../../db/database.ts'
 import { replaceInboxBody } from '../../../../db/queries/hotline-inbox.ts'
+import {
+  lockInboxEventsOfTicket,
+  sealedContactOf,
+  ticketNoOfCase,
+  updateSealedContact,
+} from '../../../../db/queries/personal-data.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { errorKind } from '../../../logger.ts'
 import { ApiError } from '../../../errors.ts'
@@ -45,26 +51,18 @@ export async function correctContact(
   id: string,
   corrected: { name?: string | undefined; phone?: string | undefined },
 ): Promise<{ before: Contact; after: Contact }> {
-  const row = await trx
-    .selectFrom('complaints')
-    .select(['trackingNo', 'piiKeyId', 'nameSealed', 'phoneSealed'])
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow()
+  const row = await sealedContactOf(trx, id)
   const { ring, hashKey } = ctx.privacy
   const before = openedOrRetired(ctx, row, corrected)
   const after = { name: corrected.name ?? before.name, phone: corrected.phone ?? before.phone }
   const seal = (value: string | null, field: 'name' | 'phone') =>
     value === null ? null : encryptField(ring, value, contactAad(row.trackingNo, field)).sealed
-  await trx
-    .updateTable('complaints')
-    .set({
-      nameSealed: seal(after.name, 'name'),
-      phoneSealed: seal(after.phone, 'phone'),
-      piiKeyId: ring.currentId,
-      phoneHash: after.phone === null ? null : phoneHash(hashKey, after.phone),
-    })
-    .where('id', '=', id)
-    .execute()
+  await updateSealedContact(trx, id, {
+    nameSealed: seal(after.name, 'name'),
+    phoneSealed: seal(after.phone, 'phone'),
+    piiKeyId: ring.currentId,
+    phoneHash: after.phone === null ? null : phoneHash(hashKey, after.phone),
+  })
   await correctWorkOrders(ctx, trx, id, after)
   return { before, after }
 }
@@ -83,19 +81,10 @@ async function correctWorkOrders(
   contact: Contact,
 ) {
   const { ring } = ctx.privacy
-  const ticket = await trx
-    .selectFrom('hotlineTickets')
-    .select('ticketNo')
-    .where('complaintId', '=', complaintId)
-    .executeTakeFirst()
-  if (!ticket) return
+  const ticketNo = await ticketNoOfCase(trx, complaintId)
+  if (ticketNo === undefined) return
   // The action holds the ticket's lock (act.ts): no event of it is being applied meanwhile.
-  const rows = await trx
-    .selectFrom('hotlineInbox')
-    .select(['webhookId', 'piiKeyId', 'bodySealed'])
-    .where('ticketNo', '=', ticket.ticketNo)
-    .forUpdate()
-    .execute()
+  const rows = await lockInboxEventsOfTicket(trx, ticketNo)
   for (const row of rows) {
     if (!ring.ids.includes(row.piiKeyId)) continue
     let corrected

@@ -1,0 +1,136 @@
+import type { Generated, Insertable, Selectable } from 'kysely'
+import type { DefaultTimestamp, Numeric, Timestamp } from './columns.ts'
+
+export const complaintKinds = ['complaint', 'report'] as const
+/** 投诉 (a consumer's own dispute) / 举报 (a tip-off, may be anonymous) */
+export type ComplaintKind = (typeof complaintKinds)[number]
+
+export const complaintCategories = [
+  'short_weight',
+  'rigged_instrument',
+  'fuel_dispenser',
+  'taxi_meter',
+  'utility_meter',
+  'optical',
+  'medical',
+  'other',
+] as const
+export type ComplaintCategory = (typeof complaintCategories)[number]
+
+export const complaintStatuses = [
+  'received',
+  'accepted',
+  'rejected',
+  'in_progress',
+  'resolved',
+  'closed',
+  'returned',
+] as const
+/** 已接收 / 已受理 / 不予受理 / 办理中 / 已办结 / 已归档 / 已退单 (12345) */
+export type ComplaintStatus = (typeof complaintStatuses)[number]
+
+export const quantityUnits = ['jin', 'liang', 'kg', 'g', 'l', 'ml', 'm', 'km'] as const
+export type QuantityUnit = (typeof quantityUnits)[number]
+
+export const complaintChannels = ['web', 'hotline12345'] as const
+/** 网上 / 12345 热线 */
+export type ComplaintChannel = (typeof complaintChannels)[number]
+
+/** A complaint (投诉) or report (举报) from a resident or the 12345 hotline. */
+export interface ComplaintTable {
+  id: Generated<string>
+  /** 受理编号, e.g. JL20261206-4827-3915 (before December 2026: JL20261126-00042) */
+  trackingNo: string
+  /** HMAC of the secret query code (查询码); the code itself is never stored. */
+  queryCodeHash: Buffer
+  kind: ComplaintKind
+  category: ComplaintCategory
+  channel: Generated<ComplaintChannel>
+  countyCode: string
+  merchantName: string
+  /** The credit code the resident typed, if any. */
+  merchantUscc: string | null
+  /** The certified business it names, when the code is in the directory. */
+  enterpriseUscc: string | null
+  address: string
+  occurredAt: Timestamp
+  description: string
+  piiKeyId: string | null
+  nameSealed: Buffer | null
+  phoneSealed: Buffer | null
+  /** Keyed hash of the normalised phone, for lookups and abuse limits. */
+  phoneHash: Buffer | null
+  claimedQuantity: Numeric | null
+  measuredQuantity: Numeric | null
+  unit: QuantityUnit | null
+  unitPrice: Numeric | null
+  /** 短缺金额 in yuan, computed from the figures above. */
+  shortfallAmount: Numeric | null
+  status: Generated<ComplaintStatus>
+  receivedAt: DefaultTimestamp
+  /** The current legal deadline (DESIGN.md section 4). */
+  dueAt: Timestamp
+  version: Generated<number>
+  /** 0 normal, 1 urged (催办), 2 supervised (督办) by the 12345 hotline: first in the queue. */
+  priority: Generated<number>
+  /** 受理时间 */
+  acceptedAt: Timestamp | null
+  /** 不予受理: a reason code from the console's list, and its explanation. */
+  rejectionReason: string | null
+  rejectionNote: string | null
+  /** 调解结果 */
+  mediationResult: MediationResult | null
+  /** 办结: the handling result for the file, and the reply the citizen reads. */
+  handlingResult: string | null
+  publicReply: string | null
+  resolvedAt: Timestamp | null
+  closedAt: Timestamp | null
+  /**
+   * When the name, phone, free text and photos were removed, three years after the case ended
+   * (api/services/complaints/retention.ts); null while they are kept.
+   */
+  personalDataErasedAt: Timestamp | null
+  /** Who removed them: the retention sweep, or a city administrator at the resident's request. */
+  personalDataErasure: PersonalDataErasure | null
+  /**
+   * Set while a city administrator holds the erasure (reconsideration, a lawsuit), with why:
+   * nothing of the resident is removed until the hold is lifted.
+   */
+  erasureHeldAt: Timestamp | null
+  erasureHoldNote: string | null
+  createdAt: DefaultTimestamp
+  updatedAt: DefaultTimestamp
+}
+
+export type PersonalDataErasure = 'retention' | 'request'
+
+export const mediationResults = ['agreed', 'failed', 'withdrawn'] as const
+/** 调解成功 / 调解不成 / 撤回投诉 */
+export type MediationResult = (typeof mediationResults)[number]
+
+/** One entry of a complaint's timeline. */
+export interface ComplaintEventTable {
+  id: Generated<string>
+  complaintId: string
+  kind: string
+  isPublic: boolean
+  note: string
+  /** `citizen`, `system`, `hotline` or a handler's account. */
+  actor: string
+  occurredAt: DefaultTimestamp
+}
+
+export interface ComplaintPhotoTable {
+  id: Generated<string>
+  complaintId: string
+  position: number
+  storageKey: string
+  contentType: string
+  sizeBytes: number
+  sha256: string
+  originalName: string
+}
+
+export type Complaint = Selectable<ComplaintTable>
+export type NewComplaint = Insertable<ComplaintTable>
+export type ComplaintEvent = Selectable<ComplaintEventTable>

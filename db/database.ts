@@ -23,25 +23,24 @@ export const certificationEventKinds = [
 export type CertificationEventKind = (typeof certificationEventKinds)[number]
 
 // A handled message is deleted (db/queries/outbox.ts markDone); a dead one stays, with its error.
-export const outboxStates = ['pending', 'dead'] as const
-export type OutboxState = (typeof outboxStates)[number]
+type OutboxState = 'pending' | 'dead'
 
 /** 区县 (GB/T 2260). */
-export interface CountyTable {
+interface CountyTable {
   code: string
   name: string
   sortOrder: number
 }
 
 /** 行业 */
-export interface SectorTable {
+interface SectorTable {
   code: string
   name: string
   sortOrder: number
 }
 
 /** A certified honest-metrology business (诚信计量示范/品牌单位). */
-export interface EnterpriseTable {
+interface EnterpriseTable {
   /** 统一社会信用代码 */
   uscc: string
   name: string
@@ -76,7 +75,7 @@ export interface CertificationEventTable {
 }
 
 /** Transactional outbox: every write that must reach another system leaves a row here. */
-export interface OutboxTable {
+interface OutboxTable {
   id: Generated<string>
   topic: string
   /** Rows with one key are handed out in id order, one at a time. */
@@ -202,7 +201,7 @@ export const mediationResults = ['agreed', 'failed', 'withdrawn'] as const
 export type MediationResult = (typeof mediationResults)[number]
 
 /** One entry of a complaint's timeline. */
-export interface ComplaintEventTable {
+interface ComplaintEventTable {
   id: Generated<string>
   complaintId: string
   kind: string
@@ -224,7 +223,7 @@ export interface ComplaintPhotoTable {
   originalName: string
 }
 
-export interface IdempotencyKeyTable {
+interface IdempotencyKeyTable {
   scope: string
   key: string
   requestHash: Buffer
@@ -234,7 +233,7 @@ export interface IdempotencyKeyTable {
   createdAt: DefaultTimestamp
 }
 
-export interface RateLimitHitTable {
+interface RateLimitHitTable {
   bucket: string
   windowStart: Timestamp
   hits: number
@@ -245,7 +244,7 @@ export const operatorRoles = ['city_admin', 'county_handler', 'viewer'] as const
 export type OperatorRole = (typeof operatorRoles)[number]
 
 /** A bureau staff member who signs in to the console. */
-export interface OperatorTable {
+interface OperatorTable {
   id: Generated<string>
   username: string
   role: OperatorRole
@@ -269,7 +268,7 @@ export const sessionStages = ['change_password', 'totp', 'active'] as const
 /** How far a session got: only `active` may do more than finish signing in. */
 export type SessionStage = (typeof sessionStages)[number]
 
-export interface OperatorSessionTable {
+interface OperatorSessionTable {
   /** SHA-256 of the cookie's token. */
   tokenHash: Buffer
   operatorId: string
@@ -283,7 +282,7 @@ export interface OperatorSessionTable {
 }
 
 /** Append-only: the database refuses UPDATE, DELETE and TRUNCATE. */
-export interface AuditLogTable {
+interface AuditLogTable {
   id: Generated<string>
   occurredAt: DefaultTimestamp
   operatorId: string | null
@@ -297,7 +296,7 @@ export interface AuditLogTable {
 
 export const appealTypes = ['投诉', '举报', '咨询', '建议', '求助'] as const
 /** 诉求类型 of a 12345 work order. */
-export type AppealType = (typeof appealTypes)[number]
+type AppealType = (typeof appealTypes)[number]
 
 export const satisfactionLevels = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const
 /** 满意 / 基本满意 / 不满意, from the hotline's revisit (回访). */
@@ -331,7 +330,7 @@ export interface HotlineTicketTable {
 export type HotlineInboxState = 'pending' | 'held' | 'applied' | 'rejected'
 
 /** A signed event from the hotline, stored before it is answered (DESIGN.md section 5). */
-export interface HotlineInboxTable {
+interface HotlineInboxTable {
   webhookId: string
   webhookTimestamp: Date
   receivedAt: Generated<Date>
@@ -362,7 +361,7 @@ export const hotlineCallbackTypes = [
 export type HotlineCallbackType = (typeof hotlineCallbackTypes)[number]
 
 /** An answer to the hotline, delivered in order per ticket (DESIGN.md section 5). */
-export interface HotlineCallbackTable {
+interface HotlineCallbackTable {
   id: Generated<string>
   webhookId: string
   ticketNo: string
@@ -402,13 +401,6 @@ export interface Database {
 export type Enterprise = Selectable<EnterpriseTable>
 export type NewEnterprise = Insertable<EnterpriseTable>
 export type EnterpriseUpdate = Updateable<EnterpriseTable>
-export type CertificationEvent = Selectable<CertificationEventTable>
 export type OutboxRow = Selectable<OutboxTable>
-export type County = Selectable<CountyTable>
-export type Sector = Selectable<SectorTable>
-export type Complaint = Selectable<ComplaintTable>
 export type NewComplaint = Insertable<ComplaintTable>
-export type ComplaintEvent = Selectable<ComplaintEventTable>
 export type Operator = Selectable<OperatorTable>
-export type OperatorSession = Selectable<OperatorSessionTable>
-export type AuditEntry = Selectable<AuditLogTable>

@@ -5,8 +5,8 @@ import type { SignedInOperator } from './access.ts'
 import { forgetConfirmedSessions, type SessionCache } from './session-cache.ts'
 
 /** OWASP session management: 30 minutes idle, 12 hours at most. */
-export const sessionIdleMs = 30 * 60 * 1000
-export const sessionAbsoluteMs = 12 * 60 * 60 * 1000
+const sessionIdleMs = 30 * 60 * 1000
+const sessionAbsoluteMs = 12 * 60 * 60 * 1000
 /** last_seen_at is written at most this often, so reading a page is not a write each time. */
 const touchEveryMs = 30 * 1000
 
@@ -69,16 +69,6 @@ export async function startSession(
     })
     .execute()
   return { token, tokenHash }
-}
-
-/** Moves a session to its next stage (after a password change or a TOTP code). */
-export async function advanceSession(db: Kysely<Database>, tokenHash: Buffer, stage: SessionStage) {
-  await db
-    .updateTable('operatorSessions')
-    .set({ stage })
-    .where('tokenHash', '=', tokenHash)
-    .execute()
-  forgetConfirmedSessions()
 }
 
 /** What loadSession reads of a session and its operator (and SessionCache keeps). */

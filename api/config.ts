@@ -10,7 +10,7 @@ const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value)
 
 const port = z.coerce.number().int().min(0).max(65535)
 
-export const configSchema = z
+const configSchema = z
   .object({
     /** `production` turns on Secure cookies and hides internal error detail. */
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -1,5 +1,4 @@
 import path from 'node:path'
-import { sql } from 'kysely'
 import { createDb } from '../db/client.ts'
 import type { Config } from './config.ts'
 import type { Deps, Privacy } from './deps.ts'
@@ -15,7 +14,7 @@ import { hotlineKeysFromConfig } from './services/hotline/keys.ts'
  * The keys for personal data: from PII_KEYS and PII_HASH_KEY, or, outside production (where the
  * config refuses to start without them), a pair generated once under DATA_DIR/secrets.
  */
-export function privacyFromConfig(config: Config, logger?: Logger): Privacy {
+function privacyFromConfig(config: Config, logger?: Logger): Privacy {
   let { PII_KEYS: keys, PII_HASH_KEY: hashKey } = config
   if (!keys || !hashKey) {
     const dev = loadOrCreateDevPiiSecrets(config.DATA_DIR)
@@ -68,14 +67,4 @@ export function depsFromConfig(config: Config): Deps {
       prefix: config.MEILI_INDEX_PREFIX,
     }),
   })
-}
-
-/** True when the database answers; pages built without one say so instead of failing opaquely. */
-export async function databaseAnswers(deps: Deps): Promise<boolean> {
-  try {
-    await sql`SELECT 1`.execute(deps.db)
-    return true
-  } catch {
-    return false
-  }
 }

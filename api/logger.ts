@@ -34,7 +34,7 @@ const sensitiveSuffix = /(?:phone|password|querycode|idnumber|token|secret)$/
 const keyVerdicts = new Map<string, boolean>()
 const keyVerdictsLimit = 2_000
 
-export function isSensitiveKey(key: string): boolean {
+function isSensitiveKey(key: string): boolean {
   const known = keyVerdicts.get(key)
   if (known !== undefined) return known
   const folded = key.toLowerCase().replace(/[-_\s]/g, '')
@@ -61,7 +61,7 @@ function isWalkable(value: object): boolean {
  * only what it changes: a line with nothing to hide is logged as it came, at the cost of one walk.
  * A cycle is cut where it closes (pino would print "[Circular]" there anyway).
  */
-export function redactKeys<T>(value: T): T {
+function redactKeys<T>(value: T): T {
   const budget = { nodes: 0 }
   return walk(value, 0, [], budget) as T
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 /** Categories of a notice (公告), as the bureau publishes them. */
-export const noticeCategories = ['公告', '专项检查结果', '撤销名单', '活动', '办事指南'] as const
+const noticeCategories = ['公告', '专项检查结果', '撤销名单', '活动', '办事指南'] as const
 
 /** Front matter of a Markdown notice under content/notices/. */
 export const noticeSchema = z.object({
@@ -13,5 +13,3 @@ export const noticeSchema = z.object({
   /** One or two sentences shown in lists, search results and the RSS feed. */
   summary: z.string().min(10).max(200),
 })
-
-export type NoticeFrontMatter = z.infer<typeof noticeSchema>

@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { Deps } from '../api/deps.ts'
 import { readNotices, replaceNotices } from '../api/search/notices.ts'
 
-export const noticesDir = path.resolve(import.meta.dirname, '../content/notices')
+const noticesDir = path.resolve(import.meta.dirname, '../content/notices')
 
 /** Notices are files, not rows: at start the public index is made to match content/notices. */
 export async function syncNotices(deps: Pick<Deps, 'search' | 'logger'>) {

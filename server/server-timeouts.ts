@@ -7,13 +7,13 @@ import type { Config } from '../api/config.ts'
  * nginx's upstream keepalive_timeout); a server that closes first races the client's next request
  * and the client sees a reset (issue 20: Node's 5 s default did so). 65 s outlives them all.
  */
-export const keepAliveMs = 65_000
+const keepAliveMs = 65_000
 
 /**
  * Headers of a request must arrive within this; Node needs it above the keep-alive time, or a
  * request started at the end of an idle spell would be cut off by the headers timer instead.
  */
-export const headersMs = keepAliveMs + 1_000
+const headersMs = keepAliveMs + 1_000
 
 /** A slow phone's upload speed, about 400 kbit/s (a weak 3G or crowded 4G cell). */
 const slowUploadBytesPerSecond = 50_000

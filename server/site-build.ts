@@ -51,7 +51,7 @@ export const dataStamp = (deps: Pick<Deps, 'db'>) => publishedDataStamp(deps.db)
  * What the prerendered pages depend on. When it changes the site is rebuilt; when it does not,
  * `npm start` serves the pages it already has.
  */
-export async function buildStamp(deps: Pick<Deps, 'db'>): Promise<BuildStamp> {
+async function buildStamp(deps: Pick<Deps, 'db'>): Promise<BuildStamp> {
   return { source: await sourceStamp(), data: await dataStamp(deps) }
 }
 

@@ -24,7 +24,7 @@ export interface RebuildTiming {
   keepReplacedMs: number
 }
 
-export const defaultTiming: RebuildTiming = {
+const defaultTiming: RebuildTiming = {
   quietMs: 3_000,
   maxWaitMs: 15_000,
   checkEveryMs: 30_000,

@@ -25,7 +25,7 @@ export const maxPhotoSide = 30_000
  * HDR gain map, a depth map). A 48 MP phone HEIC holds about 105 million: the picture twice
  * (as 192 tiles and as their grid) and its auxiliary images.
  */
-export const maxPixelsInFile = 4 * maxPhotoPixels
+const maxPixelsInFile = 4 * maxPhotoPixels
 
 // "6710 万像素": Chinese counts large numbers in units of ten thousand (万).
 const maxTenThousands = Math.floor(maxPhotoPixels / 10_000)

@@ -2,13 +2,6 @@ import { hasAscii } from './bytes.ts'
 
 export type PhotoType = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/heic'
 
-export const photoTypes: readonly PhotoType[] = [
-  'image/jpeg',
-  'image/png',
-  'image/webp',
-  'image/heic',
-]
-
 const pngSignature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
 // HEIF brands for HEVC-coded images and sequences, and the generic image/sequence brands

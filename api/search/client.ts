@@ -55,7 +55,7 @@ export function assertSucceeded(task: Task): Task {
 
 const chineseFields = ['name', 'address', 'title', 'summary', 'body', 'merchantName', 'description']
 
-export const indexSettings: Record<IndexKind, Settings> = {
+const indexSettings: Record<IndexKind, Settings> = {
   enterprises: {
     searchableAttributes: ['name', 'address', 'uscc', 'countyName', 'sectorName'],
     filterableAttributes: ['county', 'sector', 'status'],

@@ -28,10 +28,10 @@ import { toEnterpriseDocument } from './enterprise-indexer.ts'
 import { readNotices } from './notices.ts'
 
 /** Where the notices live: files, not rows (content/notices/*.md). */
-export const defaultNoticesDir = path.resolve(import.meta.dirname, '../../content/notices')
+const defaultNoticesDir = path.resolve(import.meta.dirname, '../../content/notices')
 
 /** Marks the temporary indexes of a rebuild: `<live>__rebuild_<UTC timestamp>`. */
-export const rebuildMarker = '__rebuild_'
+const rebuildMarker = '__rebuild_'
 
 export interface ReindexProgress {
   kind: IndexKind

@@ -30,7 +30,7 @@ export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string
  * Marks certifications whose validity has ended as expired, with a history entry and an outbox
  * message each, so the public status is never out of date by more than one sweep.
  */
-export async function expireLapsedCertifications(deps: Pick<Deps, 'db'>, today = shanghaiToday()) {
+async function expireLapsedCertifications(deps: Pick<Deps, 'db'>, today = shanghaiToday()) {
   return deps.db.transaction().execute(async (trx) => {
     const lapsed = await expireLapsed(trx, today)
     if (lapsed.length === 0) return 0

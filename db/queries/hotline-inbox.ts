@@ -230,17 +230,6 @@ export async function recordInboxFailure(
     .execute()
 }
 
-export async function inboxCounts(db: Kysely<Database>) {
-  const rows = await db
-    .selectFrom('hotlineInbox')
-    .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
-    .groupBy('state')
-    .execute()
-  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)])) as Partial<
-    Record<HotlineInboxState, number>
-  >
-}
-
 /**
  * Inbound events that are stuck: held for longer than `heldFor` (their dispatch has not come) or
  * still pending after a failed attempt. Metadata only; the bodies stay sealed.

@@ -89,12 +89,3 @@ export async function markFailed(db: Kysely<Database>, row: OutboxRow, error: st
     .where('id', '=', row.id)
     .execute()
 }
-
-export async function outboxCounts(db: Kysely<Database>) {
-  const rows = await db
-    .selectFrom('outbox')
-    .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
-    .groupBy('state')
-    .execute()
-  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)])) as Record<string, number>
-}

@@ -152,7 +152,7 @@ function addDays(day: string, days: number): string {
 }
 
 /** A code that passes GB 32100-2015 for a business registered in `county`. */
-export function demoUscc(random: () => number, county: string, individual: boolean): string {
+function demoUscc(random: () => number, county: string, individual: boolean): string {
   let body = individual ? '92' : '91'
   body += county
   for (let i = 0; i < 9; i++) body += pick(random, usccAlphabet.split(''))

@@ -59,7 +59,7 @@ export const singleEventNames = {
 export type SingleEventName = keyof typeof singleEventNames
 
 /** `2026-11-26T09:30:00+08:00`: the hotline's own clock is Beijing time. */
-export function beijingTime(at: Date): string {
+function beijingTime(at: Date): string {
   return `${new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`
 }
 
@@ -72,7 +72,7 @@ export function newTicketNo(now: Date): string {
 const minutes = (at: Date, n: number) => new Date(at.getTime() + n * 60_000)
 
 /** The dispatched ticket: a short-weight complaint at a market stall of the county. */
-export function sampleTicket(options: TicketOptions) {
+function sampleTicket(options: TicketOptions) {
   const { ticketNo, county, now } = options
   const place = `${countyNames[county] ?? ''}城东农贸市场`
   return {

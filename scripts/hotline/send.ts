@@ -11,7 +11,7 @@ import {
 } from './events.ts'
 
 /** Where the instance takes hotline events (DESIGN.md section 5). */
-export const eventsPath = '/api/hotline/12345/events'
+const eventsPath = '/api/hotline/12345/events'
 
 export interface StepResult {
   step: SimulatedStep

@@ -1,7 +1,7 @@
 import type { DevHotlineSecrets } from '../../api/services/hotline/keys.ts'
 
 /** The vendor page that documents the contract (site/pages/developers/12345.astro). */
-export const hotlineDocsPath = '/developers/12345'
+const hotlineDocsPath = '/developers/12345'
 
 /**
  * What `npm start` prints, once, when it has just generated the development secrets of the 12345

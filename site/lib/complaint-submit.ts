@@ -17,7 +17,7 @@ interface ComplaintSubmission {
   token: string
 }
 
-export type SubmitOutcome =
+type SubmitOutcome =
   | { kind: 'filed'; receipt: ComplaintReceipt }
   | {
       kind: 'refused'

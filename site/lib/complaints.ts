@@ -27,7 +27,7 @@ export const textFields = [
   'unitPrice',
   'website',
 ] as const
-export type TextField = (typeof textFields)[number]
+type TextField = (typeof textFields)[number]
 
 /** What the resident typed, kept as typed so a form shown again holds every value. */
 export type ComplaintFormValues = Partial<Record<TextField, string>>
@@ -133,7 +133,7 @@ export function problemsByField(problems: readonly FieldProblem[]): Map<string, 
 }
 
 /** The words a field's label carries, for the error summary ("电话：请填写…"). */
-export const fieldNames: Record<TextField | 'photos', string> = {
+const fieldNames: Record<TextField | 'photos', string> = {
   kind: '投诉还是举报',
   category: '问题类别',
   county: '事发区县',

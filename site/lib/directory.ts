@@ -56,7 +56,7 @@ let loaded: Promise<Directory> | undefined
  * The whole directory, read once per build in batches; every directory page is a slice of it,
  * so building a thousand pages costs a handful of queries.
  */
-export function loadDirectory(): Promise<Directory> {
+function loadDirectory(): Promise<Directory> {
   loaded ??= (async () => {
     const ctx = serviceContext()
     const items: EnterpriseItem[] = []

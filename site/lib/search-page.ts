@@ -16,7 +16,7 @@ export interface SearchQuery {
   page: number
 }
 
-export type NoticeHit = Awaited<ReturnType<typeof publicSearch>>['notices'][number]
+type NoticeHit = Awaited<ReturnType<typeof publicSearch>>['notices'][number]
 
 export type SearchOutcome =
   | { kind: 'empty' }

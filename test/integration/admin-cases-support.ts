@@ -48,7 +48,7 @@ export async function casesWorld(options: { worker?: boolean } = {}): Promise<Ca
   }
 }
 
-export interface Filed {
+interface Filed {
   id: string
   trackingNo: string
   queryCode: string

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/app.ts'
+import { complaintInputSchema } from '../../api/services/complaints/schemas.ts'
 import { hotlineCallbackSchema, hotlineCallbackTypes } from '../../api/services/hotline/events.ts'
+import { complaintCategories, quantityUnits } from '../../db/database.ts'
 import { callbackExamples } from '../../site/lib/hotline-examples.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
 interface Operation {
   summary?: string
+  description?: string
   requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> }
   responses: Record<string, unknown>
 }
@@ -54,6 +57,25 @@ describe('the 12345 contract in /api/openapi.json', () => {
     for (const { example } of callbackExamples) {
       expect(doc.webhooks![example.type]).toBeDefined()
       expect(hotlineCallbackSchema.safeParse(example).success).toBe(true)
+    }
+  })
+})
+
+describe('the text of /api/openapi.json', () => {
+  it('speaks of the product only, with no pointer to a note outside the repository', () => {
+    const text = JSON.stringify(doc)
+    expect(text).not.toMatch(/DESIGN\.md|STYLE\.md|\bsection \d|\bissue \d/i)
+    expect(doc.paths['/api/hotline/12345/events']?.post?.description).toContain('/developers/12345')
+  })
+
+  it('names every field a complaint carries, and every category and unit it accepts', () => {
+    const description = doc.paths['/api/complaints']?.post?.description ?? ''
+    // `website` is the honeypot: people never see it, so the document does not name it.
+    const fields = Object.keys(complaintInputSchema.shape).filter((f) => f !== 'website')
+    expect(fields.length).toBeGreaterThan(10)
+    for (const field of fields) expect(description, field).toContain(`\`${field}\``)
+    for (const value of [...complaintCategories, ...quantityUnits]) {
+      expect(description, value).toContain(`\`${value}\``)
     }
   })
 })

@@ -6,7 +6,7 @@ import { userInfo } from 'node:os'
 export const chromiumPath = '/usr/bin/chromium'
 
 /** The Debian packages the browser tests need: the browser and fonts that can draw Chinese. */
-export const browserPackages = ['chromium', 'fonts-noto-cjk'] as const
+const browserPackages = ['chromium', 'fonts-noto-cjk'] as const
 
 /** The one command a developer who is not root runs before `npm test`. */
 export const installCommand = `sudo apt-get install ${browserPackages.join(' ')}`

@@ -3,8 +3,6 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { inject } from 'vitest'
 import { chromiumPath, installCommand } from './browser-setup.ts'
 
-export { chromiumPath }
-
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(

@@ -82,7 +82,7 @@ export async function insertHotlineCase(
   return { id: row.id, trackingNo: row.trackingNo, ticketNo }
 }
 
-export interface ReceivedCallback {
+interface ReceivedCallback {
   headers: IncomingHttpHeaders
   body: string
 }

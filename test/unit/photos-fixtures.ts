@@ -22,7 +22,7 @@ export function bytesOf(...parts: (Uint8Array | readonly number[])[]): Uint8Arra
 export const u16be = (n: number) => [(n >> 8) & 0xff, n & 0xff]
 export const u32be = (n: number) => [(n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]
 export const u32le = (n: number) => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff]
-export const u64be = (n: number) => [...u32be(Math.floor(n / 2 ** 32)), ...u32be(n >>> 0)]
+const u64be = (n: number) => [...u32be(Math.floor(n / 2 ** 32)), ...u32be(n >>> 0)]
 
 /** Whether `needle` occurs anywhere in `haystack`. */
 export function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
@@ -91,7 +91,7 @@ export function exifTiff(options: { orientation?: number } = {}): Uint8Array {
 export const xmpPacket = ascii(
   '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description exif:GPSLatitude="28,27N"/></rdf:RDF></x:xmpmeta>',
 )
-export const iccProfile = bytesOf(u32be(48), ascii('lcms'), new Uint8Array(40).fill(7))
+const iccProfile = bytesOf(u32be(48), ascii('lcms'), new Uint8Array(40).fill(7))
 
 // ---- JPEG -------------------------------------------------------------------------------------
 
@@ -329,8 +329,8 @@ export interface HeicFixture {
   metadata: [number, number][]
 }
 
-export const hevcData = new Uint8Array(40).map((_, i) => (i * 37 + 11) & 0xff)
-export const exifItemData = () => bytesOf(u32be(6), ascii('Exif\0\0'), exifTiff({ orientation: 6 }))
+const hevcData = new Uint8Array(40).map((_, i) => (i * 37 + 11) & 0xff)
+const exifItemData = () => bytesOf(u32be(6), ascii('Exif\0\0'), exifTiff({ orientation: 6 }))
 
 /**
  * A HEIC with one HEVC picture item and, if asked, an Exif item and an XMP (mime) item, their
@@ -487,7 +487,7 @@ class BitWriter {
  * to the picture size). Its profile_tier_level is mostly zeros, so emulation prevention bytes
  * are needed, as in real streams.
  */
-export function hvcc(width: number, height: number): Uint8Array {
+function hvcc(width: number, height: number): Uint8Array {
   const sps = new BitWriter()
     .write(0, 4) // sps_video_parameter_set_id
     .write(0, 3) // sps_max_sub_layers_minus1

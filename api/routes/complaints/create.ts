@@ -2,6 +2,7 @@ import { setCookie } from 'hono/cookie'
 import type { Context } from 'hono'
 import { fileComplaint, type FileComplaintInput } from '../../services/complaints/file.ts'
 import { readComplaintForm } from '../../services/complaints/form.ts'
+import { categoryLabels, unitLabels } from '../../services/complaints/labels.ts'
 import { complaintReceiptSchema, formFieldsToInput } from '../../services/complaints/schemas.ts'
 import { receiptCookie } from '../../services/complaints/receipt-cookie.ts'
 import type { App, AppEnv } from '../../env.ts'
@@ -43,13 +44,29 @@ async function readSubmission(c: Context<AppEnv>) {
   )
 }
 
+/** `code` 名称 pairs, so the document names every accepted value with what it means. */
+const listed = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([code, label]) => `\`${code}\` ${label}`)
+    .join(', ')
+
 export function registerCreateComplaint(app: App) {
   app.openAPIRegistry.registerPath({
     method: 'post',
     path: '/complaints',
     summary: '提交投诉或举报（JSON 或表单；照片用 multipart/form-data 的 photos 字段）',
     description:
-      'Fields per DESIGN.md section 6. An `Idempotency-Key` header (or the form field ' +
+      'Fields: `kind` (`complaint` 投诉, a dispute of your own; `report` 举报, a tip-off that ' +
+      'may be anonymous); `category` (' +
+      listed(categoryLabels) +
+      '); `county` (the county code, 3311xx); `merchantName`; `merchantUscc` (optional, the ' +
+      "business's unified social credit code); `address`; `occurredAt` (`YYYY-MM-DDTHH:mm` in " +
+      'Beijing time, or ISO 8601 with an offset; not in the future nor over three years ago); ' +
+      '`description` (10 to 5,000 characters); `name` and `phone` (required for `complaint`, ' +
+      'optional for `report`); `consent` (must be true); and for short weight, together, ' +
+      '`claimedQuantity`, `measuredQuantity`, `unit` (' +
+      listed(unitLabels) +
+      ') and the optional `unitPrice` in yuan. An `Idempotency-Key` header (or the form field ' +
       '`idempotencyToken`) makes a repeated submission answer with the first receipt. A form ' +
       'post gets 303 to its receipt page.',
     responses: {

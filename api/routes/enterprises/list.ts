@@ -6,7 +6,7 @@ import type { App } from '../../env.ts'
 import { clientAddress } from '../client-address.ts'
 import { errorResponses } from '../shared.ts'
 
-export const maxPageSize = 100
+const maxPageSize = 100
 
 const query = z.object({
   /** Free text: part of a name, an address or a credit code. */

@@ -20,8 +20,9 @@ const route = createRoute({
   path: '/hotline/12345/events',
   summary: '接收 12345 热线工单事件（Standard Webhooks 签名）',
   description:
-    'One JSON event per request, signed per Standard Webhooks over the raw body (DESIGN.md ' +
-    'section 5). The event is stored before the answer and applied by the worker. A ' +
+    'One JSON event per request, signed per Standard Webhooks over the raw body; each event ' +
+    'type, its fields and an example are on the page /developers/12345. The event is stored ' +
+    'before the answer and applied by the worker. A ' +
     '`webhook-id` seen before answers as it did the first time and changes nothing. A signed ' +
     'event whose `webhook-id` is over 256 characters or holds other characters than those ' +
     'listed answers 400 and is not stored.',

@@ -20,8 +20,6 @@ export const maySeeCounty = (op: SignedInOperator, countyCode: string) =>
 /** The county filter the server adds to every case query: null means every county. */
 export const caseCountyScope = (op: SignedInOperator): string | null => op.countyCode
 
-export const mayActOnCases = (op: SignedInOperator) => op.role !== 'viewer'
-
 export const mayRevealPersonalData = (op: SignedInOperator) => op.role !== 'viewer'
 
 export const isCityAdmin = (op: SignedInOperator) => op.role === 'city_admin'

@@ -5,7 +5,7 @@ import { ApiError } from '../../errors.ts'
 import { normalizeTrackingNo, trackingNoPattern } from '../complaints/codes.ts'
 import { isCityAdmin, type SignedInOperator } from './access.ts'
 
-export const auditPageSize = 50
+const auditPageSize = 50
 
 const optionalText = (max: number, message: string) =>
   z

@@ -7,7 +7,7 @@ import type { SignedInOperator } from './access.ts'
  * What the audit log records (append-only: the database refuses UPDATE and DELETE). Detail never
  * holds personal data: a reveal records that it happened, not what was shown.
  */
-export type AuditAction =
+type AuditAction =
   | 'auth.sign_in'
   | 'auth.sign_in_failed'
   | 'auth.locked'

@@ -12,8 +12,8 @@ import type { SignedInOperator } from './access.ts'
 import type { SessionCache } from './session-cache.ts'
 
 /** OWASP session management: 30 minutes idle, 12 hours at most. */
-export const sessionIdleMs = 30 * 60 * 1000
-export const sessionAbsoluteMs = 12 * 60 * 60 * 1000
+const sessionIdleMs = 30 * 60 * 1000
+const sessionAbsoluteMs = 12 * 60 * 60 * 1000
 /** last_seen_at is written at most this often, so reading a page is not a write each time. */
 const touchEveryMs = 30 * 1000
 

@@ -50,7 +50,7 @@ export function newQueryCode(): string {
   return `${code.slice(0, 4)}-${code.slice(4)}`
 }
 
-export function normalizeQueryCode(raw: string): string {
+function normalizeQueryCode(raw: string): string {
   return raw.toUpperCase().replace(/[^0-9A-Z]/g, '')
 }
 

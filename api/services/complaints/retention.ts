@@ -33,7 +33,7 @@ import { timelineEntryOf } from '../hotline/fold.ts'
 import { openInboxEvent, redactInboxBody } from '../hotline/inbox.ts'
 
 /** How long a case's personal data is kept once the case has ended (/complaints/privacy). */
-export const retentionYears = 3
+const retentionYears = 3
 
 /**
  * What stands where the resident's own words and address were, whichever way they went (the

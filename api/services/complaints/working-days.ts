@@ -13,7 +13,7 @@ import { shanghaiToday } from '../../time.ts'
 export const legalDeadlineDays = { complaint: 7, report: 15 } as const
 
 /** `official`: the State Council's notice for that year; `provisional`: statutory days only. */
-export type YearStatus = 'official' | 'provisional'
+type YearStatus = 'official' | 'provisional'
 
 /** How much of a span of dates the calendar knows: the weakest year in it decides. */
 export type Coverage = YearStatus | 'uncovered'
@@ -28,7 +28,7 @@ export interface WorkingDayCalendar {
   readonly workdays: ReadonlyMap<string, string>
 }
 
-export const defaultHolidaysDir = path.resolve(import.meta.dirname, '../../../content/holidays')
+const defaultHolidaysDir = path.resolve(import.meta.dirname, '../../../content/holidays')
 
 const dayMs = 86_400_000
 

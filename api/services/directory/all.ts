@@ -7,7 +7,7 @@ import { toItem } from '../enterprises/list.ts'
 import type { EnterpriseItem } from '../enterprises/schemas.ts'
 import type { CertificationEventKind } from '../../../db/database.ts'
 
-export interface CertificationEntry {
+interface CertificationEntry {
   kind: CertificationEventKind
   occurredOn: string
   validUntil: string | null

@@ -3,7 +3,7 @@ import { directoryCounts } from '../../../db/queries/directory.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { statusLabels } from './labels.ts'
 
-export interface FacetOption<T extends string = string> {
+interface FacetOption<T extends string = string> {
   value: T
   label: string
   total: number

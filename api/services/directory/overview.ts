@@ -2,12 +2,12 @@ import { activeCountByCounty } from '../../../db/queries/enterprises.ts'
 import type { ServiceContext } from '../../deps.ts'
 
 /** The implementation plan's target: 1,500 honest-metrology brand businesses by 2025. */
-export const certificationGoal = 1500
+const certificationGoal = 1500
 
 /** City-level (市本级) businesses are listed only when there are some. */
 const cityLevelCode = '331100'
 
-export interface CountyActiveCount {
+interface CountyActiveCount {
   code: string
   name: string
   active: number

@@ -11,7 +11,7 @@ export { ListFileError } from './import/file-error.ts'
 export { readEnterpriseList, readEnterpriseListBytes } from './import/read-file.ts'
 export type { ImportProblem, ListTable } from './import/types.ts'
 
-export interface ImportProgress {
+interface ImportProgress {
   phase: 'check' | 'write'
   done: number
   total: number

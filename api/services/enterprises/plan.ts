@@ -25,7 +25,7 @@ export interface EnterpriseRecord {
 }
 
 /** The stored fields whose difference makes a record "changed"; anything else is history. */
-export const comparedFields = [
+const comparedFields = [
   'name',
   'countyCode',
   'sectorCode',

@@ -25,7 +25,7 @@ export const enterpriseSchema = z
   })
   .openapi('Enterprise')
 
-export const certificationEventSchema = z
+const certificationEventSchema = z
   .object({
     kind: z.enum(certificationEventKinds),
     occurredOn: z.string(),

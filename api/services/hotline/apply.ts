@@ -51,7 +51,7 @@ export type ApplyOutcome =
  * case and the ticket once, with the next version and an outbox message for the private index.
  * A crash before the commit leaves the events pending; a failure is retried with backoff.
  */
-export async function applyTicketEvents(
+async function applyTicketEvents(
   ctx: Ctx,
   ticketNo: string,
   now: Date = new Date(),

@@ -7,7 +7,7 @@ import { hotlineCallbackSchema, type HotlineCallback } from './events.ts'
 import { newWebhookId } from './signature.ts'
 
 /** The callback each console action sends (DESIGN.md section 5). */
-export const callbackTypeOf: Record<HotlineAction, HotlineCallbackType> = {
+const callbackTypeOf: Record<HotlineAction, HotlineCallbackType> = {
   sign: 'ticket.signed',
   request_return: 'ticket.return_requested',
   request_extension: 'ticket.extension_requested',
@@ -16,12 +16,12 @@ export const callbackTypeOf: Record<HotlineAction, HotlineCallbackType> = {
 }
 
 /** `2026-11-26T09:30:00+08:00`: the contract's times carry their offset, ours Beijing time. */
-export function beijingIso(at: Date): string {
+function beijingIso(at: Date): string {
   return `${new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`
 }
 
 /** The unit that signs for the work order: the county bureau the case lies with. */
-export const handlerUnitOf = (countyName: string) => `${countyName}市场监督管理局`
+const handlerUnitOf = (countyName: string) => `${countyName}市场监督管理局`
 
 function detailOf(action: HotlineAction, input: CaseActionInput, countyName: string) {
   switch (action) {

@@ -30,7 +30,7 @@ export const retryDelaysMs = [
 export const maxAttempts = retryDelaysMs.length + 1
 
 /** When to try again after the `attempts`-th try failed at `at`; null: that was the last one. */
-export function nextAttemptAfter(attempts: number, at: Date): Date | null {
+function nextAttemptAfter(attempts: number, at: Date): Date | null {
   const delay = retryDelaysMs[attempts - 1]
   return delay === undefined ? null : new Date(at.getTime() + delay)
 }

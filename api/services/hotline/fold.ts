@@ -28,7 +28,7 @@ export interface LocalEntry {
  * `hotline_progress` (过程反馈) and `hotline_completed` (办结反馈) are the hotline actions; the
  * others are the state machine's own entries (machine.ts), in case one is used on a hotline case.
  */
-export const localStatusKinds: Readonly<Record<string, ComplaintStatus>> = {
+const localStatusKinds: Readonly<Record<string, ComplaintStatus>> = {
   hotline_signed: 'accepted',
   hotline_progress: 'in_progress',
   hotline_completed: 'resolved',
@@ -41,7 +41,7 @@ export const localStatusKinds: Readonly<Record<string, ComplaintStatus>> = {
 }
 
 /** Console kinds recording our requests to the hotline (退单申请, 延期申请). */
-export const localRequestKinds = {
+const localRequestKinds = {
   return: 'hotline_return_requested',
   extension: 'hotline_extension_requested',
 } as const

@@ -9,7 +9,7 @@ import { createGroupCommit } from '../shared/group-commit.ts'
  * instead of one per event. A delivery stored again after a failed batch is found by its
  * webhook-id and answered as stored.
  */
-export function createInboxBatcher(db: Kysely<Database>) {
+function createInboxBatcher(db: Kysely<Database>) {
   const group = createGroupCommit((rows: NewInboxEvent[]) => insertInboxEvents(db, rows), {
     maxBatch: 64,
     maxInFlight: 1,

@@ -45,7 +45,7 @@ function read(file: string): DevHotlineSecrets {
  * made on first use, so the simulator (`npm run hotline:simulate`) works at once. Like the PII
  * keys, the file is never replaced: a racing second process adopts the first one's secrets.
  */
-export function loadOrCreateDevHotlineSecrets(dataDir: string): DevHotlineSecrets {
+function loadOrCreateDevHotlineSecrets(dataDir: string): DevHotlineSecrets {
   const file = devHotlineSecretsFile(dataDir)
   try {
     return read(file)

@@ -5,7 +5,7 @@ import { requireHotlineAdmin } from './admin-access.ts'
 import { hotlineEventLabels, hotlineEventTypes, type HotlineEventType } from './events.ts'
 
 /** An event held this long is shown: its ticket's dispatch should have come long before. */
-export const heldTooLongMs = 60 * 60_000
+const heldTooLongMs = 60 * 60_000
 
 export interface StalledEvent {
   webhookId: string

@@ -113,7 +113,7 @@ export class SharedHitCounter {
 const counters = new WeakMap<Kysely<Database>, SharedHitCounter>()
 
 /** The counter of a connection pool: one per process and database. */
-export function searchCounterFor(db: Kysely<Database>, logger: Logger): SharedHitCounter {
+function searchCounterFor(db: Kysely<Database>, logger: Logger): SharedHitCounter {
   let counter = counters.get(db)
   if (!counter) {
     counter = new SharedHitCounter(db, logger)

@@ -38,8 +38,8 @@ export const auditActionLabels: Record<string, string> = {
 
 export const actionLabel = (action: string) => auditActionLabels[action] ?? action
 
-export const filterNames = ['operator', 'action', 'complaintId', 'from', 'to'] as const
-export type AuditFilterValues = Record<(typeof filterNames)[number], string>
+const filterNames = ['operator', 'action', 'complaintId', 'from', 'to'] as const
+type AuditFilterValues = Record<(typeof filterNames)[number], string>
 
 export interface AuditPage {
   status: number

@@ -8,7 +8,7 @@ import { type FormOutcome, outcomeOf, readForm, textField } from './auth-form.ts
 import { safeNext, withNext } from './auth-next.ts'
 import { formCsrfOk } from './session.ts'
 
-export const passwordFields = ['currentPassword', 'newPassword', 'confirmPassword'] as const
+const passwordFields = ['currentPassword', 'newPassword', 'confirmPassword'] as const
 
 export interface PasswordOutcome extends FormOutcome {
   redirect?: string

@@ -13,7 +13,7 @@ import { mediationResults } from '../../../db/database.ts'
 import type { Option } from './cases-queue.ts'
 
 /** One input of an action's form. */
-export interface ActionField {
+interface ActionField {
   name: CaseField
   /** The control's id: unique on the page, since every action has its own form. */
   id: string

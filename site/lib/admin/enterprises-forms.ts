@@ -5,7 +5,7 @@ import type {
   EnterpriseAction,
 } from '../../../api/services/admin/enterprises/schemas.ts'
 
-export interface FormField {
+interface FormField {
   name: string
   label: string
   control: 'text' | 'textarea' | 'date' | 'select'

@@ -8,7 +8,7 @@ import { serviceContext } from '../services.ts'
 import type { FieldProblem } from './auth-form.ts'
 
 export const enterprisesUrl = '/admin/enterprises'
-export const filterNames = ['q', 'status', 'county'] as const
+const filterNames = ['q', 'status', 'county'] as const
 type FilterName = (typeof filterNames)[number]
 
 export interface ConsoleList {

@@ -23,7 +23,7 @@ export type EnterprisePage =
       refusal?: Refusal
     }
 
-export interface Refusal {
+interface Refusal {
   message: string
   /** Someone else changed the business since the page was shown. */
   stale: boolean

@@ -14,7 +14,7 @@ import { listStalled, type StalledEvent } from '../../../api/services/hotline/st
 import { serviceContext } from '../services.ts'
 import type { CsrfCheck, FieldProblem } from './cases-page.ts'
 
-export const hotlinePageUrl = '/admin/hotline'
+const hotlinePageUrl = '/admin/hotline'
 
 const notices = {
   callback: '已重新排队：这条回调会立即按新的重试计划发送，同一工单之后的反馈随后发出。',

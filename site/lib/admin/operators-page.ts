@@ -70,8 +70,8 @@ export const countyOptions = [
   ...Object.entries(countyNames).map(([value, label]) => ({ value, label })),
 ]
 
-export const newOperatorFields = ['username', 'role', 'county'] as const
-export type NewOperatorValues = Record<(typeof newOperatorFields)[number], string>
+const newOperatorFields = ['username', 'role', 'county'] as const
+type NewOperatorValues = Record<(typeof newOperatorFields)[number], string>
 
 const tokenRefusal = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
 
@@ -146,7 +146,7 @@ export type OperatorPage =
       scope?: { values: ScopeValues; problems: FieldProblem[] }
     }
 
-export interface ScopeValues {
+interface ScopeValues {
   role: string
   county: string
 }

@@ -11,9 +11,9 @@ import {
 } from './throttle.ts'
 
 /** The form field a password asked again is read from, in every console form and API body. */
-export const currentPasswordField = 'currentPassword'
+const currentPasswordField = 'currentPassword'
 
-export const currentPasswordError = (message: string) =>
+const currentPasswordError = (message: string) =>
   new ApiError('VALIDATION_FAILED', message, [{ field: currentPasswordField, message }])
 
 /**

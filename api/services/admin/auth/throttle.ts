@@ -39,12 +39,12 @@ import { totpRequired } from './stages.ts'
  * turns). A success gives its own attempt back and clears its address's count on the account.
  * Every checked failure and every lock is written to the audit log.
  */
-export const windowMinutes = 15
+const windowMinutes = 15
 export const pairFailureLimit = 5
-export const addressFailureLimit = 20
-export const accountFailureLimit = 50
-export const totpPairFailureLimit = 5
-export const totpAccountFailureLimit = 10
+const addressFailureLimit = 20
+const accountFailureLimit = 50
+const totpPairFailureLimit = 5
+const totpAccountFailureLimit = 10
 const windowSeconds = windowMinutes * 60
 
 const forgotten = '如忘记密码，请联系市局管理员重置。'
@@ -329,7 +329,7 @@ export async function clearAccountLimits(
 }
 
 /** The refusal of a locked account: 429 with Retry-After until the lock ends. */
-export function lockedRefusal(until: Date, now: Date): ApiError {
+function lockedRefusal(until: Date, now: Date): ApiError {
   const retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000))
   return new ApiError(
     'RATE_LIMITED',
@@ -338,11 +338,11 @@ export function lockedRefusal(until: Date, now: Date): ApiError {
   )
 }
 
-export const isLocked = (operator: Pick<Operator, 'lockedUntil'>, now: Date) =>
+const isLocked = (operator: Pick<Operator, 'lockedUntil'>, now: Date) =>
   operator.lockedUntil !== null && operator.lockedUntil > now
 
 /** 0.25 s after the first failure from an address, doubling up to 2 s after the fourth. */
-export const failureDelayMs = (failuresInARow: number) =>
+const failureDelayMs = (failuresInARow: number) =>
   Math.min(2000, 250 * 2 ** Math.max(0, failuresInARow - 1))
 
-export const slowDown = (failuresInARow: number) => sleep(failureDelayMs(failuresInARow))
+const slowDown = (failuresInARow: number) => sleep(failureDelayMs(failuresInARow))

@@ -5,8 +5,8 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
  * steps, the secret shown in base32 (RFC 4648). Codes one step early or late are accepted, for
  * phones whose clocks drift.
  */
-export const totpStepSeconds = 30
-export const totpDigits = 6
+const totpStepSeconds = 30
+const totpDigits = 6
 const acceptedDrift = 1
 
 const base32Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'

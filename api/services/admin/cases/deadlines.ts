@@ -18,7 +18,7 @@ import type { CaseAction } from './machine.ts'
  *   第十八条: verify and decide whether to open a case), whether accepted or under verification;
  * - every other action leaves the due date as it is; a finished case has none to meet.
  */
-export const mediationDays = 45
+const mediationDays = 45
 
 /** The case's new due date after `action` taken at `at`, or null to keep the current one. */
 export function dueAtAfter(

@@ -28,7 +28,7 @@ import type { CaseDetail, HotlineCallbackView, HotlineCase } from './schemas.ts'
 import { assertCaseVisible, checkedId } from './scope.ts'
 import { isoOrNull, toQueueItem } from './view.ts'
 
-export const photoUrl = (photoId: string) => `/api/admin/photos/${photoId}`
+const photoUrl = (photoId: string) => `/api/admin/photos/${photoId}`
 
 /**
  * One case with every field, for an operator who may see it (else 404): personal data masked,

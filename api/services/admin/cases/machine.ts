@@ -54,7 +54,7 @@ export type CaseField =
   | 'phone'
 
 /** A request to the hotline (退单 or 延期), as the ticket records it. */
-export type TicketRequest = 'returnState' | 'extensionState'
+type TicketRequest = 'returnState' | 'extensionState'
 
 export interface ActionRule {
   /** Its name in the console. */
@@ -365,7 +365,7 @@ const fitsCase = (rule: ActionRule, c: MachineFacts) =>
   (rule.whileErasureHeld === undefined || rule.whileErasureHeld === erasureHeld(c))
 
 /** The actions the case's status, kind and channel allow, whoever asks. */
-export function possibleActions(c: MachineFacts): CaseAction[] {
+function possibleActions(c: MachineFacts): CaseAction[] {
   return caseActions.filter((a) => fitsCase(caseMachine[a], c))
 }
 

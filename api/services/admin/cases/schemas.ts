@@ -21,9 +21,7 @@ const flag = optional(z.enum(['1', 'true', '0', 'false'], { error: '应为 1（�
   .transform((v) => v === '1' || v === 'true')
   .openapi({ type: 'string', enum: ['1', '0'] })
 
-export const countyCodeSchema = z
-  .string()
-  .regex(/^\d{6}$/, '区县代码应为 6 位数字，例如 331102（莲都区）')
+const countyCodeSchema = z.string().regex(/^\d{6}$/, '区县代码应为 6 位数字，例如 331102（莲都区）')
 
 /** The queue's query string (GET /api/admin/cases and the /admin/cases form alike). */
 export const caseQueueQuerySchema = z.object({
@@ -72,7 +70,7 @@ const statusCounts = z.object(
   >,
 )
 
-export const caseQueueItemSchema = z.object({
+const caseQueueItemSchema = z.object({
   id: z.string(),
   trackingNo: z.string(),
   kind: z.enum(complaintKinds),
@@ -138,7 +136,7 @@ export const hotlineCallbackViewSchema = z
 
 export type HotlineCallbackView = z.infer<typeof hotlineCallbackViewSchema>
 
-export const hotlineCaseSchema = z
+const hotlineCaseSchema = z
   .object({
     /** 工单编号 */
     ticketNo: z.string(),

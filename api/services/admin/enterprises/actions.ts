@@ -51,7 +51,7 @@ export class InvalidChange extends Error {
   }
 }
 
-export function transitionRefusal(action: EnterpriseAction, status: CertificationStatus): string {
+function transitionRefusal(action: EnterpriseAction, status: CertificationStatus): string {
   const now = `该单位当前状态为“${statusLabels[status]}”，不能${actionLabels[action]}。`
   const possible = allowedActions(status).map((a) => `“${actionLabels[a]}”`)
   if (possible.length === 0) return `${now}撤销是最终状态，不能再做任何变更。`

@@ -6,7 +6,7 @@ import type { SignedInOperator } from '../access.ts'
 import { requireCityAdmin } from './access.ts'
 import type { ConsoleListQuery } from './schemas.ts'
 
-export const consolePageSize = 20
+const consolePageSize = 20
 
 /**
  * The businesses an administrator looks for, read from PostgreSQL rather than the search index:

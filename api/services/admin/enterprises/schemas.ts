@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { certificationEventKinds } from '../../../../db/database.ts'
 import { enterpriseSchema, statusSchema } from '../../enterprises/schemas.ts'
 
-export const enterpriseActionNames = ['suspend', 'reinstate', 'revoke', 'renew', 'edit'] as const
+const enterpriseActionNames = ['suspend', 'reinstate', 'revoke', 'renew', 'edit'] as const
 /** 暂停 / 恢复 / 撤销 / 续期 / 修改 */
 export type EnterpriseAction = (typeof enterpriseActionNames)[number]
 
@@ -60,7 +60,7 @@ export const enterpriseChangeSchema = z
 
 export type EnterpriseChange = z.infer<typeof enterpriseChangeSchema>
 
-export const consoleHistoryEntrySchema = z
+const consoleHistoryEntrySchema = z
   .object({
     kind: z.enum(certificationEventKinds),
     occurredOn: z.string(),

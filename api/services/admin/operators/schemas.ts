@@ -90,7 +90,6 @@ export const newOperatorSchema = z
   })
   .superRefine(checkScope)
   .openapi('NewConsoleOperator')
-export type NewOperator = z.output<typeof newOperatorSchema>
 
 /** An account's new role and county (调整角色和区县). */
 export const operatorScopeSchema = z

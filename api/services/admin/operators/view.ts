@@ -17,7 +17,7 @@ export const refusedOnSelf: Readonly<Partial<Record<OperatorAction, string>>> = 
   reset_totp: '不能重置自己的动态验证码：如更换了手机，请由另一位市局管理员操作。',
 }
 
-export const isLockedNow = (state: Pick<AccountState, 'lockedUntil'>, now: Date) =>
+const isLockedNow = (state: Pick<AccountState, 'lockedUntil'>, now: Date) =>
   state.lockedUntil !== null && state.lockedUntil > now
 
 /** Why an action does nothing to an account as it is now; undefined when it applies. */
@@ -50,11 +50,7 @@ const allActions: readonly OperatorAction[] = [
   'enable',
 ]
 
-export function allowedActions(
-  state: AccountState,
-  by: SignedInOperator,
-  now: Date,
-): OperatorAction[] {
+function allowedActions(state: AccountState, by: SignedInOperator, now: Date): OperatorAction[] {
   return allActions.filter(
     (a) =>
       !(state.id === by.id && refusedOnSelf[a]) && pointlessBecause(a, state, now) === undefined,

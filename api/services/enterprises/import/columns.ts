@@ -42,7 +42,7 @@ const keys = new Map<string, ListField>(
   ]),
 )
 
-export const fieldForHeader = (text: string): ListField | undefined => keys.get(headerKey(text))
+const fieldForHeader = (text: string): ListField | undefined => keys.get(headerKey(text))
 
 export const columnName = (index: number) => `第 ${index + 1} 列`
 

@@ -33,7 +33,7 @@ export function readText(text: string, label: string, max: number): FieldResult<
 }
 
 /** Matches a county or sector by its Chinese name or its code. */
-export function codeLookup(
+function codeLookup(
   entries: ReadonlyArray<{ code: string; name: string }>,
   extraNames: (name: string) => string[] = () => [],
 ) {

@@ -23,7 +23,7 @@ function strictly(encoding: 'utf-8' | 'gb18030', bytes: Uint8Array): string | un
  * file in neither encoding is refused rather than guessed at: a wrong guess would put garbled
  * names on public pages.
  */
-export function decodeCsv(bytes: Uint8Array): string {
+function decodeCsv(bytes: Uint8Array): string {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new ListFileError(`文件是 UTF-16 编码（Excel 的“Unicode 文本”），无法读取。${saveAs}`)
   }

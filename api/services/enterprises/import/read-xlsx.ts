@@ -11,7 +11,7 @@ const dayOf = (d: Date) =>
   `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`
 
 /** A cell as the text a clerk sees in it: dates as 'YYYY-MM-DD', formulas as their result. */
-export function cellText(value: CellValue): string {
+function cellText(value: CellValue): string {
   if (value === null || value === undefined) return ''
   if (value instanceof Date) return dayOf(value)
   if (typeof value === 'string') return value

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto'
 import { bodyLimitFor } from '../../body-limits.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { ApiError, type ErrorCode } from '../../errors.ts'
-import { fileComplaint, type ComplaintReceipt, type FileComplaintInput } from './file.ts'
+import { fileComplaint, type FileComplaintInput } from './file.ts'
 import { readComplaintForm } from './form.ts'
+import type { ComplaintReceipt } from './receipt.ts'
 import { receiptCookie } from './receipt-cookie.ts'
 import { complaintInputSchema, formFieldsToInput } from './schemas.ts'
 
@@ -13,28 +14,28 @@ import { complaintInputSchema, formFieldsToInput } from './schemas.ts'
  * field rule or a message exists once; the entry only decides how a refusal is worded for its
  * reader (a person looking at the form again, or a program).
  */
-export type ComplaintEntry = 'page' | 'api'
+type ComplaintEntry = 'page' | 'api'
 
 /** A complaint's fields, named as the API names them (DESIGN.md section 6). */
-export type ComplaintField = keyof typeof complaintInputSchema.shape
+type ComplaintField = keyof typeof complaintInputSchema.shape
 const complaintFields = new Set<string>(Object.keys(complaintInputSchema.shape))
 
 /** What the resident typed in each text field, kept as typed for a form shown again. */
-export type ComplaintFormValues = Partial<Record<ComplaintField, string>>
+type ComplaintFormValues = Partial<Record<ComplaintField, string>>
 
-export interface FieldProblem {
+interface FieldProblem {
   field: string
   message: string
 }
 
-export interface SubmitComplaintInput {
+interface SubmitComplaintInput {
   request: Request
   entry: ComplaintEntry
   clientAddress: string
 }
 
 /** The receipt cookie (receipt-cookie.ts), Secure in production, for either entry to set. */
-export type ReceiptCookie = ReturnType<typeof receiptCookie> & {
+type ReceiptCookie = ReturnType<typeof receiptCookie> & {
   options: { secure: boolean }
 }
 

@@ -17,13 +17,13 @@ import { complaintInputSchema, formFieldsToInput } from './schemas.ts'
 type ComplaintEntry = 'page' | 'api'
 
 /** A complaint's fields, named as the API names them (DESIGN.md section 6). */
-type ComplaintField = keyof typeof complaintInputSchema.shape
+export type ComplaintField = keyof typeof complaintInputSchema.shape
 const complaintFields = new Set<string>(Object.keys(complaintInputSchema.shape))
 
 /** What the resident typed in each text field, kept as typed for a form shown again. */
-type ComplaintFormValues = Partial<Record<ComplaintField, string>>
+export type ComplaintFormValues = Partial<Record<ComplaintField, string>>
 
-interface FieldProblem {
+export interface FieldProblem {
   field: string
   message: string
 }

@@ -6,36 +6,15 @@ import {
   unitLabels,
 } from '../../api/services/complaints/labels.ts'
 import { complaintCategories, complaintKinds, quantityUnits } from '../../db/database.ts'
+import type {
+  ComplaintField,
+  ComplaintFormValues,
+  FieldProblem,
+} from '../../api/services/complaints/submit.ts'
 import { serviceContext } from './services.ts'
 
-/** The form's text fields, named as the API's fields (DESIGN.md section 6). */
-export const textFields = [
-  'kind',
-  'category',
-  'county',
-  'merchantName',
-  'merchantUscc',
-  'address',
-  'occurredAt',
-  'description',
-  'name',
-  'phone',
-  'consent',
-  'claimedQuantity',
-  'measuredQuantity',
-  'unit',
-  'unitPrice',
-  'website',
-] as const
-type TextField = (typeof textFields)[number]
-
-/** What the resident typed, kept as typed so a form shown again holds every value. */
-export type ComplaintFormValues = Partial<Record<TextField, string>>
-
-export interface FieldProblem {
-  field: string
-  message: string
-}
+/** The form's text fields are the API's fields, read by the one complaint-form reader. */
+export type { ComplaintFormValues, FieldProblem }
 
 export interface Option {
   value: string
@@ -133,7 +112,7 @@ export function problemsByField(problems: readonly FieldProblem[]): Map<string, 
 }
 
 /** The words a field's label carries, for the error summary ("电话：请填写…"). */
-const fieldNames: Record<TextField | 'photos', string> = {
+export const fieldNames: Record<ComplaintField | 'photos', string> = {
   kind: '投诉还是举报',
   category: '问题类别',
   county: '事发区县',
@@ -154,5 +133,5 @@ const fieldNames: Record<TextField | 'photos', string> = {
 }
 
 export function fieldName(field: string): string {
-  return field in fieldNames ? fieldNames[field as TextField] : '填写内容'
+  return field in fieldNames ? fieldNames[field as ComplaintField] : '填写内容'
 }

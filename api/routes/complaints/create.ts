@@ -1,48 +1,11 @@
 import { setCookie } from 'hono/cookie'
-import type { Context } from 'hono'
-import { fileComplaint, type FileComplaintInput } from '../../services/complaints/file.ts'
-import { readComplaintForm } from '../../services/complaints/form.ts'
+import { complaintReceiptSchema } from '../../services/complaints/schemas.ts'
+import { submitComplaint } from '../../services/complaints/submit.ts'
+import type { App } from '../../env.ts'
 import { categoryLabels, unitLabels } from '../../services/complaints/labels.ts'
-import { complaintReceiptSchema, formFieldsToInput } from '../../services/complaints/schemas.ts'
-import { receiptCookie } from '../../services/complaints/receipt-cookie.ts'
-import type { App, AppEnv } from '../../env.ts'
 import { ApiError } from '../../errors.ts'
 import { clientAddress } from '../client-address.ts'
 import { errorResponses } from '../shared.ts'
-
-/** Reads a JSON body or a form (urlencoded or multipart, with photos) into the service's input. */
-async function readSubmission(c: Context<AppEnv>) {
-  const type = c.req.header('content-type')?.toLowerCase() ?? ''
-  if (type.startsWith('application/json')) {
-    try {
-      return {
-        form: false,
-        fields: (await c.req.json()) as unknown,
-        photos: [] as FileComplaintInput['photos'],
-        token: undefined,
-      }
-    } catch {
-      throw new ApiError('BAD_REQUEST', '提交的 JSON 格式有误，无法解析。请检查后重试。')
-    }
-  }
-  if (
-    type.startsWith('multipart/form-data') ||
-    type.startsWith('application/x-www-form-urlencoded')
-  ) {
-    let form: FormData
-    try {
-      form = await c.req.formData()
-    } catch {
-      throw new ApiError('BAD_REQUEST', '提交的表单格式有误，无法解析。请刷新页面后重新提交。')
-    }
-    const { fields, photos, token } = await readComplaintForm(form)
-    return { form: true, fields: formFieldsToInput(fields), photos, token }
-  }
-  throw new ApiError(
-    'UNSUPPORTED_MEDIA_TYPE',
-    '请以 JSON（application/json）或表单（multipart/form-data）提交投诉举报。',
-  )
-}
 
 /** `code` 名称 pairs, so the document names every accepted value with what it means. */
 const listed = (labels: Record<string, string>) =>
@@ -79,24 +42,19 @@ export function registerCreateComplaint(app: App) {
     },
   })
 
+  // The service reads the body and decides; this turns its outcome into HTTP.
   app.post('/complaints', async (c) => {
-    const submission = await readSubmission(c)
-    const receipt = await fileComplaint({
+    const { outcome } = await submitComplaint({
       ctx: c.get('ctx'),
-      input: {
-        fields: submission.fields,
-        photos: submission.photos,
-        idempotencyKey: c.req.header('idempotency-key') ?? submission.token,
-        clientAddress: clientAddress(c),
-      },
+      input: { request: c.req.raw, entry: 'api', clientAddress: clientAddress(c) },
     })
+    if (outcome.kind === 'refused') {
+      throw new ApiError(outcome.code, outcome.message, outcome.details)
+    }
+    const { receipt, cookie } = outcome
     if (receipt.replayed) c.header('Idempotent-Replayed', 'true')
-    if (submission.form) {
-      const cookie = receiptCookie(receipt)
-      setCookie(c, cookie.name, cookie.value, {
-        ...cookie.options,
-        secure: c.get('deps').config.NODE_ENV === 'production',
-      })
+    if (outcome.postedAsForm) {
+      setCookie(c, cookie.name, cookie.value, cookie.options)
       return c.redirect(`/complaints/receipt/${receipt.trackingNo}`, 303)
     }
     return c.json(

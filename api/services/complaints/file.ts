@@ -11,7 +11,7 @@ import { PhotoRejected } from '../../photos/errors.ts'
 import { contactAad, decryptField, encryptField, phoneHash } from '../../privacy/pii.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { ApiError } from '../../errors.ts'
-import { shanghaiToday } from '../../time.ts'
+import { beijingDate, beijingIsoMs } from '../../domain/beijing-time.ts'
 import { issueDetails } from '../../validation.ts'
 import { clientKey } from '../limits/client-key.ts'
 import { currentWindows, refusalOf, type Limit } from '../limits/rate-limit.ts'
@@ -22,7 +22,7 @@ import { knownCounty } from './counties.ts'
 import { deadlineLabels, kindLabels } from './labels.ts'
 import { complaintInputSchema, contactRequired, type ComplaintInput } from './schemas.ts'
 import { shortfallAmount } from './shortfall.ts'
-import { deadlineFor, legalDeadlineDays } from './working-days.ts'
+import { deadlineFor, legalDeadlineDays } from '../../domain/working-days.ts'
 
 export interface FileComplaintInput {
   /** The fields, already typed (JSON) or converted with `formFieldsToInput` (forms). */
@@ -53,11 +53,6 @@ class AlreadyFiled extends Error {}
 
 /** How many random tracking numbers a complaint may draw before filing gives up. */
 const maxTrackingNoDraws = 5
-
-function toShanghaiIso(instant: Date) {
-  const local = new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 23)
-  return `${local}+08:00`
-}
 
 function validate(fields: unknown): ComplaintInput {
   const parsed = complaintInputSchema.safeParse(fields)
@@ -260,7 +255,7 @@ async function fileOnce(
         trackingNo,
         queryCode,
         status: 'received',
-        dueAt: toShanghaiIso(deadline.dueAt),
+        dueAt: beijingIsoMs(deadline.dueAt),
         dueDate: deadline.dueDate,
         replayed: false,
       }
@@ -315,12 +310,12 @@ async function fileOnce(
       }
       return { receipt, intake }
     }
-    let drawn = draft(newTrackingNo(shanghaiToday(receivedAt)))
+    let drawn = draft(newTrackingNo(beijingDate(receivedAt)))
     let outcome = await fileThroughBatcher(ctx.db, drawn.intake)
     // A draw is taken with a chance of that day's complaints in 100 million (codes.ts).
     for (let draws = 1; 'trackingNoTaken' in outcome; draws++) {
       if (draws === maxTrackingNoDraws) throw new Error('no free tracking number after 5 draws')
-      drawn = draft(newTrackingNo(shanghaiToday(receivedAt)))
+      drawn = draft(newTrackingNo(beijingDate(receivedAt)))
       outcome = await fileThroughBatcher(ctx.db, drawn.intake)
     }
     const { receipt } = drawn

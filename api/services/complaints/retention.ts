@@ -5,7 +5,7 @@ import { enqueue } from '../../../db/queries/outbox.ts'
 import { casesWithBusyTicket, replaceInboxBody } from '../../../db/queries/hotline-inbox.ts'
 import type { Deps } from '../../deps.ts'
 import { errorKind } from '../../logger.ts'
-import { shanghaiToday } from '../../time.ts'
+import { beijingDate } from '../../domain/beijing-time.ts'
 import { maskPersonalNumbers, normalizePhone } from '../../domain/masks.ts'
 import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
 import { recordAudit } from '../admin/audit.ts'
@@ -38,7 +38,7 @@ const erasedNote = `案件结束已满 ${retentionYears} 年，已按保存期�
 
 /** What the console says of an erased case (its contact box, a refused reveal). */
 export function erasureNotice(erasedAt: Date, erasure: PersonalDataErasure | null) {
-  const on = shanghaiToday(erasedAt)
+  const on = beijingDate(erasedAt)
   const records = '办理记录中的姓名和电话号码一并去除。'
   return erasure === 'request'
     ? `应投诉举报人本人申请，其姓名、电话、诉求内容、地址和照片已于 ${on} 删除，${records}`

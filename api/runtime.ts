@@ -9,7 +9,7 @@ import { loadOrCreateDevPiiSecrets } from './privacy/dev-keys.ts'
 import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
 import { createSearchClient } from './search/client.ts'
 import { loadCalendar } from './services/complaints/working-days.ts'
-import { hotlineKeysFromConfig } from './services/hotline/keys.ts'
+import { hotlineKeysFromConfig } from './hotline/keys.ts'
 
 /**
  * The process-wide dependencies. The start script builds them once (after starting embedded

@@ -5,7 +5,7 @@ import {
   newWebhookId,
   parseWebhookSecret,
   signWebhook,
-} from '../api/services/hotline/signature.ts'
+} from '../api/hotline/signature.ts'
 import { hotlineCountyCodes } from '../api/services/hotline/events.ts'
 import { isolatedStack, machine, median, round, sourceVersion, stackEnv } from './lib.ts'
 import type { BenchOptions, BenchOutcome } from './lib.ts'

@@ -15,7 +15,7 @@ import { createOutboxWorker, type OutboxHandler } from './outbox-worker.ts'
 import { createHotlineInboxWorker } from './hotline-inbox-worker.ts'
 import { startCallbackDelivery } from '../services/hotline/delivery.ts'
 import { beijingDate } from '../domain/beijing-time.ts'
-import { erasePersonalDataPastRetention } from '../services/complaints/retention.ts'
+import { erasePersonalDataPastRetention } from '../services/admin/cases/retention.ts'
 import { removeOrphanPhotos } from '../services/complaints/orphan-photos.ts'
 
 export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {

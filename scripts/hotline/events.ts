@@ -8,7 +8,7 @@ import {
   type hotlineEventSchema,
   type HotlineEventType,
 } from '../../api/services/hotline/events.ts'
-import { newWebhookId } from '../../api/services/hotline/signature.ts'
+import { newWebhookId } from '../../api/hotline/signature.ts'
 
 /** An event as the hotline writes it (before our schema's defaults and trimming). */
 export type HotlineEventInput = z.input<typeof hotlineEventSchema>

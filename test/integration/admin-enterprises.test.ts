@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import {
   applyEnterpriseRecords,
   type EnterpriseRecord,
 } from '../../api/services/enterprises/apply.ts'
-import { usccAlphabet, usccCheckCharacter } from '../../api/services/enterprises/uscc.ts'
+import { usccAlphabet, usccCheckCharacter } from '../../api/domain/uscc.ts'
 import { beijingDate } from '../../api/domain/beijing-time.ts'
 import { outboxHandlers } from '../../api/worker/index.ts'
 import { createOutboxWorker, type OutboxWorker } from '../../api/worker/outbox-worker.ts'

@@ -4,14 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ComplaintStatus } from '../../db/database.ts'
 import { decryptField } from '../../api/privacy/pii.ts'
 import { complaintChangedTopic, complaintKey } from '../../api/search/complaint-indexer.ts'
+import { erasedName, erasedPhone, erasedText } from '../../api/domain/erasure.ts'
 import {
   casesDueForErasure,
   deleteUnappliedEventsBefore,
   erasePersonalDataPastRetention,
-  erasedName,
-  erasedPhone,
-  erasedText,
-} from '../../api/services/complaints/retention.ts'
+} from '../../api/services/admin/cases/retention.ts'
 import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
 import { openInboxEvent } from '../../api/services/hotline/inbox.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'

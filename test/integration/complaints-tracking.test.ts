@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { decryptField } from '../../api/privacy/pii.ts'
 import { queryCodeHash } from '../../api/services/complaints/codes.ts'
 import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'

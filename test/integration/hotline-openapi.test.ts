@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { hotlineCallbackSchema, hotlineCallbackTypes } from '../../api/services/hotline/events.ts'
 import { callbackExamples } from '../../site/lib/hotline-examples.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'

@@ -1,14 +1,14 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { hotlineEventSchema } from '../../api/services/hotline/events.ts'
 import {
   generateWebhookSecret,
   newWebhookId,
   parseWebhookSecret,
   signWebhook,
-} from '../../api/services/hotline/signature.ts'
+} from '../../api/hotline/signature.ts'
 import { demoSequence, newTicketNo, sampleEvent } from '../../scripts/hotline/events.ts'
 import { startCallbackReceiver, type ReceivedCallback } from '../../scripts/hotline/receiver.ts'
 import { simulateSequence } from '../../scripts/hotline/send.ts'

@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database, SessionStage } from '../../../db/database.ts'
-import type { SignedInOperator } from './access.ts'
-import { forgetConfirmedSessions, type SessionCache } from './session-cache.ts'
+import type { ConsoleSession } from '../../console-session.ts'
+import { forgetConfirmedSessions, type SessionCache, type SessionRow } from '../../session-cache.ts'
 
 /** OWASP session management: 30 minutes idle, 12 hours at most. */
 export const sessionIdleMs = 30 * 60 * 1000
@@ -12,17 +12,7 @@ const touchEveryMs = 30 * 1000
 
 export const sessionCookieName = 'jl_console'
 
-export interface ConsoleSession {
-  operator: SignedInOperator
-  stage: SessionStage
-  /** The token's hash: the session's id in the database. */
-  tokenHash: Buffer
-  /** What a state-changing request must send back (form field `csrf` or header X-CSRF-Token). */
-  csrfToken: string
-  /** Set when the operator must replace a one-time password before anything else. */
-  mustChangePassword: boolean
-  totpEnabled: boolean
-}
+export type { ConsoleSession }
 
 export const hashSessionToken = (token: string) => createHash('sha256').update(token).digest()
 
@@ -81,10 +71,7 @@ export async function advanceSession(db: Kysely<Database>, tokenHash: Buffer, st
   forgetConfirmedSessions()
 }
 
-/** What loadSession reads of a session and its operator (and SessionCache keeps). */
-export type SessionRow = NonNullable<Awaited<ReturnType<typeof readSession>>>
-
-function readSession(db: Kysely<Database>, tokenHash: Buffer) {
+function readSession(db: Kysely<Database>, tokenHash: Buffer): Promise<SessionRow | undefined> {
   return db
     .selectFrom('operatorSessions as s')
     .innerJoin('operators as o', 'o.id', 's.operatorId')

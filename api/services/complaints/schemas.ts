@@ -6,7 +6,7 @@ import {
   quantityUnits,
 } from '../../../db/database.ts'
 import { beijingDate, beijingInstant } from '../../domain/beijing-time.ts'
-import { usccProblem } from '../enterprises/uscc.ts'
+import { usccProblem } from '../../domain/uscc.ts'
 
 const optionalText = (max: number, tooLong: string) =>
   z.preprocess(

@@ -20,7 +20,7 @@ import {
 import { enqueue } from '../../../db/queries/outbox.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
-import { erasedText } from '../complaints/retention.ts'
+import { erasedText } from '../../domain/erasure.ts'
 import type { HotlineEvent } from './events.ts'
 import { foldedLocalKinds, foldTicket, timelineEntryOf } from './fold.ts'
 import { openInboxEvent, redactInboxBody } from './inbox.ts'

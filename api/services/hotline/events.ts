@@ -5,7 +5,7 @@ import {
   satisfactionLevels,
   type HotlineCallbackType,
 } from '../../../db/database.ts'
-import { usccProblem } from '../enterprises/uscc.ts'
+import { usccProblem } from '../../domain/uscc.ts'
 
 /**
  * The events of the 12345 contract (DESIGN.md section 5), as the hotline sends them: one JSON

@@ -5,7 +5,7 @@ import { ApiError, errorBody } from '../../errors.ts'
 import { decryptField, encryptField, type PiiKeyring } from '../../privacy/pii.ts'
 import { issueDetails } from '../../validation.ts'
 import { freeTextFields, hotlineEventSchema, type HotlineEvent } from './events.ts'
-import { verifyWebhook, type VerifyFailure } from './signature.ts'
+import { verifyWebhook, type VerifyFailure } from '../../hotline/signature.ts'
 import { inboxBatcherFor } from './inbox-batcher.ts'
 
 /** Why a delivery was refused, for the hotline's staff (DESIGN.md section 5). */

@@ -1,5 +1,5 @@
 import type { CertificationStatus } from '../../../../db/database.ts'
-import { usccProblem } from '../uscc.ts'
+import { usccProblem } from '../../../domain/uscc.ts'
 import type { FieldResult, ReferenceData } from './types.ts'
 import { statusLabels } from '../../directory/labels.ts'
 

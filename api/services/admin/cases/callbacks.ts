@@ -1,11 +1,11 @@
 import type { Transaction } from 'kysely'
-import type { Database, HotlineCallbackType } from '../../../db/database.ts'
-import { insertCallback } from '../../../db/queries/hotline-callbacks.ts'
-import { beijingIso } from '../../domain/beijing-time.ts'
-import type { HotlineAction } from '../admin/cases/machine.ts'
-import type { CaseActionInput } from '../admin/cases/schemas.ts'
-import { hotlineCallbackSchema, type HotlineCallback } from './events.ts'
-import { newWebhookId } from './signature.ts'
+import type { Database, HotlineCallbackType } from '../../../../db/database.ts'
+import { insertCallback } from '../../../../db/queries/hotline-callbacks.ts'
+import { beijingIso } from '../../../domain/beijing-time.ts'
+import type { HotlineAction } from './machine.ts'
+import type { CaseActionInput } from './schemas.ts'
+import { hotlineCallbackSchema, type HotlineCallback } from '../../hotline/events.ts'
+import { newWebhookId } from '../../../hotline/signature.ts'
 
 /** The callback each console action sends (DESIGN.md section 5). */
 export const callbackTypeOf: Record<HotlineAction, HotlineCallbackType> = {

@@ -1,10 +1,9 @@
 import { randomInt } from 'node:crypto'
 import type { z } from 'zod'
 import { beijingIso } from '../../api/domain/beijing-time.ts'
-import { countyNames } from '../../api/services/admin/auth/labels.ts'
+import { countyNames, type CountyCode } from '../../api/domain/counties.ts'
 import {
   hotlineEventLabels,
-  type hotlineCountyCodes,
   type hotlineEventSchema,
   type HotlineEventType,
 } from '../../api/services/hotline/events.ts'
@@ -14,7 +13,7 @@ import { newWebhookId } from '../../api/hotline/signature.ts'
 export type HotlineEventInput = z.input<typeof hotlineEventSchema>
 
 /** The county a ticket is for (one of the nine codes). */
-export type HotlineCounty = (typeof hotlineCountyCodes)[number]
+export type HotlineCounty = CountyCode
 
 export interface TicketOptions {
   ticketNo: string

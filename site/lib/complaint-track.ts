@@ -6,7 +6,7 @@ import {
   complaintStatusLabels,
   deadlineLabels,
   kindLabels,
-} from '../../api/services/complaints/labels.ts'
+} from '../../api/domain/complaints.ts'
 import { queryCodeFromCookie } from '../../api/services/complaints/receipt-cookie.ts'
 import { trackComplaint, type TrackedComplaintView } from '../../api/services/complaints/track.ts'
 import { legalDeadlineDays } from '../../api/domain/working-days.ts'

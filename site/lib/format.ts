@@ -1,6 +1,6 @@
 import type { CertificationStatus } from '../../db/database.ts'
 import { beijingDate } from '../../api/domain/beijing-time.ts'
-import { eventLabels, statusLabels } from '../../api/services/directory/labels.ts'
+import { eventLabels, statusLabels } from '../../api/domain/certification.ts'
 
 export { eventLabels, statusLabels }
 

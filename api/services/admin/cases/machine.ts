@@ -6,7 +6,7 @@ import {
   type HotlineRequestState,
   type OperatorRole,
 } from '../../../../db/database.ts'
-import { complaintStatusLabels, kindLabels } from '../../complaints/labels.ts'
+import { complaintStatusLabels, kindLabels } from '../../../domain/complaints.ts'
 import { maySeeCounty, type SignedInOperator } from '../access.ts'
 import { channelLabels } from './labels.ts'
 

@@ -1,5 +1,5 @@
 import type { QueueRow } from '../../../../db/queries/cases.ts'
-import { categoryLabels, complaintStatusLabels } from '../../complaints/labels.ts'
+import { categoryLabels, complaintStatusLabels } from '../../../domain/complaints.ts'
 import type { WorkingDayCalendar } from '../../../domain/working-days.ts'
 import { isOpen, workingDaysLeft } from './deadlines.ts'
 import { priorityLabels } from './labels.ts'

@@ -153,7 +153,7 @@ describe('the simulator callback receiver', () => {
     detail: { handler_unit: '莲都区市场监督管理局' },
   }
 
-  /** Posts as the instance's delivery does: signed by api/services/hotline/signature.ts. */
+  /** Posts as the instance's delivery does: signed by api/hotline/signature.ts. */
   async function deliver(signingSecret: string, id = newWebhookId()) {
     const body = JSON.stringify(callback)
     const headers = signWebhook(parseWebhookSecret(signingSecret), id, Date.now() / 1000, body)

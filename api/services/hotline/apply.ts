@@ -138,7 +138,7 @@ async function applyRows(
 /**
  * Events that reach a case whose resident's data was erased (a late revisit, a reopening): they
  * are kept, and applied, without the caller, as the erasure left the ticket's earlier events
- * (complaints/retention.ts), so nothing of the resident comes back through the hotline.
+ * (admin/cases/retention.ts), so nothing of the resident comes back through the hotline.
  */
 async function withoutCaller(
   ctx: Ctx,

@@ -219,7 +219,7 @@ function rebuiltInboxBody(
 }
 
 /**
- * A stored body with the caller taken out (api/services/complaints/retention.ts): rebuilt from the
+ * A stored body with the caller taken out (api/services/admin/cases/retention.ts): rebuilt from the
  * contract's fields, without the name and phone, and with every free text (the ticket's title,
  * content and address; a later event's supplement, note, reason or opinion) replaced with
  * `placeholder`.

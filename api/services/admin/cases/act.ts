@@ -159,7 +159,7 @@ async function assignmentTarget(db: Kysely<Database>, county: string, current: s
 
 /**
  * The resident's own data, for the two actions taken at their request: a correction seals the
- * new details, an erasure removes them all (complaints/retention.ts). Returns the input as the
+ * new details, an erasure removes them all (retention.ts). Returns the input as the
  * timeline records it: the operator's note says how the request came and was checked, and must
  * not bring the resident back, neither the old details nor the new.
  */

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
-import { parseWebhookSecret } from './services/hotline/signature.ts'
+import { parseWebhookSecret } from './hotline/signature.ts'
 
 /**
  * The whole environment, parsed once at start-up. Nothing else in the code base reads

@@ -8,7 +8,7 @@ import { loadOrCreateDevPiiSecrets } from './privacy/dev-keys.ts'
 import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
 import { createSearchClient } from './search/client.ts'
 import { loadCalendar } from './services/complaints/working-days.ts'
-import { hotlineKeysFromConfig } from './services/hotline/keys.ts'
+import { hotlineKeysFromConfig } from './hotline/keys.ts'
 
 /**
  * The keys for personal data: from PII_KEYS and PII_HASH_KEY, or, outside production (where the

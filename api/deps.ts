@@ -6,9 +6,9 @@ import type { Logger } from './logger.ts'
 import type { PhotoStorage } from './photos/storage.ts'
 import type { PiiKeyring } from './privacy/pii.ts'
 import type { SearchClient } from './search/client.ts'
-import type { SessionCache } from './services/admin/session-cache.ts'
-import type { HotlineKeys } from './services/hotline/keys.ts'
-import type { WorkingDayCalendar } from './services/complaints/working-days.ts'
+import type { SessionCache } from './session-cache.ts'
+import type { HotlineKeys } from './hotline/keys.ts'
+import type { WorkingDayCalendar } from './domain/working-days.ts'
 
 /** Keys for personal data: the sealing keyring and the key of phone and query-code hashes. */
 export interface Privacy {

@@ -1,8 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Deps, ServiceContext } from './deps.ts'
 import type { Logger } from './logger.ts'
-import type { SignedInOperator } from './services/admin/access.ts'
-import type { ConsoleSession } from './services/admin/sessions.ts'
+import type { ConsoleSession, SignedInOperator } from './console-session.ts'
 
 /** Typed Hono context: every handler sees the request id, its child logger and the services. */
 export interface AppEnv {

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { loadConfig } from '../api/config.ts'
-import { parseWebhookSecrets, verifyWebhook } from '../api/services/hotline/signature.ts'
+import { parseWebhookSecrets, verifyWebhook } from '../api/hotline/signature.ts'
 import { serveFetch } from './serve.ts'
 
 /**

@@ -1,7 +1,7 @@
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { applyEnterpriseRecords } from '../api/services/enterprises/apply.ts'
-import { shanghaiToday } from '../api/time.ts'
+import { beijingDate } from '../api/domain/beijing-time.ts'
 import { countEnterprises } from '../db/queries/enterprises.ts'
 import { generateDemoRecords } from '../scripts/demo/generate.ts'
 import {
@@ -87,7 +87,7 @@ export async function run(options: BenchOptions): Promise<BenchOutcome> {
       input: {
         records: generateDemoRecords(enterpriseCount),
         source: 'demo',
-        today: shanghaiToday(),
+        today: beijingDate(),
         isDemo: true,
       },
     })

@@ -5,8 +5,8 @@ import {
   newWebhookId,
   parseWebhookSecret,
   signWebhook,
-} from '../api/services/hotline/signature.ts'
-import { hotlineCountyCodes } from '../api/services/hotline/events.ts'
+} from '../api/hotline/signature.ts'
+import { countyCodes } from '../api/domain/counties.ts'
 import { isolatedStack, machine, median, round, sourceVersion, stackEnv } from './lib.ts'
 import type { BenchOptions, BenchOutcome } from './lib.ts'
 import { closedLoop, openLoop, sender, serverSide, startServerChild, stats } from './load.ts'
@@ -39,7 +39,7 @@ function eventBody(run: string, i: number, now: number) {
           urgency: 'normal',
           contact_name: '基准测试',
           contact_phone: `139${String(ticket % 1e8).padStart(8, '0')}`,
-          area_code: hotlineCountyCodes[ticket % hotlineCountyCodes.length],
+          area_code: countyCodes[ticket % countyCodes.length],
           address: '莲都区基准测试菜场',
           respondent_name: `基准测试菜场 ${ticket % 500} 号摊位`,
           assigned_at: occurredAt,

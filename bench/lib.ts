@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseConfig } from '../api/config.ts'
 import { createLogger } from '../api/logger.ts'
-import { generateWebhookSecret } from '../api/services/hotline/signature.ts'
+import { generateWebhookSecret } from '../api/hotline/signature.ts'
 import { bootStack, type Stack } from '../scripts/stack/index.ts'
 
 export const repoRoot = path.resolve(import.meta.dirname, '..')

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import { encryptField, phoneHash, type PiiKeyring } from '../api/privacy/pii.ts'
 import { queryCodeHash } from '../api/services/complaints/codes.ts'
-import { shanghaiToday } from '../api/time.ts'
+import { beijingDate } from '../api/domain/beijing-time.ts'
 import type { ComplaintStatus, Database } from '../db/database.ts'
 import { prng } from '../scripts/demo/generate.ts'
 import { digits, pick, residentStory, weighted, type Random } from './queue-search-stories.ts'
@@ -167,7 +167,7 @@ export async function insertSyntheticComplaints(
       const receivedAt = now - spanDays * day + (i + random()) * step
       // Today's form (codes.ts), with the row's index for digits: unique without a draw.
       const serial = String(i + 1).padStart(8, '0')
-      const trackingNo = `JL${shanghaiToday(new Date(receivedAt)).replaceAll('-', '')}-${serial.slice(0, 4)}-${serial.slice(4)}`
+      const trackingNo = `JL${beijingDate(new Date(receivedAt)).replaceAll('-', '')}-${serial.slice(0, 4)}-${serial.slice(4)}`
       const story = residentStory(random)
       const kind = random() < 0.7 ? 'complaint' : 'report'
       const channel = random() < 0.2 ? 'hotline12345' : 'web'

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { shanghaiToday } from '../api/time.ts'
+import { beijingDate } from '../api/domain/beijing-time.ts'
 import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
 
 /**
@@ -50,7 +50,7 @@ async function main() {
   for (const name of names) {
     const bench = await benches[name]!()
     const { result, summary } = await bench.run(options)
-    const file = path.join(resultsDir, `${name}-${shanghaiToday()}.json`)
+    const file = path.join(resultsDir, `${name}-${beijingDate()}.json`)
     await writeFile(file, `${JSON.stringify(result, null, 2)}\n`)
     console.log(summary)
     console.log(`  → ${path.relative(repoRoot, file)}`)

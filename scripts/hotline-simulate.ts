@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
-import { hotlineCountyCodes, ticketNoSchema } from '../api/services/hotline/events.ts'
+import { countyCodes } from '../api/domain/counties.ts'
+import { ticketNoSchema } from '../api/services/hotline/events.ts'
 import { loadConfigOrExit } from './cli.ts'
 import {
   newTicketNo,
@@ -69,8 +70,8 @@ function readOptions(defaultUrl: string): Options | string {
     return '--ticket 只能由字母、数字和“-”组成，最长 64 位。'
   }
   const county = values.county ?? '331102'
-  if (!(hotlineCountyCodes as readonly string[]).includes(county)) {
-    return `--county 应为丽水九个区县的代码之一：${hotlineCountyCodes.join('、')}`
+  if (!(countyCodes as readonly string[]).includes(county)) {
+    return `--county 应为丽水九个区县的代码之一：${countyCodes.join('、')}`
   }
   const only = values.only
   if (only !== undefined && only !== 'none' && !(only in singleEventNames)) {

@@ -7,7 +7,7 @@ import {
   ListFileError,
   readEnterpriseList,
 } from '../api/services/enterprises/import-file.ts'
-import { shanghaiToday } from '../api/time.ts'
+import { beijingDate } from '../api/domain/beijing-time.ts'
 import { parseImportArgs, usage } from './import/args.ts'
 import { createProgress } from './import/progress.ts'
 import { outcomeLines, problemLines } from './import/report.ts'
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
       input: {
         table,
         fileName: args.file,
-        today: shanghaiToday(),
+        today: beijingDate(),
         dryRun: args.dryRun,
         onProgress: ({ phase, done, total }) =>
           progress.update(phase === 'check' ? '检查' : '写入', done, total),

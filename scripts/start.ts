@@ -4,7 +4,7 @@ import { devStarters } from './stack/product.ts'
 import { embeddedPostgresInUse } from './stack/in-use.ts'
 import { loadConfigOrExit } from './cli.ts'
 import { hasEnabledOperator } from '../db/queries/operators.ts'
-import { hotlineKeysFromConfig, type DevHotlineSecrets } from '../api/services/hotline/keys.ts'
+import { hotlineKeysFromConfig, type DevHotlineSecrets } from '../api/hotline/keys.ts'
 import { devHotlineSecretsNotice } from './hotline/start-notice.ts'
 
 /**

@@ -99,7 +99,7 @@ function closeAfterAnswer(req: IncomingMessage, res: ServerResponse) {
  * post once took the server from 340 MB to 977 MB). A body within the limit is read here and
  * handed on whole; one over it is kept no further: the answer is 413 and the connection is
  * closed after it, so what the client still sends is never held. The API's own `bodyLimit`
- * (api/app.ts) holds the same table for every other host of the Hono app.
+ * (api/http/app.ts) holds the same table for every other host of the Hono app.
  */
 export function guardBody(
   config: GuardConfig,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
-import { shanghaiToday } from '../time.ts'
+import { beijingDate } from '../domain/beijing-time.ts'
 import { parseHashKey, parsePiiKeys } from './pii.ts'
 import { tightenSecretsFile, writeSecretsFileOnce } from './secrets-file.ts'
 
@@ -49,7 +49,7 @@ export function loadOrCreateDevPiiSecrets(dataDir: string): DevPiiSecrets {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
 
-  const keyId = `dev-${shanghaiToday().replaceAll('-', '')}`
+  const keyId = `dev-${beijingDate().replaceAll('-', '')}`
   const secrets = {
     piiKeys: `${keyId}:${randomBytes(32).toString('base64')}`,
     hashKey: randomBytes(32).toString('base64'),

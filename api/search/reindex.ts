@@ -1,6 +1,7 @@
 import path from 'node:path'
 import type { Kysely } from 'kysely'
 import type { Meilisearch } from 'meilisearch'
+import type { Logger } from 'pino'
 import type { Database } from '../../db/database.ts'
 import {
   allUsccs,
@@ -15,7 +16,6 @@ import {
   countComplaints,
 } from '../../db/queries/complaints.ts'
 import { toComplaintDocument, type ComplaintDocument } from './complaint-indexer.ts'
-import type { Logger } from '../logger.ts'
 import {
   assertSucceeded,
   ensureIndex,

@@ -1,7 +1,7 @@
 import { hotlineInboxChannel } from '../../db/queries/hotline-inbox.ts'
 import type { Deps } from '../deps.ts'
 import type { Logger } from '../logger.ts'
-import { createRest, listenFor, type Listener } from './listen.ts'
+import { createRest, listenFor, type Listener } from '../services/shared/listen.ts'
 import { applyPendingInboxEvents, type ApplyOutcome } from '../services/hotline/apply.ts'
 
 export interface HotlineInboxWorkerOptions {

@@ -15,8 +15,8 @@ import { complaintChangedTopic, complaintIndexer } from '../search/complaint-ind
 import { createOutboxWorker, type OutboxHandler } from './outbox-worker.ts'
 import { createHotlineInboxWorker } from './hotline-inbox-worker.ts'
 import { startCallbackDelivery } from '../services/hotline/delivery.ts'
-import { shanghaiToday } from '../time.ts'
-import { erasePersonalDataPastRetention } from '../services/complaints/retention.ts'
+import { beijingDate } from '../domain/beijing-time.ts'
+import { erasePersonalDataPastRetention } from '../services/admin/cases/retention.ts'
 import { removeOrphanPhotos } from '../services/complaints/orphan-photos.ts'
 
 export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {
@@ -30,7 +30,7 @@ export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string
  * Marks certifications whose validity has ended as expired, with a history entry and an outbox
  * message each, so the public status is never out of date by more than one sweep.
  */
-async function expireLapsedCertifications(deps: Pick<Deps, 'db'>, today = shanghaiToday()) {
+async function expireLapsedCertifications(deps: Pick<Deps, 'db'>, today = beijingDate()) {
   return deps.db.transaction().execute(async (trx) => {
     const lapsed = await expireLapsed(trx, today)
     if (lapsed.length === 0) return 0

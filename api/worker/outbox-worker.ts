@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database, OutboxRow } from '../../db/database.ts'
 import { claimDue, markDone, markFailed, outboxChannel } from '../../db/queries/outbox.ts'
 import type { Logger } from '../logger.ts'
-import { createRest, listenFor, type Listener } from './listen.ts'
+import { createRest, listenFor, type Listener } from '../services/shared/listen.ts'
 
 /**
  * Handles a batch of messages of one topic. Resolving means every message in it is done;

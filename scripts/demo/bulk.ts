@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
-import { usccAlphabet } from '../../api/services/enterprises/uscc.ts'
+import { usccAlphabet } from '../../api/domain/uscc.ts'
 
 const counties = [
   ['331102', '莲都区', '莲都'],

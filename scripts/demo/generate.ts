@@ -1,6 +1,6 @@
 import type { CertificationStatus } from '../../db/database.ts'
 import type { EnterpriseRecord } from '../../api/services/enterprises/apply.ts'
-import { usccAlphabet, usccCheckCharacter } from '../../api/services/enterprises/uscc.ts'
+import { usccAlphabet, usccCheckCharacter } from '../../api/domain/uscc.ts'
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same demo list everywhere. */
 export function prng(seed: number) {

@@ -1,7 +1,7 @@
 import type { Deps } from '../../api/deps.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { countEnterprises } from '../../db/queries/enterprises.ts'
-import { shanghaiToday } from '../../api/time.ts'
+import { beijingDate } from '../../api/domain/beijing-time.ts'
 import { generateDemoRecords } from './generate.ts'
 
 /** Loads the demo list, but only into an empty database: real data is never mixed with it. */
@@ -12,7 +12,7 @@ export async function loadDemoDataIfEmpty(deps: Deps, count = 1500): Promise<num
     input: {
       records: generateDemoRecords(count),
       source: 'demo',
-      today: shanghaiToday(),
+      today: beijingDate(),
       isDemo: true,
     },
   })

@@ -1,19 +1,19 @@
 import { randomInt } from 'node:crypto'
 import type { z } from 'zod'
-import { countyNames } from '../../api/services/admin/auth/labels.ts'
+import { beijingIso } from '../../api/domain/beijing-time.ts'
+import { countyNames, type CountyCode } from '../../api/domain/counties.ts'
 import {
   hotlineEventLabels,
-  type hotlineCountyCodes,
   type hotlineEventSchema,
   type HotlineEventType,
 } from '../../api/services/hotline/events.ts'
-import { newWebhookId } from '../../api/services/hotline/signature.ts'
+import { newWebhookId } from '../../api/hotline/signature.ts'
 
 /** An event as the hotline writes it (before our schema's defaults and trimming). */
 export type HotlineEventInput = z.input<typeof hotlineEventSchema>
 
 /** The county a ticket is for (one of the nine codes). */
-export type HotlineCounty = (typeof hotlineCountyCodes)[number]
+export type HotlineCounty = CountyCode
 
 export interface TicketOptions {
   ticketNo: string
@@ -58,14 +58,9 @@ export const singleEventNames = {
 
 export type SingleEventName = keyof typeof singleEventNames
 
-/** `2026-11-26T09:30:00+08:00`: the hotline's own clock is Beijing time. */
-function beijingTime(at: Date): string {
-  return `${new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`
-}
-
 /** A new ticket number in the hotline's style, e.g. LS12345-20261126-004217. */
 export function newTicketNo(now: Date): string {
-  const day = beijingTime(now).slice(0, 10).replaceAll('-', '')
+  const day = beijingIso(now).slice(0, 10).replaceAll('-', '')
   return `LS12345-${day}-${String(randomInt(1_000_000)).padStart(6, '0')}`
 }
 
@@ -86,8 +81,8 @@ function sampleTicket(options: TicketOptions) {
     area_code: county,
     address: `${place} 12 号摊位`,
     respondent_name: '12 号摊位（经营者姓名不详）',
-    assigned_at: beijingTime(minutes(now, -60)),
-    deadline: beijingTime(minutes(now, 5 * 24 * 60)),
+    assigned_at: beijingIso(minutes(now, -60)),
+    deadline: beijingIso(minutes(now, 5 * 24 * 60)),
     host_dept: `丽水市${countyNames[county] ?? ''}市场监督管理局`,
     assist_depts: [],
     attachments: [],
@@ -100,7 +95,7 @@ export function sampleEvent(
   options: TicketOptions & { at?: Date },
 ): HotlineEventInput {
   const { ticketNo, now } = options
-  const occurred_at = beijingTime(options.at ?? now)
+  const occurred_at = beijingIso(options.at ?? now)
   const ticket = { ticket_no: ticketNo }
   switch (type) {
     case 'ticket.dispatched':
@@ -130,7 +125,7 @@ export function sampleEvent(
         ticket,
         detail: {
           decision: 'approved',
-          new_deadline: beijingTime(minutes(now, 10 * 24 * 60)),
+          new_deadline: beijingIso(minutes(now, 10 * 24 * 60)),
           opinion: '同意延期 5 天。',
         },
       }
@@ -148,7 +143,7 @@ export function sampleEvent(
         ticket,
         detail: {
           reason: '回访不满意：诉求人表示差价尚未退还。',
-          deadline: beijingTime(minutes(now, 3 * 24 * 60)),
+          deadline: beijingIso(minutes(now, 3 * 24 * 60)),
         },
       }
     case 'ticket.closed':

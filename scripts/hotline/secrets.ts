@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Config } from '../../api/config.ts'
-import { devHotlineSecretsFile } from '../../api/services/hotline/keys.ts'
+import { devHotlineSecretsFile } from '../../api/hotline/keys.ts'
 
 export interface SimulatorSecrets {
   /** Signs the events we send, as the hotline would (the instance's HOTLINE_WEBHOOK_SECRET). */

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util'
 import { Webhook } from 'standardwebhooks'
-import { generateWebhookSecret } from '../../api/services/hotline/signature.ts'
+import { generateWebhookSecret } from '../../api/hotline/signature.ts'
 import {
   demoSequence,
   singleEventSequence,

@@ -1,4 +1,4 @@
-import type { DevHotlineSecrets } from '../../api/services/hotline/keys.ts'
+import type { DevHotlineSecrets } from '../../api/hotline/keys.ts'
 
 /** The vendor page that documents the contract (site/pages/developers/12345.astro). */
 const hotlineDocsPath = '/developers/12345'

@@ -1,6 +1,6 @@
 import type { ImportOutcome, ImportProblem } from '../../api/services/enterprises/import-file.ts'
 import { statusNames } from '../../api/services/enterprises/import/fields.ts'
-import type { ComparedField, EnterpriseChange } from '../../api/services/enterprises/plan.ts'
+import type { ComparedField, EnterpriseChange } from '../../api/services/enterprises/import/plan.ts'
 
 const fieldNames: Record<ComparedField, string> = {
   name: '企业名称',

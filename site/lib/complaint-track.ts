@@ -1,14 +1,15 @@
 import { ApiError } from '../../api/errors.ts'
+import { beijingDate, beijingDateTime, beijingIso } from '../../api/domain/beijing-time.ts'
 import { normalizeTrackingNo, trackingNoPattern } from '../../api/services/complaints/codes.ts'
 import {
   categoryLabels,
   complaintStatusLabels,
   deadlineLabels,
   kindLabels,
-} from '../../api/services/complaints/labels.ts'
+} from '../../api/domain/complaints.ts'
 import { queryCodeFromCookie } from '../../api/services/complaints/receipt-cookie.ts'
 import { trackComplaint, type TrackedComplaintView } from '../../api/services/complaints/track.ts'
-import { legalDeadlineDays } from '../../api/services/complaints/working-days.ts'
+import { legalDeadlineDays } from '../../api/domain/working-days.ts'
 import type { ComplaintKind, ComplaintStatus } from '../../db/database.ts'
 import { serviceContext } from './services.ts'
 
@@ -66,22 +67,19 @@ export function receiptQueryCode(cookie: string | undefined, trackingNo: string)
   return queryCodeFromCookie(cookie, trackingNo)
 }
 
-const shanghai = (iso: string) => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString()
-
 /** "2026-11-26" in China Standard Time. */
 export function shanghaiDate(iso: string): string {
-  return shanghai(iso).slice(0, 10)
+  return beijingDate(new Date(iso))
 }
 
 /** "2026-11-26 09:30" in China Standard Time. */
 export function shanghaiDateTime(iso: string): string {
-  const local = shanghai(iso)
-  return `${local.slice(0, 10)} ${local.slice(11, 16)}`
+  return beijingDateTime(new Date(iso))
 }
 
 /** For `<time datetime>`: the instant with its +08:00 offset. */
 export function shanghaiIso(iso: string): string {
-  return `${shanghai(iso).slice(0, 19)}+08:00`
+  return beijingIso(new Date(iso))
 }
 
 export function statusLabel(status: ComplaintStatus): string {

@@ -4,7 +4,7 @@ import {
   kindExplanations,
   kindLabels,
   unitLabels,
-} from '../../api/services/complaints/labels.ts'
+} from '../../api/domain/complaints.ts'
 import { complaintCategories, complaintKinds, quantityUnits } from '../../db/database.ts'
 import type {
   ComplaintField,

@@ -1,5 +1,6 @@
 import type { CertificationStatus } from '../../db/database.ts'
-import { eventLabels, statusLabels } from '../../api/services/directory/labels.ts'
+import { beijingDate } from '../../api/domain/beijing-time.ts'
+import { eventLabels, statusLabels } from '../../api/domain/certification.ts'
 
 export { eventLabels, statusLabels }
 
@@ -16,5 +17,5 @@ export function formatCount(n: number): string {
 
 /** A Date from a content entry → "YYYY-MM-DD" as published in China (UTC+8). */
 export function isoDay(date: Date): string {
-  return new Date(date.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10)
+  return beijingDate(date)
 }

@@ -1,5 +1,5 @@
 import { directoryOverview } from '../../api/services/directory/overview.ts'
-import { shanghaiToday } from '../../api/time.ts'
+import { beijingDate } from '../../api/domain/beijing-time.ts'
 import { facetUrl } from './directory.ts'
 import { noticesNewestFirst } from './notices.ts'
 import { serviceContext } from './services.ts'
@@ -15,6 +15,6 @@ export async function loadHome() {
     percent: Math.min(100, Math.floor((overview.totalActive / overview.goal) * 100)),
     counties: overview.counties.map((c) => ({ ...c, href: facetUrl('county', c.code) })),
     latestNotices: notices.slice(0, 5),
-    asOf: shanghaiToday(),
+    asOf: beijingDate(),
   }
 }

@@ -4,7 +4,7 @@ import type {
   hotlineEventSchema,
   HotlineEventType,
 } from '../../api/services/hotline/events.ts'
-import { parseWebhookSecret, signWebhook } from '../../api/services/hotline/signature.ts'
+import { parseWebhookSecret, signWebhook } from '../../api/hotline/signature.ts'
 import type { HotlineCallbackType } from '../../db/database.ts'
 
 /**

@@ -1,6 +1,6 @@
 import { ApiError } from '../../api/errors.ts'
 import { getEnterprise } from '../../api/services/enterprises/get.ts'
-import { usccProblem } from '../../api/services/enterprises/uscc.ts'
+import { usccProblem } from '../../api/domain/uscc.ts'
 import { statusNotice, type StatusNotice } from './enterprise-page.ts'
 import { serviceContext } from './services.ts'
 

@@ -4,7 +4,7 @@
  * files one complaint), keeps a double click from sending twice, works out the shortfall as the
  * figures are typed, checks chosen photos against the limits, and offers directory businesses.
  */
-import { unitLabels } from '../../api/services/complaints/labels.ts'
+import { unitLabels } from '../../api/domain/complaints.ts'
 import { shortfallAmount } from '../../api/services/complaints/shortfall.ts'
 import { quantityUnits, type QuantityUnit } from '../../db/database.ts'
 import { startMerchantSuggestions } from './complaint-merchant.ts'

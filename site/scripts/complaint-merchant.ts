@@ -4,7 +4,7 @@
  * autocomplete); picking one fills the name and the credit code. Typing anything else is just as
  * valid: the directory is a help, not a constraint, and the server checks what is sent.
  */
-import { linkedBusinessNote, statusLabels } from '../../api/services/directory/labels.ts'
+import { linkedBusinessNote, statusLabels } from '../../api/domain/certification.ts'
 import type { CertificationStatus } from '../../db/database.ts'
 
 interface Suggestion {

@@ -3,7 +3,7 @@
  * results; with it, results follow the text box (debounced, stale requests aborted) and the
  * summary sits in a polite live region so screen readers hear the count, not every row.
  */
-import { statusLabels } from '../../api/services/directory/labels.ts'
+import { statusLabels } from '../../api/domain/certification.ts'
 import type { CertificationStatus } from '../../db/database.ts'
 
 interface EnterpriseHit {

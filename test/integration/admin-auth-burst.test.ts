@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { sessionCookieName } from '../../api/services/admin/sessions.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { awayFromWindowEdge } from '../support/windows.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { actOnOperator } from '../../api/services/admin/operators/actions.ts'
 import { signIn as signInVerb } from '../../api/services/admin/auth/sign-in.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { sessionCookieName } from '../../api/services/admin/sessions.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { codeFor, operatorWithPassword, setCookieOf, withTotp } from './admin-auth-fixtures.ts'

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import type { CaseDetail, CaseQueue } from '../../api/services/admin/cases/schemas.ts'
 import { outboxHandlers } from '../../api/worker/index.ts'
 import { createOutboxWorker, type OutboxWorker } from '../../api/worker/outbox-worker.ts'

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CaseDetail } from '../../api/services/admin/cases/schemas.ts'
 import type { ComplaintDocument } from '../../api/search/complaint-indexer.ts'
-import { addWorkingDays } from '../../api/services/complaints/working-days.ts'
-import { shanghaiToday } from '../../api/time.ts'
+import { addWorkingDays } from '../../api/domain/working-days.ts'
+import { beijingDate } from '../../api/domain/beijing-time.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 import {
   act,
@@ -27,7 +27,7 @@ afterAll(() => w.stop())
 /** The end (23:59:59.999 Shanghai) of the n-th working day after the Shanghai date of `from`. */
 const workingDaysAfter = (from: string, n: number) =>
   new Date(
-    `${addWorkingDays(w.t.deps.calendar, shanghaiToday(new Date(from)), n)}T23:59:59.999+08:00`,
+    `${addWorkingDays(w.t.deps.calendar, beijingDate(new Date(from)), n)}T23:59:59.999+08:00`,
   ).toISOString()
 
 async function actOk(id: string, body: Record<string, unknown>): Promise<CaseDetail> {

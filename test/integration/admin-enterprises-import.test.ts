@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
-import { usccAlphabet, usccCheckCharacter } from '../../api/services/enterprises/uscc.ts'
+import { createApp } from '../../api/http/app.ts'
+import { usccAlphabet, usccCheckCharacter } from '../../api/domain/uscc.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 

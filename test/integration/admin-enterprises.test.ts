@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import {
   applyEnterpriseRecords,
   type EnterpriseRecord,
 } from '../../api/services/enterprises/apply.ts'
-import { usccAlphabet, usccCheckCharacter } from '../../api/services/enterprises/uscc.ts'
-import { shanghaiToday } from '../../api/time.ts'
+import { usccAlphabet, usccCheckCharacter } from '../../api/domain/uscc.ts'
+import { beijingDate } from '../../api/domain/beijing-time.ts'
 import { outboxHandlers } from '../../api/worker/index.ts'
 import { createOutboxWorker, type OutboxWorker } from '../../api/worker/outbox-worker.ts'
 import type { CertificationStatus } from '../../db/database.ts'
@@ -19,9 +19,9 @@ let t: TestContext
 let app: ReturnType<typeof createApp>
 let worker: OutboxWorker
 let admin: TestOperator
-const today = shanghaiToday()
+const today = beijingDate()
 /** The console stamps the day of the action: the day this file began, or the next in a run across midnight. */
-const expectToday = (date: unknown) => expect([today, shanghaiToday()]).toContain(date)
+const expectToday = (date: unknown) => expect([today, beijingDate()]).toContain(date)
 
 beforeAll(async () => {
   t = await createTestContext()

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { hashPassword } from '../../api/services/admin/auth/password-hash.ts'
 import { sessionCookieName } from '../../api/services/admin/sessions.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'

@@ -1,11 +1,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
-import {
-  SessionCache,
-  watchSessionChanges,
-  type SessionWatch,
-} from '../../api/services/admin/session-cache.ts'
+import { createApp } from '../../api/http/app.ts'
+import { SessionCache, watchSessionChanges, type SessionWatch } from '../../api/session-cache.ts'
 import { endSessionsOf, loadSession } from '../../api/services/admin/sessions.ts'
 import { createDb, type Db } from '../../db/client.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'

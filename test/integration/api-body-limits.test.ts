@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { bodyLimitFor } from '../../api/body-limits.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { generateDemoRecords } from '../../scripts/demo/generate.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'

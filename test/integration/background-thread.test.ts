@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { inject } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import {
   backgroundThreadName,
   startBackgroundWork,

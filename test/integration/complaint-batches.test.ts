@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { createIntakeBatcher } from '../../api/services/complaints/intake-batcher.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import type { AtomicIntake } from '../../db/queries/complaints.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { installDeps, uninstallDeps } from '../../server/deps.ts'
 import { handleSubmission } from '../../site/lib/complaint-submit.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'

@@ -5,13 +5,11 @@ import type { ComplaintStatus } from '../../db/database.ts'
 import { deleteUnappliedEventsBefore } from '../../db/queries/personal-data.ts'
 import { decryptField } from '../../api/privacy/pii.ts'
 import { complaintChangedTopic, complaintKey } from '../../api/search/complaint-indexer.ts'
+import { erasedName, erasedPhone, erasedText } from '../../api/domain/erasure.ts'
 import {
   casesDueForErasure,
   erasePersonalDataPastRetention,
-  erasedName,
-  erasedPhone,
-  erasedText,
-} from '../../api/services/complaints/retention.ts'
+} from '../../api/services/admin/cases/retention.ts'
 import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
 import { openInboxEvent } from '../../api/services/hotline/inbox.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'

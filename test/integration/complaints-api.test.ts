@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { decryptField } from '../../api/privacy/pii.ts'
 import { completeDeps } from '../../api/deps-from-config.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { phoneHash } from '../../api/privacy/pii.ts'
 import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/client.ts'
 import { complaintChangedTopic, complaintKey } from '../../api/search/complaint-indexer.ts'

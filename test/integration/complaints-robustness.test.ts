@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { acceptPhotos } from '../../api/photos/accept.ts'
 import { parseOccurredAt } from '../../api/services/complaints/schemas.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'

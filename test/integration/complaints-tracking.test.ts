@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { decryptField } from '../../api/privacy/pii.ts'
 import { queryCodeHash } from '../../api/services/complaints/codes.ts'
 import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
 import { clientKey } from '../../api/services/limits/client-key.ts'
-import { shanghaiToday } from '../../api/time.ts'
+import { beijingDate } from '../../api/domain/beijing-time.ts'
 import { dispatched, newTicketNo, postEvent } from '../support/hotline-inbound.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { awayFromWindowEdge } from '../support/windows.ts'
@@ -162,7 +162,7 @@ describe('tracking numbers', () => {
   it('gives complaints filed one after another unrelated random numbers, not a sequence', async () => {
     const numbers: string[] = []
     for (let i = 0; i < 20; i++) numbers.push((await file()).trackingNo)
-    const today = shanghaiToday(new Date()).replaceAll('-', '')
+    const today = beijingDate(new Date()).replaceAll('-', '')
     for (const n of numbers) expect(n).toMatch(new RegExp(`^JL${today}-\\d{4}-\\d{4}$`))
     expect(new Set(numbers).size).toBe(20)
     const values = numbers.map((n) => Number(n.slice(11).replace('-', '')))

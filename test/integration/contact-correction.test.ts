@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decryptField, phoneHash } from '../../api/privacy/pii.ts'
-import { erasedName, erasedPhone } from '../../api/services/complaints/retention.ts'
+import { erasedName, erasedPhone } from '../../api/domain/erasure.ts'
 import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
 import { openInboxEvent } from '../../api/services/hotline/inbox.ts'
 import { dispatched, later, newTicketNo, postEvent } from '../support/hotline-inbound.ts'

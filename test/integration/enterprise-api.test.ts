@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { outboxHandlers } from '../../api/worker/index.ts'
 import { createOutboxWorker } from '../../api/worker/outbox-worker.ts'

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import {
   deliverDueCallbacks,
   maxAttempts,
@@ -9,7 +9,7 @@ import {
   startCallbackDelivery,
 } from '../../api/services/hotline/delivery.ts'
 import { hotlineCallbackSchema } from '../../api/services/hotline/events.ts'
-import { generateWebhookSecret } from '../../api/services/hotline/signature.ts'
+import { generateWebhookSecret } from '../../api/hotline/signature.ts'
 import { createReceiver, insertHotlineCase, type Receiver } from '../support/hotline.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import type { SignedInOperator } from '../../api/services/admin/access.ts'
 import {
   caseMachine,
@@ -17,7 +17,7 @@ import {
   type ComplaintStatus,
   type HotlineRequestState,
 } from '../../db/database.ts'
-import { listStalled } from '../../api/services/hotline/stalled-events.ts'
+import { listStalled } from '../../api/services/admin/hotline/stalled-events.ts'
 import { insertHotlineCase } from '../support/hotline.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'

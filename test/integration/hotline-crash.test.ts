@@ -29,7 +29,7 @@ import http from 'node:http'
 const { parseConfig } = await import(${JSON.stringify(`${root}/api/config.ts`)})
 const { createLogger } = await import(${JSON.stringify(`${root}/api/logger.ts`)})
 const { bootStack } = await import(${JSON.stringify(`${root}/scripts/stack/index.ts`)})
-const { createApp } = await import(${JSON.stringify(`${root}/api/app.ts`)})
+const { createApp } = await import(${JSON.stringify(`${root}/api/http/app.ts`)})
 const { startBackgroundWork } = await import(${JSON.stringify(`${root}/api/worker/background-thread.ts`)})
 const config = parseConfig(process.env)
 const logger = createLogger(config.LOG_LEVEL)

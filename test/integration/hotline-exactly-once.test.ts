@@ -1,9 +1,9 @@
 import fc from 'fast-check'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
-import { newWebhookId } from '../../api/services/hotline/signature.ts'
+import { newWebhookId } from '../../api/hotline/signature.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { dispatched, later, newTicketNo, postEvent } from '../support/hotline-inbound.ts'
 

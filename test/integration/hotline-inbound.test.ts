@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { decryptField } from '../../api/privacy/pii.ts'
-import { usccAlphabet, usccCheckCharacter } from '../../api/services/enterprises/uscc.ts'
+import { usccAlphabet, usccCheckCharacter } from '../../api/domain/uscc.ts'
 import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
 import {
   generateWebhookSecret,
   newWebhookId,
   parseWebhookSecrets,
-} from '../../api/services/hotline/signature.ts'
+} from '../../api/hotline/signature.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { complaintInputSchema } from '../../api/services/complaints/schemas.ts'
 import { hotlineCallbackSchema, hotlineCallbackTypes } from '../../api/services/hotline/events.ts'
 import { complaintCategories, quantityUnits } from '../../db/database.ts'

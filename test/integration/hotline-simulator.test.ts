@@ -1,14 +1,14 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { hotlineEventSchema } from '../../api/services/hotline/events.ts'
 import {
   generateWebhookSecret,
   newWebhookId,
   parseWebhookSecret,
   signWebhook,
-} from '../../api/services/hotline/signature.ts'
+} from '../../api/hotline/signature.ts'
 import { demoSequence, newTicketNo, sampleEvent } from '../../scripts/hotline/events.ts'
 import { startCallbackReceiver, type ReceivedCallback } from '../../scripts/hotline/receiver.ts'
 import { simulateSequence } from '../../scripts/hotline/send.ts'
@@ -153,7 +153,7 @@ describe('the simulator callback receiver', () => {
     detail: { handler_unit: '莲都区市场监督管理局' },
   }
 
-  /** Posts as the instance's delivery does: signed by api/services/hotline/signature.ts. */
+  /** Posts as the instance's delivery does: signed by api/hotline/signature.ts. */
   async function deliver(signingSecret: string, id = newWebhookId()) {
     const body = JSON.stringify(callback)
     const headers = signWebhook(parseWebhookSecret(signingSecret), id, Date.now() / 1000, body)

@@ -10,7 +10,7 @@ import {
   importEnterpriseFile,
   type ImportOutcome,
 } from '../../api/services/enterprises/import-file.ts'
-import { shanghaiToday } from '../../api/time.ts'
+import { beijingDate } from '../../api/domain/beijing-time.ts'
 import type { Database } from '../../db/database.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
@@ -389,7 +389,7 @@ describe('npm run import:enterprises', () => {
   // The command checks against the real today, so active rows must stay valid whenever this runs.
   const current = rows.map((r): Row => {
     if (!['有效', 'active'].includes(r[7])) return r
-    const day = (offset: number) => shanghaiToday(new Date(Date.now() + offset * 86_400_000))
+    const day = (offset: number) => beijingDate(new Date(Date.now() + offset * 86_400_000))
     return [...r.slice(0, 5), day(-400), day(1000), ...r.slice(7)] as Row
   })
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { createSearchClient, ensureIndex } from '../../api/search/client.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { importEnterpriseList } from '../../api/services/enterprises/import-file.ts'

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createApp } from '../../api/app.ts'
+import { createApp } from '../../api/http/app.ts'
 import { installDeps, uninstallDeps } from '../../server/deps.ts'
 import { SharedHitCounter } from '../../api/services/limits/search-limit.ts'
 import { createDb } from '../../db/client.ts'

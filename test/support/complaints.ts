@@ -1,4 +1,4 @@
-import type { createApp } from '../../api/app.ts'
+import type { createApp } from '../../api/http/app.ts'
 
 /**
  * Posts report (举报) number `n` as JSON from its own client address (192.0.2.n): anonymous, so no

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
 import type { HotlineEvent } from '../../api/services/hotline/events.ts'
-import { newWebhookId } from '../../api/services/hotline/signature.ts'
+import { newWebhookId } from '../../api/hotline/signature.ts'
 
 /** Events of the 12345 contract as the hotline would send them, for the inbound tests. */
 

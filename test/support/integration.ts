@@ -11,7 +11,7 @@ import { createLogger } from '../../api/logger.ts'
 import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/client.ts'
 import { createDb } from '../../db/client.ts'
 import { databaseUrl } from '../../scripts/stack/postgres.ts'
-import { generateWebhookSecret } from '../../api/services/hotline/signature.ts'
+import { generateWebhookSecret } from '../../api/hotline/signature.ts'
 import { templateDatabase } from './services.ts'
 import { Writable } from 'node:stream'
 

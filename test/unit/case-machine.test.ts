@@ -9,7 +9,7 @@ import {
   type CaseAction,
 } from '../../api/services/admin/cases/machine.ts'
 import { parseCaseAction } from '../../api/services/admin/cases/schemas.ts'
-import { complaintStatusLabels } from '../../api/services/complaints/labels.ts'
+import { complaintStatusLabels } from '../../api/domain/complaints.ts'
 import { complaintKinds, complaintStatuses, type ComplaintKind } from '../../db/database.ts'
 
 /**

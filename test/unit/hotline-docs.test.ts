@@ -14,7 +14,7 @@ import {
   parseWebhookSecret,
   timestampToleranceSeconds,
   verifyWebhook,
-} from '../../api/services/hotline/signature.ts'
+} from '../../api/hotline/signature.ts'
 import { issueDetails } from '../../api/validation.ts'
 import {
   answerExamples,

@@ -8,8 +8,8 @@ import {
   devHotlineSecretsFile,
   hotlineKeysFromConfig,
   type DevHotlineSecrets,
-} from '../../api/services/hotline/keys.ts'
-import { generateWebhookSecret, parseWebhookSecret } from '../../api/services/hotline/signature.ts'
+} from '../../api/hotline/keys.ts'
+import { generateWebhookSecret, parseWebhookSecret } from '../../api/hotline/signature.ts'
 import { loadOrCreateDevPiiSecrets } from '../../api/privacy/dev-keys.ts'
 import { simulatorSecrets } from '../../scripts/hotline/secrets.ts'
 import { devHotlineSecretsNotice } from '../../scripts/hotline/start-notice.ts'

@@ -7,7 +7,7 @@ import {
   parseWebhookSecrets,
   signWebhook,
   verifyWebhook,
-} from '../../api/services/hotline/signature.ts'
+} from '../../api/hotline/signature.ts'
 
 const body = JSON.stringify({
   type: 'ticket.urged',

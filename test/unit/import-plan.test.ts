@@ -3,7 +3,7 @@ import type { Enterprise } from '../../db/database.ts'
 import {
   planEnterpriseChanges,
   type EnterpriseRecord,
-} from '../../api/services/enterprises/plan.ts'
+} from '../../api/services/enterprises/import/plan.ts'
 
 const record: EnterpriseRecord = {
   uscc: '91331102MA2E8C6Q7X',

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkEnterpriseList } from '../../api/services/enterprises/import/validate.ts'
 import type { ListTable, ReferenceData } from '../../api/services/enterprises/import/types.ts'
-import { usccAlphabet, usccCheckCharacter } from '../../api/services/enterprises/uscc.ts'
+import { usccAlphabet, usccCheckCharacter } from '../../api/domain/uscc.ts'
 
 // The same codes and names the directory migration stores (the service reads them from there).
 const reference: ReferenceData = {

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  erasedName,
-  erasedPhone,
-  withoutResident,
-} from '../../api/services/complaints/retention.ts'
+import { erasedName, erasedPhone, withoutResident } from '../../api/domain/erasure.ts'
 
 const resident = { name: '王小明', phone: '13912345678' }
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../api/config.ts'
 import type { Deps } from '../../api/deps.ts'
 import { createLogger } from '../../api/logger.ts'
-import { SessionCache } from '../../api/services/admin/session-cache.ts'
+import { SessionCache } from '../../api/session-cache.ts'
 import { installDeps, installedDeps, uninstallDeps } from '../../server/deps.ts'
 
 /**

@@ -5,7 +5,7 @@ import {
   usccCharacters,
   usccCheckCharacter,
   usccProblem,
-} from '../../api/services/enterprises/uscc.ts'
+} from '../../api/domain/uscc.ts'
 
 const body17 = fc
   .tuple(

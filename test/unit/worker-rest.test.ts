@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRest } from '../../api/worker/listen.ts'
+import { createRest } from '../../api/services/shared/listen.ts'
 
 /** How long `promise` took, in ms. */
 async function took(promise: Promise<void>) {

@@ -10,8 +10,8 @@ import {
   dueAt,
   isWorkingDay,
   legalDeadlineDays,
-  loadCalendar,
-} from '../../api/services/complaints/working-days.ts'
+} from '../../api/domain/working-days.ts'
+import { loadCalendar } from '../../api/services/complaints/working-days.ts'
 
 const cal = loadCalendar()
 

@@ -1,13 +1,6 @@
-import type { OperatorRole } from '../../../db/database.ts'
+import type { SignedInOperator } from '../../console-session.ts'
 
-/** The operator behind a signed-in console session. */
-export interface SignedInOperator {
-  id: string
-  username: string
-  role: OperatorRole
-  /** The county whose cases the operator works; null for city level (every county). */
-  countyCode: string | null
-}
+export type { SignedInOperator }
 
 /**
  * Who may do what (issue: case handlers' console). A `city_admin` sees every county and manages

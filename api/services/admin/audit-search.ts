@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { searchAuditLog } from '../../../db/queries/audit-log.ts'
 import type { ServiceContext } from '../../deps.ts'
+import { beijingMidnight } from '../../domain/beijing-time.ts'
 import { ApiError } from '../../errors.ts'
 import { normalizeTrackingNo, trackingNoPattern } from '../complaints/codes.ts'
 import { isCityAdmin, type SignedInOperator } from './access.ts'
@@ -74,10 +75,6 @@ export interface AuditEntryView {
   detail: Record<string, unknown>
 }
 
-/** Midnight at the start of a Shanghai calendar day (UTC+8 all year). */
-const shanghaiMidnight = (date: string, addDays = 0) =>
-  new Date(Date.parse(`${date}T00:00:00+08:00`) + addDays * 86_400_000)
-
 /** The audit log, newest first: for `city_admin` only. */
 export async function searchAudit({
   ctx,
@@ -101,8 +98,8 @@ export async function searchAudit({
       actionPrefix: family ? filters.action!.slice(0, -1) : undefined,
       complaintId: byId ? complaint : undefined,
       trackingNo: complaint && !byId ? normalizeTrackingNo(complaint) : undefined,
-      from: filters.from ? shanghaiMidnight(filters.from) : undefined,
-      until: filters.to ? shanghaiMidnight(filters.to, 1) : undefined,
+      from: filters.from ? beijingMidnight(filters.from) : undefined,
+      until: filters.to ? beijingMidnight(filters.to, 1) : undefined,
     },
     { limit: auditPageSize, offset: (filters.page - 1) * auditPageSize },
   )

@@ -24,7 +24,7 @@ type AuditAction =
   | 'case.viewed'
   | 'case.pii_revealed'
   | 'case.photo_viewed'
-  /** By the retention sweep (api/services/complaints/retention.ts), as `system`. */
+  /** By the retention sweep (api/services/admin/cases/retention.ts), as `system`. */
   | 'case.personal_data_erased'
   | `case.${string}`
   | 'hotline.callbacks_viewed'

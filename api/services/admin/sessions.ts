@@ -8,8 +8,8 @@ import {
   insertSession,
   touchSession,
 } from '../../../db/queries/sessions.ts'
-import type { SignedInOperator } from './access.ts'
-import type { SessionCache } from './session-cache.ts'
+import type { ConsoleSession } from '../../console-session.ts'
+import type { SessionCache, SessionRow } from '../../session-cache.ts'
 
 /** OWASP session management: 30 minutes idle, 12 hours at most. */
 const sessionIdleMs = 30 * 60 * 1000
@@ -19,17 +19,7 @@ const touchEveryMs = 30 * 1000
 
 export const sessionCookieName = 'jl_console'
 
-export interface ConsoleSession {
-  operator: SignedInOperator
-  stage: SessionStage
-  /** The token's hash: the session's id in the database. */
-  tokenHash: Buffer
-  /** What a state-changing request must send back (form field `csrf` or header X-CSRF-Token). */
-  csrfToken: string
-  /** Set when the operator must replace a one-time password before anything else. */
-  mustChangePassword: boolean
-  totpEnabled: boolean
-}
+export type { ConsoleSession }
 
 export const hashSessionToken = (token: string) => createHash('sha256').update(token).digest()
 
@@ -75,8 +65,6 @@ export async function startSession(
   return { token, tokenHash }
 }
 
-/** What loadSession reads of a session and its operator (and SessionCache keeps). */
-export type SessionRow = NonNullable<Awaited<ReturnType<typeof findSession>>>
 
 /**
  * Whether a remembered row settles the request alone: live, not disabled, and seen recently

@@ -5,11 +5,11 @@ import type { Privacy } from '../../deps.ts'
 import { currentWindows, type Limit } from '../limits/rate-limit.ts'
 import { queryCodeHash } from './codes.ts'
 import { answerAad, type IdempotencyKey } from './file-idempotency.ts'
-import { deadlineLabels, kindLabels } from './labels.ts'
+import { deadlineLabels, kindLabels } from '../../domain/complaints.ts'
 import { newReceipt, type ComplaintReceipt } from './receipt.ts'
 import type { ComplaintInput } from './schemas.ts'
 import { shortfallAmount } from './shortfall.ts'
-import type { Deadline } from './working-days.ts'
+import type { Deadline } from '../../domain/working-days.ts'
 
 /** Everything a complaint's intake is drafted from, except its tracking number. */
 export interface IntakeParts {

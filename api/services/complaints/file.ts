@@ -5,7 +5,7 @@ import type { AcceptedPhoto, IncomingPhoto } from '../../photos/accept.ts'
 import { phoneHash } from '../../privacy/pii.ts'
 import type { ServiceContext } from '../../deps.ts'
 import type { ComplaintKind } from '../../../db/database.ts'
-import { shanghaiToday } from '../../time.ts'
+import { beijingDate } from '../../domain/beijing-time.ts'
 import { clientKey } from '../limits/client-key.ts'
 import { refusalOf, type Limit } from '../limits/rate-limit.ts'
 import { newQueryCode, newTrackingNo } from './codes.ts'
@@ -20,7 +20,7 @@ import { draftIntake, type IntakeParts } from './file-intake.ts'
 import { fileThroughBatcher } from './intake-batcher.ts'
 import { photoFolderOf } from './orphan-photos.ts'
 import type { ComplaintReceipt } from './receipt.ts'
-import { deadlineFor, legalDeadlineDays } from './working-days.ts'
+import { deadlineFor, legalDeadlineDays } from '../../domain/working-days.ts'
 
 export interface FileComplaintInput {
   /** The fields, already typed (JSON) or converted with `formFieldsToInput` (forms). */
@@ -170,7 +170,7 @@ async function fileUnderFreeNumber(
   receipt: ComplaintReceipt
   outcome: Exclude<IntakeOutcome, { trackingNoTaken: true }>
 }> {
-  const draw = () => draftIntake(newTrackingNo(shanghaiToday(parts.receivedAt)), parts)
+  const draw = () => draftIntake(newTrackingNo(beijingDate(parts.receivedAt)), parts)
   let drawn = draw()
   let outcome = await fileThroughBatcher(ctx.db, drawn.intake)
   for (let draws = 1; 'trackingNoTaken' in outcome; draws++) {

@@ -1,9 +1,9 @@
 import { referencedPhotoKeys } from '../../../db/queries/complaints.ts'
 import type { Deps } from '../../deps.ts'
-import { shanghaiToday } from '../../time.ts'
+import { beijingDate } from '../../domain/beijing-time.ts'
 
 /** Where the photos of complaints received on `at`'s day (China Standard Time) are stored. */
-export const photoFolderOf = (at: Date) => `complaints/${shanghaiToday(at).replaceAll('-', '')}`
+export const photoFolderOf = (at: Date) => `complaints/${beijingDate(at).replaceAll('-', '')}`
 
 /** A photo younger than this may still be waiting for its complaint's commit. */
 const graceMs = 3600_000

@@ -1,5 +1,6 @@
 import type { ComplaintStatus } from '../../../db/database.ts'
-import type { Deadline } from './working-days.ts'
+import { beijingIsoMs } from '../../domain/beijing-time.ts'
+import type { Deadline } from '../../domain/working-days.ts'
 
 export interface ComplaintReceipt {
   trackingNo: string
@@ -13,18 +14,13 @@ export interface ComplaintReceipt {
   replayed: boolean
 }
 
-function toShanghaiIso(instant: Date) {
-  const local = new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 23)
-  return `${local}+08:00`
-}
-
 /** The receipt a newly filed complaint answers with. */
 export function newReceipt(trackingNo: string, queryCode: string, deadline: Deadline) {
   const receipt: ComplaintReceipt = {
     trackingNo,
     queryCode,
     status: 'received',
-    dueAt: toShanghaiIso(deadline.dueAt),
+    dueAt: beijingIsoMs(deadline.dueAt),
     dueDate: deadline.dueDate,
     replayed: false,
   }

@@ -5,7 +5,8 @@ import {
   complaintStatuses,
   quantityUnits,
 } from '../../../db/database.ts'
-import { usccProblem } from '../enterprises/uscc.ts'
+import { beijingDate, beijingInstant } from '../../domain/beijing-time.ts'
+import { usccProblem } from '../../domain/uscc.ts'
 
 const optionalText = (max: number, tooLong: string) =>
   z.preprocess(
@@ -46,16 +47,15 @@ export const phoneField = z.preprocess(
 export function parseOccurredAt(value: string): Date | undefined {
   const local = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value)
   const iso = local
-    ? `${local[1]!}T${local[2]!}:${local[3]!}:${local[4] ?? '00'}+08:00`
+    ? `${local[1]!}T${local[2]!}:${local[3]!}:${local[4] ?? '00'}`
     : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)
       ? value
       : undefined
   if (!iso) return undefined
-  const date = new Date(iso)
+  const date = beijingInstant(iso)
   if (Number.isNaN(date.getTime())) return undefined
   // Reject dates JS silently rolls over (2026-02-30 becomes 2026-03-02).
-  const shanghai = new Date(date.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
-  if (local && shanghai !== local[1]) return undefined
+  if (local && beijingDate(date) !== local[1]) return undefined
   return date
 }
 

@@ -146,7 +146,7 @@ async function readBody(request: Request, entry: ComplaintEntry): Promise<ReadBo
  * Whether the declared body is larger than a complaint may be, before reading any of it. The web
  * server counts chunked bodies as they arrive and declares a body it stopped reading at the bytes
  * it received (body-guard.ts), so both kinds are refused here with the form shown again. The
- * API's own body limit (api/app.ts) counts the stream before its route runs, so only the page
+ * API's own body limit (api/http/app.ts) counts the stream before its route runs, so only the page
  * looks at the declared length here.
  */
 function declaredTooLarge(ctx: ServiceContext, request: Request, entry: ComplaintEntry) {

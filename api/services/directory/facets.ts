@@ -1,7 +1,7 @@
 import { certificationStatuses, type CertificationStatus } from '../../../db/database.ts'
 import { directoryCounts } from '../../../db/queries/directory.ts'
 import type { ServiceContext } from '../../deps.ts'
-import { statusLabels } from './labels.ts'
+import { statusLabels } from '../../domain/certification.ts'
 
 interface FacetOption<T extends string = string> {
   value: T

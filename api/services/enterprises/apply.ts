@@ -9,9 +9,9 @@ import {
 import { enqueue } from '../../../db/queries/outbox.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { enterpriseChangedTopic, enterpriseKey } from '../../search/enterprise-indexer.ts'
-import { planEnterpriseChanges, type ApplyResult, type EnterpriseRecord } from './plan.ts'
+import { planEnterpriseChanges, type ApplyResult, type EnterpriseRecord } from './import/plan.ts'
 
-export type { ApplyResult, EnterpriseRecord } from './plan.ts'
+export type { ApplyResult, EnterpriseRecord } from './import/plan.ts'
 
 interface ApplyInput {
   records: readonly EnterpriseRecord[]

@@ -5,7 +5,7 @@ import { applyEnterpriseRecords, previewEnterpriseRecords } from './apply.ts'
 import { readEnterpriseList } from './import/read-file.ts'
 import type { ImportProblem, ListTable } from './import/types.ts'
 import { checkEnterpriseList } from './import/validate.ts'
-import type { ApplyResult } from './plan.ts'
+import type { ApplyResult } from './import/plan.ts'
 
 export { ListFileError } from './import/file-error.ts'
 export { readEnterpriseList, readEnterpriseListBytes } from './import/read-file.ts'

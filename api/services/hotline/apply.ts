@@ -20,7 +20,7 @@ import {
 import { enqueue } from '../../../db/queries/outbox.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
-import { erasedText } from '../complaints/retention.ts'
+import { erasedText } from '../../domain/erasure.ts'
 import type { HotlineEvent } from './events.ts'
 import { foldedLocalKinds, foldTicket, timelineEntryOf } from './fold.ts'
 import { openInboxEvent, redactInboxBody } from './inbox.ts'
@@ -138,7 +138,7 @@ async function applyRows(
 /**
  * Events that reach a case whose resident's data was erased (a late revisit, a reopening): they
  * are kept, and applied, without the caller, as the erasure left the ticket's earlier events
- * (complaints/retention.ts), so nothing of the resident comes back through the hotline.
+ * (admin/cases/retention.ts), so nothing of the resident comes back through the hotline.
  */
 async function withoutCaller(
   ctx: Ctx,

@@ -7,8 +7,8 @@ import {
 } from '../../../db/queries/hotline-callbacks.ts'
 import type { Deps } from '../../deps.ts'
 import { hotlineCallbackSchema } from './events.ts'
-import { signWebhook } from './signature.ts'
-import { createRest, listenFor, type Listener } from '../../worker/listen.ts'
+import { signWebhook } from '../../hotline/signature.ts'
+import { createRest, listenFor, type Listener } from '../shared/listen.ts'
 
 /**
  * The Standard Webhooks retry schedule (https://www.standardwebhooks.com, "Retry schedule"):

@@ -5,7 +5,8 @@ import {
   satisfactionLevels,
   type HotlineCallbackType,
 } from '../../../db/database.ts'
-import { usccProblem } from '../enterprises/uscc.ts'
+import { countyCodes } from '../../domain/counties.ts'
+import { usccProblem } from '../../domain/uscc.ts'
 
 /**
  * The events of the 12345 contract (DESIGN.md section 5), as the hotline sends them: one JSON
@@ -13,19 +14,6 @@ import { usccProblem } from '../enterprises/uscc.ts'
  * carries the whole ticket; later events name the ticket and put what is new in `detail`.
  * Messages are in Chinese and name the field, since the vendor's staff read them.
  */
-
-/** The nine county codes (DESIGN.md section 4); a ticket is always for one of them. */
-export const hotlineCountyCodes = [
-  '331102',
-  '331121',
-  '331122',
-  '331123',
-  '331124',
-  '331125',
-  '331126',
-  '331127',
-  '331181',
-] as const
 
 /** An ISO 8601 time with its offset, e.g. 2026-11-26T09:30:00+08:00. */
 const instantPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/
@@ -83,7 +71,7 @@ export const hotlineTicketSchema = z
       )
       .optional(),
     area_code: z.enum(
-      hotlineCountyCodes,
+      countyCodes,
       'area_code（事发区域）应为丽水九个区县之一的行政区划代码，如 331102。',
     ),
     address: optionalText('address（事发地址）', 500),

@@ -1,5 +1,5 @@
 import type { ComplaintStatus, HotlineRequestState, Satisfaction } from '../../../db/database.ts'
-import { shanghaiToday } from '../../time.ts'
+import { beijingDate } from '../../domain/beijing-time.ts'
 import type { HotlineEvent } from './events.ts'
 
 /**
@@ -224,7 +224,7 @@ export function timelineEntryOf(event: HotlineEvent, caseExists: boolean): Hotli
         : {
             kind: 'hotline_dispatched',
             isPublic: true,
-            note: `12345 热线交办工单 ${event.ticket.ticket_no}，办结期限 ${shanghaiToday(new Date(event.ticket.deadline))}。`,
+            note: `12345 热线交办工单 ${event.ticket.ticket_no}，办结期限 ${beijingDate(new Date(event.ticket.deadline))}。`,
           }
     case 'ticket.supplemented': {
       const files = event.detail.attachments.length
@@ -266,7 +266,7 @@ export function timelineEntryOf(event: HotlineEvent, caseExists: boolean): Hotli
         ? {
             kind: 'hotline_extension_approved',
             isPublic: true,
-            note: `办结期限已延长至 ${shanghaiToday(new Date(event.detail.new_deadline!))}。`,
+            note: `办结期限已延长至 ${beijingDate(new Date(event.detail.new_deadline!))}。`,
           }
         : {
             kind: 'hotline_extension_rejected',
@@ -288,7 +288,7 @@ export function timelineEntryOf(event: HotlineEvent, caseExists: boolean): Hotli
         isPublic: true,
         note: withNote(
           event.detail.deadline
-            ? `12345 热线要求重办，办结期限 ${shanghaiToday(new Date(event.detail.deadline))}。原因：`
+            ? `12345 热线要求重办，办结期限 ${beijingDate(new Date(event.detail.deadline))}。原因：`
             : '12345 热线要求重办。原因：',
           event.detail.reason,
         ),

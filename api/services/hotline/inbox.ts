@@ -5,7 +5,7 @@ import { ApiError, errorBody } from '../../errors.ts'
 import { decryptField, encryptField, type PiiKeyring } from '../../privacy/pii.ts'
 import { issueDetails } from '../../validation.ts'
 import { freeTextFields, hotlineEventSchema, type HotlineEvent } from './events.ts'
-import { verifyWebhook, type VerifyFailure } from './signature.ts'
+import { verifyWebhook, type VerifyFailure } from '../../hotline/signature.ts'
 import { inboxBatcherFor } from './inbox-batcher.ts'
 
 /** Why a delivery was refused, for the hotline's staff (DESIGN.md section 5). */
@@ -219,7 +219,7 @@ function rebuiltInboxBody(
 }
 
 /**
- * A stored body with the caller taken out (api/services/complaints/retention.ts): rebuilt from the
+ * A stored body with the caller taken out (api/services/admin/cases/retention.ts): rebuilt from the
  * contract's fields, without the name and phone, and with every free text (the ticket's title,
  * content and address; a later event's supplement, note, reason or opinion) replaced with
  * `placeholder`.

@@ -7,7 +7,7 @@ import {
 } from '../../../db/queries/hotline-tickets.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { contactAad, encryptField, phoneHash } from '../../privacy/pii.ts'
-import { shanghaiToday } from '../../time.ts'
+import { beijingDate } from '../../domain/beijing-time.ts'
 import { newQueryCode, newTrackingNo, queryCodeHash } from '../complaints/codes.ts'
 import type { HotlineTicket } from './events.ts'
 
@@ -55,7 +55,7 @@ export async function createCaseFromTicket(
   let complaintId: string | undefined
   for (let draws = 0; complaintId === undefined; draws++) {
     if (draws === 5) throw new Error('no free tracking number after 5 draws')
-    const trackingNo = newTrackingNo(shanghaiToday(assignedAt))
+    const trackingNo = newTrackingNo(beijingDate(assignedAt))
     const seal = (value: string, field: 'name' | 'phone') =>
       encryptField(ring, value, contactAad(trackingNo, field))
     const name = ticket.contact_name ? seal(ticket.contact_name, 'name') : undefined

@@ -12,7 +12,7 @@ import {
   categoryLabels,
   complaintStatusLabels,
   kindLabels,
-} from '../../../api/services/complaints/labels.ts'
+} from '../../../api/domain/complaints.ts'
 import { channelLabels } from '../../../api/services/admin/cases/labels.ts'
 import {
   complaintCategories,

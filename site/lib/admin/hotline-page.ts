@@ -4,13 +4,16 @@ import {
   listDead,
   retryDeadCallback,
   type DeadCallback,
-} from '../../../api/services/hotline/dead-callbacks.ts'
+} from '../../../api/services/admin/hotline/dead-callbacks.ts'
 import {
   listRejected,
   retryRejected,
   type RejectedEvent,
-} from '../../../api/services/hotline/rejected-events.ts'
-import { listStalled, type StalledEvent } from '../../../api/services/hotline/stalled-events.ts'
+} from '../../../api/services/admin/hotline/rejected-events.ts'
+import {
+  listStalled,
+  type StalledEvent,
+} from '../../../api/services/admin/hotline/stalled-events.ts'
 import { serviceContext } from '../services.ts'
 import type { CsrfCheck, FieldProblem } from './cases-page.ts'
 

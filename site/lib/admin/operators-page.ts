@@ -1,6 +1,7 @@
 import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
-import { countyNames, roleLabels } from '../../../api/services/admin/auth/labels.ts'
+import { countyNames } from '../../../api/domain/counties.ts'
+import { roleLabels } from '../../../api/services/admin/auth/labels.ts'
 import { actOnOperator } from '../../../api/services/admin/operators/actions.ts'
 import { createOperatorInConsole } from '../../../api/services/admin/operators/create.ts'
 import { getOperator, listOperators } from '../../../api/services/admin/operators/list.ts'

@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro'
-import { createApp } from '../../../api/app.ts'
+import { createApp } from '../../../api/http/app.ts'
 import { serviceContext } from '../../lib/services.ts'
 
 export const prerender = false

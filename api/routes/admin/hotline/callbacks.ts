@@ -3,7 +3,7 @@ import {
   deadCallbackSchema,
   listDead,
   retryDeadCallback,
-} from '../../../services/hotline/dead-callbacks.ts'
+} from '../../../services/admin/hotline/dead-callbacks.ts'
 import type { App } from '../../../env.ts'
 import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'

@@ -4,7 +4,7 @@ import {
   rejectedEventSchema,
   rejectedRetrySchema,
   retryRejected,
-} from '../../../services/hotline/rejected-events.ts'
+} from '../../../services/admin/hotline/rejected-events.ts'
 import type { App } from '../../../env.ts'
 import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'

@@ -16,11 +16,12 @@ import {
 import { lockTicket } from '../../../../db/queries/hotline-inbox.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
+import { withoutResident } from '../../../domain/erasure.ts'
 import { maskPersonalNumbers } from '../../../domain/masks.ts'
 import { complaintChangedTopic, complaintKey } from '../../../search/complaint-indexer.ts'
-import { erasePersonalData, withoutResident } from '../../complaints/retention.ts'
+import { erasePersonalData } from './retention.ts'
 import { issueDetails } from '../../../validation.ts'
-import { callbackPayload, queueCallback } from '../../hotline/callbacks.ts'
+import { callbackPayload, queueCallback } from './callbacks.ts'
 import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { correctContact } from './correct-contact.ts'
@@ -158,7 +159,7 @@ async function assignmentTarget(db: Kysely<Database>, county: string, current: s
 
 /**
  * The resident's own data, for the two actions taken at their request: a correction seals the
- * new details, an erasure removes them all (complaints/retention.ts). Returns the input as the
+ * new details, an erasure removes them all (retention.ts). Returns the input as the
  * timeline records it: the operator's note says how the request came and was checked, and must
  * not bring the resident back, neither the old details nor the new.
  */

@@ -1,11 +1,11 @@
 import type { ComplaintKind, ComplaintStatus } from '../../../../db/database.ts'
-import { shanghaiToday } from '../../../time.ts'
+import { beijingDate, endOfBeijingDay } from '../../../domain/beijing-time.ts'
 import {
   addWorkingDays,
   deadlineFor,
   isWorkingDay,
   type WorkingDayCalendar,
-} from '../../complaints/working-days.ts'
+} from '../../../domain/working-days.ts'
 import type { CaseAction } from './machine.ts'
 
 /**
@@ -65,8 +65,8 @@ const daysLeftMemo = new WeakMap<
  * `overdue` flag, which compares instants, is what says it is late).
  */
 export function workingDaysLeft(cal: WorkingDayCalendar, dueAt: Date, now: Date): number {
-  const today = shanghaiToday(now)
-  const dueDate = shanghaiToday(dueAt)
+  const today = beijingDate(now)
+  const dueDate = beijingDate(dueAt)
   let memo = daysLeftMemo.get(cal)
   if (memo?.today !== today) {
     memo = { today, byDue: new Map() }
@@ -85,5 +85,5 @@ export function workingDaysLeft(cal: WorkingDayCalendar, dueAt: Date, now: Date)
 
 /** The end of the day two working days from today: "due soon" means due by then. */
 export function dueSoonLimit(cal: WorkingDayCalendar, now: Date): Date {
-  return new Date(`${addWorkingDays(cal, shanghaiToday(now), 2)}T23:59:59.999+08:00`)
+  return endOfBeijingDay(addWorkingDays(cal, beijingDate(now), 2))
 }

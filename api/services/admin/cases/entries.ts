@@ -1,5 +1,5 @@
 import type { ComplaintKind, ComplaintStatus } from '../../../../db/database.ts'
-import { shanghaiToday } from '../../../time.ts'
+import { beijingDate } from '../../../domain/beijing-time.ts'
 import { mediationResultLabels, rejectionReasonLabels } from './labels.ts'
 import { caseMachine } from './machine.ts'
 import type { CaseActionInput } from './schemas.ts'
@@ -22,7 +22,7 @@ export interface EntryContext {
 
 /** The text of an action's own entry. Public texts are written for the resident who filed it. */
 function noteOf(input: CaseActionInput, c: EntryContext): string {
-  const dueDate = shanghaiToday(c.dueAt)
+  const dueDate = beijingDate(c.dueAt)
   switch (input.action) {
     case 'accept':
       return c.kind === 'complaint'

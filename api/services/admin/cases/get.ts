@@ -7,7 +7,7 @@ import {
   type TicketRow,
 } from '../../../../db/queries/hotline-callbacks.ts'
 import type { ServiceContext } from '../../../deps.ts'
-import { kindLabels } from '../../complaints/labels.ts'
+import { kindLabels } from '../../../domain/complaints.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { maskedContact } from './contact.ts'

@@ -6,7 +6,7 @@ import {
   type HotlineRequestState,
   type OperatorRole,
 } from '../../../../db/database.ts'
-import { complaintStatusLabels, kindLabels } from '../../complaints/labels.ts'
+import { complaintStatusLabels, kindLabels } from '../../../domain/complaints.ts'
 import { maySeeCounty, type SignedInOperator } from '../access.ts'
 import { channelLabels } from './labels.ts'
 
@@ -264,7 +264,7 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     entry: { kind: 'contact_corrected', isPublic: false },
   },
   // The resident asked (through 12345, the privacy notice says) and their identity was checked:
-  // their data goes as it would three years after the case (complaints/retention.ts). Not while
+  // their data goes as it would three years after the case (retention.ts). Not while
   // the case is handled: the handler still needs to reach them.
   erase_personal_data: {
     label: '删除个人信息',

@@ -3,7 +3,7 @@ import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
-import { erasureNotice } from '../../complaints/retention.ts'
+import { erasureNotice } from '../../../domain/erasure.ts'
 import { unsealContact, type Contact } from './contact.ts'
 import { assertCaseVisible, checkedId } from './scope.ts'
 

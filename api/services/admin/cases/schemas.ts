@@ -9,6 +9,7 @@ import {
   mediationResults,
   satisfactionLevels,
 } from '../../../../db/database.ts'
+import { beijingInstant } from '../../../domain/beijing-time.ts'
 import { nameField, phoneField } from '../../complaints/schemas.ts'
 import { rejectionReasons } from './labels.ts'
 import { caseActions, caseMachine, type CaseAction, type CaseField } from './machine.ts'
@@ -265,7 +266,7 @@ const pastTime = (what: string) =>
         .min(1, { error: `请填写${what}`, abort: true })
         .regex(localOrOffsetTime, `${what}格式应为 2026-11-27T10:30`),
     )
-    .transform((v) => new Date(/(Z|[+-]\d{2}:\d{2})$/.test(v) ? v : `${v}+08:00`))
+    .transform(beijingInstant)
     .refine((d) => !Number.isNaN(d.getTime()), `${what}不是有效的时间`)
     .refine((d) => d.getTime() <= Date.now() + futureSlackMs, `${what}不能晚于现在`)
 

@@ -1,6 +1,6 @@
 import type { QueueRow } from '../../../../db/queries/cases.ts'
-import { categoryLabels, complaintStatusLabels } from '../../complaints/labels.ts'
-import type { WorkingDayCalendar } from '../../complaints/working-days.ts'
+import { categoryLabels, complaintStatusLabels } from '../../../domain/complaints.ts'
+import type { WorkingDayCalendar } from '../../../domain/working-days.ts'
 import { isOpen, workingDaysLeft } from './deadlines.ts'
 import { priorityLabels } from './labels.ts'
 import type { CaseQueueItem } from './schemas.ts'

@@ -4,7 +4,7 @@ import type {
   Enterprise,
   EnterpriseUpdate,
 } from '../../../../db/database.ts'
-import { statusLabels } from '../../directory/labels.ts'
+import { statusLabels } from '../../../domain/certification.ts'
 import type { EnterpriseAction, EnterpriseChange } from './schemas.ts'
 
 /** 暂停 / 恢复 / 撤销 / 续期 / 修改 */

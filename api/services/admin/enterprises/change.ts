@@ -9,7 +9,7 @@ import { enqueue } from '../../../../db/queries/outbox.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { enterpriseChangedTopic, enterpriseKey } from '../../../search/enterprise-indexer.ts'
-import { shanghaiToday } from '../../../time.ts'
+import { beijingDate } from '../../../domain/beijing-time.ts'
 import { issueDetails } from '../../../validation.ts'
 import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
@@ -113,7 +113,7 @@ export async function changeEnterprise({
   requireCityAdmin(input.operator)
   const change = parseChange(input.fields)
   await checkCodes(ctx, change)
-  const today = shanghaiToday()
+  const today = beijingDate()
   const source = `console:${input.operator.username}`
 
   return ctx.db.transaction().execute(async (trx) => {

@@ -1,7 +1,7 @@
 import type { ServiceContext } from '../../../deps.ts'
 import { listUploadMessage } from '../../../body-limits.ts'
 import { ApiError } from '../../../errors.ts'
-import { shanghaiToday } from '../../../time.ts'
+import { beijingDate } from '../../../domain/beijing-time.ts'
 import {
   importEnterpriseList,
   ListFileError,
@@ -61,7 +61,7 @@ export async function importUploadedList({
   }
   const outcome = await importEnterpriseList({
     ctx,
-    input: { table, fileName, today: shanghaiToday(), dryRun: input.dryRun },
+    input: { table, fileName, today: beijingDate(), dryRun: input.dryRun },
   })
   if (outcome.ok && !outcome.dryRun) {
     // After the import's own transaction: the history already names the file, and an audit

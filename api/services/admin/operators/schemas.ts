@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { operatorRoles } from '../../../../db/database.ts'
 import { usernamePattern } from '../auth/create-operator.ts'
-import { countyNames } from '../auth/labels.ts'
+import { countyNames } from '../../../domain/counties.ts'
 
 export const operatorActions = [
   'reset_password',

@@ -1,7 +1,7 @@
 import type { CertificationStatus } from '../../../../db/database.ts'
-import { usccProblem } from '../uscc.ts'
+import { usccProblem } from '../../../domain/uscc.ts'
 import type { FieldResult, ReferenceData } from './types.ts'
-import { statusLabels } from '../../directory/labels.ts'
+import { statusLabels } from '../../../domain/certification.ts'
 
 const fail = (reason: string) => ({ ok: false, reason }) as const
 /** Characters as PostgreSQL's length() counts them (code points, not UTF-16 units). */

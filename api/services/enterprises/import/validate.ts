@@ -1,4 +1,4 @@
-import type { EnterpriseRecord } from '../plan.ts'
+import type { EnterpriseRecord } from './plan.ts'
 import { columnName, listColumns, locateColumns, type ListField } from './columns.ts'
 import { parseListDate } from './dates.ts'
 import { charCount, countyReader, readStatus, readText, readUscc, sectorReader } from './fields.ts'

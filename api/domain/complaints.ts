@@ -1,9 +1,37 @@
-import type {
-  ComplaintCategory,
-  ComplaintKind,
-  ComplaintStatus,
-  QuantityUnit,
-} from '../../../db/database.ts'
+// The complaint vocabulary and its Chinese labels. The lists are those of db/database.ts, whose
+// columns check them; test/unit/domain-vocabulary.test.ts keeps the two the same (db/ imports
+// nothing from api/, and this folder imports nothing of ours).
+
+export const complaintKinds = ['complaint', 'report'] as const
+/** 投诉 (a consumer's own dispute) / 举报 (a tip-off, may be anonymous) */
+export type ComplaintKind = (typeof complaintKinds)[number]
+
+export const complaintCategories = [
+  'short_weight',
+  'rigged_instrument',
+  'fuel_dispenser',
+  'taxi_meter',
+  'utility_meter',
+  'optical',
+  'medical',
+  'other',
+] as const
+export type ComplaintCategory = (typeof complaintCategories)[number]
+
+export const complaintStatuses = [
+  'received',
+  'accepted',
+  'rejected',
+  'in_progress',
+  'resolved',
+  'closed',
+  'returned',
+] as const
+/** 已接收 / 已受理 / 不予受理 / 办理中 / 已办结 / 已归档 / 已退单 (12345) */
+export type ComplaintStatus = (typeof complaintStatuses)[number]
+
+export const quantityUnits = ['jin', 'liang', 'kg', 'g', 'l', 'ml', 'm', 'km'] as const
+export type QuantityUnit = (typeof quantityUnits)[number]
 
 export const kindLabels: Record<ComplaintKind, string> = {
   complaint: '投诉',

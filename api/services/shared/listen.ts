@@ -1,5 +1,5 @@
-import { listenOn } from '../../db/listen.ts'
-import type { Logger } from '../logger.ts'
+import { listenOn } from '../../../db/listen.ts'
+import type { Logger } from '../../logger.ts'
 
 export interface Listener {
   close: () => Promise<void>

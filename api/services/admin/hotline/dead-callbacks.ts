@@ -3,13 +3,13 @@ import {
   callbackState,
   listDeadCallbacks,
   reviveDeadCallback,
-} from '../../../db/queries/hotline-callbacks.ts'
-import type { ServiceContext } from '../../deps.ts'
-import { ApiError } from '../../errors.ts'
-import type { SignedInOperator } from '../admin/access.ts'
-import { recordAudit } from '../admin/audit.ts'
-import { callbackView } from '../admin/cases/get.ts'
-import { hotlineCallbackViewSchema } from '../admin/cases/schemas.ts'
+} from '../../../../db/queries/hotline-callbacks.ts'
+import type { ServiceContext } from '../../../deps.ts'
+import { ApiError } from '../../../errors.ts'
+import type { SignedInOperator } from '../access.ts'
+import { recordAudit } from '../audit.ts'
+import { callbackView } from '../cases/get.ts'
+import { hotlineCallbackViewSchema } from '../cases/schemas.ts'
 import { requireHotlineAdmin } from './admin-access.ts'
 
 /** How many dead callbacks the page lists: more than a handful means the receiver is down. */

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
-import type { Config } from '../../config.ts'
-import { writeSecretsFileOnce } from '../../privacy/secrets-file.ts'
+import { writeSecretsFileOnce } from '../privacy/secrets-file.ts'
 import {
   generateWebhookSecret,
   parseWebhookSecret,
@@ -70,7 +69,14 @@ function loadOrCreateDevHotlineSecrets(dataDir: string): DevHotlineSecrets {
  * once, when the file is made, so `npm start` can print the secrets for the simulator.
  */
 export function hotlineKeysFromConfig(
-  config: Config,
+  // The part of Config it reads, spelled out: api/config.ts imports this folder (signature.ts),
+  // so importing its type back would tie the two folders in a loop.
+  config: {
+    HOTLINE_WEBHOOK_SECRET?: string | undefined
+    HOTLINE_CALLBACK_SECRET?: string | undefined
+    HOTLINE_CALLBACK_URL?: string | undefined
+    DATA_DIR: string
+  },
   onCreated?: (secrets: DevHotlineSecrets) => void,
 ): HotlineKeys {
   let webhook = config.HOTLINE_WEBHOOK_SECRET

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
-import type { ComplaintStatus, Database, PersonalDataErasure } from '../../../db/database.ts'
-import { addCaseEvents } from '../../../db/queries/cases.ts'
+import type { ComplaintStatus, Database, PersonalDataErasure } from '../../../../db/database.ts'
+import { addCaseEvents } from '../../../../db/queries/cases.ts'
 import {
   callbacksOfCases,
   casesDueForErasure as dueForErasureQuery,
@@ -17,71 +17,23 @@ import {
   setEntryNote,
   updateErasedCase,
   type ErasureDue,
-} from '../../../db/queries/personal-data.ts'
-import { enqueue } from '../../../db/queries/outbox.ts'
-import { casesWithBusyTicket, replaceInboxBody } from '../../../db/queries/hotline-inbox.ts'
-import type { Deps } from '../../deps.ts'
-import { errorKind } from '../../logger.ts'
-import { shanghaiToday } from '../../time.ts'
-import { maskPersonalNumbers, normalizePhone } from '../../domain/masks.ts'
-import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
-import { recordAudit } from '../admin/audit.ts'
-import { unsealContact, type Contact } from '../admin/cases/contact.ts'
-import { caseMachine } from '../admin/cases/machine.ts'
-import type { HotlineCallback } from '../hotline/events.ts'
-import { timelineEntryOf } from '../hotline/fold.ts'
-import { openInboxEvent, redactInboxBody } from '../hotline/inbox.ts'
+} from '../../../../db/queries/personal-data.ts'
+import { enqueue } from '../../../../db/queries/outbox.ts'
+import { casesWithBusyTicket, replaceInboxBody } from '../../../../db/queries/hotline-inbox.ts'
+import type { Deps } from '../../../deps.ts'
+import { errorKind } from '../../../logger.ts'
+import { erasedNote, erasedText, retentionYears, withoutResident } from '../../../domain/erasure.ts'
+import { complaintChangedTopic, complaintKey } from '../../../search/complaint-indexer.ts'
+import { recordAudit } from '../audit.ts'
+import { unsealContact, type Contact } from './contact.ts'
+import { caseMachine } from './machine.ts'
+import type { HotlineCallback } from '../../hotline/events.ts'
+import { timelineEntryOf } from '../../hotline/fold.ts'
+import { openInboxEvent, redactInboxBody } from '../../hotline/inbox.ts'
 
-/** How long a case's personal data is kept once the case has ended (/complaints/privacy). */
-const retentionYears = 3
-
-/**
- * What stands where the resident's own words and address were, whichever way they went (the
- * case says which: erasureNotice).
- */
-export const erasedText = '（已删除）'
 
 /** A case in one of these has ended: 办结, 不予受理, 归档, or returned to the 12345 hotline. */
 const endedStatuses: readonly ComplaintStatus[] = ['resolved', 'rejected', 'closed', 'returned']
-
-/**
- * What stands where a handler's text named the resident or gave their phone: at erasure, and in
- * the note of a correction, which keeps neither the old nor the new details.
- */
-export const erasedName = '（姓名已隐去）'
-export const erasedPhone = '（电话已隐去）'
-
-const erasedNote = `案件结束已满 ${retentionYears} 年，已按保存期限删除投诉举报人的姓名、电话、诉求内容、地址和照片，办理记录中的姓名和电话号码一并去除。`
-
-/** What the console says of an erased case (its contact box, a refused reveal). */
-export function erasureNotice(erasedAt: Date, erasure: PersonalDataErasure | null) {
-  const on = shanghaiToday(erasedAt)
-  const records = '办理记录中的姓名和电话号码一并去除。'
-  return erasure === 'request'
-    ? `应投诉举报人本人申请，其姓名、电话、诉求内容、地址和照片已于 ${on} 删除，${records}`
-    : `案件结束已满 ${retentionYears} 年，投诉举报人的姓名、电话、诉求内容、地址和照片已于 ${on} 按保存期限删除，${records}`
-}
-
-/**
- * Text a handler wrote on a case (a note, a reason, the handling result, the public reply, what
- * went back to 12345) without the resident in it: their name and phone as stored, however the
- * phone was spaced, and any other phone or ID number (masked as the private index masks it).
- * The handling record itself stays.
- */
-export function withoutResident(text: string, resident: Contact): string {
-  let out = text
-  // A one-character name would take every such character out of the record.
-  if (resident.name !== null && resident.name.length >= 2) {
-    out = out.replaceAll(resident.name, erasedName)
-  }
-  const digits = resident.phone === null ? '' : normalizePhone(resident.phone).replace(/\D/g, '')
-  if (digits.length >= 7) {
-    // Each digit may be followed by a space or a dash: 139 1234 5678, 139-1234-5678.
-    const spaced = digits.replace(/\d(?=\d)/g, '$&[\\s-]?')
-    out = out.replace(new RegExp(`(?<!\\d)${spaced}(?!\\d)`, 'g'), erasedPhone)
-  }
-  return maskPersonalNumbers(out)
-}
 
 type RetentionDeps = Pick<Deps, 'db' | 'privacy' | 'photos' | 'logger'>
 

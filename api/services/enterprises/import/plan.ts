@@ -6,7 +6,7 @@ import type {
   Enterprise,
   NewEnterprise,
   EnterpriseUpdate,
-} from '../../../db/database.ts'
+} from '../../../../db/database.ts'
 
 /** One checked row of the bureau's list, ready to write. */
 export interface EnterpriseRecord {

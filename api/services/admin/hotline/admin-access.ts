@@ -1,5 +1,5 @@
-import { ApiError } from '../../errors.ts'
-import { isCityAdmin, type SignedInOperator } from '../admin/access.ts'
+import { ApiError } from '../../../errors.ts'
+import { isCityAdmin, type SignedInOperator } from '../access.ts'
 
 /** Failed deliveries and refused events are the city bureau's to inspect and retry. */
 export function requireHotlineAdmin(operator: SignedInOperator) {

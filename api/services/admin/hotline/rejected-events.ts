@@ -3,16 +3,16 @@ import {
   findRejectedInbox,
   listRejectedInbox,
   requeueRejectedInbox,
-} from '../../../db/queries/hotline-callbacks.ts'
-import type { ServiceContext } from '../../deps.ts'
-import { ApiError } from '../../errors.ts'
-import { maskName, maskPersonalNumbers, maskPhone } from '../../domain/masks.ts'
-import { decryptField } from '../../privacy/pii.ts'
-import { issueDetails } from '../../validation.ts'
-import type { SignedInOperator } from '../admin/access.ts'
-import { recordAudit } from '../admin/audit.ts'
+} from '../../../../db/queries/hotline-callbacks.ts'
+import type { ServiceContext } from '../../../deps.ts'
+import { ApiError } from '../../../errors.ts'
+import { maskName, maskPersonalNumbers, maskPhone } from '../../../domain/masks.ts'
+import { decryptField } from '../../../privacy/pii.ts'
+import { issueDetails } from '../../../validation.ts'
+import type { SignedInOperator } from '../access.ts'
+import { recordAudit } from '../audit.ts'
 import { requireHotlineAdmin } from './admin-access.ts'
-import { hotlineEventSchema } from './events.ts'
+import { hotlineEventSchema } from '../../hotline/events.ts'
 
 const listLimit = 100
 /** A body is shown up to this many characters; the rest is cut. */

@@ -1,10 +1,11 @@
 import type { Transaction } from 'kysely'
-import type { Database, HotlineCallbackType } from '../../../db/database.ts'
-import { insertCallback } from '../../../db/queries/hotline-callbacks.ts'
-import type { HotlineAction } from '../admin/cases/machine.ts'
-import type { CaseActionInput } from '../admin/cases/schemas.ts'
-import { hotlineCallbackSchema, type HotlineCallback } from './events.ts'
-import { newWebhookId } from './signature.ts'
+import type { Database, HotlineCallbackType } from '../../../../db/database.ts'
+import { insertCallback } from '../../../../db/queries/hotline-callbacks.ts'
+import { beijingIso } from '../../../domain/beijing-time.ts'
+import type { HotlineAction } from './machine.ts'
+import type { CaseActionInput } from './schemas.ts'
+import { hotlineCallbackSchema, type HotlineCallback } from '../../hotline/events.ts'
+import { newWebhookId } from '../../../hotline/signature.ts'
 
 /** The callback each console action sends (DESIGN.md section 5). */
 const callbackTypeOf: Record<HotlineAction, HotlineCallbackType> = {
@@ -13,11 +14,6 @@ const callbackTypeOf: Record<HotlineAction, HotlineCallbackType> = {
   request_extension: 'ticket.extension_requested',
   report_progress: 'ticket.progress',
   report_completion: 'ticket.completed',
-}
-
-/** `2026-11-26T09:30:00+08:00`: the contract's times carry their offset, ours Beijing time. */
-function beijingIso(at: Date): string {
-  return `${new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`
 }
 
 /** The unit that signs for the work order: the county bureau the case lies with. */

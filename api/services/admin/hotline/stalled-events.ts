@@ -1,8 +1,12 @@
-import { stalledInboxEvents } from '../../../db/queries/hotline-inbox.ts'
-import type { ServiceContext } from '../../deps.ts'
-import type { SignedInOperator } from '../admin/access.ts'
+import { stalledInboxEvents } from '../../../../db/queries/hotline-inbox.ts'
+import type { ServiceContext } from '../../../deps.ts'
+import type { SignedInOperator } from '../access.ts'
 import { requireHotlineAdmin } from './admin-access.ts'
-import { hotlineEventLabels, hotlineEventTypes, type HotlineEventType } from './events.ts'
+import {
+  hotlineEventLabels,
+  hotlineEventTypes,
+  type HotlineEventType,
+} from '../../hotline/events.ts'
 
 /** An event held this long is shown: its ticket's dispatch should have come long before. */
 const heldTooLongMs = 60 * 60_000

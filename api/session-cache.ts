@@ -1,6 +1,27 @@
-import { listenOn, type ChannelListener } from '../../../db/listen.ts'
-import type { Logger } from '../../logger.ts'
-import type { SessionRow } from './sessions.ts'
+import type { Selectable } from 'kysely'
+import { listenOn, type ChannelListener } from '../db/listen.ts'
+import type { OperatorSessionTable, OperatorTable } from '../db/database.ts'
+import type { Logger } from './logger.ts'
+
+/**
+ * What loadSession (services/admin/sessions.ts) reads of a session and its operator, and what
+ * this cache keeps. Written out here, not derived from that query, so that the service context
+ * (deps.ts) can name the cache without importing the services.
+ */
+export type SessionRow = Pick<
+  Selectable<OperatorSessionTable>,
+  'stage' | 'lastSeenAt' | 'expiresAt'
+> &
+  Pick<
+    Selectable<OperatorTable>,
+    | 'id'
+    | 'username'
+    | 'role'
+    | 'countyCode'
+    | 'disabledAt'
+    | 'mustChangePassword'
+    | 'totpEnabledAt'
+  >
 
 /**
  * Console sessions this process confirmed in the database a moment ago, so the requests of a

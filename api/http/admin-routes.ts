@@ -1,0 +1,20 @@
+import type { App } from '../env.ts'
+import { registerAuthRoutes } from '../routes/admin/auth/index.ts'
+import { registerCaseRoutes } from '../routes/admin/cases/index.ts'
+import { registerConsoleEnterpriseRoutes } from '../routes/admin/enterprises/index.ts'
+import { consoleNoStore } from '../routes/admin/guard.ts'
+import { registerHotlineAdminRoutes } from '../routes/admin/hotline/index.ts'
+import { registerOperatorRoutes } from '../routes/admin/operators/index.ts'
+
+/**
+ * The case-handling console's API (/api/admin/*). Every response is `no-store`; each route
+ * module installs `requireOperator` itself, so sign-in stays reachable.
+ */
+export function registerAdminRoutes(app: App) {
+  app.use('/admin/*', consoleNoStore)
+  registerAuthRoutes(app)
+  registerCaseRoutes(app)
+  registerConsoleEnterpriseRoutes(app)
+  registerOperatorRoutes(app)
+  registerHotlineAdminRoutes(app)
+}

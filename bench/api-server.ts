@@ -1,6 +1,6 @@
 import { createApp } from '../api/http/app.ts'
 import { loadConfig } from '../api/config.ts'
-import { depsFromConfig } from '../api/deps-from-config.ts'
+import { depsFromConfig } from '../api/wiring/deps-from-config.ts'
 import { watchSessionChanges } from '../api/session-cache.ts'
 import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { serveFetch } from './serve.ts'

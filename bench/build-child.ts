@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { loadConfig } from '../api/config.ts'
-import { depsFromConfig } from '../api/deps-from-config.ts'
+import { depsFromConfig } from '../api/wiring/deps-from-config.ts'
 import { installDeps } from '../server/deps.ts'
 import { repoRoot } from './lib.ts'
 

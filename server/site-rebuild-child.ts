@@ -1,5 +1,5 @@
 import { loadConfig } from '../api/config.ts'
-import { depsFromConfig } from '../api/deps-from-config.ts'
+import { depsFromConfig } from '../api/wiring/deps-from-config.ts'
 import { installDeps } from './deps.ts'
 import { buildInto } from './site-build.ts'
 

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { depsFromConfig } from '../deps-from-config.ts'
+import { depsFromConfig } from '../wiring/deps-from-config.ts'
 import type { BackgroundThreadData } from './background-thread.ts'
 import { runBackgroundWork } from './index.ts'
 import { lowerThisThreadPriority } from './priority.ts'

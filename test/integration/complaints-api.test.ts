@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/http/app.ts'
 import { decryptField } from '../../api/privacy/pii.ts'
-import { completeDeps } from '../../api/deps-from-config.ts'
+import { completeDeps } from '../../api/wiring/deps-from-config.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { generateDemoRecords } from '../../scripts/demo/generate.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'

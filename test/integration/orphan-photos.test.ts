@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => w.stop())
 
 const twoHoursAgo = () => new Date(Date.now() - 2 * 3600_000)
-/** The file of a JPEG key, where the product keeps photos (api/deps-from-config.ts). */
+/** The file of a JPEG key, where the product keeps photos (api/wiring/deps-from-config.ts). */
 const fileOf = (key: string) => {
   const { PHOTO_DIR, DATA_DIR } = w.t.deps.config
   return path.join(PHOTO_DIR ?? path.join(DATA_DIR, 'photos'), ...key.split('/')) + '.jpg'

@@ -1,4 +1,11 @@
-import { sql, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely'
+import {
+  sql,
+  type Kysely,
+  type RawBuilder,
+  type Selectable,
+  type Transaction,
+  type Updateable,
+} from 'kysely'
 import { dueBefore } from './clock.ts'
 
 /**
@@ -146,7 +153,7 @@ export async function claimDue<DB, T extends QueueTable<DB>, C extends Readable<
  * due again. The try is not counted here; recordFailure counts it if the transaction fails.
  */
 export async function claimForTransaction<DB, T extends QueueTable<DB>, C extends Readable<DB, T>>(
-  trx: Kysely<DB>,
+  trx: Transaction<DB>,
   queue: Queue<DB, T>,
   options: {
     now: Date
@@ -236,7 +243,7 @@ export async function recordFailure<DB, T extends QueueTable<DB>>(
   const clock = at === undefined ? sql`now()` : sql`${at}::timestamptz`
   const set = [
     sql`${sql.ref('last_error')} = ${failure.error.slice(0, queue.errorChars)}`,
-    ...assignments((failure.also ?? {})),
+    ...assignments(failure.also ?? {}),
   ]
   if (failure.countAttempt) set.push(sql`${sql.ref('attempts')} = ${sql.ref('attempts')} + 1`)
   if (outcome.dead) {

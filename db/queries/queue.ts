@@ -70,6 +70,13 @@ const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase(
 const tableOf = (queue: { table: string }) => sql.table(snake(queue.table))
 const col = (alias: string, name: string) => sql.ref(`${alias}.${snake(name)}`)
 
+/**
+ * A state in a condition, written as a literal as a hand-written query would: the partial
+ * indexes of the queues (`WHERE state = 'pending'`) then match the query's plan for sure. States
+ * come from the queue's typed description, never from input.
+ */
+const stateLit = (state: string) => sql.lit(state)
+
 /** `SELECT`/`RETURNING` list of `columns`, each under its camel-case name. */
 function selected(alias: string, columns: readonly string[]) {
   return sql.join(columns.map((c) => sql`${col(alias, c)} AS ${sql.id(c)}`))
@@ -88,8 +95,8 @@ function isHeadOfGroup<DB, T extends QueueTable<DB>>(queue: Queue<DB, T>): RawBu
   if (!order) return sql`TRUE`
   const held =
     'state' in order.heldBackBy
-      ? sql`${col('p', 'state')} = ${order.heldBackBy.state}`
-      : sql`${col('p', 'state')} <> ${order.heldBackBy.stateNot}`
+      ? sql`${col('p', 'state')} = ${stateLit(order.heldBackBy.state)}`
+      : sql`${col('p', 'state')} <> ${stateLit(order.heldBackBy.stateNot)}`
   return sql`NOT EXISTS (
     SELECT 1 FROM ${tableOf(queue)} p
     WHERE ${col('p', order.column)} = ${col('q', order.column)} AND ${held}
@@ -126,7 +133,7 @@ export async function claimDue<DB, T extends QueueTable<DB>, C extends Readable<
     WITH due AS (
       SELECT ${col('q', queue.key)}
       FROM ${tableOf(queue)} q
-      WHERE ${col('q', 'state')} = ${queue.pending}
+      WHERE ${col('q', 'state')} = ${stateLit(queue.pending)}
         AND ${isDue(queue, now)}
         AND ${only}
         AND ${isHeadOfGroup(queue)}
@@ -168,7 +175,7 @@ export async function claimForTransaction<DB, T extends QueueTable<DB>, C extend
   const result = await sql<Pick<Row<DB, T>, C>>`
     SELECT ${selected('q', options.columns)}
     FROM ${tableOf(queue)} q
-    WHERE ${col('q', 'state')} = ${queue.pending}
+    WHERE ${col('q', 'state')} = ${stateLit(queue.pending)}
       AND ${isDue(queue, options.now)}
       AND ${sql.join([sql`TRUE`, ...matches], sql` AND `)}
     ORDER BY ${sql.join(options.orderBy.map((c) => col('q', c)))}
@@ -198,7 +205,7 @@ export async function markDone<DB, T extends QueueTable<DB>>(
     UPDATE ${tableOf(queue)}
     SET ${sql.join(assignments(done as Record<string, unknown>))}
     WHERE ${sql.ref(snake(queue.key))} = ${claimed.key}
-      AND ${sql.ref('state')} = ${queue.pending}
+      AND ${sql.ref('state')} = ${stateLit(queue.pending)}
       AND ${sql.ref('attempts')} = ${claimed.attempts}
   `.execute(db.withoutPlugins())
   return result.numAffectedRows === 1n
@@ -260,7 +267,7 @@ export async function recordFailure<DB, T extends QueueTable<DB>>(
     UPDATE ${tableOf(queue)}
     SET ${sql.join(set)}
     WHERE ${sql.ref(snake(queue.key))} = ${claimed.key}
-      AND ${sql.ref('state')} = ${queue.pending}
+      AND ${sql.ref('state')} = ${stateLit(queue.pending)}
       AND ${sql.ref('attempts')} = ${claimed.attempts}
   `.execute(db.withoutPlugins())
   return result.numAffectedRows === 1n
@@ -292,7 +299,7 @@ export async function retryByHand<DB, T extends QueueTable<DB>, C extends Readab
       sql`${sql.ref(snake(queue.dueAt))} = ${options.at}`,
       ...assignments((options.also ?? {}) as Record<string, unknown>),
     ])}
-    WHERE ${col('q', queue.key)} = ${key} AND ${col('q', 'state')} = ${from}
+    WHERE ${col('q', queue.key)} = ${key} AND ${col('q', 'state')} = ${stateLit(from)}
     RETURNING ${selected('q', options.columns)}
   `.execute(db.withoutPlugins())
   return result.rows[0]
@@ -309,7 +316,7 @@ export async function nextDueAt<DB, T extends QueueTable<DB>>(
   const result = await sql<{ at: Date | null }>`
     SELECT min(${col('q', queue.dueAt)}) AS at
     FROM ${tableOf(queue)} q
-    WHERE ${col('q', 'state')} = ${queue.pending} AND ${isHeadOfGroup(queue)}
+    WHERE ${col('q', 'state')} = ${stateLit(queue.pending)} AND ${isHeadOfGroup(queue)}
   `.execute(db.withoutPlugins())
   return result.rows[0]?.at ?? undefined
 }

@@ -21,7 +21,7 @@ import { dueBefore } from './clock.ts'
  */
 
 /** The tables of `DB` that can hold a queue. */
-export type QueueTable<DB> = {
+type QueueTable<DB> = {
   [T in keyof DB & string]: DB[T] extends { state: unknown; attempts: unknown; lastError: unknown }
     ? T
     : never
@@ -59,7 +59,7 @@ export interface Queue<DB, T extends QueueTable<DB>> {
 }
 
 /** What a worker holds after a claim: the row and its count of tries as claimed. */
-export interface Claimed {
+interface Claimed {
   key: string
   attempts: number
 }

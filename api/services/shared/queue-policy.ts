@@ -1,3 +1,5 @@
+import type { FailureOutcome } from '../../../db/queries/queue.ts'
+
 /**
  * When a queued row is tried again, how long a claim holds it, and when it is given up: the one
  * retry policy of every queue (db/queries/queue.ts holds their SQL). Each queue names its numbers
@@ -5,7 +7,7 @@
  */
 
 /** How the wait grows with each failed try. */
-export type Backoff =
+type Backoff =
   /** `firstMs`, doubling after each further failure, never more than `capMs`. */
   | { kind: 'doubling'; firstMs: number; capMs: number }
   /** The n-th failure waits `delaysMs[n - 1]`; past the end, the last step again. */
@@ -49,11 +51,8 @@ export function backoffDelayMs(
   return Math.round(base * (1 - jitter + 2 * jitter * random()))
 }
 
-/** What follows a failed try: the wait before the next one, or dead. */
-export type AfterFailure = { dead: false; delayMs: number } | { dead: true }
-
 /**
- * What follows the `attempts`-th try failing. A queue that keeps a limit per row (the outbox's
+ * What follows the `attempts`-th try failing: the wait before the next try, or dead. A queue that keeps a limit per row (the outbox's
  * `max_attempts`) passes it as `maxAttempts`, which then wins over the policy's.
  */
 export function afterFailure(
@@ -61,7 +60,7 @@ export function afterFailure(
   attempts: number,
   maxAttempts: number | null = policy.maxAttempts,
   random?: () => number,
-): AfterFailure {
+): FailureOutcome {
   if (maxAttempts !== null && attempts >= maxAttempts) return { dead: true }
   return { dead: false, delayMs: backoffDelayMs(policy, attempts, random) }
 }

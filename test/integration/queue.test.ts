@@ -26,7 +26,7 @@ import {
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
 /**
- * The queue helper itself (db/queries/queue.ts with the policy of queue-policy.ts), on a table of
+ * The shared queue itself (db/queries/queue.ts with the policy of queue-policy.ts), on a table of
  * its own made here, so that what it promises holds for any queue built on it, not only for the
  * three that use it today.
  */
@@ -119,7 +119,7 @@ const row = (id: string) =>
 const claim = (now: Date, limit = 10, queue = scratch) =>
   claimDue(db, queue, { now, limit, leaseSeconds: policy.leaseSeconds!, columns, orderBy: ['id'] })
 
-describe('queue helper', () => {
+describe('shared queue', () => {
   it('never hands one row to two claimers, however many claim at once', async () => {
     const ids = await put(Array.from({ length: 600 }, (_, i) => `g${i}`))
     const taken: string[] = []

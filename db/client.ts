@@ -14,7 +14,7 @@ export interface DbOptions {
   applicationName?: string
 }
 
-function createPool(options: DbOptions): pg.Pool {
+export function createPool(options: DbOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database, OutboxRow } from '../../db/database.ts'
 import { claimDue, markDone, markFailed, outboxChannel } from '../../db/queries/outbox.ts'
 import type { Logger } from '../logger.ts'
+import { afterFailure, outboxPolicy } from '../services/shared/queue-policy.ts'
 import { createRest, listenFor, type Listener } from '../services/shared/listen.ts'
 
 /**
@@ -43,7 +44,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const batchSize = options.batchSize ?? 2_000
   const minBatchIntervalMs = options.minBatchIntervalMs ?? 2_000
   const pollIntervalMs = options.pollIntervalMs ?? 1_000
-  const leaseSeconds = options.leaseSeconds ?? 120
+  const leaseSeconds = options.leaseSeconds ?? outboxPolicy.leaseSeconds
   const topics = Object.keys(handlers)
   let running = false
   let loop: Promise<void> | undefined
@@ -71,7 +72,15 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error)
         logger.warn({ topic, count: batch.length, err: message }, 'outbox batch failed')
-        for (const row of batch) await markFailed(db, row, message)
+        // A row keeps its own limit of tries (max_attempts), which wins over the policy's.
+        for (const row of batch) {
+          await markFailed(
+            db,
+            row,
+            message,
+            afterFailure(outboxPolicy, row.attempts, row.maxAttempts),
+          )
+        }
       }
     }
     return rows.length

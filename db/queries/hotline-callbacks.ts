@@ -5,7 +5,9 @@ import type {
   HotlineCallbackType,
   HotlineRequestState,
 } from '../database.ts'
-import { dueBefore } from './clock.ts'
+import { hotlineInboxQueue } from './hotline-inbox.ts'
+import * as queue from './queue.ts'
+import type { FailureOutcome, Queue } from './queue.ts'
 
 /** The channel LISTENed on: the table's trigger notifies it when a callback is queued or retried. */
 export const hotlineCallbacksChannel = 'hotline_callbacks'
@@ -26,6 +28,22 @@ const callbackColumns = [
   'deliveredAt',
   'createdAt',
 ] as const
+
+/**
+ * The callbacks as a queue (DESIGN.md section 5): per ticket in id order, a later one waiting
+ * behind an earlier one that is not delivered, dead ones included; kept after delivery, so
+ * handlers can see what was sent.
+ */
+const hotlineCallbackQueue: Queue<Database, 'hotlineCallbacks'> = {
+  table: 'hotlineCallbacks',
+  key: 'id',
+  dueAt: 'nextAttemptAt',
+  pending: 'pending',
+  dead: 'dead',
+  lastAttemptAt: 'lastAttemptAt',
+  errorChars: 1000,
+  inOrderOf: { column: 'ticketNo', heldBackBy: { stateNot: 'delivered' } },
+}
 
 export interface CallbackRow {
   id: string
@@ -141,44 +159,22 @@ export async function insertCallback(
 }
 
 /**
- * Leases up to `limit` callbacks due at `now`, at most one per ticket: only the earliest
- * callback of a ticket that is not delivered yet is eligible, so a ticket's callbacks go out in
- * order and a dead one holds back the rest until it is retried. SKIP LOCKED keeps two workers off
- * one row; the lease (moving `next_attempt_at` on) makes the callback due again should this
- * worker die mid-way. The attempt is counted here, so a crash cannot make it free.
+ * Leases up to `limit` callbacks due at `now`, at most one per ticket (queue.ts claimDue): only
+ * the earliest callback of a ticket that is not delivered yet is eligible, so a ticket's
+ * callbacks go out in order and a dead one holds back the rest until it is retried. The attempt
+ * is counted here, so a crash cannot make it free.
  */
 export async function claimDueCallbacks(
   db: Kysely<Database>,
   options: { now: Date; limit: number; leaseSeconds: number },
 ): Promise<CallbackRow[]> {
-  const result = await sql<CallbackRow>`
-    WITH due AS (
-      SELECT c.id
-      FROM hotline_callbacks c
-      WHERE c.state = 'pending'
-        AND c.next_attempt_at < ${dueBefore(options.now)}
-        AND NOT EXISTS (
-          SELECT 1 FROM hotline_callbacks p
-          WHERE p.ticket_no = c.ticket_no AND p.state <> 'delivered' AND p.id < c.id
-        )
-      ORDER BY c.next_attempt_at, c.id
-      LIMIT ${options.limit}
-      FOR UPDATE SKIP LOCKED
-    )
-    UPDATE hotline_callbacks c
-    SET attempts = c.attempts + 1,
-        last_attempt_at = ${options.now},
-        next_attempt_at = ${options.now}::timestamptz
-          + make_interval(secs => ${options.leaseSeconds})
-    FROM due
-    WHERE c.id = due.id
-    RETURNING c.id::text AS id, c.webhook_id AS "webhookId", c.ticket_no AS "ticketNo",
-      c.complaint_id::text AS "complaintId", c.event_type AS "eventType", c.payload, c.state,
-      c.attempts, c.next_attempt_at AS "nextAttemptAt", c.last_attempt_at AS "lastAttemptAt",
-      c.last_status AS "lastStatus", c.last_error AS "lastError",
-      c.delivered_at AS "deliveredAt", c.created_at AS "createdAt"
-  `.execute(db.withoutPlugins())
-  return result.rows.sort((a, b) => Number(a.id) - Number(b.id))
+  return queue.claimDue(db, hotlineCallbackQueue, {
+    now: options.now,
+    limit: options.limit,
+    leaseSeconds: options.leaseSeconds,
+    columns: callbackColumns,
+    orderBy: ['nextAttemptAt', 'id'],
+  })
 }
 
 /**
@@ -190,35 +186,24 @@ export async function recordCallbackAttempt(
   claimed: Pick<CallbackRow, 'id' | 'attempts'>,
   outcome:
     | { delivered: true; at: Date; status: number }
-    | {
-        delivered: false
-        status: number | null
-        error: string
-        /** null: that was the last try, the callback is dead. */
-        nextAttemptAt: Date | null
-      },
+    | { delivered: false; at: Date; status: number | null; error: string; next: FailureOutcome },
 ): Promise<void> {
-  await db
-    .updateTable('hotlineCallbacks')
-    .set(
-      outcome.delivered
-        ? {
-            state: 'delivered',
-            deliveredAt: outcome.at,
-            lastStatus: outcome.status,
-            lastError: null,
-          }
-        : {
-            state: outcome.nextAttemptAt === null ? 'dead' : 'pending',
-            lastStatus: outcome.status,
-            lastError: outcome.error.slice(0, 1000),
-            ...(outcome.nextAttemptAt === null ? {} : { nextAttemptAt: outcome.nextAttemptAt }),
-          },
-    )
-    .where('id', '=', claimed.id)
-    .where('state', '=', 'pending')
-    .where('attempts', '=', claimed.attempts)
-    .execute()
+  const held = { key: claimed.id, attempts: claimed.attempts }
+  if (outcome.delivered) {
+    await queue.markDone(db, hotlineCallbackQueue, held, {
+      state: 'delivered',
+      deliveredAt: outcome.at,
+      lastStatus: outcome.status,
+      lastError: null,
+    })
+    return
+  }
+  await queue.recordFailure(db, hotlineCallbackQueue, held, {
+    error: outcome.error,
+    outcome: outcome.next,
+    at: outcome.at,
+    also: { lastStatus: outcome.status },
+  })
 }
 
 /**
@@ -226,16 +211,7 @@ export async function recordCallbackAttempt(
  * heads its ticket's queue, or undefined when none is waiting.
  */
 export async function nextCallbackDue(db: Kysely<Database>): Promise<Date | undefined> {
-  const result = await sql<{ at: Date | null }>`
-    SELECT min(c.next_attempt_at) AS at
-    FROM hotline_callbacks c
-    WHERE c.state = 'pending'
-      AND NOT EXISTS (
-        SELECT 1 FROM hotline_callbacks p
-        WHERE p.ticket_no = c.ticket_no AND p.state <> 'delivered' AND p.id < c.id
-      )
-  `.execute(db.withoutPlugins())
-  return result.rows[0]?.at ?? undefined
+  return queue.nextDueAt(db, hotlineCallbackQueue)
 }
 
 /** Every callback of a case, oldest first, for its page. */
@@ -269,13 +245,10 @@ export async function listDeadCallbacks(db: Kysely<Database>, limit: number) {
  * keeping its webhook-id so the receiver can tell a repeat. Undefined when it is not dead.
  */
 export async function reviveDeadCallback(db: Kysely<Database>, id: string, now: Date) {
-  return db
-    .updateTable('hotlineCallbacks')
-    .set({ state: 'pending', attempts: 0, nextAttemptAt: now })
-    .where('id', '=', id)
-    .where('state', '=', 'dead')
-    .returning(['id', 'webhookId', 'ticketNo', 'complaintId', 'eventType'])
-    .executeTakeFirst()
+  return queue.retryByHand(db, hotlineCallbackQueue, id, {
+    at: now,
+    columns: ['id', 'webhookId', 'ticketNo', 'complaintId', 'eventType'],
+  })
 }
 
 /** A callback's delivery state, or undefined for an unknown id. */
@@ -323,20 +296,17 @@ export async function requeueRejectedInbox(
   webhookId: string,
   facts: { eventType: string; ticketNo: string; occurredAt: Date; now: Date },
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('hotlineInbox')
-    .set({
-      state: 'pending',
+  const requeued = await queue.retryByHand(db, hotlineInboxQueue, webhookId, {
+    at: facts.now,
+    from: 'rejected',
+    columns: ['webhookId'],
+    also: {
       eventType: facts.eventType,
       ticketNo: facts.ticketNo,
       occurredAt: facts.occurredAt,
       errors: null,
-      attempts: 0,
       lastError: null,
-      availableAt: facts.now,
-    })
-    .where('webhookId', '=', webhookId)
-    .where('state', '=', 'rejected')
-    .executeTakeFirst()
-  return result.numUpdatedRows === 1n
+    },
+  })
+  return requeued !== undefined
 }

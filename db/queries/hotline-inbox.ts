@@ -1,6 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import type { Database, HotlineInboxState } from '../database.ts'
 import { dueBefore } from './clock.ts'
+import * as queue from './queue.ts'
+import type { FailureOutcome, Queue } from './queue.ts'
 
 /**
  * The channel the inbox worker LISTENs on: the receiving process notifies after storing events
@@ -89,6 +91,20 @@ export async function inboxResponse(db: Kysely<Database>, webhookId: string) {
   )
 }
 
+/**
+ * The inbox as a queue. An event is claimed for the transaction that applies it, its try counted
+ * only if that fails; it is never given up (a rejected one is sent back by hand, after the schema
+ * is fixed). Applied and held events leave the queue through setInboxState.
+ */
+export const hotlineInboxQueue: Queue<Database, 'hotlineInbox'> = {
+  table: 'hotlineInbox',
+  key: 'webhookId',
+  dueAt: 'availableAt',
+  pending: 'pending',
+  dead: null,
+  errorChars: 2000,
+}
+
 const inboxColumns = [
   'webhookId',
   'piiKeyId',
@@ -123,17 +139,12 @@ export async function ticketsWithDueEvents(db: Kysely<Database>, now: Date, limi
  * lease: if the process dies, the transaction ends with it and the events are pending again.
  */
 export async function claimTicketEvents(trx: Transaction<Database>, ticketNo: string, now: Date) {
-  return trx
-    .selectFrom('hotlineInbox')
-    .select(inboxColumns)
-    .where('ticketNo', '=', ticketNo)
-    .where('state', '=', 'pending')
-    .where('availableAt', '<', dueBefore(now))
-    .orderBy('occurredAt')
-    .orderBy('webhookId')
-    .forUpdate()
-    .skipLocked()
-    .execute()
+  return queue.claimForTransaction(trx, hotlineInboxQueue, {
+    now,
+    match: { ticketNo },
+    columns: inboxColumns,
+    orderBy: ['occurredAt', 'webhookId'],
+  })
 }
 
 /** The events of a ticket in one state, locked, in time order. */
@@ -211,23 +222,21 @@ export async function casesWithBusyTicket(
   return new Set(rows.map((r) => r.complaintId))
 }
 
-/** An attempt failed: try again later, waiting longer each time (at most an hour). */
+/**
+ * An attempt failed, the transaction that claimed the event (`attempts` as claimed) rolled back:
+ * the try is counted and the event is due again after `outcome.delayMs` from `now`.
+ */
 export async function recordInboxFailure(
   db: Kysely<Database>,
-  webhookId: string,
-  error: string,
-  now: Date,
+  claimed: { webhookId: string; attempts: number },
+  failure: { error: string; outcome: FailureOutcome; now: Date },
 ) {
-  await db
-    .updateTable('hotlineInbox')
-    .set({
-      attempts: sql<number>`attempts + 1`,
-      lastError: error.slice(0, 2000),
-      availableAt: sql<Date>`${now}::timestamptz + make_interval(secs => least(power(2, attempts), 3600))`,
-    })
-    .where('webhookId', '=', webhookId)
-    .where('state', '=', 'pending')
-    .execute()
+  await queue.recordFailure(
+    db,
+    hotlineInboxQueue,
+    { key: claimed.webhookId, attempts: claimed.attempts },
+    { error: failure.error, outcome: failure.outcome, at: failure.now, countAttempt: true },
+  )
 }
 
 /**

@@ -1,5 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database, OutboxRow } from '../database.ts'
+import * as queue from './queue.ts'
+import type { FailureOutcome, Queue } from './queue.ts'
 
 export interface OutboxMessage {
   topic: string
@@ -31,61 +33,68 @@ export async function enqueue(trx: Transaction<Database>, messages: readonly Out
 }
 
 /**
- * Leases up to `limit` due messages to one worker. Rows are locked with SKIP LOCKED so concurrent
- * workers never take the same row, and only the oldest pending message of each aggregate key is
- * eligible, so messages about one thing are handled in order. The lease (moving `available_at`
- * forward) means a worker that dies mid-way loses nothing: the message is due again afterwards.
+ * The outbox as a queue. A handled message is deleted; a dead one stays, with its error. Only the
+ * oldest pending message of each aggregate key is handed out, so messages about one thing are
+ * handled in order; a dead one does not hold back the next.
+ */
+const outboxQueue: Queue<Database, 'outbox'> = {
+  table: 'outbox',
+  key: 'id',
+  dueAt: 'availableAt',
+  pending: 'pending',
+  dead: 'dead',
+  deadAt: 'processedAt',
+  errorChars: 2000,
+  inOrderOf: { column: 'aggregateKey', heldBackBy: { state: 'pending' } },
+}
+
+const outboxColumns = [
+  'id',
+  'topic',
+  'aggregateKey',
+  'payload',
+  'state',
+  'attempts',
+  'maxAttempts',
+  'availableAt',
+  'lastError',
+  'createdAt',
+  'processedAt',
+] as const
+
+/**
+ * Leases up to `limit` due messages of `topics` to one worker, oldest first (queue.ts claimDue:
+ * SKIP LOCKED, a lease, one message of an aggregate key at a time).
  */
 export async function claimDue(
   db: Kysely<Database>,
   options: { limit: number; leaseSeconds: number; topics?: readonly string[] },
 ): Promise<OutboxRow[]> {
-  const topics = options.topics ?? null
-  const result = await sql<OutboxRow>`
-    WITH due AS (
-      SELECT o.id
-      FROM outbox o
-      WHERE o.state = 'pending'
-        AND o.available_at <= now()
-        AND (${topics}::text[] IS NULL OR o.topic = ANY(${topics}::text[]))
-        AND NOT EXISTS (
-          SELECT 1 FROM outbox p
-          WHERE p.aggregate_key = o.aggregate_key AND p.state = 'pending' AND p.id < o.id
-        )
-      ORDER BY o.id
-      LIMIT ${options.limit}
-      FOR UPDATE SKIP LOCKED
-    )
-    UPDATE outbox o
-    SET available_at = now() + make_interval(secs => ${options.leaseSeconds}),
-        attempts = o.attempts + 1
-    FROM due
-    WHERE o.id = due.id
-    RETURNING o.id, o.topic, o.aggregate_key AS "aggregateKey", o.payload, o.state, o.attempts,
-      o.max_attempts AS "maxAttempts", o.available_at AS "availableAt", o.last_error AS "lastError",
-      o.created_at AS "createdAt", o.processed_at AS "processedAt"
-  `.execute(db.withoutPlugins())
-  return result.rows.sort((a, b) => Number(a.id) - Number(b.id))
+  return queue.claimDue(db, outboxQueue, {
+    limit: options.limit,
+    leaseSeconds: options.leaseSeconds,
+    columns: outboxColumns,
+    orderBy: ['id'],
+    only: options.topics && { column: 'topic', values: options.topics },
+  })
 }
 
 /** A handled message is deleted: the outbox carries changes, it does not keep them. */
 export async function markDone(db: Kysely<Database>, ids: readonly string[]) {
-  if (ids.length === 0) return
-  await db.deleteFrom('outbox').where('id', 'in', ids).execute()
+  await queue.deleteDone(db, outboxQueue, ids)
 }
 
-/** Schedules another attempt with exponential backoff, or marks the message dead after the last. */
-export async function markFailed(db: Kysely<Database>, row: OutboxRow, error: string) {
-  const dead = row.attempts >= row.maxAttempts
-  const backoffSeconds = Math.min(2 ** (row.attempts - 1), 300)
-  await db
-    .updateTable('outbox')
-    .set({
-      state: dead ? 'dead' : 'pending',
-      lastError: error.slice(0, 2000),
-      availableAt: sql<Date>`now() + make_interval(secs => ${backoffSeconds})`,
-      ...(dead ? { processedAt: new Date() } : {}),
-    })
-    .where('id', '=', row.id)
-    .execute()
+/** Schedules another attempt at the database's clock, or marks the message dead (`outcome`). */
+export async function markFailed(
+  db: Kysely<Database>,
+  row: OutboxRow,
+  error: string,
+  outcome: FailureOutcome,
+) {
+  await queue.recordFailure(
+    db,
+    outboxQueue,
+    { key: row.id, attempts: row.attempts },
+    { error, outcome },
+  )
 }

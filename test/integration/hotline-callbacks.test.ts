@@ -2,12 +2,11 @@ import { sql } from 'kysely'
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/http/app.ts'
+import { deliverDueCallbacks, startCallbackDelivery } from '../../api/services/hotline/delivery.ts'
 import {
-  deliverDueCallbacks,
-  maxAttempts,
-  retryDelaysMs,
-  startCallbackDelivery,
-} from '../../api/services/hotline/delivery.ts'
+  callbackMaxAttempts as maxAttempts,
+  callbackRetryDelaysMs as retryDelaysMs,
+} from '../../api/services/shared/queue-policy.ts'
 import { hotlineCallbackSchema } from '../../api/services/hotline/events.ts'
 import { generateWebhookSecret } from '../../api/hotline/signature.ts'
 import { createReceiver, insertHotlineCase, type Receiver } from '../support/hotline.ts'

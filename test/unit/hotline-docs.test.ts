@@ -8,7 +8,7 @@ import {
   hotlineEventTypes,
   hotlineTicketSchema,
 } from '../../api/services/hotline/events.ts'
-import { retryDelaysMs } from '../../api/services/hotline/delivery.ts'
+import { callbackRetryDelaysMs as retryDelaysMs } from '../../api/services/shared/queue-policy.ts'
 import { verifyFailureMessages } from '../../api/services/hotline/inbox.ts'
 import {
   parseWebhookSecret,

@@ -24,6 +24,7 @@ import { erasedText } from '../../domain/erasure.ts'
 import type { HotlineEvent } from './events.ts'
 import { foldedLocalKinds, foldTicket, timelineEntryOf } from './fold.ts'
 import { openInboxEvent, redactInboxBody } from './inbox.ts'
+import { afterFailure, hotlineInboxPolicy } from '../shared/queue-policy.ts'
 import { createCaseFromTicket } from './ticket-case.ts'
 
 type Ctx = Pick<ServiceContext, 'db' | 'privacy' | 'logger'>
@@ -51,17 +52,17 @@ export type ApplyOutcome =
  * case and the ticket once, with the next version and an outbox message for the private index.
  * A crash before the commit leaves the events pending; a failure is retried with backoff.
  */
-async function applyTicketEvents(
+export async function applyTicketEvents(
   ctx: Ctx,
   ticketNo: string,
   now: Date = new Date(),
 ): Promise<ApplyOutcome[]> {
-  let claimed: string[] = []
+  let claimed: InboxEventRow[] = []
   try {
     return await ctx.db.transaction().execute(async (trx) => {
       await lockTicket(trx, ticketNo)
       const rows = await claimTicketEvents(trx, ticketNo, now)
-      claimed = rows.map((r) => r.webhookId)
+      claimed = rows
       if (rows.length === 0) return []
       return applyRows(ctx, trx, ticketNo, rows, now)
     })
@@ -72,8 +73,16 @@ async function applyTicketEvents(
       { ticketNo, events: claimed.length, err: message },
       'hotline events failed; will retry',
     )
-    for (const webhookId of claimed) await recordInboxFailure(ctx.db, webhookId, message, now)
-    return claimed.map((webhookId) => ({ webhookId, result: 'failed' as const, error: message }))
+    for (const row of claimed) {
+      // The try is counted now: the claim was the rolled-back transaction's row lock.
+      const outcome = afterFailure(hotlineInboxPolicy, row.attempts + 1)
+      await recordInboxFailure(ctx.db, row, { error: message, outcome, now })
+    }
+    return claimed.map((row) => ({
+      webhookId: row.webhookId,
+      result: 'failed' as const,
+      error: message,
+    }))
   }
 }
 

@@ -8,35 +8,9 @@ import {
 import type { Deps } from '../../deps.ts'
 import { hotlineCallbackSchema } from './events.ts'
 import { signWebhook } from '../../hotline/signature.ts'
+import { afterFailure, hotlineCallbackPolicy } from '../shared/queue-policy.ts'
 import { createRest, listenFor, type Listener } from '../shared/listen.ts'
 
-/**
- * The Standard Webhooks retry schedule (https://www.standardwebhooks.com, "Retry schedule"):
- * after the first try fails, again after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and
- * 24 h, each counted from the failure before. Ten tries in all; after the tenth the callback is
- * dead until a city_admin retries it.
- */
-export const retryDelaysMs = [
-  5_000,
-  5 * 60_000,
-  30 * 60_000,
-  2 * 3600_000,
-  5 * 3600_000,
-  10 * 3600_000,
-  14 * 3600_000,
-  20 * 3600_000,
-  24 * 3600_000,
-] as const
-export const maxAttempts = retryDelaysMs.length + 1
-
-/** When to try again after the `attempts`-th try failed at `at`; null: that was the last one. */
-function nextAttemptAfter(attempts: number, at: Date): Date | null {
-  const delay = retryDelaysMs[attempts - 1]
-  return delay === undefined ? null : new Date(at.getTime() + delay)
-}
-
-/** How long a claimed callback is ours before another worker may take it again. */
-const leaseSeconds = 120
 const requestTimeoutMs = 15_000
 /** Tickets served at once; each ticket's own callbacks still go one after another. */
 const batchSize = 20
@@ -80,12 +54,13 @@ async function deliverOne(deps: DeliveryDeps, url: string, row: CallbackRow, now
     await recordCallbackAttempt(deps.db, row, { delivered: true, at: now, status: result.status })
     return true
   }
-  const nextAttemptAt = nextAttemptAfter(row.attempts, now)
+  const next = afterFailure(hotlineCallbackPolicy, row.attempts)
   await recordCallbackAttempt(deps.db, row, {
     delivered: false,
+    at: now,
     status: result.status,
     error: result.error,
-    nextAttemptAt,
+    next,
   })
   deps.logger.warn(
     {
@@ -94,7 +69,7 @@ async function deliverOne(deps: DeliveryDeps, url: string, row: CallbackRow, now
       type: row.eventType,
       attempts: row.attempts,
       status: result.status,
-      dead: nextAttemptAt === null,
+      dead: next.dead,
     },
     'hotline callback failed',
   )
@@ -117,7 +92,11 @@ export async function deliverDueCallbacks(
   if (url === undefined) return totals
   const now = options.now ?? new Date()
   for (;;) {
-    const claimed = await claimDueCallbacks(deps.db, { now, limit: batchSize, leaseSeconds })
+    const claimed = await claimDueCallbacks(deps.db, {
+      now,
+      limit: batchSize,
+      leaseSeconds: hotlineCallbackPolicy.leaseSeconds,
+    })
     if (claimed.length === 0) return totals
     const outcomes = await Promise.all(claimed.map((row) => deliverOne(deps, url, row, now)))
     for (const ok of outcomes) totals[ok ? 'delivered' : 'failed'] += 1

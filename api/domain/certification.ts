@@ -1,6 +1,5 @@
-// Dependency-free on purpose: the browser's live-search script imports these labels too. The
-// lists are those of db/database.ts, whose columns check them; test/unit/domain-vocabulary.test.ts
-// keeps the two the same (db/ imports nothing from api/, and this folder imports nothing of ours).
+// Dependency-free on purpose: the browser's live-search script imports these labels too. db/schema/
+// takes the lists from here for the columns that check them, so a value is added in one place.
 
 export const certificationStatuses = ['active', 'suspended', 'revoked', 'expired'] as const
 /** 认定状态: 有效 / 暂停 / 撤销 / 过期 */

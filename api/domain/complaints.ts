@@ -1,6 +1,5 @@
-// The complaint vocabulary and its Chinese labels. The lists are those of db/database.ts, whose
-// columns check them; test/unit/domain-vocabulary.test.ts keeps the two the same (db/ imports
-// nothing from api/, and this folder imports nothing of ours).
+// The complaint vocabulary and its Chinese labels. db/schema/ takes the lists from here for the
+// columns that check them, so a value is added in one place.
 
 export const complaintKinds = ['complaint', 'report'] as const
 /** 投诉 (a consumer's own dispute) / 举报 (a tip-off, may be anonymous) */

@@ -1,36 +1,24 @@
-import type { Generated, Insertable, Selectable } from 'kysely'
+import type { Generated, Insertable } from 'kysely'
 import type { DefaultTimestamp, Numeric, Timestamp } from './columns.ts'
 
-export const complaintKinds = ['complaint', 'report'] as const
-/** 投诉 (a consumer's own dispute) / 举报 (a tip-off, may be anonymous) */
-export type ComplaintKind = (typeof complaintKinds)[number]
+import type {
+  ComplaintCategory,
+  ComplaintKind,
+  ComplaintStatus,
+  QuantityUnit,
+} from '../../api/domain/complaints.ts'
 
-export const complaintCategories = [
-  'short_weight',
-  'rigged_instrument',
-  'fuel_dispenser',
-  'taxi_meter',
-  'utility_meter',
-  'optical',
-  'medical',
-  'other',
-] as const
-export type ComplaintCategory = (typeof complaintCategories)[number]
-
-export const complaintStatuses = [
-  'received',
-  'accepted',
-  'rejected',
-  'in_progress',
-  'resolved',
-  'closed',
-  'returned',
-] as const
-/** 已接收 / 已受理 / 不予受理 / 办理中 / 已办结 / 已归档 / 已退单 (12345) */
-export type ComplaintStatus = (typeof complaintStatuses)[number]
-
-export const quantityUnits = ['jin', 'liang', 'kg', 'g', 'l', 'ml', 'm', 'km'] as const
-export type QuantityUnit = (typeof quantityUnits)[number]
+// The vocabulary is written once, in api/domain/ (DESIGN.md: everything may import it).
+export {
+  complaintCategories,
+  complaintKinds,
+  complaintStatuses,
+  quantityUnits,
+  type ComplaintCategory,
+  type ComplaintKind,
+  type ComplaintStatus,
+  type QuantityUnit,
+} from '../../api/domain/complaints.ts'
 
 export const complaintChannels = ['web', 'hotline12345'] as const
 /** 网上 / 12345 热线 */
@@ -131,6 +119,4 @@ export interface ComplaintPhotoTable {
   originalName: string
 }
 
-export type Complaint = Selectable<ComplaintTable>
 export type NewComplaint = Insertable<ComplaintTable>
-export type ComplaintEvent = Selectable<ComplaintEventTable>

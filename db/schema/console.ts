@@ -57,5 +57,3 @@ export interface AuditLogTable {
 }
 
 export type Operator = Selectable<OperatorTable>
-export type OperatorSession = Selectable<OperatorSessionTable>
-export type AuditEntry = Selectable<AuditLogTable>

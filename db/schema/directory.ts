@@ -1,21 +1,15 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
 import type { DateColumn, DefaultTimestamp } from './columns.ts'
 
-export const certificationStatuses = ['active', 'suspended', 'revoked', 'expired'] as const
-/** 认定状态: 有效 / 暂停 / 撤销 / 过期 */
-export type CertificationStatus = (typeof certificationStatuses)[number]
+import type { CertificationEventKind, CertificationStatus } from '../../api/domain/certification.ts'
 
-export const certificationEventKinds = [
-  'certified',
-  'renewed',
-  'suspended',
-  'reinstated',
-  'revoked',
-  'expired',
-  /** 信息变更: name, address, county or sector corrected in the console. */
-  'amended',
-] as const
-export type CertificationEventKind = (typeof certificationEventKinds)[number]
+// The vocabulary is written once, in api/domain/ (DESIGN.md: everything may import it).
+export {
+  certificationEventKinds,
+  certificationStatuses,
+  type CertificationEventKind,
+  type CertificationStatus,
+} from '../../api/domain/certification.ts'
 
 /** 区县 (GB/T 2260). */
 export interface CountyTable {
@@ -69,6 +63,3 @@ export interface CertificationEventTable {
 export type Enterprise = Selectable<EnterpriseTable>
 export type NewEnterprise = Insertable<EnterpriseTable>
 export type EnterpriseUpdate = Updateable<EnterpriseTable>
-export type CertificationEvent = Selectable<CertificationEventTable>
-export type County = Selectable<CountyTable>
-export type Sector = Selectable<SectorTable>

@@ -2,7 +2,7 @@ import type { ColumnType, Generated } from 'kysely'
 
 export const appealTypes = ['投诉', '举报', '咨询', '建议', '求助'] as const
 /** 诉求类型 of a 12345 work order. */
-export type AppealType = (typeof appealTypes)[number]
+type AppealType = (typeof appealTypes)[number]
 
 export const satisfactionLevels = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const
 /** 满意 / 基本满意 / 不满意, from the hotline's revisit (回访). */

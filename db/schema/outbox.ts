@@ -2,8 +2,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { DefaultTimestamp, Timestamp } from './columns.ts'
 
 // A handled message is deleted (db/queries/outbox.ts markDone); a dead one stays, with its error.
-export const outboxStates = ['pending', 'dead'] as const
-export type OutboxState = (typeof outboxStates)[number]
+type OutboxState = 'pending' | 'dead'
 
 /** Transactional outbox: every write that must reach another system leaves a row here. */
 export interface OutboxTable {

@@ -112,7 +112,7 @@ export function problemsByField(problems: readonly FieldProblem[]): Map<string, 
 }
 
 /** The words a field's label carries, for the error summary ("电话：请填写…"). */
-export const fieldNames: Record<ComplaintField | 'photos', string> = {
+const fieldNames: Record<ComplaintField | 'photos', string> = {
   kind: '投诉还是举报',
   category: '问题类别',
   county: '事发区县',

@@ -65,7 +65,6 @@ export async function startSession(
   return { token, tokenHash }
 }
 
-
 /**
  * Whether a remembered row settles the request alone: live, not disabled, and seen recently
  * enough that nothing needs writing. Anything else (an end near, a touch due) asks the database.

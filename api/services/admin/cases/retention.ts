@@ -31,7 +31,6 @@ import type { HotlineCallback } from '../../hotline/events.ts'
 import { timelineEntryOf } from '../../hotline/fold.ts'
 import { openInboxEvent, redactInboxBody } from '../../hotline/inbox.ts'
 
-
 /** A case in one of these has ended: 办结, 不予受理, 归档, or returned to the 12345 hotline. */
 const endedStatuses: readonly ComplaintStatus[] = ['resolved', 'rejected', 'closed', 'returned']
 

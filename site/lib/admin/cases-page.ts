@@ -7,6 +7,7 @@ import { revealContact } from '../../../api/services/admin/cases/reveal.ts'
 import type { CaseDetail } from '../../../api/services/admin/cases/schemas.ts'
 import { serviceContext } from '../services.ts'
 import { caseUrl, casesUrl } from './cases-queue.ts'
+import { formAccepted, type ConsoleRequest } from './session.ts'
 
 export interface FieldProblem {
   field: string
@@ -29,9 +30,6 @@ export type CasePage =
       values?: Record<string, string>
     }
   | { kind: 'missing'; status: 404 | 400; message: string }
-
-/** Either the session's form check, or whatever the layout's helper provides. */
-export type CsrfCheck = (form: FormData) => boolean
 
 const csrfMessage = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
 
@@ -68,7 +66,7 @@ export async function handleCaseRequest(input: {
   url: URL
   id: string
   operator: SignedInOperator
-  csrfOk: CsrfCheck
+  console: ConsoleRequest
   clientAddress: string
 }): Promise<CasePage> {
   const { request } = input
@@ -103,7 +101,7 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
       problems: [],
     })
   }
-  if (!input.csrfOk(form)) {
+  if (!(await formAccepted(input.console, form))) {
     return refused(input, 403, { message: csrfMessage, problems: [] })
   }
   const fields: Record<string, string> = {}

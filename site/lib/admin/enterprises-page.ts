@@ -9,6 +9,7 @@ import type {
 } from '../../../api/services/admin/enterprises/schemas.ts'
 import { serviceContext } from '../services.ts'
 import type { FieldProblem } from './auth-form.ts'
+import { formAccepted, type ConsoleRequest } from './session.ts'
 
 export type EnterprisePage =
   | { kind: 'redirect'; location: string }
@@ -53,7 +54,7 @@ export async function handleEnterpriseRequest(input: {
   url: URL
   uscc: string
   operator: SignedInOperator
-  csrfOk: (form: FormData) => boolean
+  console: ConsoleRequest
   clientAddress: string
 }): Promise<EnterprisePage> {
   const { operator } = input
@@ -72,7 +73,7 @@ export async function handleEnterpriseRequest(input: {
       return await show(200, done ? { done } : {})
     }
     const form = await input.request.formData().catch(() => null)
-    if (!form || !input.csrfOk(form)) {
+    if (!form || !(await formAccepted(input.console, form))) {
       const message = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
       return await show(403, { refusal: { message, stale: false, problems: [], values: {} } })
     }

@@ -12,7 +12,8 @@ import {
 } from '../../../api/services/hotline/rejected-events.ts'
 import { listStalled, type StalledEvent } from '../../../api/services/hotline/stalled-events.ts'
 import { serviceContext } from '../services.ts'
-import type { CsrfCheck, FieldProblem } from './cases-page.ts'
+import type { FieldProblem } from './cases-page.ts'
+import { formAccepted, type ConsoleRequest } from './session.ts'
 
 export const hotlinePageUrl = '/admin/hotline'
 
@@ -72,7 +73,7 @@ export async function handleHotlineRequest(input: {
   request: Request
   url: URL
   operator: SignedInOperator
-  csrfOk: CsrfCheck
+  console: ConsoleRequest
   clientAddress: string
 }): Promise<HotlinePage> {
   const { operator, clientAddress } = input
@@ -90,7 +91,7 @@ export async function handleHotlineRequest(input: {
       refusal: { message: '提交的内容无法读取，请刷新页面后重试。', problems: [] },
     })
   }
-  if (!input.csrfOk(form)) {
+  if (!(await formAccepted(input.console, form))) {
     return shown(operator, clientAddress, {
       status: 403,
       refusal: { message: '页面已过期（安全令牌无效），请刷新页面后重新操作。', problems: [] },

@@ -12,6 +12,7 @@ import {
 } from '../../../api/services/admin/operators/schemas.ts'
 import { serviceContext } from '../services.ts'
 import { readForm, textField, type FieldProblem } from './auth-form.ts'
+import { formAccepted, type ConsoleRequest } from './session.ts'
 
 export const operatorsUrl = '/admin/operators'
 export const operatorPageUrl = (id: string) => `${operatorsUrl}/${id}`
@@ -98,7 +99,7 @@ export interface OperatorsPage {
 export async function handleOperatorsRequest(input: {
   request: Request
   operator: SignedInOperator
-  csrfOk: (form: FormData) => boolean
+  console: ConsoleRequest
   clientAddress: string
 }): Promise<OperatorsPage> {
   const ctx = serviceContext()
@@ -114,7 +115,7 @@ export async function handleOperatorsRequest(input: {
   if (input.request.method !== 'POST') return page(200)
 
   const form = await readForm(input.request)
-  if (!form || !input.csrfOk(form)) {
+  if (!form || !(await formAccepted(input.console, form))) {
     return page(403, { problems: [{ field: 'csrf', message: tokenRefusal }] })
   }
   for (const name of newOperatorFields) values[name] = textField(form, name, 100)
@@ -170,7 +171,7 @@ export async function handleOperatorRequest(input: {
   url: URL
   id: string
   operator: SignedInOperator
-  csrfOk: (form: FormData) => boolean
+  console: ConsoleRequest
   /** The administrator's session, ended if their password is guessed at too often. */
   session: { tokenHash: Buffer }
   clientAddress: string
@@ -190,7 +191,8 @@ export async function handleOperatorRequest(input: {
       return await show(200, done ? { done } : {})
     }
     const form = await readForm(input.request)
-    if (!form || !input.csrfOk(form)) return await show(403, { refusal: tokenRefusal })
+    if (!form || !(await formAccepted(input.console, form)))
+      return await show(403, { refusal: tokenRefusal })
     if (form.get('intent') === 'scope') {
       const values = { role: textField(form, 'role', 40), county: textField(form, 'county', 10) }
       try {

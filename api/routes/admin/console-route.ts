@@ -43,3 +43,10 @@ export async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
     throw new HTTPException(400, { message: 'Malformed JSON in request body' })
   }
 }
+
+/** The query as sent, as the validators read it: a name given twice becomes a list. */
+export function queryOf(c: Context<AppEnv>): Record<string, string | string[]> {
+  return Object.fromEntries(
+    Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0]! : v]),
+  )
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { searchAuditLog } from '../../../db/queries/audit-log.ts'
 import type { ServiceContext } from '../../deps.ts'
+import { consoleVerb, parseConsoleInput } from './console-request.ts'
 import { ApiError } from '../../errors.ts'
 import { normalizeTrackingNo, trackingNoPattern } from '../complaints/codes.ts'
 import { isCityAdmin, type SignedInOperator } from './access.ts'
@@ -113,3 +114,10 @@ export async function searchAudit({
     pageSize: auditPageSize,
   }
 }
+
+/** 审计日志 from the query as sent (GET /api/admin/audit and the audit page alike). */
+export const searchAuditInConsole = consoleVerb({
+  parse: (raw) => parseConsoleInput(auditFiltersSchema, raw, 'query'),
+  run: ({ ctx, session, input }) =>
+    searchAudit({ ctx, input: { operator: session.operator, filters: input } }),
+})

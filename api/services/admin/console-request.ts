@@ -125,3 +125,31 @@ export function parseConsoleInput<S extends z.ZodType>(
   if (parsed.success) return parsed.data
   throw validationFailed(parsed.error, target)
 }
+
+/** A console verb's call: the same from an Astro page and from /api/admin. */
+export interface ConsoleCall {
+  ctx: ServiceContext
+  request: ConsoleRequest
+  /** The query, JSON body or form fields as sent: the verb parses its own. */
+  input: unknown
+}
+
+/**
+ * A console verb: openConsole with the verb's access rule, then its own parse of the raw input,
+ * then the work. Both entry points call the verb, so each check exists once.
+ */
+export function consoleVerb<I, R>(definition: {
+  access?: ConsoleAccess
+  parse: (raw: unknown) => I
+  run: (call: {
+    ctx: ServiceContext
+    session: ConsoleSession
+    request: ConsoleRequest
+    input: I
+  }) => Promise<R>
+}): (call: ConsoleCall) => Promise<R> {
+  return async ({ ctx, request, input }) => {
+    const session = await openConsole({ ctx, request, access: definition.access ?? {} })
+    return definition.run({ ctx, session, request, input: definition.parse(input) })
+  }
+}

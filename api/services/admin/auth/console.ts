@@ -1,12 +1,11 @@
 import { z } from '@hono/zod-openapi'
 import { sessionStages } from '../../../../db/database.ts'
-import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import {
   openConsole,
   parseConsoleInput,
   refuseForeignOrigin,
-  type ConsoleRequest,
+  type ConsoleCall,
 } from '../console-request.ts'
 import type { ConsoleSession } from '../sessions.ts'
 import { changePassword } from './change-password.ts'
@@ -14,14 +13,6 @@ import { signIn, type SignInResult } from './sign-in.ts'
 import { signOut } from './sign-out.ts'
 import type { IssuedSession } from './stages.ts'
 import { submitTotpCode, type TotpCodeResult } from './totp-verify.ts'
-
-/** The console's sign-in, password and TOTP verbs: what both the pages and /api/admin call. */
-export interface ConsoleCall {
-  ctx: ServiceContext
-  request: ConsoleRequest
-  /** The JSON body or the form's fields, as sent: each verb parses its own. */
-  input: unknown
-}
 
 export const signInInputSchema = z.object({
   username: z.string('请填写用户名').trim().min(1, '请填写用户名').max(100, '用户名过长'),

@@ -4,7 +4,8 @@ import { asUsccPrefix } from '../../enterprises/code-query.ts'
 import { toItem, type EnterprisePage } from '../../enterprises/list.ts'
 import type { SignedInOperator } from '../access.ts'
 import { requireCityAdmin } from './access.ts'
-import type { ConsoleListQuery } from './schemas.ts'
+import { consoleVerb, parseConsoleInput } from '../console-request.ts'
+import { consoleListQuerySchema, type ConsoleListQuery } from './schemas.ts'
 
 export const consolePageSize = 20
 
@@ -32,3 +33,11 @@ export async function listConsoleEnterprises({
   )
   return { items: items.map(toItem), total, page: input.page, pageSize: consolePageSize }
 }
+
+/** The list from the query as sent (GET /api/admin/enterprises and the console page alike). */
+export const listEnterprisesInConsole = consoleVerb({
+  access: { authorize: requireCityAdmin },
+  parse: (raw) => parseConsoleInput(consoleListQuerySchema, raw, 'query'),
+  run: ({ ctx, session, input }) =>
+    listConsoleEnterprises({ ctx, input: { ...input, operator: session.operator } }),
+})

@@ -1,19 +1,15 @@
 import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import {
-  listDead,
-  retryDeadCallback,
-  type DeadCallback,
-} from '../../../api/services/hotline/dead-callbacks.ts'
-import {
-  listRejected,
-  retryRejected,
-  type RejectedEvent,
-} from '../../../api/services/hotline/rejected-events.ts'
+  retryDeadCallbackInConsole,
+  retryRejectedInConsole,
+} from '../../../api/services/admin/hotline-console.ts'
+import { listDead, type DeadCallback } from '../../../api/services/hotline/dead-callbacks.ts'
+import { listRejected, type RejectedEvent } from '../../../api/services/hotline/rejected-events.ts'
 import { listStalled, type StalledEvent } from '../../../api/services/hotline/stalled-events.ts'
 import { serviceContext } from '../services.ts'
 import type { FieldProblem } from './cases-page.ts'
-import { formAccepted, type ConsoleRequest } from './session.ts'
+import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 export const hotlinePageUrl = '/admin/hotline'
 
@@ -91,28 +87,19 @@ export async function handleHotlineRequest(input: {
       refusal: { message: '提交的内容无法读取，请刷新页面后重试。', problems: [] },
     })
   }
-  if (!(await formAccepted(input.console, form))) {
-    return shown(operator, clientAddress, {
-      status: 403,
-      refusal: { message: '页面已过期（安全令牌无效），请刷新页面后重新操作。', problems: [] },
-    })
-  }
   const ctx = serviceContext()
+  const request = withForm(input.console, form)
   const field = (name: string) => {
     const v = form.get(name)
     return typeof v === 'string' ? v : ''
   }
   try {
     if (field('intent') === 'retry-callback') {
-      await retryDeadCallback({ ctx, operator, input: { id: field('id'), clientAddress } })
+      await retryDeadCallbackInConsole({ ctx, request, input: { id: field('id') } })
       return { kind: 'redirect', location: `${hotlinePageUrl}?done=callback` }
     }
     if (field('intent') === 'retry-event') {
-      await retryRejected({
-        ctx,
-        operator,
-        input: { webhookId: field('webhookId'), clientAddress },
-      })
+      await retryRejectedInConsole({ ctx, request, input: { webhookId: field('webhookId') } })
       return { kind: 'redirect', location: `${hotlinePageUrl}?done=event` }
     }
     return await shown(operator, clientAddress, {
@@ -120,6 +107,12 @@ export async function handleHotlineRequest(input: {
       refusal: { message: '请从列表中选择要重试的记录。', problems: [] },
     })
   } catch (error) {
+    if (isCsrfRefusal(error)) {
+      return shown(operator, clientAddress, {
+        status: 403,
+        refusal: { message: '页面已过期（安全令牌无效），请刷新页面后重新操作。', problems: [] },
+      })
+    }
     if (!(error instanceof ApiError) || error.status >= 500) throw error
     return shown(operator, clientAddress, {
       status: error.status,

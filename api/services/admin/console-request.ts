@@ -50,9 +50,12 @@ export class ConsoleRefusal extends ApiError {
 export const signedOutMessage = '登录已失效或尚未登录，请重新登录后台。'
 const csrfMessage = '请求缺少有效的安全令牌（CSRF），请刷新页面后重试。'
 const foreignOriginMessage = '登录请求来自其他网站，已拒绝。请直接打开后台登录页登录。'
-const stageMessages: Record<Exclude<SessionStage, 'active'>, string> = {
+/** What a session at `stage` is told when the request needs another stage. */
+const stageMessages: Record<SessionStage, string> = {
   change_password: '请先修改初始密码，再进行其他操作。',
   totp: '请先输入动态验证码完成登录。',
+  // No route refuses an active session today; were one to, it is told what it was told before.
+  active: '请先输入动态验证码完成登录。',
 }
 const roleMessage = '您的账号没有查看这个页面的权限。'
 
@@ -99,8 +102,7 @@ export async function openConsole({
   if (!session) throw new ConsoleRefusal('signed_out', 'UNAUTHORIZED', signedOutMessage)
   const stages = access.stages ?? ['active']
   if (!stages.includes(session.stage)) {
-    const message = session.stage === 'active' ? roleMessage : stageMessages[session.stage]
-    throw new ConsoleRefusal('unfinished', 'FORBIDDEN', message, session.stage)
+    throw new ConsoleRefusal('unfinished', 'FORBIDDEN', stageMessages[session.stage], session.stage)
   }
   if (request.changesState && !csrfTokenMatches(session.csrfToken, request.csrfToken)) {
     throw new ConsoleRefusal('csrf', 'FORBIDDEN', csrfMessage)

@@ -30,7 +30,7 @@ export interface ConsoleRequest {
 }
 
 /** Why the console refused a request; the adapters turn each into their own answer. */
-export type ConsoleRefusalReason = 'signed_out' | 'unfinished' | 'role' | 'csrf' | 'origin'
+type ConsoleRefusalReason = 'signed_out' | 'unfinished' | 'role' | 'csrf' | 'origin'
 
 /**
  * The console's refusal: an ApiError (so the API answers it with the one error body) that also

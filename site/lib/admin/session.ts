@@ -78,7 +78,7 @@ export async function consoleSession(
  * TOTP page when sign-in is unfinished, the plain 403 page for a role; undefined for anything
  * else (a CSRF refusal, which each form words in its own notice).
  */
-export function refusalPage(error: unknown, url: URL): Response | undefined {
+function refusalPage(error: unknown, url: URL): Response | undefined {
   if (!(error instanceof ConsoleRefusal)) return undefined
   const here = url.pathname + url.search
   switch (error.reason) {

@@ -47,10 +47,6 @@ export async function signOutOfConsole({
   return session
 }
 
-/** The session behind a console request at any stage (GET /api/admin/auth/me). */
-export const consoleSessionOf = ({ ctx, request }: Omit<ConsoleCall, 'input'>) =>
-  openConsole({ ctx, request, access: { stages: sessionStages } })
-
 export const changePasswordInputSchema = z
   .object({
     currentPassword: z.string('请填写当前密码').min(1, '请填写当前密码').max(1024),

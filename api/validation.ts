@@ -19,15 +19,19 @@ export function issueDetails(error: z.ZodError) {
   }))
 }
 
-/** The zod hook every route shares: a failed parse becomes the one error shape, status 400. */
-export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
-  if (result.success) return
-  const target = result.target
-  const details = issueDetails(result.error)
+/** A failed parse of one part of a request (`json`, `query`, ...) as the one error, status 400. */
+export function validationFailed(error: z.ZodError, target: string): ApiError {
+  const details = issueDetails(error)
   const fields = details.map((d) => d.field || '(整体)').join('、')
-  throw new ApiError(
+  return new ApiError(
     'VALIDATION_FAILED',
     `${where[target] ?? '请求'}有误：${fields}。请按提示修改后重试。`,
     details,
   )
+}
+
+/** The zod hook every route shares: a failed parse becomes the one error shape, status 400. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return
+  throw validationFailed(result.error, result.target)
 }

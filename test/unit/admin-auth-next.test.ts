@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { safeNext, signInUrl, withNext } from '../../site/lib/admin/auth-next.ts'
-import { originMatchesHost } from '../../api/services/admin/auth/origin.ts'
+import { originMatchesHost } from '../../api/services/admin/origin.ts'
 
 describe('the `next` address after sign-in', () => {
   it('keeps a path inside the console, with its query', () => {

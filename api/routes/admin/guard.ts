@@ -4,9 +4,13 @@ import type { SessionStage } from '../../../db/database.ts'
 import type { AppEnv } from '../../env.ts'
 import { ApiError } from '../../errors.ts'
 import type { SignedInOperator } from '../../services/admin/access.ts'
+import { clientAddress } from '../client-address.ts'
 import {
-  csrfTokenMatches,
-  loadSession,
+  openConsole,
+  signedOutMessage,
+  type ConsoleRequest,
+} from '../../services/admin/console-request.ts'
+import {
   servedOverHttps,
   sessionCookieName,
   type ConsoleSession,
@@ -20,36 +24,34 @@ export const consoleNoStore: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** The console request of a Hono request: what openConsole and the console verbs check. */
+export function consoleRequestOf(c: Context<AppEnv>): ConsoleRequest {
+  return {
+    sessionToken: getCookie(c, sessionCookieName),
+    csrfToken: c.req.header('x-csrf-token'),
+    origin: c.req.header('origin'),
+    host: new URL(c.req.url).host,
+    changesState: !safeMethods.has(c.req.method),
+    clientAddress: clientAddress(c),
+    userAgent: c.req.header('user-agent') ?? '',
+    secure: isSecureRequest(c),
+  }
+}
+
 /**
- * Lets a request through only with a live console session, at one of `stages` (default: fully
- * signed in). A state-changing request must also carry the session's CSRF token in the
- * X-CSRF-Token header: a cookie alone, which another site can make a browser send, is not enough.
+ * Lets a request through only when openConsole accepts it: a live console session, at one of
+ * `stages` (default: fully signed in), and for a state-changing request the session's CSRF token
+ * in the X-CSRF-Token header.
  */
 export function requireOperator(
   options: { stages?: readonly SessionStage[] } = {},
 ): MiddlewareHandler<AppEnv> {
-  const stages = options.stages ?? ['active']
   return async (c, next) => {
-    const { db, privacy, sessionCache } = c.get('deps')
-    const token = getCookie(c, sessionCookieName)
-    const session = await loadSession(db, privacy.hashKey, token, new Date(), sessionCache)
-    if (!session) {
-      throw new ApiError('UNAUTHORIZED', '登录已失效或尚未登录，请重新登录后台。')
-    }
-    if (!stages.includes(session.stage)) {
-      throw new ApiError(
-        'FORBIDDEN',
-        session.stage === 'change_password'
-          ? '请先修改初始密码，再进行其他操作。'
-          : '请先输入动态验证码完成登录。',
-      )
-    }
-    if (
-      !safeMethods.has(c.req.method) &&
-      !csrfTokenMatches(session.csrfToken, c.req.header('x-csrf-token'))
-    ) {
-      throw new ApiError('FORBIDDEN', '请求缺少有效的安全令牌（CSRF），请刷新页面后重试。')
-    }
+    const session = await openConsole({
+      ctx: c.get('ctx'),
+      request: consoleRequestOf(c),
+      access: { stages: options.stages },
+    })
     c.set('session', session)
     c.set('operator', session.operator)
     await next()
@@ -59,13 +61,13 @@ export function requireOperator(
 /** The signed-in operator of a request that passed `requireOperator`. */
 export function operatorOf(c: Context<AppEnv>): SignedInOperator {
   const operator = c.get('operator') as SignedInOperator | undefined
-  if (!operator) throw new ApiError('UNAUTHORIZED', '登录已失效或尚未登录，请重新登录后台。')
+  if (!operator) throw new ApiError('UNAUTHORIZED', signedOutMessage)
   return operator
 }
 
 export function sessionOf(c: Context<AppEnv>): ConsoleSession {
   const session = c.get('session') as ConsoleSession | undefined
-  if (!session) throw new ApiError('UNAUTHORIZED', '登录已失效或尚未登录，请重新登录后台。')
+  if (!session) throw new ApiError('UNAUTHORIZED', signedOutMessage)
   return session
 }
 

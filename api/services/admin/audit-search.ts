@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { searchAuditLog } from '../../../db/queries/audit-log.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { beijingMidnight } from '../../domain/beijing-time.ts'
+import { consoleVerb, parseConsoleInput } from './console-request.ts'
 import { ApiError } from '../../errors.ts'
 import { normalizeTrackingNo, trackingNoPattern } from '../complaints/codes.ts'
 import { isCityAdmin, type SignedInOperator } from './access.ts'
@@ -61,7 +62,7 @@ export const auditFiltersSchema = z
     path: ['to'],
   })
 
-export type AuditFilters = z.output<typeof auditFiltersSchema>
+type AuditFilters = z.output<typeof auditFiltersSchema>
 
 export interface AuditEntryView {
   id: string
@@ -76,7 +77,7 @@ export interface AuditEntryView {
 }
 
 /** The audit log, newest first: for `city_admin` only. */
-export async function searchAudit({
+async function searchAudit({
   ctx,
   input,
 }: {
@@ -110,3 +111,10 @@ export async function searchAudit({
     pageSize: auditPageSize,
   }
 }
+
+/** 审计日志 from the query as sent (GET /api/admin/audit and the audit page alike). */
+export const searchAuditInConsole = consoleVerb({
+  parse: (raw) => parseConsoleInput(auditFiltersSchema, raw, 'query'),
+  run: ({ ctx, session, input }) =>
+    searchAudit({ ctx, input: { operator: session.operator, filters: input } }),
+})

@@ -1,12 +1,11 @@
+import { ApiError } from '../../../api/errors.ts'
 import {
-  auditFiltersSchema,
-  searchAudit,
+  searchAuditInConsole,
   type AuditEntryView,
 } from '../../../api/services/admin/audit-search.ts'
-import type { SignedInOperator } from '../../../api/services/admin/access.ts'
-import { issueDetails } from '../../../api/validation.ts'
 import { serviceContext } from '../services.ts'
 import type { FieldProblem } from './auth-form.ts'
+import type { ConsoleRequest } from './session.ts'
 
 /** The actions the filter offers, with what they mean; families end in `.*`. */
 export const auditActionLabels: Record<string, string> = {
@@ -51,8 +50,8 @@ export interface AuditPage {
   pageHref: (page: number) => string
 }
 
-/** The audit page's GET: filters from the address, checked as the API checks them. */
-export async function loadAuditPage(url: URL, operator: SignedInOperator): Promise<AuditPage> {
+/** The audit page's GET: filters from the address, checked by the same verb as the API's. */
+export async function loadAuditPage(url: URL, request: ConsoleRequest): Promise<AuditPage> {
   const values = Object.fromEntries(
     filterNames.map((name) => [name, (url.searchParams.get(name) ?? '').slice(0, 100)]),
   ) as AuditFilterValues
@@ -62,24 +61,23 @@ export async function loadAuditPage(url: URL, operator: SignedInOperator): Promi
     const query = params.toString()
     return query ? `/admin/audit?${query}` : '/admin/audit'
   }
-  const parsed = auditFiltersSchema.safeParse({
-    ...values,
-    page: url.searchParams.get('page') ?? undefined,
-  })
-  if (!parsed.success) {
-    return { status: 400, values, problems: issueDetails(parsed.error), pageHref }
-  }
-  const found = await searchAudit({
-    ctx: serviceContext(),
-    input: { operator, filters: parsed.data },
-  })
-  const lastPage = Math.max(1, Math.ceil(found.total / found.pageSize))
-  return {
-    status: 200,
-    values,
-    problems: [],
-    result: { items: found.items, total: found.total, page: found.page, lastPage },
-    pageHref,
+  try {
+    const found = await searchAuditInConsole({
+      ctx: serviceContext(),
+      request,
+      input: { ...values, page: url.searchParams.get('page') ?? undefined },
+    })
+    const lastPage = Math.max(1, Math.ceil(found.total / found.pageSize))
+    return {
+      status: 200,
+      values,
+      problems: [],
+      result: { items: found.items, total: found.total, page: found.page, lastPage },
+      pageHref,
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'VALIDATION_FAILED') throw error
+    return { status: 400, values, problems: error.details as FieldProblem[], pageHref }
   }
 }
 

@@ -9,7 +9,7 @@ import { serviceContext } from '../services.ts'
 type Astro = Pick<AstroGlobal, 'url' | 'request' | 'cookies'>
 
 /** Served over HTTPS, directly or (with TRUST_PROXY) behind a proxy that says so. */
-function isSecurePage(astro: Astro): boolean {
+export function isSecurePage(astro: Astro): boolean {
   return servedOverHttps({
     url: astro.url,
     forwardedProto: astro.request.headers.get('x-forwarded-proto'),

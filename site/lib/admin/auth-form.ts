@@ -24,6 +24,19 @@ export async function readForm(request: Request): Promise<FormData | null> {
   }
 }
 
+/**
+ * The named text fields of a form, as a verb's raw input: a field left out of the form stays
+ * out (the verb's schema names it), a file is not text.
+ */
+export function formFields(form: FormData, names: readonly string[]): Record<string, string> {
+  const fields: Record<string, string> = {}
+  for (const name of names) {
+    const value = form.get(name)
+    if (typeof value === 'string') fields[name] = value
+  }
+  return fields
+}
+
 export function textField(form: FormData, name: string, max = 1024): string {
   const value = form.get(name)
   return typeof value === 'string' ? value.slice(0, max) : ''

@@ -1,11 +1,11 @@
 import type { AstroGlobal } from 'astro'
-import { originMatchesHost } from '../../../api/services/admin/auth/origin.ts'
-import { signIn } from '../../../api/services/admin/auth/sign-in.ts'
-import { clientAddressOf } from '../complaint-client.ts'
+import { signInToConsole } from '../../../api/services/admin/auth/console.ts'
+import { ConsoleRefusal } from '../../../api/services/admin/console-request.ts'
 import { serviceContext } from '../services.ts'
-import { sessionToken, setSessionCookie } from './auth-cookie.ts'
-import { type FormOutcome, outcomeOf, readForm, textField } from './auth-form.ts'
+import { setSessionCookie } from './auth-cookie.ts'
+import { type FormOutcome, formFields, outcomeOf, readForm } from './auth-form.ts'
 import { safeNext, withNext } from './auth-next.ts'
+import { consoleRequest } from './session.ts'
 
 export interface SignInOutcome extends FormOutcome {
   /** The name typed, shown again (the password never is). */
@@ -16,44 +16,23 @@ export interface SignInOutcome extends FormOutcome {
 
 const stagePage = { change_password: '/admin/password', totp: '/admin/totp' } as const
 
-/**
- * The sign-in form's POST. There is no session yet, so no CSRF token: a form posted from another
- * site is refused by its Origin instead (login CSRF).
- */
+/** The sign-in form's POST: the same verb as POST /api/admin/auth/sign-in. */
 export async function handleSignIn(astro: AstroGlobal): Promise<SignInOutcome> {
-  const { request, url } = astro
-  if (!originMatchesHost(request.headers.get('origin'), url.host)) {
-    return {
-      status: 403,
-      username: '',
-      problems: [],
-      notice: '登录请求来自其他网站，已拒绝。请直接打开本页登录。',
-    }
-  }
-  const form = await readForm(request)
-  const username = form ? textField(form, 'username', 100).trim() : ''
-  const password = form ? textField(form, 'password') : ''
-  const problems = [
-    ...(username ? [] : [{ field: 'username', message: '请填写用户名。' }]),
-    ...(password ? [] : [{ field: 'password', message: '请填写密码。' }]),
-  ]
-  if (problems.length > 0) return { status: 400, username, problems }
+  const request = consoleRequest(astro)
+  const form = await readForm(astro.request)
+  const input = form ? formFields(form, ['username', 'password']) : {}
+  const username = (input.username ?? '').slice(0, 100).trim()
   try {
-    const result = await signIn({
-      ctx: serviceContext(),
-      input: {
-        username,
-        password,
-        clientAddress: clientAddressOf(request, () => astro.clientAddress),
-        userAgent: request.headers.get('user-agent') ?? '',
-        previousToken: sessionToken(astro),
-      },
-    })
+    const result = await signInToConsole({ ctx: serviceContext(), request, input })
     setSessionCookie(astro, result.token)
-    const next = safeNext(url.searchParams.get('next'))
+    const next = safeNext(astro.url.searchParams.get('next'))
     const redirect = result.stage === 'active' ? next : withNext(stagePage[result.stage], next)
     return { status: 303, username, problems: [], redirect }
   } catch (error) {
+    if (error instanceof ConsoleRefusal && error.reason === 'origin') {
+      const notice = '登录请求来自其他网站，已拒绝。请直接打开本页登录。'
+      return { status: 403, username: '', problems: [], notice }
+    }
     return { ...outcomeOf(error, ['username', 'password'], 'password'), username }
   }
 }

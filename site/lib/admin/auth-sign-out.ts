@@ -1,12 +1,11 @@
 import type { AstroGlobal } from 'astro'
-import { signOut } from '../../../api/services/admin/auth/sign-out.ts'
-import { loadSession } from '../../../api/services/admin/sessions.ts'
-import { clientAddressOf } from '../complaint-client.ts'
+import { signOutOfConsole } from '../../../api/services/admin/auth/console.ts'
+import { ConsoleRefusal } from '../../../api/services/admin/console-request.ts'
 import { serviceContext } from '../services.ts'
-import { clearSessionCookie, sessionToken } from './auth-cookie.ts'
+import { clearSessionCookie } from './auth-cookie.ts'
 import { readForm } from './auth-form.ts'
 import { seeOther, signInPath } from './auth-next.ts'
-import { forbiddenPage, formCsrfOk } from './session.ts'
+import { consoleRequest, forbiddenPage, withForm } from './session.ts'
 
 /**
  * 退出: POST only, with the session's CSRF token, so no link or image on another site can sign an
@@ -23,19 +22,20 @@ export async function handleSignOut(astro: AstroGlobal): Promise<Response> {
       },
     })
   }
-  const ctx = serviceContext()
-  const session = await loadSession(ctx.db, ctx.privacy.hashKey, sessionToken(astro))
-  if (session) {
-    const form = await readForm(astro.request)
-    if (!form || !formCsrfOk(session, form)) {
+  const form = (await readForm(astro.request)) ?? new FormData()
+  try {
+    await signOutOfConsole({
+      ctx: serviceContext(),
+      request: withForm(consoleRequest(astro), form),
+    })
+  } catch (error) {
+    if (!(error instanceof ConsoleRefusal)) throw error
+    if (error.reason === 'csrf') {
       return forbiddenPage(
         '页面已过期（安全令牌不符），未能退出。请返回后台，刷新页面后再点“退出”。',
       )
     }
-    await signOut({
-      ctx,
-      input: { session, clientAddress: clientAddressOf(astro.request, () => astro.clientAddress) },
-    })
+    // signed_out: nothing to end, the cookie is cleared below all the same.
   }
   clearSessionCookie(astro)
   return seeOther(`${signInPath}?signedOut=1`)

@@ -1,16 +1,15 @@
 import type { AstroGlobal } from 'astro'
+import { submitConsoleTotp } from '../../../api/services/admin/auth/console.ts'
 import {
   totpEnrolment,
   type TotpEnrolment,
 } from '../../../api/services/admin/auth/totp-enrolment.ts'
-import { submitTotpCode } from '../../../api/services/admin/auth/totp-verify.ts'
 import type { ConsoleSession } from '../../../api/services/admin/sessions.ts'
-import { clientAddressOf } from '../complaint-client.ts'
 import { serviceContext } from '../services.ts'
 import { setSessionCookie } from './auth-cookie.ts'
-import { type FormOutcome, outcomeOf, readForm, textField } from './auth-form.ts'
+import { type FormOutcome, formFields, outcomeOf, readForm } from './auth-form.ts'
 import { safeNext } from './auth-next.ts'
-import { formCsrfOk } from './session.ts'
+import { consoleRequest, isCsrfRefusal, withForm } from './session.ts'
 
 export interface TotpOutcome extends FormOutcome {
   redirect?: string
@@ -22,40 +21,21 @@ export async function enrolmentFor(session: ConsoleSession): Promise<TotpEnrolme
   return totpEnrolment({ ctx: serviceContext(), input: { session } })
 }
 
-/** The code form's POST: finishes signing in, or turns TOTP on for an active session. */
-export async function handleTotpCode(
-  astro: AstroGlobal,
-  session: ConsoleSession,
-): Promise<TotpOutcome> {
+const stalePage: TotpOutcome = {
+  status: 403,
+  problems: [],
+  notice: '页面已过期（安全令牌不符），请刷新页面后重新输入验证码。',
+}
+
+/** The code form's POST: the same verb as POST /api/admin/auth/totp. */
+export async function handleTotpCode(astro: AstroGlobal): Promise<TotpOutcome> {
   const form = await readForm(astro.request)
-  if (!form || !formCsrfOk(session, form)) {
-    return {
-      status: 403,
-      problems: [],
-      notice: '页面已过期（安全令牌不符），请刷新页面后重新输入验证码。',
-    }
-  }
-  const code = textField(form, 'code', 20)
-  // Asked only while enrolling: enabling a second factor needs the password again.
-  const enrolling = !session.totpEnabled
-  const currentPassword = enrolling ? textField(form, 'currentPassword') : undefined
-  const problems = [
-    ...(code.trim() ? [] : [{ field: 'code', message: '请填写 6 位验证码。' }]),
-    ...(enrolling && !currentPassword
-      ? [{ field: 'currentPassword', message: '请填写当前密码，确认是您本人在启用动态验证码。' }]
-      : []),
-  ]
-  if (problems.length > 0) return { status: 400, problems }
+  if (!form) return stalePage
   try {
-    const result = await submitTotpCode({
+    const { session, result } = await submitConsoleTotp({
       ctx: serviceContext(),
-      input: {
-        session,
-        code,
-        currentPassword,
-        clientAddress: clientAddressOf(astro.request, () => astro.clientAddress),
-        userAgent: astro.request.headers.get('user-agent') ?? '',
-      },
+      request: withForm(consoleRequest(astro), form),
+      input: formFields(form, ['code', 'currentPassword']),
     })
     if (result.token !== undefined) setSessionCookie(astro, result.token)
     const next = safeNext(astro.url.searchParams.get('next'))
@@ -65,6 +45,7 @@ export async function handleTotpCode(
       redirect: session.stage === 'totp' ? next : '/admin/totp?enabled=1',
     }
   } catch (error) {
+    if (isCsrfRefusal(error)) return stalePage
     return outcomeOf(error, ['code', 'currentPassword'], 'code')
   }
 }

@@ -1,12 +1,16 @@
 import { ApiError } from '../../../api/errors.ts'
 import { maySeeCounty, type SignedInOperator } from '../../../api/services/admin/access.ts'
-import { actOnCase, staleVersionMessage } from '../../../api/services/admin/cases/act.ts'
-import { getCase } from '../../../api/services/admin/cases/get.ts'
+import { staleVersionMessage } from '../../../api/services/admin/cases/act.ts'
+import {
+  actOnCaseInConsole,
+  getCaseInConsole,
+  revealContactInConsole,
+} from '../../../api/services/admin/cases/console.ts'
 import { caseActions, type CaseAction } from '../../../api/services/admin/cases/machine.ts'
-import { revealContact } from '../../../api/services/admin/cases/reveal.ts'
 import type { CaseDetail } from '../../../api/services/admin/cases/schemas.ts'
 import { serviceContext } from '../services.ts'
 import { caseUrl, casesUrl } from './cases-queue.ts'
+import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 export interface FieldProblem {
   field: string
@@ -30,9 +34,6 @@ export type CasePage =
     }
   | { kind: 'missing'; status: 404 | 400; message: string }
 
-/** Either the session's form check, or whatever the layout's helper provides. */
-export type CsrfCheck = (form: FormData) => boolean
-
 const csrfMessage = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
 
 function refusalStatus(error: ApiError): number {
@@ -52,9 +53,12 @@ function problemsOf(error: ApiError): FieldProblem[] {
 }
 
 /** The case as the page shows it; each view is audited (getCase). */
-async function load(input: { operator: SignedInOperator; id: string; clientAddress: string }) {
-  const { operator, id, clientAddress } = input
-  return getCase({ ctx: serviceContext(), operator, input: { id, clientAddress } })
+async function load(input: { console: ConsoleRequest; id: string }) {
+  return getCaseInConsole({
+    ctx: serviceContext(),
+    request: input.console,
+    input: { id: input.id },
+  })
 }
 
 /**
@@ -68,7 +72,7 @@ export async function handleCaseRequest(input: {
   url: URL
   id: string
   operator: SignedInOperator
-  csrfOk: CsrfCheck
+  console: ConsoleRequest
   clientAddress: string
 }): Promise<CasePage> {
   const { request } = input
@@ -103,9 +107,7 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
       problems: [],
     })
   }
-  if (!input.csrfOk(form)) {
-    return refused(input, 403, { message: csrfMessage, problems: [] })
-  }
+  const request = withForm(input.console, form)
   const fields: Record<string, string> = {}
   for (const [name, value] of form) {
     if (typeof value === 'string' && name !== 'csrf' && name !== 'intent') fields[name] = value
@@ -113,18 +115,10 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
   const ctx = serviceContext()
   try {
     if (form.get('intent') === 'reveal') {
-      const revealed = await revealContact({
-        ctx,
-        operator,
-        input: { id, clientAddress: input.clientAddress },
-      })
+      const revealed = await revealContactInConsole({ ctx, request, input: { id } })
       return { kind: 'shown', status: 200, view: await load(input), revealed }
     }
-    const view = await actOnCase({
-      ctx,
-      operator,
-      input: { id, fields, clientAddress: input.clientAddress },
-    })
+    const view = await actOnCaseInConsole({ ctx, request, input: { id, fields } })
     // An assignment to another county takes the case out of this operator's sight.
     if (!maySeeCounty(operator, view.countyCode)) {
       return {
@@ -137,6 +131,7 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
       location: `${caseUrl(id)}?done=${encodeURIComponent(fields.action ?? '')}`,
     }
   } catch (error) {
+    if (isCsrfRefusal(error)) return refused(input, 403, { message: csrfMessage, problems: [] })
     if (!(error instanceof ApiError) || error.status >= 500 || error.code === 'NOT_FOUND')
       throw error
     const stale = error.message === staleVersionMessage

@@ -1,13 +1,8 @@
 import { complaintChannels } from '../../../db/database.ts'
 import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
-import { listCases } from '../../../api/services/admin/cases/list.ts'
-import {
-  caseQueueQuerySchema,
-  type CaseQueue,
-  type CaseQueueItem,
-  type CaseQueueQuery,
-} from '../../../api/services/admin/cases/schemas.ts'
+import { listCasesInConsole } from '../../../api/services/admin/cases/console.ts'
+import { type CaseQueue, type CaseQueueItem } from '../../../api/services/admin/cases/schemas.ts'
 import {
   categoryLabels,
   complaintStatusLabels,
@@ -22,6 +17,7 @@ import {
 } from '../../../db/database.ts'
 import { loadComplaintCounties } from '../complaints.ts'
 import { serviceContext } from '../services.ts'
+import type { ConsoleRequest } from './session.ts'
 
 export const casesUrl = '/admin/cases'
 export const caseUrl = (id: string) => `/admin/cases/${id}`
@@ -55,13 +51,10 @@ export interface QueuePage {
   /** 200, 400 for a malformed filter, 403 for a county outside the operator's scope. */
   status: number
   form: QueueForm
-  query: CaseQueueQuery
   queue?: CaseQueue
   /** Why the list could not be shown, in words. */
   problem?: string
 }
-
-const defaults = caseQueueQuerySchema.parse({})
 
 function formOf(params: URLSearchParams): QueueForm {
   const get = (name: string) => (params.get(name) ?? '').slice(0, 100)
@@ -78,29 +71,27 @@ function formOf(params: URLSearchParams): QueueForm {
 }
 
 /**
- * The queue page's request: the GET form's fields (the same schema as GET /api/admin/cases),
- * then the service verb with the operator's scope.
+ * The queue page's request: the GET form's fields, parsed by the same verb as GET
+ * /api/admin/cases, which also applies the operator's scope.
  */
 export async function loadQueuePage(
   url: URL,
-  operator: SignedInOperator,
+  request: ConsoleRequest,
   pageSize = 20,
 ): Promise<QueuePage> {
   const form = formOf(url.searchParams)
-  const parsed = caseQueueQuerySchema.safeParse({
-    ...Object.fromEntries(url.searchParams),
-    pageSize: String(pageSize),
-  })
-  if (!parsed.success) {
-    const problem = `筛选条件有误：${[...new Set(parsed.error.issues.map((i) => i.message))].join('；')}。请重新选择后再筛选。`
-    return { status: 400, form, query: defaults, problem }
-  }
+  const input = { ...Object.fromEntries(url.searchParams), pageSize: String(pageSize) }
   try {
-    const queue = await listCases({ ctx: serviceContext(), operator, input: parsed.data })
-    return { status: 200, form, query: parsed.data, queue }
+    const queue = await listCasesInConsole({ ctx: serviceContext(), request, input })
+    return { status: 200, form, queue }
   } catch (error) {
+    if (error instanceof ApiError && error.code === 'VALIDATION_FAILED') {
+      const messages = (error.details as { message: string }[]).map((d) => d.message)
+      const problem = `筛选条件有误：${[...new Set(messages)].join('；')}。请重新选择后再筛选。`
+      return { status: 400, form, problem }
+    }
     if (error instanceof ApiError && error.code === 'FORBIDDEN') {
-      return { status: 403, form, query: parsed.data, problem: error.message }
+      return { status: 403, form, problem: error.message }
     }
     throw error
   }

@@ -4,6 +4,7 @@ import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import { importUploadedList } from '../../../api/services/admin/enterprises/import.ts'
 import type { ImportProblem } from '../../../api/services/enterprises/import-file.ts'
 import { serviceContext } from '../services.ts'
+import { formAccepted, type ConsoleRequest } from './session.ts'
 
 export const importPageUrl = '/admin/enterprises/import'
 
@@ -60,7 +61,7 @@ async function readLimitedForm(request: Request, limit: number): Promise<FormDat
 export async function handleImportRequest(input: {
   request: Request
   operator: SignedInOperator
-  csrfOk: (form: FormData) => boolean
+  console: ConsoleRequest
   clientAddress: string
 }): Promise<ImportPage> {
   if (input.request.method !== 'POST') return { kind: 'form', status: 200 }
@@ -71,7 +72,7 @@ export async function handleImportRequest(input: {
   if (form === 'too-large') {
     return { kind: 'form', status: 413, message: listUploadMessage(limit) }
   }
-  if (!form || !input.csrfOk(form)) {
+  if (!form || !(await formAccepted(input.console, form))) {
     const message = '页面已过期（安全令牌无效），请刷新页面后重新上传。'
     return { kind: 'form', status: 403, message }
   }

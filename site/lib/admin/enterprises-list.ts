@@ -1,11 +1,9 @@
 import { ApiError } from '../../../api/errors.ts'
-import type { SignedInOperator } from '../../../api/services/admin/access.ts'
-import { listConsoleEnterprises } from '../../../api/services/admin/enterprises/list.ts'
-import { consoleListQuerySchema } from '../../../api/services/admin/enterprises/schemas.ts'
+import { listEnterprisesInConsole } from '../../../api/services/admin/enterprises/list.ts'
 import type { EnterprisePage } from '../../../api/services/enterprises/list.ts'
-import { issueDetails } from '../../../api/validation.ts'
 import { serviceContext } from '../services.ts'
 import type { FieldProblem } from './auth-form.ts'
+import type { ConsoleRequest } from './session.ts'
 
 export const enterprisesUrl = '/admin/enterprises'
 const filterNames = ['q', 'status', 'county'] as const
@@ -29,7 +27,7 @@ export function listUrl(values: Record<FilterName, string>, page: number): strin
 }
 
 /** The enterprise list for the filters in the address (a plain GET form, no script needed). */
-export async function loadConsoleList(url: URL, operator: SignedInOperator): Promise<ConsoleList> {
+export async function loadConsoleList(url: URL, request: ConsoleRequest): Promise<ConsoleList> {
   const values = Object.fromEntries(
     filterNames.map((n) => [n, (url.searchParams.get(n) ?? '').slice(0, 200)]),
   ) as Record<FilterName, string>
@@ -38,15 +36,13 @@ export async function loadConsoleList(url: URL, operator: SignedInOperator): Pro
       .map((n) => [n, url.searchParams.get(n) ?? ''] as const)
       .filter(([, v]) => v !== ''),
   )
-  const parsed = consoleListQuerySchema.safeParse(raw)
-  if (!parsed.success) return { status: 400, values, problems: issueDetails(parsed.error) }
   try {
-    const result = await listConsoleEnterprises({
-      ctx: serviceContext(),
-      input: { ...parsed.data, operator },
-    })
+    const result = await listEnterprisesInConsole({ ctx: serviceContext(), request, input: raw })
     return { status: 200, values, problems: [], result }
   } catch (error) {
+    if (error instanceof ApiError && error.code === 'VALIDATION_FAILED') {
+      return { status: 400, values, problems: error.details as FieldProblem[] }
+    }
     if (error instanceof ApiError && error.status < 500) {
       return { status: error.status, values, problems: [{ field: 'q', message: error.message }] }
     }

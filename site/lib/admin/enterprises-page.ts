@@ -1,7 +1,7 @@
 import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import { enterpriseActions } from '../../../api/services/admin/enterprises/actions.ts'
-import { changeEnterprise } from '../../../api/services/admin/enterprises/change.ts'
+import { changeEnterpriseInConsole } from '../../../api/services/admin/enterprises/console.ts'
 import { getConsoleEnterprise } from '../../../api/services/admin/enterprises/get.ts'
 import type {
   ConsoleEnterprise,
@@ -9,6 +9,7 @@ import type {
 } from '../../../api/services/admin/enterprises/schemas.ts'
 import { serviceContext } from '../services.ts'
 import type { FieldProblem } from './auth-form.ts'
+import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 export type EnterprisePage =
   | { kind: 'redirect'; location: string }
@@ -53,7 +54,7 @@ export async function handleEnterpriseRequest(input: {
   url: URL
   uscc: string
   operator: SignedInOperator
-  csrfOk: (form: FormData) => boolean
+  console: ConsoleRequest
   clientAddress: string
 }): Promise<EnterprisePage> {
   const { operator } = input
@@ -72,22 +73,25 @@ export async function handleEnterpriseRequest(input: {
       return await show(200, done ? { done } : {})
     }
     const form = await input.request.formData().catch(() => null)
-    if (!form || !input.csrfOk(form)) {
+    const staleToken = () => {
       const message = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
-      return await show(403, { refusal: { message, stale: false, problems: [], values: {} } })
+      return show(403, { refusal: { message, stale: false, problems: [], values: {} } })
     }
+    if (!form) return await staleToken()
     const values: Record<string, string> = {}
     for (const [name, value] of form) {
       if (typeof value === 'string' && name !== 'csrf') values[name] = value
     }
     const action = actionOf(values.action)
     try {
-      await changeEnterprise({
+      await changeEnterpriseInConsole({
         ctx,
-        input: { operator, uscc, fields: values, clientAddress: input.clientAddress },
+        request: withForm(input.console, form),
+        input: { uscc, fields: values },
       })
       return { kind: 'redirect', location: `${enterprisePageUrl(uscc)}?done=${action ?? ''}` }
     } catch (error) {
+      if (isCsrfRefusal(error)) return await staleToken()
       if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
         throw error
       }

@@ -1,13 +1,12 @@
 import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import {
-  listDead,
-  retryDeadCallback,
-  type DeadCallback,
-} from '../../../api/services/admin/hotline/dead-callbacks.ts'
+  retryDeadCallbackInConsole,
+  retryRejectedInConsole,
+} from '../../../api/services/admin/hotline/console.ts'
+import { listDead, type DeadCallback } from '../../../api/services/admin/hotline/dead-callbacks.ts'
 import {
   listRejected,
-  retryRejected,
   type RejectedEvent,
 } from '../../../api/services/admin/hotline/rejected-events.ts'
 import {
@@ -15,7 +14,8 @@ import {
   type StalledEvent,
 } from '../../../api/services/admin/hotline/stalled-events.ts'
 import { serviceContext } from '../services.ts'
-import type { CsrfCheck, FieldProblem } from './cases-page.ts'
+import type { FieldProblem } from './cases-page.ts'
+import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 const hotlinePageUrl = '/admin/hotline'
 
@@ -75,7 +75,7 @@ export async function handleHotlineRequest(input: {
   request: Request
   url: URL
   operator: SignedInOperator
-  csrfOk: CsrfCheck
+  console: ConsoleRequest
   clientAddress: string
 }): Promise<HotlinePage> {
   const { operator, clientAddress } = input
@@ -93,28 +93,19 @@ export async function handleHotlineRequest(input: {
       refusal: { message: '提交的内容无法读取，请刷新页面后重试。', problems: [] },
     })
   }
-  if (!input.csrfOk(form)) {
-    return shown(operator, clientAddress, {
-      status: 403,
-      refusal: { message: '页面已过期（安全令牌无效），请刷新页面后重新操作。', problems: [] },
-    })
-  }
   const ctx = serviceContext()
+  const request = withForm(input.console, form)
   const field = (name: string) => {
     const v = form.get(name)
     return typeof v === 'string' ? v : ''
   }
   try {
     if (field('intent') === 'retry-callback') {
-      await retryDeadCallback({ ctx, operator, input: { id: field('id'), clientAddress } })
+      await retryDeadCallbackInConsole({ ctx, request, input: { id: field('id') } })
       return { kind: 'redirect', location: `${hotlinePageUrl}?done=callback` }
     }
     if (field('intent') === 'retry-event') {
-      await retryRejected({
-        ctx,
-        operator,
-        input: { webhookId: field('webhookId'), clientAddress },
-      })
+      await retryRejectedInConsole({ ctx, request, input: { webhookId: field('webhookId') } })
       return { kind: 'redirect', location: `${hotlinePageUrl}?done=event` }
     }
     return await shown(operator, clientAddress, {
@@ -122,6 +113,12 @@ export async function handleHotlineRequest(input: {
       refusal: { message: '请从列表中选择要重试的记录。', problems: [] },
     })
   } catch (error) {
+    if (isCsrfRefusal(error)) {
+      return shown(operator, clientAddress, {
+        status: 403,
+        refusal: { message: '页面已过期（安全令牌无效），请刷新页面后重新操作。', problems: [] },
+      })
+    }
     if (!(error instanceof ApiError) || error.status >= 500) throw error
     return shown(operator, clientAddress, {
       status: error.status,

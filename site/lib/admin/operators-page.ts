@@ -2,17 +2,20 @@ import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import { countyNames } from '../../../api/domain/counties.ts'
 import { roleLabels } from '../../../api/services/admin/auth/labels.ts'
-import { actOnOperator } from '../../../api/services/admin/operators/actions.ts'
-import { createOperatorInConsole } from '../../../api/services/admin/operators/create.ts'
+import {
+  actOnOperatorVerb,
+  changeScopeVerb,
+  createOperatorVerb,
+} from '../../../api/services/admin/operators/console.ts'
 import { getOperator, listOperators } from '../../../api/services/admin/operators/list.ts'
-import { changeScopeOfOperator } from '../../../api/services/admin/operators/scope.ts'
 import {
   operatorActions,
   type OperatorAction,
   type OperatorView,
 } from '../../../api/services/admin/operators/schemas.ts'
 import { serviceContext } from '../services.ts'
-import { readForm, textField, type FieldProblem } from './auth-form.ts'
+import { formFields, readForm, textField, type FieldProblem } from './auth-form.ts'
+import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 export const operatorsUrl = '/admin/operators'
 export const operatorPageUrl = (id: string) => `${operatorsUrl}/${id}`
@@ -99,7 +102,7 @@ export interface OperatorsPage {
 export async function handleOperatorsRequest(input: {
   request: Request
   operator: SignedInOperator
-  csrfOk: (form: FormData) => boolean
+  console: ConsoleRequest
   clientAddress: string
 }): Promise<OperatorsPage> {
   const ctx = serviceContext()
@@ -115,17 +118,21 @@ export async function handleOperatorsRequest(input: {
   if (input.request.method !== 'POST') return page(200)
 
   const form = await readForm(input.request)
-  if (!form || !input.csrfOk(form)) {
-    return page(403, { problems: [{ field: 'csrf', message: tokenRefusal }] })
-  }
-  for (const name of newOperatorFields) values[name] = textField(form, name, 100)
+  const staleToken = () => page(403, { problems: [{ field: 'csrf', message: tokenRefusal }] })
+  if (!form) return staleToken()
+  const typed: NewOperatorValues = { username: '', role: '', county: '' }
+  for (const name of newOperatorFields) typed[name] = textField(form, name, 100)
   try {
-    const created = await createOperatorInConsole({
+    const created = await createOperatorVerb({
       ctx,
-      input: { operator, fields: values, clientAddress: input.clientAddress },
+      request: withForm(input.console, form),
+      input: typed,
     })
-    return await page(201, { created, values: { username: '', role: '', county: '' } })
+    return await page(201, { created })
   } catch (error) {
+    // A stale page's values are not shown again: the refusal is about the page, not the fields.
+    if (isCsrfRefusal(error)) return staleToken()
+    Object.assign(values, typed)
     if (!(error instanceof ApiError) || error.status >= 500) throw error
     return page(error.status, { problems: problemsOf(error, 'username') })
   }
@@ -171,7 +178,7 @@ export async function handleOperatorRequest(input: {
   url: URL
   id: string
   operator: SignedInOperator
-  csrfOk: (form: FormData) => boolean
+  console: ConsoleRequest
   /** The administrator's session, ended if their password is guessed at too often. */
   session: { tokenHash: Buffer }
   clientAddress: string
@@ -191,16 +198,15 @@ export async function handleOperatorRequest(input: {
       return await show(200, done ? { done } : {})
     }
     const form = await readForm(input.request)
-    if (!form || !input.csrfOk(form)) return await show(403, { refusal: tokenRefusal })
+    if (!form) return await show(403, { refusal: tokenRefusal })
+    const request = withForm(input.console, form)
     if (form.get('intent') === 'scope') {
       const values = { role: textField(form, 'role', 40), county: textField(form, 'county', 10) }
       try {
-        await changeScopeOfOperator({
-          ctx,
-          input: { operator, id, fields: values, clientAddress: input.clientAddress },
-        })
+        await changeScopeVerb({ ctx, request, input: { id, fields: values } })
         return { kind: 'redirect', location: `${operatorPageUrl(id)}?done=change_scope` }
       } catch (error) {
+        if (isCsrfRefusal(error)) return await show(403, { refusal: tokenRefusal })
         if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
           throw error
         }
@@ -211,31 +217,31 @@ export async function handleOperatorRequest(input: {
         })
       }
     }
-    const action = actionOf(form.get('action'))
-    if (!action) return await show(400, { refusal: '请从下面的按钮中选择一项操作。' })
     try {
-      const done = await actOnOperator({
+      const done = await actOnOperatorVerb({
         ctx,
-        input: {
-          operator,
-          id,
-          action,
-          // Asked only to reset a second factor; never kept or shown again.
-          currentPassword: action === 'reset_totp' ? textField(form, 'currentPassword') : undefined,
-          session: input.session,
-          clientAddress: input.clientAddress,
-        },
+        request,
+        input: { id, ...formFields(form, ['action', 'currentPassword']) },
       })
+      const { action } = done
       if (done.oneTimePassword) {
         const { oneTimePassword } = done
         return { kind: 'shown', status: 200, view: done.operator, done: action, oneTimePassword }
       }
       return { kind: 'redirect', location: `${operatorPageUrl(id)}?done=${action}` }
     } catch (error) {
+      if (isCsrfRefusal(error)) return await show(403, { refusal: tokenRefusal })
       if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
         throw error
       }
-      return await show(error.status, { refusal: error.message })
+      // An action that is none of the buttons: the verb's own words for it, not the summary.
+      const refusal =
+        error.code === 'VALIDATION_FAILED'
+          ? problemsOf(error, '')
+              .map((p) => p.message)
+              .join(' ')
+          : error.message
+      return await show(error.status, { refusal })
     }
   } catch (error) {
     if (error instanceof ApiError && error.code === 'NOT_FOUND') {

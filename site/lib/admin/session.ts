@@ -1,15 +1,47 @@
 import type { AstroGlobal } from 'astro'
 import type { OperatorRole, SessionStage } from '../../../db/database.ts'
 import {
-  csrfTokenMatches,
-  loadSession,
-  type ConsoleSession,
-} from '../../../api/services/admin/sessions.ts'
+  ConsoleRefusal,
+  openConsole,
+  type ConsoleRequest,
+} from '../../../api/services/admin/console-request.ts'
+import type { ConsoleSession } from '../../../api/services/admin/sessions.ts'
+import { clientAddressOf } from '../complaint-client.ts'
 import { serviceContext } from '../services.ts'
-import { sessionToken } from './auth-cookie.ts'
+import { isSecurePage, sessionToken } from './auth-cookie.ts'
 import { seeOther, signInUrl, withNext } from './auth-next.ts'
 
-export type { ConsoleSession }
+export type { ConsoleRequest, ConsoleSession }
+
+type Astro = Pick<AstroGlobal, 'url' | 'request' | 'cookies' | 'clientAddress'>
+
+/**
+ * The console request of a page, as openConsole and the console verbs check it. Without a form
+ * it is a page view; with one, a post that must carry the form's hidden `csrf` field.
+ */
+export function consoleRequest(astro: Astro): ConsoleRequest {
+  const { request, url } = astro
+  return {
+    sessionToken: sessionToken(astro),
+    csrfToken: undefined,
+    origin: request.headers.get('origin'),
+    host: url.host,
+    changesState: false,
+    clientAddress: clientAddressOf(request, () => astro.clientAddress),
+    userAgent: request.headers.get('user-agent') ?? '',
+    secure: isSecurePage(astro),
+  }
+}
+
+/** The same request as a form post: state-changing, with the form's CSRF token. */
+export function withForm(request: ConsoleRequest, form: FormData): ConsoleRequest {
+  const given = form.get('csrf')
+  return {
+    ...request,
+    changesState: true,
+    csrfToken: typeof given === 'string' ? given : undefined,
+  }
+}
 
 /** Where a session that has not finished signing in must go next. */
 const stagePages: Record<Exclude<SessionStage, 'active'>, string> = {
@@ -28,28 +60,65 @@ export async function consoleSession(
   options: { roles?: readonly OperatorRole[]; stages?: readonly SessionStage[] } = {},
 ): Promise<ConsoleSession | Response> {
   astro.response.headers.set('Cache-Control', 'no-store')
-  const ctx = serviceContext()
-  const session = await loadSession(
-    ctx.db,
-    ctx.privacy.hashKey,
-    sessionToken(astro),
-    new Date(),
-    ctx.sessionCache,
-  )
-  if (!session) return seeOther(signInUrl(astro.url))
-  const stages = options.stages ?? ['active']
-  if (!stages.includes(session.stage)) {
-    const page = session.stage === 'active' ? '/admin' : stagePages[session.stage]
-    return seeOther(withNext(page, astro.url.pathname + astro.url.search))
+  try {
+    return await openConsole({
+      ctx: serviceContext(),
+      request: consoleRequest(astro),
+      access: { stages: options.stages, roles: options.roles },
+    })
+  } catch (error) {
+    const answer = refusalPage(error, astro.url)
+    if (answer) return answer
+    throw error
   }
-  if (options.roles && !options.roles.includes(session.operator.role)) return forbiddenPage()
-  return session
 }
 
-/** Whether a posted form carries this session's CSRF token (hidden field `csrf`). */
-export function formCsrfOk(session: ConsoleSession, form: FormData): boolean {
-  const given = form.get('csrf')
-  return csrfTokenMatches(session.csrfToken, typeof given === 'string' ? given : undefined)
+/**
+ * A console refusal as a page answer: sign-in (with `next`) when signed out, the password or
+ * TOTP page when sign-in is unfinished, the plain 403 page for a role; undefined for anything
+ * else (a CSRF refusal, which each form words in its own notice).
+ */
+function refusalPage(error: unknown, url: URL): Response | undefined {
+  if (!(error instanceof ConsoleRefusal)) return undefined
+  const here = url.pathname + url.search
+  switch (error.reason) {
+    case 'signed_out':
+      return seeOther(signInUrl(url))
+    case 'unfinished': {
+      const stage = error.stage ?? 'active'
+      return seeOther(withNext(stage === 'active' ? '/admin' : stagePages[stage], here))
+    }
+    case 'role':
+      return forbiddenPage()
+    default:
+      return undefined
+  }
+}
+
+/** Whether a console verb refused a form for its CSRF token (a stale or forged page). */
+export const isCsrfRefusal = (error: unknown) =>
+  error instanceof ConsoleRefusal && error.reason === 'csrf'
+
+/**
+ * Checks a posted form with openConsole, as the session's page accepted it: true when it
+ * carries the session's CSRF token (hidden field `csrf`).
+ */
+export async function formAccepted(
+  request: ConsoleRequest,
+  form: FormData,
+  stages?: readonly SessionStage[],
+): Promise<boolean> {
+  try {
+    await openConsole({
+      ctx: serviceContext(),
+      request: withForm(request, form),
+      access: { stages },
+    })
+    return true
+  } catch (error) {
+    if (error instanceof ConsoleRefusal) return false
+    throw error
+  }
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)

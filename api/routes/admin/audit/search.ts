@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { auditFiltersSchema, searchAudit } from '../../../services/admin/audit-search.ts'
+import { auditFiltersSchema, searchAuditInConsole } from '../../../services/admin/audit-search.ts'
 import type { App } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf, requireOperator } from '../guard.ts'
+import { queryOf, serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const entrySchema = z
   .object({
@@ -25,7 +26,6 @@ const route = createRoute({
   description:
     '`action` is an exact action (auth.sign_in) or a family (auth.*); `complaintId` a case id ' +
     'or a tracking number; `from`/`to` are calendar days in China Standard Time, inclusive.',
-  middleware: requireOperator(),
   request: { query: auditFiltersSchema },
   responses: {
     200: {
@@ -46,10 +46,11 @@ const route = createRoute({
 })
 
 export function registerSearchAudit(app: App) {
-  app.openapi(route, async (c) => {
-    const page = await searchAudit({
+  serveConsoleRoute(app, route, async (c) => {
+    const page = await searchAuditInConsole({
       ctx: c.get('ctx'),
-      input: { operator: operatorOf(c), filters: c.req.valid('query') },
+      request: consoleRequestOf(c),
+      input: queryOf(c),
     })
     return c.json(page, 200)
   })

@@ -1,11 +1,14 @@
-import { createRoute, z } from '@hono/zod-openapi'
+import { createRoute } from '@hono/zod-openapi'
 import { setCookie } from 'hono/cookie'
-import { changePassword } from '../../../services/admin/auth/change-password.ts'
+import {
+  changeConsolePassword,
+  changePasswordInputSchema,
+} from '../../../services/admin/auth/console.ts'
 import { sessionCookieName, sessionCookieOptions } from '../../../services/admin/sessions.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { isSecureRequest, requireOperator, sessionOf } from '../guard.ts'
+import { jsonBody, serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf, isSecureRequest } from '../guard.ts'
 import { issuedSessionSchema } from './schemas.ts'
 
 const route = createRoute({
@@ -15,16 +18,12 @@ const route = createRoute({
   description:
     'The new password: at least 12 characters, not containing the username, not the current ' +
     'one. Every session of the operator ends; a new cookie and CSRF token are issued.',
-  middleware: requireOperator({ stages: ['change_password', 'active'] }),
   request: {
     body: {
       required: true,
       content: {
         'application/json': {
-          schema: z.object({
-            currentPassword: z.string('请填写当前密码').min(1, '请填写当前密码').max(1024),
-            newPassword: z.string('请填写新密码').min(1, '请填写新密码').max(1024),
-          }),
+          schema: changePasswordInputSchema,
         },
       },
     },
@@ -39,17 +38,11 @@ const route = createRoute({
 })
 
 export function registerChangePassword(app: App) {
-  app.openapi(route, async (c) => {
-    const body = c.req.valid('json')
-    const issued = await changePassword({
+  serveConsoleRoute(app, route, async (c) => {
+    const issued = await changeConsolePassword({
       ctx: c.get('ctx'),
-      input: {
-        session: sessionOf(c),
-        currentPassword: body.currentPassword,
-        newPassword: body.newPassword,
-        clientAddress: clientAddress(c),
-        userAgent: c.req.header('user-agent') ?? '',
-      },
+      request: consoleRequestOf(c),
+      input: await jsonBody(c),
     })
     setCookie(c, sessionCookieName, issued.token, sessionCookieOptions(isSecureRequest(c)))
     return c.json({ stage: issued.stage, csrfToken: issued.csrfToken }, 200)

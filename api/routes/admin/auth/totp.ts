@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { setCookie } from 'hono/cookie'
 import { totpEnrolment } from '../../../services/admin/auth/totp-enrolment.ts'
-import { submitTotpCode } from '../../../services/admin/auth/totp-verify.ts'
+import { submitConsoleTotp, totpCodeInputSchema } from '../../../services/admin/auth/console.ts'
 import { sessionCookieName, sessionCookieOptions } from '../../../services/admin/sessions.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { isSecureRequest, requireOperator, sessionOf } from '../guard.ts'
+import { jsonBody, serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf, isSecureRequest, requireOperator, sessionOf } from '../guard.ts'
 
 const enrolmentRoute = createRoute({
   method: 'get',
@@ -36,17 +36,12 @@ const codeRoute = createRoute({
     'At stage totp a good code finishes signing in and replaces the session (new cookie and ' +
     'CSRF token). Enabling TOTP (the first code) needs `currentPassword` too. A code is ' +
     'accepted once; every code and password is counted before it is checked.',
-  middleware: requireOperator({ stages: ['totp', 'active'] }),
   request: {
     body: {
       required: true,
       content: {
         'application/json': {
-          schema: z.object({
-            code: z.string('请填写 6 位验证码').max(20, '验证码是 6 位数字'),
-            /** Required to enable TOTP (enrolment); ignored when the code finishes a sign-in. */
-            currentPassword: z.string('请填写当前密码').max(1024).optional(),
-          }),
+          schema: totpCodeInputSchema,
         },
       },
     },
@@ -69,16 +64,11 @@ export function registerTotp(app: App) {
     const enrolment = await totpEnrolment({ ctx: c.get('ctx'), input: { session: sessionOf(c) } })
     return c.json(enrolment, 200)
   })
-  app.openapi(codeRoute, async (c) => {
-    const result = await submitTotpCode({
+  serveConsoleRoute(app, codeRoute, async (c) => {
+    const { result } = await submitConsoleTotp({
       ctx: c.get('ctx'),
-      input: {
-        session: sessionOf(c),
-        code: c.req.valid('json').code,
-        currentPassword: c.req.valid('json').currentPassword,
-        clientAddress: clientAddress(c),
-        userAgent: c.req.header('user-agent') ?? '',
-      },
+      request: consoleRequestOf(c),
+      input: await jsonBody(c),
     })
     if (result.token === undefined) return c.json({ stage: 'active' as const }, 200)
     setCookie(c, sessionCookieName, result.token, sessionCookieOptions(isSecureRequest(c)))

@@ -1,9 +1,10 @@
 import { createRoute } from '@hono/zod-openapi'
-import { listCases } from '../../../services/admin/cases/list.ts'
+import { listCasesInConsole } from '../../../services/admin/cases/console.ts'
 import { caseQueueQuerySchema, caseQueueSchema } from '../../../services/admin/cases/schemas.ts'
 import type { App } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf, requireOperator } from '../guard.ts'
+import { queryOf, serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const route = createRoute({
   method: 'get',
@@ -13,7 +14,6 @@ const route = createRoute({
     'Filters alone are answered by PostgreSQL; `q` searches the private complaints index, where ' +
     'the server adds the operator’s county filter. A `county` outside the operator’s scope is 403. ' +
     '`counts` are per status in the operator’s scope (and the chosen county).',
-  middleware: requireOperator(),
   request: { query: caseQueueQuerySchema },
   responses: {
     200: {
@@ -25,11 +25,11 @@ const route = createRoute({
 })
 
 export function registerListCases(app: App) {
-  app.openapi(route, async (c) => {
-    const queue = await listCases({
+  serveConsoleRoute(app, route, async (c) => {
+    const queue = await listCasesInConsole({
       ctx: c.get('ctx'),
-      operator: operatorOf(c),
-      input: c.req.valid('query'),
+      request: consoleRequestOf(c),
+      input: queryOf(c),
     })
     return c.json(queue, 200)
   })

@@ -1,18 +1,17 @@
 import { createRoute } from '@hono/zod-openapi'
-import { listConsoleEnterprises } from '../../../services/admin/enterprises/list.ts'
+import { listEnterprisesInConsole } from '../../../services/admin/enterprises/list.ts'
 import { consoleListQuerySchema } from '../../../services/admin/enterprises/schemas.ts'
 import { enterprisePageSchema } from '../../../services/enterprises/schemas.ts'
 import type { App } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf } from '../guard.ts'
-import { cityAdminOnly } from './guard.ts'
+import { queryOf, serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const route = createRoute({
   method: 'get',
   path: '/admin/enterprises',
   summary: '后台：查找诚信计量单位（市局管理员）',
   description: 'Read from PostgreSQL, so a change shows at once. 20 a page.',
-  middleware: cityAdminOnly,
   request: { query: consoleListQuerySchema },
   responses: {
     200: {
@@ -24,10 +23,11 @@ const route = createRoute({
 })
 
 export function registerConsoleEnterpriseList(app: App) {
-  app.openapi(route, async (c) => {
-    const page = await listConsoleEnterprises({
+  serveConsoleRoute(app, route, async (c) => {
+    const page = await listEnterprisesInConsole({
       ctx: c.get('ctx'),
-      input: { ...c.req.valid('query'), operator: operatorOf(c) },
+      request: consoleRequestOf(c),
+      input: queryOf(c),
     })
     return c.json(page, 200)
   })

@@ -4,7 +4,8 @@ import { asUsccPrefix } from '../../enterprises/code-query.ts'
 import { toItem, type EnterprisePage } from '../../enterprises/list.ts'
 import type { SignedInOperator } from '../access.ts'
 import { requireCityAdmin } from './access.ts'
-import type { ConsoleListQuery } from './schemas.ts'
+import { consoleVerb, parseConsoleInput } from '../console-request.ts'
+import { consoleListQuerySchema, type ConsoleListQuery } from './schemas.ts'
 
 const consolePageSize = 20
 
@@ -12,7 +13,7 @@ const consolePageSize = 20
  * The businesses an administrator looks for, read from PostgreSQL rather than the search index:
  * the console must show a change the moment it is made, not once the index has caught up.
  */
-export async function listConsoleEnterprises({
+async function listConsoleEnterprises({
   ctx,
   input,
 }: {
@@ -32,3 +33,11 @@ export async function listConsoleEnterprises({
   )
   return { items: items.map(toItem), total, page: input.page, pageSize: consolePageSize }
 }
+
+/** The list from the query as sent (GET /api/admin/enterprises and the console page alike). */
+export const listEnterprisesInConsole = consoleVerb({
+  access: { authorize: requireCityAdmin },
+  parse: (raw) => parseConsoleInput(consoleListQuerySchema, raw, 'query'),
+  run: ({ ctx, session, input }) =>
+    listConsoleEnterprises({ ctx, input: { ...input, operator: session.operator } }),
+})

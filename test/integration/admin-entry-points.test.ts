@@ -1,0 +1,349 @@
+import type { AstroGlobal } from 'astro'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../api/http/app.ts'
+import { installDeps, uninstallDeps } from '../../server/deps.ts'
+import { sessionCookieName } from '../../api/services/admin/sessions.ts'
+import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
+import { generateDemoRecords } from '../../scripts/demo/generate.ts'
+import { loadAuditPage } from '../../site/lib/admin/auth-audit.ts'
+import { handlePasswordChange } from '../../site/lib/admin/auth-password.ts'
+import { handleSignIn } from '../../site/lib/admin/auth-sign-in.ts'
+import { handleSignOut } from '../../site/lib/admin/auth-sign-out.ts'
+import { handleCaseRequest } from '../../site/lib/admin/cases-page.ts'
+import { loadQueuePage } from '../../site/lib/admin/cases-queue.ts'
+import { loadConsoleList } from '../../site/lib/admin/enterprises-list.ts'
+import { consoleRequest, consoleSession } from '../../site/lib/admin/session.ts'
+import { createTestContext, type TestContext } from '../support/integration.ts'
+import { signedInOperator, type TestOperator } from '../support/operators.ts'
+
+/**
+ * Both entry points of the console (issue 21, acceptance 3): for each action, the Astro page's
+ * request (its adapter called as the built page calls it) and the /api/admin route must reach
+ * the same decision for each caller, since both go through the same console verbs.
+ */
+
+const countyA = '331102' // 莲都区
+const countyB = '331121' // 青田县
+const host = 'console.example'
+const callers = [
+  'signedOut',
+  'viewer',
+  'handlerA',
+  'handlerB',
+  'admin',
+  'adminWithoutCsrf',
+  'adminFromOtherSite',
+] as const
+type Caller = (typeof callers)[number]
+
+/** What a caller was told, whichever way it asked. */
+type Decision = 'signed_out' | 'forbidden' | 'not_found' | 'allowed'
+
+let t: TestContext
+let app: ReturnType<typeof createApp>
+let caseId: string
+const sessions = {} as Record<'viewer' | 'handlerA' | 'handlerB' | 'admin', TestOperator>
+
+const sessionOf = (as: Caller): TestOperator | undefined =>
+  as === 'signedOut' ? undefined : sessions[as.startsWith('admin') ? 'admin' : (as as 'viewer')]
+
+/** The headers a browser would send to /api/admin as this caller. */
+function apiHeaders(as: Caller): Record<string, string> {
+  const s = sessionOf(as)
+  const headers: Record<string, string> = s ? { ...s.headers } : {}
+  if (as === 'adminWithoutCsrf') delete headers['x-csrf-token']
+  if (as === 'adminFromOtherSite') headers.origin = 'https://attacker.example'
+  return headers
+}
+
+function decisionOfStatus(status: number): Decision {
+  if (status === 401) return 'signed_out'
+  if (status === 403) return 'forbidden'
+  if (status === 404) return 'not_found'
+  expect(status).toBeLessThan(500)
+  return 'allowed'
+}
+
+/** A page's answer: a 303 to sign-in is the page's way of saying "signed out". */
+function decisionOfPage(answer: Response | { status: number }): Decision {
+  if (answer instanceof Response && answer.status === 303) {
+    const location = answer.headers.get('location') ?? ''
+    return location.startsWith('/admin/sign-in') ? 'signed_out' : 'allowed'
+  }
+  return decisionOfStatus(answer.status)
+}
+
+/** The Astro global as a console page sees it, for `as`, with an optional form post. */
+function astroFor(as: Caller, path: string, form?: Record<string, string>): AstroGlobal {
+  const s = sessionOf(as)
+  const token = s?.headers.cookie.split('=')[1]
+  const body = new FormData()
+  for (const [k, v] of Object.entries(form ?? {})) body.set(k, v)
+  const csrf = s?.headers['x-csrf-token']
+  if (form && csrf && as !== 'adminWithoutCsrf') body.set('csrf', csrf)
+  const headers: Record<string, string> = { 'user-agent': 'test' }
+  if (as === 'adminFromOtherSite') headers.origin = 'https://attacker.example'
+  const url = new URL(path, `http://${host}`)
+  const request = new Request(url, form ? { method: 'POST', headers, body } : { headers })
+  const astro = {
+    url,
+    request,
+    clientAddress: '192.0.2.10',
+    params: {},
+    response: { headers: new Headers(), status: 200 },
+    cookies: {
+      get: (name: string) => (name === sessionCookieName && token ? { value: token } : undefined),
+      set: () => undefined,
+      delete: () => undefined,
+    },
+    redirect: (location: string, status = 302) =>
+      new Response(null, { status, headers: { location } }),
+  }
+  return astro as unknown as AstroGlobal
+}
+
+interface Action {
+  /** The /api/admin call. */
+  api: () => Promise<{ path: string; init?: RequestInit }>
+  /** The same action through its page, as the .astro file runs it. */
+  page: (as: Caller) => Promise<Response | { status: number }>
+  expect: Partial<Record<Caller, Decision>>
+}
+
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+async function caseVersion(): Promise<number> {
+  const res = await app.request(`/api/admin/cases/${caseId}`, { headers: apiHeaders('admin') })
+  return ((await res.json()) as { version: number }).version
+}
+
+/** Runs a page: its session check first, then its adapter, as the .astro files do. */
+async function page(
+  astro: AstroGlobal,
+  options: Parameters<typeof consoleSession>[1],
+  adapter: () => Promise<{ status: number } | Response>,
+): Promise<Response | { status: number }> {
+  const session = await consoleSession(astro, options)
+  if (session instanceof Response) return session
+  return adapter()
+}
+
+const everyoneIn: Partial<Record<Caller, Decision>> = {
+  signedOut: 'signed_out',
+  viewer: 'allowed',
+  handlerA: 'allowed',
+  handlerB: 'allowed',
+  admin: 'allowed',
+}
+const adminsOnly: Partial<Record<Caller, Decision>> = {
+  signedOut: 'signed_out',
+  viewer: 'forbidden',
+  handlerA: 'forbidden',
+  handlerB: 'forbidden',
+  admin: 'allowed',
+}
+const caseAWritable: Partial<Record<Caller, Decision>> = {
+  signedOut: 'signed_out',
+  viewer: 'forbidden',
+  handlerA: 'allowed',
+  handlerB: 'not_found',
+  admin: 'allowed',
+  adminWithoutCsrf: 'forbidden',
+}
+
+const actions: Record<string, Action> = {
+  'the case queue': {
+    api: () => Promise.resolve({ path: '/api/admin/cases' }),
+    page: (as) => {
+      const astro = astroFor(as, '/admin/cases')
+      return page(astro, {}, () => loadQueuePage(astro.url, consoleRequest(astro)))
+    },
+    expect: everyoneIn,
+  },
+  'a case': {
+    api: () => Promise.resolve({ path: `/api/admin/cases/${caseId}` }),
+    page: (as) => {
+      const astro = astroFor(as, `/admin/cases/${caseId}`)
+      return page(astro, {}, () =>
+        handleCaseRequest({
+          request: astro.request,
+          url: astro.url,
+          id: caseId,
+          operator: sessionOf(as)!.operator,
+          console: consoleRequest(astro),
+          clientAddress: '192.0.2.10',
+        }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
+      )
+    },
+    expect: { ...caseAWritable, viewer: 'allowed', adminWithoutCsrf: 'allowed' },
+  },
+  'a note on a case': {
+    api: async () => ({
+      path: `/api/admin/cases/${caseId}/actions`,
+      init: json({ action: 'note', version: await caseVersion(), note: '电话联系了投诉人。' }),
+    }),
+    page: async (as) => {
+      const version = String(await caseVersion())
+      const astro = astroFor(as, `/admin/cases/${caseId}`, {
+        action: 'note',
+        version,
+        note: '电话联系了投诉人。',
+      })
+      return page(astro, {}, () =>
+        handleCaseRequest({
+          request: astro.request,
+          url: astro.url,
+          id: caseId,
+          operator: sessionOf(as)!.operator,
+          console: consoleRequest(astro),
+          clientAddress: '192.0.2.10',
+        }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
+      )
+    },
+    expect: caseAWritable,
+  },
+  "a case's contact details": {
+    api: () =>
+      Promise.resolve({ path: `/api/admin/cases/${caseId}/reveal`, init: { method: 'POST' } }),
+    page: (as) => {
+      const astro = astroFor(as, `/admin/cases/${caseId}`, { intent: 'reveal' })
+      return page(astro, {}, () =>
+        handleCaseRequest({
+          request: astro.request,
+          url: astro.url,
+          id: caseId,
+          operator: sessionOf(as)!.operator,
+          console: consoleRequest(astro),
+          clientAddress: '192.0.2.10',
+        }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
+      )
+    },
+    expect: caseAWritable,
+  },
+  'the audit log': {
+    api: () => Promise.resolve({ path: '/api/admin/audit' }),
+    page: (as) => {
+      const astro = astroFor(as, '/admin/audit')
+      return page(astro, { roles: ['city_admin'] }, () =>
+        loadAuditPage(astro.url, consoleRequest(astro)),
+      )
+    },
+    expect: adminsOnly,
+  },
+  'the enterprise list': {
+    api: () => Promise.resolve({ path: '/api/admin/enterprises' }),
+    page: (as) => {
+      const astro = astroFor(as, '/admin/enterprises')
+      return page(astro, { roles: ['city_admin'] }, () =>
+        loadConsoleList(astro.url, consoleRequest(astro)),
+      )
+    },
+    expect: adminsOnly,
+  },
+  'a password change': {
+    // A wrong current password: past the gate, refused by the verb (allowed to ask).
+    api: () =>
+      Promise.resolve({
+        path: '/api/admin/auth/password',
+        init: json({ currentPassword: 'not-the-password', newPassword: 'a-long-new-password-26' }),
+      }),
+    page: (as) => {
+      const astro = astroFor(as, '/admin/password', {
+        currentPassword: 'not-the-password',
+        newPassword: 'a-long-new-password-26',
+        confirmPassword: 'a-long-new-password-26',
+      })
+      return page(astro, { stages: ['change_password', 'active'] }, () =>
+        handlePasswordChange(astro),
+      )
+    },
+    expect: { ...everyoneIn, adminWithoutCsrf: 'forbidden' },
+  },
+  'a sign-in': {
+    // Wrong credentials whoever asks; a post from another site is refused before they count.
+    api: () =>
+      Promise.resolve({
+        path: '/api/admin/auth/sign-in',
+        init: json({ username: 'nobody-at-all', password: 'wrong-password-1' }),
+      }),
+    page: (as) =>
+      handleSignIn(
+        astroFor(as, '/admin/sign-in', { username: 'nobody-at-all', password: 'wrong-password-1' }),
+      ),
+    expect: { signedOut: 'signed_out', adminFromOtherSite: 'forbidden' },
+  },
+  'a sign-out without the CSRF token': {
+    api: () => Promise.resolve({ path: '/api/admin/auth/sign-out', init: { method: 'POST' } }),
+    page: (as) => handleSignOut(astroFor(as, '/admin/sign-out', {})),
+    expect: { adminWithoutCsrf: 'forbidden' },
+  },
+}
+
+beforeAll(async () => {
+  t = await createTestContext()
+  app = createApp(t.deps)
+  installDeps(t.deps)
+  const [business] = generateDemoRecords(1)
+  await applyEnterpriseRecords({
+    ctx: t.deps,
+    input: { records: [business!], source: 'test', today: '2026-11-27' },
+  })
+  sessions.viewer = await signedInOperator(t.deps, 'viewer')
+  sessions.handlerA = await signedInOperator(t.deps, 'county_handler', countyA)
+  sessions.handlerB = await signedInOperator(t.deps, 'county_handler', countyB)
+  sessions.admin = await signedInOperator(t.deps, 'city_admin')
+  const form = new FormData()
+  const fields = {
+    kind: 'complaint',
+    category: 'short_weight',
+    county: countyA,
+    merchantName: '入口测试摊位',
+    address: '城东菜场 12 号',
+    occurredAt: '2026-11-20T09:30',
+    description: '买了一斤猪肉，回家复秤只有八两。',
+    name: '王小明',
+    phone: '13812345678',
+    consent: 'on',
+  }
+  for (const [k, v] of Object.entries(fields)) form.set(k, v)
+  const filed = await app.request(
+    '/api/complaints',
+    { method: 'POST', body: form, headers: { accept: 'application/json' } },
+    { clientAddress: '192.0.2.1' },
+  )
+  expect(filed.status).toBeLessThan(400)
+  const row = await t.deps.db
+    .selectFrom('complaints')
+    .select('id')
+    .where('merchantName', '=', fields.merchantName)
+    .executeTakeFirstOrThrow()
+  caseId = row.id
+})
+
+afterAll(async () => {
+  uninstallDeps()
+  await t.cleanup()
+})
+
+describe('the console decides the same through its pages and its API', () => {
+  for (const [name, action] of Object.entries(actions)) {
+    const asked = callers.filter((c) => action.expect[c] !== undefined)
+    it.each(asked)(`${name} as %s`, async (as) => {
+      const { path, init } = await action.api()
+      const res = await app.request(`http://${host}${path}`, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), ...apiHeaders(as) },
+      })
+      const viaApi = decisionOfStatus(res.status)
+      const viaPage = decisionOfPage(await action.page(as))
+      expect({ viaApi, viaPage }, `${name} as ${as}`).toEqual({
+        viaApi: action.expect[as],
+        viaPage: action.expect[as],
+      })
+    })
+  }
+})

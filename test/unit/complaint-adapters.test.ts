@@ -19,10 +19,15 @@ const chinese = /[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]/
 const documentationKeys = new Set(['summary', 'description'])
 
 function isDocumentation(node: ts.Node): boolean {
-  const parent = node.parent
+  // A literal, or a part of the `+` concatenation that makes up the property's value.
+  let value = node
+  while (ts.isBinaryExpression(value.parent) || ts.isParenthesizedExpression(value.parent)) {
+    value = value.parent
+  }
+  const parent = value.parent
   return (
     ts.isPropertyAssignment(parent) &&
-    parent.initializer === node &&
+    parent.initializer === value &&
     documentationKeys.has(parent.name.getText())
   )
 }

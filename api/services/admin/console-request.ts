@@ -132,7 +132,11 @@ export function parseConsoleInput<S extends z.ZodType>(
 export interface ConsoleCall {
   ctx: ServiceContext
   request: ConsoleRequest
-  /** The query, JSON body or form fields as sent: the verb parses its own. */
+  /**
+   * The query, JSON body or form fields as sent: the verb parses its own. A function is called
+   * only once the console has accepted the request, so a refused request's body is never read
+   * (the API's answer to a stranger is 401, whatever they sent).
+   */
   input: unknown
 }
 
@@ -152,6 +156,7 @@ export function consoleVerb<I, R>(definition: {
 }): (call: ConsoleCall) => Promise<R> {
   return async ({ ctx, request, input }) => {
     const session = await openConsole({ ctx, request, access: definition.access ?? {} })
-    return definition.run({ ctx, session, request, input: definition.parse(input) })
+    const raw: unknown = typeof input === 'function' ? await (input as () => unknown)() : input
+    return definition.run({ ctx, session, request, input: definition.parse(raw) })
   }
 }

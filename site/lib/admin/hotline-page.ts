@@ -14,7 +14,7 @@ import {
   type StalledEvent,
 } from '../../../api/services/admin/hotline/stalled-events.ts'
 import { serviceContext } from '../services.ts'
-import type { FieldProblem } from './cases-page.ts'
+import type { FieldProblem } from '../../../api/validation.ts'
 import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 const hotlinePageUrl = '/admin/hotline'

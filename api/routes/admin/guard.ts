@@ -10,11 +10,7 @@ import {
   signedOutMessage,
   type ConsoleRequest,
 } from '../../services/admin/console-request.ts'
-import {
-  servedOverHttps,
-  sessionCookieName,
-  type ConsoleSession,
-} from '../../services/admin/sessions.ts'
+import { servedOverHttps, sessionCookieName } from '../../services/admin/sessions.ts'
 
 /** Every console response: never stored by a browser or a proxy (it may hold personal data). */
 export const consoleNoStore: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -63,12 +59,6 @@ export function operatorOf(c: Context<AppEnv>): SignedInOperator {
   const operator = c.get('operator') as SignedInOperator | undefined
   if (!operator) throw new ApiError('UNAUTHORIZED', signedOutMessage)
   return operator
-}
-
-export function sessionOf(c: Context<AppEnv>): ConsoleSession {
-  const session = c.get('session') as ConsoleSession | undefined
-  if (!session) throw new ApiError('UNAUTHORIZED', signedOutMessage)
-  return session
 }
 
 /** Whether the request reached us over HTTPS (directly, or through a trusted proxy). */

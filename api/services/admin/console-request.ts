@@ -47,7 +47,7 @@ export class ConsoleRefusal extends ApiError {
   }
 }
 
-export const signedOutMessage = '登录已失效或尚未登录，请重新登录后台。'
+const signedOutMessage = '登录已失效或尚未登录，请重新登录后台。'
 const csrfMessage = '请求缺少有效的安全令牌（CSRF），请刷新页面后重试。'
 const foreignOriginMessage = '登录请求来自其他网站，已拒绝。请直接打开后台登录页登录。'
 /** What a session at `stage` is told when the request needs another stage. */

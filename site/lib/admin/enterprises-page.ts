@@ -4,13 +4,12 @@ import { enterpriseActions } from '../../../api/services/admin/enterprises/actio
 import { changeEnterpriseInConsole } from '../../../api/services/admin/enterprises/console.ts'
 import { enterpriseNotFoundMessage } from '../../../api/services/admin/enterprises/change.ts'
 import { getConsoleEnterprise } from '../../../api/services/admin/enterprises/get.ts'
-import { InputRefusal } from '../../../api/validation.ts'
+import { fieldProblemsOf, InputRefusal, type FieldProblem } from '../../../api/validation.ts'
 import type {
   ConsoleEnterprise,
   EnterpriseAction,
 } from '../../../api/services/admin/enterprises/schemas.ts'
 import { serviceContext } from '../services.ts'
-import type { FieldProblem } from './auth-form.ts'
 import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 export type EnterprisePage =
@@ -38,10 +37,9 @@ interface Refusal {
 
 export const enterprisePageUrl = (uscc: string) => `/admin/enterprises/${uscc}`
 
-function problemsOf(error: ApiError): FieldProblem[] {
-  if (!Array.isArray(error.details)) return []
-  return (error.details as FieldProblem[]).filter((d) => typeof d.field === 'string' && d.field)
-}
+/** The problems that name a field (a whole-form one is the refusal's message already). */
+const problemsOf = (error: ApiError): FieldProblem[] =>
+  fieldProblemsOf(error).filter((d) => d.field)
 
 const actionOf = (value: unknown) => enterpriseActions.find((a) => a === value)
 

@@ -13,9 +13,9 @@ import {
   type OperatorAction,
   type OperatorView,
 } from '../../../api/services/admin/operators/schemas.ts'
-import { InputRefusal } from '../../../api/validation.ts'
+import { fieldProblemsOf, InputRefusal, type FieldProblem } from '../../../api/validation.ts'
 import { serviceContext } from '../services.ts'
-import { formFields, readForm, textField, type FieldProblem } from './auth-form.ts'
+import { formFields, readForm, textField } from './auth-form.ts'
 import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 export const operatorsUrl = '/admin/operators'
@@ -84,7 +84,7 @@ const pickAnAction = '请从下面的按钮中选择一项操作。'
 const tokenRefusal = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
 
 function problemsOf(error: ApiError, fallbackField: string): FieldProblem[] {
-  const details = Array.isArray(error.details) ? (error.details as FieldProblem[]) : []
+  const details = fieldProblemsOf(error)
   return details.length
     ? details.map((d) => ({ field: d.field || fallbackField, message: d.message }))
     : [{ field: fallbackField, message: error.message }]

@@ -32,6 +32,8 @@ type Done = keyof typeof notices
 
 export type HotlinePage =
   | { kind: 'redirect'; location: string }
+  /** The services refused this operator (city admins only): the plain 403 page. */
+  | { kind: 'forbidden' }
   | {
       kind: 'shown'
       /** 200; 400, 403, 404 or 409 after a refused retry. */
@@ -68,7 +70,19 @@ async function shown(
  * `intent=retry-event` with `webhookId`; success answers 303 back here, so a reload does not
  * repeat it; a refusal shows the page with the reason (an event's schema errors listed).
  */
-export async function handleHotlineRequest(input: {
+export async function handleHotlineRequest(
+  input: Parameters<typeof hotlineRequest>[0],
+): Promise<HotlinePage> {
+  try {
+    return await hotlineRequest(input)
+  } catch (error) {
+    // Who may see the page is decided by the hotline services alone; the page only says no.
+    if (error instanceof ApiError && error.code === 'FORBIDDEN') return { kind: 'forbidden' }
+    throw error
+  }
+}
+
+async function hotlineRequest(input: {
   request: Request
   url: URL
   operator: SignedInOperator

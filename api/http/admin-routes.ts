@@ -8,7 +8,7 @@ import { registerOperatorRoutes } from '../routes/admin/operators/index.ts'
 
 /**
  * The case-handling console's API (/api/admin/*). Every response is `no-store`; each route
- * module installs `requireOperator` itself, so sign-in stays reachable.
+ * calls a console verb, which checks the session itself, so sign-in stays reachable.
  */
 export function registerAdminRoutes(app: App) {
   app.use('/admin/*', consoleNoStore)

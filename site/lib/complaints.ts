@@ -6,11 +6,8 @@ import {
   unitLabels,
 } from '../../api/domain/complaints.ts'
 import { complaintCategories, complaintKinds, quantityUnits } from '../../db/database.ts'
-import type {
-  ComplaintField,
-  ComplaintFormValues,
-  FieldProblem,
-} from '../../api/services/complaints/submit.ts'
+import type { ComplaintField, ComplaintFormValues } from '../../api/services/complaints/submit.ts'
+import type { FieldProblem } from '../../api/validation.ts'
 import { serviceContext } from './services.ts'
 
 /** The form's text fields are the API's fields, read by the one complaint-form reader. */

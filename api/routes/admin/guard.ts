@@ -1,20 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
-import type { SessionStage } from '../../../db/database.ts'
 import type { AppEnv } from '../../env.ts'
-import { ApiError } from '../../errors.ts'
-import type { SignedInOperator } from '../../services/admin/access.ts'
 import { clientAddress } from '../client-address.ts'
-import {
-  openConsole,
-  signedOutMessage,
-  type ConsoleRequest,
-} from '../../services/admin/console-request.ts'
-import {
-  servedOverHttps,
-  sessionCookieName,
-  type ConsoleSession,
-} from '../../services/admin/sessions.ts'
+import type { ConsoleRequest } from '../../services/admin/console-request.ts'
+import { servedOverHttps, sessionCookieName } from '../../services/admin/sessions.ts'
 
 /** Every console response: never stored by a browser or a proxy (it may hold personal data). */
 export const consoleNoStore: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -36,39 +25,6 @@ export function consoleRequestOf(c: Context<AppEnv>): ConsoleRequest {
     userAgent: c.req.header('user-agent') ?? '',
     secure: isSecureRequest(c),
   }
-}
-
-/**
- * Lets a request through only when openConsole accepts it: a live console session, at one of
- * `stages` (default: fully signed in), and for a state-changing request the session's CSRF token
- * in the X-CSRF-Token header.
- */
-export function requireOperator(
-  options: { stages?: readonly SessionStage[] } = {},
-): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const session = await openConsole({
-      ctx: c.get('ctx'),
-      request: consoleRequestOf(c),
-      access: { stages: options.stages },
-    })
-    c.set('session', session)
-    c.set('operator', session.operator)
-    await next()
-  }
-}
-
-/** The signed-in operator of a request that passed `requireOperator`. */
-export function operatorOf(c: Context<AppEnv>): SignedInOperator {
-  const operator = c.get('operator') as SignedInOperator | undefined
-  if (!operator) throw new ApiError('UNAUTHORIZED', signedOutMessage)
-  return operator
-}
-
-export function sessionOf(c: Context<AppEnv>): ConsoleSession {
-  const session = c.get('session') as ConsoleSession | undefined
-  if (!session) throw new ApiError('UNAUTHORIZED', signedOutMessage)
-  return session
 }
 
 /** Whether the request reached us over HTTPS (directly, or through a trusted proxy). */

@@ -47,7 +47,7 @@ export class ConsoleRefusal extends ApiError {
   }
 }
 
-export const signedOutMessage = '登录已失效或尚未登录，请重新登录后台。'
+const signedOutMessage = '登录已失效或尚未登录，请重新登录后台。'
 const csrfMessage = '请求缺少有效的安全令牌（CSRF），请刷新页面后重试。'
 const foreignOriginMessage = '登录请求来自其他网站，已拒绝。请直接打开后台登录页登录。'
 /** What a session at `stage` is told when the request needs another stage. */
@@ -132,7 +132,11 @@ export function parseConsoleInput<S extends z.ZodType>(
 export interface ConsoleCall {
   ctx: ServiceContext
   request: ConsoleRequest
-  /** The query, JSON body or form fields as sent: the verb parses its own. */
+  /**
+   * The query, JSON body or form fields as sent: the verb parses its own. A function is called
+   * only once the console has accepted the request, so a refused request's body is never read
+   * (the API's answer to a stranger is 401, whatever they sent).
+   */
   input: unknown
 }
 
@@ -152,6 +156,7 @@ export function consoleVerb<I, R>(definition: {
 }): (call: ConsoleCall) => Promise<R> {
   return async ({ ctx, request, input }) => {
     const session = await openConsole({ ctx, request, access: definition.access ?? {} })
-    return definition.run({ ctx, session, request, input: definition.parse(input) })
+    const raw: unknown = typeof input === 'function' ? await (input as () => unknown)() : input
+    return definition.run({ ctx, session, request, input: definition.parse(raw) })
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { bodyLimitFor } from '../../body-limits.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { ApiError, type ErrorCode } from '../../errors.ts'
+import { fieldProblemsOf, type FieldProblem } from '../../validation.ts'
 import { fileComplaint, type FileComplaintInput } from './file.ts'
 import { readComplaintForm } from './form.ts'
 import type { ComplaintReceipt } from './receipt.ts'
@@ -22,11 +23,6 @@ const complaintFields = new Set<string>(Object.keys(complaintInputSchema.shape))
 
 /** What the resident typed in each text field, kept as typed for a form shown again. */
 export type ComplaintFormValues = Partial<Record<ComplaintField, string>>
-
-export interface FieldProblem {
-  field: string
-  message: string
-}
 
 interface SubmitComplaintInput {
   request: Request
@@ -157,19 +153,6 @@ function declaredTooLarge(ctx: ServiceContext, request: Request, entry: Complain
   return new ApiError('PAYLOAD_TOO_LARGE', limit.message, { limitBytes: limit.maxBytes })
 }
 
-function isProblemList(details: unknown): details is FieldProblem[] {
-  return (
-    Array.isArray(details) &&
-    details.every(
-      (d: unknown) =>
-        typeof d === 'object' &&
-        d !== null &&
-        typeof (d as FieldProblem).field === 'string' &&
-        typeof (d as FieldProblem).message === 'string',
-    )
-  )
-}
-
 function retryAfterOf(details: unknown): number | undefined {
   if (typeof details !== 'object' || details === null) return undefined
   const seconds = (details as { retryAfterSeconds?: unknown }).retryAfterSeconds
@@ -189,8 +172,7 @@ function refusal(
     status: onPage && error.code === 'VALIDATION_FAILED' ? 422 : error.status,
     message: onPage && error.code === 'CONFLICT' ? conflictOnPage : error.message,
     details: error.details,
-    problems:
-      error.code === 'VALIDATION_FAILED' && isProblemList(error.details) ? error.details : [],
+    problems: error.code === 'VALIDATION_FAILED' ? fieldProblemsOf(error) : [],
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     // The token was used for other content (CONFLICT): the corrected form needs a new one.
     token: error.code === 'CONFLICT' || !token ? randomUUID() : token,

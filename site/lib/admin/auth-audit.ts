@@ -4,7 +4,7 @@ import {
   type AuditEntryView,
 } from '../../../api/services/admin/audit-search.ts'
 import { serviceContext } from '../services.ts'
-import type { FieldProblem } from './auth-form.ts'
+import { fieldProblemsOf, type FieldProblem } from '../../../api/validation.ts'
 import type { ConsoleRequest } from './session.ts'
 
 /** The actions the filter offers, with what they mean; families end in `.*`. */
@@ -77,7 +77,7 @@ export async function loadAuditPage(url: URL, request: ConsoleRequest): Promise<
     }
   } catch (error) {
     if (!(error instanceof ApiError) || error.code !== 'VALIDATION_FAILED') throw error
-    return { status: 400, values, problems: error.details as FieldProblem[], pageHref }
+    return { status: 400, values, problems: fieldProblemsOf(error), pageHref }
   }
 }
 

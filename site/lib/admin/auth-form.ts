@@ -1,10 +1,5 @@
 import { ApiError } from '../../../api/errors.ts'
-
-/** A problem shown next to its field and in the page's error summary. */
-export interface FieldProblem {
-  field: string
-  message: string
-}
+import { fieldProblemsOf, type FieldProblem } from '../../../api/validation.ts'
 
 /** What a console form page shows after a POST that did not go through. */
 export interface FormOutcome {
@@ -62,7 +57,7 @@ export function outcomeOf(
       retryAfterSeconds: typeof seconds === 'number' ? Math.ceil(seconds) : 60,
     }
   }
-  const details = Array.isArray(error.details) ? (error.details as FieldProblem[]) : []
+  const details = fieldProblemsOf(error)
   const problems = details.length
     ? details.map((d) => ({
         field: fields.includes(d.field) ? d.field : fallbackField,

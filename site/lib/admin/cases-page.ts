@@ -8,14 +8,16 @@ import {
 } from '../../../api/services/admin/cases/console.ts'
 import { caseActions, type CaseAction } from '../../../api/services/admin/cases/machine.ts'
 import type { CaseDetail } from '../../../api/services/admin/cases/schemas.ts'
+import { caseNotFoundMessage } from '../../../api/services/admin/cases/scope.ts'
+import {
+  fieldProblemsOf,
+  formRefusalMessage,
+  InputRefusal,
+  type FieldProblem,
+} from '../../../api/validation.ts'
 import { serviceContext } from '../services.ts'
 import { caseUrl, casesUrl } from './cases-queue.ts'
 import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
-
-export interface FieldProblem {
-  field: string
-  message: string
-}
 
 export type CasePage =
   | { kind: 'redirect'; location: string }
@@ -40,16 +42,15 @@ function refusalStatus(error: ApiError): number {
   return error.code === 'VALIDATION_FAILED' ? 422 : error.status
 }
 
-function problemsOf(error: ApiError): FieldProblem[] {
-  const details = error.details
-  if (!Array.isArray(details)) return []
-  return details.filter(
-    (d): d is FieldProblem =>
-      typeof d === 'object' &&
-      d !== null &&
-      typeof (d as FieldProblem).field === 'string' &&
-      typeof (d as FieldProblem).message === 'string',
-  )
+/** An id that is no case's (malformed, unknown or out of scope): the page answers 404. */
+function missingCase(error: unknown): ApiError | undefined {
+  if (!(error instanceof ApiError)) return undefined
+  if (error.code === 'NOT_FOUND') return error
+  // The verbs refuse a malformed id with the API's path message; the page tells it as not found.
+  if (error instanceof InputRefusal && error.target === 'param') {
+    return new ApiError('NOT_FOUND', caseNotFoundMessage)
+  }
+  return undefined
 }
 
 /** The case as the page shows it; each view is audited (getCase). */
@@ -89,9 +90,8 @@ export async function handleCaseRequest(input: {
     }
     return await handlePost(input)
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'NOT_FOUND') {
-      return { kind: 'missing', status: 404, message: error.message }
-    }
+    const missing = missingCase(error)
+    if (missing) return { kind: 'missing', status: 404, message: missing.message }
     throw error
   }
 }
@@ -132,15 +132,14 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
     }
   } catch (error) {
     if (isCsrfRefusal(error)) return refused(input, 403, { message: csrfMessage, problems: [] })
-    if (!(error instanceof ApiError) || error.status >= 500 || error.code === 'NOT_FOUND')
-      throw error
+    if (!(error instanceof ApiError) || error.status >= 500 || missingCase(error)) throw error
     const stale = error.message === staleVersionMessage
     return refused(
       input,
       refusalStatus(error),
       {
-        message: error.message,
-        problems: problemsOf(error),
+        message: formRefusalMessage(error),
+        problems: fieldProblemsOf(error),
         // A stale form's values would overwrite what the colleague did: it starts afresh.
         ...(fields.action && !stale ? { action: fields.action } : {}),
       },

@@ -1,10 +1,13 @@
 import { ApiError } from '../../../api/errors.ts'
 import { listUploadMessage } from '../../../api/body-limits.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
-import { importUploadedList } from '../../../api/services/admin/enterprises/import.ts'
+import { importListInConsole } from '../../../api/services/admin/enterprises/console.ts'
+import { ConsoleRefusal } from '../../../api/services/admin/console-request.ts'
 import type { ImportProblem } from '../../../api/services/enterprises/import-file.ts'
 import { serviceContext } from '../services.ts'
-import { formAccepted, type ConsoleRequest } from './session.ts'
+import { withForm, type ConsoleRequest } from './session.ts'
+
+const noFile = '没有收到名单文件：请选择填好的 .xlsx 或 .csv 文件后再上传。'
 
 export const importPageUrl = '/admin/enterprises/import'
 
@@ -72,28 +75,22 @@ export async function handleImportRequest(input: {
   if (form === 'too-large') {
     return { kind: 'form', status: 413, message: listUploadMessage(limit) }
   }
-  if (!form || !(await formAccepted(input.console, form))) {
+  const stale = () => {
     const message = '页面已过期（安全令牌无效），请刷新页面后重新上传。'
-    return { kind: 'form', status: 403, message }
+    return { kind: 'form', status: 403, message } as const
   }
+  if (!form) return stale()
   const file = form.get('file')
-  if (!(file instanceof File) || file.size === 0) {
-    return {
-      kind: 'form',
-      status: 400,
-      message: '没有收到名单文件：请选择填好的 .xlsx 或 .csv 文件后再上传。',
-    }
-  }
-  const fileName = file.name
+  const fileName = file instanceof File ? file.name : ''
   try {
-    const outcome = await importUploadedList({
+    const outcome = await importListInConsole({
       ctx,
-      input: {
-        operator: input.operator,
-        fileName,
-        bytes: new Uint8Array(await file.arrayBuffer()),
-        dryRun: form.get('dryRun') === 'on',
-        clientAddress: input.clientAddress,
+      request: withForm(input.console, form),
+      // Read once the console accepted the form (its CSRF token first).
+      input: async () => {
+        if (!(file instanceof File) || file.size === 0) throw new ApiError('BAD_REQUEST', noFile)
+        const bytes = new Uint8Array(await file.arrayBuffer())
+        return { fileName, bytes, dryRun: form.get('dryRun') === 'on' }
       },
     })
     if (!outcome.ok) return { kind: 'problems', status: 400, fileName, problems: outcome.problems }
@@ -110,6 +107,7 @@ export async function handleImportRequest(input: {
       demoDataPresent: outcome.demoDataPresent,
     }
   } catch (error) {
+    if (error instanceof ConsoleRefusal) return stale()
     if (error instanceof ApiError && error.status < 500) {
       return { kind: 'form', status: error.status, message: error.message }
     }

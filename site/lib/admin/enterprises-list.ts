@@ -2,7 +2,7 @@ import { ApiError } from '../../../api/errors.ts'
 import { listEnterprisesInConsole } from '../../../api/services/admin/enterprises/list.ts'
 import type { EnterprisePage } from '../../../api/services/enterprises/list.ts'
 import { serviceContext } from '../services.ts'
-import type { FieldProblem } from './auth-form.ts'
+import { fieldProblemsOf, type FieldProblem } from '../../../api/validation.ts'
 import type { ConsoleRequest } from './session.ts'
 
 export const enterprisesUrl = '/admin/enterprises'
@@ -41,7 +41,7 @@ export async function loadConsoleList(url: URL, request: ConsoleRequest): Promis
     return { status: 200, values, problems: [], result }
   } catch (error) {
     if (error instanceof ApiError && error.code === 'VALIDATION_FAILED') {
-      return { status: 400, values, problems: error.details as FieldProblem[] }
+      return { status: 400, values, problems: fieldProblemsOf(error) }
     }
     if (error instanceof ApiError && error.status < 500) {
       return { status: error.status, values, problems: [{ field: 'q', message: error.message }] }

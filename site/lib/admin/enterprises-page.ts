@@ -2,13 +2,14 @@ import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import { enterpriseActions } from '../../../api/services/admin/enterprises/actions.ts'
 import { changeEnterpriseInConsole } from '../../../api/services/admin/enterprises/console.ts'
+import { enterpriseNotFoundMessage } from '../../../api/services/admin/enterprises/change.ts'
 import { getConsoleEnterprise } from '../../../api/services/admin/enterprises/get.ts'
+import { fieldProblemsOf, InputRefusal, type FieldProblem } from '../../../api/validation.ts'
 import type {
   ConsoleEnterprise,
   EnterpriseAction,
 } from '../../../api/services/admin/enterprises/schemas.ts'
 import { serviceContext } from '../services.ts'
-import type { FieldProblem } from './auth-form.ts'
 import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 export type EnterprisePage =
@@ -36,10 +37,9 @@ interface Refusal {
 
 export const enterprisePageUrl = (uscc: string) => `/admin/enterprises/${uscc}`
 
-function problemsOf(error: ApiError): FieldProblem[] {
-  if (!Array.isArray(error.details)) return []
-  return (error.details as FieldProblem[]).filter((d) => typeof d.field === 'string' && d.field)
-}
+/** The problems that name a field (a whole-form one is the refusal's message already). */
+const problemsOf = (error: ApiError): FieldProblem[] =>
+  fieldProblemsOf(error).filter((d) => d.field)
 
 const actionOf = (value: unknown) => enterpriseActions.find((a) => a === value)
 
@@ -92,7 +92,13 @@ export async function handleEnterpriseRequest(input: {
       return { kind: 'redirect', location: `${enterprisePageUrl(uscc)}?done=${action ?? ''}` }
     } catch (error) {
       if (isCsrfRefusal(error)) return await staleToken()
-      if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
+      const malformed = error instanceof InputRefusal && error.target === 'param'
+      if (
+        !(error instanceof ApiError) ||
+        error.code === 'NOT_FOUND' ||
+        malformed ||
+        error.status >= 500
+      ) {
         throw error
       }
       const stale = (error.details as { reason?: string } | undefined)?.reason === 'stale'
@@ -108,6 +114,11 @@ export async function handleEnterpriseRequest(input: {
   } catch (error) {
     if (error instanceof ApiError && error.code === 'NOT_FOUND') {
       return { kind: 'missing', status: 404, message: error.message }
+    }
+    // A code that cannot be one: the verb refuses it with the API's path message, and no
+    // business has it, as the action itself said before the verb checked the path.
+    if (error instanceof InputRefusal && error.target === 'param') {
+      return { kind: 'missing', status: 404, message: enterpriseNotFoundMessage(uscc) }
     }
     throw error
   }

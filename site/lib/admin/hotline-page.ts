@@ -4,9 +4,14 @@ import {
   retryDeadCallbackInConsole,
   retryRejectedInConsole,
 } from '../../../api/services/admin/hotline/console.ts'
-import { listDead, type DeadCallback } from '../../../api/services/admin/hotline/dead-callbacks.ts'
+import {
+  callbackNotFoundMessage,
+  listDead,
+  type DeadCallback,
+} from '../../../api/services/admin/hotline/dead-callbacks.ts'
 import {
   listRejected,
+  rejectedNotFoundMessage,
   type RejectedEvent,
 } from '../../../api/services/admin/hotline/rejected-events.ts'
 import {
@@ -14,7 +19,7 @@ import {
   type StalledEvent,
 } from '../../../api/services/admin/hotline/stalled-events.ts'
 import { serviceContext } from '../services.ts'
-import type { FieldProblem } from './cases-page.ts'
+import { fieldProblemsOf, InputRefusal, type FieldProblem } from '../../../api/validation.ts'
 import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 const hotlinePageUrl = '/admin/hotline'
@@ -27,6 +32,8 @@ type Done = keyof typeof notices
 
 export type HotlinePage =
   | { kind: 'redirect'; location: string }
+  /** The services refused this operator (city admins only): the plain 403 page. */
+  | { kind: 'forbidden' }
   | {
       kind: 'shown'
       /** 200; 400, 403, 404 or 409 after a refused retry. */
@@ -37,14 +44,6 @@ export type HotlinePage =
       notice?: string
       refusal?: { message: string; problems: FieldProblem[] }
     }
-
-function problemsOf(details: unknown): FieldProblem[] {
-  if (!Array.isArray(details)) return []
-  return details.filter(
-    (d): d is FieldProblem =>
-      typeof d === 'object' && d !== null && typeof (d as FieldProblem).message === 'string',
-  )
-}
 
 async function shown(
   operator: SignedInOperator,
@@ -71,7 +70,19 @@ async function shown(
  * `intent=retry-event` with `webhookId`; success answers 303 back here, so a reload does not
  * repeat it; a refusal shows the page with the reason (an event's schema errors listed).
  */
-export async function handleHotlineRequest(input: {
+export async function handleHotlineRequest(
+  input: Parameters<typeof hotlineRequest>[0],
+): Promise<HotlinePage> {
+  try {
+    return await hotlineRequest(input)
+  } catch (error) {
+    // Who may see the page is decided by the hotline services alone; the page only says no.
+    if (error instanceof ApiError && error.code === 'FORBIDDEN') return { kind: 'forbidden' }
+    throw error
+  }
+}
+
+async function hotlineRequest(input: {
   request: Request
   url: URL
   operator: SignedInOperator
@@ -120,9 +131,15 @@ export async function handleHotlineRequest(input: {
       })
     }
     if (!(error instanceof ApiError) || error.status >= 500) throw error
+    // The verbs refuse a malformed id with the API's path message; the page tells it as not found.
+    if (error instanceof InputRefusal && error.target === 'param') {
+      const message =
+        field('intent') === 'retry-callback' ? callbackNotFoundMessage : rejectedNotFoundMessage
+      return shown(operator, clientAddress, { status: 404, refusal: { message, problems: [] } })
+    }
     return shown(operator, clientAddress, {
       status: error.status,
-      refusal: { message: error.message, problems: problemsOf(error.details) },
+      refusal: { message: error.message, problems: fieldProblemsOf(error) },
     })
   }
 }

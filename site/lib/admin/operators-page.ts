@@ -13,8 +13,9 @@ import {
   type OperatorAction,
   type OperatorView,
 } from '../../../api/services/admin/operators/schemas.ts'
+import { fieldProblemsOf, InputRefusal, type FieldProblem } from '../../../api/validation.ts'
 import { serviceContext } from '../services.ts'
-import { formFields, readForm, textField, type FieldProblem } from './auth-form.ts'
+import { formFields, readForm, textField } from './auth-form.ts'
 import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 export const operatorsUrl = '/admin/operators'
@@ -77,10 +78,13 @@ export const countyOptions = [
 const newOperatorFields = ['username', 'role', 'county'] as const
 type NewOperatorValues = Record<(typeof newOperatorFields)[number], string>
 
+/** The page's words for an action that is none of its buttons. */
+const pickAnAction = '请从下面的按钮中选择一项操作。'
+
 const tokenRefusal = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
 
 function problemsOf(error: ApiError, fallbackField: string): FieldProblem[] {
-  const details = Array.isArray(error.details) ? (error.details as FieldProblem[]) : []
+  const details = fieldProblemsOf(error)
   return details.length
     ? details.map((d) => ({ field: d.field || fallbackField, message: d.message }))
     : [{ field: fallbackField, message: error.message }]
@@ -165,7 +169,10 @@ const doneOf = (value: unknown): OperatorPageDone | undefined =>
 
 /** A refusal's message with what each field needs, for the notice above the forms. */
 const refusalText = (error: ApiError) =>
-  [error.message, ...problemsOf(error, '').map((p) => p.message)]
+  [
+    error instanceof InputRefusal ? '角色或区县有误，请按提示修改后重试。' : error.message,
+    ...problemsOf(error, '').map((p) => p.message),
+  ]
     .filter((m, i, all) => all.indexOf(m) === i)
     .join(' ')
 
@@ -221,7 +228,7 @@ export async function handleOperatorRequest(input: {
       const done = await actOnOperatorVerb({
         ctx,
         request,
-        input: { id, ...formFields(form, ['action', 'currentPassword']) },
+        input: { id, fields: formFields(form, ['action', 'currentPassword']) },
       })
       const { action } = done
       if (done.oneTimePassword) {
@@ -238,7 +245,9 @@ export async function handleOperatorRequest(input: {
       const refusal =
         error.code === 'VALIDATION_FAILED'
           ? problemsOf(error, '')
-              .map((p) => p.message)
+              .map((p) =>
+                error instanceof InputRefusal && p.field === 'action' ? pickAnAction : p.message,
+              )
               .join(' ')
           : error.message
       return await show(error.status, { refusal })

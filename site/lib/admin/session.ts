@@ -99,28 +99,6 @@ function refusalPage(error: unknown, url: URL): Response | undefined {
 export const isCsrfRefusal = (error: unknown) =>
   error instanceof ConsoleRefusal && error.reason === 'csrf'
 
-/**
- * Checks a posted form with openConsole, as the session's page accepted it: true when it
- * carries the session's CSRF token (hidden field `csrf`).
- */
-export async function formAccepted(
-  request: ConsoleRequest,
-  form: FormData,
-  stages?: readonly SessionStage[],
-): Promise<boolean> {
-  try {
-    await openConsole({
-      ctx: serviceContext(),
-      request: withForm(request, form),
-      access: { stages },
-    })
-    return true
-  } catch (error) {
-    if (error instanceof ConsoleRefusal) return false
-    throw error
-  }
-}
-
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** A plain 403 page: on purpose without the console's navigation or any data. */

@@ -1,15 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { sessionStages } from '../../../../db/database.ts'
+import { consoleMe } from '../../../services/admin/auth/console.ts'
 import type { App } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
-import { requireOperator, sessionOf } from '../guard.ts'
+import { serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 import { issuedSessionSchema, operatorSchema } from './schemas.ts'
 
 const route = createRoute({
   method: 'get',
   path: '/admin/auth/me',
   summary: '当前登录的后台用户、登录进度和 CSRF 令牌',
-  middleware: requireOperator({ stages: sessionStages }),
   responses: {
     200: {
       description: 'The session’s operator and stage.',
@@ -26,8 +26,8 @@ const route = createRoute({
 })
 
 export function registerMe(app: App) {
-  app.openapi(route, (c) => {
-    const session = sessionOf(c)
+  serveConsoleRoute(app, route, async (c) => {
+    const session = await consoleMe({ ctx: c.get('ctx'), request: consoleRequestOf(c) })
     const { username, role, countyCode } = session.operator
     return c.json(
       {

@@ -1,18 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { setCookie } from 'hono/cookie'
-import { totpEnrolment } from '../../../services/admin/auth/totp-enrolment.ts'
-import { submitConsoleTotp, totpCodeInputSchema } from '../../../services/admin/auth/console.ts'
+import {
+  submitConsoleTotp,
+  totpCodeInputSchema,
+  totpEnrolmentInConsole,
+} from '../../../services/admin/auth/console.ts'
 import { sessionCookieName, sessionCookieOptions } from '../../../services/admin/sessions.ts'
 import type { App } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
 import { jsonBody, serveConsoleRoute } from '../console-route.ts'
-import { consoleRequestOf, isSecureRequest, requireOperator, sessionOf } from '../guard.ts'
+import { consoleRequestOf, isSecureRequest } from '../guard.ts'
 
 const enrolmentRoute = createRoute({
   method: 'get',
   path: '/admin/auth/totp',
   summary: '动态验证码绑定信息（密钥和 otpauth 链接；已启用时 409）',
-  middleware: requireOperator({ stages: ['totp', 'active'] }),
   responses: {
     200: {
       description: 'The secret to add to an authenticator app (TOTP, SHA-1, 6 digits, 30 s).',
@@ -60,8 +62,11 @@ const codeRoute = createRoute({
 })
 
 export function registerTotp(app: App) {
-  app.openapi(enrolmentRoute, async (c) => {
-    const enrolment = await totpEnrolment({ ctx: c.get('ctx'), input: { session: sessionOf(c) } })
+  serveConsoleRoute(app, enrolmentRoute, async (c) => {
+    const enrolment = await totpEnrolmentInConsole({
+      ctx: c.get('ctx'),
+      request: consoleRequestOf(c),
+    })
     return c.json(enrolment, 200)
   })
   serveConsoleRoute(app, codeRoute, async (c) => {

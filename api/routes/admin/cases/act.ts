@@ -1,11 +1,11 @@
 import { createRoute } from '@hono/zod-openapi'
-import { actOnCase } from '../../../services/admin/cases/act.ts'
+import { actOnCaseInConsole } from '../../../services/admin/cases/console.ts'
 import { caseActionInputSchema, caseDetailSchema } from '../../../services/admin/cases/schemas.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf, requireOperator } from '../guard.ts'
-import { caseParams } from './params.ts'
+import { jsonBody, serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
+import { caseParams } from '../../../services/admin/cases/params.ts'
 
 const route = createRoute({
   method: 'post',
@@ -16,7 +16,6 @@ const route = createRoute({
     'is 409 and nothing is written. An action the current status does not allow is 409 too, ' +
     'with a message naming the status and the possible actions (`details.status`). A `viewer`, ' +
     'or a handler of another county, is refused.',
-  middleware: requireOperator(),
   request: {
     params: caseParams,
     body: { content: { 'application/json': { schema: caseActionInputSchema } }, required: true },
@@ -31,15 +30,11 @@ const route = createRoute({
 })
 
 export function registerActOnCase(app: App) {
-  app.openapi(route, async (c) => {
-    const view = await actOnCase({
+  serveConsoleRoute(app, route, async (c) => {
+    const view = await actOnCaseInConsole({
       ctx: c.get('ctx'),
-      operator: operatorOf(c),
-      input: {
-        id: c.req.valid('param').id,
-        fields: c.req.valid('json'),
-        clientAddress: clientAddress(c),
-      },
+      request: consoleRequestOf(c),
+      input: async () => ({ id: c.req.param('id'), fields: await jsonBody(c) }),
     })
     return c.json(view, 200)
   })

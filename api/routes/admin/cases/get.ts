@@ -1,18 +1,17 @@
 import { createRoute } from '@hono/zod-openapi'
-import { getCase } from '../../../services/admin/cases/get.ts'
+import { getCaseInConsole } from '../../../services/admin/cases/console.ts'
 import { caseDetailSchema } from '../../../services/admin/cases/schemas.ts'
 import type { App } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
-import { clientAddress } from '../../client-address.ts'
-import { operatorOf, requireOperator } from '../guard.ts'
-import { caseParams } from './params.ts'
+import { serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
+import { caseParams } from '../../../services/admin/cases/params.ts'
 
 const route = createRoute({
   method: 'get',
   path: '/admin/cases/{id}',
   summary: '案件详情（个人信息已遮盖；含照片、完整办理记录、版本号和可办理的操作）',
   description: 'A case outside the operator’s county answers 404, as an unknown one does.',
-  middleware: requireOperator(),
   request: { params: caseParams },
   responses: {
     200: {
@@ -24,11 +23,11 @@ const route = createRoute({
 })
 
 export function registerGetCase(app: App) {
-  app.openapi(route, async (c) => {
-    const view = await getCase({
+  serveConsoleRoute(app, route, async (c) => {
+    const view = await getCaseInConsole({
       ctx: c.get('ctx'),
-      operator: operatorOf(c),
-      input: { id: c.req.valid('param').id, clientAddress: clientAddress(c) },
+      request: consoleRequestOf(c),
+      input: c.req.param(),
     })
     return c.json(view, 200)
   })

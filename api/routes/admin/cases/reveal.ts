@@ -1,17 +1,16 @@
 import { createRoute } from '@hono/zod-openapi'
-import { revealContact } from '../../../services/admin/cases/reveal.ts'
+import { revealContactInConsole } from '../../../services/admin/cases/console.ts'
 import { revealedContactSchema } from '../../../services/admin/cases/schemas.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf, requireOperator } from '../guard.ts'
-import { caseParams } from './params.ts'
+import { serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
+import { caseParams } from '../../../services/admin/cases/params.ts'
 
 const route = createRoute({
   method: 'post',
   path: '/admin/cases/{id}/reveal',
   summary: '查看投诉举报人完整姓名和电话（记入审计日志；只读账号不可用）',
-  middleware: requireOperator(),
   request: { params: caseParams },
   responses: {
     200: {
@@ -23,11 +22,11 @@ const route = createRoute({
 })
 
 export function registerRevealContact(app: App) {
-  app.openapi(route, async (c) => {
-    const contact = await revealContact({
+  serveConsoleRoute(app, route, async (c) => {
+    const contact = await revealContactInConsole({
       ctx: c.get('ctx'),
-      operator: operatorOf(c),
-      input: { id: c.req.valid('param').id, clientAddress: clientAddress(c) },
+      request: consoleRequestOf(c),
+      input: c.req.param(),
     })
     return c.json(contact, 200)
   })

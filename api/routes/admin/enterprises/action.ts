@@ -1,17 +1,14 @@
 import { createRoute } from '@hono/zod-openapi'
-import { changeEnterprise, invalidChange } from '../../../services/admin/enterprises/change.ts'
-import { getConsoleEnterprise } from '../../../services/admin/enterprises/get.ts'
+import { changeEnterpriseInConsole } from '../../../services/admin/enterprises/console.ts'
+import { usccParams } from '../../../services/admin/enterprises/params.ts'
 import {
   consoleEnterpriseSchema,
   enterpriseChangeSchema,
 } from '../../../services/admin/enterprises/schemas.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
-import { validationHook } from '../../../validation.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf } from '../guard.ts'
-import { cityAdminOnly } from './guard.ts'
-import { usccParams } from './params.ts'
+import { jsonBody, serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const route = createRoute({
   method: 'post',
@@ -22,7 +19,6 @@ const route = createRoute({
     'then published: the search index through the outbox, the static pages by a site rebuild. ' +
     '409 CONFLICT when `version` is stale (details.reason = "stale") or the action is not ' +
     'allowed from the current status (details.reason = "transition").',
-  middleware: cityAdminOnly,
   request: {
     params: usccParams,
     body: { content: { 'application/json': { schema: enterpriseChangeSchema } }, required: true },
@@ -37,22 +33,12 @@ const route = createRoute({
 })
 
 export function registerConsoleEnterpriseAction(app: App) {
-  app.openapi(
-    route,
-    async (c) => {
-      const ctx = c.get('ctx')
-      const operator = operatorOf(c)
-      const { uscc } = c.req.valid('param')
-      await changeEnterprise({
-        ctx,
-        input: { operator, uscc, fields: c.req.valid('json'), clientAddress: clientAddress(c) },
-      })
-      return c.json(await getConsoleEnterprise({ ctx, input: { operator, uscc } }), 200)
-    },
-    (result, c) => {
-      // The fields' own messages say how to fix them (a missing reason most often).
-      if (!result.success && result.target === 'json') throw invalidChange(result.error)
-      validationHook(result, c)
-    },
-  )
+  serveConsoleRoute(app, route, async (c) => {
+    const enterprise = await changeEnterpriseInConsole({
+      ctx: c.get('ctx'),
+      request: consoleRequestOf(c),
+      input: async () => ({ uscc: c.req.param('uscc'), fields: await jsonBody(c) }),
+    })
+    return c.json(enterprise, 200)
+  })
 }

@@ -1,17 +1,16 @@
 import { createRoute } from '@hono/zod-openapi'
-import { getConsoleEnterprise } from '../../../services/admin/enterprises/get.ts'
+import { getEnterpriseInConsole } from '../../../services/admin/enterprises/console.ts'
+import { usccParams } from '../../../services/admin/enterprises/params.ts'
 import { consoleEnterpriseSchema } from '../../../services/admin/enterprises/schemas.ts'
 import type { App } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf } from '../guard.ts'
-import { cityAdminOnly } from './guard.ts'
-import { usccParams } from './params.ts'
+import { serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const route = createRoute({
   method: 'get',
   path: '/admin/enterprises/{uscc}',
   summary: '后台：单个诚信计量单位，含完整认定记录、版本和可做的操作',
-  middleware: cityAdminOnly,
   request: { params: usccParams },
   responses: {
     200: {
@@ -23,10 +22,11 @@ const route = createRoute({
 })
 
 export function registerConsoleEnterpriseGet(app: App) {
-  app.openapi(route, async (c) => {
-    const enterprise = await getConsoleEnterprise({
+  serveConsoleRoute(app, route, async (c) => {
+    const enterprise = await getEnterpriseInConsole({
       ctx: c.get('ctx'),
-      input: { operator: operatorOf(c), uscc: c.req.valid('param').uscc },
+      request: consoleRequestOf(c),
+      input: c.req.param(),
     })
     return c.json(enterprise, 200)
   })

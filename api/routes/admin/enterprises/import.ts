@@ -1,11 +1,9 @@
 import { z } from '@hono/zod-openapi'
-import { importUploadedList } from '../../../services/admin/enterprises/import.ts'
+import { importListInConsole } from '../../../services/admin/enterprises/console.ts'
 import type { App } from '../../../env.ts'
 import { ApiError } from '../../../errors.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf } from '../guard.ts'
-import { cityAdminOnly } from './guard.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const importedSchema = z
   .object({
@@ -51,25 +49,27 @@ export function registerConsoleEnterpriseImport(app: App) {
     },
   })
 
-  app.use('/admin/enterprises/import', ...cityAdminOnly)
   app.post('/admin/enterprises/import', async (c) => {
-    const type = c.req.header('content-type')?.toLowerCase() ?? ''
-    if (!type.startsWith('multipart/form-data')) {
-      throw new ApiError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        '请以表单（multipart/form-data）上传名单文件，字段名为 file。',
-      )
-    }
-    let form: FormData
-    try {
-      form = await c.req.formData()
-    } catch {
-      throw new ApiError('BAD_REQUEST', '上传的表单无法解析，请刷新页面后重新上传。')
-    }
-    const upload = await readUpload(form)
-    const outcome = await importUploadedList({
+    const outcome = await importListInConsole({
       ctx: c.get('ctx'),
-      input: { ...upload, operator: operatorOf(c), clientAddress: clientAddress(c) },
+      request: consoleRequestOf(c),
+      // Read once the console accepted the request: a stranger is told 401 whatever they sent.
+      input: async () => {
+        const type = c.req.header('content-type')?.toLowerCase() ?? ''
+        if (!type.startsWith('multipart/form-data')) {
+          throw new ApiError(
+            'UNSUPPORTED_MEDIA_TYPE',
+            '请以表单（multipart/form-data）上传名单文件，字段名为 file。',
+          )
+        }
+        let form: FormData
+        try {
+          form = await c.req.formData()
+        } catch {
+          throw new ApiError('BAD_REQUEST', '上传的表单无法解析，请刷新页面后重新上传。')
+        }
+        return readUpload(form)
+      },
     })
     if (!outcome.ok) {
       const rows = new Set(outcome.problems.map((p) => p.row)).size

@@ -1,13 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { deadCallbackSchema } from '../../../services/admin/hotline/dead-callbacks.ts'
 import {
-  deadCallbackSchema,
-  listDead,
-  retryDeadCallback,
-} from '../../../services/admin/hotline/dead-callbacks.ts'
+  callbackParams,
+  listDeadCallbacksInConsole,
+  retryDeadCallbackInConsole,
+} from '../../../services/admin/hotline/console.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf, requireOperator } from '../guard.ts'
+import { serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const listRoute = createRoute({
   method: 'get',
@@ -17,7 +18,6 @@ const listRoute = createRoute({
     'Callbacks to HOTLINE_CALLBACK_URL that failed all ten tries of the Standard Webhooks ' +
     'schedule, the latest first (at most 200). Later callbacks of the same ticket wait behind ' +
     'each of them. Viewing is audited.',
-  middleware: requireOperator(),
   responses: {
     200: {
       description: 'The dead callbacks.',
@@ -37,14 +37,8 @@ const retryRoute = createRoute({
     'Needs the X-CSRF-Token header. The callback is pending again, due at once, with a fresh ' +
     'schedule of ten tries and the same webhook-id; the ones of its ticket waiting behind it ' +
     'follow once it is delivered. 409 when it is not dead. Audited.',
-  middleware: requireOperator(),
   request: {
-    params: z.object({
-      id: z
-        .string()
-        .regex(/^[1-9]\d{0,17}$/, '回调编号应为数字')
-        .openapi({ param: { name: 'id', in: 'path' }, example: '7' }),
-    }),
+    params: callbackParams,
   },
   responses: {
     200: {
@@ -60,22 +54,22 @@ const retryRoute = createRoute({
 })
 
 export function registerListDeadCallbacks(app: App) {
-  app.openapi(listRoute, async (c) => {
-    const items = await listDead({
+  serveConsoleRoute(app, listRoute, async (c) => {
+    const items = await listDeadCallbacksInConsole({
       ctx: c.get('ctx'),
-      operator: operatorOf(c),
-      input: { clientAddress: clientAddress(c) },
+      request: consoleRequestOf(c),
+      input: {},
     })
     return c.json({ items }, 200)
   })
 }
 
 export function registerRetryDeadCallback(app: App) {
-  app.openapi(retryRoute, async (c) => {
-    const done = await retryDeadCallback({
+  serveConsoleRoute(app, retryRoute, async (c) => {
+    const done = await retryDeadCallbackInConsole({
       ctx: c.get('ctx'),
-      operator: operatorOf(c),
-      input: { id: c.req.valid('param').id, clientAddress: clientAddress(c) },
+      request: consoleRequestOf(c),
+      input: c.req.param(),
     })
     return c.json(done, 200)
   })

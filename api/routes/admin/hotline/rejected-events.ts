@@ -1,14 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import {
-  listRejected,
   rejectedEventSchema,
   rejectedRetrySchema,
-  retryRejected,
 } from '../../../services/admin/hotline/rejected-events.ts'
+import {
+  listRejectedInConsole,
+  rejectedEventParams,
+  retryRejectedInConsole,
+} from '../../../services/admin/hotline/console.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf, requireOperator } from '../guard.ts'
+import { serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const listRoute = createRoute({
   method: 'get',
@@ -18,7 +21,6 @@ const listRoute = createRoute({
     'Inbound events kept as rejected, the latest first (at most 100): webhook id, when they ' +
     'came, the schema errors and the body, opened and with phone numbers and names masked. ' +
     'Viewing is audited.',
-  middleware: requireOperator(),
   responses: {
     200: {
       description: 'The rejected events.',
@@ -38,18 +40,8 @@ const retryRoute = createRoute({
     'Needs the X-CSRF-Token header. The stored body is checked against the event schema again: ' +
     'if it passes, the event goes to the inbound worker (state pending); if not, 409 with the ' +
     'errors in `details`. Audited either way.',
-  middleware: requireOperator(),
   request: {
-    params: z.object({
-      webhookId: z
-        .string()
-        .min(1)
-        .max(256)
-        .openapi({
-          param: { name: 'webhookId', in: 'path' },
-          example: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
-        }),
-    }),
+    params: rejectedEventParams,
   },
   responses: {
     200: {
@@ -61,22 +53,22 @@ const retryRoute = createRoute({
 })
 
 export function registerListRejectedEvents(app: App) {
-  app.openapi(listRoute, async (c) => {
-    const items = await listRejected({
+  serveConsoleRoute(app, listRoute, async (c) => {
+    const items = await listRejectedInConsole({
       ctx: c.get('ctx'),
-      operator: operatorOf(c),
-      input: { clientAddress: clientAddress(c) },
+      request: consoleRequestOf(c),
+      input: {},
     })
     return c.json({ items }, 200)
   })
 }
 
 export function registerRetryRejectedEvent(app: App) {
-  app.openapi(retryRoute, async (c) => {
-    const done = await retryRejected({
+  serveConsoleRoute(app, retryRoute, async (c) => {
+    const done = await retryRejectedInConsole({
       ctx: c.get('ctx'),
-      operator: operatorOf(c),
-      input: { webhookId: c.req.valid('param').webhookId, clientAddress: clientAddress(c) },
+      request: consoleRequestOf(c),
+      input: c.req.param(),
     })
     return c.json(done, 200)
   })

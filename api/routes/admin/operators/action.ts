@@ -1,14 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { actOnOperator } from '../../../services/admin/operators/actions.ts'
+import { actOnOperatorVerb, operatorParams } from '../../../services/admin/operators/console.ts'
 import {
   operatorActionSchema,
   operatorViewSchema,
 } from '../../../services/admin/operators/schemas.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf, sessionOf } from '../guard.ts'
-import { operatorAdminOnly } from './guard.ts'
+import { jsonBody, serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const route = createRoute({
   method: 'post',
@@ -21,9 +20,8 @@ const route = createRoute({
     "the administrator's own currentPassword (400 without it or when wrong). 403 for " +
     'disabling or resetting your own account; 409 when the action does not apply to the account ' +
     'as it is (enable an active one, unlock one not locked).',
-  middleware: operatorAdminOnly,
   request: {
-    params: z.object({ id: z.string().openapi({ description: '账号编号' }) }),
+    params: operatorParams,
     body: { content: { 'application/json': { schema: operatorActionSchema } }, required: true },
   },
   responses: {
@@ -43,18 +41,13 @@ const route = createRoute({
 })
 
 export function registerOperatorAction(app: App) {
-  app.openapi(route, async (c) => {
-    const done = await actOnOperator({
+  serveConsoleRoute(app, route, async (c) => {
+    const done = await actOnOperatorVerb({
       ctx: c.get('ctx'),
-      input: {
-        operator: operatorOf(c),
-        id: c.req.valid('param').id,
-        action: c.req.valid('json').action,
-        currentPassword: c.req.valid('json').currentPassword,
-        session: sessionOf(c),
-        clientAddress: clientAddress(c),
-      },
+      request: consoleRequestOf(c),
+      input: async () => ({ id: c.req.param('id'), fields: await jsonBody(c) }),
     })
-    return c.json(done, 200)
+    // The page names the action done in its notice; the API answers the account as before.
+    return c.json({ operator: done.operator, oneTimePassword: done.oneTimePassword }, 200)
   })
 }

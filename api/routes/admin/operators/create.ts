@@ -1,14 +1,13 @@
 import { createRoute } from '@hono/zod-openapi'
-import { createOperatorInConsole } from '../../../services/admin/operators/create.ts'
+import { createOperatorVerb } from '../../../services/admin/operators/console.ts'
 import {
   newOperatorSchema,
   operatorWithPasswordSchema,
 } from '../../../services/admin/operators/schemas.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf } from '../guard.ts'
-import { operatorAdminOnly } from './guard.ts'
+import { jsonBody, serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const route = createRoute({
   method: 'post',
@@ -17,7 +16,6 @@ const route = createRoute({
   description:
     'Needs the X-CSRF-Token header. The one-time password is answered once and stored only as ' +
     'an Argon2id hash; it must be changed at first sign-in. 409 when the username is taken.',
-  middleware: operatorAdminOnly,
   request: {
     body: { content: { 'application/json': { schema: newOperatorSchema } }, required: true },
   },
@@ -31,14 +29,11 @@ const route = createRoute({
 })
 
 export function registerOperatorCreate(app: App) {
-  app.openapi(route, async (c) => {
-    const created = await createOperatorInConsole({
+  serveConsoleRoute(app, route, async (c) => {
+    const created = await createOperatorVerb({
       ctx: c.get('ctx'),
-      input: {
-        operator: operatorOf(c),
-        fields: c.req.valid('json'),
-        clientAddress: clientAddress(c),
-      },
+      request: consoleRequestOf(c),
+      input: () => jsonBody(c),
     })
     return c.json(created, 201)
   })

@@ -1,17 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { listOperators } from '../../../services/admin/operators/list.ts'
+import { listOperatorsInConsole } from '../../../services/admin/operators/console.ts'
 import { operatorViewSchema } from '../../../services/admin/operators/schemas.ts'
 import type { App } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf } from '../guard.ts'
-import { operatorAdminOnly } from './guard.ts'
+import { serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const route = createRoute({
   method: 'get',
   path: '/admin/operators',
   summary: '后台账号列表（仅市局管理员）',
   description: 'Every account, the disabled last; last sign-in from the audit log.',
-  middleware: operatorAdminOnly,
   responses: {
     200: {
       description: 'Every account.',
@@ -24,8 +23,12 @@ const route = createRoute({
 })
 
 export function registerOperatorList(app: App) {
-  app.openapi(route, async (c) => {
-    const items = await listOperators({ ctx: c.get('ctx'), input: { operator: operatorOf(c) } })
+  serveConsoleRoute(app, route, async (c) => {
+    const items = await listOperatorsInConsole({
+      ctx: c.get('ctx'),
+      request: consoleRequestOf(c),
+      input: {},
+    })
     return c.json({ items }, 200)
   })
 }

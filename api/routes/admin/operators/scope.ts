@@ -1,14 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { changeScopeOfOperator } from '../../../services/admin/operators/scope.ts'
+import { changeScopeVerb, operatorParams } from '../../../services/admin/operators/console.ts'
 import {
   operatorScopeSchema,
   operatorViewSchema,
 } from '../../../services/admin/operators/schemas.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf } from '../guard.ts'
-import { operatorAdminOnly } from './guard.ts'
+import { jsonBody, serveConsoleRoute } from '../console-route.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 const route = createRoute({
   method: 'post',
@@ -19,9 +18,8 @@ const route = createRoute({
     'sees only the new scope (a new city_admin enrols a second factor first). 400 for a role ' +
     'and county that do not go together (a county_handler needs a county, a city_admin has ' +
     'none); 403 for your own account; 409 when nothing would change.',
-  middleware: operatorAdminOnly,
   request: {
-    params: z.object({ id: z.string().openapi({ description: '账号编号' }) }),
+    params: operatorParams,
     body: { content: { 'application/json': { schema: operatorScopeSchema } }, required: true },
   },
   responses: {
@@ -34,16 +32,11 @@ const route = createRoute({
 })
 
 export function registerOperatorScope(app: App) {
-  app.openapi(route, async (c) => {
-    const done = await changeScopeOfOperator({
+  serveConsoleRoute(app, route, async (c) => {
+    const done = await changeScopeVerb({
       ctx: c.get('ctx'),
-      input: {
-        operator: operatorOf(c),
-        id: c.req.valid('param').id,
-        // Checked again by the service, which the console's form also calls.
-        fields: c.req.valid('json'),
-        clientAddress: clientAddress(c),
-      },
+      request: consoleRequestOf(c),
+      input: async () => ({ id: c.req.param('id'), fields: await jsonBody(c) }),
     })
     return c.json(done, 200)
   })

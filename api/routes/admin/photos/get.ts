@@ -1,8 +1,7 @@
-import { casePhoto } from '../../../services/admin/cases/photo.ts'
+import { casePhotoInConsole } from '../../../services/admin/cases/console.ts'
 import type { App } from '../../../env.ts'
-import { clientAddress } from '../../client-address.ts'
 import { errorResponses } from '../../shared.ts'
-import { operatorOf, requireOperator } from '../guard.ts'
+import { consoleRequestOf } from '../guard.ts'
 
 export function registerGetCasePhoto(app: App) {
   app.openAPIRegistry.registerPath({
@@ -20,11 +19,11 @@ export function registerGetCasePhoto(app: App) {
     },
   })
 
-  app.get('/admin/photos/:photoId', requireOperator(), async (c) => {
-    const photo = await casePhoto({
+  app.get('/admin/photos/:photoId', async (c) => {
+    const photo = await casePhotoInConsole({
       ctx: c.get('ctx'),
-      operator: operatorOf(c),
-      input: { photoId: c.req.param('photoId'), clientAddress: clientAddress(c) },
+      request: consoleRequestOf(c),
+      input: c.req.param(),
     })
     // Shown in the page, never saved under a name the browser picks from the URL.
     return c.body(new Uint8Array(photo.bytes), 200, {

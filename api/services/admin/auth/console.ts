@@ -12,6 +12,7 @@ import { changePassword } from './change-password.ts'
 import { signIn, type SignInResult } from './sign-in.ts'
 import { signOut } from './sign-out.ts'
 import type { IssuedSession } from './stages.ts'
+import { totpEnrolment, type TotpEnrolment } from './totp-enrolment.ts'
 import { submitTotpCode, type TotpCodeResult } from './totp-verify.ts'
 
 export const signInInputSchema = z.object({
@@ -35,6 +36,20 @@ export async function signInToConsole({ ctx, request, input }: ConsoleCall): Pro
       previousToken: request.sessionToken,
     },
   })
+}
+
+/** 当前会话: the session at any stage of signing in (a page view, no CSRF token needed). */
+export function consoleMe({ ctx, request }: Omit<ConsoleCall, 'input'>): Promise<ConsoleSession> {
+  return openConsole({ ctx, request, access: { stages: sessionStages } })
+}
+
+/** 动态验证码绑定信息: the secret to add, while TOTP is not yet on (else 409). */
+export async function totpEnrolmentInConsole({
+  ctx,
+  request,
+}: Omit<ConsoleCall, 'input'>): Promise<TotpEnrolment> {
+  const session = await openConsole({ ctx, request, access: { stages: ['totp', 'active'] } })
+  return totpEnrolment({ ctx, input: { session } })
 }
 
 /** 退出: any stage of a session may end itself, with its CSRF token. */

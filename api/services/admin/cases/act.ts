@@ -20,7 +20,7 @@ import { withoutResident } from '../../../domain/erasure.ts'
 import { maskPersonalNumbers } from '../../../domain/masks.ts'
 import { complaintChangedTopic, complaintKey } from '../../../search/complaint-indexer.ts'
 import { erasePersonalData } from './retention.ts'
-import { issueDetails } from '../../../validation.ts'
+import { validationFailed } from '../../../validation.ts'
 import { callbackPayload, queueCallback } from './callbacks.ts'
 import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
@@ -44,17 +44,13 @@ export const staleVersionMessage = '该案件已被他人更新，请刷新后�
 
 const stale = () => new ApiError('CONFLICT', staleVersionMessage, { reason: 'stale_version' })
 
-function validate(fields: unknown): CaseActionInput {
+/**
+ * An action's fields as sent, parsed once: the schema (its refusal worded as the API's request
+ * body error) and the one rule it cannot say (a correction must change something).
+ */
+export function parseCaseActionFields(fields: unknown): CaseActionInput {
   const parsed = parseCaseAction(fields)
-  if (!parsed.success) {
-    const details = issueDetails(parsed.error)
-    const messages = [...new Set(details.map((d) => d.message))]
-    throw new ApiError(
-      'VALIDATION_FAILED',
-      `有 ${messages.length} 处需要修改：${messages.join(' ')}`,
-      details,
-    )
-  }
+  if (!parsed.success) throw validationFailed(parsed.error, 'json')
   const input = parsed.data
   if (input.action === 'correct_contact' && input.name === undefined && input.phone === undefined) {
     const message = '请填写更正后的姓名或电话（不改的一项留空）。'
@@ -225,9 +221,9 @@ export async function actOnCase({
 }: {
   ctx: ServiceContext
   operator: SignedInOperator
-  input: { id: string; fields: unknown; clientAddress: string }
+  input: { id: string; action: CaseActionInput; clientAddress: string }
 }): Promise<CaseDetail> {
-  const action = validate(input.fields)
+  const { action } = input
   await ctx.db.transaction().execute(async (trx) => {
     const id = checkedId(input.id)
     // A 12345 case's ticket lock comes first, as the inbox worker takes it (hotline/apply.ts):

@@ -1,14 +1,15 @@
 import { z } from 'zod'
 import { consoleVerb, parseConsoleInput } from '../console-request.ts'
-import { actOnCase } from './act.ts'
+import { actOnCase, parseCaseActionFields } from './act.ts'
 import { getCase } from './get.ts'
 import { listCases } from './list.ts'
+import { caseParams } from './params.ts'
+import { casePhoto } from './photo.ts'
 import { revealContact } from './reveal.ts'
 import { caseQueueQuerySchema } from './schemas.ts'
 
-/** A case's id and, for an action, its fields: checked by the case verbs themselves. */
-const caseInput = z.object({ id: z.string(), fields: z.unknown().optional() })
-const caseCall = (raw: unknown) => parseConsoleInput(caseInput, raw, 'param')
+/** A case's id as a path names it: a malformed one is refused with the API's path message. */
+const caseCall = (raw: unknown) => parseConsoleInput(caseParams, raw, 'param')
 
 /** 案件队列 from the query as sent (GET /api/admin/cases and the queue page alike). */
 export const listCasesInConsole = consoleVerb({
@@ -38,13 +39,28 @@ export const revealContactInConsole = consoleVerb({
     }),
 })
 
-/** One state-machine action; its fields are parsed by actOnCase. */
+/** One state-machine action: the id as a path names it, then the action's fields. */
 export const actOnCaseInConsole = consoleVerb({
-  parse: caseCall,
+  parse: (raw) => {
+    const { id } = caseCall(raw)
+    const { fields } = parseConsoleInput(z.object({ fields: z.unknown() }), raw)
+    return { id, action: parseCaseActionFields(fields) }
+  },
   run: ({ ctx, session, request, input }) =>
     actOnCase({
       ctx,
       operator: session.operator,
-      input: { id: input.id, fields: input.fields, clientAddress: request.clientAddress },
+      input: { ...input, clientAddress: request.clientAddress },
+    }),
+})
+
+/** A photo of a case the operator may see (else 404, as an unknown one), its view audited. */
+export const casePhotoInConsole = consoleVerb({
+  parse: (raw) => parseConsoleInput(z.object({ photoId: z.string() }), raw, 'param'),
+  run: ({ ctx, session, request, input }) =>
+    casePhoto({
+      ctx,
+      operator: session.operator,
+      input: { photoId: input.photoId, clientAddress: request.clientAddress },
     }),
 })

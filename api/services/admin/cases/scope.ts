@@ -5,8 +5,8 @@ import { caseCountyScope, maySeeCounty, type SignedInOperator } from '../access.
  * A case outside the operator's county answers exactly like a case that does not exist, so a
  * county handler cannot learn that a number is in use elsewhere.
  */
-const caseNotFound = () =>
-  new ApiError('NOT_FOUND', '没有找到这个案件，或它不在您的办理范围内。请从案件列表进入。')
+export const caseNotFoundMessage = '没有找到这个案件，或它不在您的办理范围内。请从案件列表进入。'
+const caseNotFound = () => new ApiError('NOT_FOUND', caseNotFoundMessage)
 
 /** Throws the not-found answer unless the operator may see cases of `countyCode`. */
 export function assertCaseVisible(

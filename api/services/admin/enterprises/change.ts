@@ -31,8 +31,12 @@ export interface ChangeOutcome {
   version: string
 }
 
+/** What an action on a code no business has is told. */
+export const enterpriseNotFoundMessage = (uscc: string) =>
+  `未找到统一社会信用代码为 ${uscc} 的诚信计量单位。`
+
 /** A refused form or body, its message the fields' own messages (they say how to fix them). */
-export function invalidChange(error: z.ZodError): ApiError {
+function invalidChange(error: z.ZodError): ApiError {
   const details = issueDetails(error)
   return new ApiError('VALIDATION_FAILED', `${details.map((d) => d.message).join('；')}。`, details)
 }
@@ -119,7 +123,7 @@ export async function changeEnterprise({
   return ctx.db.transaction().execute(async (trx) => {
     const [row] = await lockEnterprises(trx, [input.uscc])
     if (!row) {
-      throw new ApiError('NOT_FOUND', `未找到统一社会信用代码为 ${input.uscc} 的诚信计量单位。`)
+      throw new ApiError('NOT_FOUND', enterpriseNotFoundMessage(input.uscc))
     }
     if (versionOf(row) !== change.version) throw staleRefusal(row)
     const plan = planOrRefuse(row, change, today)

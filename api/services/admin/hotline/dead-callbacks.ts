@@ -56,6 +56,8 @@ export async function listDead({
  * counted again, the same webhook-id. The ones of its ticket waiting behind it follow once it is
  * delivered. The retry and the audit entry are written together.
  */
+export const callbackNotFoundMessage = '没有找到这条回调。'
+
 export async function retryDeadCallback({
   ctx,
   operator,
@@ -66,12 +68,12 @@ export async function retryDeadCallback({
   input: { id: string; clientAddress: string; now?: Date }
 }) {
   requireHotlineAdmin(operator)
-  if (!/^[1-9]\d{0,17}$/.test(input.id)) throw new ApiError('NOT_FOUND', '没有找到这条回调。')
+  if (!/^[1-9]\d{0,17}$/.test(input.id)) throw new ApiError('NOT_FOUND', callbackNotFoundMessage)
   return ctx.db.transaction().execute(async (trx) => {
     const revived = await reviveDeadCallback(trx, input.id, input.now ?? new Date())
     if (!revived) {
       const exists = await callbackState(trx, input.id)
-      if (!exists) throw new ApiError('NOT_FOUND', '没有找到这条回调。')
+      if (!exists) throw new ApiError('NOT_FOUND', callbackNotFoundMessage)
       throw new ApiError(
         'CONFLICT',
         exists.state === 'delivered'

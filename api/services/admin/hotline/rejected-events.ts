@@ -166,6 +166,8 @@ export async function listRejected({
  * with its type, ticket and time filled in; if not, the answer is 409 with the errors. Either
  * way the retry is audited.
  */
+export const rejectedNotFoundMessage = '没有找到这条被拒收的事件，可能已被重新处理。'
+
 export async function retryRejected({
   ctx,
   operator,
@@ -177,7 +179,7 @@ export async function retryRejected({
 }): Promise<z.infer<typeof rejectedRetrySchema>> {
   requireHotlineAdmin(operator)
   const row = await findRejectedInbox(ctx.db, input.webhookId)
-  if (!row) throw new ApiError('NOT_FOUND', '没有找到这条被拒收的事件，可能已被重新处理。')
+  if (!row) throw new ApiError('NOT_FOUND', rejectedNotFoundMessage)
   let problems: Problem[]
   let event: z.infer<typeof hotlineEventSchema> | undefined
   try {
@@ -211,7 +213,7 @@ export async function retryRejected({
       occurredAt: new Date(valid.occurred_at),
       now: input.now ?? new Date(),
     })
-    if (!requeued) throw new ApiError('NOT_FOUND', '没有找到这条被拒收的事件，可能已被重新处理。')
+    if (!requeued) throw new ApiError('NOT_FOUND', rejectedNotFoundMessage)
     await audit('requeued', trx)
   })
   return {

@@ -1,15 +1,36 @@
-import { z } from 'zod'
-import { consoleVerb, parseConsoleInput } from '../console-request.ts'
+import { z } from '@hono/zod-openapi'
+import { consoleVerb, parseConsoleInput, type ConsoleAccess } from '../console-request.ts'
 import { actOnOperator } from './actions.ts'
 import { requireOperatorAdmin } from './access.ts'
 import { createOperatorInConsole } from './create.ts'
-import { operatorActions } from './schemas.ts'
+import { listOperators } from './list.ts'
+import { newOperatorSchema, operatorActionSchema, operatorScopeSchema } from './schemas.ts'
 import { changeScopeOfOperator } from './scope.ts'
 
-/** A new account; its fields are parsed by createOperatorInConsole. */
+/** Accounts are managed by city administrators only, decided here for the pages and the API. */
+const operatorAdmins: ConsoleAccess = { authorize: requireOperatorAdmin }
+
+/** An account's id in a console path. */
+export const operatorParams = z.object({ id: z.string().openapi({ description: '账号编号' }) })
+
+/** An account's id and the fields sent for it, each parsed with its schema. */
+function accountCall<S extends z.ZodType>(schema: S, raw: unknown) {
+  const { id } = parseConsoleInput(operatorParams, raw, 'param')
+  const { fields } = parseConsoleInput(z.object({ fields: z.unknown() }), raw)
+  return { id, fields: parseConsoleInput(schema, fields) }
+}
+
+/** 后台账号列表. */
+export const listOperatorsInConsole = consoleVerb({
+  access: operatorAdmins,
+  parse: () => ({}),
+  run: ({ ctx, session }) => listOperators({ ctx, input: { operator: session.operator } }),
+})
+
+/** A new account, with its one-time password. */
 export const createOperatorVerb = consoleVerb({
-  access: { authorize: requireOperatorAdmin },
-  parse: (raw) => raw,
+  access: operatorAdmins,
+  parse: (raw) => parseConsoleInput(newOperatorSchema, raw),
   run: ({ ctx, session, request, input }) =>
     createOperatorInConsole({
       ctx,
@@ -17,10 +38,10 @@ export const createOperatorVerb = consoleVerb({
     }),
 })
 
-/** A new role and county; its fields are parsed by changeScopeOfOperator. */
+/** A new role and county. */
 export const changeScopeVerb = consoleVerb({
-  access: { authorize: requireOperatorAdmin },
-  parse: (raw) => parseConsoleInput(z.object({ id: z.string(), fields: z.unknown() }), raw),
+  access: operatorAdmins,
+  parse: (raw) => accountCall(operatorScopeSchema, raw),
   run: ({ ctx, session, request, input }) =>
     changeScopeOfOperator({
       ctx,
@@ -33,26 +54,20 @@ export const changeScopeVerb = consoleVerb({
     }),
 })
 
-const operatorActionInput = z.object({
-  id: z.string(),
-  action: z.enum(operatorActions, '请从下面的按钮中选择一项操作。'),
-  /** Asked only to reset a second factor; never kept or shown again. */
-  currentPassword: z.string().max(1024).optional(),
-})
-
 /** One account action (reset password, disable, enable, unlock, reset TOTP). */
 export const actOnOperatorVerb = consoleVerb({
-  access: { authorize: requireOperatorAdmin },
-  parse: (raw) => parseConsoleInput(operatorActionInput, raw),
+  access: operatorAdmins,
+  parse: (raw) => accountCall(operatorActionSchema, raw),
   run: async ({ ctx, session, request, input }) => ({
-    action: input.action,
+    action: input.fields.action,
     ...(await actOnOperator({
       ctx,
       input: {
         operator: session.operator,
         id: input.id,
-        action: input.action,
-        currentPassword: input.action === 'reset_totp' ? input.currentPassword : undefined,
+        action: input.fields.action,
+        currentPassword:
+          input.fields.action === 'reset_totp' ? input.fields.currentPassword : undefined,
         session,
         clientAddress: request.clientAddress,
       },

@@ -1,11 +1,11 @@
+import type { z } from 'zod'
 import { createOperator, OperatorInputError } from '../auth/create-operator.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
-import { issueDetails } from '../../../validation.ts'
 import type { SignedInOperator } from '../access.ts'
 import { requireOperatorAdmin } from './access.ts'
 import { getOperator } from './list.ts'
-import { newOperatorSchema, type OperatorView } from './schemas.ts'
+import type { newOperatorSchema, OperatorView } from './schemas.ts'
 
 /**
  * A city_admin creates an account in the console, as `npm run admin:create` does: the same verb,
@@ -16,21 +16,20 @@ export async function createOperatorInConsole({
   input,
 }: {
   ctx: ServiceContext
-  input: { operator: SignedInOperator; fields: unknown; clientAddress: string }
+  input: {
+    operator: SignedInOperator
+    fields: z.output<typeof newOperatorSchema>
+    clientAddress: string
+  }
 }): Promise<{ operator: OperatorView; oneTimePassword: string }> {
   requireOperatorAdmin(input.operator)
-  const parsed = newOperatorSchema.safeParse(input.fields)
-  if (!parsed.success) {
-    const details = issueDetails(parsed.error)
-    throw new ApiError('VALIDATION_FAILED', '新账号的信息有误，请按提示修改后重试。', details)
-  }
   try {
     const created = await createOperator({
       ctx,
       input: {
-        username: parsed.data.username,
-        role: parsed.data.role,
-        county: parsed.data.county,
+        username: input.fields.username,
+        role: input.fields.role,
+        county: input.fields.county,
         actor: `console:${input.operator.username}`,
         by: input.operator,
         clientAddress: input.clientAddress,

@@ -1,13 +1,13 @@
+import type { z } from 'zod'
 import { changeOperatorScope, findOperatorForUpdate } from '../../../../db/queries/operators.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
-import { issueDetails } from '../../../validation.ts'
 import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { endSessionsOf } from '../sessions.ts'
 import { requireOperatorAdmin } from './access.ts'
 import { getOperator, isOperatorId, operatorNotFound } from './list.ts'
-import { operatorScopeSchema, type OperatorView } from './schemas.ts'
+import type { operatorScopeSchema, OperatorView } from './schemas.ts'
 
 /**
  * A city_admin gives another account a new role or county (调整角色和区县): a handler moves to
@@ -21,7 +21,12 @@ export async function changeScopeOfOperator({
   input,
 }: {
   ctx: ServiceContext
-  input: { operator: SignedInOperator; id: string; fields: unknown; clientAddress: string }
+  input: {
+    operator: SignedInOperator
+    id: string
+    fields: z.output<typeof operatorScopeSchema>
+    clientAddress: string
+  }
 }): Promise<{ operator: OperatorView }> {
   const { operator: by, id } = input
   requireOperatorAdmin(by)
@@ -29,12 +34,7 @@ export async function changeScopeOfOperator({
   if (id === by.id) {
     throw new ApiError('FORBIDDEN', '不能调整自己的角色或区县，请由另一位市局管理员进行。')
   }
-  const parsed = operatorScopeSchema.safeParse(input.fields)
-  if (!parsed.success) {
-    const details = issueDetails(parsed.error)
-    throw new ApiError('VALIDATION_FAILED', '角色或区县有误，请按提示修改后重试。', details)
-  }
-  const to = { role: parsed.data.role, countyCode: parsed.data.county ?? null }
+  const to = { role: input.fields.role, countyCode: input.fields.county ?? null }
   await ctx.db.transaction().execute(async (trx) => {
     const target = await findOperatorForUpdate(trx, id)
     if (!target) throw operatorNotFound()

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction, type Updateable } from 'kysely'
 import type { ComplaintStatus, ComplaintTable, Database } from '../database.ts'
 
-/** What makes an ended case due for erasure (api/services/complaints/retention.ts decides). */
+/** What makes an ended case due for erasure (api/services/admin/cases/retention.ts decides). */
 export interface ErasureDue {
   /** Received before it, and no work on the case since. */
   cutoff: Date

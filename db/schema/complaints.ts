@@ -75,7 +75,7 @@ export interface ComplaintTable {
   closedAt: Timestamp | null
   /**
    * When the name, phone, free text and photos were removed, three years after the case ended
-   * (api/services/complaints/retention.ts); null while they are kept.
+   * (api/services/admin/cases/retention.ts); null while they are kept.
    */
   personalDataErasedAt: Timestamp | null
   /** Who removed them: the retention sweep, or a city administrator at the resident's request. */

@@ -19,6 +19,22 @@ import type {
   HotlineInboxTable,
   HotlineTicketTable,
 } from './schema/hotline.ts'
+import type {
+  CommitmentTable,
+  CreditGradeHistoryTable,
+  CreditGradeTable,
+  CreditObjectionTable,
+  InspectedInstrumentTable,
+  InspectionCampaignTable,
+  InspectionKindTable,
+  InspectionVisitTable,
+  InspectorRecusalTable,
+  MarketEntityTable,
+  PenaltyTable,
+  RecordCorrectionTable,
+  VisitInspectorTable,
+  VisitPhotoTable,
+} from './schema/credit.ts'
 
 export * from './schema/directory.ts'
 export * from './schema/outbox.ts'
@@ -26,6 +42,7 @@ export * from './schema/complaints.ts'
 export * from './schema/limits.ts'
 export * from './schema/console.ts'
 export * from './schema/hotline.ts'
+export * from './schema/credit.ts'
 
 export interface Database {
   counties: CountyTable
@@ -44,4 +61,18 @@ export interface Database {
   hotlineTickets: HotlineTicketTable
   hotlineInbox: HotlineInboxTable
   hotlineCallbacks: HotlineCallbackTable
+  marketEntities: MarketEntityTable
+  commitments: CommitmentTable
+  inspectionKinds: InspectionKindTable
+  inspectionCampaigns: InspectionCampaignTable
+  inspectorRecusals: InspectorRecusalTable
+  inspectionVisits: InspectionVisitTable
+  visitInspectors: VisitInspectorTable
+  inspectedInstruments: InspectedInstrumentTable
+  visitPhotos: VisitPhotoTable
+  penalties: PenaltyTable
+  creditObjections: CreditObjectionTable
+  recordCorrections: RecordCorrectionTable
+  creditGrades: CreditGradeTable
+  creditGradeHistory: CreditGradeHistoryTable
 }

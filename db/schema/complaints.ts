@@ -7,6 +7,7 @@ import type {
   ComplaintStatus,
   QuantityUnit,
 } from '../../api/domain/complaints.ts'
+import type { CaseFinding, CaseFollowUp } from '../../api/domain/credit.ts'
 
 // The vocabulary is written once, in api/domain/ (DESIGN.md: everything may import it).
 export {
@@ -86,6 +87,10 @@ export interface ComplaintTable {
    */
   erasureHeldAt: Timestamp | null
   erasureHoldNote: string | null
+  /** 办结认定 at closure: only 查实/部分查实 put a closed case on the business's public record. */
+  finding: CaseFinding | null
+  /** What followed the case (a penalty it led to names it: penalties.complaint_id). */
+  followUp: CaseFollowUp | null
   createdAt: DefaultTimestamp
   updatedAt: DefaultTimestamp
 }

@@ -1,5 +1,4 @@
 import { ApiError } from '../../../api/errors.ts'
-import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import { enterpriseActions } from '../../../api/services/admin/enterprises/actions.ts'
 import { changeEnterpriseInConsole } from '../../../api/services/admin/enterprises/console.ts'
 import { enterpriseNotFoundMessage } from '../../../api/services/admin/enterprises/change.ts'
@@ -53,18 +52,15 @@ export async function handleEnterpriseRequest(input: {
   request: Request
   url: URL
   uscc: string
-  operator: SignedInOperator
   console: ConsoleRequest
-  clientAddress: string
 }): Promise<EnterprisePage> {
-  const { operator } = input
   const uscc = input.uscc.trim().toUpperCase()
   const ctx = serviceContext()
   const show = async (status: number, extra: Partial<Extract<EnterprisePage, { kind: 'shown' }>>) =>
     ({
       kind: 'shown',
       status,
-      view: await getConsoleEnterprise({ ctx, input: { operator, uscc } }),
+      view: await getConsoleEnterprise({ ctx, input: { uscc } }),
       ...extra,
     }) as const
   try {

@@ -1,8 +1,9 @@
 import type { AstroGlobal } from 'astro'
-import type { OperatorRole, SessionStage } from '../../../db/database.ts'
+import type { SessionStage } from '../../../db/database.ts'
 import {
   ConsoleRefusal,
   openConsole,
+  type ConsoleAccess,
   type ConsoleRequest,
 } from '../../../api/services/admin/console-request.ts'
 import type { ConsoleSession } from '../../../api/services/admin/sessions.ts'
@@ -52,20 +53,17 @@ const stagePages: Record<Exclude<SessionStage, 'active'>, string> = {
 /**
  * The console session of a page request, or the Response to send instead: a 303 to sign-in (with
  * `next`) when signed out, to the password or TOTP page when sign-in is unfinished, a 403 page
- * for a role not allowed here. Always marks the page `no-store`. `stages` lets the sign-in
+ * with the area's refusal for a role not allowed here. Always marks the page `no-store`. `access`
+ * is the area's rule, the one its verbs pass (enterpriseAdmins, ...); `stages` lets the sign-in
  * pages themselves accept an unfinished session.
  */
 export async function consoleSession(
   astro: AstroGlobal,
-  options: { roles?: readonly OperatorRole[]; stages?: readonly SessionStage[] } = {},
+  access: ConsoleAccess = {},
 ): Promise<ConsoleSession | Response> {
   astro.response.headers.set('Cache-Control', 'no-store')
   try {
-    return await openConsole({
-      ctx: serviceContext(),
-      request: consoleRequest(astro),
-      access: { stages: options.stages, roles: options.roles },
-    })
+    return await openConsole({ ctx: serviceContext(), request: consoleRequest(astro), access })
   } catch (error) {
     const answer = refusalPage(error, astro.url)
     if (answer) return answer
@@ -89,7 +87,7 @@ function refusalPage(error: unknown, url: URL): Response | undefined {
       return seeOther(withNext(stage === 'active' ? '/admin' : stagePages[stage], here))
     }
     case 'role':
-      return forbiddenPage()
+      return forbiddenPage(error.message)
     default:
       return undefined
   }

@@ -182,7 +182,6 @@ const actions: Record<string, Action> = {
           id: caseId,
           operator: sessionOf(as)!.operator,
           console: consoleRequest(astro),
-          clientAddress: '192.0.2.10',
         }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
       )
     },
@@ -207,7 +206,6 @@ const actions: Record<string, Action> = {
           id: caseId,
           operator: sessionOf(as)!.operator,
           console: consoleRequest(astro),
-          clientAddress: '192.0.2.10',
         }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
       )
     },
@@ -225,7 +223,6 @@ const actions: Record<string, Action> = {
           id: caseId,
           operator: sessionOf(as)!.operator,
           console: consoleRequest(astro),
-          clientAddress: '192.0.2.10',
         }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
       )
     },

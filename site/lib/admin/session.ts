@@ -1,4 +1,6 @@
 import type { AstroGlobal } from 'astro'
+import { ApiError } from '../../../api/errors.ts'
+import { InputRefusal } from '../../../api/validation.ts'
 import type { SessionStage } from '../../../db/database.ts'
 import {
   ConsoleRefusal,
@@ -96,6 +98,20 @@ function refusalPage(error: unknown, url: URL): Response | undefined {
 /** Whether a console verb refused a form for its CSRF token (a stale or forged page). */
 export const isCsrfRefusal = (error: unknown) =>
   error instanceof ConsoleRefusal && error.reason === 'csrf'
+
+/** What a form page says when isCsrfRefusal: the page is old, not the person wrong. */
+export const staleFormMessage = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
+
+/**
+ * The message of a page that is not there, or undefined: a verb's NOT_FOUND, or an id or code in
+ * the address that cannot be one (the verb refuses it with the API's path message; a page tells
+ * it as `notFound`, since no record has it).
+ */
+export function missingPageMessage(error: unknown, notFound: string): string | undefined {
+  if (!(error instanceof ApiError)) return undefined
+  if (error.code === 'NOT_FOUND') return error.message
+  return error instanceof InputRefusal && error.target === 'param' ? notFound : undefined
+}
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 

@@ -79,5 +79,14 @@ export function outcomeOf(
   return { status: error.status, problems }
 }
 
+/** A GET filter form's address: the filters given (blank ones left out) and the page. */
+export function filterHref(base: string, values: Partial<Record<string, string>>, page = 1) {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(values)) if (value?.trim()) params.set(name, value)
+  if (page > 1) params.set('page', String(page))
+  const query = params.toString()
+  return query ? `${base}?${query}` : base
+}
+
 export const errorsOf = (problems: readonly FieldProblem[], field: string) =>
   problems.filter((p) => p.field === field).map((p) => p.message)

@@ -1,6 +1,12 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import type { AstroGlobal } from 'astro'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/http/app.ts'
+import { auditReaders } from '../../api/services/admin/audit-search.ts'
+import type { ConsoleAccess } from '../../api/services/admin/console-request.ts'
+import { enterpriseAdmins } from '../../api/services/admin/enterprises/access.ts'
+import { operatorAdmins } from '../../api/services/admin/operators/access.ts'
 import { installDeps, uninstallDeps } from '../../server/deps.ts'
 import { sessionCookieName } from '../../api/services/admin/sessions.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
@@ -42,6 +48,7 @@ type Decision = 'signed_out' | 'forbidden' | 'not_found' | 'allowed'
 let t: TestContext
 let app: ReturnType<typeof createApp>
 let caseId: string
+let uscc: string
 const sessions = {} as Record<'viewer' | 'handlerA' | 'handlerB' | 'admin', TestOperator>
 
 const sessionOf = (as: Caller): TestOperator | undefined =>
@@ -175,7 +182,6 @@ const actions: Record<string, Action> = {
           id: caseId,
           operator: sessionOf(as)!.operator,
           console: consoleRequest(astro),
-          clientAddress: '192.0.2.10',
         }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
       )
     },
@@ -200,7 +206,6 @@ const actions: Record<string, Action> = {
           id: caseId,
           operator: sessionOf(as)!.operator,
           console: consoleRequest(astro),
-          clientAddress: '192.0.2.10',
         }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
       )
     },
@@ -218,7 +223,6 @@ const actions: Record<string, Action> = {
           id: caseId,
           operator: sessionOf(as)!.operator,
           console: consoleRequest(astro),
-          clientAddress: '192.0.2.10',
         }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
       )
     },
@@ -228,9 +232,7 @@ const actions: Record<string, Action> = {
     api: () => Promise.resolve({ path: '/api/admin/audit' }),
     page: (as) => {
       const astro = astroFor(as, '/admin/audit')
-      return page(astro, { roles: ['city_admin'] }, () =>
-        loadAuditPage(astro.url, consoleRequest(astro)),
-      )
+      return page(astro, auditReaders, () => loadAuditPage(astro.url, consoleRequest(astro)))
     },
     expect: adminsOnly,
   },
@@ -238,9 +240,7 @@ const actions: Record<string, Action> = {
     api: () => Promise.resolve({ path: '/api/admin/enterprises' }),
     page: (as) => {
       const astro = astroFor(as, '/admin/enterprises')
-      return page(astro, { roles: ['city_admin'] }, () =>
-        loadConsoleList(astro.url, consoleRequest(astro)),
-      )
+      return page(astro, enterpriseAdmins, () => loadConsoleList(astro.url, consoleRequest(astro)))
     },
     expect: adminsOnly,
   },
@@ -288,6 +288,7 @@ beforeAll(async () => {
   app = createApp(t.deps)
   installDeps(t.deps)
   const [business] = generateDemoRecords(1)
+  uscc = business!.uscc
   await applyEnterpriseRecords({
     ctx: t.deps,
     input: { records: [business!], source: 'test', today: '2026-11-27' },
@@ -345,5 +346,130 @@ describe('the console decides the same through its pages and its API', () => {
         viaPage: action.expect[as],
       })
     })
+  }
+})
+
+/** The areas kept for city administrators, each named by the rule its pages and verbs share. */
+const areaRules: Record<string, { access: ConsoleAccess; from: string; refusal: string }> = {
+  auditReaders: {
+    access: auditReaders,
+    from: 'api/services/admin/audit-search.ts',
+    refusal: '只有市局管理员可以查看审计日志。',
+  },
+  enterpriseAdmins: {
+    access: enterpriseAdmins,
+    from: 'api/services/admin/enterprises/access.ts',
+    refusal: '只有市局管理员可以查看和变更诚信计量单位的认定信息。',
+  },
+  operatorAdmins: {
+    access: operatorAdmins,
+    from: 'api/services/admin/operators/access.ts',
+    refusal: '只有市局管理员可以查看和管理后台账号。',
+  },
+}
+
+const uploadedList = (): RequestInit => {
+  const body = new FormData()
+  body.set('file', new File(['统一社会信用代码\n'], 'list.csv', { type: 'text/csv' }))
+  return { method: 'POST', body }
+}
+
+/** Each city-administrator page, the rule it names and an /api/admin route of the same area. */
+const cityAdminPages: {
+  name: string
+  file: string
+  rule: keyof typeof areaRules
+  page: () => string
+  api: () => { path: string; init?: RequestInit }
+}[] = [
+  {
+    name: 'the audit log',
+    file: 'site/pages/admin/audit.astro',
+    rule: 'auditReaders',
+    page: () => '/admin/audit',
+    api: () => ({ path: '/api/admin/audit' }),
+  },
+  {
+    // Refused before the filters are read: not a 400 about them.
+    name: 'the audit log with filters that do not parse',
+    file: 'site/pages/admin/audit.astro',
+    rule: 'auditReaders',
+    page: () => '/admin/audit?from=yesterday&page=0',
+    api: () => ({ path: '/api/admin/audit?from=yesterday&page=0' }),
+  },
+  {
+    name: 'the enterprise list',
+    file: 'site/pages/admin/enterprises/index.astro',
+    rule: 'enterpriseAdmins',
+    page: () => '/admin/enterprises',
+    api: () => ({ path: '/api/admin/enterprises' }),
+  },
+  {
+    name: 'a business',
+    file: 'site/pages/admin/enterprises/[uscc].astro',
+    rule: 'enterpriseAdmins',
+    page: () => `/admin/enterprises/${uscc}`,
+    api: () => ({ path: `/api/admin/enterprises/${uscc}` }),
+  },
+  {
+    name: 'the list import',
+    file: 'site/pages/admin/enterprises/import.astro',
+    rule: 'enterpriseAdmins',
+    page: () => '/admin/enterprises/import',
+    api: () => ({ path: '/api/admin/enterprises/import', init: uploadedList() }),
+  },
+  {
+    name: 'the account list',
+    file: 'site/pages/admin/operators/index.astro',
+    rule: 'operatorAdmins',
+    page: () => '/admin/operators',
+    api: () => ({ path: '/api/admin/operators' }),
+  },
+  {
+    name: 'an account',
+    file: 'site/pages/admin/operators/[id].astro',
+    rule: 'operatorAdmins',
+    page: () => `/admin/operators/${sessions.viewer.operator.id}`,
+    api: () => ({
+      path: `/api/admin/operators/${sessions.viewer.operator.id}/actions`,
+      init: json({ action: 'unlock' }),
+    }),
+  },
+]
+
+const root = path.resolve(import.meta.dirname, '../..')
+
+describe('each city-administrator area refuses others by one rule, in its own words', () => {
+  for (const area of cityAdminPages) {
+    const rule = areaRules[area.rule]!
+    it(`${area.name}: the page gates on ${area.rule}, the rule its verbs use`, () => {
+      const source = readFileSync(path.join(root, area.file), 'utf8')
+      expect(source).toContain(`consoleSession(Astro, ${area.rule})`)
+      expect(source).toMatch(
+        new RegExp(`import \\{ ${area.rule} \\} from '(\\.\\./)+${rule.from}'`),
+      )
+    })
+    it.each(['viewer', 'handlerA'] as const)(
+      `${area.name} as %s: 403 with the area's refusal through the page and the API`,
+      async (as) => {
+        const { path: apiPath, init } = area.api()
+        const res = await app.request(`http://${host}${apiPath}`, {
+          ...init,
+          headers: { ...(init?.headers as Record<string, string>), ...apiHeaders(as) },
+        })
+        const body = (await res.json()) as { error: { code: string; message: string } }
+        expect({ status: res.status, code: body.error.code, message: body.error.message }).toEqual({
+          status: 403,
+          code: 'FORBIDDEN',
+          message: rule.refusal,
+        })
+
+        const answer = await consoleSession(astroFor(as, area.page()), rule.access)
+        expect(answer).toBeInstanceOf(Response)
+        const response = answer as Response
+        expect(response.status).toBe(403)
+        expect(await response.text()).toContain(rule.refusal)
+      },
+    )
   }
 })

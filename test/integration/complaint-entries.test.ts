@@ -149,6 +149,21 @@ describe('the form page and POST /api/complaints refuse alike', () => {
     })
   })
 
+  it('a form that cannot be read: 400 with the same message on both', async () => {
+    // A multipart type whose body has no part at all: neither entry can read it as a form.
+    const broken = { 'content-type': 'multipart/form-data; boundary=nothing-here' }
+    const api = await throughApi('not a multipart body', '192.0.2.27', broken)
+    const page = await throughPage('not a multipart body', '192.0.2.28', broken)
+
+    expect(api.res.status).toBe(400)
+    expect(api.body.error.message).toContain('无法读取')
+    expect(page.outcome).toMatchObject({
+      kind: 'refused',
+      status: 400,
+      message: api.body.error.message,
+    })
+  })
+
   it('one address over its hourly limit: 429 with the same message and wait on both', async () => {
     // One instant for both refusals, so their waits (and the minutes in the message) are equal.
     vi.useFakeTimers({ toFake: ['Date'] })

@@ -113,10 +113,7 @@ describe('publishing a change to the static site', () => {
     // The business page and the directory (static), and two on-demand routes.
     const poller = startPoller(base, [page, '/enterprises/', '/api/health', '/search?q=菜场'])
     const admin = await signedInOperator(deps, 'city_admin')
-    const { version } = await getConsoleEnterprise({
-      ctx: deps,
-      input: { operator: admin.operator, uscc: target.uscc },
-    })
+    const { version } = await getConsoleEnterprise({ ctx: deps, input: { uscc: target.uscc } })
     const buildsBefore = product!.rebuilder.builds()
     const revokedAt = Date.now()
     await changeEnterprise({

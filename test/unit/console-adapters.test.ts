@@ -74,4 +74,13 @@ import { z } from 'zod'`),
       .filter((f) => f.found.length > 0)
     expect(offenders).toEqual([])
   })
+
+  it('declare no roles of their own: a page passes the rule of its area, as its verbs do', () => {
+    const inline = filesUnder('site/pages/admin').filter((file) =>
+      /consoleSession\(\s*Astro\s*,\s*\{[^}]*\broles\b/.test(
+        readFileSync(path.join(root, file), 'utf8'),
+      ),
+    )
+    expect(inline).toEqual([])
+  })
 })

@@ -2,10 +2,8 @@ import { z } from 'zod'
 import { searchAuditLog } from '../../../db/queries/audit-log.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { beijingMidnight } from '../../domain/beijing-time.ts'
-import { consoleVerb, parseConsoleInput } from './console-request.ts'
-import { ApiError } from '../../errors.ts'
+import { consoleVerb, parseConsoleInput, type ConsoleAccess } from './console-request.ts'
 import { normalizeTrackingNo, trackingNoPattern } from '../complaints/codes.ts'
-import { isCityAdmin, type SignedInOperator } from './access.ts'
 
 const auditPageSize = 50
 
@@ -76,18 +74,23 @@ export interface AuditEntryView {
   detail: Record<string, unknown>
 }
 
-/** The audit log, newest first: for `city_admin` only. */
+/**
+ * The audit log is the city bureau's to read: the audit page and GET /api/admin/audit pass this
+ * one rule to openConsole, which refuses anyone else before their filters are read.
+ */
+export const auditReaders: ConsoleAccess = {
+  roles: ['city_admin'],
+  refusal: '只有市局管理员可以查看审计日志。',
+}
+
+/** The audit log, newest first. */
 async function searchAudit({
   ctx,
-  input,
+  filters,
 }: {
   ctx: ServiceContext
-  input: { operator: SignedInOperator; filters: AuditFilters }
+  filters: AuditFilters
 }): Promise<{ items: AuditEntryView[]; total: number; page: number; pageSize: number }> {
-  if (!isCityAdmin(input.operator)) {
-    throw new ApiError('FORBIDDEN', '只有市局管理员可以查看审计日志。')
-  }
-  const { filters } = input
   const family = filters.action?.endsWith('.*')
   const complaint = filters.complaintId
   const byId = complaint !== undefined && /^\d+$/.test(complaint)
@@ -114,7 +117,7 @@ async function searchAudit({
 
 /** 审计日志 from the query as sent (GET /api/admin/audit and the audit page alike). */
 export const searchAuditInConsole = consoleVerb({
+  access: auditReaders,
   parse: (raw) => parseConsoleInput(auditFiltersSchema, raw, 'query'),
-  run: ({ ctx, session, input }) =>
-    searchAudit({ ctx, input: { operator: session.operator, filters: input } }),
+  run: ({ ctx, input }) => searchAudit({ ctx, filters: input }),
 })

@@ -3,7 +3,6 @@ import type { OperatorRole, SessionStage } from '../../../db/database.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { ApiError, type ErrorCode } from '../../errors.ts'
 import { validationFailed } from '../../validation.ts'
-import type { SignedInOperator } from './access.ts'
 import { originMatchesHost } from './origin.ts'
 import { csrfTokenMatches, loadSession, type ConsoleSession } from './sessions.ts'
 
@@ -69,13 +68,18 @@ export function refuseForeignOrigin(request: ConsoleRequest): void {
   }
 }
 
+/**
+ * Who may use an area of the console, declared once by the area (enterpriseAdmins,
+ * operatorAdmins, auditReaders) and checked here only: its pages pass it to consoleSession and
+ * its verbs to consoleVerb, so a page and its API route refuse the same people in the same words.
+ */
 export interface ConsoleAccess {
   /** The sign-in stages accepted (default: fully signed in). */
   stages?: readonly SessionStage[] | undefined
-  /** The roles accepted (default: any); a role outside is refused with the generic message. */
+  /** The roles accepted (default: any). */
   roles?: readonly OperatorRole[] | undefined
-  /** A verb's own rule about the operator, throwing its own refusal (e.g. city admins only). */
-  authorize?: ((operator: SignedInOperator) => void) | undefined
+  /** What a role outside `roles` is told, in the area's own words (default: a generic line). */
+  refusal?: string | undefined
 }
 
 /**
@@ -108,9 +112,8 @@ export async function openConsole({
     throw new ConsoleRefusal('csrf', 'FORBIDDEN', csrfMessage)
   }
   if (access.roles && !access.roles.includes(session.operator.role)) {
-    throw new ConsoleRefusal('role', 'FORBIDDEN', roleMessage)
+    throw new ConsoleRefusal('role', 'FORBIDDEN', access.refusal ?? roleMessage)
   }
-  access.authorize?.(session.operator)
   return session
 }
 

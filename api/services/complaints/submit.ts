@@ -66,13 +66,10 @@ export interface ComplaintSubmission {
 }
 
 /**
- * A form that cannot be read. The page shows its form again empty (nothing could be read back
- * into it), so it asks the resident to fill it in again.
+ * A form that cannot be read, in the same words from the page and the API. The page shows its
+ * form again empty (nothing could be read back into it), so it asks to fill it in again.
  */
-const unreadableForm: Record<ComplaintEntry, string> = {
-  page: '提交的表单格式有误，无法读取。请刷新页面后重新填写提交。',
-  api: '提交的表单格式有误，无法解析。请刷新页面后重新提交。',
-}
+const unreadableForm = '提交的表单格式有误，无法读取。请刷新页面后重新填写提交。'
 
 /**
  * The form was filed, then changed (back button) and sent again with the same token. The form
@@ -118,7 +115,7 @@ async function readBody(request: Request, entry: ComplaintEntry): Promise<ReadBo
     try {
       form = await readComplaintForm(await request.formData())
     } catch {
-      throw new ApiError('BAD_REQUEST', unreadableForm[entry])
+      throw new ApiError('BAD_REQUEST', unreadableForm)
     }
     const values: ComplaintFormValues = {}
     for (const [field, value] of Object.entries(form.fields)) {

@@ -5,6 +5,7 @@ import {
 } from '../../../api/services/admin/audit-search.ts'
 import { serviceContext } from '../services.ts'
 import { fieldProblemsOf, type FieldProblem } from '../../../api/validation.ts'
+import { filterHref } from './auth-form.ts'
 import type { ConsoleRequest } from './session.ts'
 
 /** The actions the filter offers, with what they mean; families end in `.*`. */
@@ -55,12 +56,7 @@ export async function loadAuditPage(url: URL, request: ConsoleRequest): Promise<
   const values = Object.fromEntries(
     filterNames.map((name) => [name, (url.searchParams.get(name) ?? '').slice(0, 100)]),
   ) as AuditFilterValues
-  const pageHref = (page: number) => {
-    const params = new URLSearchParams(Object.entries(values).filter(([, v]) => v.trim() !== ''))
-    if (page > 1) params.set('page', String(page))
-    const query = params.toString()
-    return query ? `/admin/audit?${query}` : '/admin/audit'
-  }
+  const pageHref = (page: number) => filterHref('/admin/audit', values, page)
   try {
     const found = await searchAuditInConsole({
       ctx: serviceContext(),

@@ -19,6 +19,18 @@ export async function readForm(request: Request): Promise<FormData | null> {
   }
 }
 
+/** What a page says when readForm gave null and its form is to be shown again. */
+export const unreadableFormMessage = '提交的内容无法读取，请刷新页面后重试。'
+
+/** Every text field a form posted, as a verb's raw input, without the CSRF token and `omit`. */
+export function postedFields(form: FormData, ...omit: string[]): Record<string, string> {
+  const fields: Record<string, string> = {}
+  for (const [name, value] of form) {
+    if (typeof value === 'string' && name !== 'csrf' && !omit.includes(name)) fields[name] = value
+  }
+  return fields
+}
+
 /**
  * The named text fields of a form, as a verb's raw input: a field left out of the form stays
  * out (the verb's schema names it), a file is not text.
@@ -65,6 +77,15 @@ export function outcomeOf(
       }))
     : [{ field: fallbackField, message: error.message }]
   return { status: error.status, problems }
+}
+
+/** A GET filter form's address: the filters given (blank ones left out) and the page. */
+export function filterHref(base: string, values: Partial<Record<string, string>>, page = 1) {
+  const params = new URLSearchParams()
+  for (const [name, value] of Object.entries(values)) if (value?.trim()) params.set(name, value)
+  if (page > 1) params.set('page', String(page))
+  const query = params.toString()
+  return query ? `${base}?${query}` : base
 }
 
 export const errorsOf = (problems: readonly FieldProblem[], field: string) =>

@@ -9,15 +9,17 @@ import {
 import { caseActions, type CaseAction } from '../../../api/services/admin/cases/machine.ts'
 import type { CaseDetail } from '../../../api/services/admin/cases/schemas.ts'
 import { caseNotFoundMessage } from '../../../api/services/admin/cases/scope.ts'
-import {
-  fieldProblemsOf,
-  formRefusalMessage,
-  InputRefusal,
-  type FieldProblem,
-} from '../../../api/validation.ts'
+import { fieldProblemsOf, formRefusalMessage, type FieldProblem } from '../../../api/validation.ts'
 import { serviceContext } from '../services.ts'
+import { postedFields, readForm, unreadableFormMessage } from './auth-form.ts'
 import { caseUrl, casesUrl } from './cases-queue.ts'
-import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
+import {
+  isCsrfRefusal,
+  missingPageMessage,
+  staleFormMessage,
+  withForm,
+  type ConsoleRequest,
+} from './session.ts'
 
 export type CasePage =
   | { kind: 'redirect'; location: string }
@@ -36,22 +38,12 @@ export type CasePage =
     }
   | { kind: 'missing'; status: 404 | 400; message: string }
 
-const csrfMessage = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
-
 function refusalStatus(error: ApiError): number {
   return error.code === 'VALIDATION_FAILED' ? 422 : error.status
 }
 
 /** An id that is no case's (malformed, unknown or out of scope): the page answers 404. */
-function missingCase(error: unknown): ApiError | undefined {
-  if (!(error instanceof ApiError)) return undefined
-  if (error.code === 'NOT_FOUND') return error
-  // The verbs refuse a malformed id with the API's path message; the page tells it as not found.
-  if (error instanceof InputRefusal && error.target === 'param') {
-    return new ApiError('NOT_FOUND', caseNotFoundMessage)
-  }
-  return undefined
-}
+const missingCase = (error: unknown) => missingPageMessage(error, caseNotFoundMessage)
 
 /** The case as the page shows it; each view is audited (getCase). */
 async function load(input: { console: ConsoleRequest; id: string }) {
@@ -74,7 +66,6 @@ export async function handleCaseRequest(input: {
   id: string
   operator: SignedInOperator
   console: ConsoleRequest
-  clientAddress: string
 }): Promise<CasePage> {
   const { request } = input
   try {
@@ -91,27 +82,17 @@ export async function handleCaseRequest(input: {
     return await handlePost(input)
   } catch (error) {
     const missing = missingCase(error)
-    if (missing) return { kind: 'missing', status: 404, message: missing.message }
+    if (missing) return { kind: 'missing', status: 404, message: missing }
     throw error
   }
 }
 
 async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promise<CasePage> {
   const { id, operator } = input
-  let form: FormData
-  try {
-    form = await input.request.formData()
-  } catch {
-    return refused(input, 400, {
-      message: '提交的内容无法读取，请刷新页面后重试。',
-      problems: [],
-    })
-  }
+  const form = await readForm(input.request)
+  if (!form) return refused(input, 400, { message: unreadableFormMessage, problems: [] })
   const request = withForm(input.console, form)
-  const fields: Record<string, string> = {}
-  for (const [name, value] of form) {
-    if (typeof value === 'string' && name !== 'csrf' && name !== 'intent') fields[name] = value
-  }
+  const fields = postedFields(form, 'intent')
   const ctx = serviceContext()
   try {
     if (form.get('intent') === 'reveal') {
@@ -131,7 +112,8 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
       location: `${caseUrl(id)}?done=${encodeURIComponent(fields.action ?? '')}`,
     }
   } catch (error) {
-    if (isCsrfRefusal(error)) return refused(input, 403, { message: csrfMessage, problems: [] })
+    if (isCsrfRefusal(error))
+      return refused(input, 403, { message: staleFormMessage, problems: [] })
     if (!(error instanceof ApiError) || error.status >= 500 || missingCase(error)) throw error
     const stale = error.message === staleVersionMessage
     return refused(

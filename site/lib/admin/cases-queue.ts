@@ -17,6 +17,7 @@ import {
 } from '../../../db/database.ts'
 import { loadComplaintCounties } from '../complaints.ts'
 import { serviceContext } from '../services.ts'
+import { filterHref } from './auth-form.ts'
 import type { ConsoleRequest } from './session.ts'
 
 export const casesUrl = '/admin/cases'
@@ -98,13 +99,7 @@ export async function loadQueuePage(
 }
 
 /** The queue's address with these filters (empty ones left out) and page. */
-export function queueHref(form: Partial<QueueForm>, page = 1): string {
-  const params = new URLSearchParams()
-  for (const [name, value] of Object.entries(form)) if (value) params.set(name, value)
-  if (page > 1) params.set('page', String(page))
-  const query = params.toString()
-  return query ? `${casesUrl}?${query}` : casesUrl
-}
+export const queueHref = (form: Partial<QueueForm>, page = 1) => filterHref(casesUrl, form, page)
 
 /** "剩 3 个工作日", "今天到期", "已超期 2 个工作日": words, not only a colour. */
 export function daysLeftText(item: Pick<CaseQueueItem, 'workingDaysLeft' | 'overdue'>): string {

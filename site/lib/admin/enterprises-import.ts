@@ -1,6 +1,5 @@
 import { ApiError } from '../../../api/errors.ts'
 import { listUploadMessage } from '../../../api/body-limits.ts'
-import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import { importListInConsole } from '../../../api/services/admin/enterprises/console.ts'
 import { ConsoleRefusal } from '../../../api/services/admin/console-request.ts'
 import type { ImportProblem } from '../../../api/services/enterprises/import-file.ts'
@@ -63,9 +62,7 @@ async function readLimitedForm(request: Request, limit: number): Promise<FormDat
  */
 export async function handleImportRequest(input: {
   request: Request
-  operator: SignedInOperator
   console: ConsoleRequest
-  clientAddress: string
 }): Promise<ImportPage> {
   if (input.request.method !== 'POST') return { kind: 'form', status: 200 }
   const ctx = serviceContext()

@@ -3,6 +3,7 @@ import { listEnterprisesInConsole } from '../../../api/services/admin/enterprise
 import type { EnterprisePage } from '../../../api/services/enterprises/list.ts'
 import { serviceContext } from '../services.ts'
 import { fieldProblemsOf, type FieldProblem } from '../../../api/validation.ts'
+import { filterHref } from './auth-form.ts'
 import type { ConsoleRequest } from './session.ts'
 
 export const enterprisesUrl = '/admin/enterprises'
@@ -18,13 +19,8 @@ export interface ConsoleList {
 }
 
 /** The list's address for these filters and page. */
-export function listUrl(values: Record<FilterName, string>, page: number): string {
-  const params = new URLSearchParams()
-  for (const name of filterNames) if (values[name]) params.set(name, values[name])
-  if (page > 1) params.set('page', String(page))
-  const query = params.toString()
-  return query ? `${enterprisesUrl}?${query}` : enterprisesUrl
-}
+export const listUrl = (values: Record<FilterName, string>, page: number) =>
+  filterHref(enterprisesUrl, values, page)
 
 /** The enterprise list for the filters in the address (a plain GET form, no script needed). */
 export async function loadConsoleList(url: URL, request: ConsoleRequest): Promise<ConsoleList> {

@@ -1,16 +1,22 @@
 import { ApiError } from '../../../api/errors.ts'
-import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import { enterpriseActions } from '../../../api/services/admin/enterprises/actions.ts'
 import { changeEnterpriseInConsole } from '../../../api/services/admin/enterprises/console.ts'
 import { enterpriseNotFoundMessage } from '../../../api/services/admin/enterprises/change.ts'
 import { getConsoleEnterprise } from '../../../api/services/admin/enterprises/get.ts'
-import { fieldProblemsOf, InputRefusal, type FieldProblem } from '../../../api/validation.ts'
+import { fieldProblemsOf, type FieldProblem } from '../../../api/validation.ts'
 import type {
   ConsoleEnterprise,
   EnterpriseAction,
 } from '../../../api/services/admin/enterprises/schemas.ts'
 import { serviceContext } from '../services.ts'
-import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
+import { postedFields, readForm } from './auth-form.ts'
+import {
+  isCsrfRefusal,
+  missingPageMessage,
+  staleFormMessage,
+  withForm,
+  type ConsoleRequest,
+} from './session.ts'
 
 export type EnterprisePage =
   | { kind: 'redirect'; location: string }
@@ -37,10 +43,6 @@ interface Refusal {
 
 export const enterprisePageUrl = (uscc: string) => `/admin/enterprises/${uscc}`
 
-/** The problems that name a field (a whole-form one is the refusal's message already). */
-const problemsOf = (error: ApiError): FieldProblem[] =>
-  fieldProblemsOf(error).filter((d) => d.field)
-
 const actionOf = (value: unknown) => enterpriseActions.find((a) => a === value)
 
 /**
@@ -53,35 +55,27 @@ export async function handleEnterpriseRequest(input: {
   request: Request
   url: URL
   uscc: string
-  operator: SignedInOperator
   console: ConsoleRequest
-  clientAddress: string
 }): Promise<EnterprisePage> {
-  const { operator } = input
   const uscc = input.uscc.trim().toUpperCase()
   const ctx = serviceContext()
   const show = async (status: number, extra: Partial<Extract<EnterprisePage, { kind: 'shown' }>>) =>
     ({
       kind: 'shown',
       status,
-      view: await getConsoleEnterprise({ ctx, input: { operator, uscc } }),
+      view: await getConsoleEnterprise({ ctx, input: { uscc } }),
       ...extra,
     }) as const
+  const staleToken = () =>
+    show(403, { refusal: { message: staleFormMessage, stale: false, problems: [], values: {} } })
   try {
     if (input.request.method !== 'POST') {
       const done = actionOf(input.url.searchParams.get('done'))
       return await show(200, done ? { done } : {})
     }
-    const form = await input.request.formData().catch(() => null)
-    const staleToken = () => {
-      const message = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
-      return show(403, { refusal: { message, stale: false, problems: [], values: {} } })
-    }
+    const form = await readForm(input.request)
     if (!form) return await staleToken()
-    const values: Record<string, string> = {}
-    for (const [name, value] of form) {
-      if (typeof value === 'string' && name !== 'csrf') values[name] = value
-    }
+    const values = postedFields(form)
     const action = actionOf(values.action)
     try {
       await changeEnterpriseInConsole({
@@ -92,34 +86,22 @@ export async function handleEnterpriseRequest(input: {
       return { kind: 'redirect', location: `${enterprisePageUrl(uscc)}?done=${action ?? ''}` }
     } catch (error) {
       if (isCsrfRefusal(error)) return await staleToken()
-      const malformed = error instanceof InputRefusal && error.target === 'param'
-      if (
-        !(error instanceof ApiError) ||
-        error.code === 'NOT_FOUND' ||
-        malformed ||
-        error.status >= 500
-      ) {
-        throw error
-      }
+      const missing = missingPageMessage(error, '') !== undefined
+      if (!(error instanceof ApiError) || error.status >= 500 || missing) throw error
       const stale = (error.details as { reason?: string } | undefined)?.reason === 'stale'
       const refusal: Refusal = {
         message: error.message,
         stale,
-        problems: problemsOf(error),
+        // A whole-form problem is the refusal's message already.
+        problems: fieldProblemsOf(error).filter((d) => d.field),
         values: stale ? {} : values,
         ...(action && !stale ? { action } : {}),
       }
       return await show(error.status, { refusal })
     }
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'NOT_FOUND') {
-      return { kind: 'missing', status: 404, message: error.message }
-    }
-    // A code that cannot be one: the verb refuses it with the API's path message, and no
-    // business has it, as the action itself said before the verb checked the path.
-    if (error instanceof InputRefusal && error.target === 'param') {
-      return { kind: 'missing', status: 404, message: enterpriseNotFoundMessage(uscc) }
-    }
+    const missing = missingPageMessage(error, enterpriseNotFoundMessage(uscc))
+    if (missing) return { kind: 'missing', status: 404, message: missing }
     throw error
   }
 }

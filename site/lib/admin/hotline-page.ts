@@ -20,7 +20,8 @@ import {
 } from '../../../api/services/admin/hotline/stalled-events.ts'
 import { serviceContext } from '../services.ts'
 import { fieldProblemsOf, InputRefusal, type FieldProblem } from '../../../api/validation.ts'
-import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
+import { readForm, textField, unreadableFormMessage } from './auth-form.ts'
+import { isCsrfRefusal, staleFormMessage, withForm, type ConsoleRequest } from './session.ts'
 
 const hotlinePageUrl = '/admin/hotline'
 
@@ -95,21 +96,14 @@ async function hotlineRequest(input: {
     const notice = done && done in notices ? notices[done as Done] : undefined
     return shown(operator, clientAddress, notice ? { notice } : {})
   }
-  let form: FormData
-  try {
-    form = await input.request.formData()
-  } catch {
-    return shown(operator, clientAddress, {
-      status: 400,
-      refusal: { message: '提交的内容无法读取，请刷新页面后重试。', problems: [] },
-    })
+  const form = await readForm(input.request)
+  if (!form) {
+    const refusal = { message: unreadableFormMessage, problems: [] }
+    return shown(operator, clientAddress, { status: 400, refusal })
   }
   const ctx = serviceContext()
   const request = withForm(input.console, form)
-  const field = (name: string) => {
-    const v = form.get(name)
-    return typeof v === 'string' ? v : ''
-  }
+  const field = (name: string) => textField(form, name)
   try {
     if (field('intent') === 'retry-callback') {
       await retryDeadCallbackInConsole({ ctx, request, input: { id: field('id') } })
@@ -127,7 +121,7 @@ async function hotlineRequest(input: {
     if (isCsrfRefusal(error)) {
       return shown(operator, clientAddress, {
         status: 403,
-        refusal: { message: '页面已过期（安全令牌无效），请刷新页面后重新操作。', problems: [] },
+        refusal: { message: staleFormMessage, problems: [] },
       })
     }
     if (!(error instanceof ApiError) || error.status >= 500) throw error

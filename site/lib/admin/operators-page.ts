@@ -15,8 +15,8 @@ import {
 } from '../../../api/services/admin/operators/schemas.ts'
 import { fieldProblemsOf, InputRefusal, type FieldProblem } from '../../../api/validation.ts'
 import { serviceContext } from '../services.ts'
-import { formFields, readForm, textField } from './auth-form.ts'
-import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
+import { formFields, outcomeOf, readForm, textField } from './auth-form.ts'
+import { isCsrfRefusal, staleFormMessage, withForm, type ConsoleRequest } from './session.ts'
 
 export const operatorsUrl = '/admin/operators'
 export const operatorPageUrl = (id: string) => `${operatorsUrl}/${id}`
@@ -81,15 +81,6 @@ type NewOperatorValues = Record<(typeof newOperatorFields)[number], string>
 /** The page's words for an action that is none of its buttons. */
 const pickAnAction = '请从下面的按钮中选择一项操作。'
 
-const tokenRefusal = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
-
-function problemsOf(error: ApiError, fallbackField: string): FieldProblem[] {
-  const details = fieldProblemsOf(error)
-  return details.length
-    ? details.map((d) => ({ field: d.field || fallbackField, message: d.message }))
-    : [{ field: fallbackField, message: error.message }]
-}
-
 export interface OperatorsPage {
   status: number
   items: OperatorView[]
@@ -107,7 +98,6 @@ export async function handleOperatorsRequest(input: {
   request: Request
   operator: SignedInOperator
   console: ConsoleRequest
-  clientAddress: string
 }): Promise<OperatorsPage> {
   const ctx = serviceContext()
   const { operator } = input
@@ -122,7 +112,7 @@ export async function handleOperatorsRequest(input: {
   if (input.request.method !== 'POST') return page(200)
 
   const form = await readForm(input.request)
-  const staleToken = () => page(403, { problems: [{ field: 'csrf', message: tokenRefusal }] })
+  const staleToken = () => page(403, { problems: [{ field: 'csrf', message: staleFormMessage }] })
   if (!form) return staleToken()
   const typed: NewOperatorValues = { username: '', role: '', county: '' }
   for (const name of newOperatorFields) typed[name] = textField(form, name, 100)
@@ -138,7 +128,9 @@ export async function handleOperatorsRequest(input: {
     if (isCsrfRefusal(error)) return staleToken()
     Object.assign(values, typed)
     if (!(error instanceof ApiError) || error.status >= 500) throw error
-    return page(error.status, { problems: problemsOf(error, 'username') })
+    return page(error.status, {
+      problems: outcomeOf(error, newOperatorFields, 'username').problems,
+    })
   }
 }
 
@@ -171,7 +163,7 @@ const doneOf = (value: unknown): OperatorPageDone | undefined =>
 const refusalText = (error: ApiError) =>
   [
     error instanceof InputRefusal ? '角色或区县有误，请按提示修改后重试。' : error.message,
-    ...problemsOf(error, '').map((p) => p.message),
+    ...fieldProblemsOf(error).map((p) => p.message),
   ]
     .filter((m, i, all) => all.indexOf(m) === i)
     .join(' ')
@@ -186,9 +178,6 @@ export async function handleOperatorRequest(input: {
   id: string
   operator: SignedInOperator
   console: ConsoleRequest
-  /** The administrator's session, ended if their password is guessed at too often. */
-  session: { tokenHash: Buffer }
-  clientAddress: string
 }): Promise<OperatorPage> {
   const ctx = serviceContext()
   const { operator, id } = input
@@ -205,7 +194,7 @@ export async function handleOperatorRequest(input: {
       return await show(200, done ? { done } : {})
     }
     const form = await readForm(input.request)
-    if (!form) return await show(403, { refusal: tokenRefusal })
+    if (!form) return await show(403, { refusal: staleFormMessage })
     const request = withForm(input.console, form)
     if (form.get('intent') === 'scope') {
       const values = { role: textField(form, 'role', 40), county: textField(form, 'county', 10) }
@@ -213,11 +202,14 @@ export async function handleOperatorRequest(input: {
         await changeScopeVerb({ ctx, request, input: { id, fields: values } })
         return { kind: 'redirect', location: `${operatorPageUrl(id)}?done=change_scope` }
       } catch (error) {
-        if (isCsrfRefusal(error)) return await show(403, { refusal: tokenRefusal })
+        if (isCsrfRefusal(error)) return await show(403, { refusal: staleFormMessage })
         if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
           throw error
         }
-        const problems = error.code === 'VALIDATION_FAILED' ? problemsOf(error, 'role') : []
+        const problems =
+          error.code === 'VALIDATION_FAILED'
+            ? outcomeOf(error, ['role', 'county'], 'role').problems
+            : []
         return await show(error.status, {
           refusal: refusalText(error),
           scope: { values, problems },
@@ -237,15 +229,15 @@ export async function handleOperatorRequest(input: {
       }
       return { kind: 'redirect', location: `${operatorPageUrl(id)}?done=${action}` }
     } catch (error) {
-      if (isCsrfRefusal(error)) return await show(403, { refusal: tokenRefusal })
+      if (isCsrfRefusal(error)) return await show(403, { refusal: staleFormMessage })
       if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
         throw error
       }
       // An action that is none of the buttons: the verb's own words for it, not the summary.
       const refusal =
         error.code === 'VALIDATION_FAILED'
-          ? problemsOf(error, '')
-              .map((p) =>
+          ? outcomeOf(error, ['action'], '')
+              .problems.map((p) =>
                 error instanceof InputRefusal && p.field === 'action' ? pickAnAction : p.message,
               )
               .join(' ')

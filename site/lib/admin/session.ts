@@ -1,8 +1,11 @@
 import type { AstroGlobal } from 'astro'
-import type { OperatorRole, SessionStage } from '../../../db/database.ts'
+import { ApiError } from '../../../api/errors.ts'
+import { InputRefusal } from '../../../api/validation.ts'
+import type { SessionStage } from '../../../db/database.ts'
 import {
   ConsoleRefusal,
   openConsole,
+  type ConsoleAccess,
   type ConsoleRequest,
 } from '../../../api/services/admin/console-request.ts'
 import type { ConsoleSession } from '../../../api/services/admin/sessions.ts'
@@ -52,20 +55,17 @@ const stagePages: Record<Exclude<SessionStage, 'active'>, string> = {
 /**
  * The console session of a page request, or the Response to send instead: a 303 to sign-in (with
  * `next`) when signed out, to the password or TOTP page when sign-in is unfinished, a 403 page
- * for a role not allowed here. Always marks the page `no-store`. `stages` lets the sign-in
+ * with the area's refusal for a role not allowed here. Always marks the page `no-store`. `access`
+ * is the area's rule, the one its verbs pass (enterpriseAdmins, ...); `stages` lets the sign-in
  * pages themselves accept an unfinished session.
  */
 export async function consoleSession(
   astro: AstroGlobal,
-  options: { roles?: readonly OperatorRole[]; stages?: readonly SessionStage[] } = {},
+  access: ConsoleAccess = {},
 ): Promise<ConsoleSession | Response> {
   astro.response.headers.set('Cache-Control', 'no-store')
   try {
-    return await openConsole({
-      ctx: serviceContext(),
-      request: consoleRequest(astro),
-      access: { stages: options.stages, roles: options.roles },
-    })
+    return await openConsole({ ctx: serviceContext(), request: consoleRequest(astro), access })
   } catch (error) {
     const answer = refusalPage(error, astro.url)
     if (answer) return answer
@@ -89,7 +89,7 @@ function refusalPage(error: unknown, url: URL): Response | undefined {
       return seeOther(withNext(stage === 'active' ? '/admin' : stagePages[stage], here))
     }
     case 'role':
-      return forbiddenPage()
+      return forbiddenPage(error.message)
     default:
       return undefined
   }
@@ -98,6 +98,20 @@ function refusalPage(error: unknown, url: URL): Response | undefined {
 /** Whether a console verb refused a form for its CSRF token (a stale or forged page). */
 export const isCsrfRefusal = (error: unknown) =>
   error instanceof ConsoleRefusal && error.reason === 'csrf'
+
+/** What a form page says when isCsrfRefusal: the page is old, not the person wrong. */
+export const staleFormMessage = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
+
+/**
+ * The message of a page that is not there, or undefined: a verb's NOT_FOUND, or an id or code in
+ * the address that cannot be one (the verb refuses it with the API's path message; a page tells
+ * it as `notFound`, since no record has it).
+ */
+export function missingPageMessage(error: unknown, notFound: string): string | undefined {
+  if (!(error instanceof ApiError)) return undefined
+  if (error.code === 'NOT_FOUND') return error.message
+  return error instanceof InputRefusal && error.target === 'param' ? notFound : undefined
+}
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 

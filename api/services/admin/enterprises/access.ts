@@ -1,12 +1,13 @@
 import type { Enterprise } from '../../../../db/database.ts'
-import { ApiError } from '../../../errors.ts'
-import { isCityAdmin, type SignedInOperator } from '../access.ts'
+import type { ConsoleAccess } from '../console-request.ts'
 
-/** Enterprises are the city bureau's to manage (issue 4): county handlers and viewers may not. */
-export function requireCityAdmin(operator: SignedInOperator) {
-  if (!isCityAdmin(operator)) {
-    throw new ApiError('FORBIDDEN', '只有市局管理员可以查看和变更诚信计量单位的认定信息。')
-  }
+/**
+ * Enterprises are the city bureau's to manage (issue 4): county handlers and viewers may not.
+ * The enterprise pages and the /api/admin/enterprises verbs pass this one rule to openConsole.
+ */
+export const enterpriseAdmins: ConsoleAccess = {
+  roles: ['city_admin'],
+  refusal: '只有市局管理员可以查看和变更诚信计量单位的认定信息。',
 }
 
 /**

@@ -1,20 +1,16 @@
 import { z } from 'zod'
-import { consoleVerb, parseConsoleInput, type ConsoleAccess } from '../console-request.ts'
-import { requireCityAdmin } from './access.ts'
+import { consoleVerb, parseConsoleInput } from '../console-request.ts'
+import { enterpriseAdmins } from './access.ts'
 import { changeEnterprise } from './change.ts'
 import { getConsoleEnterprise } from './get.ts'
 import { importUploadedList } from './import.ts'
 import { usccParams } from './params.ts'
 
-/** The directory is kept by city administrators only, decided here for the pages and the API. */
-const cityAdmins: ConsoleAccess = { authorize: requireCityAdmin }
-
 /** One business with its whole record, for the console. */
 export const getEnterpriseInConsole = consoleVerb({
-  access: cityAdmins,
+  access: enterpriseAdmins,
   parse: (raw) => parseConsoleInput(usccParams, raw, 'param'),
-  run: ({ ctx, session, input }) =>
-    getConsoleEnterprise({ ctx, input: { operator: session.operator, uscc: input.uscc } }),
+  run: ({ ctx, input }) => getConsoleEnterprise({ ctx, input: { uscc: input.uscc } }),
 })
 
 /**
@@ -22,7 +18,7 @@ export const getEnterpriseInConsole = consoleVerb({
  * it, the fields parsed by changeEnterprise (version, reason, ...).
  */
 export const changeEnterpriseInConsole = consoleVerb({
-  access: cityAdmins,
+  access: enterpriseAdmins,
   parse: (raw) => ({
     ...parseConsoleInput(usccParams, raw, 'param'),
     ...parseConsoleInput(z.object({ fields: z.unknown() }), raw),
@@ -38,7 +34,7 @@ export const changeEnterpriseInConsole = consoleVerb({
         clientAddress: request.clientAddress,
       },
     })
-    return getConsoleEnterprise({ ctx, input: { operator, uscc: input.uscc } })
+    return getConsoleEnterprise({ ctx, input: { uscc: input.uscc } })
   },
 })
 
@@ -50,7 +46,7 @@ const uploadedList = z.object({
 
 /** The bureau's list uploaded (名单导入), read and checked as the command-line import does. */
 export const importListInConsole = consoleVerb({
-  access: cityAdmins,
+  access: enterpriseAdmins,
   parse: (raw) => parseConsoleInput(uploadedList, raw, 'form'),
   run: ({ ctx, session, request, input }) =>
     importUploadedList({

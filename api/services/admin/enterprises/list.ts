@@ -2,8 +2,7 @@ import { listEnterprises } from '../../../../db/queries/enterprises.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { asUsccPrefix } from '../../enterprises/code-query.ts'
 import { toItem, type EnterprisePage } from '../../enterprises/list.ts'
-import type { SignedInOperator } from '../access.ts'
-import { requireCityAdmin } from './access.ts'
+import { enterpriseAdmins } from './access.ts'
 import { consoleVerb, parseConsoleInput } from '../console-request.ts'
 import { consoleListQuerySchema, type ConsoleListQuery } from './schemas.ts'
 
@@ -18,9 +17,8 @@ async function listConsoleEnterprises({
   input,
 }: {
   ctx: ServiceContext
-  input: ConsoleListQuery & { operator: SignedInOperator }
+  input: ConsoleListQuery
 }): Promise<EnterprisePage> {
-  requireCityAdmin(input.operator)
   const usccPrefix = asUsccPrefix(input.q)
   const { items, total } = await listEnterprises(
     ctx.db,
@@ -36,8 +34,7 @@ async function listConsoleEnterprises({
 
 /** The list from the query as sent (GET /api/admin/enterprises and the console page alike). */
 export const listEnterprisesInConsole = consoleVerb({
-  access: { authorize: requireCityAdmin },
+  access: enterpriseAdmins,
   parse: (raw) => parseConsoleInput(consoleListQuerySchema, raw, 'query'),
-  run: ({ ctx, session, input }) =>
-    listConsoleEnterprises({ ctx, input: { ...input, operator: session.operator } }),
+  run: ({ ctx, input }) => listConsoleEnterprises({ ctx, input }),
 })

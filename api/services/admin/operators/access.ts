@@ -1,9 +1,10 @@
-import { ApiError } from '../../../errors.ts'
-import { isCityAdmin, type SignedInOperator } from '../access.ts'
+import type { ConsoleAccess } from '../console-request.ts'
 
-/** Accounts are the city bureau's to manage (issue 4): county handlers and viewers may not. */
-export function requireOperatorAdmin(operator: SignedInOperator) {
-  if (!isCityAdmin(operator)) {
-    throw new ApiError('FORBIDDEN', '只有市局管理员可以查看和管理后台账号。')
-  }
+/**
+ * Accounts are the city bureau's to manage (issue 4): county handlers and viewers may not. The
+ * account pages and the /api/admin/operators verbs pass this one rule to openConsole.
+ */
+export const operatorAdmins: ConsoleAccess = {
+  roles: ['city_admin'],
+  refusal: '只有市局管理员可以查看和管理后台账号。',
 }

@@ -1,14 +1,11 @@
 import { z } from '@hono/zod-openapi'
-import { consoleVerb, parseConsoleInput, type ConsoleAccess } from '../console-request.ts'
+import { consoleVerb, parseConsoleInput } from '../console-request.ts'
 import { actOnOperator } from './actions.ts'
-import { requireOperatorAdmin } from './access.ts'
+import { operatorAdmins } from './access.ts'
 import { createOperatorInConsole } from './create.ts'
 import { listOperators } from './list.ts'
 import { newOperatorSchema, operatorActionSchema, operatorScopeSchema } from './schemas.ts'
 import { changeScopeOfOperator } from './scope.ts'
-
-/** Accounts are managed by city administrators only, decided here for the pages and the API. */
-const operatorAdmins: ConsoleAccess = { authorize: requireOperatorAdmin }
 
 /** An account's id in a console path. */
 export const operatorParams = z.object({ id: z.string().openapi({ description: '账号编号' }) })

@@ -3,7 +3,6 @@ import { createOperator, OperatorInputError } from '../auth/create-operator.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import type { SignedInOperator } from '../access.ts'
-import { requireOperatorAdmin } from './access.ts'
 import { getOperator } from './list.ts'
 import type { newOperatorSchema, OperatorView } from './schemas.ts'
 
@@ -22,7 +21,6 @@ export async function createOperatorInConsole({
     clientAddress: string
   }
 }): Promise<{ operator: OperatorView; oneTimePassword: string }> {
-  requireOperatorAdmin(input.operator)
   try {
     const created = await createOperator({
       ctx,

@@ -2,7 +2,6 @@ import { findOperatorListRow, listOperatorRows } from '../../../../db/queries/op
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import type { SignedInOperator } from '../access.ts'
-import { requireOperatorAdmin } from './access.ts'
 import type { OperatorView } from './schemas.ts'
 import { toOperatorView } from './view.ts'
 
@@ -14,7 +13,6 @@ export async function listOperators({
   ctx: ServiceContext
   input: { operator: SignedInOperator; now?: Date }
 }): Promise<OperatorView[]> {
-  requireOperatorAdmin(input.operator)
   const now = input.now ?? new Date()
   const rows = await listOperatorRows(ctx.db)
   return rows.map((row) => toOperatorView(row, input.operator, now))
@@ -33,7 +31,6 @@ export async function getOperator({
   ctx: ServiceContext
   input: { operator: SignedInOperator; id: string; now?: Date }
 }): Promise<OperatorView> {
-  requireOperatorAdmin(input.operator)
   const row = isOperatorId(input.id) ? await findOperatorListRow(ctx.db, input.id) : undefined
   if (!row) throw operatorNotFound()
   return toOperatorView(row, input.operator, input.now ?? new Date())

@@ -5,7 +5,6 @@ import { ApiError } from '../../../errors.ts'
 import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { endSessionsOf } from '../sessions.ts'
-import { requireOperatorAdmin } from './access.ts'
 import { getOperator, isOperatorId, operatorNotFound } from './list.ts'
 import type { operatorScopeSchema, OperatorView } from './schemas.ts'
 
@@ -29,7 +28,6 @@ export async function changeScopeOfOperator({
   }
 }): Promise<{ operator: OperatorView }> {
   const { operator: by, id } = input
-  requireOperatorAdmin(by)
   if (!isOperatorId(id)) throw operatorNotFound()
   if (id === by.id) {
     throw new ApiError('FORBIDDEN', '不能调整自己的角色或区县，请由另一位市局管理员进行。')

@@ -147,7 +147,11 @@ describe('recording a drawn visit', () => {
       expect.objectContaining({
         action: 'visit.recorded',
         username: inspector1.operator.username,
-        detail: expect.objectContaining({ visitId: visit.visitId, result: 'fail', failed: 1 }),
+        detail: expect.objectContaining({
+          visitId: visit.visitId,
+          result: 'fail',
+          failed: 1,
+        }) as unknown,
       }),
     ])
     const queued = await t.deps.db

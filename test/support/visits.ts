@@ -4,7 +4,7 @@ import type { Database } from '../../db/database.ts'
 import { usccAlphabet, usccCheckCharacter } from '../../api/domain/uscc.ts'
 
 /** A valid credit code of a company in `countyCode`, unique enough for one test database. */
-export function randomUscc(countyCode = '331102'): string {
+function randomUscc(countyCode = '331102'): string {
   const tail = [...randomBytes(7)].map((b) => usccAlphabet[b % usccAlphabet.length]).join('')
   const first17 = `91${countyCode}MA${tail}`
   return first17 + usccCheckCharacter(first17)

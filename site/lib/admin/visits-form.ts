@@ -6,7 +6,7 @@ import type { FieldProblem } from '../../../api/validation.ts'
  * The visit form as the page holds it between posts: what was typed, row by row, so that a
  * refusal or "再加 3 行" shows it all again without any script (issue 22: a phone in the field).
  */
-export interface InstrumentRow {
+interface InstrumentRow {
   kind: string
   makerModel: string
   serialNo: string
@@ -32,7 +32,7 @@ export interface VisitFormState {
 }
 
 /** Empty rows shown at first, and added by each "再加 3 行". */
-export const rowsPerStep = 3
+const rowsPerStep = 3
 /** The schema's limit (api/services/admin/visits/schemas.ts). */
 export const maxRows = 50
 

@@ -24,7 +24,7 @@ import {
   type VisitFormState,
 } from './visits-form.ts'
 
-export const visitPageUrl = (id: string) => `/admin/visits/${id}`
+const visitPageUrl = (id: string) => `/admin/visits/${id}`
 
 /** What a done post says on the page it is sent back to. */
 const doneNotices = {

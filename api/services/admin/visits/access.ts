@@ -11,7 +11,7 @@ export const visitNotFoundMessage =
   '没有找到这次检查，或它不在您的工作范围内。请从专项检查的抽取名单进入。'
 export const visitNotFound = () => new ApiError('NOT_FOUND', visitNotFoundMessage)
 
-export const readOnlyMessage = '只读账号只能查看检查记录，不能填写或修改。'
+const readOnlyMessage = '只读账号只能查看检查记录，不能填写或修改。'
 
 /** A visit or photo id as the database stores it (bigint); anything else is simply not found. */
 export function checkedVisitId(id: string): string {

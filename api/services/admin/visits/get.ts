@@ -20,7 +20,7 @@ import type { VisitDetail } from './schemas.ts'
 /** At most so many photos per visit (visit_photos.position is 1..10). */
 export const maxVisitPhotos = 10
 
-export const visitPhotoUrl = (photoId: string) => `/api/admin/visit-photos/${photoId}`
+const visitPhotoUrl = (photoId: string) => `/api/admin/visit-photos/${photoId}`
 
 /** One visit for an operator who may see it (else 404), with what they may do with it. */
 export async function getVisit({

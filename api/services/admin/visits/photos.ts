@@ -18,7 +18,7 @@ import { maxVisitPhotos, visitDetail } from './get.ts'
 import type { VisitDetail } from './schemas.ts'
 
 /** Photos sent at once: the complaint form's limit, so one upload fits the same body limit. */
-export const visitPhotosPerUpload = 3
+const visitPhotosPerUpload = 3
 
 const photoError = (message: string) =>
   new ApiError('VALIDATION_FAILED', message, [{ field: 'photos', message }])

@@ -19,7 +19,7 @@ import { assertMayWrite, checkedVisitId, visitNotFound } from './access.ts'
 import { visitDetail } from './get.ts'
 import { visitRecordInputSchema, type VisitDetail, type VisitRecordInput } from './schemas.ts'
 
-export const visitStaleMessage =
+const visitStaleMessage =
   '这次检查的记录已被他人保存，您的内容没有保存。下面显示的是最新记录，请核对后重新填写。'
 
 /** A save that lost the race: 409 with the visit as it is now, so the client can show it. */

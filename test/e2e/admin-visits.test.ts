@@ -17,6 +17,7 @@ let session: Session
 let phone: BrowserContext
 let db: Db
 let visit: Awaited<ReturnType<typeof insertDrawnVisit>>
+let viewerToken: string
 
 beforeAll(async () => {
   session = await openSession({ width: 360, height: 740 })
@@ -28,6 +29,7 @@ beforeAll(async () => {
     inspectorIds: [first.id, second.id],
     name: '丽水城东加油站',
   })
+  viewerToken = (await operatorSession(db, 'viewer', '331102')).token
   phone = session.withoutJs
   for (const context of [phone, session.withJs]) {
     await context.addCookies([
@@ -151,4 +153,31 @@ describe('recording a visit on a phone without JavaScript', () => {
     const refusals = /HTTP 400|status of 400/
     expect(problems.filter((p) => !refusals.test(p))).toEqual([])
   }, 150_000)
+
+  // Reads the visit the test above saved: a viewer's page is the record, without the form.
+  test('a viewer reads the saved record and gets no form', async () => {
+    const context = await session.browser.newContext({
+      baseURL: session.baseUrl,
+      locale: 'zh-CN',
+      viewport: { width: 360, height: 740 },
+      javaScriptEnabled: false,
+    })
+    try {
+      await context.addCookies([
+        { name: sessionCookieName, value: viewerToken, url: session.baseUrl },
+      ])
+      const { page, problems } = await watchedPage(context)
+      const res = await page.goto(`/admin/visits/${visit.visitId}`)
+      expect(res?.status()).toBe(200)
+      expect(await page.locator('form').count()).toBe(1) // sign-out only
+      expect(await textsOf(page, 'table tbody tr td:nth-child(3)')).toEqual([
+        'ZX2024-0091',
+        'ZX2024-0092',
+      ])
+      expect(await sideways(page)).toBeLessThanOrEqual(0)
+      expect(problems).toEqual([])
+    } finally {
+      await context.close()
+    }
+  })
 })

@@ -49,6 +49,9 @@ export const listUploadMessage = (limit: number) =>
 /** The console's upload of the bureau's list: its file, as large as the API's general limit. */
 const importRoutes = new Set(['/admin/enterprises/import', '/api/admin/enterprises/import'])
 
+/** A visit's photo upload: the API's route, and the visit page that posts its photo form. */
+const visitPhotoRoutes = /^\/(api\/admin\/visits\/[^/]+\/photos|admin\/visits\/[^/]+)$/
+
 const signInPages = new Set(['/admin/sign-in', '/admin/totp', '/admin/password', '/admin/sign-out'])
 
 /**
@@ -71,6 +74,13 @@ export function bodyLimitFor(config: Limits, path: string): BodyLimit {
     return {
       maxBytes: hotlineEventBytes,
       message: `事件内容过大（上限 ${kb(hotlineEventBytes)}）。附件请以地址（attachments）传送，不要把文件内容放进事件。`,
+    }
+  }
+  if (visitPhotoRoutes.test(route)) {
+    return {
+      maxBytes: config.COMPLAINT_BODY_LIMIT_BYTES,
+      // Three photos of 5 MB (api/services/admin/visits/photos.ts) fit the default 16 MB.
+      message: '上传的照片过大：每次最多 3 张，每张不超过 5 MB。请压缩照片后重试。',
     }
   }
   if (importRoutes.has(route)) {

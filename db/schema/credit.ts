@@ -115,6 +115,8 @@ export interface InspectionVisitTable {
 export interface VisitInspectorTable {
   visitId: string
   operatorId: string
+  /** Went on the visit (the record says who, from the assigned; migration 1130). */
+  present: Generated<boolean>
 }
 
 export interface InspectedInstrumentTable {

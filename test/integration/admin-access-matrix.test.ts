@@ -9,6 +9,7 @@ import { insertHotlineCase } from '../support/hotline.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 import { jpeg } from '../unit/photos-fixtures.ts'
+import { insertDrawnVisit } from '../support/visits.ts'
 
 /**
  * The console's access matrix (issue 4, acceptance 2): every /api/admin route, for every kind of
@@ -37,6 +38,8 @@ interface Fixtures {
   deadCallbackId: string
   /** A rejected inbound event the admin's retry row acts on (rejected again before each call). */
   rejectedWebhookId: string
+  /** A drawn visit in county A, handler A one of its two inspectors, with one photo. */
+  visitA: { id: string; photoId: string; inspectorIds: string[] }
 }
 
 interface Call {
@@ -69,6 +72,27 @@ async function versionOf(caseId: string): Promise<number> {
     headers: headersOf('admin'),
   })
   return ((await res.json()) as { version: number }).version
+}
+
+async function visitVersion(visitId: string): Promise<number> {
+  const res = await app.request(`/api/admin/visits/${visitId}`, { headers: headersOf('admin') })
+  return ((await res.json()) as { version: number }).version
+}
+
+/** A drawn visit in county A with handler A among its inspectors, and one photo of it. */
+async function visitFixture() {
+  const other = await signedInOperator(t.deps, 'county_handler', countyA)
+  const inspectorIds = [sessions.handlerA.operator.id, other.operator.id]
+  const { visitId } = await insertDrawnVisit(t.deps.db, { countyCode: countyA, inspectorIds })
+  const form = new FormData()
+  form.append('photos', new File([Buffer.from(jpeg({}).bytes)], 'a.jpg', { type: 'image/jpeg' }))
+  const res = await app.request(`/api/admin/visits/${visitId}/photos`, {
+    method: 'POST',
+    body: form,
+    headers: headersOf('admin'),
+  })
+  const photos = ((await res.json()) as { photos: Array<{ id: string }> }).photos
+  return { id: visitId, photoId: photos[0]!.id, inspectorIds }
 }
 
 async function enterpriseVersion(uscc: string): Promise<string> {
@@ -287,6 +311,43 @@ const matrix: Record<string, Row> = {
     },
     expect: adminOnly,
   },
+  'GET /api/admin/visits/:id': {
+    request: (f) => ({ path: `/api/admin/visits/${f.visitA.id}` }),
+    expect: caseAReadable,
+  },
+  'POST /api/admin/visits/:id': {
+    // The same record each time at the current version: the first save records the visit, the
+    // next ones change nothing public, so no reason is asked.
+    request: async (f) => ({
+      path: `/api/admin/visits/${f.visitA.id}`,
+      init: json({
+        version: await visitVersion(f.visitA.id),
+        visitedOn: '2026-12-01',
+        inspectorIds: f.visitA.inspectorIds,
+        instruments: [{ kind: '加油机', verificationValid: true, passed: true }],
+        result: 'pass',
+      }),
+    }),
+    expect: caseAWritable,
+  },
+  'POST /api/admin/visits/:id/photos': {
+    request: (f) => {
+      const form = new FormData()
+      form.append(
+        'photos',
+        new File([Buffer.from(jpeg({}).bytes)], 'a.jpg', { type: 'image/jpeg' }),
+      )
+      return {
+        path: `/api/admin/visits/${f.visitA.id}/photos`,
+        init: { method: 'POST', body: form },
+      }
+    },
+    expect: caseAWritable,
+  },
+  'GET /api/admin/visit-photos/:photoId': {
+    request: (f) => ({ path: `/api/admin/visit-photos/${f.visitA.photoId}` }),
+    expect: caseAReadable,
+  },
 }
 
 /** A hotline case with one dead callback, and a rejected inbound event whose body passes now. */
@@ -400,6 +461,7 @@ beforeAll(async () => {
     lockedOperatorId: (await signedInOperator(t.deps, 'viewer')).operator.id,
     movedOperatorId: (await signedInOperator(t.deps, 'county_handler', countyA)).operator.id,
     ...(await hotlineFixtures()),
+    visitA: await visitFixture(),
   }
   expect(fx.caseA.photoId).not.toBe('')
 })

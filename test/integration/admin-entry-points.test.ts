@@ -19,6 +19,8 @@ import { handleCaseRequest } from '../../site/lib/admin/cases-page.ts'
 import { loadQueuePage } from '../../site/lib/admin/cases-queue.ts'
 import { loadConsoleList } from '../../site/lib/admin/enterprises-list.ts'
 import { consoleRequest, consoleSession } from '../../site/lib/admin/session.ts'
+import { handleVisitRequest } from '../../site/lib/admin/visits-page.ts'
+import { insertDrawnVisit } from '../support/visits.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 
@@ -49,6 +51,8 @@ let t: TestContext
 let app: ReturnType<typeof createApp>
 let caseId: string
 let uscc: string
+/** A drawn visit in county A, handler A one of its two inspectors. */
+let visit: { id: string; inspectorIds: string[] }
 const sessions = {} as Record<'viewer' | 'handlerA' | 'handlerB' | 'admin', TestOperator>
 
 const sessionOf = (as: Caller): TestOperator | undefined =>
@@ -81,11 +85,11 @@ function decisionOfPage(answer: Response | { status: number }): Decision {
 }
 
 /** The Astro global as a console page sees it, for `as`, with an optional form post. */
-function astroFor(as: Caller, path: string, form?: Record<string, string>): AstroGlobal {
+function astroFor(as: Caller, path: string, form?: Record<string, string | string[]>): AstroGlobal {
   const s = sessionOf(as)
   const token = s?.headers.cookie.split('=')[1]
   const body = new FormData()
-  for (const [k, v] of Object.entries(form ?? {})) body.set(k, v)
+  for (const [k, v] of Object.entries(form ?? {})) for (const one of [v].flat()) body.append(k, one)
   const csrf = s?.headers['x-csrf-token']
   if (form && csrf && as !== 'adminWithoutCsrf') body.set('csrf', csrf)
   const headers: Record<string, string> = { 'user-agent': 'test' }
@@ -122,6 +126,24 @@ const json = (body: unknown): RequestInit => ({
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
 })
+
+async function visitVersion(): Promise<number> {
+  const res = await app.request(`/api/admin/visits/${visit.id}`, { headers: apiHeaders('admin') })
+  return ((await res.json()) as { version: number }).version
+}
+
+/** The visit page as the .astro file runs it, its answer as a status. */
+function visitPage(as: Caller, form?: Record<string, string | string[]>) {
+  const astro = astroFor(as, `/admin/visits/${visit.id}`, form)
+  return page(astro, {}, () =>
+    handleVisitRequest({
+      request: astro.request,
+      url: astro.url,
+      id: visit.id,
+      console: consoleRequest(astro),
+    }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
+  )
+}
 
 async function caseVersion(): Promise<number> {
   const res = await app.request(`/api/admin/cases/${caseId}`, { headers: apiHeaders('admin') })
@@ -228,6 +250,37 @@ const actions: Record<string, Action> = {
     },
     expect: caseAWritable,
   },
+  'a drawn visit': {
+    api: () => Promise.resolve({ path: `/api/admin/visits/${visit.id}` }),
+    page: (as) => visitPage(as),
+    expect: { ...caseAWritable, viewer: 'allowed', adminWithoutCsrf: 'allowed' },
+  },
+  "a visit's record": {
+    // The same passed visit each time: the first save records it, the next change nothing.
+    api: async () => ({
+      path: `/api/admin/visits/${visit.id}`,
+      init: json({
+        version: await visitVersion(),
+        visitedOn: '2026-12-01',
+        inspectorIds: visit.inspectorIds,
+        instruments: [{ kind: '电子计价秤', verificationValid: true, passed: true }],
+        result: 'pass',
+      }),
+    }),
+    page: async (as) =>
+      visitPage(as, {
+        intent: 'save',
+        version: String(await visitVersion()),
+        rows: '3',
+        visitedOn: '2026-12-01',
+        inspectorIds: visit.inspectorIds,
+        'instruments.0.kind': '电子计价秤',
+        'instruments.0.verificationValid': 'yes',
+        'instruments.0.passed': 'yes',
+        result: 'pass',
+      }),
+    expect: caseAWritable,
+  },
   'the audit log': {
     api: () => Promise.resolve({ path: '/api/admin/audit' }),
     page: (as) => {
@@ -323,6 +376,10 @@ beforeAll(async () => {
     .where('merchantName', '=', fields.merchantName)
     .executeTakeFirstOrThrow()
   caseId = row.id
+  const other = await signedInOperator(t.deps, 'county_handler', countyA)
+  const inspectorIds = [sessions.handlerA.operator.id, other.operator.id]
+  const drawn = await insertDrawnVisit(t.deps.db, { countyCode: countyA, inspectorIds })
+  visit = { id: drawn.visitId, inspectorIds }
 })
 
 afterAll(async () => {

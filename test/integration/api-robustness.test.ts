@@ -4,6 +4,8 @@ import { createApp } from '../../api/http/app.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { generateDemoRecords } from '../../scripts/demo/generate.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
+import { signedInOperator } from '../support/operators.ts'
+import { insertDrawnVisit } from '../support/visits.ts'
 
 let t: TestContext
 let app: ReturnType<typeof createApp>
@@ -94,6 +96,109 @@ describe('bad input never becomes a server error', () => {
     expect(res.status).toBe(413)
     const body = (await res.json()) as ErrorShape
     expect(body.error.code).toBe('PAYLOAD_TOO_LARGE')
+  })
+})
+
+describe('the visit console routes never answer a fuzzed request with a server error', () => {
+  const county = '331102'
+  const nearRecord = fc.record(
+    {
+      version: fc.oneof(fc.nat(3), fc.integer(), fc.double(), nasty),
+      visitedOn: fc.oneof(fc.constantFrom('2026-12-01', '2026-02-30', '9999-99-99'), nasty),
+      inspectorIds: fc.oneof(
+        fc.array(fc.oneof(nasty, fc.nat().map(String)), { maxLength: 6 }),
+        nasty,
+      ),
+      instruments: fc.oneof(
+        fc.array(
+          fc.record(
+            {
+              kind: fc.oneof(fc.constant('加油机'), nasty),
+              makerModel: nasty,
+              serialNo: nasty,
+              verificationValid: fc.oneof(fc.boolean(), nasty),
+              passed: fc.oneof(fc.boolean(), nasty),
+              measuredError: nasty,
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 60 },
+        ),
+        nasty,
+      ),
+      findings: nasty,
+      result: fc.oneof(fc.constantFrom('pass', 'fail'), nasty),
+      rectificationDue: fc.oneof(
+        fc.constant(null),
+        fc.constantFrom('2026-12-31', '2026-01-01'),
+        nasty,
+      ),
+      followUpOn: fc.oneof(fc.constant(null), fc.constant('2026-12-02'), nasty),
+      followUpResult: fc.oneof(
+        fc.constant(null),
+        fc.constantFrom('rectified', 'not_rectified'),
+        nasty,
+      ),
+      followUpNote: nasty,
+      reason: nasty,
+    },
+    { requiredKeys: [] },
+  )
+
+  it('POST /api/admin/visits/:id: any JSON body answers 2xx or 4xx in the one error shape', async () => {
+    const handler = await signedInOperator(t.deps, 'county_handler', county)
+    const other = await signedInOperator(t.deps, 'county_handler', county)
+    const { visitId } = await insertDrawnVisit(t.deps.db, {
+      countyCode: county,
+      inspectorIds: [handler.operator.id, other.operator.id],
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(nearRecord, fc.jsonValue()), async (body) => {
+        const res = await app.request(`/api/admin/visits/${visitId}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...handler.headers },
+          body: JSON.stringify(body),
+        })
+        expect(res.status).toBeLessThan(500)
+        if (res.status >= 400) expectErrorShape(await res.json())
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('any visit or photo id in the path, and any upload, answers 2xx or 4xx', async () => {
+    const handler = await signedInOperator(t.deps, 'county_handler', county)
+    const { visitId } = await insertDrawnVisit(t.deps.db, {
+      countyCode: county,
+      inspectorIds: [handler.operator.id],
+    })
+    await fc.assert(
+      fc.asyncProperty(
+        nasty,
+        fc.uint8Array({ maxLength: 2_000 }),
+        fc.oneof(fc.constant('photos'), nasty),
+        async (segment, bytes, field) => {
+          const id = encodeURIComponent(segment)
+          for (const path of [`/api/admin/visits/${id}`, `/api/admin/visit-photos/${id}`]) {
+            const res = await app.request(path, { headers: handler.headers })
+            expect(res.status).toBeLessThan(500)
+          }
+          const form = new FormData()
+          form.append(
+            field,
+            new File([Buffer.from(bytes)], segment.slice(0, 50), { type: 'image/jpeg' }),
+          )
+          const uploaded = await app.request(`/api/admin/visits/${visitId}/photos`, {
+            method: 'POST',
+            headers: handler.headers,
+            body: form,
+          })
+          expect(uploaded.status).toBeLessThan(500)
+          if (uploaded.status >= 400) expectErrorShape(await uploaded.json())
+        },
+      ),
+      { numRuns: 100 },
+    )
   })
 })
 

@@ -59,6 +59,21 @@ describe('the body limit of each route', () => {
     expect(bodyLimitFor(config, '/admin/enterprises/x').maxBytes).toBe(consoleFormBytes)
   })
 
+  it('lets a visit take three photos of instruments, from its page and the API, and nothing more', () => {
+    const photos = 3 * 5 * 1024 * 1024
+    for (const path of ['/admin/visits/42', '/api/admin/visits/42/photos']) {
+      expect(bodyLimitFor(config, path).maxBytes, path).toBeGreaterThanOrEqual(photos + 64 * 1024)
+      expect(bodyLimitFor(config, path).message, path).toContain('请压缩照片后重试')
+    }
+    for (const path of [
+      '/api/admin/visits/42',
+      '/admin/visits/42/x',
+      '/api/admin/visit-photos/1',
+    ]) {
+      expect(bodyLimitFor(config, path).maxBytes, path).toBe(consoleFormBytes)
+    }
+  })
+
   it('says in Chinese what was too large and how to fix it', () => {
     expect(bodyLimitFor(config, '/complaints/submit').message).toContain('请压缩照片后重试')
     expect(bodyLimitFor(config, '/complaints/track').message).toContain('受理编号和查询码')

@@ -32,6 +32,8 @@ type AuditAction =
   | 'hotline.rejected_viewed'
   | 'hotline.rejected_retried'
   | `enterprise.${string}`
+  /** A visit's record, correction, follow-up and photos (issue 22; visits/). */
+  | `visit.${string}`
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

@@ -34,6 +34,12 @@ export const auditActionLabels: Record<string, string> = {
   'case.hold_erasure': '暂缓删除个人信息',
   'case.lift_erasure_hold': '解除暂缓删除',
   'enterprise.*': '企业变更（全部）',
+  'visit.*': '专项检查记录（全部）',
+  'visit.recorded': '填写检查记录',
+  'visit.followed_up': '填写复查结果',
+  'visit.corrected': '修改已公开的检查记录',
+  'visit.photos_added': '上传检查照片',
+  'visit.photo_viewed': '查看检查照片',
 }
 
 export const actionLabel = (action: string) => auditActionLabels[action] ?? action

@@ -32,6 +32,8 @@ type AuditAction =
   | 'hotline.rejected_viewed'
   | 'hotline.rejected_retried'
   | `enterprise.${string}`
+  /** Commitments, objections and corrections of a credit record (api/services/admin/records/). */
+  | `credit.${string}`
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

@@ -11,7 +11,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN withdrawn_by bigint REFERENCES operators (id),
       ADD COLUMN withdrawal_reason text
         CHECK (withdrawal_reason IS NULL OR length(btrim(withdrawal_reason)) BETWEEN 1 AND 500),
-      ADD CONSTRAINT commitments_withdrawal_reason_check
+      ADD CONSTRAINT commitments_withdrawn_with_reason
         CHECK (withdrawn_at IS NULL OR withdrawal_reason IS NOT NULL);
     -- The console's list of certified businesses that have not signed yet.
     CREATE INDEX commitments_current_idx ON commitments (uscc) WHERE withdrawn_at IS NULL;
@@ -22,7 +22,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     DROP INDEX commitments_current_idx;
     ALTER TABLE commitments
-      DROP CONSTRAINT commitments_withdrawal_reason_check,
+      DROP CONSTRAINT commitments_withdrawn_with_reason,
       DROP COLUMN withdrawal_reason,
       DROP COLUMN withdrawn_by,
       DROP COLUMN recorded_by;

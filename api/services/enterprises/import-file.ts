@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { hasDemoData, listCounties, listSectors } from '../../../db/queries/enterprises.ts'
 import type { ServiceContext } from '../../deps.ts'
+import { publishedCommitmentVersions } from '../credit/commitment-texts.ts'
 import { applyEnterpriseRecords, previewEnterpriseRecords } from './apply.ts'
 import { readEnterpriseList } from './import/read-file.ts'
 import type { ImportProblem, ListTable } from './import/types.ts'
@@ -56,11 +57,15 @@ export async function importEnterpriseList({
   ctx: ServiceContext
   input: ImportInput & { table: ListTable }
 }): Promise<ImportOutcome> {
-  const [counties, sectors] = await Promise.all([listCounties(ctx.db), listSectors(ctx.db)])
+  const [counties, sectors, commitmentVersions] = await Promise.all([
+    listCounties(ctx.db),
+    listSectors(ctx.db),
+    publishedCommitmentVersions(),
+  ])
   const { onProgress } = input
   const checked = checkEnterpriseList(
     input.table,
-    { counties, sectors, today: input.today },
+    { counties, sectors, today: input.today, commitmentVersions },
     onProgress && ((done, total) => onProgress({ phase: 'check', done, total })),
   )
   const shared = { rowCount: checked.rowCount, ignoredColumns: checked.ignoredColumns }

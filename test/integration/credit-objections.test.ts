@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/http/app.ts'
 import { staleObjectionMessage } from '../../api/services/admin/records/objections.ts'
-import type { ConsoleRecord } from '../../api/services/admin/records/schemas.ts'
+import type { ConsoleRecord, RecordsPage } from '../../api/services/admin/records/schemas.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { creditRecomputeTopic } from '../../api/domain/credit.ts'
 import { beijingDate } from '../../api/domain/beijing-time.ts'
@@ -206,6 +206,15 @@ describe('self-commitments in the console', () => {
     expect((await post(handlerB, `${recordPath}/commitments`, body)).status).toBe(404)
     expect((await app.request(recordPath, { headers: handlerB.headers })).status).toBe(404)
     expect((await app.request(recordPath, { headers: viewer.headers })).status).toBe(200)
+    const found = async (as: TestOperator) => {
+      const res = await app.request(`/api/admin/records?q=${business.uscc}`, {
+        headers: as.headers,
+      })
+      expect(res.status).toBe(200)
+      return ((await res.json()) as RecordsPage).matches.map((m) => m.uscc)
+    }
+    expect(await found(handlerA)).toEqual([business.uscc])
+    expect(await found(handlerB)).toEqual([])
   })
 
   it('withdraws a commitment with its reason, once', async () => {
@@ -221,6 +230,13 @@ describe('self-commitments in the console', () => {
     expect((await loadCreditRecord(t.deps.db, business.uscc, today)).commitment).toBeNull()
     const again = await post(handlerA, path, { reason: '再撤一次' })
     expect(again.status).toBe(409)
+    // Without a commitment in force it is listed as yet to sign, in its own county only.
+    const uncommitted = async (as: TestOperator) => {
+      const res = await app.request('/api/admin/records', { headers: as.headers })
+      return ((await res.json()) as RecordsPage).uncommitted.items.map((i) => i.uscc)
+    }
+    expect(await uncommitted(handlerA)).toContain(business.uscc)
+    expect(await uncommitted(handlerB)).not.toContain(business.uscc)
     expect(await auditActions()).toContain('credit.commitment_withdrawn')
   })
 })

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
 import { commitmentTextSchema } from '../../../content/commitments.schema.ts'
@@ -8,14 +8,17 @@ const defaultDir = path.resolve(import.meta.dirname, '../../../content/commitmen
 /**
  * The versions of the commitment text the bureau has published (content/commitments/<version>.md,
  * the same files the site renders at /commitments/<version>/). A commitment naming any other
- * version is refused, so every signed commitment links to a text a citizen can read. Read on
- * each call: the folder holds a handful of files, and a new version is live once deployed.
+ * version is refused, so every signed commitment links to a text a citizen can read. Read once
+ * per process with its dependencies (api/wiring), as the holiday calendar is: a new version is
+ * live once deployed and the process restarted, as its page is once the site is built.
  */
-export async function publishedCommitmentVersions(dir = defaultDir): Promise<string[]> {
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.md')).sort()
+export function loadCommitmentVersions(dir = defaultDir): string[] {
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith('.md'))
+    .sort()
   const versions: string[] = []
   for (const name of names) {
-    const text = await readFile(path.join(dir, name), 'utf8')
+    const text = readFileSync(path.join(dir, name), 'utf8')
     const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text)
     const parsed = commitmentTextSchema.safeParse(match ? parse(match[1] ?? '') : undefined)
     const version = name.replace(/\.md$/, '')

@@ -1,7 +1,6 @@
 import path from 'node:path'
 import { hasDemoData, listCounties, listSectors } from '../../../db/queries/enterprises.ts'
 import type { ServiceContext } from '../../deps.ts'
-import { publishedCommitmentVersions } from '../credit/commitment-texts.ts'
 import { applyEnterpriseRecords, previewEnterpriseRecords } from './apply.ts'
 import { readEnterpriseList } from './import/read-file.ts'
 import type { ImportProblem, ListTable } from './import/types.ts'
@@ -57,11 +56,8 @@ export async function importEnterpriseList({
   ctx: ServiceContext
   input: ImportInput & { table: ListTable }
 }): Promise<ImportOutcome> {
-  const [counties, sectors, commitmentVersions] = await Promise.all([
-    listCounties(ctx.db),
-    listSectors(ctx.db),
-    publishedCommitmentVersions(),
-  ])
+  const [counties, sectors] = await Promise.all([listCounties(ctx.db), listSectors(ctx.db)])
+  const { commitmentVersions } = ctx
   const { onProgress } = input
   const checked = checkEnterpriseList(
     input.table,

@@ -53,7 +53,7 @@ export async function loadRecordsList(url: URL, request: ConsoleRequest): Promis
 }
 
 /** The page's forms, each posting `intent` and its fields. */
-export const recordIntents = ['commit', 'withdraw', 'object', 'decide'] as const
+const recordIntents = ['commit', 'withdraw', 'object', 'decide'] as const
 export type RecordIntent = (typeof recordIntents)[number]
 
 const doneMessages: Record<RecordIntent, string> = {
@@ -76,7 +76,7 @@ export type RecordPage =
       refusal?: RecordRefusal
     }
 
-export interface RecordRefusal {
+interface RecordRefusal {
   message: string
   /** Someone else changed it since the page was shown: the form starts afresh. */
   stale: boolean

@@ -3,7 +3,6 @@ import { insertCommitment, withdrawCommitment } from '../../../../db/queries/cre
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { beijingDate } from '../../../domain/beijing-time.ts'
-import { publishedCommitmentVersions } from '../../credit/commitment-texts.ts'
 import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { businessInScope } from './access.ts'
@@ -15,13 +14,13 @@ const refuse = (field: string, message: string) =>
 
 /**
  * Checks a commitment against what the rules say beyond its shape: the version is a published
- * text, and it was not signed in the future. Shared by the console and the list import.
+ * text, and it was not signed in the future (the list import checks the same in its own words).
  */
-export async function commitmentProblem(
+function commitmentProblem(
   input: Pick<CommitmentInput, 'textVersion' | 'signedOn'>,
   today: string,
-): Promise<{ field: 'textVersion' | 'signedOn'; message: string } | undefined> {
-  const versions = await publishedCommitmentVersions()
+  versions: readonly string[],
+): { field: 'textVersion' | 'signedOn'; message: string } | undefined {
   if (!versions.includes(input.textVersion)) {
     return {
       field: 'textVersion',
@@ -49,7 +48,7 @@ export async function recordCommitment({
   input: { uscc: string; commitment: CommitmentInput; clientAddress: string }
 }): Promise<{ id: string }> {
   const business = await businessInScope(ctx, operator, input.uscc)
-  const problem = await commitmentProblem(input.commitment, beijingDate())
+  const problem = commitmentProblem(input.commitment, beijingDate(), ctx.commitmentVersions)
   if (problem) throw refuse(problem.field, problem.message)
   return ctx.db.transaction().execute(async (trx) => {
     const id = await insertCommitment(trx, {

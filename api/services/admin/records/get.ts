@@ -9,7 +9,6 @@ import {
 } from '../../../../db/queries/credit-console.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { publicFindings, type RecordItemKind } from '../../../domain/credit.ts'
-import { publishedCommitmentVersions } from '../../credit/commitment-texts.ts'
 import type { SignedInOperator } from '../access.ts'
 import { businessInScope, mayChangeRecords } from './access.ts'
 import type { ConsoleRecord } from './schemas.ts'
@@ -32,7 +31,7 @@ export async function getConsoleRecord({
   uscc: string
 }): Promise<ConsoleRecord> {
   const business = await businessInScope(ctx, operator, uscc)
-  const [commitments, inspections, cases, penalties, corrections, objections, grade, versions] =
+  const [commitments, inspections, cases, penalties, corrections, objections, grade] =
     await Promise.all([
       consoleCommitments(ctx.db, uscc),
       consoleInspections(ctx.db, uscc),
@@ -41,7 +40,6 @@ export async function getConsoleRecord({
       consoleCorrections(ctx.db, uscc),
       consoleObjections(ctx.db, uscc),
       currentGrade(ctx.db, uscc),
-      publishedCommitmentVersions(),
     ])
   const correctionOf = (kind: RecordItemKind, id: string) => {
     const found = corrections.find((c) => c.itemKind === kind && c.itemId === id)
@@ -115,7 +113,7 @@ export async function getConsoleRecord({
       decidedBy: o.decidedBy,
       version: o.version,
     })),
-    commitmentVersions: versions,
+    commitmentVersions: [...ctx.commitmentVersions],
     mayChange: mayChangeRecords(operator),
   }
 }

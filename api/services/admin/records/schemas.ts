@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { complaintCategories } from '../../../../db/database.ts'
-import { signerRoles } from '../../../domain/commitments.ts'
+import { commitmentVersionPattern, signerRoles } from '../../../domain/commitments.ts'
 import {
   caseFindings,
   caseFollowUps,
@@ -47,7 +47,7 @@ export const commitmentInputSchema = z
     textVersion: z
       .string('请选择承诺书版本')
       .trim()
-      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, '请从列表中选择已发布的承诺书版本')
+      .regex(commitmentVersionPattern, '请从列表中选择已发布的承诺书版本')
       .openapi({ description: '已发布的承诺书版本（content/commitments/<version>.md），如 v1' }),
     signedOn: day('签署日期'),
     signerRole: z

@@ -6,7 +6,9 @@ import {
 } from '../../api/services/enterprises/import-file.ts'
 import { creditRecomputeTopic } from '../../api/domain/credit.ts'
 import { loadCreditRecord } from '../../db/queries/credit-record.ts'
+import { createApp } from '../../api/http/app.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
+import { signedInOperator } from '../support/operators.ts'
 
 /**
  * Self-commitments through the bureau's list (issue 22, point 2): the optional columns 承诺书版本,
@@ -114,5 +116,35 @@ describe('commitments in the list import', () => {
       signedOn: '2026-12-01',
       signerRole: '主要负责人',
     })
+  })
+
+  it('takes the same columns in the console upload, and says which businesses committed', async () => {
+    const app = createApp(t.deps)
+    const admin = await signedInOperator(t.deps, 'city_admin')
+    const upload = async (lines: string[]) => {
+      const form = new FormData()
+      form.set('file', new File([`${lines.join('\n')}\n`], 'list.csv', { type: 'text/csv' }))
+      return app.request('/api/admin/enterprises/import', {
+        method: 'POST',
+        headers: admin.headers,
+        body: form,
+      })
+    }
+    const partial = await upload([header, `${second},v1,2026-11-01,`])
+    expect(partial.status).toBe(400)
+    const { error } = (await partial.json()) as { error: { details: Array<{ column: string }> } }
+    expect(error.details.map((d) => d.column)).toEqual(['签署人职务'])
+
+    const res = await upload([header, `${second},v1,2026-11-01,负责人`])
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ committed: ['91331121MA2JR6PD4A'] })
+    expect(await commitmentsOf('91331121MA2JR6PD4A')).toEqual([
+      {
+        textVersion: 'v1',
+        signedOn: '2026-11-01',
+        signerRole: '负责人',
+        source: 'import:list.csv',
+      },
+    ])
   })
 })

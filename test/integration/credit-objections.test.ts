@@ -68,7 +68,7 @@ async function objection(itemKind: string, itemId: string) {
     itemKind,
     itemId,
     receivedOn: today,
-    statement: '本单位认为该条记录有误，附检定证书复印件。',
+    statement: '本单位认为该条记录有误，附检定证书复印件。联系人电话 13812345678。',
   })
   expect(res.status).toBe(200)
   const record = (await res.json()) as ConsoleRecord
@@ -276,6 +276,12 @@ describe('objections (acceptance 6)', () => {
       version: o.version + 1,
     })
     expect(await auditActions()).toContain('credit.objection_upheld')
+    // A number in the business's statement is masked for a viewer, shown to the handler.
+    const statementOf = async (as: TestOperator) =>
+      (await consoleRecord(as)).objections.find((x) => x.id === o.id)!.statement
+    expect(await statementOf(handlerA)).toContain('13812345678')
+    expect(await statementOf(viewer)).not.toContain('13812345678')
+    expect(await statementOf(viewer)).toContain('138****5678')
   })
 
   it('strikes a penalty: listed with its correction, no longer counting', async () => {

@@ -33,6 +33,12 @@ export const auditActionLabels: Record<string, string> = {
   'case.hold_erasure': '暂缓删除个人信息',
   'case.lift_erasure_hold': '解除暂缓删除',
   'enterprise.*': '企业变更（全部）',
+  // Commitments, objections and corrections (api/services/admin/records/).
+  'credit.commitment_recorded': '记录自我承诺',
+  'credit.commitment_withdrawn': '撤回自我承诺',
+  'credit.objection_recorded': '登记信用记录异议',
+  'credit.objection_upheld': '异议成立，更正信用记录',
+  'credit.objection_rejected': '异议不成立',
 }
 
 export const actionLabel = (action: string) => auditActionLabels[action] ?? action

@@ -9,7 +9,8 @@ import {
 } from '../../../../db/queries/credit-console.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { publicFindings, type RecordItemKind } from '../../../domain/credit.ts'
-import type { SignedInOperator } from '../access.ts'
+import { maskPersonalNumbers } from '../../../domain/masks.ts'
+import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { businessInScope, mayChangeRecords } from './access.ts'
 import type { ConsoleRecord } from './schemas.ts'
 
@@ -52,6 +53,10 @@ export async function getConsoleRecord({
         }
       : null
   }
+  // A business's letter or a handler's note may quote someone's number: a viewer never sees one,
+  // as on a case (api/domain/masks.ts).
+  const shown = (text: string) =>
+    mayRevealPersonalData(operator) ? text : maskPersonalNumbers(text)
   // The one in force is the one the public record shows: the latest not withdrawn.
   const current = commitments.find((c) => c.withdrawnAt === null)
   return {
@@ -106,9 +111,9 @@ export async function getConsoleRecord({
       itemKind: o.itemKind,
       itemId: o.itemId,
       receivedOn: o.receivedOn,
-      statement: o.statement,
+      statement: shown(o.statement),
       status: o.status,
-      outcomeNote: o.outcomeNote,
+      outcomeNote: o.outcomeNote === null ? null : shown(o.outcomeNote),
       decidedAt: iso(o.decidedAt),
       decidedBy: o.decidedBy,
       version: o.version,

@@ -28,6 +28,8 @@ export interface Deps {
   calendar: WorkingDayCalendar
   /** Secrets and callback address of the 12345 hotline integration. */
   hotline: HotlineKeys
+  /** The published commitment texts' versions (content/commitments), which a commitment names. */
+  commitmentVersions: readonly string[]
   /**
    * Console sessions confirmed a moment ago (session-cache.ts): given by the processes that serve
    * the console (`npm start`, server/product.ts), which also listen for changes; without it every

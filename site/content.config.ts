@@ -1,6 +1,7 @@
 import { defineCollection } from 'astro:content'
 import { glob } from 'astro/loaders'
 import { noticeSchema } from '../content/notices.schema.ts'
+import { commitmentTextSchema } from '../content/commitments.schema.ts'
 
 /**
  * Notices (公告) are Markdown files under content/notices/. The one front-matter schema is shared
@@ -16,4 +17,17 @@ const notices = defineCollection({
   schema: noticeSchema,
 })
 
-export const collections = { notices }
+/**
+ * The commitment texts (承诺书) businesses sign, one Markdown file per version under
+ * content/commitments/; the console and the import accept only a version found there.
+ */
+const commitments = defineCollection({
+  loader: glob({
+    pattern: '*.md',
+    base: './content/commitments',
+    generateId: ({ entry }) => entry.replace(/\.md$/, ''),
+  }),
+  schema: commitmentTextSchema,
+})
+
+export const collections = { notices, commitments }

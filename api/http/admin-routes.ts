@@ -6,6 +6,7 @@ import { consoleNoStore } from '../routes/admin/guard.ts'
 import { registerHotlineAdminRoutes } from '../routes/admin/hotline/index.ts'
 import { registerOperatorRoutes } from '../routes/admin/operators/index.ts'
 import { registerVisitRoutes } from '../routes/admin/visits/index.ts'
+import { registerRecordRoutes } from '../routes/admin/records/index.ts'
 
 /**
  * The case-handling console's API (/api/admin/*). Every response is `no-store`; each route
@@ -19,4 +20,5 @@ export function registerAdminRoutes(app: App) {
   registerOperatorRoutes(app)
   registerHotlineAdminRoutes(app)
   registerVisitRoutes(app)
+  registerRecordRoutes(app)
 }

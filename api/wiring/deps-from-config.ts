@@ -9,6 +9,7 @@ import { parseHashKey, parsePiiKeys } from '../privacy/pii.ts'
 import { createSearchClient } from '../search/client.ts'
 import { loadCalendar } from '../services/complaints/working-days.ts'
 import { hotlineKeysFromConfig } from '../hotline/keys.ts'
+import { loadCommitmentVersions } from '../services/credit/commitment-texts.ts'
 
 /**
  * The keys for personal data: from PII_KEYS and PII_HASH_KEY, or, outside production (where the
@@ -38,6 +39,7 @@ export function completeDeps(config: Config, base: Pick<Deps, 'db' | 'search' | 
     privacy: privacyFromConfig(config, base.logger),
     photos: createFolderStorage(config.PHOTO_DIR ?? path.join(config.DATA_DIR, 'photos')),
     calendar: loadCalendar(),
+    commitmentVersions: loadCommitmentVersions(),
     hotline: hotlineKeysFromConfig(config, (dev) =>
       base.logger.warn(
         { file: dev.file },

@@ -15,6 +15,7 @@ import * as retentionSweepIndexes from './2026-12-03T0900-retention-sweep-indexe
 import * as randomTrackingNumbers from './2026-12-06T0900-random-tracking-numbers.ts'
 import * as creditRecords from './2026-12-06T1000-credit-records.ts'
 import * as visitInspectorsPresent from './2026-12-06T1130-visit-inspectors-present.ts'
+import * as commitmentWithdrawals from './2026-12-06T1150-commitment-withdrawals.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T0900-random-tracking-numbers': randomTrackingNumbers,
   '2026-12-06T1000-credit-records': creditRecords,
   '2026-12-06T1130-visit-inspectors-present': visitInspectorsPresent,
+  '2026-12-06T1150-commitment-withdrawals': commitmentWithdrawals,
 }

@@ -41,6 +41,10 @@ export interface CommitmentTable {
   source: string
   withdrawnAt: Timestamp | null
   createdAt: DefaultTimestamp
+  recordedBy: string | null
+  withdrawnBy: string | null
+  /** Why it was withdrawn (console), required with withdrawnAt. */
+  withdrawalReason: string | null
 }
 
 export interface InspectionKindTable {

@@ -50,13 +50,14 @@ export function outcomeLines(
     ...changes.slice(0, limit).map((c) => `    ${describeChange(c)}`),
     ...(changes.length > limit ? [`    ……另有 ${changes.length - limit} 家未列出`] : []),
     `  不变 ${unchanged.length} 家`,
+    `  ${will}记录新的自我承诺 ${outcome.result.committed.length} 家`,
   ]
   if (outcome.ignoredColumns.length > 0) {
     lines.push(`已忽略不认识的列：${outcome.ignoredColumns.join('、')}`)
   }
   if (outcome.dryRun) {
     lines.push('确认无误后，去掉 --dry-run 再运行一次即可正式导入。')
-  } else if (added.length + changed.length === 0) {
+  } else if (added.length + changed.length + outcome.result.committed.length === 0) {
     lines.push('数据库已与名单一致，没有任何改动。')
   } else {
     lines.push(

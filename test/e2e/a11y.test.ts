@@ -138,6 +138,13 @@ describe('accessibility (axe-core, WCAG 2.1 AA rules)', () => {
     }
   })
 
+  it('the credit record pages and a commitment text have no violations', async () => {
+    for (const path of ['/admin/records', `/admin/records/${uscc}`]) {
+      expect(await audit(admin, path), path).toEqual([])
+    }
+    expect(await audit(resident, '/commitments/v1/')).toEqual([])
+  })
+
   it("the city admin's enterprise and audit pages have no violations", async () => {
     for (const path of ['/admin/enterprises', `/admin/enterprises/${uscc}`, '/admin/audit']) {
       expect(await audit(admin, path), path).toEqual([])

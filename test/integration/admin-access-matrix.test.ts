@@ -40,6 +40,8 @@ interface Fixtures {
   rejectedWebhookId: string
   /** A drawn visit in county A, handler A one of its two inspectors, with one photo. */
   visitA: { id: string; photoId: string; inspectorIds: string[] }
+  /** A business of county A with a credit record (commitments and objections act on it). */
+  recordUscc: string
 }
 
 interface Call {
@@ -275,6 +277,63 @@ const matrix: Record<string, Row> = {
     },
     expect: adminOnly,
   },
+  // Credit records (issue 22): county-scoped like cases; a viewer reads but never writes.
+  'GET /api/admin/records': {
+    request: () => ({ path: '/api/admin/records?q=9' }),
+    expect: readOnly,
+  },
+  'GET /api/admin/records/:uscc': {
+    request: (f) => ({ path: `/api/admin/records/${f.recordUscc}` }),
+    expect: caseAReadable,
+  },
+  'POST /api/admin/records/:uscc/commitments': {
+    request: (f) => ({
+      path: `/api/admin/records/${f.recordUscc}/commitments`,
+      init: json({ textVersion: 'v1', signedOn: '2026-11-20', signerRole: '负责人' }),
+    }),
+    expect: caseAWritable,
+  },
+  'POST /api/admin/records/:uscc/commitments/:commitmentId/withdraw': {
+    // A commitment of its own per call, so each caller's call meets one in force.
+    request: async (f) => ({
+      path: `/api/admin/records/${f.recordUscc}/commitments/${await newCommitment(f)}/withdraw`,
+      init: json({ reason: '单位申请撤回' }),
+    }),
+    expect: caseAWritable,
+  },
+  'POST /api/admin/records/:uscc/objections': {
+    request: async (f) => ({
+      path: `/api/admin/records/${f.recordUscc}/objections`,
+      init: json({
+        itemKind: 'commitment',
+        itemId: await newCommitment(f),
+        receivedOn: '2026-11-30',
+        statement: '承诺日期记录有误',
+      }),
+    }),
+    expect: caseAWritable,
+  },
+  'POST /api/admin/records/:uscc/objections/:objectionId/decision': {
+    // A pending objection of its own per call, decided as not upheld.
+    request: async (f) => {
+      const { id } = await t.deps.db
+        .insertInto('creditObjections')
+        .values({
+          uscc: f.recordUscc,
+          itemKind: 'commitment',
+          itemId: await newCommitment(f),
+          receivedOn: '2026-11-30',
+          statement: '承诺日期记录有误',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return {
+        path: `/api/admin/records/${f.recordUscc}/objections/${id}/decision`,
+        init: json({ version: 0, outcome: 'rejected', outcomeNote: '经核实，记录无误。' }),
+      }
+    },
+    expect: caseAWritable,
+  },
   'GET /api/admin/hotline/callbacks/dead': {
     request: () => ({ path: '/api/admin/hotline/callbacks/dead' }),
     expect: adminOnly,
@@ -395,6 +454,22 @@ async function hotlineFixtures() {
   return { deadCallbackId: callback.id, rejectedWebhookId: webhookId }
 }
 
+/** A commitment in force of the record's business, straight in the database. */
+async function newCommitment(f: Fixtures): Promise<string> {
+  const { id } = await t.deps.db
+    .insertInto('commitments')
+    .values({
+      uscc: f.recordUscc,
+      textVersion: 'v1',
+      signedOn: '2026-11-01',
+      signerRole: '负责人',
+      source: 'test',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}
+
 /** Locks an account as five wrong passwords would. */
 async function lockOperator(id: string) {
   await t.deps.db
@@ -445,10 +520,14 @@ async function fileComplaint(county: string, withPhoto: boolean) {
 beforeAll(async () => {
   t = await createTestContext()
   app = createApp(t.deps)
-  const [business] = generateDemoRecords(1)
+  const [business, recorded] = generateDemoRecords(2)
   await applyEnterpriseRecords({
     ctx: t.deps,
-    input: { records: [business!], source: 'test', today: '2026-11-27' },
+    input: {
+      records: [business!, { ...recorded!, countyCode: countyA }],
+      source: 'test',
+      today: '2026-11-27',
+    },
   })
   sessions.viewer = await signedInOperator(t.deps, 'viewer')
   sessions.handlerA = await signedInOperator(t.deps, 'county_handler', countyA)
@@ -462,6 +541,7 @@ beforeAll(async () => {
     movedOperatorId: (await signedInOperator(t.deps, 'county_handler', countyA)).operator.id,
     ...(await hotlineFixtures()),
     visitA: await visitFixture(),
+    recordUscc: recorded!.uscc,
   }
   expect(fx.caseA.photoId).not.toBe('')
 })

@@ -18,6 +18,7 @@ import { handleSignOut } from '../../site/lib/admin/auth-sign-out.ts'
 import { handleCaseRequest } from '../../site/lib/admin/cases-page.ts'
 import { loadQueuePage } from '../../site/lib/admin/cases-queue.ts'
 import { loadConsoleList } from '../../site/lib/admin/enterprises-list.ts'
+import { handleRecordRequest, loadRecordsList } from '../../site/lib/admin/records-page.ts'
 import { consoleRequest, consoleSession } from '../../site/lib/admin/session.ts'
 import { handleVisitRequest } from '../../site/lib/admin/visits-page.ts'
 import { insertDrawnVisit } from '../support/visits.ts'
@@ -53,6 +54,9 @@ let caseId: string
 let uscc: string
 /** A drawn visit in county A, handler A one of its two inspectors. */
 let visit: { id: string; inspectorIds: string[] }
+/** A business of county A, for the credit record's pages. */
+const [, recorded] = generateDemoRecords(2)
+const recordUscc = recorded!.uscc
 const sessions = {} as Record<'viewer' | 'handlerA' | 'handlerB' | 'admin', TestOperator>
 
 const sessionOf = (as: Caller): TestOperator | undefined =>
@@ -297,6 +301,53 @@ const actions: Record<string, Action> = {
     },
     expect: adminsOnly,
   },
+  'the credit records list': {
+    api: () => Promise.resolve({ path: '/api/admin/records' }),
+    page: (as) => {
+      const astro = astroFor(as, '/admin/records')
+      return page(astro, {}, () => loadRecordsList(astro.url, consoleRequest(astro)))
+    },
+    expect: everyoneIn,
+  },
+  "a business's credit record": {
+    api: () => Promise.resolve({ path: `/api/admin/records/${recordUscc}` }),
+    page: (as) => {
+      const astro = astroFor(as, `/admin/records/${recordUscc}`)
+      return page(astro, {}, () =>
+        handleRecordRequest({
+          request: astro.request,
+          url: astro.url,
+          uscc: recordUscc,
+          console: consoleRequest(astro),
+        }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
+      )
+    },
+    expect: { ...caseAWritable, viewer: 'allowed', adminWithoutCsrf: 'allowed' },
+  },
+  'a commitment recorded': {
+    api: () =>
+      Promise.resolve({
+        path: `/api/admin/records/${recordUscc}/commitments`,
+        init: json({ textVersion: 'v1', signedOn: '2026-11-20', signerRole: '负责人' }),
+      }),
+    page: (as) => {
+      const astro = astroFor(as, `/admin/records/${recordUscc}`, {
+        intent: 'commit',
+        textVersion: 'v1',
+        signedOn: '2026-11-20',
+        signerRole: '负责人',
+      })
+      return page(astro, {}, () =>
+        handleRecordRequest({
+          request: astro.request,
+          url: astro.url,
+          uscc: recordUscc,
+          console: consoleRequest(astro),
+        }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
+      )
+    },
+    expect: caseAWritable,
+  },
   'a password change': {
     // A wrong current password: past the gate, refused by the verb (allowed to ask).
     api: () =>
@@ -344,7 +395,11 @@ beforeAll(async () => {
   uscc = business!.uscc
   await applyEnterpriseRecords({
     ctx: t.deps,
-    input: { records: [business!], source: 'test', today: '2026-11-27' },
+    input: {
+      records: [business!, { ...recorded!, countyCode: countyA }],
+      source: 'test',
+      today: '2026-11-27',
+    },
   })
   sessions.viewer = await signedInOperator(t.deps, 'viewer')
   sessions.handlerA = await signedInOperator(t.deps, 'county_handler', countyA)

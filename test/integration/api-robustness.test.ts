@@ -4,7 +4,7 @@ import { createApp } from '../../api/http/app.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { generateDemoRecords } from '../../scripts/demo/generate.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
-import { signedInOperator } from '../support/operators.ts'
+import { signedInOperator, type TestOperator } from '../support/operators.ts'
 import { insertDrawnVisit } from '../support/visits.ts'
 
 let t: TestContext
@@ -198,6 +198,97 @@ describe('the visit console routes never answer a fuzzed request with a server e
         },
       ),
       { numRuns: 100 },
+    )
+  })
+})
+
+describe('the credit-record console routes never answer 5xx (issue 22)', () => {
+  let admin: TestOperator
+  let uscc: string
+  const fields = [
+    'textVersion',
+    'signedOn',
+    'signerRole',
+    'reason',
+    'itemKind',
+    'itemId',
+    'receivedOn',
+    'statement',
+    'version',
+    'outcome',
+    'outcomeNote',
+    'effect',
+    'publicNote',
+    'result',
+    'finding',
+    'penalty',
+  ]
+  const bodies = fc.oneof(
+    fc.jsonValue(),
+    fc.dictionary(fc.constantFrom(...fields), fc.oneof(nasty, fc.jsonValue())),
+  )
+  beforeAll(async () => {
+    admin = await signedInOperator(t.deps, 'city_admin')
+    const first = await t.deps.db.selectFrom('enterprises').select('uscc').executeTakeFirstOrThrow()
+    uscc = first.uscc
+  })
+
+  it('GET /api/admin/records: any query string answers 2xx or 4xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom('q', 'page', 'unknown'), nasty), { maxLength: 4 }),
+        async (entries) => {
+          const res = await app.request(`/api/admin/records?${queryOf(entries)}`, {
+            headers: admin.headers,
+          })
+          expect(res.status).toBeLessThan(500)
+          if (res.status >= 400) expectErrorShape(await res.json())
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
+
+  it('any path segment of /api/admin/records/:uscc/... answers 2xx or 4xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(nasty, nasty, async (code, id) => {
+        const c = encodeURIComponent(code)
+        const i = encodeURIComponent(id)
+        for (const path of [
+          `/api/admin/records/${c}`,
+          `/api/admin/records/${c}/commitments/${i}/withdraw`,
+          `/api/admin/records/${uscc}/objections/${i}/decision`,
+        ]) {
+          const res = await app.request(path, {
+            method: path.endsWith(c) ? 'GET' : 'POST',
+            headers: { ...admin.headers, 'content-type': 'application/json' },
+            ...(path.endsWith(c) ? {} : { body: JSON.stringify({ reason: '撤回' }) }),
+          })
+          expect(res.status, path).toBeLessThan(500)
+        }
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('any JSON body to its POST routes answers 2xx or 4xx, errors in the one shape', async () => {
+    const paths = [
+      `/api/admin/records/${uscc}/commitments`,
+      `/api/admin/records/${uscc}/commitments/1/withdraw`,
+      `/api/admin/records/${uscc}/objections`,
+      `/api/admin/records/${uscc}/objections/1/decision`,
+    ]
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), bodies, async (path, body) => {
+        const res = await app.request(path, {
+          method: 'POST',
+          headers: { ...admin.headers, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+        expect(res.status, path).toBeLessThan(500)
+        if (res.status >= 400) expectErrorShape(await res.json())
+      }),
+      { numRuns: 200 },
     )
   })
 })

@@ -34,6 +34,8 @@ type AuditAction =
   | `enterprise.${string}`
   /** A visit's record, correction, follow-up and photos (issue 22; visits/). */
   | `visit.${string}`
+  /** Commitments, objections and corrections of a credit record (api/services/admin/records/). */
+  | `credit.${string}`
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

@@ -7,6 +7,12 @@ import {
   updateEnterprise,
 } from '../../../db/queries/enterprise-changes.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
+import {
+  currentCommitments,
+  insertCommitment,
+  type CommitmentFacts,
+} from '../../../db/queries/credit-console.ts'
+import { enqueueCreditRecompute } from '../../../db/queries/credit-record.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { enterpriseChangedTopic, enterpriseKey } from '../../search/enterprise-indexer.ts'
 import { planEnterpriseChanges, type ApplyResult, type EnterpriseRecord } from './import/plan.ts'
@@ -34,6 +40,18 @@ async function storedRows(
   return existing
 }
 
+/** The commitment in force of each business whose row gives one (the rest need none). */
+async function commitmentsInForce(db: Kysely<Database>, records: readonly EnterpriseRecord[]) {
+  const usccs = records.filter((r) => r.commitment).map((r) => r.uscc)
+  const found = new Map<string, CommitmentFacts>()
+  for (let i = 0; i < usccs.length; i += 1000) {
+    for (const [uscc, facts] of await currentCommitments(db, usccs.slice(i, i + 1000))) {
+      found.set(uscc, facts)
+    }
+  }
+  return found
+}
+
 /**
  * Writes checked records in one transaction: inserts new businesses, updates changed ones, records
  * each status change and renewal in the certification history, and leaves one outbox message per
@@ -50,7 +68,11 @@ export async function applyEnterpriseRecords({
   const { records, source, onProgress } = input
   return ctx.db.transaction().execute(async (trx) => {
     const existing = await storedRows(records, (chunk) => lockEnterprises(trx, chunk))
-    const plan = planEnterpriseChanges({ ...input, existing })
+    const plan = planEnterpriseChanges({
+      ...input,
+      existing,
+      currentCommitments: await commitmentsInForce(trx, records),
+    })
     const total = plan.updates.length + plan.inserts.length
     let done = 0
 
@@ -76,6 +98,12 @@ export async function applyEnterpriseRecords({
         payload: { uscc, source },
       })),
     )
+    // 经营者自我承诺 from the list's optional columns: a new one is in force from now, and the
+    // grade is asked for again in the same transaction.
+    for (const commitment of plan.commitments) {
+      await insertCommitment(trx, { ...commitment, source, recordedBy: null })
+    }
+    await enqueueCreditRecompute(trx, plan.result.committed, 'import')
     onProgress?.(total, total)
     return plan.result
   })
@@ -93,5 +121,6 @@ export async function previewEnterpriseRecords({
   input: Omit<ApplyInput, 'onProgress'>
 }): Promise<ApplyResult> {
   const existing = await storedRows(input.records, (chunk) => findEnterpriseRows(ctx.db, chunk))
-  return planEnterpriseChanges({ ...input, existing }).result
+  const commitments = await commitmentsInForce(ctx.db, input.records)
+  return planEnterpriseChanges({ ...input, existing, currentCommitments: commitments }).result
 }

@@ -57,10 +57,11 @@ export async function importEnterpriseList({
   input: ImportInput & { table: ListTable }
 }): Promise<ImportOutcome> {
   const [counties, sectors] = await Promise.all([listCounties(ctx.db), listSectors(ctx.db)])
+  const { commitmentVersions } = ctx
   const { onProgress } = input
   const checked = checkEnterpriseList(
     input.table,
-    { counties, sectors, today: input.today },
+    { counties, sectors, today: input.today, commitmentVersions },
     onProgress && ((done, total) => onProgress({ phase: 'check', done, total })),
   )
   const shared = { rowCount: checked.rowCount, ignoredColumns: checked.ignoredColumns }

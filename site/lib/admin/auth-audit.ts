@@ -40,6 +40,12 @@ export const auditActionLabels: Record<string, string> = {
   'visit.corrected': '修改已公开的检查记录',
   'visit.photos_added': '上传检查照片',
   'visit.photo_viewed': '查看检查照片',
+  // Commitments, objections and corrections (api/services/admin/records/).
+  'credit.commitment_recorded': '记录自我承诺',
+  'credit.commitment_withdrawn': '撤回自我承诺',
+  'credit.objection_recorded': '登记信用记录异议',
+  'credit.objection_upheld': '异议成立，更正信用记录',
+  'credit.objection_rejected': '异议不成立',
 }
 
 export const actionLabel = (action: string) => auditActionLabels[action] ?? action

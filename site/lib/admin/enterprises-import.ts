@@ -23,6 +23,8 @@ export type ImportPage =
       added: string[]
       changed: string[]
       unchanged: number
+      /** Businesses given a new self-commitment (承诺书版本, 承诺日期, 签署人职务). */
+      committed: number
       ignoredColumns: string[]
       demoDataPresent: boolean
     }
@@ -100,6 +102,7 @@ export async function handleImportRequest(input: {
       added: outcome.result.added,
       changed: outcome.result.changed,
       unchanged: outcome.result.unchanged.length,
+      committed: outcome.result.committed.length,
       ignoredColumns: outcome.ignoredColumns,
       demoDataPresent: outcome.demoDataPresent,
     }

@@ -12,6 +12,9 @@ const importedSchema = z
     added: z.array(z.string()).openapi({ description: '新增单位的统一社会信用代码' }),
     changed: z.array(z.string()).openapi({ description: '有变更的单位' }),
     unchanged: z.number().int().openapi({ description: '不变的单位数' }),
+    committed: z
+      .array(z.string())
+      .openapi({ description: '记录了新的自我承诺的单位（承诺书版本、承诺日期、签署人职务三列）' }),
     ignoredColumns: z.array(z.string()).openapi({ description: '不认识、未读取的表头' }),
     demoDataPresent: z.boolean().openapi({ description: '数据库里还有演示数据' }),
   })
@@ -79,7 +82,7 @@ export function registerConsoleEnterpriseImport(app: App) {
         outcome.problems,
       )
     }
-    const { added, changed, unchanged } = outcome.result
+    const { added, changed, unchanged, committed } = outcome.result
     return c.json(
       {
         dryRun: outcome.dryRun,
@@ -87,6 +90,7 @@ export function registerConsoleEnterpriseImport(app: App) {
         added,
         changed,
         unchanged: unchanged.length,
+        committed,
         ignoredColumns: outcome.ignoredColumns,
         demoDataPresent: outcome.demoDataPresent,
       },

@@ -75,6 +75,7 @@ export async function importUploadedList({
         added: added.length,
         changed: changed.length,
         unchanged: unchanged.length,
+        committed: outcome.result.committed.length,
       },
     })
   }

@@ -12,6 +12,10 @@ export const listColumns = {
   status: { header: '状态', alias: 'status', required: true },
   statusSince: { header: '状态变更日期', alias: 'status_since', required: false },
   reason: { header: '变更原因', alias: 'reason', required: false },
+  // 经营者自我承诺 (issue 22): optional, but given together or not at all.
+  commitmentVersion: { header: '承诺书版本', alias: 'commitment_version', required: false },
+  commitmentSignedOn: { header: '承诺日期', alias: 'commitment_signed_on', required: false },
+  signerRole: { header: '签署人职务', alias: 'signer_role', required: false },
 } as const
 export type ListField = keyof typeof listColumns
 const fields = Object.keys(listColumns) as ListField[]

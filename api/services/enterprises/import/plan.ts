@@ -22,6 +22,15 @@ export interface EnterpriseRecord {
   statusSince?: string | undefined
   /** Why the status changed (e.g. the revocation decision), kept in the history. */
   reason?: string | undefined
+  /** The business's self-commitment (经营者自我承诺), when the list gives one. */
+  commitment?: CommitmentFacts | undefined
+}
+
+/** A self-commitment as a list row gives it: text version, day signed, signer's role. */
+export interface CommitmentFacts {
+  textVersion: string
+  signedOn: string
+  signerRole: string
 }
 
 /** The stored fields whose difference makes a record "changed"; anything else is history. */
@@ -49,6 +58,8 @@ export interface ApplyResult {
   unchanged: string[]
   /** What differs for each changed business, in the order of `changed`. */
   changes: EnterpriseChange[]
+  /** Businesses whose row gives a commitment other than the one in force: it is recorded. */
+  committed: string[]
 }
 
 /** Everything applying a list would write, worked out without touching the database. */
@@ -57,6 +68,7 @@ export interface EnterprisePlan {
   inserts: NewEnterprise[]
   updates: Array<{ uscc: string; set: EnterpriseUpdate }>
   events: Insertable<CertificationEventTable>[]
+  commitments: Array<CommitmentFacts & { uscc: string }>
 }
 
 function eventForStatusChange(from: CertificationStatus, to: CertificationStatus) {
@@ -90,15 +102,29 @@ export function planEnterpriseChanges(input: {
   source: string
   today: string
   isDemo?: boolean | undefined
+  /** Each business's commitment in force; a row repeating it records nothing. */
+  currentCommitments?: ReadonlyMap<string, CommitmentFacts> | undefined
 }): EnterprisePlan {
   const { existing, records, source, today } = input
   const plan: EnterprisePlan = {
-    result: { added: [], changed: [], unchanged: [], changes: [] },
+    result: { added: [], changed: [], unchanged: [], changes: [], committed: [] },
     inserts: [],
     updates: [],
     events: [],
+    commitments: [],
   }
   for (const record of records) {
+    const given = record.commitment
+    const current = input.currentCommitments?.get(record.uscc)
+    if (
+      given &&
+      (current?.textVersion !== given.textVersion ||
+        current.signedOn !== given.signedOn ||
+        current.signerRole !== given.signerRole)
+    ) {
+      plan.commitments.push({ uscc: record.uscc, ...given })
+      plan.result.committed.push(record.uscc)
+    }
     const before = existing.get(record.uscc)
     if (!before) {
       const statusSince =

@@ -26,6 +26,8 @@ export interface ReferenceData {
   sectors: ReadonlyArray<{ code: string; name: string }>
   /** Today in China Standard Time, 'YYYY-MM-DD'. */
   today: string
+  /** The published commitment texts a row's 承诺书版本 may name (none: every version is refused). */
+  commitmentVersions?: readonly string[]
 }
 
 /** A cell read as the value the database wants, or the reason (Chinese) it cannot be. */

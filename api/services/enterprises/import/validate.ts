@@ -1,4 +1,5 @@
-import type { EnterpriseRecord } from './plan.ts'
+import { isSignerRole, signerRoles } from '../../../domain/commitments.ts'
+import type { CommitmentFacts, EnterpriseRecord } from './plan.ts'
 import { columnName, listColumns, locateColumns, type ListField } from './columns.ts'
 import { parseListDate } from './dates.ts'
 import { charCount, countyReader, readStatus, readText, readUscc, sectorReader } from './fields.ts'
@@ -18,6 +19,9 @@ export interface CheckedList {
 const limits = { name: 200, address: 500, reason: 1000 }
 
 const shown = (value: string) => (value.length > 60 ? `${value.slice(0, 60)}…` : value)
+
+/** The three commitment columns, given together or not at all. */
+const commitmentFields = ['commitmentVersion', 'commitmentSignedOn', 'signerRole'] as const
 
 /**
  * Checks a whole list before anything is written and says, for every wrong cell, the row and
@@ -73,6 +77,48 @@ export function checkEnterpriseList(
       report(field, outcome.reason)
       return undefined
     }
+    /**
+     * 经营者自我承诺: the three columns are optional, but a row giving one must give all three (a
+     * commitment without its text, day or signer cannot be shown), naming a published text.
+     */
+    function readCommitment(): CommitmentFacts | undefined {
+      const given = commitmentFields.filter((f) => raw(f) !== '')
+      if (given.length === 0) return undefined
+      if (given.length < commitmentFields.length) {
+        const names = commitmentFields.map((f) => `“${listColumns[f].header}”`).join('、')
+        for (const field of commitmentFields.filter((f) => raw(f) === '')) {
+          report(
+            field,
+            `缺少“${listColumns[field].header}”：记录自我承诺时，${names}三列都要填写；没有签署承诺的单位三列都留空`,
+          )
+        }
+        return undefined
+      }
+      const versions = reference.commitmentVersions ?? []
+      const textVersion = raw('commitmentVersion').normalize('NFKC').toLowerCase()
+      if (!versions.includes(textVersion)) {
+        report(
+          'commitmentVersion',
+          versions.length > 0
+            ? `没有这个承诺书版本。已发布的版本：${versions.join('、')}`
+            : '没有这个承诺书版本：尚未发布任何承诺书',
+        )
+      }
+      const signedOn = read('commitmentSignedOn', parseListDate)
+      if (signedOn && signedOn > reference.today) {
+        report('commitmentSignedOn', `承诺日期 ${signedOn} 晚于今天（${reference.today}），请核对`)
+      }
+      const signerRole = raw('signerRole').normalize('NFKC').replace(/\s+/g, '')
+      if (!isSignerRole(signerRole)) {
+        report(
+          'signerRole',
+          `签署人职务只能填写：${signerRoles.join('、')}（填职务，不填姓名或身份证号）`,
+        )
+      }
+      if (!signedOn || !versions.includes(textVersion) || !isSignerRole(signerRole))
+        return undefined
+      return { textVersion, signedOn, signerRole }
+    }
     const readDate = (field: ListField, optional: boolean) =>
       optional && raw(field) === ''
         ? undefined
@@ -113,6 +159,7 @@ export function checkEnterpriseList(
     if (statusSince && statusSince > reference.today) {
       report('statusSince', `状态变更日期 ${statusSince} 晚于今天（${reference.today}），请核对`)
     }
+    const commitment = readCommitment()
 
     row.cells.slice(layout.width).forEach((text, offset) => {
       if (text.trim() === '') return
@@ -158,6 +205,7 @@ export function checkEnterpriseList(
         status,
         statusSince,
         reason: reasonText === '' ? undefined : reasonText,
+        ...(commitment ? { commitment } : {}),
       })
     }
     if ((i + 1) % 500 === 0) onProgress?.(i + 1, dataRows.length)

@@ -14,6 +14,7 @@ import * as erasureHold from './2026-12-02T0900-erasure-hold.ts'
 import * as retentionSweepIndexes from './2026-12-03T0900-retention-sweep-indexes.ts'
 import * as randomTrackingNumbers from './2026-12-06T0900-random-tracking-numbers.ts'
 import * as creditRecords from './2026-12-06T1000-credit-records.ts'
+import * as creditGradeAgeOutNote from './2026-12-06T1110-credit-grade-age-out-note.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T0900-retention-sweep-indexes': retentionSweepIndexes,
   '2026-12-06T0900-random-tracking-numbers': randomTrackingNumbers,
   '2026-12-06T1000-credit-records': creditRecords,
+  '2026-12-06T1110-credit-grade-age-out-note': creditGradeAgeOutNote,
 }

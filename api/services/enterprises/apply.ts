@@ -7,6 +7,7 @@ import {
   updateEnterprise,
 } from '../../../db/queries/enterprise-changes.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
+import { enqueueCreditRecompute } from '../../../db/queries/credit-record.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { enterpriseChangedTopic, enterpriseKey } from '../../search/enterprise-indexer.ts'
 import { planEnterpriseChanges, type ApplyResult, type EnterpriseRecord } from './import/plan.ts'
@@ -76,6 +77,8 @@ export async function applyEnterpriseRecords({
         payload: { uscc, source },
       })),
     )
+    // Certification status is one of the credit grade's inputs.
+    await enqueueCreditRecompute(trx, [...plan.result.added, ...plan.result.changed], source)
     onProgress?.(total, total)
     return plan.result
   })

@@ -73,7 +73,7 @@ async function seed(db: Kysely<Database>) {
       CASE WHEN j % 20 = 0 THEN 'not_rectified' END,
       v.day::timestamptz, v.day::timestamptz
     FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS ci FROM inspection_campaigns) c
-    CROSS JOIN generate_series(0, ${visitsPerCampaign - 1}) AS j
+    CROSS JOIN generate_series(0::bigint, ${visitsPerCampaign - 1}) AS j
     JOIN bench_businesses b ON b.n = (c.ci * ${visitsPerCampaign} + j * 7919) % ${businessCount}
     CROSS JOIN LATERAL (SELECT date '2024-06-01' + ((c.ci * 37 + j) % 915)::int AS day) v
   `.execute(db)
@@ -93,21 +93,21 @@ async function seed(db: Kysely<Database>) {
       t.at, t.at + interval '15 days', 'closed', t.at + interval '10 days',
       (ARRAY['substantiated', 'substantiated', 'substantiated', 'partly_substantiated',
              'partly_substantiated', 'unfounded', 'unfounded', 'unfounded', 'unverifiable',
-             'unverifiable'])[i % 10 + 1],
+             'unverifiable'])[(i % 10)::int + 1],
       'ordered'
-    FROM generate_series(0, ${caseCount - 1}) AS i
+    FROM generate_series(0::bigint, ${caseCount - 1}) AS i
     JOIN bench_businesses b ON b.n = (i * 7919 + 13) % ${businessCount}
     CROSS JOIN LATERAL (
-      SELECT timestamptz '2024-06-01 10:00+08' + ((i * 13) % 905) * interval '1 day' AS at
+      SELECT timestamptz '2024-06-01 10:00+08' + ((i * 13) % 905)::int * interval '1 day' AS at
     ) t
   `.execute(db)
   await sql`
     INSERT INTO penalties (uscc, county_code, decision_no, decided_on, kind, violation, penalty,
       legal_basis, published_at, publish_until)
     SELECT b.uscc, b.county_code, '丽市监罚〔基准〕' || i || '号', d.day,
-      (ARRAY['warning', 'fine', 'fine', 'confiscation', 'suspension'])[i % 5 + 1],
+      (ARRAY['warning', 'fine', 'fine', 'confiscation', 'suspension'])[(i % 5)::int + 1],
       '使用不合格计量器具', '罚款', '《计量法》', d.day::timestamptz, d.day + 365
-    FROM generate_series(0, ${penaltyCount - 1}) AS i
+    FROM generate_series(0::bigint, ${penaltyCount - 1}) AS i
     JOIN bench_businesses b ON b.n = (i * 104729) % ${businessCount}
     CROSS JOIN LATERAL (SELECT date '2024-06-01' + ((i * 7) % 910)::int AS day) d
   `.execute(db)

@@ -17,7 +17,7 @@ import {
 export const ruleVersion = '2026.1'
 
 /** Points (计分) an item counting in the window adds. */
-export const gradePoints = {
+const gradePoints = {
   substantiatedCase: 2,
   partlySubstantiatedCase: 1,
   failedInspection: 2,
@@ -28,7 +28,7 @@ export const gradePoints = {
 } as const
 
 /** Points of a penalty by kind; null: the penalty alone makes the grade D. */
-export const penaltyPoints: Record<PenaltyKind, number | null> = {
+const penaltyPoints: Record<PenaltyKind, number | null> = {
   warning: 2,
   fine: 3,
   confiscation: 3,
@@ -37,10 +37,10 @@ export const penaltyPoints: Record<PenaltyKind, number | null> = {
 }
 
 /** The least points for grades C and D; fewer than C's is B (or A, see below). */
-export const gradeThresholds = { C: 3, D: 6 } as const
+const gradeThresholds = { C: 3, D: 6 } as const
 
 /** How many of the three trust signals (有效认定, 承诺, 检查合格) a grade A needs, with 0 points. */
-export const trustSignalsForA = 2
+const trustSignalsForA = 2
 
 /** The rule set as the documentation prints it, one row per rule. */
 export const creditGradeRules: ReadonlyArray<{ id: string; rule: string; effect: string }> = [
@@ -112,7 +112,7 @@ const nextDay = (date: string) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
 
 /** The first day an item dated `date` no longer counts: its 24-month anniversary. */
-export const ageOutOf = (date: string) => addMonths(date, creditWindowMonths)
+const ageOutOf = (date: string) => addMonths(date, creditWindowMonths)
 
 const monthText = (date: string) => `${date.slice(0, 4)} 年 ${Number(date.slice(5, 7))} 月`
 const dayText = (date: string) => `${monthText(date)} ${Number(date.slice(8, 10))} 日`

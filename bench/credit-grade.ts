@@ -122,7 +122,9 @@ async function seed(db: Kysely<Database>) {
     SELECT 'inspection', id, uscc, CASE WHEN id % 2 = 0 THEN 'struck' ELSE 'amended' END, '更正'
     FROM inspection_visits WHERE result = 'fail' ORDER BY id LIMIT 1000
   `.execute(db)
-  await sql`DROP TABLE bench_businesses; VACUUM ANALYZE`.execute(db)
+  await sql`DROP TABLE bench_businesses`.execute(db)
+  // Outside any transaction block, as VACUUM must be: fresh statistics for the planner.
+  await sql`VACUUM ANALYZE`.execute(db)
 }
 
 async function count(db: Kysely<Database>, table: string) {

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely'
 import { gradeBusinesses, regradeAll } from '../api/services/credit/grade.ts'
 import type { Database } from '../db/database.ts'
 import { insertSyntheticEnterprises } from '../scripts/demo/bulk.ts'
-import { waitUntilQuiet } from './load.ts'
+import { cpuSecondsBetween, cpuTicks, waitUntilQuiet } from './load.ts'
 import { isolatedStack, machine, round, sourceVersion, type BenchOutcome } from './lib.ts'
 
 const certifiedCount = 80_000
@@ -164,6 +164,9 @@ export async function run(): Promise<BenchOutcome> {
 
     const full = async (label: string) => {
       let lastTenth = -1
+      const pg = stack.embeddedPostgres?.pid()
+      const pgBefore = cpuTicks(pg)
+      const nodeBefore = process.cpuUsage()
       const started = performance.now()
       const outcome = await regradeAll(stack.deps, {
         today,
@@ -176,8 +179,18 @@ export async function run(): Promise<BenchOutcome> {
         },
       })
       const seconds = (performance.now() - started) / 1000
+      const node = process.cpuUsage(nodeBefore)
+      const nodeCpu = (node.user + node.system) / 1e6
+      const pgCpu = cpuSecondsBetween(pgBefore, cpuTicks(pg))
+      // CPU per business, whatever else the machine was doing: what capacity is made of.
+      const cpuMs = ((nodeCpu + pgCpu) * 1000) / outcome.graded
       return {
         ...outcome,
+        nodeCpuSeconds: round(nodeCpu, 1),
+        postgresCpuSeconds: round(pgCpu, 1),
+        cpuMsPerBusiness: round(cpuMs, 3),
+        /** Two cores doing nothing else. */
+        capacityPerSecondOnTwoCores: Math.round(2000 / cpuMs),
         seconds: round(seconds, 2),
         perBusinessMs: round((seconds * 1000) / outcome.graded, 3),
         businessesPerSecond: Math.round(outcome.graded / seconds),
@@ -219,7 +232,8 @@ export async function run(): Promise<BenchOutcome> {
     const perMinute = Math.round((60 / first.seconds) * first.graded)
     const summary =
       `credit-grade: full recompute of ${first.graded} businesses ${first.seconds} s ` +
-      `(${first.perBusinessMs} ms each, ${first.businessesPerSecond}/s, ~${perMinute} a minute); ` +
+      `(${first.perBusinessMs} ms each, ${first.businessesPerSecond}/s, ~${perMinute} a minute; ` +
+      `CPU ${first.cpuMsPerBusiness} ms each: ${first.capacityPerSecondOnTwoCores}/s on two idle cores); ` +
       `nothing changed ${again.seconds} s; one at a time ${round(singleMs, 2)} ms; ` +
       `goal < ${goalSeconds} s: ${met ? 'met' : 'MISSED'}`
     return { result, summary }

@@ -136,7 +136,9 @@ export async function regradeAgedOut(
 
 /**
  * Grades every business, certified or market entity, in code order and in chunks (after a new
- * rule version, or to repair): `onProgress` hears how many are done of how many.
+ * rule version, or to repair): `onProgress` hears how many are done of how many. Two chunks are
+ * in flight at once, so PostgreSQL reads one while this process grades the other (the chunks
+ * never share a business, so their locks never meet).
  */
 export async function regradeAll(
   ctx: { db: Kysely<Database> },
@@ -149,20 +151,29 @@ export async function regradeAll(
   const today = options.today ?? beijingDate()
   const total = await countBusinesses(ctx.db)
   const outcome: GradeOutcome = { graded: 0, written: 0, gradeChanged: 0 }
+  const inFlight: Promise<void>[] = []
+  let failure: Error | undefined
   let after = ''
-  for (;;) {
+  while (failure === undefined) {
     const usccs = await businessesAfter(ctx.db, { after, limit: chunkSize })
     if (usccs.length === 0) break
-    const done = await gradeBusinesses(ctx, {
-      usccs,
-      today,
-      source: options.source ?? 'system:regrade',
-    })
-    outcome.graded += done.graded
-    outcome.written += done.written
-    outcome.gradeChanged += done.gradeChanged
-    options.onProgress?.(outcome.graded, Math.max(total, outcome.graded))
     after = usccs.at(-1)!
+    inFlight.push(
+      gradeBusinesses(ctx, { usccs, today, source: options.source ?? 'system:regrade' }).then(
+        (done) => {
+          outcome.graded += done.graded
+          outcome.written += done.written
+          outcome.gradeChanged += done.gradeChanged
+          options.onProgress?.(outcome.graded, Math.max(total, outcome.graded))
+        },
+        (error: unknown) => {
+          failure ??= error instanceof Error ? error : new Error(String(error))
+        },
+      ),
+    )
+    if (inFlight.length >= 2) await inFlight.shift()
   }
+  await Promise.all(inFlight)
+  if (failure !== undefined) throw failure
   return { ...outcome, total: outcome.graded }
 }

@@ -50,7 +50,7 @@ export interface Round {
 }
 
 /** CPU ticks (user + system) of a process and of each of its children, from /proc/<pid>/stat. */
-function cpuTicks(pid: number | undefined): Map<string, number> {
+export function cpuTicks(pid: number | undefined): Map<string, number> {
   const ticks = new Map<string, number>()
   if (!pid) return ticks
   const read = (entry: string) => {
@@ -77,7 +77,7 @@ function cpuTicks(pid: number | undefined): Map<string, number> {
 }
 
 /** CPU seconds between two readings; a process that ended in between is not counted. */
-function cpuSecondsBetween(before: Map<string, number>, after: Map<string, number>): number {
+export function cpuSecondsBetween(before: Map<string, number>, after: Map<string, number>): number {
   if (after.size === 0) return Number.NaN
   let total = 0
   for (const [pid, used] of after) total += used - (before.get(pid) ?? 0)

@@ -5,8 +5,8 @@ import { beijingDate } from '../api/domain/beijing-time.ts'
 import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
 
 /**
- * `npm run bench [-- build|search|intake|queue-search|hotline] [--runs N] [--seconds N] [--rate N]
- * [--complaints N]`: benchmarks, on demand and never part of `npm test`. Each writes
+ * `npm run bench [-- build|search|intake|queue-search|hotline|credit-grade] [--runs N]
+ * [--seconds N] [--rate N] [--complaints N]`: benchmarks, on demand and never part of `npm test`. Each writes
  * bench/results/<name>-<date>.json and prints one line.
  */
 const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<BenchOutcome> }>> =
@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<
     intake: () => import('./intake.ts'),
     'queue-search': () => import('./queue-search.ts'),
     hotline: () => import('./hotline.ts'),
+    'credit-grade': () => import('./credit-grade.ts'),
   }
 
 async function main() {

@@ -18,11 +18,15 @@ import { startCallbackDelivery } from '../services/hotline/delivery.ts'
 import { beijingDate } from '../domain/beijing-time.ts'
 import { erasePersonalDataPastRetention } from '../services/admin/cases/retention.ts'
 import { removeOrphanPhotos } from '../services/complaints/orphan-photos.ts'
+import { creditRecomputeTopic } from '../domain/credit.ts'
+import { creditRecomputer, regradeAgedOut } from '../services/credit/grade.ts'
+import { enqueueCreditRecompute } from '../../db/queries/credit-record.ts'
 
 export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {
   return {
     [enterpriseChangedTopic]: enterpriseIndexer(deps.db, deps.search),
     [complaintChangedTopic]: complaintIndexer(deps.db, deps.search),
+    [creditRecomputeTopic]: creditRecomputer(deps.db),
   }
 }
 
@@ -52,6 +56,11 @@ async function expireLapsedCertifications(deps: Pick<Deps, 'db'>, today = beijin
         aggregateKey: enterpriseKey(e.uscc),
         payload: { uscc: e.uscc, source: 'system:expiry' },
       })),
+    )
+    await enqueueCreditRecompute(
+      trx,
+      lapsed.map((e) => e.uscc),
+      'system:expiry',
     )
     return lapsed.length
   })
@@ -95,6 +104,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
       pruneAbuseRecords(deps),
       erasePersonalDataPastRetention(deps),
       removeOrphanPhotos(deps),
+      regradeAgedOut(deps),
     ]).catch((error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'))
   void sweep()
   const timer = setInterval(() => void sweep(), 60 * 60 * 1000)

@@ -16,6 +16,7 @@ import * as randomTrackingNumbers from './2026-12-06T0900-random-tracking-number
 import * as creditRecords from './2026-12-06T1000-credit-records.ts'
 import * as visitInspectorsPresent from './2026-12-06T1130-visit-inspectors-present.ts'
 import * as commitmentWithdrawals from './2026-12-06T1150-commitment-withdrawals.ts'
+import * as creditGradeAgeOutNote from './2026-12-06T1110-credit-grade-age-out-note.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T1000-credit-records': creditRecords,
   '2026-12-06T1130-visit-inspectors-present': visitInspectorsPresent,
   '2026-12-06T1150-commitment-withdrawals': commitmentWithdrawals,
+  '2026-12-06T1110-credit-grade-age-out-note': creditGradeAgeOutNote,
 }

@@ -205,6 +205,8 @@ export interface CreditGradeTable {
   /** The grade's reasons in plain Chinese, most weighty first. */
   reasons: Json<string[]>
   nextAgeOut: DateColumn | null
+  /** The page's sentence about next_age_out (migration 2026-12-06T1110). */
+  nextAgeOutNote: string | null
   computedAt: DefaultTimestamp
 }
 

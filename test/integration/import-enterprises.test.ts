@@ -209,7 +209,8 @@ describe('importing the bureau list', () => {
     expect(outcome.result.added).toHaveLength(6)
     expect(outcome.result).toMatchObject({ changed: [], unchanged: [] })
     // One 'certified' entry each, plus the suspension and the expiry.
-    expect(await counts(t.deps.db)).toEqual({ enterprises: 6, events: 8, outbox: 6 })
+    // One search message and one credit-grade recompute per business.
+    expect(await counts(t.deps.db)).toEqual({ enterprises: 6, events: 8, outbox: 12 })
     const stored = await t.deps.db
       .selectFrom('certificationEvents')
       .select('source')
@@ -226,7 +227,7 @@ describe('importing the bureau list', () => {
     expect(await counts(t.deps.db)).toEqual(before)
   })
 
-  it('records a revocation in the history and leaves one outbox message for it', async () => {
+  it('records a revocation in the history and leaves one search and one grade message for it', async () => {
     const uscc = rows[0]![0]
     const revoked = rows.map((r) => [...r])
     revoked[0]!.splice(7, 3, '撤销', '2026-11-20', '专项检查发现计量器具作弊')
@@ -243,7 +244,7 @@ describe('importing the bureau list', () => {
     expect(await counts(t.deps.db)).toEqual({
       enterprises: before.enterprises,
       events: before.events + 1,
-      outbox: before.outbox + 1,
+      outbox: before.outbox + 2,
     })
     const history = await t.deps.db
       .selectFrom('certificationEvents')
@@ -260,6 +261,7 @@ describe('importing the bureau list', () => {
     const message = await t.deps.db
       .selectFrom('outbox')
       .select(['topic', 'aggregateKey'])
+      .where('topic', '!=', 'credit.recompute')
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow()
     expect(message).toEqual({

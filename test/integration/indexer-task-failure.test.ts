@@ -27,6 +27,8 @@ describe('enterprise indexer', () => {
       ctx: t.deps,
       input: { records: [record!], source: 'test', today: '2026-11-26' },
     })
+    // Only the search message is under test here, not the grade recompute the import asks for.
+    await t.deps.db.deleteFrom('outbox').where('topic', '=', 'credit.recompute').execute()
     const worker = createOutboxWorker({
       db: t.deps.db,
       handlers: outboxHandlers(t.deps),

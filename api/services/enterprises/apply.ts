@@ -103,7 +103,9 @@ export async function applyEnterpriseRecords({
     for (const commitment of plan.commitments) {
       await insertCommitment(trx, { ...commitment, source, recordedBy: null })
     }
-    await enqueueCreditRecompute(trx, plan.result.committed, 'import')
+    // Certification status and the commitment are both inputs of the credit grade.
+    const regrade = [...plan.result.added, ...plan.result.changed, ...plan.result.committed]
+    await enqueueCreditRecompute(trx, regrade, source)
     onProgress?.(total, total)
     return plan.result
   })

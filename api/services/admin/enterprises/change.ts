@@ -6,6 +6,7 @@ import {
 } from '../../../../db/queries/enterprise-changes.ts'
 import { listCounties, listSectors, lockEnterprises } from '../../../../db/queries/enterprises.ts'
 import { enqueue } from '../../../../db/queries/outbox.ts'
+import { enqueueCreditRecompute } from '../../../../db/queries/credit-record.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { enterpriseChangedTopic, enterpriseKey } from '../../../search/enterprise-indexer.ts'
@@ -140,6 +141,8 @@ export async function changeEnterprise({
         payload: { uscc: row.uscc, source },
       },
     ])
+    // Certification status is one of the credit grade's inputs.
+    await enqueueCreditRecompute(trx, [row.uscc], source)
     const status = plan.set.status ?? row.status
     await recordAudit(trx, {
       operator: input.operator,

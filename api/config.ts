@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
+import { defaultDrawWeights } from './domain/credit.ts'
+import { formatDrawWeights, parseDrawWeights } from './domain/draw.ts'
 import { parseWebhookSecret } from './hotline/signature.ts'
 
 /**
@@ -99,6 +101,21 @@ const configSchema = z
       .enum(['true', 'false', '1', '0'])
       .default('false')
       .transform((v) => v === 'true' || v === '1'),
+    /**
+     * 双随机 draw weights by credit grade (分级分类监管), e.g. `A:1,B:2,C:4,D:8`: a business is
+     * drawn in proportion to its grade's weight; the weights are published with each draw.
+     */
+    CREDIT_DRAW_WEIGHTS: z
+      .string()
+      .default(formatDrawWeights(defaultDrawWeights))
+      .transform((text, ctx) => {
+        const weights = parseDrawWeights(text)
+        if (typeof weights === 'string') {
+          ctx.addIssue({ code: 'custom', message: weights })
+          return z.NEVER
+        }
+        return weights
+      }),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production') {

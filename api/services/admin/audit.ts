@@ -32,6 +32,8 @@ type AuditAction =
   | 'hotline.rejected_viewed'
   | 'hotline.rejected_retried'
   | `enterprise.${string}`
+  /** 专项检查: created, drawn, published (by a handler or the sweep), recusals (回避). */
+  | `campaign.${string}`
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

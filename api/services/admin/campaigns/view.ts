@@ -163,3 +163,13 @@ export async function getCampaignFor({
       mayManageCampaign(operator, campaign),
   }
 }
+
+/** What the new-campaign form offers: the inspection kinds, sectors and counties. */
+export async function campaignFormOptions(ctx: ServiceContext) {
+  const [kinds, sectors] = await Promise.all([kindNames(ctx.db), listSectors(ctx.db)])
+  return {
+    kinds: [...kinds].map(([value, label]) => ({ value, label })),
+    sectors: sectors.map((s) => ({ value: s.code, label: s.name })),
+    counties: Object.entries(countyNames).map(([value, label]) => ({ value, label })),
+  }
+}

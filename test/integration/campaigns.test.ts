@@ -7,6 +7,8 @@ import { staleCampaignMessage } from '../../api/services/admin/campaigns/access.
 import { publishDueCampaigns } from '../../api/services/admin/campaigns/publication.ts'
 import type { CampaignDetail } from '../../api/services/admin/campaigns/schemas.ts'
 import type { PublicCampaign } from '../../api/services/inspections/schemas.ts'
+import { installDeps, uninstallDeps } from '../../server/deps.ts'
+import { campaignCsvResponse, loadPublicCampaign } from '../../site/lib/inspections-page.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 
@@ -71,6 +73,7 @@ const campaignBody = (overrides: Record<string, unknown> = {}) => ({
 beforeAll(async () => {
   t = await createTestContext()
   app = createApp(t.deps)
+  installDeps(t.deps)
   admin = await signedInOperator(t.deps, 'city_admin')
   handlersA = [
     await signedInOperator(t.deps, 'county_handler', countyA),
@@ -83,7 +86,10 @@ beforeAll(async () => {
   for (const [i, grade] of grades.entries()) businessesA.push(await addBusiness(countyA, i, grade))
   businessB = await addBusiness(countyB, 100, null)
 })
-afterAll(() => t.cleanup())
+afterAll(async () => {
+  uninstallDeps()
+  await t.cleanup()
+})
 
 describe('a campaign from creation to publication', () => {
   let campaign: CampaignDetail
@@ -172,6 +178,9 @@ describe('a campaign from creation to publication', () => {
   it('has no public page before 公示, and one listing every drawn business after', async () => {
     const before = await get(null, `/api/inspections/${campaign.id}`)
     expect(before.status).toBe(404)
+    // The page and its CSV (site/pages/inspections) answer 404 alike.
+    expect(await loadPublicCampaign(campaign.id)).toBeUndefined()
+    expect((await campaignCsvResponse(campaign.id)).status).toBe(404)
     const listed = (await (await get(null, '/api/inspections')).json()) as {
       items: unknown[]
     }
@@ -193,6 +202,20 @@ describe('a campaign from creation to publication', () => {
     expect(page.draw.pool).toEqual(campaign.draw!.pool)
     // Inspectors are not named publicly.
     for (const h of handlersA) expect(text).not.toContain(h.operator.username)
+    const shown = await loadPublicCampaign(campaign.id)
+    expect(shown?.visitList.map((v) => v.name)).toEqual(campaign.visitList.map((v) => v.name))
+    const csv = await campaignCsvResponse(campaign.id)
+    expect(csv.status).toBe(200)
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8')
+    const bytes = new Uint8Array(await csv.arrayBuffer())
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    // (TextDecoder drops the byte-order mark, checked above.)
+    const rows = new TextDecoder().decode(bytes).trim().split('\r\n')
+    expect(rows[0]).toBe(
+      '抽取序号,单位名称,统一社会信用代码,区县,检查日期,检查结果,整改情况,更正说明',
+    )
+    expect(rows).toHaveLength(campaign.visitList.length + 1)
+    expect(rows[1]).toContain(campaign.visitList[0]!.uscc)
     const audit = await t.deps.db
       .selectFrom('auditLog')
       .select('detail')

@@ -108,13 +108,11 @@ const configSchema = z
     CREDIT_DRAW_WEIGHTS: z
       .string()
       .default(formatDrawWeights(defaultDrawWeights))
-      .transform((text, ctx) => {
+      // Kept as text (a child process gets the configuration back as environment variables);
+      // drawWeightsOf reads it.
+      .superRefine((text, ctx) => {
         const weights = parseDrawWeights(text)
-        if (typeof weights === 'string') {
-          ctx.addIssue({ code: 'custom', message: weights })
-          return z.NEVER
-        }
-        return weights
+        if (typeof weights === 'string') ctx.addIssue({ code: 'custom', message: weights })
       }),
   })
   .superRefine((config, ctx) => {
@@ -170,6 +168,13 @@ const configSchema = z
   })
 
 export type Config = z.infer<typeof configSchema>
+
+/** The draw weights by grade of a parsed configuration (checked when it was parsed). */
+export function drawWeightsOf(config: Pick<Config, 'CREDIT_DRAW_WEIGHTS'>) {
+  const weights = parseDrawWeights(config.CREDIT_DRAW_WEIGHTS)
+  if (typeof weights === 'string') throw new ConfigError([`CREDIT_DRAW_WEIGHTS: ${weights}`])
+  return weights
+}
 
 export class ConfigError extends Error {
   constructor(readonly issues: readonly string[]) {

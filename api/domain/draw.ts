@@ -23,7 +23,7 @@ export interface Inspector {
 }
 
 /** 回避: this operator is never drawn for this business. */
-export interface Recusal {
+interface Recusal {
   operatorId: string
   uscc: string
 }
@@ -38,7 +38,7 @@ export interface DrawInput {
   recusals: readonly Recusal[]
 }
 
-export interface DrawnVisit {
+interface DrawnVisit {
   /** 1 for the first business drawn. */
   rank: number
   uscc: string

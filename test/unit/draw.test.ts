@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../../api/config.ts'
+import { drawWeightsOf, parseConfig } from '../../api/config.ts'
 import { creditGrades, defaultDrawWeights, type CreditGrade } from '../../api/domain/credit.ts'
 import {
   parseDrawWeights,
@@ -211,14 +211,20 @@ describe('CREDIT_DRAW_WEIGHTS', () => {
   })
 
   it('is configuration: the default, a chosen one, and a refusal naming the variable', () => {
-    expect(parseConfig({}).CREDIT_DRAW_WEIGHTS).toEqual(defaultDrawWeights)
-    expect(parseConfig({ CREDIT_DRAW_WEIGHTS: 'A:1,B:3,C:9,D:27' }).CREDIT_DRAW_WEIGHTS).toEqual({
+    expect(drawWeightsOf(parseConfig({}))).toEqual(defaultDrawWeights)
+    expect(drawWeightsOf(parseConfig({ CREDIT_DRAW_WEIGHTS: 'A:1,B:3,C:9,D:27' }))).toEqual({
       A: 1,
       B: 3,
       C: 9,
       D: 27,
     })
     expect(() => parseConfig({ CREDIT_DRAW_WEIGHTS: 'A:1,B:2' })).toThrow(/CREDIT_DRAW_WEIGHTS/)
+    // The site rebuild's child process gets the parsed configuration back as text.
+    const parsed = parseConfig({ CREDIT_DRAW_WEIGHTS: 'A:1,B:3,C:9,D:27' })
+    const asText = Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, v === undefined ? '' : String(v)]),
+    )
+    expect(drawWeightsOf(parseConfig(asText))).toEqual({ A: 1, B: 3, C: 9, D: 27 })
   })
 })
 

@@ -21,8 +21,7 @@ const countiesOf = (codes: readonly string[]) =>
 const labels: Partial<Record<string, string>> = inspectionKindLabels
 const kindName = (code: string, stored: string) => labels[code] ?? stored
 
-export const campaignNotPublishedMessage =
-  '没有找到这个专项检查的公示结果：编号有误，或结果尚未公示。'
+const campaignNotPublishedMessage = '没有找到这个专项检查的公示结果：编号有误，或结果尚未公示。'
 
 /** Published campaigns, newest first (/inspections). */
 export async function listPublicCampaigns({

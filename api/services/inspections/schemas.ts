@@ -13,7 +13,7 @@ export const publicCampaignParams = z.object({
 
 const named = z.object({ code: z.string(), name: z.string() })
 
-export const publicCampaignItemSchema = z.object({
+const publicCampaignItemSchema = z.object({
   id: z.string(),
   title: z.string(),
   kind: z.string(),
@@ -29,7 +29,7 @@ export const publicCampaignItemSchema = z.object({
 
 export const publicCampaignListSchema = z.object({ items: z.array(publicCampaignItemSchema) })
 
-export const publicVisitSchema = z.object({
+const publicVisitSchema = z.object({
   rank: z.number().int(),
   uscc: z.string(),
   name: z.string(),

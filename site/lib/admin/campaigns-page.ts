@@ -48,7 +48,7 @@ type Outcome<V> =
   | { kind: 'missing'; message: string }
 
 /** A form's fields as text; a name given more than once keeps every value. */
-export type FormValues = Record<string, string | string[]>
+type FormValues = Record<string, string | string[]>
 
 const csrfMessage = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
 

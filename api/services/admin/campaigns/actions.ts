@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { drawWeightsOf } from '../../../config.ts'
 import type { z } from 'zod'
 import {
   drawableInspectors,
@@ -134,7 +135,7 @@ export async function drawCampaign({
   clientAddress: string
 }): Promise<void> {
   requireCampaignManager(operator)
-  const weights = ctx.config.CREDIT_DRAW_WEIGHTS
+  const weights = drawWeightsOf(ctx.config)
   const refusal = await ctx.db.transaction().execute(async (trx) => {
     const campaign = await campaignToRun(trx, operator, id, input.version)
     if (campaign.status !== 'planned') {

@@ -8,7 +8,6 @@ import {
   drawCampaignSchema,
   publishCampaignSchema,
   recusalSchema,
-  withdrawRecusalSchema,
 } from './schemas.ts'
 import { getCampaignFor, listCampaignsFor } from './view.ts'
 
@@ -106,7 +105,7 @@ export const recordRecusalInConsole = consoleVerb({
 
 /** 撤回回避 (with a reason), answered with the recusals in force. */
 export const withdrawRecusalInConsole = consoleVerb({
-  parse: (raw) => parseConsoleInput(withdrawRecusalSchema, raw, 'json'),
+  parse: (raw) => parseConsoleInput(recusalSchema, raw, 'json'),
   run: async ({ ctx, session, request, input }) => {
     await withdrawRecusal({
       ctx,

@@ -8,13 +8,13 @@ import type { Deps } from '../../../deps.ts'
 import { recordAudit } from '../audit.ts'
 
 /** Results are public within 20 working days of the visit (issue 22, point 8). */
-export const resultsDueWorkingDays = 20
+const resultsDueWorkingDays = 20
 
 /**
  * The day a campaign's results page is due: 20 working days after the later of its end and its
  * last recorded visit.
  */
-export function resultsDueOn(
+function resultsDueOn(
   calendar: Deps['calendar'],
   campaign: { endsOn: string; lastVisitOn: string | null },
 ): string {

@@ -108,8 +108,6 @@ export const recusalSchema = z.object({
   ),
 })
 
-export const withdrawRecusalSchema = recusalSchema
-
 const campaignItemSchema = z.object({
   id: z.string(),
   title: z.string(),

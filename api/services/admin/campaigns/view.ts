@@ -21,7 +21,7 @@ import { campaignNotFoundMessage, mayManageCampaign, mayReadCampaign } from './a
 import type { CampaignDetail, CampaignList } from './schemas.ts'
 
 /** A kind's name: the six of 专栏11 by their labels, an added one by its stored name. */
-export async function kindNames(db: Kysely<Database>): Promise<Map<string, string>> {
+async function kindNames(db: Kysely<Database>): Promise<Map<string, string>> {
   const labels: Partial<Record<string, string>> = inspectionKindLabels
   const rows = await listInspectionKinds(db)
   return new Map(rows.map((r) => [r.code, labels[r.code] ?? r.name]))

@@ -16,8 +16,11 @@ import { serviceContext } from './services.ts'
 // whole-site rebuild per visit; the pages are small (one campaign, at most a few thousand rows),
 // so a short shared cache keeps the load low while a change shows within a minute.
 
-/** Browsers and proxies may keep these pages for a minute. */
-export const publicCacheControl = 'public, max-age=60'
+/**
+ * A shared cache (CDN, proxy) may keep these pages for a minute; a browser asks again each time,
+ * so a resident who reloads after 公示 sees it.
+ */
+export const publicCacheControl = 'public, max-age=0, s-maxage=60'
 
 export const inspectionsUrl = '/inspections'
 export const inspectionUrl = (id: string) => `/inspections/${id}`

@@ -41,12 +41,12 @@ const get = createRoute({
 
 export function registerInspectionRoutes(app: App) {
   app.openapi(list, async (c) => {
-    c.header('Cache-Control', 'public, max-age=60')
+    c.header('Cache-Control', 'public, max-age=0, s-maxage=60')
     return c.json(await listPublicCampaigns({ ctx: c.get('ctx') }), 200)
   })
   app.openapi(get, async (c) => {
     const campaign = await getPublicCampaign({ ctx: c.get('ctx'), input: c.req.valid('param') })
-    c.header('Cache-Control', 'public, max-age=60')
+    c.header('Cache-Control', 'public, max-age=0, s-maxage=60')
     return c.json(campaign, 200)
   })
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
+import { defaultDrawWeights } from './domain/credit.ts'
+import { formatDrawWeights, parseDrawWeights } from './domain/draw.ts'
 import { parseWebhookSecret } from './hotline/signature.ts'
 
 /**
@@ -99,6 +101,19 @@ const configSchema = z
       .enum(['true', 'false', '1', '0'])
       .default('false')
       .transform((v) => v === 'true' || v === '1'),
+    /**
+     * 双随机 draw weights by credit grade (分级分类监管), e.g. `A:1,B:2,C:4,D:8`: a business is
+     * drawn in proportion to its grade's weight; the weights are published with each draw.
+     */
+    CREDIT_DRAW_WEIGHTS: z
+      .string()
+      .default(formatDrawWeights(defaultDrawWeights))
+      // Kept as text (a child process gets the configuration back as environment variables);
+      // drawWeightsOf reads it.
+      .superRefine((text, ctx) => {
+        const weights = parseDrawWeights(text)
+        if (typeof weights === 'string') ctx.addIssue({ code: 'custom', message: weights })
+      }),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production') {
@@ -153,6 +168,13 @@ const configSchema = z
   })
 
 export type Config = z.infer<typeof configSchema>
+
+/** The draw weights by grade of a parsed configuration (checked when it was parsed). */
+export function drawWeightsOf(config: Pick<Config, 'CREDIT_DRAW_WEIGHTS'>) {
+  const weights = parseDrawWeights(config.CREDIT_DRAW_WEIGHTS)
+  if (typeof weights === 'string') throw new ConfigError([`CREDIT_DRAW_WEIGHTS: ${weights}`])
+  return weights
+}
 
 export class ConfigError extends Error {
   constructor(readonly issues: readonly string[]) {

@@ -1,5 +1,6 @@
 import type { App } from '../env.ts'
 import { registerAuthRoutes } from '../routes/admin/auth/index.ts'
+import { registerCampaignRoutes } from '../routes/admin/campaigns/index.ts'
 import { registerCaseRoutes } from '../routes/admin/cases/index.ts'
 import { registerConsoleEnterpriseRoutes } from '../routes/admin/enterprises/index.ts'
 import { consoleNoStore } from '../routes/admin/guard.ts'
@@ -21,4 +22,5 @@ export function registerAdminRoutes(app: App) {
   registerHotlineAdminRoutes(app)
   registerVisitRoutes(app)
   registerRecordRoutes(app)
+  registerCampaignRoutes(app)
 }

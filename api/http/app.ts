@@ -14,6 +14,7 @@ import { registerComplaintRoutes } from '../routes/complaints/index.ts'
 import { registerEnterpriseRoutes } from '../routes/enterprises/index.ts'
 import { registerHealthRoutes } from '../routes/health.ts'
 import { registerHotlineRoutes } from '../routes/hotline/index.ts'
+import { registerInspectionRoutes } from '../routes/inspections/index.ts'
 import { registerSearchRoutes } from '../routes/search.ts'
 import { hotlineCallbackLabels, hotlineCallbackSchema } from '../services/hotline/events.ts'
 import { validationHook } from '../validation.ts'
@@ -79,6 +80,7 @@ export function createApp(deps: Deps) {
   registerComplaintRoutes(app)
   registerAdminRoutes(app)
   registerHotlineRoutes(app)
+  registerInspectionRoutes(app)
 
   // Our callbacks to the 12345 hotline (DESIGN.md section 5), as OpenAPI 3.1 webhooks: one per
   // callback type, each with its own body, so the vendor can generate its receiver from them.

@@ -21,6 +21,7 @@ import { removeOrphanPhotos } from '../services/complaints/orphan-photos.ts'
 import { creditRecomputeTopic } from '../domain/credit.ts'
 import { creditRecomputer, regradeAgedOut } from '../services/credit/grade.ts'
 import { enqueueCreditRecompute } from '../../db/queries/credit-record.ts'
+import { publishDueCampaigns } from '../services/admin/campaigns/publication.ts'
 
 export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {
   return {
@@ -105,6 +106,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
       erasePersonalDataPastRetention(deps),
       removeOrphanPhotos(deps),
       regradeAgedOut(deps),
+      publishDueCampaigns(deps),
     ]).catch((error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'))
   void sweep()
   const timer = setInterval(() => void sweep(), 60 * 60 * 1000)

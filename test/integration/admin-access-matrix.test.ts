@@ -42,6 +42,8 @@ interface Fixtures {
   visitA: { id: string; photoId: string; inspectorIds: string[] }
   /** A business of county A with a credit record (commitments and objections act on it). */
   recordUscc: string
+  /** A county A campaign (专项检查), owned by county A. */
+  campaignA: string
 }
 
 interface Call {
@@ -407,6 +409,82 @@ const matrix: Record<string, Row> = {
     request: (f) => ({ path: `/api/admin/visit-photos/${f.visitA.photoId}` }),
     expect: caseAReadable,
   },
+  // 专项检查 and 回避 (issue 22): county-scoped like cases; viewers read only.
+  'GET /api/admin/campaigns': {
+    request: () => ({ path: '/api/admin/campaigns' }),
+    expect: readOnly,
+  },
+  'POST /api/admin/campaigns': {
+    // Each handler for its own county (another county's is refused: campaigns.test.ts).
+    request: (_f, as) => ({
+      path: '/api/admin/campaigns',
+      init: json({
+        title: '矩阵专项检查',
+        kind: 'market_scale',
+        startsOn: '2026-12-01',
+        endsOn: '2026-12-31',
+        counties: [as === 'handlerB' ? countyB : countyA],
+        sectors: ['market'],
+        drawSize: 1,
+        inspectorsPerVisit: 2,
+      }),
+    }),
+    expect: { signedOut: 401, viewer: 403, handlerA: 201, handlerB: 201, admin: 201 },
+  },
+  'GET /api/admin/campaigns/:id': {
+    request: (f) => ({ path: `/api/admin/campaigns/${f.campaignA}` }),
+    expect: caseAReadable,
+  },
+  'POST /api/admin/campaigns/:id/draw': {
+    // Past the gate a draw may still be refused (drawn already, empty pool): 409, allowed.
+    request: async (f) => ({
+      path: `/api/admin/campaigns/${f.campaignA}/draw`,
+      init: json({ version: await campaignVersion(f.campaignA) }),
+    }),
+    expect: { signedOut: 401, viewer: 403, handlerA: 'allowed', handlerB: 404, admin: 'allowed' },
+  },
+  'POST /api/admin/campaigns/:id/publish': {
+    request: async (f) => ({
+      path: `/api/admin/campaigns/${f.campaignA}/publish`,
+      init: json({ version: await campaignVersion(f.campaignA), reason: '检查结束，公示结果' }),
+    }),
+    expect: { signedOut: 401, viewer: 403, handlerA: 'allowed', handlerB: 404, admin: 'allowed' },
+  },
+  'GET /api/admin/recusals': { request: () => ({ path: '/api/admin/recusals' }), expect: readOnly },
+  'POST /api/admin/recusals': {
+    request: (f) => ({
+      path: '/api/admin/recusals',
+      init: json({ uscc: f.uscc, reason: '亲属在该单位任职' }),
+    }),
+    expect: { signedOut: 401, viewer: 403, handlerA: 200, handlerB: 200, admin: 200 },
+  },
+  'POST /api/admin/recusals/withdraw': {
+    // The caller's own recusal is made first, so there is one to withdraw.
+    request: async (f, as) => {
+      if (as !== 'signedOut' && as !== 'viewer') {
+        await t.deps.db
+          .insertInto('inspectorRecusals')
+          .values({ operatorId: sessions[as].operator.id, uscc: f.uscc, reason: '矩阵测试' })
+          .onConflict((oc) => oc.doNothing())
+          .execute()
+      }
+      return {
+        path: '/api/admin/recusals/withdraw',
+        init: json({ uscc: f.uscc, reason: '已不在该单位任职' }),
+      }
+    },
+    expect: { signedOut: 401, viewer: 403, handlerA: 200, handlerB: 200, admin: 200 },
+  },
+}
+
+/** A campaign's current version, as the database has it. */
+async function campaignVersion(id: string): Promise<number> {
+  const row = await t.deps.db
+    .selectFrom('inspectionCampaigns')
+    .select('version')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow()
+  return row.version
 }
 
 /** A hotline case with one dead callback, and a rejected inbound event whose body passes now. */
@@ -542,6 +620,22 @@ beforeAll(async () => {
     ...(await hotlineFixtures()),
     visitA: await visitFixture(),
     recordUscc: recorded!.uscc,
+    campaignA: (
+      await t.deps.db
+        .insertInto('inspectionCampaigns')
+        .values({
+          title: '莲都区衡器专项',
+          kind: 'market_scale',
+          startsOn: '2026-12-01',
+          endsOn: '2026-12-31',
+          countyCodes: [countyA],
+          sectorCodes: ['market'],
+          drawSize: 1,
+          ownerCountyCode: countyA,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id,
   }
   expect(fx.caseA.photoId).not.toBe('')
 })

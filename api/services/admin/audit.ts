@@ -36,6 +36,8 @@ type AuditAction =
   | `visit.${string}`
   /** Commitments, objections and corrections of a credit record (api/services/admin/records/). */
   | `credit.${string}`
+  /** 专项检查: created, drawn, published (by a handler or the sweep), recusals (回避). */
+  | `campaign.${string}`
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

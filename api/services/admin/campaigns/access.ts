@@ -1,0 +1,33 @@
+import type { InspectionCampaign } from '../../../../db/database.ts'
+import { ApiError } from '../../../errors.ts'
+import type { SignedInOperator } from '../access.ts'
+
+// Who may do what with a campaign (issue 22, point 9: county-scoped like cases). A city
+// administrator manages every campaign; a county handler creates and manages its own county's;
+// everyone reads the campaigns covering their county (every campaign for city level).
+
+/** Campaigns are created and run by city administrators and county handlers, never viewers. */
+export function requireCampaignManager(operator: SignedInOperator) {
+  if (operator.role === 'viewer') {
+    throw new ApiError('FORBIDDEN', '只读账号不能新建或办理专项检查。')
+  }
+}
+
+export const mayReadCampaign = (
+  op: SignedInOperator,
+  campaign: Pick<InspectionCampaign, 'countyCodes'>,
+) => op.countyCode === null || campaign.countyCodes.includes(op.countyCode)
+
+export const mayManageCampaign = (
+  op: SignedInOperator,
+  campaign: Pick<InspectionCampaign, 'ownerCountyCode'>,
+) =>
+  op.role === 'city_admin' ||
+  (op.role === 'county_handler' &&
+    campaign.ownerCountyCode !== null &&
+    campaign.ownerCountyCode === op.countyCode)
+
+export const campaignNotFoundMessage = '没有找到这个专项检查，或不在您的区县范围内。'
+
+/** Two people acting on one campaign at once: the second is told (as cases are). */
+export const staleCampaignMessage = '该专项检查已被他人更新，请刷新后查看最新内容再操作。'

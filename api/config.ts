@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
 import { parseWebhookSecret } from './hotline/signature.ts'
+import { parsePenaltyPublication } from './domain/penalty-publication.ts'
 
 /**
  * The whole environment, parsed once at start-up. Nothing else in the code base reads
@@ -94,6 +95,21 @@ const configSchema = z
       emptyToUndefined,
       z.url({ protocol: /^https?$/ }).optional(),
     ),
+    /**
+     * How long a 行政处罚 stays public, by kind, in months from its decision date: `kind:months`
+     * pairs (e.g. `warning:3,fine:12`); kinds not named keep their default
+     * (api/domain/credit.ts defaultPenaltyPublicationMonths).
+     */
+    CREDIT_PENALTY_PUBLICATION: z
+      .preprocess(emptyToUndefined, z.string().optional())
+      .transform((text, ctx) => {
+        try {
+          return parsePenaltyPublication(text)
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message })
+          return z.NEVER
+        }
+      }),
     /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
     TRUST_PROXY: z
       .enum(['true', 'false', '1', '0'])

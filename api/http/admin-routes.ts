@@ -5,6 +5,7 @@ import { registerConsoleEnterpriseRoutes } from '../routes/admin/enterprises/ind
 import { consoleNoStore } from '../routes/admin/guard.ts'
 import { registerHotlineAdminRoutes } from '../routes/admin/hotline/index.ts'
 import { registerOperatorRoutes } from '../routes/admin/operators/index.ts'
+import { registerPenaltyRoutes } from '../routes/admin/penalties/index.ts'
 
 /**
  * The case-handling console's API (/api/admin/*). Every response is `no-store`; each route
@@ -17,4 +18,5 @@ export function registerAdminRoutes(app: App) {
   registerConsoleEnterpriseRoutes(app)
   registerOperatorRoutes(app)
   registerHotlineAdminRoutes(app)
+  registerPenaltyRoutes(app)
 }

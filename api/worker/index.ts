@@ -18,6 +18,7 @@ import { startCallbackDelivery } from '../services/hotline/delivery.ts'
 import { beijingDate } from '../domain/beijing-time.ts'
 import { erasePersonalDataPastRetention } from '../services/admin/cases/retention.ts'
 import { removeOrphanPhotos } from '../services/complaints/orphan-photos.ts'
+import { takeDownPenaltiesPastPeriod } from '../services/admin/penalties/takedown.ts'
 
 export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {
   return {
@@ -95,6 +96,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
       pruneAbuseRecords(deps),
       erasePersonalDataPastRetention(deps),
       removeOrphanPhotos(deps),
+      takeDownPenaltiesPastPeriod(deps),
     ]).catch((error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'))
   void sweep()
   const timer = setInterval(() => void sweep(), 60 * 60 * 1000)

@@ -32,6 +32,10 @@ type AuditAction =
   | 'hotline.rejected_viewed'
   | 'hotline.rejected_retried'
   | `enterprise.${string}`
+  /** 行政处罚 entered, edited, and taken down by the hourly sweep (as `system`). */
+  | 'penalty.created'
+  | 'penalty.edited'
+  | 'penalty.taken_down'
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

@@ -37,6 +37,8 @@ interface Fixtures {
   deadCallbackId: string
   /** A rejected inbound event the admin's retry row acts on (rejected again before each call). */
   rejectedWebhookId: string
+  /** A 行政处罚 of county A (issue 22). */
+  penaltyA: { id: string; uscc: string }
 }
 
 interface Call {
@@ -287,7 +289,49 @@ const matrix: Record<string, Row> = {
     },
     expect: adminOnly,
   },
+  // 行政处罚 (issue 22): county-scoped like cases.
+  'GET /api/admin/penalties': {
+    request: () => ({ path: '/api/admin/penalties' }),
+    expect: readOnly,
+  },
+  'POST /api/admin/penalties': {
+    // A fresh decision number per call, for county A: county B's handler may not enter it.
+    request: (f) => ({
+      path: '/api/admin/penalties',
+      init: json(penaltyEntry(f.penaltyA.uscc)),
+    }),
+    expect: { ...caseAWritable, handlerA: 201, handlerB: 403, admin: 201 },
+  },
+  'GET /api/admin/penalties/:id': {
+    request: (f) => ({ path: `/api/admin/penalties/${f.penaltyA.id}` }),
+    expect: caseAReadable,
+  },
+  'POST /api/admin/penalties/:id/edit': {
+    request: async (f) => {
+      const res = await app.request(`/api/admin/penalties/${f.penaltyA.id}`, {
+        headers: headersOf('admin'),
+      })
+      const current = (await res.json()) as Record<string, unknown>
+      return {
+        path: `/api/admin/penalties/${f.penaltyA.id}/edit`,
+        init: json({ ...current, caseTrackingNo: undefined, reason: '核对决定书原件' }),
+      }
+    },
+    expect: caseAWritable,
+  },
 }
+
+/** A 行政处罚 of county A against the matrix's business, with a decision number of its own. */
+const penaltyEntry = (uscc: string) => ({
+  uscc,
+  county: countyA,
+  decisionNo: `丽莲市监罚〔2026〕矩阵${randomBytes(4).toString('hex')}号`,
+  decidedOn: '2026-11-20',
+  kind: 'fine',
+  violation: '使用不合格的计量器具。',
+  penalty: '罚款人民币 2,000 元。',
+  legalBasis: '《中华人民共和国计量法实施细则》第四十三条',
+})
 
 /** A hotline case with one dead callback, and a rejected inbound event whose body passes now. */
 async function hotlineFixtures() {
@@ -400,6 +444,14 @@ beforeAll(async () => {
     lockedOperatorId: (await signedInOperator(t.deps, 'viewer')).operator.id,
     movedOperatorId: (await signedInOperator(t.deps, 'county_handler', countyA)).operator.id,
     ...(await hotlineFixtures()),
+    penaltyA: await (async () => {
+      const res = await app.request('/api/admin/penalties', {
+        ...json(penaltyEntry(business!.uscc)),
+        headers: { 'content-type': 'application/json', ...sessions.admin.headers },
+      })
+      expect(res.status).toBe(201)
+      return { id: ((await res.json()) as { id: string }).id, uscc: business!.uscc }
+    })(),
   }
   expect(fx.caseA.photoId).not.toBe('')
 })

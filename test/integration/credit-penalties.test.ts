@@ -179,6 +179,11 @@ describe('entering a penalty', () => {
     const bad = await post('/api/admin/penalties', handlerA, entry({ uscc: wrong }))
     expect(bad.status).toBe(400)
     expect((await errorOf(bad)).message).toContain('校验位错误')
+
+    for (const decidedOn of ['2026-02-30', '2026-13-01', '1999-12-31', '2999-01-01']) {
+      const res = await post('/api/admin/penalties', handlerA, entry({ decidedOn }))
+      expect(res.status, decidedOn).toBe(400)
+    }
   })
 
   it('links the case it came from by its tracking number, within the operator’s county only', async () => {

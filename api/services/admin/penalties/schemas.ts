@@ -57,12 +57,12 @@ const date = (what: string) =>
     .string({ error: `请填写${what}` })
     .trim()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${what}格式应为 2026-11-27`)
-    .refine(
-      (d) =>
-        !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
-        new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-      `${what}不是有效的日期`,
-    )
+    .refine((d) => {
+      const at = Date.parse(`${d}T00:00:00Z`)
+      return !Number.isNaN(at) && new Date(at).toISOString().startsWith(d)
+    }, `${what}不是有效的日期`)
+    // Decisions on paper before the credit record existed are not entered.
+    .refine((d) => d >= '2000-01-01', `${what}不能早于 2000-01-01`)
 
 /** The fields of a decision, as entered and as edited. */
 const decisionFields = {

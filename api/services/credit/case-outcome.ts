@@ -9,7 +9,7 @@ import { isValidUscc } from '../../domain/uscc.ts'
  * The business a case names by credit code: the certified one it was matched to, else the code
  * the resident or the hotline gave, when it is a valid one (a mistyped code names nobody).
  */
-export function businessOfCase(c: Pick<CaseOutcomeFacts, 'enterpriseUscc' | 'merchantUscc'>) {
+function businessOfCase(c: Pick<CaseOutcomeFacts, 'enterpriseUscc' | 'merchantUscc'>) {
   if (c.enterpriseUscc) return c.enterpriseUscc
   const given = c.merchantUscc?.trim().toUpperCase()
   return given && isValidUscc(given) ? given : null

@@ -24,7 +24,7 @@ const filterNames = ['q', 'county', 'state'] as const
 type FilterName = (typeof filterNames)[number]
 
 /** The fields of a decision, as the entry and edit forms send them. */
-export const decisionFieldNames = [
+const decisionFieldNames = [
   'decisionNo',
   'decidedOn',
   'kind',

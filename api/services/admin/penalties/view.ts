@@ -6,7 +6,7 @@ import { addWorkingDays, type WorkingDayCalendar } from '../../../domain/working
 import type { PenaltyView } from './schemas.ts'
 
 /** The last day the law allows for publishing a decision of `decidedOn`. */
-export const publicationDeadline = (calendar: WorkingDayCalendar, decidedOn: string) =>
+const publicationDeadline = (calendar: WorkingDayCalendar, decidedOn: string) =>
   addWorkingDays(calendar, decidedOn, penaltyPublicationLimitDays)
 
 export function toPenaltyView(row: PenaltyRow, calendar: WorkingDayCalendar): PenaltyView {

@@ -11,6 +11,7 @@ import { takeDownPenaltiesPastPeriod } from '../../api/services/admin/penalties/
 import { findBusiness, loadCreditRecord } from '../../db/queries/credit-record.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
+import { fileCase } from './admin-cases-support.ts'
 
 /**
  * 行政处罚 (issue 22, point 6; acceptance 5): entered in the console, public at once until its
@@ -187,6 +188,23 @@ describe('entering a penalty', () => {
   })
 
   it('links the case it came from by its tracking number, within the operator’s county only', async () => {
+    const filed = await fileCase(app, t)
+    const linked = await enterOk(handlerA, entry({ caseTrackingNo: filed.trackingNo }))
+    expect(linked.caseTrackingNo).toBe(filed.trackingNo)
+    const row = await t.deps.db
+      .selectFrom('penalties')
+      .select('complaintId')
+      .where('id', '=', linked.id)
+      .executeTakeFirstOrThrow()
+    expect(row.complaintId).toBe(filed.id)
+    // County B's handler may not name county A's case, and learns nothing of it.
+    const elsewhere = await post(
+      '/api/admin/penalties',
+      handlerB,
+      entry({ caseTrackingNo: filed.trackingNo }),
+    )
+    expect(elsewhere.status).toBe(400)
+
     const missing = await post(
       '/api/admin/penalties',
       handlerA,

@@ -33,6 +33,10 @@ export const auditActionLabels: Record<string, string> = {
   'case.hold_erasure': '暂缓删除个人信息',
   'case.lift_erasure_hold': '解除暂缓删除',
   'enterprise.*': '企业变更（全部）',
+  'penalty.*': '行政处罚（全部）',
+  'penalty.created': '录入行政处罚',
+  'penalty.edited': '修改行政处罚',
+  'penalty.taken_down': '行政处罚公示期满撤下',
 }
 
 export const actionLabel = (action: string) => auditActionLabels[action] ?? action

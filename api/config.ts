@@ -102,12 +102,13 @@ const configSchema = z
      */
     CREDIT_PENALTY_PUBLICATION: z
       .preprocess(emptyToUndefined, z.string().optional())
-      .transform((text, ctx) => {
+      // Kept as written (child processes get the configuration back as variables); read with
+      // parsePenaltyPublication where it is used.
+      .superRefine((text, ctx) => {
         try {
-          return parsePenaltyPublication(text)
+          parsePenaltyPublication(text)
         } catch (error) {
           ctx.addIssue({ code: 'custom', message: (error as Error).message })
-          return z.NEVER
         }
       }),
     /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */

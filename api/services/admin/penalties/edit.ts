@@ -7,7 +7,7 @@ import {
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { beijingDate } from '../../../domain/beijing-time.ts'
-import { publicationEnd } from '../../../domain/penalty-publication.ts'
+import { parsePenaltyPublication, publicationEnd } from '../../../domain/penalty-publication.ts'
 import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { assertPenaltyVisible } from './access.ts'
@@ -40,7 +40,7 @@ export async function editPenalty({
   checkDecidedOn(edit.decidedOn, today)
   const complaintId = await linkedCaseId(ctx.db, operator, edit.caseTrackingNo)
   const publishUntil = publicationEnd(
-    ctx.config.CREDIT_PENALTY_PUBLICATION,
+    parsePenaltyPublication(ctx.config.CREDIT_PENALTY_PUBLICATION),
     edit.kind,
     edit.decidedOn,
   )

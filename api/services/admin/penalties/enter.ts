@@ -8,7 +8,7 @@ import { findPenalty, insertPenalty } from '../../../../db/queries/penalties.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { beijingDate } from '../../../domain/beijing-time.ts'
-import { publicationEnd } from '../../../domain/penalty-publication.ts'
+import { parsePenaltyPublication, publicationEnd } from '../../../domain/penalty-publication.ts'
 import { usccProblem } from '../../../domain/uscc.ts'
 import type { SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
@@ -77,7 +77,7 @@ export async function enterPenalty({
   await checkDecisionNoFree(ctx.db, entry.decisionNo)
   const complaintId = await linkedCaseId(ctx.db, operator, entry.caseTrackingNo)
   const publishUntil = publicationEnd(
-    ctx.config.CREDIT_PENALTY_PUBLICATION,
+    parsePenaltyPublication(ctx.config.CREDIT_PENALTY_PUBLICATION),
     entry.kind,
     entry.decidedOn,
   )

@@ -3,6 +3,7 @@ import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
 import { defaultDrawWeights } from './domain/credit.ts'
 import { formatDrawWeights, parseDrawWeights } from './domain/draw.ts'
 import { parseWebhookSecret } from './hotline/signature.ts'
+import { parsePenaltyPublication } from './domain/penalty-publication.ts'
 
 /**
  * The whole environment, parsed once at start-up. Nothing else in the code base reads
@@ -96,6 +97,22 @@ const configSchema = z
       emptyToUndefined,
       z.url({ protocol: /^https?$/ }).optional(),
     ),
+    /**
+     * How long a 行政处罚 stays public, by kind, in months from its decision date: `kind:months`
+     * pairs (e.g. `warning:3,fine:12`); kinds not named keep their default
+     * (api/domain/credit.ts defaultPenaltyPublicationMonths).
+     */
+    CREDIT_PENALTY_PUBLICATION: z
+      .preprocess(emptyToUndefined, z.string().optional())
+      // Kept as written (child processes get the configuration back as variables); read with
+      // parsePenaltyPublication where it is used.
+      .superRefine((text, ctx) => {
+        try {
+          parsePenaltyPublication(text)
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message })
+        }
+      }),
     /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry. */
     TRUST_PROXY: z
       .enum(['true', 'false', '1', '0'])

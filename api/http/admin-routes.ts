@@ -8,6 +8,7 @@ import { registerHotlineAdminRoutes } from '../routes/admin/hotline/index.ts'
 import { registerOperatorRoutes } from '../routes/admin/operators/index.ts'
 import { registerVisitRoutes } from '../routes/admin/visits/index.ts'
 import { registerRecordRoutes } from '../routes/admin/records/index.ts'
+import { registerPenaltyRoutes } from '../routes/admin/penalties/index.ts'
 
 /**
  * The case-handling console's API (/api/admin/*). Every response is `no-store`; each route
@@ -23,4 +24,5 @@ export function registerAdminRoutes(app: App) {
   registerVisitRoutes(app)
   registerRecordRoutes(app)
   registerCampaignRoutes(app)
+  registerPenaltyRoutes(app)
 }

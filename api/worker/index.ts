@@ -22,6 +22,7 @@ import { creditRecomputeTopic } from '../domain/credit.ts'
 import { creditRecomputer, regradeAgedOut } from '../services/credit/grade.ts'
 import { enqueueCreditRecompute } from '../../db/queries/credit-record.ts'
 import { publishDueCampaigns } from '../services/admin/campaigns/publication.ts'
+import { takeDownPenaltiesPastPeriod } from '../services/admin/penalties/takedown.ts'
 
 export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {
   return {
@@ -107,6 +108,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
       removeOrphanPhotos(deps),
       regradeAgedOut(deps),
       publishDueCampaigns(deps),
+      takeDownPenaltiesPastPeriod(deps),
     ]).catch((error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'))
   void sweep()
   const timer = setInterval(() => void sweep(), 60 * 60 * 1000)

@@ -141,6 +141,8 @@ describe('a case from received through completion', () => {
     const reply = `经调解，商户已退还差价并当面致歉（${tag}）。`
     await page.getByLabel('办理结果（内部存档）').fill(`调解成功，电子秤送检（内部 ${tag}）。`)
     await page.getByLabel('给投诉举报人的答复（公开）').fill(reply)
+    await page.getByLabel('核查认定', { exact: true }).selectOption('substantiated')
+    await page.getByLabel('后续处理', { exact: true }).selectOption('mediated')
     await page.getByRole('button', { name: '办结', exact: true }).click()
     await page.waitForURL((url) => url.searchParams.get('done') === 'complete')
     expect(await textsOf(page, '#case-status')).toEqual(['已办结'])

@@ -88,7 +88,8 @@ describe('a 12345 ticket from dispatch to the completion callback', () => {
     expect(await textsOf(page, '#case-status')).toEqual(['已受理'])
 
     const reply = `经现场核查，摊位电子秤已送检，商户退还差价（${tag}）。`
-    await page.getByRole('group', { name: '诉求是否属实' }).getByLabel('是').check()
+    await page.getByLabel('核查认定', { exact: true }).selectOption('substantiated')
+    await page.getByLabel('后续处理', { exact: true }).selectOption('ordered')
     await page.getByRole('group', { name: '问题是否已解决' }).getByLabel('是').check()
     await page
       .getByLabel('办理情况（发给热线）')

@@ -44,6 +44,8 @@ interface Fixtures {
   recordUscc: string
   /** A county A campaign (专项检查), owned by county A. */
   campaignA: string
+  /** A 行政处罚 of county A (issue 22). */
+  penaltyA: { id: string; uscc: string }
 }
 
 interface Call {
@@ -475,6 +477,36 @@ const matrix: Record<string, Row> = {
     },
     expect: { signedOut: 401, viewer: 403, handlerA: 200, handlerB: 200, admin: 200 },
   },
+  // 行政处罚 (issue 22): county-scoped like cases.
+  'GET /api/admin/penalties': {
+    request: () => ({ path: '/api/admin/penalties' }),
+    expect: readOnly,
+  },
+  'POST /api/admin/penalties': {
+    // A fresh decision number per call, for county A: county B's handler may not enter it.
+    request: (f) => ({
+      path: '/api/admin/penalties',
+      init: json(penaltyEntry(f.penaltyA.uscc)),
+    }),
+    expect: { ...caseAWritable, handlerA: 201, handlerB: 403, admin: 201 },
+  },
+  'GET /api/admin/penalties/:id': {
+    request: (f) => ({ path: `/api/admin/penalties/${f.penaltyA.id}` }),
+    expect: caseAReadable,
+  },
+  'POST /api/admin/penalties/:id/edit': {
+    request: async (f) => {
+      const res = await app.request(`/api/admin/penalties/${f.penaltyA.id}`, {
+        headers: headersOf('admin'),
+      })
+      const current = (await res.json()) as Record<string, unknown>
+      return {
+        path: `/api/admin/penalties/${f.penaltyA.id}/edit`,
+        init: json({ ...current, caseTrackingNo: undefined, reason: '核对决定书原件' }),
+      }
+    },
+    expect: caseAWritable,
+  },
 }
 
 /** A campaign's current version, as the database has it. */
@@ -486,6 +518,18 @@ async function campaignVersion(id: string): Promise<number> {
     .executeTakeFirstOrThrow()
   return row.version
 }
+
+/** A 行政处罚 of county A against the matrix's business, with a decision number of its own. */
+const penaltyEntry = (uscc: string) => ({
+  uscc,
+  county: countyA,
+  decisionNo: `丽莲市监罚〔2026〕矩阵${randomBytes(4).toString('hex')}号`,
+  decidedOn: '2026-11-20',
+  kind: 'fine',
+  violation: '使用不合格的计量器具。',
+  penalty: '罚款人民币 2,000 元。',
+  legalBasis: '《中华人民共和国计量法实施细则》第四十三条',
+})
 
 /** A hotline case with one dead callback, and a rejected inbound event whose body passes now. */
 async function hotlineFixtures() {
@@ -636,6 +680,14 @@ beforeAll(async () => {
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id,
+    penaltyA: await (async () => {
+      const res = await app.request('/api/admin/penalties', {
+        ...json(penaltyEntry(business!.uscc)),
+        headers: { 'content-type': 'application/json', ...sessions.admin.headers },
+      })
+      expect(res.status).toBe(201)
+      return { id: ((await res.json()) as { id: string }).id, uscc: business!.uscc }
+    })(),
   }
   expect(fx.caseA.photoId).not.toBe('')
 })

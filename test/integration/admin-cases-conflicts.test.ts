@@ -85,7 +85,14 @@ describe('a transition the state machine does not allow', () => {
     const attempts = [
       { action: 'start', version: 1 },
       { action: 'mediate', version: 1, mediationResult: 'agreed', note: '已调解。' },
-      { action: 'complete', version: 1, handlingResult: '已处理。', publicReply: '已处理。' },
+      {
+        action: 'complete',
+        version: 1,
+        finding: 'unfounded',
+        followUp: 'none',
+        handlingResult: '已处理。',
+        publicReply: '已处理。',
+      },
       { action: 'close', version: 1 },
     ]
     for (const attempt of attempts) {

@@ -114,6 +114,8 @@ async function webCase(numbers: Numbers<typeof fieldsOfWebCase>) {
     { action: 'accept' },
     {
       action: 'complete',
+      finding: 'substantiated',
+      followUp: 'ordered',
       handlingResult: `已责令改正。${said(numbers.handlingResult)}`,
       publicReply: `您反映的情况属实。${said(numbers.publicReply)}`,
     },

@@ -83,7 +83,13 @@ beforeAll(async () => {
   await run(
     ids.closed,
     { action: 'accept' },
-    { action: 'complete', handlingResult: '已退款。', publicReply: '商户已退款。' },
+    {
+      action: 'complete',
+      finding: 'substantiated',
+      followUp: 'mediated',
+      handlingResult: '已退款。',
+      publicReply: '商户已退款。',
+    },
     { action: 'close' },
   )
   await setDue(ids.overdue, new Date(Date.now() - dayMs))

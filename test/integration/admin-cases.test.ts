@@ -98,6 +98,8 @@ describe('a 投诉 from receipt to archive', () => {
     const resolved = await actOk(filed.id, {
       action: 'complete',
       version: 4,
+      finding: 'substantiated',
+      followUp: 'mediated',
       handlingResult: '调解成功，商户退还差价；秤已送检，检定不合格，另案处理。',
       publicReply,
     })
@@ -178,6 +180,8 @@ describe('a 举报 from receipt to resolution', () => {
     const resolved = await actOk(filed.id, {
       action: 'complete',
       version: 3,
+      finding: 'substantiated',
+      followUp: 'penalized',
       handlingResult: '现场检查发现电子秤加装遥控装置，已立案调查。',
       publicReply: '您举报的线索经核查属实，我局已依法立案调查。感谢您的举报。',
     })

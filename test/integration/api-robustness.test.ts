@@ -326,3 +326,88 @@ describe('the public contract', () => {
     expect(t.logLines.join('\n')).not.toContain('SECRET-CODE-123')
   })
 })
+
+describe('the console’s 行政处罚 routes never answer a 5xx (issue 22)', () => {
+  const penaltyParams = ['q', 'county', 'state', 'page', 'pageSize', 'unknown']
+  const fields = [
+    'uscc',
+    'name',
+    'county',
+    'sector',
+    'decisionNo',
+    'decidedOn',
+    'kind',
+    'violation',
+    'penalty',
+    'legalBasis',
+    'caseTrackingNo',
+    'version',
+    'reason',
+  ]
+  const body = fc.dictionary(
+    fc.constantFrom(...fields),
+    fc.oneof(
+      nasty,
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(nasty, { maxLength: 2 }),
+    ),
+  )
+
+  it('GET /api/admin/penalties: any query string answers 2xx or 4xx', async () => {
+    const { headers } = await signedInOperator(t.deps, 'county_handler', '331102')
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom(...penaltyParams), nasty), { maxLength: 6 }),
+        async (entries) => {
+          const res = await app.request(`/api/admin/penalties?${queryOf(entries)}`, { headers })
+          expect(res.status).toBeLessThan(500)
+          if (res.status >= 400) expectErrorShape(await res.json())
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
+
+  it('POST /api/admin/penalties and …/{id}/edit: any body or id answers 2xx or 4xx', async () => {
+    const { headers } = await signedInOperator(t.deps, 'city_admin')
+    const [business] = generateDemoRecords(1)
+    const entered = await app.request('/api/admin/penalties', {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        uscc: business!.uscc,
+        decisionNo: '丽市监罚〔2026〕模糊测试号',
+        decidedOn: '2026-11-20',
+        kind: 'fine',
+        violation: '使用不合格的计量器具。',
+        penalty: '罚款人民币 1,000 元。',
+        legalBasis: '《中华人民共和国计量法实施细则》第四十三条',
+      }),
+    })
+    expect(entered.status).toBe(201)
+    const { id } = (await entered.json()) as { id: string }
+    await fc.assert(
+      fc.asyncProperty(body, fc.oneof(fc.constant(id), nasty), async (fields, target) => {
+        for (const path of [
+          '/api/admin/penalties',
+          `/api/admin/penalties/${encodeURIComponent(target)}/edit`,
+        ]) {
+          const res = await app.request(path, {
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: JSON.stringify(fields),
+          })
+          expect(res.status, path).toBeLessThan(500)
+          if (res.status >= 400) expectErrorShape(await res.json())
+        }
+        const read = await app.request(`/api/admin/penalties/${encodeURIComponent(target)}`, {
+          headers,
+        })
+        expect(read.status).toBeLessThan(500)
+      }),
+      { numRuns: 100 },
+    )
+  })
+})

@@ -159,6 +159,8 @@ describe('personal data past its retention period', () => {
       { action: 'mediate', mediationResult: 'agreed', note: '王小明同意商户退还差价。' },
       {
         action: 'complete',
+        finding: 'substantiated',
+        followUp: 'mediated',
         handlingResult: '调解成功，商户退还差价 3.2 元；回访 139-5550-1234 表示满意。',
         publicReply: '王小明您好：经调解，商户已退还差价并致歉。',
       },
@@ -484,7 +486,13 @@ describe('personal data erased at the resident’s request', () => {
     const filed = await fileCaseWithPhoto(w.app, w.t, countyA)
     const steps = [
       { action: 'accept' },
-      { action: 'complete', handlingResult: '已联系赵大海核实。', publicReply: '已处理。' },
+      {
+        action: 'complete',
+        finding: 'unverifiable',
+        followUp: 'none',
+        handlingResult: '已联系赵大海核实。',
+        publicReply: '已处理。',
+      },
       { action: 'close' },
     ]
     for (const [i, step] of steps.entries()) {

@@ -107,7 +107,8 @@ async function writes(id: string) {
 
 const completion = {
   action: 'report_completion',
-  isSubstantiated: 'true',
+  finding: 'partly_substantiated',
+  followUp: 'penalized',
   resolved: 'false',
   handlingResult: '经现场复秤，该摊位电子秤偏差超出允许误差，已责令停用并立案调查。',
   publicReply: '您反映的情况属实，我局已责令商户停用问题电子秤并依法立案调查。',
@@ -378,7 +379,8 @@ describe('hotline actions in the console', () => {
     const missing = await act(c.id, { action: 'report_completion', publicReply: '已处理。' })
     expect(missing.status).toBe(400)
     expect(messagesOf(await errorOf(missing))).toEqual([
-      '请选择诉求是否属实',
+      '请选择核查认定：查实、部分查实、不属实或无法查实',
+      '请选择后续处理（没有后续处理时选“无后续处理”）',
       '请选择问题是否已解决',
       '请填写办理结果',
       '请填写联系诉求人的时间',
@@ -420,7 +422,11 @@ describe('hotline actions in the console', () => {
       'case.report_progress',
       'case.report_completion',
     ])
-    expect(after.audit[2]?.detail).toMatchObject({ isSubstantiated: true, resolved: false })
+    expect(after.audit[2]?.detail).toMatchObject({
+      finding: 'partly_substantiated',
+      followUp: 'penalized',
+      resolved: false,
+    })
     // Finished: a note and a correction are left, and the web's archiving is not offered.
     expect((await caseOf(c.id)).allowedActions.map((a) => a.action)).toEqual([
       'note',

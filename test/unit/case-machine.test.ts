@@ -323,11 +323,18 @@ describe('the fields each action needs', () => {
     expect(messages).toContain('请填写说明')
   })
 
-  it('needs the handling result and the public reply to complete a case', () => {
+  it('needs the finding, what followed, the handling result and the reply to complete a case', () => {
     const parsed = parseCaseAction({ action: 'complete', version: '3', publicReply: '  ' })
     expect(parsed.success).toBe(false)
     const messages = parsed.success ? [] : parsed.error.issues.map((i) => i.message)
-    expect(messages).toEqual(expect.arrayContaining(['请填写办理结果', '请填写给投诉举报人的答复']))
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        '请选择核查认定：查实、部分查实、不属实或无法查实',
+        '请选择后续处理（没有后续处理时选“无后续处理”）',
+        '请填写办理结果',
+        '请填写给投诉举报人的答复',
+      ]),
+    )
   })
 
   it('takes a form’s strings: the version as a number, an empty optional note as none', () => {

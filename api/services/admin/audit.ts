@@ -38,6 +38,10 @@ type AuditAction =
   | `credit.${string}`
   /** 专项检查: created, drawn, published (by a handler or the sweep), recusals (回避). */
   | `campaign.${string}`
+  /** 行政处罚 entered, edited, and taken down by the hourly sweep (as `system`). */
+  | 'penalty.created'
+  | 'penalty.edited'
+  | 'penalty.taken_down'
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

@@ -18,6 +18,8 @@ import {
   updateTicket,
 } from '../../../db/queries/hotline-tickets.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
+import { caseOutcomeFacts } from '../../../db/queries/case-outcomes.ts'
+import { publishCaseOutcome } from '../credit/case-outcome.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { complaintChangedTopic, complaintKey } from '../../search/complaint-indexer.ts'
 import { erasedText } from '../../domain/erasure.ts'
@@ -199,6 +201,7 @@ async function refold(
     satisfaction: state.satisfaction,
     lastEventAt: state.lastEventAt,
   })
+  const before = await caseOutcomeFacts(trx, ticket.complaintId)
   await updateHotlineCase(trx, ticket.complaintId, {
     status: state.status,
     dueAt: state.deadline,
@@ -206,6 +209,11 @@ async function refold(
     // Cleared when the hotline reopens a closed case.
     closedAt: state.closedAt,
   })
+  // 结案归档 puts a 查实/部分查实 finding (from 办结反馈) on the business's credit record; 重办
+  // takes it off until the case is closed again.
+  if (((before?.closedAt ?? null) === null) !== (state.closedAt === null)) {
+    await publishCaseOutcome(trx, ticket.complaintId, `hotline:${ticketNo}`)
+  }
   await enqueue(trx, [
     {
       topic: complaintChangedTopic,

@@ -46,6 +46,10 @@ export const auditActionLabels: Record<string, string> = {
   'credit.objection_recorded': '登记信用记录异议',
   'credit.objection_upheld': '异议成立，更正信用记录',
   'credit.objection_rejected': '异议不成立',
+  'penalty.*': '行政处罚（全部）',
+  'penalty.created': '录入行政处罚',
+  'penalty.edited': '修改行政处罚',
+  'penalty.taken_down': '行政处罚公示期满撤下',
 }
 
 export const actionLabel = (action: string) => auditActionLabels[action] ?? action

@@ -10,6 +10,12 @@ import {
 } from '../../../api/services/admin/cases/machine.ts'
 import type { CaseDetail } from '../../../api/services/admin/cases/schemas.ts'
 import { mediationResults } from '../../../db/database.ts'
+import {
+  caseFindingLabels,
+  caseFindings,
+  caseFollowUpLabels,
+  caseFollowUps,
+} from '../../../api/domain/credit.ts'
 import type { Option } from './cases-queue.ts'
 
 /** One input of an action's form. */
@@ -65,6 +71,16 @@ const explanations: Record<CaseAction, (c: CaseDetail) => string> = {
     '复议、诉讼等已经结束时使用：解除后，已满保存期限的个人信息将在下一次定期清理时删除，本人也可以再申请删除。',
 }
 
+// 查实/部分查实 cases that name a business by its credit code go on its public credit record.
+const findingLabel = {
+  label: '核查认定',
+  hint: '归档后，“查实”“部分查实”的案件会列入被投诉单位的公开信用记录（只公开日期、问题类别、认定和后续处理，不公开投诉举报人的任何信息）。',
+}
+const followUpLabel = {
+  label: '后续处理',
+  hint: '立案查处的，行政处罚录入时可填写本案的受理编号。',
+}
+
 const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint?: string }>> = {
   'reject.reason': { label: '不予受理理由' },
   'reject.note': { label: '说明（公开）', hint: '投诉举报人会在查询页看到这段话。' },
@@ -73,6 +89,8 @@ const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint
   'note.note': { label: '备注内容（内部）' },
   'mediate.mediationResult': { label: '调解结果' },
   'mediate.note': { label: '调解情况（内部）' },
+  'complete.finding': findingLabel,
+  'complete.followUp': followUpLabel,
   'complete.handlingResult': { label: '办理结果（内部存档）' },
   'complete.publicReply': {
     label: '给投诉举报人的答复（公开）',
@@ -86,7 +104,8 @@ const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint
   'request_extension.days': { label: '申请延期天数', hint: '1 到 60 天。' },
   'request_extension.extensionReason': { label: '延期理由' },
   'report_progress.note': { label: '办理进展（发给热线并公开）' },
-  'report_completion.isSubstantiated': { label: '诉求是否属实' },
+  'report_completion.finding': findingLabel,
+  'report_completion.followUp': followUpLabel,
   'report_completion.resolved': { label: '问题是否已解决' },
   'report_completion.handlingResult': { label: '办理情况（发给热线）' },
   'report_completion.publicReply': {
@@ -145,16 +164,22 @@ function optionsOf(field: CaseField, counties: Option[], c: CaseDetail): Option[
     return mediationResults.map((r) => ({ value: r, label: mediationResultLabels[r] }))
   }
   if (field === 'county') return counties.filter((o) => o.value !== c.countyCode)
-  if (field === 'isSubstantiated' || field === 'resolved') return yesNoOptions
+  if (field === 'finding')
+    return caseFindings.map((f) => ({ value: f, label: caseFindingLabels[f] }))
+  if (field === 'followUp') {
+    return caseFollowUps.map((f) => ({ value: f, label: caseFollowUpLabels[f] }))
+  }
+  if (field === 'resolved') return yesNoOptions
   return undefined
 }
 
 function controlOf(field: CaseField): ActionField['control'] {
   switch (field) {
     case 'mediationResult':
-    case 'isSubstantiated':
     case 'resolved':
       return 'radio'
+    case 'finding':
+    case 'followUp':
     case 'reason':
     case 'county':
       return 'select'

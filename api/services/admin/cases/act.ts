@@ -20,6 +20,7 @@ import { withoutResident } from '../../../domain/erasure.ts'
 import { maskPersonalNumbers } from '../../../domain/masks.ts'
 import { complaintChangedTopic, complaintKey } from '../../../search/complaint-indexer.ts'
 import { erasePersonalData } from './retention.ts'
+import { publishCaseOutcome } from '../../credit/case-outcome.ts'
 import { validationFailed } from '../../../validation.ts'
 import { callbackPayload, queueCallback } from './callbacks.ts'
 import type { SignedInOperator } from '../access.ts'
@@ -71,21 +72,18 @@ function factsOf(input: CaseActionInput, at: Date): Updateable<ComplaintTable> {
     case 'mediate':
       return { mediationResult: input.mediationResult! }
     case 'complete':
-      return {
-        handlingResult: input.handlingResult!,
-        publicReply: input.publicReply!,
-        resolvedAt: at,
-      }
-    case 'close':
-      return { closedAt: at }
-    case 'sign':
-      return { acceptedAt: at }
     case 'report_completion':
       return {
         handlingResult: input.handlingResult!,
         publicReply: input.publicReply!,
         resolvedAt: at,
+        finding: input.finding!,
+        followUp: input.followUp!,
       }
+    case 'close':
+      return { closedAt: at }
+    case 'sign':
+      return { acceptedAt: at }
     case 'hold_erasure':
       return { erasureHeldAt: at, erasureHoldNote: input.note! }
     case 'lift_erasure_hold':
@@ -109,7 +107,6 @@ const correctedFields = (input: Pick<CaseActionInput, 'name' | 'phone'>) =>
 function hotlineAuditDetail(input: CaseActionInput) {
   return {
     ...(input.days === undefined ? {} : { days: input.days }),
-    ...(input.isSubstantiated === undefined ? {} : { isSubstantiated: input.isSubstantiated }),
     ...(input.resolved === undefined ? {} : { resolved: input.resolved }),
   }
 }
@@ -263,6 +260,9 @@ export async function actOnCase({
     })
     if (!changed) throw stale()
     const recorded = await changePersonalData(ctx, trx, taken, current.id, at)
+    // 归档 makes a 查实/部分查实 finding public on the business's credit record.
+    const creditRecord =
+      to === 'closed' ? await publishCaseOutcome(trx, current.id, `case:${current.id}`) : null
     let callback: { id: string; webhookId: string } | undefined
     if (isHotlineAction(action.action)) {
       const ticketNo = hotline?.ticket?.ticketNo
@@ -304,6 +304,8 @@ export async function actOnCase({
         version: action.version + 1,
         ...(action.reason ? { reason: action.reason } : {}),
         ...(action.mediationResult ? { mediationResult: action.mediationResult } : {}),
+        ...(action.finding ? { finding: action.finding, followUp: action.followUp } : {}),
+        ...(creditRecord ? { creditRecord } : {}),
         ...(action.action === 'assign'
           ? { fromCounty: current.countyCode, toCounty: action.county }
           : {}),

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import type { Database, HotlineCallbackType } from '../../../../db/database.ts'
 import { insertCallback } from '../../../../db/queries/hotline-callbacks.ts'
 import { beijingIso } from '../../../domain/beijing-time.ts'
+import { publicFindings } from '../../../domain/credit.ts'
 import type { HotlineAction } from './machine.ts'
 import type { CaseActionInput } from './schemas.ts'
 import { hotlineCallbackSchema, type HotlineCallback } from '../../hotline/events.ts'
@@ -31,7 +32,7 @@ function detailOf(action: HotlineAction, input: CaseActionInput, countyName: str
       return { note: input.note! }
     case 'report_completion':
       return {
-        is_substantiated: input.isSubstantiated!,
+        is_substantiated: publicFindings.includes(input.finding!),
         resolved: input.resolved!,
         handling_note: input.handlingResult!,
         public_reply: input.publicReply!,

@@ -8,6 +8,7 @@ import {
 } from '../../../../db/queries/hotline-callbacks.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import { kindLabels } from '../../../domain/complaints.ts'
+import { caseFindingLabels, caseFollowUpLabels } from '../../../domain/credit.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { maskedContact } from './contact.ts'
@@ -108,6 +109,10 @@ export async function caseDetail(
     publicReply: row.publicReply,
     resolvedAt: isoOrNull(row.resolvedAt),
     closedAt: isoOrNull(row.closedAt),
+    finding: row.finding,
+    findingName: row.finding === null ? null : caseFindingLabels[row.finding],
+    followUp: row.followUp,
+    followUpName: row.followUp === null ? null : caseFollowUpLabels[row.followUp],
     version: row.version,
     photos: photos.map((p) => ({ id: p.id, url: photoUrl(p.id), contentType: p.contentType })),
     timeline: timeline.map((e) => ({

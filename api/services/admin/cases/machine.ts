@@ -47,7 +47,8 @@ export type CaseField =
   | 'legalBasis'
   | 'days'
   | 'extensionReason'
-  | 'isSubstantiated'
+  | 'finding'
+  | 'followUp'
   | 'resolved'
   | 'contactedAt'
   | 'name'
@@ -168,6 +169,8 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     fields: {},
     entry: { kind: 'in_progress', isPublic: true },
   },
+  // The finding and what followed are asked where handling ends, on the web and from 12345
+  // alike, so every case that reaches 归档 carries them (issue 22: case outcomes).
   complete: {
     label: '办结',
     from: ['accepted', 'in_progress'],
@@ -175,7 +178,12 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     to: 'resolved',
     channels: web,
     roles: handlers,
-    fields: { handlingResult: 'required', publicReply: 'required' },
+    fields: {
+      finding: 'required',
+      followUp: 'required',
+      handlingResult: 'required',
+      publicReply: 'required',
+    },
     entry: { kind: 'resolved', isPublic: true },
   },
   close: {
@@ -241,7 +249,9 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
     to: 'resolved',
     roles: handlers,
     fields: {
-      isSubstantiated: 'required',
+      // The callback's is_substantiated follows from the finding (callbacks.ts).
+      finding: 'required',
+      followUp: 'required',
       resolved: 'required',
       handlingResult: 'required',
       publicReply: 'required',

@@ -10,6 +10,12 @@ import {
   satisfactionLevels,
 } from '../../../../db/database.ts'
 import { beijingInstant } from '../../../domain/beijing-time.ts'
+import {
+  caseFindings,
+  caseFollowUps,
+  type CaseFinding,
+  type CaseFollowUp,
+} from '../../../domain/credit.ts'
 import { nameField, phoneField } from '../../complaints/schemas.ts'
 import { rejectionReasons } from './labels.ts'
 import { caseActions, caseMachine, type CaseAction, type CaseField } from './machine.ts'
@@ -209,6 +215,16 @@ export const caseDetailSchema = caseQueueItemSchema
     publicReply: z.string().nullable(),
     resolvedAt: z.string().nullable(),
     closedAt: z.string().nullable(),
+    /**
+     * 办结认定, recorded when handling ends; null for a case not ended yet or closed before
+     * findings were recorded. A closed 查实/部分查实 case naming a business by credit code is on
+     * that business's public credit record.
+     */
+    finding: z.enum(caseFindings).nullable(),
+    findingName: z.string().nullable(),
+    /** What followed: 调解成功, 责令改正, 立案查处, 移送 or none. */
+    followUp: z.enum(caseFollowUps).nullable(),
+    followUpName: z.string().nullable(),
     version: z.number().int(),
     photos: z.array(z.object({ id: z.string(), url: z.string(), contentType: z.string() })),
     timeline: z.array(
@@ -288,7 +304,8 @@ const fieldSchemas: Record<CaseField, z.ZodType> = {
     .min(1, '延期天数至少 1 天')
     .max(60, '延期天数最多 60 天'),
   extensionReason: text('延期理由', 2000),
-  isSubstantiated: yesNo('请选择诉求是否属实'),
+  finding: z.enum(caseFindings, { error: '请选择核查认定：查实、部分查实、不属实或无法查实' }),
+  followUp: z.enum(caseFollowUps, { error: '请选择后续处理（没有后续处理时选“无后续处理”）' }),
   resolved: yesNo('请选择问题是否已解决'),
   contactedAt: pastTime('联系诉求人的时间'),
   name: nameField,
@@ -332,7 +349,8 @@ export interface CaseActionInput {
   legalBasis?: string
   days?: number
   extensionReason?: string
-  isSubstantiated?: boolean
+  finding?: CaseFinding
+  followUp?: CaseFollowUp
   resolved?: boolean
   contactedAt?: Date
   name?: string

@@ -219,8 +219,4 @@ export interface CreditGradeHistoryTable {
   computedAt: DefaultTimestamp
 }
 
-export type MarketEntity = Selectable<MarketEntityTable>
 export type InspectionCampaign = Selectable<InspectionCampaignTable>
-export type InspectionVisit = Selectable<InspectionVisitTable>
-export type Penalty = Selectable<PenaltyTable>
-export type CreditObjection = Selectable<CreditObjectionTable>

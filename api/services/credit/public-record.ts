@@ -216,3 +216,41 @@ export async function* marketEntityPages({
 }): AsyncGenerator<MarketEntityView[]> {
   yield* allMarketEntities(ctx.db, input.batchSize)
 }
+
+/** What the plaque check shows of the record: the grade and the last inspection. */
+export interface CreditSummary {
+  grade: PublicRecord['grade']
+  lastInspection: PublicRecord['inspections'][number] | null
+}
+
+/**
+ * The credit part of the live plaque check (/verify): read from PostgreSQL at this moment, through
+ * the same reader as the record, so the check never disagrees with the record's page.
+ */
+export async function creditSummary({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: { business: RecordBusiness }
+}): Promise<CreditSummary> {
+  const today = beijingDate()
+  const [grade, record] = await Promise.all([
+    gradeOf(ctx.db, input.business.uscc),
+    loadCreditRecord(ctx.db, input.business.uscc, today),
+  ])
+  const shown = toPublicRecord(input.business, grade, record, today)
+  return { grade: shown.grade, lastInspection: shown.inspections[0] ?? null }
+}
+
+/** A market entity (not certified) by its code, for the plaque check; undefined when unknown. */
+export async function findMarketEntity({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: { uscc: string }
+}): Promise<MarketEntityView | undefined> {
+  const [entity] = await marketEntitiesByUscc(ctx.db, [input.uscc])
+  return entity
+}

@@ -9,6 +9,8 @@ import { listEnterprises } from '../../api/services/enterprises/list.ts'
 import type { OutboxRow } from '../../db/database.ts'
 import { ensureMarketEntity } from '../../db/queries/credit-record.ts'
 import { generateDemoRecords } from '../../scripts/demo/generate.ts'
+import { demoStation, loadDemoCredit } from '../../scripts/demo/credit.ts'
+import { getPublicRecord } from '../../api/services/credit/public-record.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
 /**
@@ -251,5 +253,33 @@ describe('the open data', () => {
     ])
     expect(lines.some((l) => l.startsWith(`${entity.uscc},`) && l.includes('信用等级'))).toBe(true)
     expectNothingOfTheResident(csv)
+  })
+})
+
+describe('the demo credit record', () => {
+  it('loads a failed 加油机 visit, a penalty and grades, shown through the public record', async () => {
+    const records = generateDemoRecords(300)
+    await applyEnterpriseRecords({
+      ctx: t.deps,
+      input: { records, source: 'demo', today: '2026-12-06', isDemo: true },
+    })
+    await loadDemoCredit(t.deps, records, '2026-12-06')
+    const station = await getPublicRecord({
+      ctx: t.deps,
+      input: { uscc: demoStation.uscc, today: '2026-12-06' },
+    })
+    expect(station.certification).toBeNull()
+    expect(station.grade?.grade).toBe('D')
+    expect(station.inspections.map((v) => [v.visitedOn, v.kindLabel, v.resultLabel])).toEqual([
+      ['2026-10-27', '加油机', '不合格'],
+    ])
+    expect(station.inspections[0]).toMatchObject({ instrumentsChecked: 2, instrumentsFailed: 1 })
+    expect(station.penalties.map((p) => p.kind)).toEqual(['fine'])
+    const committed = await t.deps.db
+      .selectFrom('commitments')
+      .select('uscc')
+      .where('source', '=', 'demo')
+      .execute()
+    expect(committed.length).toBe(5)
   })
 })

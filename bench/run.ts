@@ -5,7 +5,7 @@ import { beijingDate } from '../api/domain/beijing-time.ts'
 import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
 
 /**
- * `npm run bench [-- build|search|intake|queue-search|hotline] [--runs N] [--seconds N] [--rate N]
+ * `npm run bench [-- build|search|intake|queue-search|hotline|credit-record] [--runs N] [--seconds N] [--rate N]
  * [--complaints N]`: benchmarks, on demand and never part of `npm test`. Each writes
  * bench/results/<name>-<date>.json and prints one line.
  */
@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<
     intake: () => import('./intake.ts'),
     'queue-search': () => import('./queue-search.ts'),
     hotline: () => import('./hotline.ts'),
+    'credit-record': () => import('./credit-record.ts'),
   }
 
 async function main() {

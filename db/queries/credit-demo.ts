@@ -11,7 +11,7 @@ import type {
 } from '../database.ts'
 
 /** A visit of the demo campaign with the instruments checked on it. */
-export interface DemoVisit extends Omit<Insertable<InspectionVisitTable>, 'campaignId'> {
+interface DemoVisit extends Omit<Insertable<InspectionVisitTable>, 'campaignId'> {
   instruments: Array<Omit<Insertable<InspectedInstrumentTable>, 'visitId'>>
 }
 

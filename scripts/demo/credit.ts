@@ -29,7 +29,7 @@ export const demoStation = {
   address: '丽水市莲都区城东路 218 号',
   isDemo: true,
 }
-export const demoStall = {
+const demoStall = {
   uscc: withCheck('92331102MA2D0EM02'),
   name: '莲都区老街水果摊',
   countyCode: '331102',
@@ -44,7 +44,7 @@ export const demoStall = {
  * dispenser, a penalty, and grades. Dates are counted back from `today`, so the record stays
  * inside the grade's 24-month window whenever the demo is loaded.
  */
-export function demoCreditPlan(records: readonly EnterpriseRecord[], today: string): DemoCredit {
+function demoCreditPlan(records: readonly EnterpriseRecord[], today: string): DemoCredit {
   const active = records.filter((r) => r.status === 'active')
   const stations = active.filter((r) => r.sectorCode === 'fuel_station').slice(0, 3)
   const committed = active.filter((r) => r.sectorCode !== 'fuel_station').slice(0, 5)

@@ -5,7 +5,7 @@ import type { ServiceContext } from '../../deps.ts'
 import { publicRecordsOf, type PublicRecord } from './public-record.ts'
 
 /** The open data's columns, in the order the file lists them. */
-export const creditCsvHeader = [
+const creditCsvHeader = [
   '统一社会信用代码',
   '名称',
   '区县',
@@ -34,7 +34,7 @@ const correctionText = (c: { note: string; correctedOn: string } | null) =>
   c ? `${c.correctedOn} 更正：${c.note}` : ''
 
 /** One row per public item of the record; a business with nothing public gives no row. */
-export function recordRows(r: PublicRecord): Row[] {
+function recordRows(r: PublicRecord): Row[] {
   const base = {
     统一社会信用代码: r.uscc,
     名称: r.name,

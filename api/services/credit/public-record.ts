@@ -58,7 +58,7 @@ const emptyRecord = (uscc: string): CreditRecord => ({
  * resident gave (loadCreditRecord reads none of it; a case is named by date and category only,
  * not by its internal id, which is no business of the public).
  */
-export function toPublicRecord(
+function toPublicRecord(
   business: RecordBusiness,
   grade: GradeView | undefined,
   record: CreditRecord,

@@ -24,7 +24,7 @@ const marketEntityFields = [
   'grade',
 ] as const satisfies readonly (keyof MarketEntityDocument)[]
 
-export type MarketEntityHit = Pick<MarketEntityDocument, (typeof marketEntityFields)[number]>
+type MarketEntityHit = Pick<MarketEntityDocument, (typeof marketEntityFields)[number]>
 
 const toMarketEntityHit = (m: MarketEntityHit): MarketEntityHit => ({
   uscc: m.uscc,

@@ -13,11 +13,13 @@ export async function insertCreditVolume(
 ) {
   await sql`
     INSERT INTO inspection_campaigns (title, kind, starts_on, ends_on, county_codes, sector_codes,
-                                      draw_size, status, published_at)
+                                      draw_size, status, drawn_at, draw_seed, draw_method,
+                                      draw_weights, draw_pool, published_at)
     SELECT '基准专项检查 ' || g, (ARRAY['fuel_dispenser', 'taxi_meter', 'market_scale',
              'utility_meter', 'optical', 'legal_units'])[g % 6 + 1],
            date '2025-01-01' + g * 7, date '2025-01-01' + g * 7 + 30,
-           ARRAY['331102'], ARRAY['market'], 1000, 'drawn', now()
+           ARRAY['331102'], ARRAY['market'], 1000, 'drawn', now(), 'bench', 'bench',
+           '{}'::jsonb, '[]'::jsonb, now()
     FROM generate_series(0, 99) AS g
   `.execute(db)
   await sql`

@@ -131,8 +131,8 @@ describe('a case closed as 查实', () => {
         .executeTakeFirstOrThrow()
       ids.push(row.id)
     }
-    // The first closed as 查实, the second as 不属实 (closing through the console is the
-    // outcomes part's; here the closure is written as it stores it).
+    // The first closed as 查实, the second as 不属实 (the console's closing has tests of its own;
+    // here the closure is written as it is stored).
     await db
       .updateTable('complaints')
       .set({
@@ -150,7 +150,7 @@ describe('a case closed as 查实', () => {
       .where('id', '=', ids[1]!)
       .execute()
     // The closure alone wakes no rebuild (complaints are not site data); the grade that follows
-    // it does. Written here as the grade part writes it.
+    // it does. Written here as the grade recompute stores it.
     await db
       .insertInto('creditGrades')
       .values({

@@ -283,3 +283,37 @@ describe('the demo credit record', () => {
     expect(committed.length).toBe(5)
   })
 })
+
+describe('the per-address limit', () => {
+  it('answers 429 with Retry-After past SEARCH_LIMIT_PER_ADDRESS lookups a minute', async () => {
+    const limited = await createTestContext({ env: { SEARCH_LIMIT_PER_ADDRESS: '2' } })
+    try {
+      const limitedApp = createApp(limited.deps)
+      const ask = (address: string) =>
+        limitedApp.request(
+          '/api/enterprises/91331102MA2E0000X1/record',
+          {},
+          {
+            clientAddress: address,
+          },
+        )
+      expect((await ask('198.51.100.7')).status).toBe(404)
+      expect((await ask('198.51.100.7')).status).toBe(404)
+      const refused = await ask('198.51.100.7')
+      expect(refused.status).toBe(429)
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+      // Another address, and searches from the same one, are not held back by it.
+      expect((await ask('198.51.100.8')).status).toBe(404)
+      const search = await limitedApp.request(
+        '/api/search?q=菜场',
+        {},
+        {
+          clientAddress: '198.51.100.7',
+        },
+      )
+      expect(search.status).not.toBe(429)
+    } finally {
+      await limited.cleanup()
+    }
+  })
+})

@@ -5,7 +5,7 @@ import { beijingDate } from '../api/domain/beijing-time.ts'
 import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
 
 /**
- * `npm run bench [-- build|search|intake|queue-search|hotline|credit-grade] [--runs N]
+ * `npm run bench [-- build|search|intake|queue-search|hotline|credit-grade|credit-record] [--runs N]
  * [--seconds N] [--rate N] [--complaints N]`: benchmarks, on demand and never part of `npm test`. Each writes
  * bench/results/<name>-<date>.json and prints one line.
  */
@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<
     'queue-search': () => import('./queue-search.ts'),
     hotline: () => import('./hotline.ts'),
     'credit-grade': () => import('./credit-grade.ts'),
+    'credit-record': () => import('./credit-record.ts'),
   }
 
 async function main() {

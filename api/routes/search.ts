@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { enterpriseSchema } from '../services/enterprises/schemas.ts'
+import { enterpriseSchema, gradeSchema } from '../services/enterprises/schemas.ts'
 import { countSearch } from '../services/limits/search-limit.ts'
 import { publicSearch } from '../services/search/public.ts'
 import type { App } from '../env.ts'
@@ -16,10 +16,26 @@ const noticeHitSchema = z
   })
   .openapi('NoticeHit')
 
+const marketEntityHitSchema = z
+  .object({
+    uscc: z.string(),
+    name: z.string(),
+    county: z.string(),
+    countyName: z.string(),
+    sector: z.string(),
+    sectorName: z.string(),
+    address: z.string(),
+    grade: gradeSchema.nullable(),
+  })
+  .openapi('MarketEntityHit', {
+    description:
+      '未认定诚信计量单位的市场主体（检查、查实投诉或行政处罚中出现过），有信用记录：GET /api/enterprises/{uscc}/record',
+  })
+
 const route = createRoute({
   method: 'get',
   path: '/search',
-  summary: '公开搜索：诚信计量单位与公告',
+  summary: '公开搜索：诚信计量单位、其他市场主体与公告',
   request: {
     query: z.object({
       q: z.string().trim().min(1, '请输入搜索词').max(100, '搜索词最多 100 个字'),
@@ -34,6 +50,7 @@ const route = createRoute({
           schema: z.object({
             enterprises: z.array(enterpriseSchema),
             notices: z.array(noticeHitSchema),
+            marketEntities: z.array(marketEntityHitSchema),
           }),
         },
       },

@@ -58,7 +58,8 @@ const chineseFields = ['name', 'address', 'title', 'summary', 'body', 'merchantN
 const indexSettings: Record<IndexKind, Settings> = {
   enterprises: {
     searchableAttributes: ['name', 'address', 'uscc', 'countyName', 'sectorName'],
-    filterableAttributes: ['county', 'sector', 'status'],
+    // `certified` tells certified businesses from market entities; `grade` is the credit grade.
+    filterableAttributes: ['county', 'sector', 'status', 'grade', 'certified'],
     sortableAttributes: ['name', 'certifiedAt', 'validUntil'],
     displayedAttributes: ['*'],
     localizedAttributes: [{ attributePatterns: chineseFields, locales: ['cmn'] }],

@@ -23,8 +23,13 @@ import {
   type IndexKind,
   type SearchClient,
 } from './client.ts'
-import type { EnterpriseDocument } from './enterprise-documents.ts'
-import { toEnterpriseDocument } from './enterprise-indexer.ts'
+import type { BusinessDocument, EnterpriseDocument } from './enterprise-documents.ts'
+import { toEnterpriseDocument, toMarketEntityDocument } from './enterprise-indexer.ts'
+import {
+  allMarketEntities,
+  countMarketEntities,
+  marketEntitiesByUscc,
+} from '../../db/queries/market-entities.ts'
 import { readNotices } from './notices.ts'
 
 /** Where the notices live: files, not rows (content/notices/*.md). */
@@ -84,10 +89,10 @@ async function indexUids(meili: Meilisearch): Promise<string[]> {
  * failed one throws.
  */
 function pipelinedWriter(search: SearchClient, uid: string) {
-  const index = search.meili.index<EnterpriseDocument | ComplaintDocument>(uid)
+  const index = search.meili.index<BusinessDocument | ComplaintDocument>(uid)
   let inFlight: Promise<unknown> = Promise.resolve()
   return {
-    async write(documents: EnterpriseDocument[] | ComplaintDocument[]) {
+    async write(documents: BusinessDocument[] | ComplaintDocument[]) {
       const enqueued = index.addDocuments(documents)
       await enqueued
       await inFlight
@@ -143,13 +148,20 @@ async function rebuildEnterprises(options: ReindexOptions, fresh: string) {
   const { db, search, logger, onProgress } = options
   const live = search.indexName('enterprises')
   const since = await changeWatermark(db)
-  const total = await countEnterprises(db)
+  // Certified businesses and market entities (市场主体) share the index: a search finds both.
+  const total = (await countEnterprises(db)) + (await countMarketEntities(db))
   const writer = pipelinedWriter(search, fresh)
   const indexed = new Set<string>()
   let done = 0
   onProgress?.({ kind: 'enterprises', done, total })
   for await (const batch of allEnterprises(db, options.batchSize ?? 5_000)) {
     await writer.write(batch.map(toEnterpriseDocument))
+    for (const e of batch) indexed.add(e.uscc)
+    done += batch.length
+    onProgress?.({ kind: 'enterprises', done, total: Math.max(total, done) })
+  }
+  for await (const batch of allMarketEntities(db, options.batchSize ?? 5_000)) {
+    await writer.write(batch.map(toMarketEntityDocument))
     for (const e of batch) indexed.add(e.uscc)
     done += batch.length
     onProgress?.({ kind: 'enterprises', done, total: Math.max(total, done) })
@@ -164,6 +176,12 @@ async function rebuildEnterprises(options: ReindexOptions, fresh: string) {
   }
   for (const e of changed) indexed.add(e.uscc)
   const current = await allUsccs(db)
+  // A market entity is still current (and not gone) while it is in the index's other half.
+  const stillEntities = await marketEntitiesByUscc(
+    db,
+    [...indexed].filter((uscc) => !current.has(uscc)),
+  )
+  for (const m of stillEntities) current.add(m.uscc)
   const gone = [...indexed].filter((uscc) => !current.has(uscc))
   if (gone.length > 0) assertSucceeded(await index.deleteDocuments(gone).waitTask())
   logger.info(
@@ -171,7 +189,11 @@ async function rebuildEnterprises(options: ReindexOptions, fresh: string) {
     'enterprises index rebuilt and swapped in',
   )
 
-  const count = await compareCounts(search, 'enterprises', await countEnterprises(db))
+  const count = await compareCounts(
+    search,
+    'enterprises',
+    (await countEnterprises(db)) + (await countMarketEntities(db)),
+  )
   return { count, caughtUp: { upserted: changed.length, deleted: gone.length } }
 }
 

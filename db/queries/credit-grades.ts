@@ -152,3 +152,37 @@ export async function countBusinesses(db: Kysely<Database>): Promise<number> {
   `.execute(db)
   return Number(rows[0]!.n)
 }
+
+/**
+ * The codes of every business whose public record may hold anything (a grade, a published visit,
+ * a closed 查实 case, a published penalty, a commitment): the static build reads the
+ * full record of these only, and gives every other business an empty one without a query.
+ */
+export async function usccsWithCreditRecord(db: Kysely<Database>): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('creditGrades')
+    .select('uscc')
+    .union(db.selectFrom('inspectionVisits').select('uscc').where('publishedAt', 'is not', null))
+    .union(db.selectFrom('penalties').select('uscc').where('publishedAt', 'is not', null))
+    .union(db.selectFrom('commitments').select('uscc').where('withdrawnAt', 'is', null))
+    .union(
+      db
+        .selectFrom('complaints')
+        .select('enterpriseUscc as uscc')
+        .where('finding', 'in', ['substantiated', 'partly_substantiated'])
+        .where('closedAt', 'is not', null)
+        .where('enterpriseUscc', 'is not', null)
+        .$narrowType<{ uscc: string }>(),
+    )
+    .union(
+      db
+        .selectFrom('complaints')
+        .select('merchantUscc as uscc')
+        .where('finding', 'in', ['substantiated', 'partly_substantiated'])
+        .where('closedAt', 'is not', null)
+        .where('merchantUscc', 'is not', null)
+        .$narrowType<{ uscc: string }>(),
+    )
+    .execute()
+  return new Set(rows.map((r) => r.uscc))
+}

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { CreditGrade } from '../../api/domain/credit.ts'
 import type { CertificationStatus, Database } from '../database.ts'
 import { baseView, type EnterpriseView } from './enterprises.ts'
 
@@ -51,9 +52,12 @@ export async function certificationHistories(db: Kysely<Database>, usccs: readon
     .execute()
 }
 
-/** How many businesses each county, sector and status holds (any status for the first two). */
+/**
+ * How many businesses each county, sector, status and credit grade holds (any status for all but
+ * the third).
+ */
 export async function directoryCounts(db: Kysely<Database>) {
-  const [counties, sectors, statuses] = await Promise.all([
+  const [counties, sectors, statuses, grades] = await Promise.all([
     db
       .selectFrom('counties as c')
       .leftJoin('enterprises as e', 'e.countyCode', 'c.code')
@@ -73,6 +77,12 @@ export async function directoryCounts(db: Kysely<Database>) {
       .select(['status', (eb) => eb.fn.countAll<string>().as('total')])
       .groupBy('status')
       .execute(),
+    db
+      .selectFrom('enterprises as e')
+      .innerJoin('creditGrades as g', 'g.uscc', 'e.uscc')
+      .select(['g.grade', (eb) => eb.fn.countAll<string>().as('total')])
+      .groupBy('g.grade')
+      .execute(),
   ])
   const toNumber = <T extends { total: string }>(rows: T[]) =>
     rows.map((r) => ({ ...r, total: Number(r.total) }))
@@ -80,5 +90,6 @@ export async function directoryCounts(db: Kysely<Database>) {
     counties: toNumber(counties),
     sectors: toNumber(sectors),
     statuses: toNumber(statuses) as Array<{ status: CertificationStatus; total: number }>,
+    grades: toNumber(grades) as Array<{ grade: CreditGrade; total: number }>,
   }
 }

@@ -86,13 +86,31 @@ export async function consoleHistory(db: Kysely<Database>, uscc: string) {
 /**
  * A fingerprint of everything the static pages show about businesses. Any write to a business
  * moves its updated_at forward and so the sum, even one committed after a later-stamped write
- * (where max(updated_at) alone would not move); inserts and deletes move the count.
+ * (where max(updated_at) alone would not move); inserts and deletes move the count. The credit
+ * record's tables (those with a site_data trigger) count too: a grade, a published visit, a
+ * penalty or a market entity changes the pages as much as a certification does.
  */
 export async function publishedDataStamp(db: Kysely<Database>): Promise<string> {
-  const result = await sql<{ n: string; total: string | null }>`
-    SELECT count(*)::text AS n, sum(extract(epoch FROM updated_at))::text AS total
+  const result = await sql<{ n: string; total: string | null; credit: string }>`
+    SELECT count(*)::text AS n, sum(extract(epoch FROM updated_at))::text AS total,
+      concat_ws(':',
+        (SELECT count(*) || '/' || coalesce(sum(extract(epoch FROM updated_at)), 0)
+           FROM market_entities),
+        (SELECT count(*) || '/' || coalesce(sum(extract(epoch FROM computed_at)), 0)
+           FROM credit_grades),
+        (SELECT count(*) || '/' || coalesce(sum(extract(epoch FROM updated_at) + version), 0)
+           FROM inspection_campaigns),
+        (SELECT count(*) || '/' || coalesce(sum(extract(epoch FROM updated_at) + version), 0)
+           FROM inspection_visits),
+        (SELECT count(*) || '/' || coalesce(sum(extract(epoch FROM updated_at) + version), 0)
+           FROM penalties),
+        (SELECT count(*) || '/' || coalesce(sum(extract(epoch FROM coalesce(withdrawn_at,
+           created_at))), 0) FROM commitments),
+        (SELECT count(*) || '/' || coalesce(sum(extract(epoch FROM corrected_at)), 0)
+           FROM record_corrections)
+      ) AS credit
     FROM enterprises
   `.execute(db)
   const row = result.rows[0]!
-  return `${row.n}:${row.total ?? 0}`
+  return `${row.n}:${row.total ?? 0}:${row.credit}`
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
+import type { CreditGrade } from '../../api/domain/credit.ts'
 import type { CertificationStatus, Database } from '../database.ts'
 
 /** One business as the public sees it, with its county and sector names. */
@@ -15,6 +16,8 @@ export interface EnterpriseView {
   validUntil: string
   address: string
   isDemo: boolean
+  /** The current credit grade; null when none has been computed yet. */
+  grade: CreditGrade | null
 }
 
 export interface EnterpriseFilter {
@@ -33,6 +36,7 @@ export function baseView(db: Kysely<Database>) {
     .selectFrom('enterprises as e')
     .innerJoin('counties as c', 'c.code', 'e.countyCode')
     .innerJoin('sectors as s', 's.code', 'e.sectorCode')
+    .leftJoin('creditGrades as g', 'g.uscc', 'e.uscc')
     .select([
       'e.uscc',
       'e.name',
@@ -46,6 +50,7 @@ export function baseView(db: Kysely<Database>) {
       'e.validUntil',
       'e.address',
       'e.isDemo',
+      'g.grade',
     ])
 }
 

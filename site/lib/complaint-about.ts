@@ -33,6 +33,15 @@ export async function formAbout(code: string): Promise<FormAbout> {
       linked: { name: e.name, uscc: e.uscc },
     }
   }
+  if (found.kind === 'entity') {
+    // A market entity with a credit record: its details are known, but it is not on the list.
+    const m = found.entity
+    return {
+      kind: 'unknown',
+      values: { merchantName: m.name, merchantUscc: m.uscc, county: m.county, address: m.address },
+      message: `${m.name}不是丽水市诚信计量单位，已带出它的名称、代码和地址，请核对后填写。`,
+    }
+  }
   if (found.problem) {
     return {
       kind: 'unknown',

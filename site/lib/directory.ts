@@ -7,19 +7,21 @@ import { serviceContext } from './services.ts'
 export const pageSize = 20
 
 /** The directory's one-dimension filters, each with prerendered pages. */
-export const facetNames = ['county', 'sector', 'status'] as const
+export const facetNames = ['county', 'sector', 'status', 'grade'] as const
 export type Facet = (typeof facetNames)[number]
 
 export const facetLabels: Record<Facet, string> = {
   county: '区县',
   sector: '行业',
   status: '认定状态',
+  grade: '信用等级',
 }
 
 const facetKey: Record<Facet, keyof DirectoryFacets> = {
   county: 'counties',
   sector: 'sectors',
   status: 'statuses',
+  grade: 'grades',
 }
 
 export interface ActiveFilter {

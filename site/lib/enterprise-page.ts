@@ -2,18 +2,59 @@ import {
   allEnterprisesWithHistory,
   type EnterpriseWithHistory,
 } from '../../api/services/directory/all.ts'
+import { beijingDate } from '../../api/domain/beijing-time.ts'
+import {
+  marketEntityPages,
+  publicRecordsOf,
+  recordHolders,
+  type MarketEntity,
+  type PublicRecord,
+} from '../../api/services/credit/public-record.ts'
 import { serviceContext } from './services.ts'
 
-/** One prerendered page per business, with all its data fetched up front in batches. */
+/** A business page: a certified business with its history, or a market entity (未认定). */
+export type BusinessPageProps =
+  | { kind: 'certified'; enterprise: EnterpriseWithHistory; record: PublicRecord }
+  | { kind: 'entity'; entity: MarketEntity; record: PublicRecord }
+
+/**
+ * One prerendered page per business, certified or market entity, with all its data fetched up
+ * front in batches. Market entities are prerendered too: they are businesses named in an
+ * inspection, a substantiated case or a penalty, a few hundred a year in the city, so certified
+ * and uncertified together stay far below the tens of thousands the build handles (DESIGN.md
+ * section 2). The full credit record is read only for businesses that have one.
+ */
 export async function enterprisePaths() {
-  const paths: Array<{ params: { uscc: string }; props: { enterprise: EnterpriseWithHistory } }> =
-    []
+  const ctx = serviceContext()
+  const today = beijingDate()
+  const withRecord = await recordHolders({ ctx })
+  const paths: Array<{ params: { uscc: string }; props: BusinessPageProps }> = []
   for await (const batch of allEnterprisesWithHistory({
-    ctx: serviceContext(),
+    ctx,
     input: { batchSize: 1000 },
   })) {
-    for (const enterprise of batch)
-      paths.push({ params: { uscc: enterprise.uscc }, props: { enterprise } })
+    const records = await publicRecordsOf({
+      ctx,
+      input: { businesses: batch, withRecord, today },
+    })
+    batch.forEach((enterprise, i) =>
+      paths.push({
+        params: { uscc: enterprise.uscc },
+        props: { kind: 'certified', enterprise, record: records[i]! },
+      }),
+    )
+  }
+  for await (const batch of marketEntityPages({ ctx, input: { batchSize: 1000 } })) {
+    const records = await publicRecordsOf({
+      ctx,
+      input: { businesses: batch, withRecord, today },
+    })
+    batch.forEach((entity, i) =>
+      paths.push({
+        params: { uscc: entity.uscc },
+        props: { kind: 'entity', entity, record: records[i]! },
+      }),
+    )
   }
   return paths
 }

@@ -17,6 +17,7 @@ export interface SearchQuery {
 }
 
 type NoticeHit = Awaited<ReturnType<typeof publicSearch>>['notices'][number]
+type MarketEntityHit = Awaited<ReturnType<typeof publicSearch>>['marketEntities'][number]
 
 export type SearchOutcome =
   | { kind: 'empty' }
@@ -28,6 +29,8 @@ export type SearchOutcome =
       lastPage: number
       /** null when the notice search could not answer. */
       notices: NoticeHit[] | null
+      /** Market entities (未认定) the text names, with their grade; empty without text. */
+      marketEntities: MarketEntityHit[]
     }
 
 const isStatus = (v: string): v is CertificationStatus =>
@@ -82,16 +85,17 @@ export async function runSearch(
     }),
     query.q
       ? publicSearch({ ctx, input: { q: query.q, limit: 5 } }).then(
-          (r) => r.notices,
+          (r) => r,
           () => null,
         )
-      : Promise.resolve([]),
+      : Promise.resolve({ notices: [], marketEntities: [] }),
   ])
   return {
     kind: 'results',
     enterprises,
     lastPage: Math.max(1, Math.ceil(enterprises.total / pageSize)),
-    notices,
+    notices: notices?.notices ?? null,
+    marketEntities: notices?.marketEntities ?? [],
   }
 }
 

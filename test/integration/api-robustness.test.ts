@@ -78,6 +78,23 @@ describe('bad input never becomes a server error', () => {
     )
   })
 
+  it('/api/enterprises/:uscc/record: any path segment and query answers 200, 400 or 404', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        nasty,
+        fc.array(fc.tuple(fc.constantFrom(...params), nasty), { maxLength: 4 }),
+        async (segment, entries) => {
+          const res = await app.request(
+            `/api/enterprises/${encodeURIComponent(segment)}/record?${queryOf(entries)}`,
+          )
+          expect([200, 304, 400, 404]).toContain(res.status)
+          if (res.status >= 400) expectErrorShape(await res.json())
+        },
+      ),
+      { numRuns: 150 },
+    )
+  })
+
   it('answers an unknown but well-formed credit code with 404 in the error shape', async () => {
     const res = await app.request('/api/enterprises/91331102MA2E0000X1')
     expect(res.status).toBe(404)

@@ -4,7 +4,7 @@ import {
   type EnterpriseView,
 } from '../../../db/queries/enterprises.ts'
 import type { ServiceContext } from '../../deps.ts'
-import type { EnterpriseDocument } from '../../search/enterprise-documents.ts'
+import { certifiedOnlyFilter, type EnterpriseDocument } from '../../search/enterprise-documents.ts'
 import { asUsccPrefix } from './code-query.ts'
 import type { EnterpriseItem } from './schemas.ts'
 
@@ -37,6 +37,7 @@ export const enterpriseItemFields = [
   'certifiedAt',
   'validUntil',
   'address',
+  'grade',
 ] as const satisfies readonly (keyof EnterpriseItem)[]
 
 export function toItem(e: EnterpriseView | EnterpriseDocument): EnterpriseItem {
@@ -52,6 +53,8 @@ export function toItem(e: EnterpriseView | EnterpriseDocument): EnterpriseItem {
     certifiedAt: e.certifiedAt,
     validUntil: e.validUntil,
     address: e.address,
+    // A document indexed before grades existed has none: treat it as not yet graded.
+    grade: e.grade ?? null,
   }
 }
 
@@ -74,6 +77,7 @@ export async function listEnterprises({
   if (input.q && !usccPrefix) {
     try {
       const filter = [
+        certifiedOnlyFilter,
         input.county && `county = ${quote(input.county)}`,
         input.sector && `sector = ${quote(input.sector)}`,
         input.status && `status = ${quote(input.status)}`,

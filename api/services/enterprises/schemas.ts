@@ -1,8 +1,13 @@
 import { z } from '@hono/zod-openapi'
 import { certificationEventKinds, certificationStatuses } from '../../../db/database.ts'
+import { creditGrades } from '../../domain/credit.ts'
 
 export const statusSchema = z.enum(certificationStatuses).openapi({
   description: '认定状态：active 有效，suspended 暂停，revoked 撤销，expired 过期',
+})
+
+export const gradeSchema = z.enum(creditGrades).openapi({
+  description: '信用等级：A 信用风险低，B 信用风险一般，C 信用风险较高，D 信用风险高',
 })
 
 export const enterpriseSchema = z
@@ -22,6 +27,9 @@ export const enterpriseSchema = z
     certifiedAt: z.string(),
     validUntil: z.string(),
     address: z.string(),
+    grade: gradeSchema.nullable().openapi({
+      description: '当前信用等级；null 表示暂无信用等级（按一般风险管理）',
+    }),
   })
   .openapi('Enterprise')
 

@@ -146,3 +146,27 @@ export function countSearch(
     { retryAfterSeconds },
   )
 }
+
+/**
+ * Counts one public credit-record lookup (GET /api/enterprises/{uscc}/record) from `address`,
+ * in a bucket of its own with the same per-minute limit as searches: a scraper walking every
+ * code must not starve search, and a citizen reading records must not lose their searches.
+ */
+export function countRecordLookup(
+  deps: Pick<Deps, 'db' | 'logger' | 'config' | 'privacy'>,
+  address: string,
+  now = Date.now(),
+) {
+  const max = deps.config.SEARCH_LIMIT_PER_ADDRESS
+  if (max === 0) return
+  const key = clientKey(deps.privacy.hashKey, address)
+  if (key === undefined) return
+  const total = searchCounterFor(deps.db, deps.logger).hit(`record:addr:${key}`, now)
+  if (total <= max) return
+  const { retryAfterSeconds } = windowOf(searchWindow, now)
+  throw new ApiError(
+    'RATE_LIMITED',
+    `查询太频繁：同一网络每分钟最多查询 ${max} 次信用记录。请在 ${retryAfterSeconds} 秒后再试。`,
+    { retryAfterSeconds },
+  )
+}

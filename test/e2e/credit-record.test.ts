@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { createDb, type Db } from '../../db/client.ts'
 import { demoStation } from '../../scripts/demo/credit.ts'
+import { creditKey, creditRecomputeTopic } from '../../api/domain/credit.ts'
 import { openSession, textsOf, watchedPage, type Session } from '../support/browser.ts'
 
 /**
@@ -150,20 +151,14 @@ describe('a case closed as 查实', () => {
       .where('id', '=', ids[1]!)
       .execute()
     // The closure alone wakes no rebuild (complaints are not site data); the grade that follows
-    // it does. Written here as the grade recompute stores it.
+    // it does. Asked for here as the console's closing asks for it: a recompute in the outbox.
     await db
-      .insertInto('creditGrades')
+      .insertInto('outbox')
       .values({
-        uscc: target.uscc,
-        grade: 'C',
-        ruleVersion: 'test',
-        reasons: JSON.stringify(['近 24 个月内 1 起投诉查实']),
+        topic: creditRecomputeTopic,
+        aggregateKey: creditKey(target.uscc),
+        payload: JSON.stringify({ uscc: target.uscc, source: 'test' }),
       })
-      .onConflict((oc) =>
-        oc
-          .column('uscc')
-          .doUpdateSet({ grade: 'C', reasons: JSON.stringify(['近 24 个月内 1 起投诉查实']) }),
-      )
       .execute()
 
     const { page } = await watchedPage(session.withoutJs)

@@ -14,7 +14,6 @@ import { loadCreditRecords } from '../../../db/queries/credit-record.ts'
 import { enqueue } from '../../../db/queries/outbox.ts'
 import { beijingDate } from '../../domain/beijing-time.ts'
 import { computeCreditGrade } from '../../domain/credit-grade.ts'
-import { defaultCreditGrade } from '../../domain/credit.ts'
 import { enterpriseChangedTopic, enterpriseKey } from '../../search/enterprise-indexer.ts'
 
 /** Businesses graded per transaction: their locks, records and writes together. */
@@ -79,7 +78,8 @@ export async function gradeBusinesses(
           written.push(row)
         }
         if (newGradeOrReasons) history.push(row)
-        if ((before?.grade ?? defaultCreditGrade) !== row.grade) changed.push(uscc)
+        // A first grade is a change too: until now the search document had none to show.
+        if (before?.grade !== row.grade) changed.push(uscc)
       }
       // Nothing changed, nothing written: no statement wakes the site rebuilder for nothing.
       await writeGrades(trx, written)

@@ -1,5 +1,6 @@
 import { insertHotlineCase } from '../support/hotline.ts'
 import { operatorSession } from '../support/operators.ts'
+import { insertDrawnVisit } from '../support/visits.ts'
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -27,6 +28,8 @@ let caseA: string
 let uscc: string
 /** The viewer's own account: the page an administrator manages it on. */
 let viewerId: string
+/** County A's campaign, drawn visit, business and penalty, for the credit-record pages. */
+const credit = { campaignA: '', visitA: '', usccA: '', penaltyA: '' }
 
 const signedIn = (expected: number): Record<Visitor, Expected> => ({
   signedOut: 'signIn',
@@ -35,6 +38,14 @@ const signedIn = (expected: number): Record<Visitor, Expected> => ({
   handlerB: expected,
   admin: expected,
 })
+/** A page about one thing of county A: the city-level viewer reads it, county B finds nothing. */
+const inCountyA: Record<Visitor, Expected> = {
+  signedOut: 'signIn',
+  viewer: 200,
+  handlerA: 200,
+  handlerB: 404,
+  admin: 200,
+}
 const adminOnly: Record<Visitor, Expected> = {
   signedOut: 'signIn',
   viewer: 403,
@@ -64,6 +75,19 @@ const matrix: Record<string, { path: () => string; expect: Record<Visitor, Expec
   'operators/index.astro': { path: () => '/admin/operators', expect: adminOnly },
   'operators/[id].astro': { path: () => `/admin/operators/${viewerId}`, expect: adminOnly },
   'hotline.astro': { path: () => '/admin/hotline', expect: adminOnly },
+  // The credit record (issue 22): county-scoped like cases; another county's item is not found.
+  'campaigns/index.astro': { path: () => '/admin/campaigns', expect: signedIn(200) },
+  'campaigns/[id].astro': { path: () => `/admin/campaigns/${credit.campaignA}`, expect: inCountyA },
+  'recusals.astro': { path: () => '/admin/recusals', expect: signedIn(200) },
+  'visits/[id].astro': { path: () => `/admin/visits/${credit.visitA}`, expect: inCountyA },
+  'records/index.astro': { path: () => '/admin/records', expect: signedIn(200) },
+  'records/[uscc].astro': { path: () => `/admin/records/${credit.usccA}`, expect: inCountyA },
+  'penalties/index.astro': { path: () => '/admin/penalties', expect: signedIn(200) },
+  'penalties/new.astro': {
+    path: () => '/admin/penalties/new',
+    expect: { signedOut: 'signIn', viewer: 403, handlerA: 200, handlerB: 200, admin: 200 },
+  },
+  'penalties/[id].astro': { path: () => `/admin/penalties/${credit.penaltyA}`, expect: inCountyA },
   // Signing out is a POST with the session's CSRF token (tested below); a GET is refused.
   'sign-out.astro': {
     path: () => '/admin/sign-out',
@@ -126,6 +150,28 @@ beforeAll(async () => {
       .executeTakeFirstOrThrow()
   ).id
   uscc = (await db.selectFrom('enterprises').select('uscc').limit(1).executeTakeFirstOrThrow()).uscc
+  const drawn = await insertDrawnVisit(db, { countyCode: countyA, inspectorIds: [] })
+  credit.campaignA = drawn.campaignId
+  credit.visitA = drawn.visitId
+  credit.usccA = drawn.uscc
+  credit.penaltyA = (
+    await db
+      .insertInto('penalties')
+      .values({
+        uscc: drawn.uscc,
+        countyCode: countyA,
+        decisionNo: `丽莲市监罚处〔2026〕矩阵${Date.now().toString(36)}号`,
+        decidedOn: '2026-11-02',
+        kind: 'warning',
+        violation: '使用未经检定的电子秤',
+        penalty: '警告',
+        legalBasis: '《中华人民共和国计量法》第二十六条',
+        publishedAt: new Date(),
+        publishUntil: '2027-02-02',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id
 })
 
 afterAll(() => db.destroy())

@@ -221,6 +221,8 @@ export async function* marketEntityPages({
 /** What the plaque check shows of the record: the grade and the last inspection. */
 export interface CreditSummary {
   grade: PublicRecord['grade']
+  /** 经营者自我承诺 in force, if any. */
+  commitment: PublicRecord['commitment']
   lastInspection: PublicRecord['inspections'][number] | null
 }
 
@@ -241,7 +243,11 @@ export async function creditSummary({
     loadCreditRecord(ctx.db, input.business.uscc, today),
   ])
   const shown = toPublicRecord(input.business, grade, record, today)
-  return { grade: shown.grade, lastInspection: shown.inspections[0] ?? null }
+  return {
+    grade: shown.grade,
+    commitment: shown.commitment,
+    lastInspection: shown.inspections[0] ?? null,
+  }
 }
 
 /** A market entity (not certified) by its code, for the plaque check; undefined when unknown. */

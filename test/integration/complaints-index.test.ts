@@ -148,7 +148,7 @@ describe('the private complaints index', () => {
     )
     expect(res.status).toBe(200)
     const body = (await res.json()) as Record<string, unknown[]>
-    expect(Object.keys(body).sort()).toEqual(['enterprises', 'notices'])
+    expect(Object.keys(body).sort()).toEqual(['enterprises', 'marketEntities', 'notices'])
     expect(JSON.stringify(body)).not.toContain('油量明显不足')
   })
 

@@ -131,6 +131,7 @@ beforeAll(async () => {
       ruleVersion: 'test',
       reasons: JSON.stringify(['近 24 个月内 1 起投诉查实']),
       nextAgeOut: '2028-11-30',
+      nextAgeOutNote: '2028 年 11 月 30 日起，2026 年 11 月的投诉查实不再计入',
     })
     .execute()
 })

@@ -113,9 +113,12 @@ describe('recording a visit on a phone without JavaScript', () => {
     await field(page, 'instruments.4.serialNo').fill('ZX2024-0092')
     await field(page, 'instruments.4.verificationValid-yes').check()
     await field(page, 'instruments.4.passed-yes').check()
-    await page.getByRole('button', { name: '保存检查记录' }).click()
+    // Enter in a field saves (as a phone's "Go" key does), rather than adding rows.
+    await field(page, 'instruments.4.serialNo').press('Enter')
+    await page.waitForLoadState()
     const summary = page.locator('.error-summary[role="alert"]')
     expect(await summary.innerText()).toContain('请选择检查结论')
+    expect(await page.locator('fieldset.instrument').count()).toBe(6)
     expect(await summary.locator('a').first().getAttribute('href')).toBe('#result-pass')
     expect(await field(page, 'instruments.4.serialNo').inputValue()).toBe('ZX2024-0092')
     expect(await field(page, 'instruments.0.passed-no').isChecked()).toBe(true)

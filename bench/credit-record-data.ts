@@ -55,9 +55,10 @@ export async function insertCreditVolume(
     FROM b, generate_series(0, ${options.casesEach - 1}) AS j
   `.execute(db)
   await sql`
-    INSERT INTO credit_grades (uscc, grade, rule_version, reasons, next_age_out)
+    INSERT INTO credit_grades (uscc, grade, rule_version, reasons, next_age_out, next_age_out_note)
     SELECT uscc, (ARRAY['A', 'B', 'C', 'D'])[(row_number() OVER (ORDER BY uscc)) % 4 + 1],
-           'bench', '["近 24 个月内 2 起投诉查实"]'::jsonb, date '2027-01-01'
+           'bench', '["近 24 个月内 2 起投诉查实"]'::jsonb, date '2027-01-01',
+           '2027 年 1 月 1 日起，2025 年 1 月的投诉查实不再计入'
     FROM enterprises
   `.execute(db)
   await sql`ANALYZE`.execute(db)

@@ -131,6 +131,21 @@ describe('a closed case on the business’s credit record', () => {
     ])
   })
 
+  it('masks a phone number the resident typed into the business name it makes public', async () => {
+    const named = codeOf('92331102MA2K7LPT3')
+    const filed = await fileCase(w.app, w.t, {
+      merchantName: '水果摊 电话13812345678',
+      merchantUscc: named,
+    })
+    await actOk(filed.id, { action: 'accept' })
+    await actOk(filed.id, completion('substantiated', 'ordered'))
+    await actOk(filed.id, { action: 'close' })
+    const entity = await findBusiness(w.t.deps.db, named)
+    expect(entity?.name).toContain('水果摊')
+    expect(entity?.name).not.toContain('13812345678')
+    expect(entity?.name).not.toContain('2345678')
+  })
+
   it('never holds a case closed as 不属实 or 无法查实, nor one still open', async () => {
     const other = codeOf('92331102MA2K7LPQ2')
     for (const finding of ['unfounded', 'unverifiable']) {

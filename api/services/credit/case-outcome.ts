@@ -3,6 +3,7 @@ import type { Database } from '../../../db/database.ts'
 import { caseOutcomeFacts, type CaseOutcomeFacts } from '../../../db/queries/case-outcomes.ts'
 import { enqueueCreditRecompute, ensureMarketEntity } from '../../../db/queries/credit-record.ts'
 import { publicFindings } from '../../domain/credit.ts'
+import { maskPersonalNumbers } from '../../domain/masks.ts'
 import { isValidUscc } from '../../domain/uscc.ts'
 
 /**
@@ -15,8 +16,13 @@ function businessOfCase(c: Pick<CaseOutcomeFacts, 'enterpriseUscc' | 'merchantUs
   return given && isValidUscc(given) ? given : null
 }
 
-/** The name a market entity first gets from a case: the business named, never the resident. */
-const entityName = (merchantName: string) => merchantName.trim().slice(0, 200) || '（名称未登记）'
+/**
+ * The name a market entity first gets from a case: the business named, never the resident. The
+ * name was typed by the resident and becomes public, so a phone or ID number in it is masked, as
+ * the complaint index masks them.
+ */
+const entityName = (merchantName: string) =>
+  maskPersonalNumbers(merchantName.trim()).slice(0, 200) || '（名称未登记）'
 
 /**
  * A case was closed or reopened (web 归档, the hotline's 结案归档 or 重办): when it names a

@@ -64,15 +64,18 @@ function inspect(
  * A stand-in for the hotline's callback endpoint: verifies each delivery with the
  * `standardwebhooks` library under `secret` (our HOTLINE_CALLBACK_SECRET), reports it, and answers
  * 204 to a valid one and 401 to an invalid one (so the sender retries, as the hotline would).
- * Any path is accepted. `port` 0 picks a free port.
+ * Any path is accepted. `port` 0 picks a free port. `secret` may be a function, read at the first
+ * delivery, for a receiver that must listen before the instance has made its secrets.
  */
 export async function startCallbackReceiver(options: {
   port: number
-  secret: string
+  secret: string | (() => string)
   host?: string
   onCallback?: (callback: ReceivedCallback) => void
 }): Promise<CallbackReceiver> {
-  const webhook = new Webhook(options.secret)
+  const { secret } = options
+  let webhook: Webhook | undefined
+  const verifier = () => (webhook ??= new Webhook(typeof secret === 'string' ? secret : secret()))
   const received: ReceivedCallback[] = []
   const seen = new Set<string>()
   const server = http.createServer((req, res) => {
@@ -87,7 +90,7 @@ export async function startCallbackReceiver(options: {
       const webhookId = header(req, 'webhook-id')
       let error: string | undefined
       try {
-        webhook.verify(body, {
+        verifier().verify(body, {
           'webhook-id': webhookId ?? '',
           'webhook-timestamp': header(req, 'webhook-timestamp') ?? '',
           'webhook-signature': header(req, 'webhook-signature') ?? '',

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { parseConfig } from '../../api/config.ts'
 import { sessionCookieName } from '../../api/services/admin/sessions.ts'
 import { createDb, type Db } from '../../db/client.ts'
 import { newTicketNo, singleEventSequence } from '../../scripts/hotline/events.ts'
-import { startCallbackReceiver, type CallbackReceiver } from '../../scripts/hotline/receiver.ts'
+import type { ReceivedCallback } from '../../scripts/hotline/receiver.ts'
 import { simulatorSecrets } from '../../scripts/hotline/secrets.ts'
 import { sendSteps } from '../../scripts/hotline/send.ts'
 import { openSession, textsOf, watchedPage, type Session } from '../support/browser.ts'
@@ -17,10 +18,23 @@ import { operatorSession } from '../support/operators.ts'
  */
 let session: Session
 let db: Db
-let receiver: CallbackReceiver
 let secrets: { webhookSecret: string; callbackSecret: string }
 const county = '331124'
 const tag = randomBytes(3).toString('hex')
+
+/** What the simulator's receiver, listening for the whole run, has been sent so far. */
+const receivedCallbacks = (): ReceivedCallback[] => {
+  let lines: string
+  try {
+    lines = readFileSync(inject('hotlineCallbacksFile'), 'utf8')
+  } catch {
+    return []
+  }
+  return lines
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ReceivedCallback)
+}
 
 /** Beijing time as a datetime-local field takes it, `minutes` from now. */
 const beijingLocal = (minutes: number) =>
@@ -31,16 +45,11 @@ beforeAll(async () => {
   db = createDb({ connectionString: inject('siteDatabaseUrl'), max: 1 })
   // The product generated its development secrets at start, under its own data folder.
   secrets = simulatorSecrets(parseConfig({ NODE_ENV: 'test', DATA_DIR: inject('siteDataDir') }))
-  receiver = await startCallbackReceiver({
-    port: inject('hotlineCallbackPort'),
-    secret: secrets.callbackSecret,
-  })
   const { token } = await operatorSession(db, 'county_handler', county, `e2ehotline${tag}`)
   await session.withJs.addCookies([{ name: sessionCookieName, value: token, url: session.baseUrl }])
 })
 afterAll(async () => {
   await session.close()
-  await receiver.close()
   await db.destroy()
 })
 
@@ -103,7 +112,7 @@ describe('a 12345 ticket from dispatch to the completion callback', () => {
 
     // Both callbacks reach the simulator's receiver (the first try is at once).
     const deadline = Date.now() + 20_000
-    const ours = () => receiver.received.filter((r) => r.ticketNo === ticketNo)
+    const ours = () => receivedCallbacks().filter((r) => r.ticketNo === ticketNo)
     while (ours().length < 2 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100))
     }

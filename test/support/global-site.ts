@@ -1,10 +1,12 @@
+import { appendFileSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { parseConfig } from '../../api/config.ts'
 import { createLogger } from '../../api/logger.ts'
 import { startProduct, type Product } from '../../server/product.ts'
-import { freePort } from '../../scripts/stack/ports.ts'
+import { startCallbackReceiver } from '../../scripts/hotline/receiver.ts'
+import { simulatorSecrets } from '../../scripts/hotline/secrets.ts'
 import { devStarters } from '../../scripts/stack/product.ts'
 import { ensureBrowser, thisMachine } from './browser-setup.ts'
 
@@ -14,8 +16,11 @@ declare module 'vitest' {
     siteUrl: string
     /** The product's database, for tests that check what a page stored. */
     siteDatabaseUrl: string
-    /** The port the product sends 12345 callbacks to; a test listens there when it needs them. */
-    hotlineCallbackPort: number
+    /**
+     * Where the 12345 callbacks the product sends are written, one received callback (as the
+     * simulator's receiver reports it) per line.
+     */
+    hotlineCallbacksFile: string
     /** The product's data folder, where its generated hotline secrets are kept. */
     siteDataDir: string
     /** The product's public text searches per client address per minute. */
@@ -38,7 +43,15 @@ export default async function setup(project: TestProject) {
   const dataDir = path.join(root, '.data', 'test', `e2e-${process.pid}`)
   await rm(dataDir, { recursive: true, force: true })
   await mkdir(dataDir, { recursive: true })
-  const hotlineCallbackPort = await freePort()
+  // The simulator's receiver listens for the whole run, before the product starts: a port picked
+  // now and bound later by a test can be taken in between by any outgoing connection.
+  const hotlineCallbacksFile = path.join(dataDir, 'hotline-callbacks.jsonl')
+  const receiver = await startCallbackReceiver({
+    port: 0,
+    // The product makes its development secrets at start; the first callback comes after.
+    secret: () => simulatorSecrets(config).callbackSecret,
+    onCallback: (callback) => appendFileSync(hotlineCallbacksFile, `${JSON.stringify(callback)}\n`),
+  })
   const config = parseConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
@@ -46,7 +59,7 @@ export default async function setup(project: TestProject) {
     SITE_OUT_DIR: path.join(dataDir, 'dist'),
     PORT: '0',
     LOG_LEVEL: 'warn',
-    HOTLINE_CALLBACK_URL: `http://127.0.0.1:${hotlineCallbackPort}/callbacks`,
+    HOTLINE_CALLBACK_URL: `${receiver.url}callbacks`,
     // Every browser test files from 127.0.0.1: the default ten an hour would refuse whichever
     // test happens to come eleventh. The limits have tests of their own (complaints-api).
     COMPLAINT_LIMIT_PER_ADDRESS: '200',
@@ -56,24 +69,28 @@ export default async function setup(project: TestProject) {
     TRUST_PROXY: 'true',
   })
   const logger = createLogger(config.LOG_LEVEL)
-  const product = await startProduct(config, logger, {
-    ...devStarters,
-    forceBuild: true,
-    demoCount: 300,
-  })
+  let product: Product | undefined
   try {
+    product = await startProduct(config, logger, {
+      ...devStarters,
+      forceBuild: true,
+      demoCount: 300,
+    })
     await waitForSearchIndex(product, 300)
   } catch (error) {
-    await product.stop()
+    await product?.stop()
+    await receiver.close()
     throw error
   }
-  project.provide('siteUrl', product.url)
-  project.provide('siteDatabaseUrl', product.stack.databaseUrl)
-  project.provide('hotlineCallbackPort', hotlineCallbackPort)
+  const started = product
+  project.provide('siteUrl', started.url)
+  project.provide('siteDatabaseUrl', started.stack.databaseUrl)
+  project.provide('hotlineCallbacksFile', hotlineCallbacksFile)
   project.provide('siteDataDir', dataDir)
   project.provide('siteSearchLimit', e2eSearchLimit)
   return async () => {
-    await product.stop()
+    await started.stop()
+    await receiver.close()
     await rm(dataDir, { recursive: true, force: true })
   }
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
+import { jsonArrayFrom } from 'kysely/helpers/postgres'
 import {
   creditKey,
   creditRecomputeTopic,
@@ -99,9 +100,11 @@ export async function loadCreditRecord(
 }
 
 /**
- * The records of several businesses at once, by the same queries as loadCreditRecord (which is
- * this with one code): a grade recompute of many businesses reads them in a few statements
- * instead of seven per business. Every code asked for has a record, empty if nothing is known.
+ * The records of several businesses at once, by the same statement as loadCreditRecord (which is
+ * this with one code): one statement whatever the number of codes, each part of the record read
+ * by its own index and aggregated as JSON in PostgreSQL, so a public lookup costs one round trip
+ * and a grade recompute of many businesses a few. Every code asked for has a record, empty if
+ * nothing is known.
  */
 export async function loadCreditRecords(
   db: Kysely<Database>,
@@ -111,169 +114,176 @@ export async function loadCreditRecords(
   const wanted = [...new Set(usccs)]
   const records = new Map<string, CreditRecord>()
   if (wanted.length === 0) return records
-  const [certified, commitments, inspections, instruments, cases, penalties, corrections] =
-    await Promise.all([
-      db.selectFrom('enterprises').select(['uscc', 'status']).where('uscc', 'in', wanted).execute(),
-      db
-        .selectFrom('commitments')
-        .distinctOn('uscc')
-        .select(['uscc', 'id', 'textVersion', 'signedOn', 'signerRole'])
-        .where('uscc', 'in', wanted)
-        .where('withdrawnAt', 'is', null)
-        .orderBy('uscc')
-        .orderBy('signedOn', 'desc')
-        .orderBy('id', 'desc')
-        .execute(),
-      db
-        .selectFrom('inspectionVisits as v')
-        .innerJoin('inspectionCampaigns as c', 'c.id', 'v.campaignId')
-        .select([
-          'v.uscc',
-          'v.id',
-          'v.campaignId',
-          'c.title',
-          'c.kind',
-          'v.visitedOn',
-          'v.result',
-          'v.findings',
-          'v.rectificationDue',
-          'v.followUpOn',
-          'v.followUpResult',
-        ])
-        .where('v.uscc', 'in', wanted)
-        .where('v.status', '!=', 'planned')
-        .where('v.publishedAt', 'is not', null)
-        .orderBy('v.visitedOn', 'desc')
-        .orderBy('v.id', 'desc')
-        .execute(),
-      db
-        .selectFrom('inspectedInstruments as i')
-        .innerJoin('inspectionVisits as v', 'v.id', 'i.visitId')
-        .select(['i.visitId', (eb) => eb.fn.countAll<string>().as('checked')])
-        .select(sql<string>`count(*) FILTER (WHERE NOT i.passed)`.as('failed'))
-        .where('v.uscc', 'in', wanted)
-        .where('v.publishedAt', 'is not', null)
-        .groupBy('i.visitId')
-        .execute(),
-      db
-        .selectFrom('complaints')
-        .select([
-          'id',
-          'enterpriseUscc',
-          'merchantUscc',
-          'category',
-          'finding',
-          'followUp',
-          beijingDay('closed_at').as('closedOn'),
-        ])
-        .where((eb) =>
-          eb.or([eb('enterpriseUscc', 'in', wanted), eb('merchantUscc', 'in', wanted)]),
-        )
-        .where('closedAt', 'is not', null)
-        .where('finding', 'in', ['substantiated', 'partly_substantiated'])
-        .orderBy('closedAt', 'desc')
-        .orderBy('id', 'desc')
-        .execute(),
-      db
-        .selectFrom('penalties')
-        .select([
-          'uscc',
-          'id',
-          'decisionNo',
-          'decidedOn',
-          'kind',
-          'violation',
-          'penalty',
-          'legalBasis',
-          'publishUntil',
-        ])
-        .where('uscc', 'in', wanted)
-        .where('publishedAt', 'is not', null)
-        .where('takenDownAt', 'is', null)
-        .where('publishUntil', '>=', today)
-        .orderBy('decidedOn', 'desc')
-        .orderBy('id', 'desc')
-        .execute(),
-      db
-        .selectFrom('recordCorrections')
-        .select([
-          'itemKind',
-          'itemId',
-          'effect',
-          'note',
-          beijingDay('corrected_at').as('correctedOn'),
-        ])
-        .where('uscc', 'in', wanted)
-        .execute(),
+  const idText = (column: string) => sql<string>`${sql.ref(column)}::text`
+  const rows = await db
+    // The codes as given (the answer's keys), and as the char(18) the indexes hold.
+    .selectFrom(
+      sql<{
+        code: string
+        uscc: string
+      }>`(SELECT code, code::char(18) AS uscc FROM unnest(${wanted}::text[]) AS code)`.as('w'),
+    )
+    .select((eb) => [
+      'w.code',
+      eb
+        .selectFrom('enterprises as e')
+        .select('e.status')
+        .whereRef('e.uscc', '=', 'w.uscc')
+        .as('status'),
+      // Newest first; the first one not struck by a correction is the business's commitment.
+      jsonArrayFrom(
+        eb
+          .selectFrom('commitments as m')
+          .select([idText('m.id').as('id'), 'm.textVersion', 'm.signedOn', 'm.signerRole'])
+          .whereRef('m.uscc', '=', 'w.uscc')
+          .where('m.withdrawnAt', 'is', null)
+          .orderBy('m.signedOn', 'desc')
+          .orderBy('m.id', 'desc'),
+      ).as('commitments'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('inspectionVisits as v')
+          .innerJoin('inspectionCampaigns as c', 'c.id', 'v.campaignId')
+          .select((v) => [
+            idText('v.id').as('id'),
+            idText('v.campaignId').as('campaignId'),
+            'c.title',
+            'c.kind',
+            'v.visitedOn',
+            'v.result',
+            'v.findings',
+            'v.rectificationDue',
+            'v.followUpOn',
+            'v.followUpResult',
+            v
+              .selectFrom('inspectedInstruments as i')
+              .select(sql<number>`count(*)::int`.as('n'))
+              .whereRef('i.visitId', '=', 'v.id')
+              .as('checked'),
+            v
+              .selectFrom('inspectedInstruments as i')
+              .select(sql<number>`count(*)::int`.as('n'))
+              .whereRef('i.visitId', '=', 'v.id')
+              .where('i.passed', '=', false)
+              .as('failed'),
+          ])
+          .whereRef('v.uscc', '=', 'w.uscc')
+          .where('v.status', '!=', 'planned')
+          .where('v.publishedAt', 'is not', null)
+          .orderBy('v.visitedOn', 'desc')
+          .orderBy('v.id', 'desc'),
+      ).as('inspections'),
+      // A case may name one business as the certified one and another as the merchant.
+      jsonArrayFrom(
+        eb
+          .selectFrom('complaints as k')
+          .select([
+            idText('k.id').as('id'),
+            'k.category',
+            'k.finding',
+            'k.followUp',
+            beijingDay('k.closed_at').as('closedOn'),
+          ])
+          .where((k) =>
+            k.or([
+              k('k.enterpriseUscc', '=', k.ref('w.uscc')),
+              k('k.merchantUscc', '=', k.ref('w.uscc')),
+            ]),
+          )
+          .where('k.closedAt', 'is not', null)
+          .where('k.finding', 'in', ['substantiated', 'partly_substantiated'])
+          .orderBy('k.closedAt', 'desc')
+          .orderBy('k.id', 'desc'),
+      ).as('cases'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('penalties as p')
+          .select([
+            idText('p.id').as('id'),
+            'p.decisionNo',
+            'p.decidedOn',
+            'p.kind',
+            'p.violation',
+            'p.penalty',
+            'p.legalBasis',
+            'p.publishUntil',
+          ])
+          .whereRef('p.uscc', '=', 'w.uscc')
+          .where('p.publishedAt', 'is not', null)
+          .where('p.takenDownAt', 'is', null)
+          .where('p.publishUntil', '>=', today)
+          .orderBy('p.decidedOn', 'desc')
+          .orderBy('p.id', 'desc'),
+      ).as('penalties'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('recordCorrections as r')
+          .select([
+            'r.itemKind',
+            idText('r.itemId').as('itemId'),
+            'r.effect',
+            'r.note',
+            beijingDay('r.corrected_at').as('correctedOn'),
+          ])
+          .whereRef('r.uscc', '=', 'w.uscc'),
+      ).as('corrections'),
     ])
-  const correctionsByItem = new Map(corrections.map((c) => [`${c.itemKind}:${c.itemId}`, c]))
-  const correctionOf = (kind: RecordItemKind, id: string): RecordCorrection | null => {
-    const found = correctionsByItem.get(`${kind}:${id}`)
-    return found ? { effect: found.effect, note: found.note, correctedOn: found.correctedOn } : null
-  }
-  const counts = new Map(instruments.map((i) => [i.visitId, i]))
-  for (const uscc of wanted) {
-    records.set(uscc, {
-      uscc,
-      certification: null,
-      commitment: null,
-      inspections: [],
-      cases: [],
-      penalties: [],
-    })
-  }
-  const recordOf = (uscc: string) => records.get(uscc)!
-  for (const c of certified) recordOf(c.uscc).certification = { status: c.status }
-  for (const c of commitments) {
-    if (correctionOf('commitment', c.id)?.effect === 'struck') continue
-    recordOf(c.uscc).commitment = {
-      textVersion: c.textVersion,
-      signedOn: c.signedOn,
-      signerRole: c.signerRole,
+    .execute()
+  for (const row of rows) {
+    const correctionsByItem = new Map(row.corrections.map((c) => [`${c.itemKind}:${c.itemId}`, c]))
+    const correctionOf = (kind: RecordItemKind, id: string): RecordCorrection | null => {
+      const found = correctionsByItem.get(`${kind}:${id}`)
+      return found
+        ? { effect: found.effect, note: found.note, correctedOn: found.correctedOn }
+        : null
     }
-  }
-  for (const v of inspections) {
-    recordOf(v.uscc).inspections.push({
-      visitId: v.id,
-      campaignId: v.campaignId,
-      campaignTitle: v.title,
-      kind: v.kind as CreditRecord['inspections'][number]['kind'],
-      visitedOn: v.visitedOn!,
-      result: v.result!,
-      instrumentsChecked: Number(counts.get(v.id)?.checked ?? 0),
-      instrumentsFailed: Number(counts.get(v.id)?.failed ?? 0),
-      findings: v.findings,
-      rectificationDue: v.rectificationDue,
-      followUp:
-        v.followUpOn && v.followUpResult ? { on: v.followUpOn, result: v.followUpResult } : null,
-      correction: correctionOf('inspection', v.id),
-    })
-  }
-  for (const c of cases) {
-    // A case may name one business as the certified one and another as the merchant.
-    for (const uscc of new Set([c.enterpriseUscc, c.merchantUscc])) {
-      if (uscc === null || !records.has(uscc)) continue
-      recordOf(uscc).cases.push({
+    const commitment = row.commitments.find(
+      (c) => correctionOf('commitment', c.id)?.effect !== 'struck',
+    )
+    records.set(row.code, {
+      uscc: row.code,
+      certification: row.status ? { status: row.status } : null,
+      commitment: commitment
+        ? {
+            textVersion: commitment.textVersion,
+            signedOn: commitment.signedOn,
+            signerRole: commitment.signerRole,
+          }
+        : null,
+      inspections: row.inspections.map((v) => ({
+        visitId: v.id,
+        campaignId: v.campaignId,
+        campaignTitle: v.title,
+        kind: v.kind as CreditRecord['inspections'][number]['kind'],
+        visitedOn: v.visitedOn!,
+        result: v.result!,
+        instrumentsChecked: v.checked ?? 0,
+        instrumentsFailed: v.failed ?? 0,
+        findings: v.findings,
+        rectificationDue: v.rectificationDue,
+        followUp:
+          v.followUpOn && v.followUpResult ? { on: v.followUpOn, result: v.followUpResult } : null,
+        correction: correctionOf('inspection', v.id),
+      })),
+      cases: row.cases.map((c) => ({
         caseId: c.id,
         closedOn: c.closedOn,
         category: c.category,
         finding: c.finding!,
         followUp: c.followUp ?? 'none',
         correction: correctionOf('case', c.id),
-      })
-    }
-  }
-  for (const p of penalties) {
-    recordOf(p.uscc).penalties.push({
-      penaltyId: p.id,
-      decisionNo: p.decisionNo,
-      decidedOn: p.decidedOn,
-      kind: p.kind,
-      violation: p.violation,
-      penalty: p.penalty,
-      legalBasis: p.legalBasis,
-      publishedUntil: p.publishUntil,
-      correction: correctionOf('penalty', p.id),
+      })),
+      penalties: row.penalties.map((p) => ({
+        penaltyId: p.id,
+        decisionNo: p.decisionNo,
+        decidedOn: p.decidedOn,
+        kind: p.kind,
+        violation: p.violation,
+        penalty: p.penalty,
+        legalBasis: p.legalBasis,
+        publishedUntil: p.publishUntil,
+        correction: correctionOf('penalty', p.id),
+      })),
     })
   }
   return records

@@ -278,6 +278,29 @@ describe('the credit record', () => {
     // Nothing of the resident: the record's text holds no words of the complaint.
     expect(JSON.stringify(record)).not.toContain('信用记录只收查实案件的测试第')
 
+    // The newest commitment struck by a correction: the one signed before it is in force.
+    const newest = await db
+      .selectFrom('commitments')
+      .select('id')
+      .where('uscc', '=', entity.uscc)
+      .where('textVersion', '=', 'v2')
+      .executeTakeFirstOrThrow()
+    await db
+      .insertInto('recordCorrections')
+      .values({
+        itemKind: 'commitment',
+        itemId: newest.id,
+        uscc: entity.uscc,
+        effect: 'struck',
+        note: '承诺书签署人不是本单位负责人',
+      })
+      .execute()
+    expect((await loadCreditRecord(db, entity.uscc, '2026-12-06')).commitment).toEqual({
+      textVersion: 'v1',
+      signedOn: '2026-01-05',
+      signerRole: '负责人',
+    })
+
     const certifiedRecord = await loadCreditRecord(db, certified!.uscc, '2026-12-06')
     expect(certifiedRecord.certification).toEqual({ status: 'active' })
     expect(certifiedRecord.inspections).toEqual([])

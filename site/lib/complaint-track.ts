@@ -1,6 +1,6 @@
 import { ApiError } from '../../api/errors.ts'
 import { beijingDate, beijingDateTime, beijingIso } from '../../api/domain/beijing-time.ts'
-import { normalizeTrackingNo, trackingNoPattern } from '../../api/services/complaints/codes.ts'
+import { normalizeTrackingNo, trackingNoPattern } from '../../api/domain/tracking-codes.ts'
 import {
   categoryLabels,
   complaintStatusLabels,

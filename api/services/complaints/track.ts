@@ -4,7 +4,8 @@ import type { ServiceContext } from '../../deps.ts'
 import { ApiError } from '../../errors.ts'
 import { clientKey } from '../limits/client-key.ts'
 import { consumeLimits, giveBackAttempt, type Limit } from '../limits/rate-limit.ts'
-import { normalizeTrackingNo, queryCodeMatches, trackingNoPattern } from './codes.ts'
+import { normalizeTrackingNo, trackingNoPattern } from '../../domain/tracking-codes.ts'
+import { queryCodeMatches } from './codes.ts'
 
 export interface TrackedComplaintView {
   trackingNo: string

@@ -1,6 +1,6 @@
 import { ApiError } from '../../api/errors.ts'
 import { beijingDate, beijingDateTime, beijingIso } from '../../api/domain/beijing-time.ts'
-import { normalizeTrackingNo, trackingNoPattern } from '../../api/services/complaints/codes.ts'
+import { normalizeTrackingNo, trackingNoPattern } from '../../api/domain/tracking-codes.ts'
 import {
   categoryLabels,
   complaintStatusLabels,
@@ -11,6 +11,7 @@ import { queryCodeFromCookie } from '../../api/services/complaints/receipt-cooki
 import { trackComplaint, type TrackedComplaintView } from '../../api/services/complaints/track.ts'
 import { legalDeadlineDays } from '../../api/domain/working-days.ts'
 import type { ComplaintKind, ComplaintStatus } from '../../db/database.ts'
+import { trackComplaintUrl } from './complaints.ts'
 import { serviceContext } from './services.ts'
 
 export { receiptCookieName } from '../../api/services/complaints/receipt-cookie.ts'
@@ -128,9 +129,15 @@ export interface TrackPage {
   outcome?: TrackOutcome
 }
 
+/** The tracking page's address with the number filled in: the receipt's link to it. */
+export function trackUrlFor(trackingNo: string): string {
+  return `${trackComplaintUrl}?no=${encodeURIComponent(trackingNo)}`
+}
+
 /**
- * The tracking page's request: a GET shows the form (a number in `?trackingNo=` fills it in); a
- * POST looks the pair up. The code travels only in the POST body, never in an address.
+ * The tracking page's request: a GET shows the form (a number in `?no=`, or the older
+ * `?trackingNo=`, fills it in, so the query code is the only thing left to type); a POST looks the
+ * pair up. The code travels only in the POST body, never in an address.
  */
 export async function handleTrackRequest(
   request: Request,
@@ -138,8 +145,8 @@ export async function handleTrackRequest(
   clientAddress: () => string,
 ): Promise<TrackPage> {
   if (request.method !== 'POST') {
-    const given = url.searchParams.get('trackingNo') ?? ''
-    return { status: 200, trackingNo: parseTrackingNo(given) ?? '', problems: [] }
+    const given = url.searchParams.get('no') ?? url.searchParams.get('trackingNo') ?? ''
+    return { status: 200, trackingNo: parseTrackingNo(given.slice(0, 40)) ?? '', problems: [] }
   }
   let form: FormData
   try {
@@ -160,5 +167,6 @@ export async function handleTrackRequest(
   if (problems.length > 0) return { status: 422, trackingNo, problems }
   const outcome = await lookUpComplaint(trackingNo, queryCode, clientAddress())
   const status = outcome.kind === 'found' ? 200 : outcome.kind === 'not-found' ? 404 : 429
-  return { status, trackingNo, problems, outcome }
+  // The number goes back into the form as printed when it reads as one (ｊｌ２０２６… → JL2026…).
+  return { status, trackingNo: parseTrackingNo(trackingNo) ?? trackingNo, problems, outcome }
 }

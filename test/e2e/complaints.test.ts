@@ -476,6 +476,92 @@ describe('tracking a complaint', () => {
   })
 })
 
+/** "K7QM-3XPA" as a Chinese input method types it: ｋ７ｑｍ３ｘｐａ (full-width, no hyphen). */
+const fullWidthLower = (printed: string) =>
+  Array.from(printed.replaceAll('-', '').toLowerCase(), (ch) =>
+    String.fromCharCode(ch.charCodeAt(0) + 0xfee0),
+  ).join('')
+
+describe('tracking as residents type', () => {
+  test('the receipt link fills the number in, and a full-width, lower-case, hyphen-less code finds the case with JavaScript off', async () => {
+    const filed = await fetch(new URL('/api/complaints', session.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.93' },
+      body: JSON.stringify({
+        kind: 'report',
+        category: 'short_weight',
+        county: '331102',
+        merchantName: '全角查询测试摊位',
+        address: '莲都区城西菜场 5 号',
+        occurredAt: '2026-11-20T09:30',
+        description: uniqueDescription(),
+        consent: true,
+      }),
+    })
+    expect(filed.status).toBe(201)
+    const { trackingNo, queryCode } = (await filed.json()) as {
+      trackingNo: string
+      queryCode: string
+    }
+    const { page, problems } = await watchedPage(session.withoutJs)
+    // The receipt's link carries the number, and only the number.
+    await page.goto(`/complaints/receipt/${trackingNo}`)
+    await page.getByRole('link', { name: '查询办理进度' }).click()
+    await page.waitForURL((url) => url.pathname === '/complaints/track')
+    const linked = new URL(page.url())
+    expect(linked.searchParams.get('no')).toBe(trackingNo)
+    expect([...linked.searchParams.keys()]).toEqual(['no'])
+    expect(await page.getByLabel('受理编号').inputValue()).toBe(trackingNo)
+    // The query code is the one thing left to type: the cursor waits in its field.
+    expect(await page.getByLabel('查询码').getAttribute('autofocus')).not.toBeNull()
+
+    // Both typed with a Chinese input method: full-width, lower case, no hyphens.
+    await page.getByLabel('受理编号').fill(fullWidthLower(trackingNo))
+    await page.getByLabel('查询码').fill(fullWidthLower(queryCode))
+    const tracked = page.waitForResponse((r) => r.request().method() === 'POST')
+    await page.getByRole('button', { name: '查询' }).click()
+    expect((await tracked).status()).toBe(200)
+    await page.waitForLoadState()
+    expect(new URL(page.url()).search).toBe('')
+    expect(await textsOf(page, '#track-result-title')).toEqual([`受理编号 ${trackingNo}`])
+    expect(await textsOf(page, '#complaint-status')).toEqual(['已接收'])
+    expect(page.url()).not.toContain(queryCode)
+    expect(problems).toEqual([])
+  })
+
+  test('the API finds the case from a full-width, lower-case, hyphen-less number and code', async () => {
+    const filed = await fetch(new URL('/api/complaints', session.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.94' },
+      body: JSON.stringify({
+        kind: 'report',
+        category: 'short_weight',
+        county: '331102',
+        merchantName: '全角接口测试摊位',
+        address: '莲都区城西菜场 6 号',
+        occurredAt: '2026-11-20T09:30',
+        description: uniqueDescription(),
+        consent: true,
+      }),
+    })
+    const { trackingNo, queryCode } = (await filed.json()) as {
+      trackingNo: string
+      queryCode: string
+    }
+    const res = await fetch(new URL('/api/complaints/lookup', session.baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.94' },
+      body: JSON.stringify({
+        trackingNo: fullWidthLower(trackingNo),
+        queryCode: fullWidthLower(queryCode),
+      }),
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    expect(((await res.json()) as { trackingNo: string }).trackingNo).toBe(trackingNo)
+  })
+})
+
 describe('the privacy notice', () => {
   test('opens from the form and says what is kept, for how long, who sees it and whom to call', async () => {
     const { page, problems } = await watchedPage(session.withoutJs)

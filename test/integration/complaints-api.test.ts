@@ -275,8 +275,9 @@ describe('GET /api/complaints/:trackingNo', () => {
         { headers: { 'x-query-code': code } },
         { clientAddress: '198.51.100.7' },
       )
-    // Wrong codes are counted in 15-minute windows.
-    await awayFromWindowEdge(15 * 60, 10_000)
+    // Wrong codes are counted in hour windows, and past five, one a minute (track-limits.ts).
+    await awayFromWindowEdge(3600, 10_000)
+    await awayFromWindowEdge(60, 10_000)
     const wrong = await ask(receipt.trackingNo, 'AAAA-AAAA')
     const unknown = await ask('JL20260101-99999', receipt.queryCode)
     expect([wrong.status, unknown.status]).toEqual([404, 404])

@@ -3,6 +3,7 @@ import { createApp } from '../../api/http/app.ts'
 import { decryptField } from '../../api/privacy/pii.ts'
 import { queryCodeHash } from '../../api/services/complaints/codes.ts'
 import { applyPendingInboxEvents } from '../../api/services/hotline/apply.ts'
+import { trackLimitRule } from '../../api/services/complaints/track-limits.ts'
 import { clientKey } from '../../api/services/limits/client-key.ts'
 import { beijingDate } from '../../api/domain/beijing-time.ts'
 import { dispatched, newTicketNo, postEvent } from '../support/hotline-inbound.ts'
@@ -21,6 +22,7 @@ vi.mock('../../api/services/complaints/codes.ts', async (importOriginal) => {
 
 let t: TestContext
 let app: ReturnType<typeof createApp>
+let behindProxy: ReturnType<typeof createApp>
 
 interface Receipt {
   trackingNo: string
@@ -32,6 +34,7 @@ beforeAll(async () => {
     env: { COMPLAINT_LIMIT_PER_ADDRESS: '1000', COMPLAINT_LIMIT_PER_PHONE: '1000' },
   })
   app = createApp(t.deps)
+  behindProxy = createApp({ ...t.deps, config: { ...t.deps.config, TRUST_PROXY: true } })
 })
 afterAll(() => t.cleanup())
 
@@ -61,6 +64,23 @@ async function file(): Promise<Receipt> {
   return (await res.json()) as Receipt
 }
 
+/**
+ * A lookup from a client behind the trusted reverse proxy, which names it in X-Forwarded-For
+ * (TRUST_PROXY): the address the limits count by.
+ */
+const askVia = async (trackingNo: string, queryCode: string, from: string) =>
+  behindProxy.request('/api/complaints/lookup', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.0.1, ${from}` },
+    body: JSON.stringify({ trackingNo, queryCode }),
+  })
+
+/** "JL20261206-4827-3915" as a Chinese input method types it: ｊｌ２０２６１２０６４８２７３９１５. */
+const asTypedOnAPhone = (printed: string) =>
+  Array.from(printed.replaceAll('-', '').toLowerCase(), (ch) =>
+    String.fromCharCode(ch.charCodeAt(0) + 0xfee0),
+  ).join('')
+
 const ask = async (trackingNo: string, queryCode: string, from: string) =>
   app.request(
     `/api/complaints/${encodeURIComponent(trackingNo)}`,
@@ -83,60 +103,141 @@ const hitsOf = async (bucket: string) => {
   return rows.reduce((sum, r) => sum + r.hits, 0)
 }
 
-describe('query-code lookups under a burst of guesses', () => {
-  it('checks at most five of 50 simultaneous wrong codes from one address, refuses the right code sent after them, and still answers the resident elsewhere', async () => {
+describe('query-code lookups: guessing stays infeasible, the holder is never locked out', () => {
+  const rule = trackLimitRule
+
+  it('checks exactly five of 50 simultaneous wrong codes from one address and refuses the rest', async () => {
     const receipt = await file()
     const stranger = '198.51.100.66'
-    await awayFromWindowEdge(15 * 60, 30_000)
+    await awayFromWindowEdge(3600, 60_000)
+    await awayFromWindowEdge(60, 20_000)
 
-    const first = await Promise.all(
-      wrongCodes(40, receipt.queryCode).map((code) => ask(receipt.trackingNo, code, stranger)),
+    const answers = await Promise.all(
+      wrongCodes(50, receipt.queryCode).map((code) => askVia(receipt.trackingNo, code, stranger)),
     )
-    // The right code travels with ten more wrong ones, once the limit is used up.
-    const second = await Promise.all([
-      ...wrongCodes(5, receipt.queryCode).map((code) => ask(receipt.trackingNo, code, stranger)),
-      ask(receipt.trackingNo, receipt.queryCode, stranger),
-      ...wrongCodes(5, receipt.queryCode).map((code) => ask(receipt.trackingNo, code, stranger)),
-    ])
-    const right = second.splice(5, 1)[0]!
-    const statuses = [...first, ...second].map((r) => r.status)
+    const statuses = answers.map((r) => r.status)
     expect(statuses).toHaveLength(50)
     // A 404 is a code that was checked and was wrong; a 429 was refused before any check.
-    expect(statuses.filter((s) => s === 404)).toHaveLength(5)
-    expect(statuses.filter((s) => s === 429)).toHaveLength(45)
-    expect(right.status).toBe(429)
-    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0)
-    const refusal = (await right.json()) as { error: { code: string; message: string } }
-    expect(refusal.error.code).toBe('RATE_LIMITED')
-    expect(refusal.error.message).toMatch(/查询码输错次数过多.*分钟后再试/)
-    // Every attempt was counted, the refused ones included.
+    expect(statuses.filter((s) => s === 404)).toHaveLength(rule.perAddressAndCase)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(50 - rule.perAddressAndCase)
+    for (const refused of answers.filter((r) => r.status === 429)) {
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'RATE_LIMITED',
+      )
+    }
+    // Every try was counted, the refused ones included, under the address's keyed hash.
     const strangerKey = clientKey(t.deps.privacy.hashKey, stranger)!
-    expect(await hitsOf(`track:pair:${strangerKey}:${receipt.trackingNo}`)).toBe(51)
+    expect(await hitsOf(`track:pair:${strangerKey}:${receipt.trackingNo}`)).toBe(50)
+    expect(await hitsOf(`track:case:${receipt.trackingNo}`)).toBe(50)
+  })
 
-    // The stranger's guesses did not lock the resident out.
-    const resident = await ask(receipt.trackingNo, receipt.queryCode, '203.0.113.5')
+  it('answers the right code from another address after five wrong ones', async () => {
+    const receipt = await file()
+    const stranger = '198.51.100.67'
+    await awayFromWindowEdge(3600, 30_000)
+    await awayFromWindowEdge(60, 10_000)
+    for (const code of wrongCodes(5, receipt.queryCode)) {
+      expect((await askVia(receipt.trackingNo, code, stranger)).status).toBe(404)
+    }
+    // The stranger is now limited on this case...
+    expect((await askVia(receipt.trackingNo, 'WRZZ-ZZZZ', stranger)).status).toBe(429)
+    // ...and the resident, typing the right code full-width, lower case and without the hyphen
+    // into a number typed the same way, is answered at once.
+    const started = Date.now()
+    const resident = await askVia(
+      asTypedOnAPhone(receipt.trackingNo),
+      asTypedOnAPhone(receipt.queryCode),
+      '203.0.113.5',
+    )
     expect(resident.status).toBe(200)
+    expect(Date.now() - started).toBeLessThan(rule.crowdedDelayMs)
     expect(((await resident.json()) as { trackingNo: string }).trackingNo).toBe(receipt.trackingNo)
+  })
+
+  it('makes a resident who mistyped five times wait at most a minute, then answers the right code', async () => {
+    const receipt = await file()
+    const home = '203.0.113.8'
+    await awayFromWindowEdge(3600, 3 * 60_000)
+    await awayFromWindowEdge(60, 10_000)
+    for (const code of wrongCodes(5, receipt.queryCode)) {
+      expect((await askVia(receipt.trackingNo, code, home)).status).toBe(404)
+    }
+    // The sixth try within the same minute waits for the next one: seconds, not the hour.
+    const waiting = await askVia(receipt.trackingNo, receipt.queryCode, home)
+    expect(waiting.status).toBe(429)
+    const wait = Number(waiting.headers.get('retry-after'))
+    expect(wait).toBeGreaterThan(0)
+    expect(wait).toBeLessThanOrEqual(rule.slowLaneSeconds)
+    expect(((await waiting.json()) as { error: { message: string } }).error.message).toMatch(
+      /每分钟只能再试一次。请在 \d+ 秒后再试/,
+    )
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(Date.now() + wait * 1000)
+      expect((await askVia(receipt.trackingNo, receipt.queryCode, home)).status).toBe(200)
+      // A wrong code in that minute is checked too, but the next try in it waits again.
+      expect((await askVia(receipt.trackingNo, 'TYPO-2222', home)).status).toBe(404)
+      expect((await askVia(receipt.trackingNo, receipt.queryCode, home)).status).toBe(429)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('never slows down a resident who looks up their own case again and again', async () => {
     const receipt = await file()
     const home = '203.0.113.6'
-    await awayFromWindowEdge(15 * 60, 20_000)
+    await awayFromWindowEdge(3600, 30_000)
     // A wrong code first (a typo), then the right one twelve times.
-    expect((await ask(receipt.trackingNo, 'TYPO-2222', home)).status).toBe(404)
+    expect((await askVia(receipt.trackingNo, 'TYPO-2222', home)).status).toBe(404)
     for (let i = 0; i < 12; i++) {
-      expect((await ask(receipt.trackingNo, receipt.queryCode, home)).status).toBe(200)
+      expect((await askVia(receipt.trackingNo, receipt.queryCode, home)).status).toBe(200)
     }
     // Only the typo is left on the counters.
     const homeKey = clientKey(t.deps.privacy.hashKey, home)!
     expect(await hitsOf(`track:pair:${homeKey}:${receipt.trackingNo}`)).toBe(1)
     expect(await hitsOf(`track:addr:${homeKey}`)).toBe(1)
-    // Wrong codes still count: four more reach the limit, and then even the right one waits.
-    for (let i = 0; i < 4; i++) {
-      expect((await ask(receipt.trackingNo, `TYP${i + 2}-2222`, home)).status).toBe(404)
-    }
-    expect((await ask(receipt.trackingNo, receipt.queryCode, home)).status).toBe(429)
+    expect(await hitsOf(`track:case:${receipt.trackingNo}`)).toBe(1)
+  })
+
+  it('past the ceiling on a case, slows down but still answers the right code from a new address, and refuses addresses that already tried', async () => {
+    const receipt = await file()
+    await awayFromWindowEdge(3600, 60_000)
+    // 40 addresses, five wrong codes each: the case's 200 for the hour.
+    const guessers = Array.from({ length: rule.perCase / 5 }, (_, i) => `198.18.7.${i + 1}`)
+    const guesses = await Promise.all(
+      guessers.flatMap((from) =>
+        wrongCodes(5, receipt.queryCode).map((code) => askVia(receipt.trackingNo, code, from)),
+      ),
+    )
+    expect(guesses.map((r) => r.status).filter((s) => s === 404)).toHaveLength(rule.perCase)
+
+    // A new address is still checked, two seconds late: a wrong code is wrong...
+    const newcomer = '198.18.8.1'
+    let started = Date.now()
+    expect((await askVia(receipt.trackingNo, 'WRZZ-ZZZZ', newcomer)).status).toBe(404)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(rule.crowdedDelayMs)
+    // ...and its second try on the case this hour is refused, even with the right code.
+    const again = await askVia(receipt.trackingNo, receipt.queryCode, newcomer)
+    expect(again.status).toBe(429)
+    expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(
+      /大量错误的查询码.*分钟后再试/,
+    )
+
+    // The resident, from their own network, gets the answer: slowed, not refused.
+    started = Date.now()
+    const resident = await askVia(
+      receipt.trackingNo,
+      asTypedOnAPhone(receipt.queryCode),
+      '203.0.113.9',
+    )
+    expect(resident.status).toBe(200)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(rule.crowdedDelayMs)
+    // Guessers who already used their tries are refused before any check, in parallel too.
+    const late = await Promise.all(
+      guessers.map((from) => askVia(receipt.trackingNo, receipt.queryCode, from)),
+    )
+    expect(late.map((r) => r.status)).toEqual(guessers.map(() => 429))
   })
 
   it('limits one address across many numbers, without touching other addresses', async () => {
@@ -146,14 +247,14 @@ describe('query-code lookups under a burst of guesses', () => {
     // Five wrong codes against each of seven numbers: 35 tries, 30 allowed an hour.
     const answers = await Promise.all(
       receipts.flatMap((r) =>
-        wrongCodes(5, r.queryCode).map((code) => ask(r.trackingNo, code, prober)),
+        wrongCodes(5, r.queryCode).map((code) => askVia(r.trackingNo, code, prober)),
       ),
     )
     const statuses = answers.map((r) => r.status)
-    expect(statuses.filter((s) => s === 404)).toHaveLength(30)
-    expect(statuses.filter((s) => s === 429)).toHaveLength(5)
+    expect(statuses.filter((s) => s === 404)).toHaveLength(rule.perAddress)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35 - rule.perAddress)
     for (const r of receipts) {
-      expect((await ask(r.trackingNo, r.queryCode, '203.0.113.7')).status).toBe(200)
+      expect((await askVia(r.trackingNo, r.queryCode, '203.0.113.7')).status).toBe(200)
     }
   })
 })

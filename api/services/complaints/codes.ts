@@ -1,8 +1,11 @@
 import { createHmac, randomInt, timingSafeEqual, type KeyObject } from 'node:crypto'
+import {
+  normalizeQueryCode,
+  queryCodeAlphabet,
+  queryCodeLength,
+} from '../../domain/tracking-codes.ts'
 
-/** No 0/O, 1/I/L: a code read out over the phone is not misheard. */
-const queryCodeAlphabet = '23456789ABCDEFGHJKMNPQRSTUVWXYZ'
-const queryCodeLength = 8
+export { normalizeTrackingNo, trackingNoPattern } from '../../domain/tracking-codes.ts'
 
 /**
  * 受理编号: `JL`, the day of receipt (Shanghai) and 8 random digits in two groups of four, e.g.
@@ -17,41 +20,12 @@ export function newTrackingNo(shanghaiDate: string): string {
   return `JL${shanghaiDate.replaceAll('-', '')}-${digits.slice(0, 4)}-${digits.slice(4)}`
 }
 
-/**
- * A tracking number as issued now (JL20261206-4827-3915) or as it was issued until December 2026
- * (JL20261126-00042, from a sequence), which stays valid for the cases that have one.
- */
-export const trackingNoPattern = /^JL\d{8}-(?:\d{4}-\d{4}|\d{5,})$/
-
-/**
- * A tracking number as a resident types or reads it: any case, spaces, full-width characters
- * (ＪＬ２０２６…), other dashes (an input method's ——), or the hyphens left out. Eight digits
- * after the date are read as today's format (a sequential number reached eight digits only after
- * ten million complaints). Anything else comes back compacted, and fails `trackingNoPattern`.
- */
-export function normalizeTrackingNo(raw: string): string {
-  const compact = raw
-    .normalize('NFKC')
-    .replace(/\s+/g, '')
-    .replace(/[\u2010-\u2015\u2212-]+/g, '-')
-    .toUpperCase()
-  const random = /^JL(\d{8})-?(\d{4})-?(\d{4})$/.exec(compact)
-  if (random) return `JL${random[1]}-${random[2]}-${random[3]}`
-  const sequential = /^JL(\d{8})-?(\d{5,})$/.exec(compact)
-  if (sequential) return `JL${sequential[1]}-${sequential[2]}`
-  return compact
-}
-
 /** A fresh secret query code (查询码), about 40 bits, shown as XXXX-XXXX. */
 export function newQueryCode(): string {
   let code = ''
   for (let i = 0; i < queryCodeLength; i++)
     code += queryCodeAlphabet.charAt(randomInt(queryCodeAlphabet.length))
   return `${code.slice(0, 4)}-${code.slice(4)}`
-}
-
-function normalizeQueryCode(raw: string): string {
-  return raw.toUpperCase().replace(/[^0-9A-Z]/g, '')
 }
 
 /**

@@ -75,6 +75,18 @@ export const unitLabels: Record<QuantityUnit, string> = {
   km: '公里',
 }
 
+const isQuantityUnit = (unit: string): unit is QuantityUnit =>
+  (quantityUnits as readonly string[]).includes(unit)
+
+/**
+ * A stored unit as staff and residents read it (`jin` → 斤). A code outside the list (an old row,
+ * a 12345 order) is shown as it came rather than dropped.
+ */
+export function unitName(unit: string | null): string | null {
+  if (unit === null || unit === '') return null
+  return isQuantityUnit(unit) ? unitLabels[unit] : unit
+}
+
 /** What the deadline on the receipt is for. */
 export const deadlineLabels: Record<ComplaintKind, string> = {
   complaint: '作出是否受理的决定',

@@ -89,6 +89,14 @@ afterAll(async () => {
 
 const rowNumbers = (page: Page) => textsOf(page, '.case-table tbody tr td:first-child')
 
+/** Opens the disclosure of one of a case's other actions (the next step is shown open). */
+async function openAction(page: Page, label: string) {
+  await page
+    .locator('#case-actions details > summary')
+    .filter({ hasText: new RegExp(`^${label}$`) })
+    .click()
+}
+
 describe('the case queue with JavaScript off', () => {
   test('a handler filters by kind and status with the plain GET form', async () => {
     const { page, problems } = await watchedPage(session.withoutJs)
@@ -99,9 +107,10 @@ describe('the case queue with JavaScript off', () => {
       expect.arrayContaining([filed.trackingNo, report.trackingNo]),
     )
 
+    await page.getByText('更多筛选').click()
     await page.getByLabel('类型', { exact: true }).selectOption({ label: '举报' })
     await page.getByLabel('状态', { exact: true }).selectOption({ label: '已接收' })
-    await page.getByRole('button', { name: '筛选' }).click()
+    await page.getByRole('button', { name: '筛选', exact: true }).click()
     await page.waitForURL((url) => url.searchParams.get('kind') === 'report')
     expect(new URL(page.url()).searchParams.get('status')).toBe('received')
     const numbers = await rowNumbers(page)
@@ -121,7 +130,7 @@ describe('a case from received through completion', () => {
     const { page, problems } = await watchedPage(session.withJs)
     await page.goto('/admin/cases')
     await page.getByLabel('全文搜索').fill(merchant)
-    await page.getByRole('button', { name: '筛选' }).click()
+    await page.getByRole('button', { name: '筛选', exact: true }).click()
     await page.waitForURL((url) => url.searchParams.get('q') === merchant)
     expect(await rowNumbers(page)).toEqual([filed.trackingNo])
 
@@ -193,6 +202,7 @@ describe('two handlers on one case page', () => {
     await first.page.getByRole('button', { name: '受理', exact: true }).click()
     await first.page.waitForURL((url) => url.searchParams.get('done') === 'accept')
 
+    await openAction(second.page, '不予受理')
     await second.page.getByLabel('不予受理理由').selectOption({ label: '重复投诉' })
     await second.page.getByLabel('说明（公开）').fill('与另一件投诉重复。')
     const answer = second.page.waitForResponse((r) => r.request().method() === 'POST')
@@ -221,6 +231,7 @@ describe('a resident’s request to correct their phone', () => {
     await page.goto(`/admin/cases/${id}`)
     expect(await textsOf(page, '#case-contact-phone')).toEqual(['138****1234'])
 
+    await openAction(page, '更正联系方式')
     await page.getByLabel('更正后的电话（不改则留空）').fill('13857809999')
     await page.getByLabel('更正申请情况（内部）').fill('本人来电，核对受理编号后申请更正。')
     await page.getByRole('button', { name: '更正联系方式', exact: true }).click()
@@ -253,6 +264,7 @@ describe('a resident’s request to delete their personal data', () => {
       expect(await textsOf(page, '#case-contact-name')).toEqual(['林**'])
 
       // Held first (a reconsideration): no deletion is offered until the hold is lifted.
+      await openAction(page, '暂缓删除个人信息')
       await page
         .getByLabel('暂缓原因（内部）', { exact: true })
         .fill('行政复议 丽市监复〔2027〕3号，复议期间保留案卷。')
@@ -262,6 +274,7 @@ describe('a resident’s request to delete their personal data', () => {
         expect.stringContaining('暂缓删除个人信息，原因：行政复议 丽市监复〔2027〕3号') as string,
       ])
       expect(await page.getByRole('button', { name: '删除个人信息', exact: true }).count()).toBe(0)
+      await openAction(page, '解除暂缓删除')
       await page
         .getByLabel('解除原因（内部）', { exact: true })
         .fill('复议决定已送达，维持原处理。')
@@ -269,6 +282,7 @@ describe('a resident’s request to delete their personal data', () => {
       await page.waitForURL((url) => url.searchParams.get('done') === 'lift_erasure_hold')
       expect(await page.locator('#case-contact-held').count()).toBe(0)
 
+      await openAction(page, '删除个人信息')
       await page
         .getByLabel('申请情况（内部）', { exact: true })
         .fill('12345 工单 LS-0001：本人来电申请，已核对身份证件。')

@@ -15,4 +15,14 @@ describe('the shared vocabulary of api/domain', () => {
     labelled(certification.certificationEventKinds, certification.eventLabels)
     labelled(countyCodes, countyNames)
   })
+
+  it('names a stored unit in Chinese, and keeps an unknown code rather than dropping it', () => {
+    expect(complaints.unitName('jin')).toBe('斤')
+    expect(complaints.unitName('kg')).toBe('千克')
+    expect(complaints.unitName('l')).toBe('升')
+    expect(complaints.unitName('m')).toBe('米')
+    expect(complaints.unitName('dun')).toBe('dun')
+    expect(complaints.unitName(null)).toBeNull()
+    expect(complaints.unitName('')).toBeNull()
+  })
 })

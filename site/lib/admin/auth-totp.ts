@@ -1,4 +1,5 @@
 import type { AstroGlobal } from 'astro'
+import QRCode from 'qrcode'
 import { submitConsoleTotp } from '../../../api/services/admin/auth/console.ts'
 import {
   totpEnrolment,
@@ -15,10 +16,32 @@ export interface TotpOutcome extends FormOutcome {
   redirect?: string
 }
 
+export interface TotpEnrolmentView extends TotpEnrolment {
+  /** The otpauth:// URI as a QR code, inline SVG: drawn here, no outside service sees the key. */
+  qrSvg: string
+}
+
+/**
+ * The otpauth URI as a QR code an authenticator app scans from the screen: error correction M
+ * and the standard four-module quiet zone, dark on white (apps read inverted codes badly).
+ */
+export function totpQrSvg(uri: string): Promise<string> {
+  return QRCode.toString(uri, {
+    type: 'svg',
+    errorCorrectionLevel: 'M',
+    margin: 4,
+    width: 220,
+    color: { dark: '#000000', light: '#ffffff' },
+  })
+}
+
 /** The secret to show while TOTP is not yet on (enrolment); undefined once it is. */
-export async function enrolmentFor(session: ConsoleSession): Promise<TotpEnrolment | undefined> {
+export async function enrolmentFor(
+  session: ConsoleSession,
+): Promise<TotpEnrolmentView | undefined> {
   if (session.totpEnabled) return undefined
-  return totpEnrolment({ ctx: serviceContext(), input: { session } })
+  const enrolment = await totpEnrolment({ ctx: serviceContext(), input: { session } })
+  return { ...enrolment, qrSvg: await totpQrSvg(enrolment.uri) }
 }
 
 const stalePage: TotpOutcome = {

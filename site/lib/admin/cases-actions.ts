@@ -220,3 +220,31 @@ export function actionForms(c: CaseDetail, counties: Option[]): ActionForm[] {
     }),
   }))
 }
+
+/**
+ * The actions that move a case along, in the order its life calls for them: 签收 a work order,
+ * 受理 a web case, 开始核查 a report, then 办结 (or its 12345 反馈), then 归档. The first one a
+ * case allows is its next step; everything else (备注, 指派, 调解, requests to the hotline,
+ * personal data) is done now and then and waits behind a disclosure.
+ */
+const nextStepOrder: readonly CaseAction[] = [
+  'sign',
+  'accept',
+  'start',
+  'complete',
+  'report_completion',
+  'close',
+]
+
+/** The case page's forms split into the one next step (if any) and the others. */
+export function splitActionForms(forms: readonly ActionForm[]): {
+  next: ActionForm | undefined
+  others: ActionForm[]
+} {
+  const rank = (f: ActionForm) => nextStepOrder.indexOf(f.action)
+  const next = forms
+    .filter((f) => rank(f) >= 0)
+    .sort((a, b) => rank(a) - rank(b))
+    .at(0)
+  return { next, others: forms.filter((f) => f !== next) }
+}

@@ -7,7 +7,7 @@ import {
   type TicketRow,
 } from '../../../../db/queries/hotline-callbacks.ts'
 import type { ServiceContext } from '../../../deps.ts'
-import { kindLabels } from '../../../domain/complaints.ts'
+import { kindLabels, unitName } from '../../../domain/complaints.ts'
 import { caseFindingLabels, caseFollowUpLabels } from '../../../domain/credit.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
@@ -94,6 +94,7 @@ export async function caseDetail(
             claimedQuantity: row.claimedQuantity,
             measuredQuantity: row.measuredQuantity,
             unit: row.unit,
+            unitName: unitName(row.unit),
             unitPrice: row.unitPrice,
             shortfallAmount: row.shortfallAmount,
           }

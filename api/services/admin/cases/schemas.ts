@@ -201,6 +201,8 @@ export const caseDetailSchema = caseQueueItemSchema
         claimedQuantity: z.string(),
         measuredQuantity: z.string(),
         unit: z.string().nullable(),
+        /** The unit in Chinese (斤, 千克 …), as the case page shows it. */
+        unitName: z.string().nullable(),
         unitPrice: z.string().nullable(),
         shortfallAmount: z.string().nullable(),
       })

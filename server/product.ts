@@ -8,9 +8,12 @@ import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { answerExpectContinue, guardBody } from './body-guard.ts'
 import { installDeps, uninstallDeps } from './deps.ts'
 import { syncNotices } from './notices-sync.ts'
+import { compressResponses } from './compress-responses.ts'
+import { servePrecompressed } from './precompressed-files.ts'
 import { securityHeaders } from './security-headers.ts'
 import { setServerTimeouts } from './server-timeouts.ts'
 import {
+  clientDirOf,
   currentBuild,
   newBuildDir,
   previousBuild,
@@ -130,7 +133,10 @@ export async function startProduct(
 
     const server = http.createServer((req, res) => {
       securityHeaders(req, res)
-      guardBody(config, req, res, () => site.handle(req, res))
+      compressResponses(req, res)
+      guardBody(config, req, res, () => {
+        if (!servePrecompressed(clientDirOf(site.dir()), req, res)) site.handle(req, res)
+      })
     })
     answerExpectContinue(server, config)
     setServerTimeouts(server, config)

@@ -141,7 +141,8 @@ export async function buildInto(deps: Pick<Deps, 'config' | 'db'>, dir: string):
     vite: { cacheDir: path.join(cacheDir, 'vite') },
     logLevel: 'warn',
   })
-  await precompressBuild(clientDirOf(dir))
+  const served = await currentBuild(deps)
+  await precompressBuild(clientDirOf(dir), served && clientDirOf(served))
   await writeFile(stampFile(dir), JSON.stringify(stamp))
 }
 

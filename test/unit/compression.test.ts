@@ -1,9 +1,10 @@
-import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compressResponses } from '../../server/compress-responses.ts'
 import { acceptedCodings } from '../../server/content-coding.ts'
@@ -70,7 +71,7 @@ beforeAll(async () => {
   await writeFile(path.join(clientDir, '_astro', 'site.css'), 'body{margin:0}\n'.repeat(200))
   await writeFile(path.join(clientDir, 'favicon.svg'), '<svg/>')
   await writeFile(path.join(clientDir, 'plaque.png'), photo)
-  await precompressBuild(clientDir)
+  expect(await precompressBuild(clientDir)).toEqual({ copies: 4, reused: 0 })
   server = http.createServer((req, res) => {
     compressResponses(req, res)
     if (req.url?.startsWith('/static/')) {
@@ -185,6 +186,24 @@ describe('precompressed static files', () => {
     const top = await readdir(clientDir)
     expect(top).not.toContain('favicon.svg.br')
     expect(top).not.toContain('plaque.png.br')
+  })
+
+  it('takes the copies of unchanged files from the build being served, and redoes changed ones', async () => {
+    const next = await mkdtemp(path.join(tmpdir(), 'precompress-next-'))
+    try {
+      await mkdir(path.join(next, 'notices'), { recursive: true })
+      await mkdir(path.join(next, '_astro'), { recursive: true })
+      const changed = page.replace('加油站', '农贸市场')
+      await writeFile(path.join(next, 'notices', 'index.html'), changed)
+      await writeFile(path.join(next, '_astro', 'site.css'), 'body{margin:0}\n'.repeat(200))
+      expect(await precompressBuild(next, clientDir)).toEqual({ copies: 4, reused: 2 })
+      const br = await readFile(path.join(next, 'notices', 'index.html.br'))
+      expect(brotliDecompressSync(br).toString()).toBe(changed)
+      const gz = await readFile(path.join(next, '_astro', 'site.css.gz'))
+      expect(gunzipSync(gz).toString()).toBe('body{margin:0}\n'.repeat(200))
+    } finally {
+      await rm(next, { recursive: true, force: true })
+    }
   })
 
   it('serves a page from its copy in the accepted coding, with the original type', async () => {

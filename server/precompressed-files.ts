@@ -21,7 +21,8 @@ const isFile = (file: string) => {
 function builtFile(clientDir: string, url: string): string | undefined {
   let pathname = url.split(/[?#]/, 1)[0] ?? '/'
   try {
-    pathname = decodeURIComponent(pathname)
+    // As the adapter decodes it: an encoded slash stays a character of a name.
+    pathname = decodeURI(pathname)
   } catch {
     return undefined
   }

@@ -59,8 +59,11 @@ const configSchema = z
       .transform((v) => v === 'true' || v === '1'),
     /** Load the demo list into an empty embedded database at start: `auto` does so only then. */
     DEMO_DATA: z.enum(['auto', 'never']).default('auto'),
-    /** Public address of the site, used in RSS and absolute links. */
-    SITE_URL: z.url().default('http://127.0.0.1:4321'),
+    /**
+     * Public address of the site, used in RSS, absolute links and the plaques' QR codes. Unset,
+     * it is the address the web server listens on (HOST and PORT; see servedSiteUrl).
+     */
+    SITE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
     /**
      * Keys sealing personal data (AES-256-GCM): space-separated `id:base64` pairs of 32-byte keys,
      * the first used for new data, the others still read (rotation). Required in production; in
@@ -183,8 +186,26 @@ const configSchema = z
       }
     }
   })
+  .transform((config) => ({ ...config, SITE_URL: config.SITE_URL ?? servedSiteUrl(config) }))
 
 export type Config = z.infer<typeof configSchema>
+
+/**
+ * The address the web server answers on for HOST and PORT: a server listening on every
+ * interface is reached here at 127.0.0.1. With PORT 0 the port is chosen when the server
+ * listens; the product fills it in then (server/product.ts).
+ */
+export function servedSiteUrl(
+  { HOST, PORT }: { HOST: string; PORT: number },
+  port: number = PORT,
+): string {
+  const host = HOST === '0.0.0.0' || HOST === '::' ? '127.0.0.1' : HOST
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/** Whether the site's address waits for the port the server is given (PORT 0, no SITE_URL). */
+export const siteUrlAwaitsPort = (config: Pick<Config, 'SITE_URL'>) =>
+  new URL(config.SITE_URL).port === '0'
 
 /** The draw weights by grade of a parsed configuration (checked when it was parsed). */
 export function drawWeightsOf(config: Pick<Config, 'CREDIT_DRAW_WEIGHTS'>) {

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises'
 import http from 'node:http'
-import { configWarnings, type Config } from '../api/config.ts'
+import { configWarnings, servedSiteUrl, siteUrlAwaitsPort, type Config } from '../api/config.ts'
 import type { Deps } from '../api/deps.ts'
 import type { Logger } from '../api/logger.ts'
 import { watchSessionChanges } from '../api/session-cache.ts'
@@ -8,9 +8,12 @@ import { startBackgroundWork } from '../api/worker/background-thread.ts'
 import { answerExpectContinue, guardBody } from './body-guard.ts'
 import { installDeps, uninstallDeps } from './deps.ts'
 import { syncNotices } from './notices-sync.ts'
+import { compressResponses } from './compress-responses.ts'
+import { servePrecompressed } from './precompressed-files.ts'
 import { securityHeaders } from './security-headers.ts'
 import { setServerTimeouts } from './server-timeouts.ts'
 import {
+  clientDirOf,
   currentBuild,
   newBuildDir,
   previousBuild,
@@ -75,7 +78,7 @@ async function buildAtStart(config: Config, services: BuildServices, logger: Log
  * changes to the static pages. `stop` undoes it all in reverse.
  */
 export async function startProduct(
-  config: Config,
+  configured: Config,
   logger: Logger,
   options: ProductStarters & {
     forceBuild?: boolean
@@ -88,7 +91,38 @@ export async function startProduct(
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
   }
   try {
-    for (const warning of configWarnings(config)) logger.warn(warning)
+    for (const warning of configWarnings(configured)) logger.warn(warning)
+    // The server exists from the start; requests wait until the site is served.
+    const site: { answer?: http.RequestListener } = {}
+    const waiting: Array<() => void> = []
+    const server = http.createServer((req, res) => {
+      if (site.answer) site.answer(req, res)
+      else waiting.push(() => site.answer?.(req, res))
+    })
+    answerExpectContinue(server, configured)
+    setServerTimeouts(server, configured)
+    let port = configured.PORT
+    const listen = async () => {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(configured.PORT, configured.HOST, resolve)
+      })
+      cleanups.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve())
+            server.closeAllConnections()
+          }),
+      )
+      const address = server.address()
+      if (address && typeof address === 'object') port = address.port
+      return port
+    }
+    // A port chosen by the system (PORT 0) is only known once the server listens; the site's
+    // address, built into RSS links and plaque QR codes, is that port's, so it listens first.
+    const config = siteUrlAwaitsPort(configured)
+      ? { ...configured, SITE_URL: servedSiteUrl(configured, await listen()) }
+      : configured
     const stack = await options.startServices(config, logger)
     cleanups.push(stack.stop)
     // The console remembers sessions it confirmed and hears every change to them, so its cache
@@ -126,38 +160,27 @@ export async function startProduct(
     // Whatever else an earlier run left (a build cut short, long-replaced ones) goes now.
     const previous = await previousBuild(deps, current)
     await removeBuildsExcept(deps, previous ? [current, previous] : [current])
-    const site = await serveBuild(current)
+    const served = await serveBuild(current)
 
-    const server = http.createServer((req, res) => {
+    site.answer = (req, res) => {
       securityHeaders(req, res)
-      guardBody(config, req, res, () => site.handle(req, res))
-    })
-    answerExpectContinue(server, config)
-    setServerTimeouts(server, config)
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(config.PORT, config.HOST, resolve)
-    })
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve())
-          server.closeAllConnections()
-        }),
-    )
+      compressResponses(req, res)
+      guardBody(config, req, res, () => {
+        if (!servePrecompressed(clientDirOf(served.dir()), req, res)) served.handle(req, res)
+      })
+    }
+    for (const held of waiting.splice(0)) held()
+    if (!server.listening) await listen()
     const rebuilder = startSiteRebuilder({
       deps,
       services,
-      site,
+      site: served,
       logger,
       timing: options.rebuildTiming ?? {},
     })
     cleanups.push(rebuilder.stop)
 
-    const address = server.address()
-    const port = address && typeof address === 'object' ? address.port : config.PORT
-    const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST
-    return { stack, url: `http://${host}:${port}`, rebuilder, stop }
+    return { stack, url: servedSiteUrl(config, port), rebuilder, stop }
   } catch (error) {
     await stop()
     throw error

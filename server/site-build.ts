@@ -4,6 +4,7 @@ import { readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } fro
 import path from 'node:path'
 import type { Deps } from '../api/deps.ts'
 import { publishedDataStamp } from '../db/queries/enterprise-changes.ts'
+import { precompressBuild } from './precompress.ts'
 
 /**
  * Where the site lives: every build in a folder of its own under SITE_OUT_DIR/builds, and
@@ -16,10 +17,14 @@ const root = path.resolve(import.meta.dirname, '..')
 const sourceDirs = ['site', 'content', 'api', 'db']
 const sourceFiles = ['astro.config.mjs', 'package-lock.json']
 
-/** What the prerendered pages were built from: the sources and the published data. */
+/**
+ * What the prerendered pages were built from: the sources, the published data and the site's
+ * public address (absolute links in RSS are written with it).
+ */
 export interface BuildStamp {
   source: string
   data: string
+  siteUrl: string
 }
 
 async function* filesUnder(dir: string): AsyncGenerator<string> {
@@ -51,8 +56,8 @@ export const dataStamp = (deps: Pick<Deps, 'db'>) => publishedDataStamp(deps.db)
  * What the prerendered pages depend on. When it changes the site is rebuilt; when it does not,
  * `npm start` serves the pages it already has.
  */
-async function buildStamp(deps: Pick<Deps, 'db'>): Promise<BuildStamp> {
-  return { source: await sourceStamp(), data: await dataStamp(deps) }
+async function buildStamp(deps: Pick<Deps, 'config' | 'db'>): Promise<BuildStamp> {
+  return { source: await sourceStamp(), data: await dataStamp(deps), siteUrl: deps.config.SITE_URL }
 }
 
 /** SITE_OUT_DIR, resolved against the project. */
@@ -66,6 +71,9 @@ const stampFile = (dir: string) => path.join(dir, '.build-stamp')
 
 /** The server entry of a build (what the web server imports). */
 export const entryOf = (dir: string) => path.join(dir, 'server', 'entry.mjs')
+
+/** The static files of a build (pages and assets the web server sends as they are). */
+export const clientDirOf = (dir: string) => path.join(dir, 'client')
 
 /** A new, empty build folder's path, later in sort order than every earlier one. */
 export function newBuildDir(deps: Pick<Deps, 'config'>): string {
@@ -112,13 +120,14 @@ export async function siteIsCurrent(deps: Pick<Deps, 'config' | 'db'>): Promise<
   const built = dir && (await readStamp(dir))
   if (!built) return false
   const now = await buildStamp(deps)
-  return built.source === now.source && built.data === now.data
+  return built.source === now.source && built.data === now.data && built.siteUrl === now.siteUrl
 }
 
 /**
  * Runs Astro's build into `dir` in this process: prerendering reads the database through the
- * installed deps (server/deps.ts). The stamp is taken before the build reads anything, so a
- * change made during the build leaves the stamp behind and is built next time.
+ * installed deps (server/deps.ts), then gives its text files their compressed copies. The stamp
+ * is taken before the build reads anything, so a change made during the build leaves the stamp
+ * behind and is built next time.
  */
 export async function buildInto(deps: Pick<Deps, 'config' | 'db'>, dir: string): Promise<void> {
   const stamp = await buildStamp(deps)
@@ -132,6 +141,8 @@ export async function buildInto(deps: Pick<Deps, 'config' | 'db'>, dir: string):
     vite: { cacheDir: path.join(cacheDir, 'vite') },
     logLevel: 'warn',
   })
+  const served = await currentBuild(deps)
+  await precompressBuild(clientDirOf(dir), served && clientDirOf(served))
   await writeFile(stampFile(dir), JSON.stringify(stamp))
 }
 

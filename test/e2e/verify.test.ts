@@ -2,7 +2,6 @@ import jsQR from 'jsqr'
 import { PNG } from 'pngjs'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { parseConfig } from '../../api/config.ts'
 import { usccCheckCharacter } from '../../api/domain/uscc.ts'
 import { sessionCookieName } from '../../api/services/admin/sessions.ts'
 import { createDb, type Db } from '../../db/client.ts'
@@ -50,8 +49,9 @@ describe('the plaque’s QR code', () => {
   test('the console shows it for printing, and scanned it opens the live check of that business', async () => {
     const { page, problems } = await watchedPage(session.withoutJs)
     await page.goto(`/admin/enterprises/${target.uscc}`)
-    // The public site's address, whichever host the console was opened on.
-    const address = `${parseConfig({}).SITE_URL}/verify/${target.uscc}`
+    // The public site's address, whichever host the console was opened on: with SITE_URL unset,
+    // the address the product serves on (its port chosen at start).
+    const address = `${inject('siteUrl')}/verify/${target.uscc}`
     expect(await scan(page, '.plaque-qr [role="img"]')).toBe(address)
     expect(await page.locator('.plaque-qr [role="img"]').getAttribute('aria-label')).toContain(
       address,

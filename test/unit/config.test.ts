@@ -1,7 +1,13 @@
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, configWarnings, parseConfig } from '../../api/config.ts'
+import {
+  ConfigError,
+  configWarnings,
+  parseConfig,
+  servedSiteUrl,
+  siteUrlAwaitsPort,
+} from '../../api/config.ts'
 import { createLogger } from '../../api/logger.ts'
 import { devStarters } from '../../scripts/stack/product.ts'
 import { startProduct } from '../../server/product.ts'
@@ -12,6 +18,33 @@ describe('configuration', () => {
     expect(config).toMatchObject({ PORT: 4321, HOST: '127.0.0.1', DATA_DIR: '.data' })
     expect(config.DATABASE_URL).toBeUndefined()
     expect(config.MEILI_URL).toBeUndefined()
+  })
+
+  it('takes the site address from the port and host it serves on when SITE_URL is unset', () => {
+    expect(parseConfig({}).SITE_URL).toBe('http://127.0.0.1:4321')
+    expect(parseConfig({ PORT: '4931' }).SITE_URL).toBe('http://127.0.0.1:4931')
+    expect(parseConfig({ PORT: '4931', SITE_URL: '' }).SITE_URL).toBe('http://127.0.0.1:4931')
+    expect(parseConfig({ HOST: 'metrology.local', PORT: '8080' }).SITE_URL).toBe(
+      'http://metrology.local:8080',
+    )
+    // Listening on every interface: reached here on the loopback address.
+    expect(parseConfig({ HOST: '0.0.0.0', PORT: '4931' }).SITE_URL).toBe('http://127.0.0.1:4931')
+    expect(parseConfig({ HOST: '::1', PORT: '4931' }).SITE_URL).toBe('http://[::1]:4931')
+  })
+
+  it('keeps an explicit SITE_URL whatever the port', () => {
+    const config = parseConfig({ PORT: '4931', SITE_URL: 'https://jl.lishui.gov.cn' })
+    expect(config.SITE_URL).toBe('https://jl.lishui.gov.cn')
+    expect(siteUrlAwaitsPort(config)).toBe(false)
+  })
+
+  it('leaves the port of the site address to the server when the system picks it', () => {
+    const config = parseConfig({ PORT: '0' })
+    expect(siteUrlAwaitsPort(config)).toBe(true)
+    expect(servedSiteUrl(config, 40123)).toBe('http://127.0.0.1:40123')
+    expect(siteUrlAwaitsPort(parseConfig({ PORT: '0', SITE_URL: 'http://127.0.0.1:8000' }))).toBe(
+      false,
+    )
   })
 
   it('treats an empty variable as unset', () => {

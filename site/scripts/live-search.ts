@@ -27,7 +27,17 @@ interface Found {
   /** Known only when the directory API answered (filters chosen). */
   total: number | null
   notices: NoticeHit[]
+  /** The county and sector the words were read as (莲都加油站 → 莲都区 · 加油站). */
+  understood: string[]
 }
+
+interface Understood {
+  county?: { label: string }
+  sector?: { label: string }
+}
+
+const labelsOf = (u: Understood | null | undefined): string[] =>
+  [u?.county?.label, u?.sector?.label].filter((l): l is string => !!l)
 
 const limit = 20
 const debounceMs = 200
@@ -122,9 +132,10 @@ function summaryOf(found: Found): string {
   const count = found.total ?? found.enterprises.length
   if (count === 0) return '没有找到符合条件的单位。'
   const notices = found.notices.length > 0 ? `，${found.notices.length} 条公告` : ''
+  const read = found.understood.length > 0 ? `已按 ${found.understood.join(' · ')} 筛选，` : ''
   return found.total === null && count >= limit
-    ? `找到 ${limit} 个以上单位${notices}。`
-    : `找到 ${count} 个单位${notices}。`
+    ? `${read}找到 ${limit} 个以上单位${notices}。`
+    : `${read}找到 ${count} 个单位${notices}。`
 }
 
 class Limited extends Error {}
@@ -145,11 +156,29 @@ async function fetchFound(params: URLSearchParams, signal: AbortSignal): Promise
   }
   if (!response.ok) throw new Error(`HTTP ${response.status}`)
   if (filtered) {
-    const body = (await response.json()) as { items: EnterpriseHit[]; total: number }
-    return { enterprises: body.items, total: body.total, notices: [] }
+    const body = (await response.json()) as {
+      items: EnterpriseHit[]
+      total: number
+      understood?: Understood | null
+    }
+    return {
+      enterprises: body.items,
+      total: body.total,
+      notices: [],
+      understood: labelsOf(body.understood),
+    }
   }
-  const body = (await response.json()) as { enterprises: EnterpriseHit[]; notices: NoticeHit[] }
-  return { enterprises: body.enterprises, total: null, notices: body.notices }
+  const body = (await response.json()) as {
+    enterprises: EnterpriseHit[]
+    notices: NoticeHit[]
+    understood?: Understood | null
+  }
+  return {
+    enterprises: body.enterprises,
+    total: null,
+    notices: body.notices,
+    understood: labelsOf(body.understood),
+  }
 }
 
 function start() {

@@ -119,6 +119,13 @@ function render(results: HTMLElement, found: Found, q: string) {
     }
   }
   results.replaceChildren(section)
+  if (found.understood.length > 0) {
+    // As the page says it (search.astro): what the words were read as, and the way back.
+    const read = element('p', 'search-understood', `已按 ${found.understood.join(' · ')} 筛选（`)
+    const params = new URLSearchParams({ q, typed: '1' })
+    read.append(link(`/search?${params.toString()}`, `按原词“${q}”搜索`), '）')
+    results.prepend(read)
+  }
   if (q && found.notices.length > 0) {
     const notices = element('section', 'notice-hits')
     const list = element('ul', 'link-list')
@@ -132,10 +139,9 @@ function summaryOf(found: Found): string {
   const count = found.total ?? found.enterprises.length
   if (count === 0) return '没有找到符合条件的单位。'
   const notices = found.notices.length > 0 ? `，${found.notices.length} 条公告` : ''
-  const read = found.understood.length > 0 ? `已按 ${found.understood.join(' · ')} 筛选，` : ''
   return found.total === null && count >= limit
-    ? `${read}找到 ${limit} 个以上单位${notices}。`
-    : `${read}找到 ${count} 个单位${notices}。`
+    ? `找到 ${limit} 个以上单位${notices}。`
+    : `找到 ${count} 个单位${notices}。`
 }
 
 class Limited extends Error {}

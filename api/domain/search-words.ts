@@ -4,7 +4,7 @@ import { countyNames } from './counties.ts'
  * The business sectors (行业) of the directory, by the codes of the sectors table (fixed by the
  * directory migration), with their Chinese names.
  */
-export const sectorNames: Readonly<Record<string, string>> = {
+const sectorNames: Readonly<Record<string, string>> = {
   market: '集贸市场',
   supermarket: '商场超市',
   fuel_station: '加油站',
@@ -50,7 +50,7 @@ function countyForms(name: string): string[] {
   return forms
 }
 
-export type FilterWordKind = 'county' | 'sector'
+type FilterWordKind = 'county' | 'sector'
 
 /** A word that names a filter value. */
 export interface FilterWord {

@@ -5,7 +5,7 @@ import content from '../../content/search/synonyms.json' with { type: 'json' }
 const word = z.string({ error: '应为文字' }).regex(/^\S{1,20}$/u, '应为 1 到 20 个字，不含空格')
 
 /** The bureau's search words (content/search/synonyms.json, see its README). */
-export const searchWordsSchema = z
+const searchWordsSchema = z
   .strictObject(
     {
       /** Words that find each other (菜市场/农贸市场/菜场/集贸市场). */

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { countyNames } from '../../api/domain/counties.ts'
+import { filterWords } from '../../api/domain/search-words.ts'
 import { usccCheckCharacter } from '../../api/domain/uscc.ts'
 import { createApp } from '../../api/http/app.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
@@ -105,6 +107,18 @@ describe('resident-style queries find the businesses they mean in the first five
 })
 
 describe('what the search read', () => {
+  it('names counties and sectors as the database does', async () => {
+    const sectors = await t.deps.db.selectFrom('sectors').select(['code', 'name']).execute()
+    const sectorName = new Map(sectors.map((s) => [s.code, s.name]))
+    for (const w of filterWords) {
+      expect(w.label, w.word).toBe(
+        w.kind === 'county' ? countyNames[w.value] : sectorName.get(w.value),
+      )
+    }
+    const named = new Set(filterWords.filter((w) => w.kind === 'sector').map((w) => w.value))
+    expect([...sectorName.keys()].filter((code) => !named.has(code))).toEqual(['other'])
+  })
+
   it('says which county and sector the words chose', async () => {
     const page = await listEnterprises({
       ctx: t.deps,

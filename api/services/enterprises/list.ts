@@ -73,7 +73,7 @@ export function toItem(e: EnterpriseView | EnterpriseDocument): EnterpriseItem {
 const quote = (value: string) => `"${value.replace(/["\\]/g, (m) => `\\${m}`)}"`
 
 /** The filter of a directory search, county and sector as understood or chosen. */
-export function directoryFilter(input: {
+function directoryFilter(input: {
   county?: string | undefined
   sector?: string | undefined
   status?: string | undefined
@@ -92,7 +92,7 @@ export function directoryFilter(input: {
  * nothing. Every query is segmented as Chinese: left to guess, Meilisearch took short queries
  * such as 加油站 for Japanese and found nothing.
  */
-export function directorySearches(input: ListEnterprisesInput) {
+function directorySearches(input: ListEnterprisesInput) {
   const q = input.q ?? ''
   const paging = { page: input.page, hitsPerPage: input.pageSize, locales: ['cmn' as const] }
   const plain = { q, filter: directoryFilter(input), ...paging }

@@ -46,7 +46,7 @@ export const enterpriseDetailSchema = enterpriseSchema
   .extend({ history: z.array(certificationEventSchema), isDemo: z.boolean() })
   .openapi('EnterpriseDetail')
 
-export const understoodFilterSchema = z.object({
+const understoodFilterSchema = z.object({
   /** The county or sector code. */
   value: z.string(),
   /** Its Chinese name. */

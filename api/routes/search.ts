@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { enterpriseSchema, gradeSchema } from '../services/enterprises/schemas.ts'
+import { enterpriseSchema, gradeSchema, understoodSchema } from '../services/enterprises/schemas.ts'
 import { countSearch } from '../services/limits/search-limit.ts'
 import { publicSearch } from '../services/search/public.ts'
 import type { App } from '../env.ts'
@@ -40,6 +40,8 @@ const route = createRoute({
     query: z.object({
       q: z.string().trim().min(1, '请输入搜索词').max(100, '搜索词最多 100 个字'),
       limit: z.coerce.number().int().min(1).max(50).default(10),
+      /** 1: search the words as typed, without reading county and sector words as filters. */
+      typed: z.literal('1').optional(),
     }),
   },
   responses: {
@@ -48,6 +50,7 @@ const route = createRoute({
       content: {
         'application/json': {
           schema: z.object({
+            understood: understoodSchema,
             enterprises: z.array(enterpriseSchema),
             notices: z.array(noticeHitSchema),
             marketEntities: z.array(marketEntityHitSchema),
@@ -62,7 +65,8 @@ const route = createRoute({
 export function registerSearchRoutes(app: App) {
   app.openapi(route, async (c) => {
     countSearch(c.get('deps'), clientAddress(c))
-    const result = await publicSearch({ ctx: c.get('ctx'), input: c.req.valid('query') })
+    const { typed, ...input } = c.req.valid('query')
+    const result = await publicSearch({ ctx: c.get('ctx'), input: { ...input, asTyped: !!typed } })
     return c.json(result, 200)
   })
 }

@@ -1,5 +1,6 @@
 import { Meilisearch, type Settings, type Task } from 'meilisearch'
 import { nodeHttpClient } from './http-client.ts'
+import { searchWords, toMeiliSynonyms } from './synonyms.ts'
 
 /**
  * The indexes this product keeps. Only the public ones may be queried by the public search route;
@@ -55,6 +56,13 @@ export function assertSucceeded(task: Task): Task {
 
 const chineseFields = ['name', 'address', 'title', 'summary', 'body', 'merchantName', 'description']
 
+/**
+ * The bureau's synonyms (content/search/synonyms.json) for the public indexes. Typos are among
+ * them because Meilisearch forgives a typo only in words of five characters or more
+ * (minWordSizeForTypos), longer than most Chinese words: 加由站 would find nothing.
+ */
+const synonyms = toMeiliSynonyms(searchWords)
+
 const indexSettings: Record<IndexKind, Settings> = {
   enterprises: {
     searchableAttributes: ['name', 'address', 'uscc', 'countyName', 'sectorName'],
@@ -63,6 +71,7 @@ const indexSettings: Record<IndexKind, Settings> = {
     sortableAttributes: ['name', 'certifiedAt', 'validUntil'],
     displayedAttributes: ['*'],
     localizedAttributes: [{ attributePatterns: chineseFields, locales: ['cmn'] }],
+    synonyms,
     pagination: { maxTotalHits: 200_000 },
   },
   notices: {
@@ -70,6 +79,7 @@ const indexSettings: Record<IndexKind, Settings> = {
     filterableAttributes: ['category'],
     sortableAttributes: ['date'],
     localizedAttributes: [{ attributePatterns: chineseFields, locales: ['cmn'] }],
+    synonyms,
   },
   complaints: {
     searchableAttributes: [

@@ -1,5 +1,5 @@
 import { directoryFacets, type DirectoryFacets } from '../../api/services/directory/facets.ts'
-import { listEnterprises, type EnterprisePage } from '../../api/services/enterprises/list.ts'
+import { listEnterprises, type DirectoryPage } from '../../api/services/enterprises/list.ts'
 import { ApiError } from '../../api/errors.ts'
 import { countSearch } from '../../api/services/limits/search-limit.ts'
 import { publicSearch } from '../../api/services/search/public.ts'
@@ -14,6 +14,8 @@ export interface SearchQuery {
   sector: string | undefined
   status: CertificationStatus | undefined
   page: number
+  /** Search the words as typed (the "按原词搜索" link): no county or sector read from them. */
+  asTyped: boolean
 }
 
 type NoticeHit = Awaited<ReturnType<typeof publicSearch>>['notices'][number]
@@ -25,7 +27,7 @@ export type SearchOutcome =
   | { kind: 'limited'; message: string; retryAfterSeconds: number }
   | {
       kind: 'results'
-      enterprises: EnterprisePage
+      enterprises: DirectoryPage
       lastPage: number
       /** null when the notice search could not answer. */
       notices: NoticeHit[] | null
@@ -52,6 +54,7 @@ export function parseSearchParams(params: URLSearchParams, facets: DirectoryFace
     sector: facets.sectors.some((s) => s.value === sector) ? sector : undefined,
     status: isStatus(status) ? status : undefined,
     page: Number.isInteger(page) && page >= 1 && page <= 10_000 ? page : 1,
+    asTyped: params.get('typed') === '1',
   }
 }
 
@@ -81,10 +84,16 @@ export async function runSearch(
   const [enterprises, notices] = await Promise.all([
     listEnterprises({
       ctx,
-      input: { q: query.q || undefined, ...filtersOf(query), page: query.page, pageSize },
+      input: {
+        q: query.q || undefined,
+        ...filtersOf(query),
+        page: query.page,
+        pageSize,
+        asTyped: query.asTyped,
+      },
     }),
     query.q
-      ? publicSearch({ ctx, input: { q: query.q, limit: 5 } }).then(
+      ? publicSearch({ ctx, input: { q: query.q, limit: 5, asTyped: query.asTyped } }).then(
           (r) => r,
           () => null,
         )
@@ -108,7 +117,19 @@ export function searchPageUrl(query: SearchQuery, page: number): string {
   const params = new URLSearchParams()
   if (query.q) params.set('q', query.q)
   for (const [key, value] of Object.entries(filtersOf(query))) if (value) params.set(key, value)
+  if (query.asTyped) params.set('typed', '1')
   if (page > 1) params.set('page', String(page))
   const text = params.toString()
   return text ? `/search?${text}` : '/search'
+}
+
+/** The same search with its words taken as typed, not as county or sector. */
+export function asTypedUrl(query: SearchQuery): string {
+  return searchPageUrl({ ...query, asTyped: true }, 1)
+}
+
+/** "已按 莲都区 · 加油站 筛选" when the words chose filters, else undefined. */
+export function understoodText(page: DirectoryPage): string | undefined {
+  const chosen = [page.understood?.county?.label, page.understood?.sector?.label].filter(Boolean)
+  return chosen.length > 0 ? `已按 ${chosen.join(' · ')} 筛选` : undefined
 }

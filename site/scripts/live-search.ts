@@ -27,7 +27,17 @@ interface Found {
   /** Known only when the directory API answered (filters chosen). */
   total: number | null
   notices: NoticeHit[]
+  /** The county and sector the words were read as (莲都加油站 → 莲都区 · 加油站). */
+  understood: string[]
 }
+
+interface Understood {
+  county?: { label: string }
+  sector?: { label: string }
+}
+
+const labelsOf = (u: Understood | null | undefined): string[] =>
+  [u?.county?.label, u?.sector?.label].filter((l): l is string => !!l)
 
 const limit = 20
 const debounceMs = 200
@@ -109,6 +119,13 @@ function render(results: HTMLElement, found: Found, q: string) {
     }
   }
   results.replaceChildren(section)
+  if (found.understood.length > 0) {
+    // As the page says it (search.astro): what the words were read as, and the way back.
+    const read = element('p', 'search-understood', `已按 ${found.understood.join(' · ')} 筛选（`)
+    const params = new URLSearchParams({ q, typed: '1' })
+    read.append(link(`/search?${params.toString()}`, `按原词“${q}”搜索`), '）')
+    results.prepend(read)
+  }
   if (q && found.notices.length > 0) {
     const notices = element('section', 'notice-hits')
     const list = element('ul', 'link-list')
@@ -145,11 +162,29 @@ async function fetchFound(params: URLSearchParams, signal: AbortSignal): Promise
   }
   if (!response.ok) throw new Error(`HTTP ${response.status}`)
   if (filtered) {
-    const body = (await response.json()) as { items: EnterpriseHit[]; total: number }
-    return { enterprises: body.items, total: body.total, notices: [] }
+    const body = (await response.json()) as {
+      items: EnterpriseHit[]
+      total: number
+      understood?: Understood | null
+    }
+    return {
+      enterprises: body.items,
+      total: body.total,
+      notices: [],
+      understood: labelsOf(body.understood),
+    }
   }
-  const body = (await response.json()) as { enterprises: EnterpriseHit[]; notices: NoticeHit[] }
-  return { enterprises: body.enterprises, total: null, notices: body.notices }
+  const body = (await response.json()) as {
+    enterprises: EnterpriseHit[]
+    notices: NoticeHit[]
+    understood?: Understood | null
+  }
+  return {
+    enterprises: body.enterprises,
+    total: null,
+    notices: body.notices,
+    understood: labelsOf(body.understood),
+  }
 }
 
 function start() {

@@ -81,8 +81,9 @@ describe('the search page with JavaScript on', () => {
       .locator('#search-results .row-name', { hasText: '莲都区万象菜场' })
       .waitFor({ timeout: 10_000 })
 
+    // 菜场 is read as the market sector: every market matches, more than the live list shows.
     expect(await textsOf(page, '[aria-live="polite"]')).toEqual([
-      expect.stringMatching(/^找到 \d+ 个单位/),
+      expect.stringMatching(/^找到 \d+ 个以上单位/),
     ])
     expect(navigations).toBe(0)
     expect(new URL(page.url()).pathname).toBe('/search')

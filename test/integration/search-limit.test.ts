@@ -55,7 +55,14 @@ describe('public searches per client address', () => {
   it('refuses the search page’s text search the same way', async () => {
     installDeps(t.deps)
     try {
-      const query = { q: '菜场', county: undefined, sector: undefined, status: undefined, page: 1 }
+      const query = {
+        q: '菜场',
+        county: undefined,
+        sector: undefined,
+        status: undefined,
+        page: 1,
+        asTyped: false,
+      }
       const client = (peer: string) => ({
         request: new Request('http://127.0.0.1/search?q=%E8%8F%9C%E5%9C%BA'),
         peer: () => peer,

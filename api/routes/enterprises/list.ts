@@ -24,6 +24,8 @@ const query = z.object({
     .regex(/^[a-z_]{1,40}$/, '行业代码应为小写英文，例如 market（集贸市场）')
     .optional(),
   status: statusSchema.optional(),
+  /** 1: search the words as typed, without reading county and sector words as filters. */
+  typed: z.literal('1').optional(),
   page: z.coerce
     .number()
     .int('页码应为整数')
@@ -54,10 +56,10 @@ const route = createRoute({
 
 export function registerListEnterprises(app: App) {
   app.openapi(route, async (c) => {
-    const input = c.req.valid('query')
+    const { typed, ...input } = c.req.valid('query')
     // Text goes to the search index; filters alone are a page of the directory.
     if (input.q) countSearch(c.get('deps'), clientAddress(c))
-    const page = await listEnterprises({ ctx: c.get('ctx'), input })
+    const page = await listEnterprises({ ctx: c.get('ctx'), input: { ...input, asTyped: !!typed } })
     return c.json(page, 200)
   })
 }

@@ -46,12 +46,31 @@ export const enterpriseDetailSchema = enterpriseSchema
   .extend({ history: z.array(certificationEventSchema), isDemo: z.boolean() })
   .openapi('EnterpriseDetail')
 
+const understoodFilterSchema = z.object({
+  /** The county or sector code. */
+  value: z.string(),
+  /** Its Chinese name. */
+  label: z.string(),
+  /** The word of the query that named it. */
+  word: z.string(),
+})
+
+/** The county and sector a query's words chose, or null. */
+export const understoodSchema = z
+  .object({ county: understoodFilterSchema.optional(), sector: understoodFilterSchema.optional() })
+  .nullable()
+  .openapi('UnderstoodQuery', {
+    description:
+      '从搜索词中读出并已作为筛选条件的区县、行业（如“莲都加油站”→ 莲都区 · 加油站）；没有读出或按原词搜索时为 null。加 typed=1 按原词搜索',
+  })
+
 export const enterprisePageSchema = z
   .object({
     items: z.array(enterpriseSchema),
     total: z.number().int(),
     page: z.number().int(),
     pageSize: z.number().int(),
+    understood: understoodSchema.optional(),
   })
   .openapi('EnterprisePage')
 

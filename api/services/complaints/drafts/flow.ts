@@ -36,10 +36,12 @@ import {
 export type StepTarget = ComplaintStep | 'check'
 
 export type StepOutcome =
-  | { kind: 'saved'; token: string; goTo: StepTarget }
+  | { kind: 'saved'; token: string; goTo: StepTarget; returnToCheck: boolean }
   | {
       kind: 'refused'
       token: string
+      /** The step was opened with 修改 from the check page, and still returns there. */
+      returnToCheck: boolean
       status: number
       problems: FieldProblem[]
       notice?: string
@@ -116,6 +118,7 @@ export async function saveStep({
     return {
       kind: 'refused',
       token,
+      returnToCheck: false,
       status: 413,
       problems: [],
       notice: tooLarge,
@@ -132,6 +135,7 @@ export async function saveStep({
     return {
       kind: 'refused',
       token,
+      returnToCheck: false,
       status: 400,
       problems: [],
       notice: '提交的表单格式有误，无法读取。请重新填写这一步。',
@@ -153,13 +157,14 @@ export async function saveStep({
       await removeDraftPhoto(ctx, token, remove)
       answers.photos = answers.photos.filter((p) => p.key !== remove)
       await saveDraft(ctx, token, answers, now)
-      return { kind: 'saved', token, goTo: 'photos' }
+      return { kind: 'saved', token, goTo: 'photos', returnToCheck }
     }
     const refused = await addPhotos(ctx, token, answers, form.photos, now)
     if (refused) {
       return {
         kind: 'refused',
         token,
+        returnToCheck,
         status: 422,
         problems: [refused],
         values: answers.values,
@@ -176,14 +181,22 @@ export async function saveStep({
     }
     if (problems.length > 0) {
       // The answers stay as typed in the page shown again; the draft keeps its last good ones.
-      return { kind: 'refused', token, status: 422, problems, values: answers.values, draft }
+      return {
+        kind: 'refused',
+        token,
+        returnToCheck,
+        status: 422,
+        problems,
+        values: answers.values,
+        draft,
+      }
     }
   }
   if (!answers.done.includes(step)) answers.done.push(step)
   await saveDraft(ctx, token, answers, now)
   const [firstUnfinished] = unfinishedSteps(answers, now)
   const goTo: StepTarget = returnToCheck ? (firstUnfinished ?? 'check') : nextAfter(step)
-  return { kind: 'saved', token, goTo }
+  return { kind: 'saved', token, goTo, returnToCheck }
 }
 
 /** Adds the chosen photos to the draft; a problem with any of them adds none. */

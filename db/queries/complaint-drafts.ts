@@ -10,8 +10,12 @@ export interface StoredDraft {
 export async function insertDraft(
   db: Kysely<Database>,
   draft: { tokenHash: Buffer; piiKeyId: string; answersSealed: Buffer; expiresAt: Date },
+  now: Date,
 ): Promise<void> {
-  await db.insertInto('complaintDrafts').values(draft).execute()
+  await db
+    .insertInto('complaintDrafts')
+    .values({ ...draft, createdAt: now, updatedAt: now })
+    .execute()
 }
 
 /** A draft that has not expired at `now`. */

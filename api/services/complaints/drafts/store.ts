@@ -61,11 +61,15 @@ function seal(ctx: ServiceContext, tokenHash: Buffer, answers: DraftAnswers) {
 export async function startDraft(ctx: ServiceContext, now = new Date()): Promise<string> {
   const token = randomBytes(32).toString('base64url')
   const tokenHash = hashOf(token)
-  await insertDraft(ctx.db, {
-    tokenHash,
-    ...seal(ctx, tokenHash, { values: {}, photos: [], done: [] }),
-    expiresAt: new Date(now.getTime() + draftLifetimeMs),
-  })
+  await insertDraft(
+    ctx.db,
+    {
+      tokenHash,
+      ...seal(ctx, tokenHash, { values: {}, photos: [], done: [] }),
+      expiresAt: new Date(now.getTime() + draftLifetimeMs),
+    },
+    now,
+  )
   return token
 }
 

@@ -55,6 +55,9 @@ const visitPhotoRoutes = /^\/(api\/admin\/visits\/[^/]+\/photos|admin\/visits\/[
 /** The photo step of a complaint filled in step by step (issue 23). */
 const draftPhotoStep = '/complaints/steps/photos'
 
+/** The text steps of a complaint filled in step by step, and its check page. */
+const textSteps = /^\/complaints\/(steps\/(what|where|about)|check)$/
+
 const signInPages = new Set(['/admin/sign-in', '/admin/totp', '/admin/password', '/admin/sign-out'])
 
 /**
@@ -104,6 +107,13 @@ export function bodyLimitFor(config: Limits, path: string): BodyLimit {
     return {
       maxBytes: config.BODY_LIMIT_BYTES,
       message: `提交的内容过大（上限 ${kb(config.BODY_LIMIT_BYTES)}），请删减后重试。`,
+    }
+  }
+  if (textSteps.test(route)) {
+    return {
+      maxBytes: consoleFormBytes,
+      // 事情经过 may hold 5,000 characters: 45 KB urlencoded.
+      message: `提交的内容过大（上限 ${kb(consoleFormBytes)}）。事情经过最多 5000 字，请精简后返回重新填写。`,
     }
   }
   if (route === '/complaints/track') {

@@ -305,6 +305,9 @@ describe('the complaint steps on a small screen', () => {
           await saveStep(page)
           expect(pathOf(page)).toBe('/complaints/check')
           seen.check = await fitAndAudit(page)
+          // The whole form on one page (kept for those who prefer it) fits as well.
+          await page.goto('/complaints/submit')
+          seen['one page'] = await fitAndAudit(page)
           for (const [step, found] of Object.entries(seen)) {
             expect(found, step).toEqual({ overflow: found.overflow, wide: [], violations: [] })
             expect(found.overflow, `${step} scrolls sideways`).toBeLessThanOrEqual(0)

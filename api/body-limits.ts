@@ -52,6 +52,12 @@ const importRoutes = new Set(['/admin/enterprises/import', '/api/admin/enterpris
 /** A visit's photo upload: the API's route, and the visit page that posts its photo form. */
 const visitPhotoRoutes = /^\/(api\/admin\/visits\/[^/]+\/photos|admin\/visits\/[^/]+)$/
 
+/** The photo step of a complaint filled in step by step (issue 23). */
+const draftPhotoStep = '/complaints/steps/photos'
+
+/** The text steps of a complaint filled in step by step, and its check page. */
+const textSteps = /^\/complaints\/(steps\/(what|where|about)|check)$/
+
 const signInPages = new Set(['/admin/sign-in', '/admin/totp', '/admin/password', '/admin/sign-out'])
 
 /**
@@ -62,12 +68,12 @@ const signInPages = new Set(['/admin/sign-in', '/admin/totp', '/admin/password',
  */
 export function bodyLimitFor(config: Limits, path: string): BodyLimit {
   const route = routePath(path)
-  if (route === '/complaints/submit' || route === '/api/complaints') {
+  if (route === '/complaints/submit' || route === draftPhotoStep || route === '/api/complaints') {
     return {
       maxBytes: config.COMPLAINT_BODY_LIMIT_BYTES,
       // Three photos of 5 MB (api/photos/accept.ts) and the form fit the default 16 MB.
       message: '提交的内容过大：最多 3 张照片，每张不超过 5 MB。请压缩照片后重试。',
-      ...(route === '/complaints/submit' ? { pageAnswers: true as const } : {}),
+      ...(route === '/api/complaints' ? {} : { pageAnswers: true as const }),
     }
   }
   if (route === '/api/hotline/12345/events') {
@@ -101,6 +107,13 @@ export function bodyLimitFor(config: Limits, path: string): BodyLimit {
     return {
       maxBytes: config.BODY_LIMIT_BYTES,
       message: `提交的内容过大（上限 ${kb(config.BODY_LIMIT_BYTES)}），请删减后重试。`,
+    }
+  }
+  if (textSteps.test(route)) {
+    return {
+      maxBytes: consoleFormBytes,
+      // 事情经过 may hold 5,000 characters: 45 KB urlencoded.
+      message: `提交的内容过大（上限 ${kb(consoleFormBytes)}）。事情经过最多 5000 字，请精简后返回重新填写。`,
     }
   }
   if (route === '/complaints/track') {

@@ -12,7 +12,12 @@ import type {
   ComplaintPhotoTable,
   ComplaintTable,
 } from './schema/complaints.ts'
-import type { IdempotencyKeyTable, RateLimitHitTable } from './schema/limits.ts'
+import type {
+  ComplaintDraftPhotoTable,
+  ComplaintDraftTable,
+  IdempotencyKeyTable,
+  RateLimitHitTable,
+} from './schema/limits.ts'
 import type { AuditLogTable, OperatorSessionTable, OperatorTable } from './schema/console.ts'
 import type {
   HotlineCallbackTable,
@@ -54,6 +59,8 @@ export interface Database {
   complaintEvents: ComplaintEventTable
   complaintPhotos: ComplaintPhotoTable
   idempotencyKeys: IdempotencyKeyTable
+  complaintDrafts: ComplaintDraftTable
+  complaintDraftPhotos: ComplaintDraftPhotoTable
   rateLimitHits: RateLimitHitTable
   operators: OperatorTable
   operatorSessions: OperatorSessionTable

@@ -18,6 +18,7 @@ import { startCallbackDelivery } from '../services/hotline/delivery.ts'
 import { beijingDate } from '../domain/beijing-time.ts'
 import { erasePersonalDataPastRetention } from '../services/admin/cases/retention.ts'
 import { removeOrphanPhotos } from '../services/complaints/orphan-photos.ts'
+import { sweepExpiredDrafts } from '../services/complaints/drafts/store.ts'
 import { creditRecomputeTopic } from '../domain/credit.ts'
 import { creditRecomputer, regradeAgedOut } from '../services/credit/grade.ts'
 import { enqueueCreditRecompute } from '../../db/queries/credit-record.ts'
@@ -106,6 +107,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
       pruneAbuseRecords(deps),
       erasePersonalDataPastRetention(deps),
       removeOrphanPhotos(deps),
+      sweepExpiredDrafts(deps),
       regradeAgedOut(deps),
       publishDueCampaigns(deps),
       takeDownPenaltiesPastPeriod(deps),

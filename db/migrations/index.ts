@@ -17,6 +17,7 @@ import * as creditRecords from './2026-12-06T1000-credit-records.ts'
 import * as visitInspectorsPresent from './2026-12-06T1130-visit-inspectors-present.ts'
 import * as commitmentWithdrawals from './2026-12-06T1150-commitment-withdrawals.ts'
 import * as creditGradeAgeOutNote from './2026-12-06T1110-credit-grade-age-out-note.ts'
+import * as complaintDrafts from './2026-12-06T1300-complaint-drafts.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T1130-visit-inspectors-present': visitInspectorsPresent,
   '2026-12-06T1150-commitment-withdrawals': commitmentWithdrawals,
   '2026-12-06T1110-credit-grade-age-out-note': creditGradeAgeOutNote,
+  '2026-12-06T1300-complaint-drafts': complaintDrafts,
 }

@@ -21,7 +21,9 @@ export function handleSubmission(
 }
 
 /** The receipt cookie of a filed complaint, in the spelling of Astro.cookies. */
-export function receiptCookieFor(filed: Extract<SubmissionOutcome, { kind: 'filed' }>) {
+export function receiptCookieFor(
+  filed: Pick<Extract<SubmissionOutcome, { kind: 'filed' }>, 'cookie'>,
+) {
   const { name, value, options } = filed.cookie
   const astroOptions: AstroCookieSetOptions = { ...options, sameSite: 'strict' }
   return { name, value, options: astroOptions }

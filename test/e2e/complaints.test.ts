@@ -111,7 +111,7 @@ describe('filing a complaint with JavaScript off', () => {
   test('a resident corrects two mistakes, gets a receipt, and tracks the complaint', async () => {
     const { page, problems } = await watchedPage(session.withoutJs)
     const description = uniqueDescription()
-    const first = await page.goto('/complaints/new')
+    const first = await page.goto('/complaints/submit')
     expect(first?.status()).toBe(200)
     expect(await page.locator('h1').count()).toBe(1)
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN')
@@ -121,7 +121,10 @@ describe('filing a complaint with JavaScript off', () => {
     expect(box!.x + box!.width).toBeLessThanOrEqual(0)
     expect(await honeypot.getAttribute('tabindex')).toBe('-1')
     expect(await page.locator('.hp-field').getAttribute('aria-hidden')).toBe('true')
-    expect(await page.locator('input[name="idempotencyToken"]').inputValue()).toBe('')
+    // Served on demand, the form carries its submission token even without JavaScript.
+    expect(await page.locator('input[name="idempotencyToken"]').inputValue()).toMatch(
+      /^[0-9a-f-]{36}$/,
+    )
 
     await fillComplaint(page, description, photoPath)
     await page.getByLabel('统一社会信用代码（选填）').fill('9133110212345')
@@ -221,9 +224,10 @@ describe('filing a complaint with JavaScript off', () => {
 
     const track = await page.goto('/complaints/track')
     expect(track?.headers()['cache-control']).toBe('no-store')
-    // A form opened by address goes back to the start rather than answering a GET.
+    // The form on one page, opened by address, is the blank form.
     await page.goto('/complaints/submit')
-    expect(new URL(page.url()).pathname).toBe('/complaints/new')
+    expect(new URL(page.url()).pathname).toBe('/complaints/submit')
+    expect(await page.getByLabel('事情经过').inputValue()).toBe('')
     expect(problems).toEqual([])
   })
 
@@ -256,7 +260,7 @@ describe('filing a complaint with JavaScript on', () => {
   test('shortfall, a directory business, and a double click that files exactly one complaint', async () => {
     const { page, problems } = await watchedPage(session.withJs)
     const description = uniqueDescription()
-    await page.goto('/complaints/new')
+    await page.goto('/complaints/submit')
     const token = page.locator('input[name="idempotencyToken"]')
     expect(await token.inputValue()).toMatch(/^[0-9a-f-]{36}$/)
 
@@ -290,7 +294,7 @@ describe('filing a complaint with JavaScript on', () => {
       `已关联诚信计量单位：${business.name}（${business.uscc}）`,
     ])
     // Enter picked the business; it did not submit the form.
-    expect(new URL(page.url()).pathname).toBe('/complaints/new')
+    expect(new URL(page.url()).pathname).toBe('/complaints/submit')
 
     // Missing phone: the server's answer; the summary's link takes the keyboard to the field.
     expect((await submit(page)).status()).toBe(422)
@@ -414,7 +418,7 @@ describe('filing a complaint about a listed business', () => {
     expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe('')
 
     await page.goto('/complaints/submit')
-    expect(new URL(page.url()).pathname).toBe('/complaints/new')
+    expect(new URL(page.url()).pathname).toBe('/complaints/submit')
     expect(await page.locator('#complaint-info').count()).toBe(0)
     expect(problems).toEqual([])
   })
@@ -440,7 +444,7 @@ describe('tracking a complaint', () => {
   test('a wrong code and an unknown number get the same not-found answer', async () => {
     const { page, problems } = await watchedPage(session.withoutJs)
     // An anonymous 举报, filed through the form.
-    await page.goto('/complaints/new')
+    await page.goto('/complaints/submit')
     await page.getByLabel('举报', { exact: true }).check()
     await page.getByLabel('问题类别').selectOption({ label: '计量器具作弊' })
     await page.getByLabel('事发区县').selectOption({ label: '青田县' })
@@ -565,7 +569,7 @@ describe('tracking as residents type', () => {
 describe('the privacy notice', () => {
   test('opens from the form and says what is kept, for how long, who sees it and whom to call', async () => {
     const { page, problems } = await watchedPage(session.withoutJs)
-    await page.goto('/complaints/new')
+    await page.goto('/complaints/submit')
     const opened = session.withoutJs.waitForEvent('page')
     await page.getByRole('link', { name: /个人信息保护说明/ }).click()
     const notice = await opened

@@ -18,6 +18,20 @@ describe('the body limit of each route', () => {
     }
   })
 
+  it('lets the photo step of the complaint steps take three photos, and answers for itself', () => {
+    const photos = defaultPhotoLimits.maxCount * defaultPhotoLimits.maxBytes
+    const limit = bodyLimitFor(config, '/complaints/steps/photos')
+    expect(limit.maxBytes).toBeGreaterThanOrEqual(photos + 64 * 1024)
+    expect(limit.pageAnswers).toBe(true)
+    // The other steps take text only, 事情经过 at most 5,000 characters (45 KB urlencoded).
+    const description = `description=${encodeURIComponent('计'.repeat(5000))}`
+    for (const step of ['steps/what', 'steps/where', 'steps/about', 'check']) {
+      const { maxBytes } = bodyLimitFor(config, `/complaints/${step}`)
+      expect(maxBytes).toBeLessThan(photos)
+      expect(maxBytes).toBeGreaterThan(description.length)
+    }
+  })
+
   it('lets a console form carry the longest note, urlencoded, and a 12345 event its content', () => {
     const note = `note=${encodeURIComponent('计'.repeat(5000))}&csrf=${'x'.repeat(64)}`
     expect(bodyLimitFor(config, '/admin/cases/1').maxBytes).toBeGreaterThan(note.length)

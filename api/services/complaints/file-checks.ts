@@ -6,7 +6,8 @@ import { issueDetails } from '../../validation.ts'
 import { knownCounty } from './counties.ts'
 import { complaintInputSchema, contactRequired, type ComplaintInput } from './schemas.ts'
 
-function validate(fields: unknown): ComplaintInput {
+/** The fields by the schema, every problem at once; throws VALIDATION_FAILED with the details. */
+export function validate(fields: unknown): ComplaintInput {
   const parsed = complaintInputSchema.safeParse(fields)
   if (!parsed.success) {
     const found = [...issueDetails(parsed.error), ...contactIssues(fields)]

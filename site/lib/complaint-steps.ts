@@ -25,9 +25,9 @@ export { checkUrl, complaintSteps, stepTitles, stepUrl, type ComplaintStep, type
  * The cookie that holds a step-by-step complaint's draft token (issue 23). The token is the only
  * key to the sealed answers, so it never goes into a URL; the cookie lives as long as the draft.
  */
-export const draftCookieName = 'complaint_draft'
+const draftCookieName = 'complaint_draft'
 
-export function draftTokenOf(cookies: AstroCookies): string | undefined {
+function draftTokenOf(cookies: AstroCookies): string | undefined {
   return cookies.get(draftCookieName)?.value
 }
 

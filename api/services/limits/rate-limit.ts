@@ -40,24 +40,6 @@ function hit(db: Kysely<Database>, active: readonly Limit[], now: number) {
 }
 
 /**
- * Counts one attempt against each limit and refuses (429 with Retry-After) when any is over. The
- * counters live in PostgreSQL, so the limits hold across every app instance. A limit of 0 is off.
- */
-export async function consumeLimits(
-  db: Kysely<Database>,
-  limits: readonly Limit[],
-  now = Date.now(),
-) {
-  const active = limits.filter((l) => l.max > 0)
-  const totals = await hit(db, active, now)
-  for (const limit of active) {
-    if ((totals.get(limit.bucket) ?? 0) > limit.max) {
-      throw refusal(limit, windowOf(limit, now).retryAfterSeconds)
-    }
-  }
-}
-
-/**
  * Counts one attempt against each limit before it is checked, in one statement, and answers each
  * bucket's total with this attempt included. Of any number of attempts sent at once, exactly
  * `max` see a total within the limit, whatever order they arrive in: the caller checks only those.
@@ -95,7 +77,7 @@ export function previousWindowTotals(
 }
 
 /**
- * Gives back the attempt `countAttempt` or `consumeLimits` counted at the same `now`, for one that
+ * Gives back the attempt `countAttempt` counted at the same `now`, for one that
  * turned out not to be the abuse the limits are there for (a right password, a resident's right
  * query code). Only the windows it was counted in are touched, in one statement, never below zero.
  */

@@ -25,7 +25,7 @@ export interface TotpEnrolmentView extends TotpEnrolment {
  * The otpauth URI as a QR code an authenticator app scans from the screen: error correction M
  * and the standard four-module quiet zone, dark on white (apps read inverted codes badly).
  */
-export function totpQrSvg(uri: string): Promise<string> {
+function totpQrSvg(uri: string): Promise<string> {
   return QRCode.toString(uri, {
     type: 'svg',
     errorCorrectionLevel: 'M',

@@ -17,7 +17,6 @@ import {
   nextAfter,
   standInValues,
   stepFields,
-  stepOf,
   type ComplaintStep,
 } from './steps.ts'
 import {
@@ -33,7 +32,7 @@ import {
 } from './store.ts'
 
 /** Where the resident goes after a step is saved. */
-export type StepTarget = ComplaintStep | 'check'
+type StepTarget = ComplaintStep | 'check'
 
 export type StepOutcome =
   | { kind: 'saved'; token: string; goTo: StepTarget; returnToCheck: boolean }
@@ -294,5 +293,3 @@ export async function fileDraft({
     }
   }
 }
-
-export { stepOf }

@@ -7,9 +7,6 @@ import type { ComplaintField, ComplaintFormValues } from '../submit.ts'
 export const complaintSteps = ['what', 'where', 'about', 'photos'] as const
 export type ComplaintStep = (typeof complaintSteps)[number]
 
-export const isComplaintStep = (step: string | undefined): step is ComplaintStep =>
-  complaintSteps.includes(step as ComplaintStep)
-
 /** The text fields each step asks; the photo step asks for files only. */
 export const stepFields: Record<ComplaintStep, readonly ComplaintField[]> = {
   // 发生了什么

@@ -49,8 +49,7 @@ const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').dig
 const aadOf = (tokenHash: Buffer) => `complaint_drafts:${tokenHash.toString('hex')}`
 
 /** Where a draft's pending photos are stored, by the day they were chosen. */
-export const draftPhotoFolderOf = (at: Date) =>
-  `complaint-drafts/${beijingDate(at).replaceAll('-', '')}`
+const draftPhotoFolderOf = (at: Date) => `complaint-drafts/${beijingDate(at).replaceAll('-', '')}`
 
 function seal(ctx: ServiceContext, tokenHash: Buffer, answers: DraftAnswers) {
   const sealed = encryptField(ctx.privacy.ring, JSON.stringify(answers), aadOf(tokenHash))

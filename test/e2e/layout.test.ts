@@ -395,7 +395,7 @@ describe('every public page fits and passes axe (issue 23, acceptance 2)', () =>
         } finally {
           await context.close()
         }
-      }, 300_000)
+      }, 900_000)
     }
   }
 })

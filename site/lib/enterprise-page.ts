@@ -10,6 +10,8 @@ import {
   type MarketEntity,
   type PublicRecord,
 } from '../../api/services/credit/public-record.ts'
+import type { CertificationStatus } from '../../db/database.ts'
+import { chineseDate } from './format.ts'
 import { serviceContext } from './services.ts'
 
 /** A business page: a certified business with its history, or a market entity (未认定). */
@@ -82,8 +84,47 @@ export function statusNotice(
       return { title: `该单位的诚信计量认定自 ${e.statusSince} 起暂停`, reason }
     case 'expired':
       return {
-        title: `该单位的诚信计量认定已于 ${e.statusSince} 过期（有效期至 ${e.validUntil}）`,
+        title: `该单位的诚信计量认定已于 ${e.statusSince} 过期（原有效期至 ${e.validUntil}）`,
         reason,
+      }
+  }
+}
+
+/** The one plain sentence a business's page and the plaque check lead with (tone picks colour). */
+export interface PlainAnswer {
+  tone: CertificationStatus | 'uncertified'
+  sentence: string
+}
+
+/**
+ * "Is this a certified business, and until when?" answered in one sentence. Only a current
+ * certification names a validity date as its answer; a revoked, suspended or expired one names
+ * the day it stopped, and its old validity date appears only as history (原有效期至).
+ */
+export function plainAnswer(
+  e: Pick<EnterpriseWithHistory, 'status' | 'statusSince' | 'validUntil'> | null,
+): PlainAnswer {
+  if (!e) return { tone: 'uncertified', sentence: '未认定诚信计量单位' }
+  switch (e.status) {
+    case 'active':
+      return {
+        tone: e.status,
+        sentence: `是丽水市诚信计量单位，有效期至${chineseDate(e.validUntil)}`,
+      }
+    case 'revoked':
+      return {
+        tone: e.status,
+        sentence: `已撤销诚信计量单位认定（${chineseDate(e.statusSince)}）`,
+      }
+    case 'suspended':
+      return {
+        tone: e.status,
+        sentence: `已暂停诚信计量单位认定（${chineseDate(e.statusSince)}起）`,
+      }
+    case 'expired':
+      return {
+        tone: e.status,
+        sentence: `已过期：诚信计量单位认定于${chineseDate(e.validUntil)}到期`,
       }
   }
 }

@@ -19,3 +19,10 @@ export function formatCount(n: number): string {
 export function isoDay(date: Date): string {
   return beijingDate(date)
 }
+
+/** "2026-12-30" → "2026年12月30日", the way a date is said, not a field value. */
+export function chineseDate(day: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day)
+  if (!match) return day
+  return `${match[1]}年${Number(match[2])}月${Number(match[3])}日`
+}

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { openSession, textsOf, watchedPage, type Session } from '../support/browser.ts'
 
-const demoBanner = '演示数据：本站当前展示的是演示数据，并非真实认定名单'
+const demoBanner = '演示数据：并非真实认定名单'
 const screenshots = path.resolve(import.meta.dirname, '../../.data/test/screenshots')
 
 let session: Session

@@ -73,9 +73,7 @@ describe('notices', () => {
       '/nope',
     ]) {
       await page.goto(address)
-      expect(await textsOf(page, '.demo-banner'), address).toEqual([
-        '演示数据：本站当前展示的是演示数据，并非真实认定名单',
-      ])
+      expect(await textsOf(page, '.demo-banner'), address).toEqual(['演示数据：并非真实认定名单'])
     }
     expect(problems.filter((p) => !p.includes('404'))).toEqual([])
   })

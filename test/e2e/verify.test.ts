@@ -17,6 +17,7 @@ let session: Session
 let db: Db
 /** A business no other browser test looks at: the first active one of 庆元县 by name. */
 let target: { uscc: string; name: string }
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 beforeAll(async () => {
   session = await openSession()
@@ -78,7 +79,11 @@ describe('the live check (/verify)', () => {
     expect(answer?.status()).toBe(200)
     expect(answer?.headers()['cache-control']).toBe('no-store')
     expect(await textsOf(page, '#verdict')).toEqual([
-      expect.stringContaining(`${target.name} 是有效的丽水市诚信计量单位`),
+      expect.stringMatching(
+        new RegExp(
+          `^${escaped(target.name)}\\s+是丽水市诚信计量单位，有效期至\\d{4}年\\d{1,2}月\\d{1,2}日`,
+        ),
+      ),
     ])
     expect(await page.locator('#verdict').getAttribute('role')).toBe('status')
     expect(await textsOf(page, '.verify-time')).toEqual([expect.stringMatching(/^核验时间：/)])
@@ -99,7 +104,8 @@ describe('the live check (/verify)', () => {
     const verdict = page.locator('#verdict')
     expect(await verdict.getAttribute('role')).toBe('alert')
     const text = await verdict.innerText()
-    expect(text).toContain(`${target.name}：该单位的诚信计量认定自`)
+    expect(text).toMatch(new RegExp(`^${escaped(target.name)}\\s+已暂停诚信计量单位认定（\\d{4}年`))
+    expect(text).toContain('该单位的诚信计量认定自')
     expect(text).toContain('起暂停')
     expect(text).toContain('原因：扫码核验抽查：电子秤超期未检定')
     expect(text).toContain('不是有效的诚信计量单位')

@@ -1,0 +1,402 @@
+import AxeBuilder from '@axe-core/playwright'
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
+import { createDb, type Db } from '../../db/client.ts'
+import { demoStation } from '../../scripts/demo/credit.ts'
+import { launchBrowser, watchedPage } from '../support/browser.ts'
+
+/**
+ * Issue 23, acceptance 2 and 6 for the public pages: every kind of page a resident opens fits a
+ * cheap phone (320 × 640), a phone at 200 % zoom (360 × 740 halves to 180 × 370 CSS pixels) and a
+ * phone with text at 200 % (the root font size doubled), with JavaScript on and off: nothing
+ * scrolls sideways, axe finds nothing, the demo note sits inside a landmark. Then 关怀模式,
+ * switched on without JavaScript, gives 18 px body text on every page after it.
+ */
+let browser: Browser
+let db: Db
+const paths: string[] = []
+let activeUscc = ''
+let revokedUscc = ''
+const notFound = new Set(['/no-such-page', '/verify/91331102MA2A00000X'])
+
+const views: Record<string, { options: BrowserContextOptions; largeText?: boolean }> = {
+  'a 320 × 640 phone': { options: { viewport: { width: 320, height: 640 } } },
+  // Browser zoom at 200 % is what a device pixel ratio of 2 on half the CSS width is.
+  'a 360 × 740 phone at 200 % zoom': {
+    options: { viewport: { width: 180, height: 370 }, deviceScaleFactor: 2 },
+  },
+  'a 360 × 740 phone with text at 200 %': {
+    options: { viewport: { width: 360, height: 740 } },
+    largeText: true,
+  },
+}
+
+async function statusUscc(status: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('enterprises')
+    .select('uscc')
+    .where('status', '=', status as never)
+    .orderBy('uscc')
+    .executeTakeFirst()
+  return row?.uscc
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser()
+  db = createDb({ connectionString: inject('siteDatabaseUrl'), max: 1 })
+  activeUscc = (await statusUscc('active'))!
+  revokedUscc = (await statusUscc('revoked'))!
+  const more = (await Promise.all(['suspended', 'expired'].map(statusUscc))).filter(
+    (u): u is string => u !== undefined,
+  )
+  const inspections = await (await fetch(new URL('/inspections', inject('siteUrl')))).text()
+  const inspection = /href="(\/inspections\/[0-9a-zA-Z-]+\/?)"/.exec(
+    inspections.replace(/href="\/inspections\/how-to-check\/?"/g, ''),
+  )?.[1]
+  paths.push(
+    '/',
+    '/enterprises/',
+    '/enterprises/county/331102/',
+    '/enterprises/status/revoked/',
+    `/enterprises/${activeUscc}/`,
+    `/enterprises/${revokedUscc}/`,
+    `/enterprises/${demoStation.uscc}/`,
+    ...more.map((u) => `/enterprises/${u}/`),
+    `/verify/${activeUscc}`,
+    `/verify/${revokedUscc}`,
+    `/verify/${demoStation.uscc}`,
+    '/verify/91331102MA2A00000X',
+    '/search?q=%E8%8F%9C%E5%9C%BA',
+    '/notices/',
+    '/notices/2026-10-15-market-inspection-q3/',
+    '/inspections',
+    '/inspections/how-to-check',
+    ...(inspection ? [inspection] : []),
+    '/commitments/v1/',
+    '/developers/12345',
+    '/complaints/track',
+    '/no-such-page',
+  )
+}, 60_000)
+
+afterAll(async () => {
+  await browser.close()
+  await db.destroy()
+})
+
+/** What is wrong with the page as it stands: sideways scroll, axe violations, a stray banner. */
+async function problemsOf(page: Page, path: string, largeText: boolean): Promise<string[]> {
+  if (largeText) {
+    await page.evaluate(() => {
+      document.documentElement.style.fontSize = '200%'
+    })
+  }
+  const found: string[] = []
+  const overflow = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+    widest: [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .slice(0, 3)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
+  }))
+  if (overflow.scroll > overflow.width) {
+    found.push(
+      `${path} scrolls sideways: ${overflow.scroll} > ${overflow.width} (${overflow.widest.join(', ')})`,
+    )
+  }
+  const banner = await page.evaluate(() =>
+    [...document.querySelectorAll('.demo-banner')].map(
+      (el) => el.closest('header, main, footer, nav, aside, [role="region"][aria-label]') !== null,
+    ),
+  )
+  if (banner.length !== 1 || !banner[0]) found.push(`${path}: demo note outside a landmark`)
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze()
+  for (const v of violations) {
+    found.push(`${path} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+  }
+  // Said as soon as found: the whole walk takes minutes, and the next fix need not wait for it.
+  for (const problem of found) console.warn(problem)
+  return found
+}
+
+/** A fresh context for one check, closed after it. */
+async function withContext<T>(
+  options: BrowserContextOptions,
+  run: (page: Page) => Promise<T>,
+): Promise<T> {
+  const context = await browser.newContext({
+    baseURL: inject('siteUrl'),
+    locale: 'zh-CN',
+    ...options,
+  })
+  try {
+    const { page, problems } = await watchedPage(context)
+    const result = await run(page)
+    // A missing page's 404 is its answer, not a failure.
+    expect(problems.filter((p) => !p.includes('/no-such-page'))).toEqual([])
+    return result
+  } finally {
+    await context.close()
+  }
+}
+
+const phone = { viewport: { width: 360, height: 740 } }
+const zoomed = { viewport: { width: 180, height: 370 }, deviceScaleFactor: 2 }
+
+describe('the compact header (issue 23, item 5)', () => {
+  test('on a phone the header and the demo note take at most 100 px, the menu opens without JavaScript', async () => {
+    await withContext({ ...phone, javaScriptEnabled: false }, async (page) => {
+      await page.goto('/enterprises/')
+      const height = await page
+        .locator('header.site-header')
+        .evaluate((el) => el.getBoundingClientRect().height)
+      expect(height).toBeLessThanOrEqual(100)
+      expect(await page.locator('header.site-header .demo-banner').count()).toBe(1)
+      const directory = page.locator('.menu').getByRole('link', { name: '诚信计量单位名录' })
+      await expect.poll(() => directory.isVisible()).toBe(false)
+      await page.getByText('菜单', { exact: true }).click()
+      expect(await directory.isVisible()).toBe(true)
+      expect(await directory.getAttribute('aria-current')).toBe('page')
+      await page.locator('.menu').getByRole('link', { name: '进度查询' }).click()
+      await page.waitForURL((url) => url.pathname === '/complaints/track')
+    })
+  })
+
+  test('at 200 % zoom the plaque check answers within the first screen', async () => {
+    await withContext({ ...zoomed, javaScriptEnabled: false }, async (page) => {
+      await page.goto(`/verify/${activeUscc}`)
+      const top = await page
+        .locator('.plain-answer')
+        .evaluate((el) => el.getBoundingClientRect().top)
+      expect(top).toBeLessThan(370)
+    })
+  })
+
+  test('the home page puts the complaint entry in the first phone screen, before the progress figure', async () => {
+    await withContext({ ...phone, javaScriptEnabled: false }, async (page) => {
+      await page.goto('/')
+      const entry = page.getByRole('link', { name: '在线投诉举报' })
+      const entryTop = await entry.evaluate((el) => el.getBoundingClientRect().bottom)
+      const figureTop = await page
+        .locator('.progress-figure')
+        .evaluate((el) => el.getBoundingClientRect().top)
+      expect(entryTop).toBeLessThanOrEqual(740)
+      expect(entryTop).toBeLessThan(figureTop)
+    })
+  })
+
+  test('at 200 % zoom the home page progress figure is not cut', async () => {
+    await withContext({ ...zoomed, javaScriptEnabled: false }, async (page) => {
+      await page.goto('/')
+      const cut = await page.locator('.progress-figure .token').evaluateAll((els) =>
+        els.map((el) => {
+          const box = el.getBoundingClientRect()
+          return box.right > window.innerWidth || el.getClientRects().length > 1
+        }),
+      )
+      expect(cut).toEqual([false, false])
+    })
+  })
+})
+
+async function fontSize(page: Page, selector: string): Promise<number> {
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((el) => parseFloat(getComputedStyle(el).fontSize))
+}
+
+describe('关怀模式 (issue 23, acceptance 6)', () => {
+  test('switched on without JavaScript, body text is 18 px on every page after, until switched off', async () => {
+    await withContext({ ...phone, javaScriptEnabled: false }, async (page) => {
+      // Hints are 16 px even outside care mode.
+      await page.goto('/')
+      expect(await fontSize(page, '.hint')).toBeGreaterThanOrEqual(16)
+      await page.goto('/enterprises/county/331102/')
+      expect(await fontSize(page, 'body')).toBe(16)
+      await page.getByRole('button', { name: '关怀模式', exact: true }).click()
+      // Back on the page it was switched on from.
+      await page.waitForURL((url) => url.pathname === '/enterprises/county/331102/')
+      expect(await fontSize(page, 'body')).toBeGreaterThanOrEqual(18)
+      for (const path of ['/', `/enterprises/${activeUscc}/`, `/verify/${activeUscc}`, '/search']) {
+        await page.goto(path)
+        expect(await fontSize(page, 'body'), path).toBeGreaterThanOrEqual(18)
+        expect(await fontSize(page, 'p'), path).toBeGreaterThanOrEqual(18)
+        const smallest = await page.evaluate(() =>
+          Math.min(
+            ...[
+              ...document.querySelectorAll(
+                '.hint, .generated, .breadcrumbs, .site-footer p, .badge',
+              ),
+            ].map((el) => parseFloat(getComputedStyle(el).fontSize)),
+          ),
+        )
+        expect(smallest, path).toBeGreaterThanOrEqual(16)
+        const targets = await page
+          .locator('header button:visible, header summary:visible, main button:visible')
+          .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height))
+        expect(Math.min(...targets), path).toBeGreaterThanOrEqual(44)
+      }
+      await page.getByRole('button', { name: '退出关怀模式' }).click()
+      await page.waitForURL((url) => url.pathname === '/search')
+      expect(await fontSize(page, 'body')).toBe(16)
+      await page.goto('/')
+      expect(await fontSize(page, 'body')).toBe(16)
+    })
+  })
+
+  test('the switch returns only to a page of this site', async () => {
+    const res = await fetch(new URL('/care-mode', inject('siteUrl')), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: inject('siteUrl'),
+      },
+      body: 'care=on&back=%2F%2Fevil.example%2F',
+    })
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/')
+    expect(res.headers.get('set-cookie')).toMatch(/^care=1;/)
+  })
+})
+
+describe('plain answers (issue 23, item 7)', () => {
+  const answerOf = (page: Page) =>
+    page.locator('.plain-answer-sentence').evaluate((el) => el.textContent.trim())
+  const factLabels = (page: Page) => page.locator('.facts dt').allInnerTexts()
+  const date = String.raw`\d{4}年\d{1,2}月\d{1,2}日`
+
+  test('a certified business and its plaque check lead with "is certified, valid until"', async () => {
+    await withContext(
+      { viewport: { width: 320, height: 640 }, javaScriptEnabled: false },
+      async (page) => {
+        for (const path of [`/enterprises/${activeUscc}/`, `/verify/${activeUscc}`]) {
+          await page.goto(path)
+          expect(await answerOf(page), path).toMatch(
+            new RegExp(`^是丽水市诚信计量单位，有效期至${date}$`),
+          )
+          expect(await factLabels(page), path).toContain('有效期至')
+          // The code stays on one line on a 320 px phone.
+          const code = page.locator('.facts dd.code')
+          const lines = await code.evaluate((el) => {
+            const range = document.createRange()
+            range.selectNodeContents(el)
+            return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size
+          })
+          expect(lines, path).toBe(1)
+          expect(await code.innerText()).toBe(activeUscc)
+          // The genuine plaque, and how to tell it.
+          expect(await page.getByRole('heading', { name: '如何识别真牌匾' }).count(), path).toBe(1)
+          const plaque = page.locator('.plaque-figure img')
+          expect(
+            await plaque.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+          ).toBe(true)
+        }
+      },
+    )
+  })
+
+  test('a revoked business never shows its validity date as current', async () => {
+    await withContext(
+      { viewport: { width: 320, height: 640 }, javaScriptEnabled: false },
+      async (page) => {
+        for (const path of [`/enterprises/${revokedUscc}/`, `/verify/${revokedUscc}`]) {
+          await page.goto(path)
+          expect(await answerOf(page), path).toMatch(
+            new RegExp(`^已撤销诚信计量单位认定（${date}）$`),
+          )
+          const labels = await factLabels(page)
+          expect(labels, path).toContain('原有效期至')
+          expect(labels, path).not.toContain('有效期至')
+        }
+      },
+    )
+  })
+
+  test('a business that is not certified says so first', async () => {
+    await withContext(
+      { viewport: { width: 320, height: 640 }, javaScriptEnabled: false },
+      async (page) => {
+        for (const path of [`/enterprises/${demoStation.uscc}/`, `/verify/${demoStation.uscc}`]) {
+          await page.goto(path)
+          expect(await answerOf(page), path).toBe('未认定诚信计量单位')
+        }
+      },
+    )
+  })
+
+  test('the plaque picture carries a QR code that opens this site’s check', async () => {
+    const res = await fetch(new URL('/plaque.svg', inject('siteUrl')))
+    expect(res.headers.get('content-type')).toMatch(/^image\/svg\+xml/)
+    const svg = await res.text()
+    expect(svg).toContain('诚信计量单位')
+    expect(svg).toContain('<path')
+  })
+})
+
+describe('12345 is a number to tap (issue 23, item 8)', () => {
+  test('every page that names 12345 links it to tel:12345', async () => {
+    await withContext({ javaScriptEnabled: false }, async (page) => {
+      for (const path of [
+        '/',
+        `/enterprises/${revokedUscc}/`,
+        `/verify/${activeUscc}`,
+        `/verify/${demoStation.uscc}`,
+        '/notices/2026-05-12-world-metrology-day/',
+        '/complaints/new',
+        '/complaints/track',
+        '/complaints/privacy',
+        '/no-such-page',
+      ]) {
+        await page.goto(path)
+        const { bare, tel } = await page.evaluate(() => {
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+          const bare: string[] = []
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (
+              /(?<!\d)12345(?!\d)/.test(node.textContent ?? '') &&
+              !node.parentElement?.closest('a')
+            ) {
+              bare.push(node.textContent!.trim())
+            }
+          }
+          return { bare, tel: document.querySelectorAll('a[href="tel:12345"]').length }
+        })
+        expect(bare, path).toEqual([])
+        expect(tel, path).toBeGreaterThan(0)
+      }
+    })
+  })
+})
+
+describe('every public page fits and passes axe (issue 23, acceptance 2)', () => {
+  for (const [name, view] of Object.entries(views)) {
+    for (const javaScriptEnabled of [true, false]) {
+      test(`on ${name}, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, async () => {
+        const context = await browser.newContext({
+          ...view.options,
+          baseURL: inject('siteUrl'),
+          locale: 'zh-CN',
+          javaScriptEnabled,
+        })
+        try {
+          const found: string[] = []
+          for (const path of paths) {
+            const { page } = await watchedPage(context)
+            const res = await page.goto(path)
+            expect(res?.status(), path).toBe(notFound.has(path) ? 404 : 200)
+            found.push(...(await problemsOf(page, path, view.largeText ?? false)))
+            await page.close()
+          }
+          expect(found).toEqual([])
+        } finally {
+          await context.close()
+        }
+      }, 900_000)
+    }
+  }
+})

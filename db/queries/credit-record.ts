@@ -115,6 +115,11 @@ export async function loadCreditRecords(
   const records = new Map<string, CreditRecord>()
   if (wanted.length === 0) return records
   const idText = (column: string) => sql<string>`${sql.ref(column)}::text`
+  // The instruments checked at visit `v` (by the unique (visit_id, position) index), or those failed.
+  const instrumentCount = (which: 'all' | 'failed') =>
+    sql<number>`(SELECT count(*)::int FROM inspected_instruments i WHERE i.visit_id = v.id${
+      which === 'failed' ? sql` AND NOT i.passed` : sql``
+    })`
   const rows = await db
     // The codes as given (the answer's keys), and as the char(18) the indexes hold.
     .selectFrom(
@@ -144,7 +149,7 @@ export async function loadCreditRecords(
         eb
           .selectFrom('inspectionVisits as v')
           .innerJoin('inspectionCampaigns as c', 'c.id', 'v.campaignId')
-          .select((v) => [
+          .select([
             idText('v.id').as('id'),
             idText('v.campaignId').as('campaignId'),
             'c.title',
@@ -155,17 +160,8 @@ export async function loadCreditRecords(
             'v.rectificationDue',
             'v.followUpOn',
             'v.followUpResult',
-            v
-              .selectFrom('inspectedInstruments as i')
-              .select(sql<number>`count(*)::int`.as('n'))
-              .whereRef('i.visitId', '=', 'v.id')
-              .as('checked'),
-            v
-              .selectFrom('inspectedInstruments as i')
-              .select(sql<number>`count(*)::int`.as('n'))
-              .whereRef('i.visitId', '=', 'v.id')
-              .where('i.passed', '=', false)
-              .as('failed'),
+            instrumentCount('all').as('checked'),
+            instrumentCount('failed').as('failed'),
           ])
           .whereRef('v.uscc', '=', 'w.uscc')
           .where('v.status', '!=', 'planned')
@@ -257,8 +253,8 @@ export async function loadCreditRecords(
         kind: v.kind as CreditRecord['inspections'][number]['kind'],
         visitedOn: v.visitedOn!,
         result: v.result!,
-        instrumentsChecked: v.checked ?? 0,
-        instrumentsFailed: v.failed ?? 0,
+        instrumentsChecked: v.checked,
+        instrumentsFailed: v.failed,
         findings: v.findings,
         rectificationDue: v.rectificationDue,
         followUp:

@@ -27,8 +27,10 @@ const receivedCallbacks = (): ReceivedCallback[] => {
   let lines: string
   try {
     lines = readFileSync(inject('hotlineCallbacksFile'), 'utf8')
-  } catch {
-    return []
+  } catch (error) {
+    // Nothing delivered yet: the receiver makes the file at the first callback.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
   }
   return lines
     .split('\n')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { asUsccPrefix } from '../../api/services/enterprises/code-query.ts'
+import { asUsccPrefix } from '../../api/domain/uscc.ts'
 
 describe('credit-code queries', () => {
   it('recognises the start of a credit code, in any case and with spaces', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { understandQuery } from '../../api/services/search/understand.ts'
+import { understandQuery } from '../../api/search/understand.ts'
 
 const read = (q: string, chosen: { county?: string; sector?: string } = {}) => {
   const r = understandQuery(q, chosen)

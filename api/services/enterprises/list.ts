@@ -5,8 +5,8 @@ import {
 } from '../../../db/queries/enterprises.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { certifiedOnlyFilter, type EnterpriseDocument } from '../../search/enterprise-documents.ts'
-import { understandQuery, type UnderstoodFilter } from '../search/understand.ts'
-import { asUsccPrefix } from './code-query.ts'
+import { understandQuery, type UnderstoodFilter } from '../../search/understand.ts'
+import { asUsccPrefix } from '../../domain/uscc.ts'
 import type { EnterpriseItem } from './schemas.ts'
 
 export interface ListEnterprisesInput {

@@ -7,8 +7,8 @@ import {
   type MarketEntityDocument,
 } from '../../search/enterprise-documents.ts'
 import type { NoticeDocument } from '../../search/notice-documents.ts'
-import { asUsccPrefix } from '../enterprises/code-query.ts'
-import { understandQuery } from './understand.ts'
+import { asUsccPrefix } from '../../domain/uscc.ts'
+import { understandQuery } from '../../search/understand.ts'
 import { enterpriseItemFields, toItem } from '../enterprises/list.ts'
 import { enterprisesByUsccPrefix } from '../../../db/queries/enterprises.ts'
 import { marketEntitiesByUsccPrefix } from '../../../db/queries/market-entities.ts'

@@ -1,6 +1,6 @@
 import { listEnterprises } from '../../../../db/queries/enterprises.ts'
 import type { ServiceContext } from '../../../deps.ts'
-import { asUsccPrefix } from '../../enterprises/code-query.ts'
+import { asUsccPrefix } from '../../../domain/uscc.ts'
 import { toItem, type EnterprisePage } from '../../enterprises/list.ts'
 import { enterpriseAdmins } from './access.ts'
 import { consoleVerb, parseConsoleInput } from '../console-request.ts'

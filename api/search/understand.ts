@@ -1,5 +1,5 @@
-import { filterWords, type FilterWord } from '../../domain/search-words.ts'
-import { searchWords, type SearchWords } from '../../search/synonyms.ts'
+import { filterWords, type FilterWord } from '../domain/search-words.ts'
+import { searchWords, type SearchWords } from './synonyms.ts'
 
 /** A filter the query's words chose, and the words that chose it, as typed. */
 export interface UnderstoodFilter {

@@ -148,7 +148,12 @@ describe('the private complaints index', () => {
     )
     expect(res.status).toBe(200)
     const body = (await res.json()) as Record<string, unknown[]>
-    expect(Object.keys(body).sort()).toEqual(['enterprises', 'marketEntities', 'notices'])
+    expect(Object.keys(body).sort()).toEqual([
+      'enterprises',
+      'marketEntities',
+      'notices',
+      'understood',
+    ])
     expect(JSON.stringify(body)).not.toContain('油量明显不足')
   })
 

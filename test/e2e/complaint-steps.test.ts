@@ -430,6 +430,16 @@ describe('the complaint steps on a small screen', () => {
           // The whole form on one page (kept for those who prefer it) fits as well.
           await page.goto('/complaints/submit')
           seen['one page'] = await fitAndAudit(page)
+          // The first step opened from a business's page, saying which business it is about.
+          const { uscc } = await db
+            .selectFrom('enterprises')
+            .select('uscc')
+            .where('status', '=', 'active')
+            .orderBy('uscc')
+            .executeTakeFirstOrThrow()
+          await page.goto(`/complaints/steps/what?business=${uscc}`)
+          expect(await page.locator('#complaint-info').count()).toBe(1)
+          seen['from a business'] = await fitAndAudit(page)
           for (const [step, found] of Object.entries(seen)) {
             expect(found, step).toEqual({ overflow: found.overflow, wide: [], violations: [] })
             expect(found.overflow, `${step} scrolls sideways`).toBeLessThanOrEqual(0)

@@ -1,4 +1,5 @@
 import type { AstroCookies } from 'astro'
+import { draftBusiness, type DraftBusiness } from '../../api/services/complaints/drafts/business.ts'
 import {
   fileDraft,
   saveStep,
@@ -64,6 +65,11 @@ export function handleFiling(cookies: AstroCookies, clientAddress: string): Prom
     ctx: serviceContext(),
     input: { token: draftTokenOf(cookies), clientAddress },
   })
+}
+
+/** The business a complaint link (`?business=` on the first step) names, or why it names none. */
+export function businessOfLink(code: string): Promise<DraftBusiness> {
+  return draftBusiness({ ctx: serviceContext(), input: { code } })
 }
 
 /** Where a saved step sends the resident. */

@@ -8,6 +8,7 @@ import {
 import { complaintCategories, complaintKinds, quantityUnits } from '../../db/database.ts'
 import type { ComplaintField, ComplaintFormValues } from '../../api/services/complaints/submit.ts'
 import type { FieldProblem } from '../../api/validation.ts'
+import { stepUrl } from '../../api/services/complaints/drafts/steps.ts'
 import { serviceContext } from './services.ts'
 
 /** The form's text fields are the API's fields, read by the one complaint-form reader. */
@@ -20,9 +21,12 @@ export interface Option {
 
 export const newComplaintUrl = '/complaints/new'
 export const submitComplaintUrl = '/complaints/submit'
-/** The form with a listed business already filled in (linked from its page and its plaque check). */
+/**
+ * A complaint in steps about a business, filled in with it (linked from its page and its plaque
+ * check). The one-page form still takes `?business=` too, for links made before.
+ */
 export const complaintAboutUrl = (uscc: string) =>
-  `${submitComplaintUrl}?business=${encodeURIComponent(uscc)}`
+  `${stepUrl('what')}?business=${encodeURIComponent(uscc)}`
 export const trackComplaintUrl = '/complaints/track'
 export const privacyUrl = '/complaints/privacy'
 

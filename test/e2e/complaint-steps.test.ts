@@ -232,6 +232,128 @@ describe('the complaint in steps with JavaScript off', () => {
   })
 })
 
+describe('a complaint started from a business’s page, with JavaScript off', () => {
+  /** A business no other browser test files about: the first active one of 遂昌县 by name. */
+  const businessOfSuichang = () =>
+    db
+      .selectFrom('enterprises')
+      .select(['uscc', 'name', 'countyCode', 'address'])
+      .where('status', '=', 'active')
+      .where('countyCode', '=', '331123')
+      .orderBy('name', 'asc')
+      .executeTakeFirstOrThrow()
+
+  test('its 投诉 link starts the steps with the business filled in, and the complaint is tied to it', async () => {
+    const business = await businessOfSuichang()
+    const { page, problems } = await watchedPage(await freshVisitor(false))
+    const description = uniqueDescription()
+
+    await page.goto(`/enterprises/${business.uscc}/`)
+    await page.getByRole('link', { name: '投诉举报这家单位' }).click()
+    await page.waitForLoadState()
+    expect(pathOf(page)).toBe('/complaints/steps/what')
+    expect(await textsOf(page, '#complaint-info')).toEqual([
+      `被投诉单位已填好：${business.name}（${business.address}）。第 2 步“在哪里”可以核对和修改。`,
+    ])
+    await fillWhat(page, description)
+    await saveStep(page)
+
+    // 在哪里 shows the business chosen, every answer still open to change.
+    expect(pathOf(page)).toBe('/complaints/steps/where')
+    expect(await page.getByLabel('商户或单位名称').inputValue()).toBe(business.name)
+    expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe(business.uscc)
+    expect(await page.getByLabel('事发区县').inputValue()).toBe(business.countyCode)
+    expect(await page.getByLabel('事发地址').inputValue()).toBe(business.address)
+    expect(await textsOf(page, '#merchant-linked')).toEqual([
+      `已关联诚信计量单位：${business.name}（${business.uscc}）`,
+    ])
+    const address = `${business.address}（门口的水果摊）`
+    await page.getByLabel('事发地址').fill(address)
+    await saveStep(page)
+    await fillAbout(page)
+    await saveStep(page)
+    await saveStep(page)
+
+    expect(pathOf(page)).toBe('/complaints/check')
+    expect(await checkValue(page, '商户或单位名称')).toBe(business.name)
+    expect(await checkValue(page, '统一社会信用代码')).toBe(business.uscc)
+    expect(await checkValue(page, '事发地址')).toBe(address)
+    expect((await saveStep(page, '提交')).status()).toBe(303)
+    await page.waitForURL((url) => url.pathname.startsWith('/complaints/receipt/'))
+    const [trackingNo] = await textsOf(page, '#receipt-tracking-no')
+
+    const stored = await db
+      .selectFrom('complaints')
+      .select(['trackingNo', 'merchantName', 'merchantUscc', 'enterpriseUscc', 'countyCode'])
+      .where('description', '=', description)
+      .execute()
+    expect(stored).toEqual([
+      {
+        trackingNo,
+        merchantName: business.name,
+        merchantUscc: business.uscc,
+        enterpriseUscc: business.uscc,
+        countyCode: business.countyCode,
+      },
+    ])
+    expect(problems).toEqual([])
+  }, 120_000)
+
+  test('a link with an unknown or malformed code fills in nothing and says so plainly', async () => {
+    const { page, problems } = await watchedPage(await freshVisitor(false))
+    const unlisted = '91331100MA2A00000Y'
+    const answer = await page.goto(`/complaints/steps/what?business=${unlisted}`)
+    expect(answer?.status()).toBe(200)
+    expect(await page.title()).not.toMatch(/^错误/)
+    expect(await textsOf(page, '#complaint-info')).toEqual([
+      `代码为 ${unlisted} 的单位不在丽水市诚信计量单位名单上，无法带出被投诉单位。请在第 2 步“在哪里”填写它的名称和地址。`,
+    ])
+    expect(await page.locator('input[name="business"]').count()).toBe(0)
+
+    const malformed = await page.goto('/complaints/steps/what?business=9133')
+    expect(malformed?.status()).toBe(200)
+    expect(await textsOf(page, '#complaint-info')).toEqual([
+      '链接中的统一社会信用代码有误（应为 18 位，实际 4 位），无法带出被投诉单位。请在第 2 步“在哪里”填写它的名称和地址。',
+    ])
+    expect(await page.locator('input[name="business"]').count()).toBe(0)
+
+    // The steps go on as usual, with 在哪里 left blank.
+    await fillWhat(page, uniqueDescription())
+    await saveStep(page)
+    expect(pathOf(page)).toBe('/complaints/steps/where')
+    expect(await page.getByLabel('商户或单位名称').inputValue()).toBe('')
+    expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe('')
+    expect(await page.locator('#merchant-linked').count()).toBe(0)
+    expect(problems).toEqual([])
+  })
+
+  test('a code posted with the first step that names no business is ignored', async () => {
+    const context = await freshVisitor(false)
+    try {
+      // As if the first step's hidden field had been edited to name a business we do not know.
+      const posted = await context.request.post('/complaints/steps/what', {
+        maxRedirects: 0,
+        headers: { origin: session.baseUrl },
+        form: {
+          kind: 'complaint',
+          category: 'short_weight',
+          occurredAt: yesterday(),
+          description: uniqueDescription(),
+          business: '91331100MA2A00000Y',
+        },
+      })
+      expect(posted.status()).toBe(303)
+      expect(posted.headers().location).toBe('/complaints/steps/where')
+      const page = await context.newPage()
+      await page.goto('/complaints/steps/where')
+      expect(pathOf(page)).toBe('/complaints/steps/where')
+      expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe('')
+    } finally {
+      await context.close()
+    }
+  })
+})
+
 /** Sideways scroll and axe violations of the page shown now. */
 async function fitAndAudit(page: Page) {
   const overflow = await page.evaluate(
@@ -308,6 +430,16 @@ describe('the complaint steps on a small screen', () => {
           // The whole form on one page (kept for those who prefer it) fits as well.
           await page.goto('/complaints/submit')
           seen['one page'] = await fitAndAudit(page)
+          // The first step opened from a business's page, saying which business it is about.
+          const { uscc } = await db
+            .selectFrom('enterprises')
+            .select('uscc')
+            .where('status', '=', 'active')
+            .orderBy('uscc')
+            .executeTakeFirstOrThrow()
+          await page.goto(`/complaints/steps/what?business=${uscc}`)
+          expect(await page.locator('#complaint-info').count()).toBe(1)
+          seen['from a business'] = await fitAndAudit(page)
           for (const [step, found] of Object.entries(seen)) {
             expect(found, step).toEqual({ overflow: found.overflow, wide: [], violations: [] })
             expect(found.overflow, `${step} scrolls sideways`).toBeLessThanOrEqual(0)

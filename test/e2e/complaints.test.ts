@@ -353,12 +353,11 @@ describe('filing a complaint about a listed business', () => {
       .orderBy('name', 'desc')
       .executeTakeFirstOrThrow()
 
-  test('starts from the business’s page with its name, code, county and address filled in, without JavaScript', async () => {
+  test('a link made for the one-page form fills in the business’s name, code, county and address, without JavaScript', async () => {
     const business = await untouchedBusiness()
     const { page, problems } = await watchedPage(session.withoutJs)
-    await page.goto(`/enterprises/${business.uscc}/`)
-    await page.getByRole('link', { name: '投诉举报这家单位' }).click()
-    await page.waitForURL((url) => url.pathname === '/complaints/submit')
+    // Business pages now start the steps; links to the one-page form made before still work.
+    await page.goto(`/complaints/submit?business=${business.uscc}`)
     expect(await page.getByLabel('商户或单位名称').inputValue()).toBe(business.name)
     expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe(business.uscc)
     expect(await page.getByLabel('事发区县').inputValue()).toBe(business.countyCode)

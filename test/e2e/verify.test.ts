@@ -87,11 +87,13 @@ describe('the live check (/verify)', () => {
     ])
     expect(await page.locator('#verdict').getAttribute('role')).toBe('status')
     expect(await textsOf(page, '.verify-time')).toEqual([expect.stringMatching(/^核验时间：/)])
-    // Reporting the shop opens the form with the business filled in.
+    // Reporting the shop starts the complaint in steps with the business filled in.
     await page.getByRole('link', { name: '在线投诉举报这家单位' }).click()
-    await page.waitForURL((url) => url.pathname === '/complaints/submit')
-    expect(await page.getByLabel('统一社会信用代码（选填）').inputValue()).toBe(target.uscc)
-    expect(await page.getByLabel('商户或单位名称').inputValue()).toBe(target.name)
+    await page.waitForURL((url) => url.pathname === '/complaints/steps/what')
+    expect(await textsOf(page, '#complaint-info')).toEqual([
+      expect.stringContaining(`被投诉单位已填好：${target.name}`),
+    ])
+    expect(await page.locator('input[name="business"]').inputValue()).toBe(target.uscc)
 
     // Suspended in the console: the check says so on the next scan, before any page rebuild.
     await page.goto(`/admin/enterprises/${target.uscc}`)

@@ -4,11 +4,10 @@ import { describe, expect, it } from 'vitest'
 import {
   newQueryCode,
   newTrackingNo,
-  normalizeTrackingNo,
   queryCodeHash,
   queryCodeMatches,
-  trackingNoPattern,
 } from '../../api/services/complaints/codes.ts'
+import { normalizeTrackingNo, trackingNoPattern } from '../../api/domain/tracking-codes.ts'
 import { complaintInputSchema, parseOccurredAt } from '../../api/services/complaints/schemas.ts'
 import { shortfallAmount } from '../../api/services/complaints/shortfall.ts'
 import { maskPersonalNumbers } from '../../api/domain/masks.ts'

@@ -3,7 +3,7 @@ import { searchAuditLog } from '../../../db/queries/audit-log.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { beijingMidnight } from '../../domain/beijing-time.ts'
 import { consoleVerb, parseConsoleInput, type ConsoleAccess } from './console-request.ts'
-import { normalizeTrackingNo, trackingNoPattern } from '../complaints/codes.ts'
+import { normalizeTrackingNo, trackingNoPattern } from '../../domain/tracking-codes.ts'
 
 const auditPageSize = 50
 

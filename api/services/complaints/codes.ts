@@ -5,8 +5,6 @@ import {
   queryCodeLength,
 } from '../../domain/tracking-codes.ts'
 
-export { normalizeTrackingNo, trackingNoPattern } from '../../domain/tracking-codes.ts'
-
 /**
  * 受理编号: `JL`, the day of receipt (Shanghai) and 8 random digits in two groups of four, e.g.
  * JL20261206-4827-3915. Random, so that numbers neither tell how many complaints a day brings nor

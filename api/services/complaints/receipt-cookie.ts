@@ -1,4 +1,4 @@
-import { normalizeTrackingNo } from './codes.ts'
+import { normalizeTrackingNo } from '../../domain/tracking-codes.ts'
 
 /**
  * After a form post the receipt page must show the query code once, but the code is stored only

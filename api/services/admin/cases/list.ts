@@ -8,7 +8,7 @@ import {
 } from '../../../../db/queries/cases.ts'
 import type { ServiceContext } from '../../../deps.ts'
 import type { ComplaintDocument } from '../../../search/complaint-indexer.ts'
-import { normalizeTrackingNo, trackingNoPattern } from '../../complaints/codes.ts'
+import { normalizeTrackingNo, trackingNoPattern } from '../../../domain/tracking-codes.ts'
 import { maskPersonalNumbers } from '../../../domain/masks.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { dueSoonLimit, openStatuses } from './deadlines.ts'

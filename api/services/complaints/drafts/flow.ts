@@ -12,6 +12,7 @@ import type { ComplaintReceipt } from '../receipt.ts'
 import { receiptCookie } from '../receipt-cookie.ts'
 import { formFieldsToInput } from '../schemas.ts'
 import type { ComplaintFormValues } from '../submit.ts'
+import { draftBusiness } from './business.ts'
 import {
   complaintSteps,
   nextAfter,
@@ -140,6 +141,16 @@ export async function saveStep({
       notice: '提交的表单格式有误，无法读取。请重新填写这一步。',
       values: draft.values,
       draft,
+    }
+  }
+  // The first step opened from a business's page or plaque check carries its code: the draft names
+  // that business from now on (the 在哪里 answers), whatever this step's own answers turn out to be.
+  const business = step === 'what' ? raw.get('business') : null
+  if (typeof business === 'string' && business !== '') {
+    const named = await draftBusiness({ ctx, input: { code: business } })
+    if (named.kind === 'named') {
+      draft = { ...draft, values: { ...draft.values, ...named.values } }
+      await saveDraft(ctx, token, draft, now)
     }
   }
   const returnToCheck = form.fields.returnTo === 'check'

@@ -303,6 +303,25 @@ describe('a rebuild', () => {
     }
   })
 
+  it('keeps the served dictionary when the sources are the same, even where the data moved', async () => {
+    const next = await mkdtemp(path.join(tmpdir(), 'dictionary-kept-'))
+    try {
+      const pages = Object.fromEntries(
+        Object.entries(sitePages()).map(([url, html]) => [url, html.replaceAll('有效', '生效')]),
+      )
+      await writeSite(next, pages)
+      const fresh = makeSiteDictionary(
+        Object.entries(pages).map(([url, html]) => ({ path: `${url.slice(1)}index.html`, html })),
+      )
+      expect(fresh.equals(dictionary.bytes)).toBe(false)
+      const kept = await writeSiteDictionary(next, clientDir)
+      expect(kept?.id).toBe(dictionary.id)
+      expect((await readFile(path.join(next, dictionary.href))).equals(dictionary.bytes)).toBe(true)
+    } finally {
+      await rm(next, { recursive: true, force: true })
+    }
+  })
+
   it('with new sources makes a new dictionary; a client holding the old one gets brotli', async () => {
     const next = await mkdtemp(path.join(tmpdir(), 'dictionary-new-'))
     const nextServer = http.createServer((req, res) => serve(next)(req, res))

@@ -27,15 +27,15 @@ function compressor(coding: Coding, sizeHint: number | undefined) {
   })
 }
 
-/** Adds Accept-Encoding to Vary once, keeping whatever the handler put there. */
-export function varyOnAcceptEncoding(res: ServerResponse) {
+/** Adds `name` (Accept-Encoding, Available-Dictionary) to Vary once, keeping what is there. */
+export function varyOn(res: ServerResponse, name: string) {
   const current = res.getHeader('Vary')
   const names = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
     .split(',')
-    .map((name) => name.trim())
+    .map((n) => n.trim())
     .filter(Boolean)
-  if (names.some((name) => name === '*' || name.toLowerCase() === 'accept-encoding')) return
-  res.setHeader('Vary', [...names, 'Accept-Encoding'].join(', '))
+  if (names.some((n) => n === '*' || n.toLowerCase() === name.toLowerCase())) return
+  res.setHeader('Vary', [...names, name].join(', '))
 }
 
 /** Headers given to writeHead, set on the response so they can be read before they are sent. */
@@ -80,7 +80,7 @@ export function compressResponses(req: IncomingMessage, res: ServerResponse): vo
   const decide = (status: number) => {
     decided = true
     if (!isCompressibleType(res.getHeader('Content-Type')?.toString())) return
-    varyOnAcceptEncoding(res)
+    varyOn(res, 'Accept-Encoding')
     if (!coding || status < 200 || status === 204 || status === 206 || status === 304) return
     if (res.getHeader('Content-Encoding') || res.getHeader('Content-Range')) return
     if (/\bno-transform\b/i.test(String(res.getHeader('Cache-Control') ?? ''))) return

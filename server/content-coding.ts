@@ -14,12 +14,8 @@ export const codingSuffix: Record<Coding, string> = { br: '.br', gzip: '.gz' }
  */
 export const compressFromBytes = 1024
 
-/**
- * The codings an Accept-Encoding header accepts, best first by its weights (brotli wins a tie);
- * empty when it accepts neither.
- */
-export function acceptedCodings(acceptEncoding: string | undefined): Coding[] {
-  if (!acceptEncoding) return []
+/** How much an Accept-Encoding header wants each coding (its q weight, 0 when refused). */
+function codingWeights(acceptEncoding: string): (coding: string) => number {
   const weights = new Map<string, number>()
   for (const part of acceptEncoding.split(',')) {
     const [name = '', ...params] = part.trim().toLowerCase().split(';')
@@ -27,15 +23,42 @@ export function acceptedCodings(acceptEncoding: string | undefined): Coding[] {
     const weight = q === undefined ? 1 : Number(q)
     if (name && Number.isFinite(weight)) weights.set(name.trim(), weight)
   }
-  const weightOf = (coding: string) =>
+  return (coding) =>
     weights.get(coding) ??
     (coding === 'gzip' ? weights.get('x-gzip') : undefined) ??
     weights.get('*') ??
     0
+}
+
+/**
+ * The codings an Accept-Encoding header accepts, best first by its weights (brotli wins a tie);
+ * empty when it accepts neither.
+ */
+export function acceptedCodings(acceptEncoding: string | undefined): Coding[] {
+  if (!acceptEncoding) return []
+  const weightOf = codingWeights(acceptEncoding)
   const br = weightOf('br')
   const gzip = weightOf('gzip')
   const codings: Coding[] = br >= gzip ? ['br', 'gzip'] : ['gzip', 'br']
   return codings.filter((coding) => weightOf(coding) > 0)
+}
+
+/**
+ * Codings that need a dictionary the client holds (RFC 9842 §5): brotli (`dcb`) and Zstandard
+ * (`dcz`) with the dictionary. Only those named: `*` cannot promise the client has one.
+ */
+export type DictionaryCoding = 'dcb' | 'dcz'
+
+/** The dictionary codings an Accept-Encoding header names, best first (brotli wins a tie). */
+export function acceptedDictionaryCodings(acceptEncoding: string | undefined): DictionaryCoding[] {
+  if (!acceptEncoding) return []
+  const named = new Set(
+    acceptEncoding.split(',').map((part) => part.trim().toLowerCase().split(';')[0]?.trim()),
+  )
+  const weightOf = codingWeights(acceptEncoding)
+  const codings: DictionaryCoding[] =
+    weightOf('dcb') >= weightOf('dcz') ? ['dcb', 'dcz'] : ['dcz', 'dcb']
+  return codings.filter((coding) => named.has(coding) && weightOf(coding) > 0)
 }
 
 /** The coding to send for an Accept-Encoding header, if it accepts one. */
@@ -74,4 +97,6 @@ export const compressibleFileTypes: ReadonlyMap<string, string> = new Map([
   ['.csv', 'text/csv; charset=utf-8'],
   ['.txt', 'text/plain; charset=utf-8'],
   ['.webmanifest', 'application/manifest+json; charset=utf-8'],
+  // The site's compression dictionary (server/site-dictionary.ts): bytes, not a page to show.
+  ['.dict', 'application/octet-stream'],
 ])

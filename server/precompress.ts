@@ -3,7 +3,14 @@ import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
-import { codingSuffix, compressFromBytes, compressibleFileTypes } from './content-coding.ts'
+import {
+  codingSuffix,
+  compressFromBytes,
+  compressibleFileTypes,
+  type DictionaryCoding,
+} from './content-coding.ts'
+import { dictionaryCompress } from './dictionary-coding.ts'
+import type { SiteDictionary } from './site-dictionary.ts'
 
 const brotli = promisify(zlib.brotliCompress)
 const gzip = promisify(zlib.gzip)
@@ -16,16 +23,40 @@ async function* textFilesUnder(dir: string): AsyncGenerator<string> {
   }
 }
 
+const dictionaryCodings: readonly DictionaryCoding[] = ['dcb', 'dcz']
+
+/**
+ * The suffix of a page's copy compressed against a dictionary: named by the dictionary, so a
+ * copy made against another one is never taken for it.
+ */
+export const dictionaryCopySuffix = (coding: DictionaryCoding, dictionary: { id: string }) =>
+  `.${dictionary.id}.${coding}`
+
+/** Only pages get dictionary copies: the dictionary is announced for documents alone. */
+const isPage = (file: string) => path.extname(file) === '.html'
+
+/** Every copy `file` may have: one per coding, and one per dictionary coding for a page. */
+const suffixesOf = (file: string, dictionary: SiteDictionary | undefined) => [
+  ...Object.values(codingSuffix),
+  ...(dictionary && isPage(file)
+    ? dictionaryCodings.map((coding) => dictionaryCopySuffix(coding, dictionary))
+    : []),
+]
+
 /**
  * Copies `file`'s compressed copies from the same file of an earlier build, when that file has
- * the same bytes and both copies; returns how many it copied (0 when it cannot reuse them).
+ * the same bytes and every copy; returns how many it copied (0 when it cannot reuse them).
  */
-async function reuseCopies(file: string, earlier: string): Promise<number> {
+async function reuseCopies(
+  file: string,
+  earlier: string,
+  dictionary: SiteDictionary | undefined,
+): Promise<number> {
   try {
     const [now, before] = await Promise.all([readFile(file), readFile(earlier)])
     if (!now.equals(before)) return 0
     let copied = 0
-    for (const suffix of Object.values(codingSuffix)) {
+    for (const suffix of suffixesOf(file, dictionary)) {
       await copyFile(earlier + suffix, file + suffix).then(
         () => copied++,
         () => undefined,
@@ -37,8 +68,14 @@ async function reuseCopies(file: string, earlier: string): Promise<number> {
   }
 }
 
-/** Writes `file.br` and `file.gz` beside `file`, each only if it is smaller than the file. */
-async function precompressFile(file: string): Promise<number> {
+/**
+ * Writes `file.br` and `file.gz` beside `file`, and for a page its copies against the site's
+ * dictionary, each only if it is smaller than the file.
+ */
+async function precompressFile(
+  file: string,
+  dictionary: SiteDictionary | undefined,
+): Promise<number> {
   const text = await readFile(file)
   if (text.length < compressFromBytes) return 0
   // Once per build, so the slowest settings: brotli's best quality, gzip's best level.
@@ -52,10 +89,23 @@ async function precompressFile(file: string): Promise<number> {
     }),
     gzip(text, { level: zlib.constants.Z_BEST_COMPRESSION }),
   ])
+  const againstDictionary =
+    dictionary && isPage(file)
+      ? await Promise.all(
+          dictionaryCodings.map(
+            async (coding) =>
+              [
+                dictionaryCopySuffix(coding, dictionary),
+                await dictionaryCompress(coding, text, dictionary),
+              ] as const,
+          ),
+        )
+      : []
   let written = 0
   for (const [suffix, bytes] of [
     [codingSuffix.br, br],
     [codingSuffix.gzip, gz],
+    ...againstDictionary,
   ] as const) {
     if (bytes.length >= text.length) continue
     await writeFile(file + suffix, bytes)
@@ -66,7 +116,8 @@ async function precompressFile(file: string): Promise<number> {
 
 /**
  * Gives every static text file of a finished build (pages, CSS, JavaScript, RSS, open-data CSV,
- * SVG) its brotli and gzip copies, which the web server sends to clients that accept them
+ * SVG) its brotli and gzip copies, and every page its copies against the build's `dictionary`
+ * (server/site-dictionary.ts), which the web server sends to clients that accept them
  * (server/precompressed-files.ts) and which a CDN or reverse proxy can send as well (nginx's
  * `gzip_static` and `brotli_static`). zlib works on libuv's thread pool, so a few files are
  * compressed at once.
@@ -80,6 +131,7 @@ async function precompressFile(file: string): Promise<number> {
 export async function precompressBuild(
   clientDir: string,
   earlierClientDir?: string,
+  dictionary?: SiteDictionary,
 ): Promise<{ copies: number; reused: number }> {
   const files = textFilesUnder(clientDir)
   const totals = { copies: 0, reused: 0 }
@@ -90,8 +142,8 @@ export async function precompressBuild(
       const file = next.value
       const earlier =
         earlierClientDir && path.join(earlierClientDir, path.relative(clientDir, file))
-      const reused = earlier ? await reuseCopies(file, earlier) : 0
-      const copies = reused || (await precompressFile(file))
+      const reused = earlier ? await reuseCopies(file, earlier, dictionary) : 0
+      const copies = reused || (await precompressFile(file, dictionary))
       totals.copies += copies
       totals.reused += reused
     }

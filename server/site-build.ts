@@ -5,6 +5,7 @@ import path from 'node:path'
 import type { Deps } from '../api/deps.ts'
 import { publishedDataStamp } from '../db/queries/enterprise-changes.ts'
 import { precompressBuild } from './precompress.ts'
+import { writeSiteDictionary } from './site-dictionary.ts'
 
 /**
  * Where the site lives: every build in a folder of its own under SITE_OUT_DIR/builds, and
@@ -125,7 +126,8 @@ export async function siteIsCurrent(deps: Pick<Deps, 'config' | 'db'>): Promise<
 
 /**
  * Runs Astro's build into `dir` in this process: prerendering reads the database through the
- * installed deps (server/deps.ts), then gives its text files their compressed copies. The stamp
+ * installed deps (server/deps.ts), then makes the site's compression dictionary and gives its text
+ * files their compressed copies. The stamp
  * is taken before the build reads anything, so a change made during the build leaves the stamp
  * behind and is built next time.
  */
@@ -142,7 +144,14 @@ export async function buildInto(deps: Pick<Deps, 'config' | 'db'>, dir: string):
     logLevel: 'warn',
   })
   const served = await currentBuild(deps)
-  await precompressBuild(clientDirOf(dir), served && clientDirOf(served))
+  const servedClient = served && clientDirOf(served)
+  // Same sources, same templates: the dictionary visitors hold stays good (server/site-dictionary.ts).
+  const sameSources = served && (await readStamp(served))?.source === stamp.source
+  const dictionary = await writeSiteDictionary(
+    clientDirOf(dir),
+    sameSources ? servedClient : undefined,
+  )
+  await precompressBuild(clientDirOf(dir), servedClient, dictionary)
   await writeFile(stampFile(dir), JSON.stringify(stamp))
 }
 

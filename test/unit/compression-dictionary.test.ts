@@ -16,7 +16,11 @@ import {
 } from '../../server/dictionary-coding.ts'
 import { precompressBuild } from '../../server/precompress.ts'
 import { servePrecompressed } from '../../server/precompressed-files.ts'
-import { makeSiteDictionary, writeSiteDictionary } from '../../server/site-dictionary.ts'
+import {
+  makeSiteDictionary,
+  samplePages,
+  writeSiteDictionary,
+} from '../../server/site-dictionary.ts'
 import { decoded, rawRequest, type RawAnswer } from '../support/coded-http.ts'
 
 /**
@@ -352,5 +356,22 @@ describe('a rebuild', () => {
       await new Promise((resolve) => nextServer.close(resolve))
       await rm(next, { recursive: true, force: true })
     }
+  })
+})
+
+describe('the pages the dictionary is made from', () => {
+  const businesses = Array.from(
+    { length: 1000 },
+    (_, i) => `enterprises/9133${String(i).padStart(14, '0')}/index.html`,
+  )
+  const site = ['index.html', 'notices/index.html', 'notices/n1/index.html', ...businesses]
+
+  it('are a few of each kind, the middle one among them, however large the site', () => {
+    const sample = samplePages(site, 24)
+    expect(sample.filter((file) => file.startsWith('enterprises/'))).toHaveLength(24)
+    expect(sample).toContain(businesses[500])
+    expect(sample).toEqual(expect.arrayContaining(['index.html', 'notices/index.html']))
+    expect(sample).toContain('notices/n1/index.html')
+    expect(samplePages(businesses.slice(0, 10), 24)).toHaveLength(10)
   })
 })

@@ -36,8 +36,10 @@ export const dictionaryOf = (bytes: Buffer): Dictionary => ({
 })
 
 /**
- * `text` compressed against `dictionary`, framed for Content-Encoding `coding`. The slowest
- * settings: copies are made once per build. The windows stay within what the RFC lets a client
+ * `text` compressed against `dictionary`, framed for Content-Encoding `coding`. Made once per
+ * build, for every page, so the settings are where more effort stops paying: over the demo site's
+ * pages brotli 10 against the dictionary costs 2.2 ms a page for 4.5 % of the raw size, brotli 11
+ * 7.0 ms for 4.4 %; Zstandard 15 2.6 ms for 4.7 %, 19 3.4 ms for the same. The windows stay within what the RFC lets a client
  * refuse beyond (16 MB for dcb, 8 MB for dcz), far above our pages' size.
  */
 export async function dictionaryCompress(
@@ -51,14 +53,14 @@ export async function dictionaryCompress(
           dictionary: dictionary.bytes,
           params: {
             [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
-            [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+            [zlib.constants.BROTLI_PARAM_QUALITY]: 10,
             [zlib.constants.BROTLI_PARAM_SIZE_HINT]: text.length,
           },
         } satisfies BrotliWithDictionary as zlib.BrotliOptions)
       : await zstd(text, {
           dictionary: dictionary.bytes,
           params: {
-            [zlib.constants.ZSTD_c_compressionLevel]: 19,
+            [zlib.constants.ZSTD_c_compressionLevel]: 15,
             [zlib.constants.ZSTD_c_windowLog]: 20,
           },
         })

@@ -248,6 +248,50 @@ async function fontSize(page: Page, selector: string): Promise<number> {
     .evaluate((el) => parseFloat(getComputedStyle(el).fontSize))
 }
 
+describe('the 12345 contract on a zoomed phone (issue 23, acceptance 2)', () => {
+  test('tables keep readable columns and code its lines, each scrolling in a box the keyboard reaches', async () => {
+    await withContext({ ...zoomed, javaScriptEnabled: false }, async (page) => {
+      await page.goto('/developers/12345')
+      const { narrowest, rootFont, brokenLines, boxes } = await page.evaluate(() => ({
+        narrowest: Math.min(
+          ...[...document.querySelectorAll('.contract td')].map(
+            (td) => td.getBoundingClientRect().width,
+          ),
+        ),
+        rootFont: parseFloat(getComputedStyle(document.documentElement).fontSize),
+        // A code line shown on more than one line: a signed body must be read as sent.
+        brokenLines: [...document.querySelectorAll('.contract pre code')].filter((code) => {
+          const range = document.createRange()
+          range.selectNodeContents(code)
+          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)))
+          return tops.size > code.textContent.split('\n').length
+        }).length,
+        boxes: [...document.querySelectorAll('.contract *')]
+          .filter(
+            (el) =>
+              el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'auto',
+          )
+          .map((el) => ({
+            tabIndex: el.getAttribute('tabindex'),
+            role: el.getAttribute('role'),
+            name: document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent,
+          })),
+      }))
+      expect.soft(narrowest).toBeGreaterThanOrEqual(5 * rootFont)
+      expect.soft(brokenLines).toBe(0)
+      // Four tables and most code samples are wider than a zoomed phone.
+      expect.soft(boxes.length).toBeGreaterThan(4)
+      for (const box of boxes) {
+        expect.soft({ tabIndex: box.tabIndex, role: box.role }).toEqual({
+          tabIndex: '0',
+          role: 'region',
+        })
+        expect.soft(box.name?.trim()).toBeTruthy()
+      }
+    })
+  })
+})
+
 describe('关怀模式 (issue 23, acceptance 6)', () => {
   test('switched on without JavaScript, body text is 18 px on every page after, until switched off', async () => {
     await withContext({ ...phone, javaScriptEnabled: false }, async (page) => {

@@ -83,6 +83,7 @@ beforeAll(async () => {
     '/commitments/v1/',
     '/developers/12345',
     '/complaints/track',
+    '/complaints/privacy',
     '/no-such-page',
   )
 }, 60_000)

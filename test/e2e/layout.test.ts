@@ -83,6 +83,7 @@ beforeAll(async () => {
     '/commitments/v1/',
     '/developers/12345',
     '/complaints/track',
+    '/complaints/privacy',
     '/no-such-page',
   )
 }, 60_000)
@@ -91,6 +92,69 @@ afterAll(async () => {
   await browser.close()
   await db.destroy()
 })
+
+/**
+ * How wide the page is, and when it is too wide, what sticks out, so that a failure names its
+ * cause: runs of text past the right edge (a long word in running text is no element of its own),
+ * elements past it, and the innermost elements whose content is wider than their box while they
+ * do not scroll it (which is how a pseudo-element's overflow shows). What a scrolling or clipping
+ * box holds is left out: it cannot widen the page.
+ */
+async function sidewaysScroll(
+  page: Page,
+): Promise<{ scroll: number; width: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const width = window.innerWidth
+    const scroll = document.documentElement.scrollWidth
+    if (scroll <= width) return { scroll, width, culprits: [] }
+    const past = (right: number) => right > width + 0.5
+    const inScrollBox = (node: Node) => {
+      for (let up = node.parentElement; up && up !== document.body; up = up.parentElement) {
+        if (getComputedStyle(up).overflowX !== 'visible') return true
+      }
+      return false
+    }
+    const nameOf = (el: Element) =>
+      el.tagName.toLowerCase() +
+      (el.id ? `#${el.id}` : '') +
+      [...el.classList].map((c) => `.${c}`).join('')
+    const texts: string[] = []
+    const textParents: Element[] = []
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement
+      if (!parent || inScrollBox(node)) continue
+      const range = document.createRange()
+      range.selectNodeContents(node)
+      const right = Math.max(...[...range.getClientRects()].map((r) => r.right))
+      // Inside an element that sticks out itself, the element is the one to name.
+      if (past(right) && !past(parent.getBoundingClientRect().right)) {
+        textParents.push(parent)
+        const text = (node.textContent ?? '').trim().replace(/\s+/g, ' ')
+        texts.push(`text "${text.slice(0, 40)}" in ${nameOf(parent)} reaches ${Math.round(right)}`)
+      }
+    }
+    const edges: string[] = []
+    const wide: Element[] = []
+    for (const el of document.body.querySelectorAll('*')) {
+      if (inScrollBox(el)) continue
+      const box = el.getBoundingClientRect()
+      if (past(box.right)) edges.push(`${nameOf(el)} reaches ${Math.round(box.right)}`)
+      else if (
+        el.scrollWidth > el.clientWidth + 1 &&
+        getComputedStyle(el).overflowX === 'visible' &&
+        past(box.left + el.scrollWidth)
+      ) {
+        wide.push(el)
+      }
+    }
+    const innermost = wide
+      .filter((el) => !wide.some((other) => other !== el && el.contains(other)))
+      .filter((el) => !textParents.some((parent) => el.contains(parent)))
+      .map((el) => `${nameOf(el)} holds ${el.scrollWidth} px in ${el.clientWidth}`)
+    return { scroll, width, culprits: [...texts, ...edges, ...innermost].slice(0, 6) }
+  })
+}
 
 /** What is wrong with the page as it stands: sideways scroll, axe violations, a stray banner. */
 async function problemsOf(
@@ -104,17 +168,10 @@ async function problemsOf(
     })
   }
   const found: string[] = []
-  const overflow = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    width: window.innerWidth,
-    widest: [...document.querySelectorAll('body *')]
-      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
-      .slice(0, 3)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
-  }))
+  const overflow = await sidewaysScroll(page)
   if (overflow.scroll > overflow.width) {
     found.push(
-      `${path} scrolls sideways: ${overflow.scroll} > ${overflow.width} (${overflow.widest.join(', ')})`,
+      `${path} scrolls sideways: ${overflow.scroll} > ${overflow.width} (${overflow.culprits.join('; ')})`,
     )
   }
   const banner = await page.evaluate(() =>
@@ -247,6 +304,50 @@ async function fontSize(page: Page, selector: string): Promise<number> {
     .first()
     .evaluate((el) => parseFloat(getComputedStyle(el).fontSize))
 }
+
+describe('the 12345 contract on a zoomed phone (issue 23, acceptance 2)', () => {
+  test('tables keep readable columns and code its lines, each scrolling in a box the keyboard reaches', async () => {
+    await withContext({ ...zoomed, javaScriptEnabled: false }, async (page) => {
+      await page.goto('/developers/12345')
+      const { narrowest, rootFont, brokenLines, boxes } = await page.evaluate(() => ({
+        narrowest: Math.min(
+          ...[...document.querySelectorAll('.contract td')].map(
+            (td) => td.getBoundingClientRect().width,
+          ),
+        ),
+        rootFont: parseFloat(getComputedStyle(document.documentElement).fontSize),
+        // A code line shown on more than one line: a signed body must be read as sent.
+        brokenLines: [...document.querySelectorAll('.contract pre code')].filter((code) => {
+          const range = document.createRange()
+          range.selectNodeContents(code)
+          const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)))
+          return tops.size > code.textContent.split('\n').length
+        }).length,
+        boxes: [...document.querySelectorAll('.contract *')]
+          .filter(
+            (el) =>
+              el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'auto',
+          )
+          .map((el) => ({
+            tabIndex: el.getAttribute('tabindex'),
+            role: el.getAttribute('role'),
+            name: document.getElementById(el.getAttribute('aria-labelledby') ?? '')?.textContent,
+          })),
+      }))
+      expect.soft(narrowest).toBeGreaterThanOrEqual(5 * rootFont)
+      expect.soft(brokenLines).toBe(0)
+      // Four tables and most code samples are wider than a zoomed phone.
+      expect.soft(boxes.length).toBeGreaterThan(4)
+      for (const box of boxes) {
+        expect.soft({ tabIndex: box.tabIndex, role: box.role }).toEqual({
+          tabIndex: '0',
+          role: 'region',
+        })
+        expect.soft(box.name?.trim()).toBeTruthy()
+      }
+    })
+  })
+})
 
 describe('关怀模式 (issue 23, acceptance 6)', () => {
   test('switched on without JavaScript, body text is 18 px on every page after, until switched off', async () => {
@@ -413,6 +514,28 @@ describe('12345 is a number to tap (issue 23, item 8)', () => {
 })
 
 describe('every public page fits and passes axe (issue 23, acceptance 2)', () => {
+  test('a page that scrolls sideways is reported with what sticks out', async () => {
+    await withContext(zoomed, async (page) => {
+      await page.setContent(`
+        <style>
+          body { margin: 0; position: relative }
+          .arrow::after { content: '→'; display: inline-block; width: 400px }
+        </style>
+        <ol><li>本平台用 standardwebhooksstandardwebhooks 库签名</li></ol>
+        <p class="arrow">下一步</p>
+        <span class="badge" style="position: absolute; left: 150px; width: 100px">徽标</span>
+        <div style="overflow-x: auto"><table class="wide"><tr><td style="min-width: 900px">宽表</td></tr></table></div>
+      `)
+      const { scroll, width, culprits } = await sidewaysScroll(page)
+      expect(scroll).toBeGreaterThan(width)
+      expect(culprits).toEqual([
+        expect.stringMatching(/^text "本平台用 standardwebhooks.*" in li reaches \d+$/),
+        'span.badge reaches 250',
+        'p.arrow holds 400 px in 180',
+      ])
+    })
+  })
+
   for (const [name, view] of Object.entries(views)) {
     for (const javaScriptEnabled of [true, false]) {
       test(`on ${name}, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, async () => {

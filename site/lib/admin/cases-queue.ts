@@ -1,20 +1,18 @@
-import { complaintChannels } from '../../../db/database.ts'
 import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import { listCasesInConsole } from '../../../api/services/admin/cases/console.ts'
 import { type CaseQueue, type CaseQueueItem } from '../../../api/services/admin/cases/schemas.ts'
 import {
   categoryLabels,
+  complaintCategories,
+  complaintChannels,
+  complaintKinds,
   complaintStatusLabels,
+  complaintStatuses,
   kindLabels,
+  type ComplaintStatus,
 } from '../../../api/domain/complaints.ts'
 import { channelLabels } from '../../../api/services/admin/cases/labels.ts'
-import {
-  complaintCategories,
-  complaintKinds,
-  complaintStatuses,
-  type ComplaintStatus,
-} from '../../../db/database.ts'
 import { loadComplaintCounties } from '../complaints.ts'
 import { serviceContext } from '../services.ts'
 import { filterHref } from './auth-form.ts'

@@ -149,15 +149,14 @@ const yesNoOptions: Option[] = [
   { value: 'false', label: '否' },
 ]
 
+/** The longest text each free-text field takes, as the verbs' schemas say. */
+const maxLengths: Partial<Record<CaseField, number>> = { ...caseTextLimits, name: maxNameLength }
+
 /**
- * The longest text each free-text field takes, as the verbs' schemas say; a phone has no limit
- * of its own there (its pattern decides), so its box only stops runaway typing.
+ * A phone has no length limit in its schema (its pattern decides), so its box only stops
+ * runaway typing: room for spaces, a +86 prefix and an extension dash.
  */
-const maxLengths: Partial<Record<CaseField, number>> = {
-  ...caseTextLimits,
-  name: maxNameLength,
-  phone: 20,
-}
+const phoneBoxLength = 20
 
 function optionsOf(field: CaseField, counties: Option[], c: CaseDetail): Option[] | undefined {
   if (field === 'reason') {
@@ -209,7 +208,7 @@ export function actionForms(c: CaseDetail, counties: Option[]): ActionForm[] {
       const field = name as CaseField
       const shown = labels[`${action}.${field}`] ?? { label: field }
       const options = optionsOf(field, counties, c)
-      const maxLength = maxLengths[field]
+      const maxLength = field === 'phone' ? phoneBoxLength : maxLengths[field]
       return {
         name: field,
         id: `${action}-${field}`,

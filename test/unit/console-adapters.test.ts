@@ -63,6 +63,9 @@ export function ownDecisions(source: string): string[] {
   // A limit of its own: `const maxRows = 50`, or `maxLengths = { note: 2000 }`.
   const limit = /\b(?:const|let)\s+(max\w*|\w*[lL]imits?)\b[^=\n]*=\s*(\d|\{[^}]*:\s*\d)/g
   for (const match of source.matchAll(limit)) found.push(`limit ${match[1]!}`)
+  // Whether an operator works city-wide is the access rule's (seesEveryCounty), not a null test.
+  const nullScope = /\.countyCode\s*[!=]==?\s*null\b/g
+  found.push(...Array.from(source.matchAll(nullScope), () => 'scope countyCode'))
   return found
 }
 
@@ -107,12 +110,13 @@ import { z } from 'zod'`),
     expect(inline).toEqual([])
   })
 
-  it('finds a db/ import, a role by name or a limit of its own when one is there', () => {
+  it('finds a db/ import, a role by name, a limit of its own or a null-county test', () => {
     expect(
       ownDecisions(`import { mediationResults } from '../../../db/database.ts'
 import type { SessionStage } from '../../../db/schema/console.ts'
 const cityAdmin = operator.role === 'city_admin'
 {operator.role !== "viewer" && <form />}
+{operator.countyCode === null && <select />}
 /** The schema's limit. */
 export const maxRows = 50
 const maxLengths: Partial<Record<CaseField, number>> = {
@@ -125,6 +129,7 @@ const maxLengths: Partial<Record<CaseField, number>> = {
       'role viewer',
       'limit maxRows',
       'limit maxLengths',
+      'scope countyCode',
     ])
     // Words about a role, the area's rule, and limits taken from a schema are not decisions.
     expect(
@@ -137,7 +142,7 @@ const shown = Math.min(maxInstruments, rows)`),
     ).toEqual([])
   })
 
-  it('take vocabulary from api/domain, roles from the area rule and limits from the schema', () => {
+  it('take vocabulary from api/domain, roles and scope from the area rule, limits from the schema', () => {
     const files = [...adapterFolders, ...viewFolders].flatMap(filesUnder)
     expect(files.length).toBeGreaterThan(40)
     const offenders = files

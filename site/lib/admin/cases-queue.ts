@@ -1,5 +1,5 @@
 import { ApiError } from '../../../api/errors.ts'
-import type { SignedInOperator } from '../../../api/services/admin/access.ts'
+import { caseCountyScope, type SignedInOperator } from '../../../api/services/admin/access.ts'
 import { listCasesInConsole } from '../../../api/services/admin/cases/console.ts'
 import { type CaseQueue, type CaseQueueItem } from '../../../api/services/admin/cases/schemas.ts'
 import {
@@ -116,7 +116,8 @@ export async function countyOptions(): Promise<Option[]> {
 
 /** "莲都区" for a county handler, "全市各区县" for a city-level operator. */
 export async function scopeName(operator: SignedInOperator): Promise<string> {
-  if (operator.countyCode === null) return '全市各区县'
-  const found = (await countyOptions()).find((c) => c.value === operator.countyCode)
-  return found?.label ?? operator.countyCode
+  const county = caseCountyScope(operator)
+  if (county === null) return '全市各区县'
+  const found = (await countyOptions()).find((c) => c.value === county)
+  return found?.label ?? county
 }

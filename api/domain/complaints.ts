@@ -32,6 +32,14 @@ export type ComplaintStatus = (typeof complaintStatuses)[number]
 export const quantityUnits = ['jin', 'liang', 'kg', 'g', 'l', 'ml', 'm', 'km'] as const
 export type QuantityUnit = (typeof quantityUnits)[number]
 
+export const complaintChannels = ['web', 'hotline12345'] as const
+/** 网上 / 12345 热线 */
+export type ComplaintChannel = (typeof complaintChannels)[number]
+
+export const mediationResults = ['agreed', 'failed', 'withdrawn'] as const
+/** 调解成功 / 调解不成 / 撤回投诉 */
+export type MediationResult = (typeof mediationResults)[number]
+
 export const kindLabels: Record<ComplaintKind, string> = {
   complaint: '投诉',
   report: '举报',

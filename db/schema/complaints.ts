@@ -3,8 +3,10 @@ import type { DefaultTimestamp, Numeric, Timestamp } from './columns.ts'
 
 import type {
   ComplaintCategory,
+  ComplaintChannel,
   ComplaintKind,
   ComplaintStatus,
+  MediationResult,
   QuantityUnit,
 } from '../../api/domain/complaints.ts'
 import type { CaseFinding, CaseFollowUp } from '../../api/domain/credit.ts'
@@ -12,18 +14,18 @@ import type { CaseFinding, CaseFollowUp } from '../../api/domain/credit.ts'
 // The vocabulary is written once, in api/domain/ (DESIGN.md: everything may import it).
 export {
   complaintCategories,
+  complaintChannels,
   complaintKinds,
   complaintStatuses,
+  mediationResults,
   quantityUnits,
   type ComplaintCategory,
+  type ComplaintChannel,
   type ComplaintKind,
   type ComplaintStatus,
+  type MediationResult,
   type QuantityUnit,
 } from '../../api/domain/complaints.ts'
-
-export const complaintChannels = ['web', 'hotline12345'] as const
-/** 网上 / 12345 热线 */
-export type ComplaintChannel = (typeof complaintChannels)[number]
 
 /** A complaint (投诉) or report (举报) from a resident or the 12345 hotline. */
 export interface ComplaintTable {
@@ -96,10 +98,6 @@ export interface ComplaintTable {
 }
 
 export type PersonalDataErasure = 'retention' | 'request'
-
-export const mediationResults = ['agreed', 'failed', 'withdrawn'] as const
-/** 调解成功 / 调解不成 / 撤回投诉 */
-export type MediationResult = (typeof mediationResults)[number]
 
 /** One entry of a complaint's timeline. */
 export interface ComplaintEventTable {

@@ -1,9 +1,15 @@
 import type { ColumnType, Generated, Selectable } from 'kysely'
 import type { DefaultTimestamp, Timestamp } from './columns.ts'
 
-export const operatorRoles = ['city_admin', 'county_handler', 'viewer'] as const
-/** 市局管理员 / 区县承办人 / 只读查看 */
-export type OperatorRole = (typeof operatorRoles)[number]
+import type { OperatorRole, SessionStage } from '../../api/domain/console.ts'
+
+// The vocabulary is written once, in api/domain/ (DESIGN.md: everything may import it).
+export {
+  operatorRoles,
+  sessionStages,
+  type OperatorRole,
+  type SessionStage,
+} from '../../api/domain/console.ts'
 
 /** A bureau staff member who signs in to the console. */
 export interface OperatorTable {
@@ -25,10 +31,6 @@ export interface OperatorTable {
   createdAt: DefaultTimestamp
   updatedAt: DefaultTimestamp
 }
-
-export const sessionStages = ['change_password', 'totp', 'active'] as const
-/** How far a session got: only `active` may do more than finish signing in. */
-export type SessionStage = (typeof sessionStages)[number]
 
 export interface OperatorSessionTable {
   /** SHA-256 of the cookie's token. */

@@ -1,11 +1,13 @@
 import { directoryFacets } from '../../api/services/directory/facets.ts'
 import {
   categoryLabels,
+  complaintCategories,
+  complaintKinds,
   kindExplanations,
   kindLabels,
+  quantityUnits,
   unitLabels,
 } from '../../api/domain/complaints.ts'
-import { complaintCategories, complaintKinds, quantityUnits } from '../../db/database.ts'
 import type { ComplaintField, ComplaintFormValues } from '../../api/services/complaints/submit.ts'
 import type { FieldProblem } from '../../api/validation.ts'
 import { stepUrl } from '../../api/services/complaints/drafts/steps.ts'
@@ -64,27 +66,6 @@ export function controlId(field: string): string {
   return `complaint-${field}`
 }
 
-/** The order fields appear on the form, so the error summary reads top to bottom. */
-const formOrder = [
-  'kind',
-  'category',
-  'merchantName',
-  'merchantUscc',
-  'county',
-  'address',
-  'occurredAt',
-  'description',
-  'claimedQuantity',
-  'measuredQuantity',
-  'unit',
-  'unitPrice',
-  'photos',
-  'name',
-  'phone',
-  'consent',
-  'website',
-]
-
 /** Problems in the order of the form's fields, each reported once. */
 export function inFormOrder(problems: readonly FieldProblem[]): FieldProblem[] {
   const rank = (field: string) => {
@@ -101,37 +82,32 @@ export function inFormOrder(problems: readonly FieldProblem[]): FieldProblem[] {
   return unique.sort((a, b) => rank(a.field) - rank(b.field))
 }
 
-/** Problems grouped by field, in the order the API reported them. */
-export function problemsByField(problems: readonly FieldProblem[]): Map<string, string[]> {
-  const byField = new Map<string, string[]>()
-  for (const { field, message } of problems) {
-    const messages = byField.get(field) ?? []
-    if (!messages.includes(message)) messages.push(message)
-    byField.set(field, messages)
-  }
-  return byField
-}
-
-/** The words a field's label carries, for the error summary ("电话：请填写…"). */
+/**
+ * The words a field's label carries, for the error summary ("电话：请填写…"), in the order the
+ * fields appear on the form, so the summary reads top to bottom.
+ */
 const fieldNames: Record<ComplaintField | 'photos', string> = {
   kind: '投诉还是举报',
   category: '问题类别',
-  county: '事发区县',
   merchantName: '商户或单位名称',
   merchantUscc: '统一社会信用代码',
+  county: '事发区县',
   address: '事发地址',
   occurredAt: '发生时间',
   description: '事情经过',
-  name: '姓名',
-  phone: '电话',
-  consent: '个人信息保护说明',
   claimedQuantity: '标称数量',
   measuredQuantity: '实际数量',
   unit: '计量单位',
   unitPrice: '单价',
-  website: '网址',
   photos: '照片',
+  name: '姓名',
+  phone: '电话',
+  consent: '个人信息保护说明',
+  website: '网址',
 }
+
+/** Every field of the form, top to bottom. */
+const formOrder: readonly string[] = Object.keys(fieldNames)
 
 export function fieldName(field: string): string {
   return field in fieldNames ? fieldNames[field as ComplaintField] : '填写内容'

@@ -7,8 +7,11 @@ export type { SignedInOperator }
  * operators, enterprises and the audit log; a `county_handler` works the cases of one county; a
  * `viewer` reads within its scope and always sees personal data masked.
  */
+/** A city-level operator: every county is in scope, and a page offers the choice of county. */
+export const seesEveryCounty = (op: Pick<SignedInOperator, 'countyCode'>) => op.countyCode === null
+
 export const maySeeCounty = (op: SignedInOperator, countyCode: string) =>
-  op.countyCode === null || op.countyCode === countyCode
+  seesEveryCounty(op) || op.countyCode === countyCode
 
 /** The county filter the server adds to every case query: null means every county. */
 export const caseCountyScope = (op: SignedInOperator): string | null => op.countyCode

@@ -83,6 +83,22 @@ export interface ConsoleAccess {
 }
 
 /**
+ * Whether an operator's role passes an area's rule: the role part of openConsole, for a page
+ * that shows a form only to those its verb will accept.
+ */
+export const passesAccess = (access: ConsoleAccess, operator: { role: OperatorRole }) =>
+  !access.roles || access.roles.includes(operator.role)
+
+/**
+ * The rule checked inside a verb that more people may open than may act (a campaign's readers
+ * and its managers): refuses, in the area's words, an operator outside it.
+ */
+export function requireAccess(access: ConsoleAccess, operator: { role: OperatorRole }): void {
+  if (!passesAccess(access, operator))
+    throw new ApiError('FORBIDDEN', access.refusal ?? roleMessage)
+}
+
+/**
  * The one console check: a live session at an accepted stage, an operator the verb accepts,
  * and for a state-changing request the session's CSRF token (a cookie alone, which another site
  * can make a browser send, is not enough). Returns the session or throws a ConsoleRefusal.
@@ -111,7 +127,7 @@ export async function openConsole({
   if (request.changesState && !csrfTokenMatches(session.csrfToken, request.csrfToken)) {
     throw new ConsoleRefusal('csrf', 'FORBIDDEN', csrfMessage)
   }
-  if (access.roles && !access.roles.includes(session.operator.role)) {
+  if (!passesAccess(access, session.operator)) {
     throw new ConsoleRefusal('role', 'FORBIDDEN', access.refusal ?? roleMessage)
   }
   return session

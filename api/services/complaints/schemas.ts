@@ -27,8 +27,11 @@ export const contactRequired = (field: 'name' | 'phone') =>
 /** Mobile numbers, or landlines with their area code (0578-1234567). */
 const phonePattern = /^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/
 
+/** The longest name a resident may leave. */
+export const maxNameLength = 50
+
 /** A resident's name: optional, as a 举报 may be anonymous (also the console's 更正联系方式). */
-export const nameField = optionalText(50, '姓名最多 50 个字。')
+export const nameField = optionalText(maxNameLength, `姓名最多 ${maxNameLength} 个字。`)
 
 /** A resident's phone, spaces and the +86 prefix dropped; optional as `nameField`. */
 export const phoneField = z.preprocess(

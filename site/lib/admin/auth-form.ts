@@ -87,6 +87,3 @@ export function filterHref(base: string, values: Partial<Record<string, string>>
   const query = params.toString()
   return query ? `${base}?${query}` : base
 }
-
-export const errorsOf = (problems: readonly FieldProblem[], field: string) =>
-  problems.filter((p) => p.field === field).map((p) => p.message)

@@ -23,7 +23,7 @@ import {
   type FieldProblem,
 } from '../../../api/validation.ts'
 import { serviceContext } from '../services.ts'
-import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
+import { isCsrfRefusal, staleFormMessage, withForm, type ConsoleRequest } from './session.ts'
 
 // The campaign pages' adapters (/admin/campaigns, /admin/campaigns/{id}, /admin/recusals): they
 // read the form, call the same console verbs as /api/admin/campaigns, and turn a refusal into
@@ -50,8 +50,6 @@ type Outcome<V> =
 /** A form's fields as text; a name given more than once keeps every value. */
 type FormValues = Record<string, string | string[]>
 
-const csrfMessage = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
-
 async function readForm(request: Request): Promise<FormData | undefined> {
   try {
     return await request.formData()
@@ -74,7 +72,7 @@ function valuesOf(form: FormData, lists: readonly string[] = []): FormValues {
 /** A refusal the page can show, or the error again when it is not one. */
 function refusalOf(error: unknown, intent: string): Refusal {
   if (isCsrfRefusal(error)) {
-    return { status: 403, message: csrfMessage, problems: [], stale: false, intent }
+    return { status: 403, message: staleFormMessage, problems: [], stale: false, intent }
   }
   if (!(error instanceof ApiError) || error.status >= 500) throw error
   return {

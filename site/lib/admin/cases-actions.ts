@@ -8,8 +8,13 @@ import {
   type CaseAction,
   type CaseField,
 } from '../../../api/services/admin/cases/machine.ts'
-import type { CaseDetail } from '../../../api/services/admin/cases/schemas.ts'
-import { mediationResults } from '../../../db/database.ts'
+import {
+  caseTextLimits,
+  maxExtensionDays,
+  type CaseDetail,
+} from '../../../api/services/admin/cases/schemas.ts'
+import { maxNameLength } from '../../../api/services/complaints/schemas.ts'
+import { mediationResults } from '../../../api/domain/complaints.ts'
 import {
   caseFindingLabels,
   caseFindings,
@@ -101,7 +106,7 @@ const labels: Partial<Record<`${CaseAction}.${CaseField}`, { label: string; hint
     label: '退单依据',
     hint: '写明法律法规或部门职责的规定，例如“《计量法》第四条：不属于市场监管部门职责”。',
   },
-  'request_extension.days': { label: '申请延期天数', hint: '1 到 60 天。' },
+  'request_extension.days': { label: '申请延期天数', hint: `1 到 ${maxExtensionDays} 天。` },
   'request_extension.extensionReason': { label: '延期理由' },
   'report_progress.note': { label: '办理进展（发给热线并公开）' },
   'report_completion.finding': findingLabel,
@@ -144,17 +149,14 @@ const yesNoOptions: Option[] = [
   { value: 'false', label: '否' },
 ]
 
-/** The longest text each free-text field takes (schemas.ts). */
-const maxLengths: Partial<Record<CaseField, number>> = {
-  name: 50,
-  phone: 20,
-  note: 2000,
-  returnReason: 2000,
-  legalBasis: 1000,
-  extensionReason: 2000,
-  handlingResult: 5000,
-  publicReply: 5000,
-}
+/** The longest text each free-text field takes, as the verbs' schemas say. */
+const maxLengths: Partial<Record<CaseField, number>> = { ...caseTextLimits, name: maxNameLength }
+
+/**
+ * A phone has no length limit in its schema (its pattern decides), so its box only stops
+ * runaway typing: room for spaces, a +86 prefix and an extension dash.
+ */
+const phoneBoxLength = 20
 
 function optionsOf(field: CaseField, counties: Option[], c: CaseDetail): Option[] | undefined {
   if (field === 'reason') {
@@ -206,7 +208,7 @@ export function actionForms(c: CaseDetail, counties: Option[]): ActionForm[] {
       const field = name as CaseField
       const shown = labels[`${action}.${field}`] ?? { label: field }
       const options = optionsOf(field, counties, c)
-      const maxLength = maxLengths[field]
+      const maxLength = field === 'phone' ? phoneBoxLength : maxLengths[field]
       return {
         name: field,
         id: `${action}-${field}`,

@@ -1,20 +1,18 @@
-import { complaintChannels } from '../../../db/database.ts'
 import { ApiError } from '../../../api/errors.ts'
-import type { SignedInOperator } from '../../../api/services/admin/access.ts'
+import { caseCountyScope, type SignedInOperator } from '../../../api/services/admin/access.ts'
 import { listCasesInConsole } from '../../../api/services/admin/cases/console.ts'
 import { type CaseQueue, type CaseQueueItem } from '../../../api/services/admin/cases/schemas.ts'
 import {
   categoryLabels,
+  complaintCategories,
+  complaintChannels,
+  complaintKinds,
   complaintStatusLabels,
+  complaintStatuses,
   kindLabels,
+  type ComplaintStatus,
 } from '../../../api/domain/complaints.ts'
 import { channelLabels } from '../../../api/services/admin/cases/labels.ts'
-import {
-  complaintCategories,
-  complaintKinds,
-  complaintStatuses,
-  type ComplaintStatus,
-} from '../../../db/database.ts'
 import { loadComplaintCounties } from '../complaints.ts'
 import { serviceContext } from '../services.ts'
 import { filterHref } from './auth-form.ts'
@@ -118,7 +116,8 @@ export async function countyOptions(): Promise<Option[]> {
 
 /** "莲都区" for a county handler, "全市各区县" for a city-level operator. */
 export async function scopeName(operator: SignedInOperator): Promise<string> {
-  if (operator.countyCode === null) return '全市各区县'
-  const found = (await countyOptions()).find((c) => c.value === operator.countyCode)
-  return found?.label ?? operator.countyCode
+  const county = caseCountyScope(operator)
+  if (county === null) return '全市各区县'
+  const found = (await countyOptions()).find((c) => c.value === county)
+  return found?.label ?? county
 }

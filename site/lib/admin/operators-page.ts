@@ -2,6 +2,7 @@ import { ApiError } from '../../../api/errors.ts'
 import type { SignedInOperator } from '../../../api/services/admin/access.ts'
 import { countyNames } from '../../../api/domain/counties.ts'
 import { roleLabels } from '../../../api/services/admin/auth/labels.ts'
+import { totpMandatory } from '../../../api/services/admin/auth/stages.ts'
 import {
   actOnOperatorVerb,
   changeScopeVerb,
@@ -66,7 +67,7 @@ export function accountState(view: OperatorView): string[] {
 /** How the TOTP column reads; a city_admin without it enrols at the next sign-in. */
 export function totpState(view: OperatorView): string {
   if (view.totpEnabled) return '已启用'
-  return view.role === 'city_admin' ? '未绑定（下次登录时绑定）' : '未启用'
+  return totpMandatory(view) ? '未绑定（下次登录时绑定）' : '未启用'
 }
 
 export const roleOptions = Object.entries(roleLabels).map(([value, label]) => ({ value, label }))

@@ -10,7 +10,7 @@ import type { PenaltyList, PenaltyView } from '../../../api/services/admin/penal
 import { penaltyNotFoundMessage } from '../../../api/services/admin/penalties/access.ts'
 import { fieldProblemsOf, InputRefusal, type FieldProblem } from '../../../api/validation.ts'
 import { serviceContext } from '../services.ts'
-import { formFields, outcomeOf, readForm } from './auth-form.ts'
+import { filterHref, formFields, outcomeOf, readForm } from './auth-form.ts'
 import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
 
 // 行政处罚 pages (issue 22): thin adapters from a page's GET or form post to the console verbs
@@ -45,13 +45,8 @@ export interface PenaltyListPage {
   result?: PenaltyList
 }
 
-export function penaltyListUrl(values: Record<FilterName, string>, page: number): string {
-  const params = new URLSearchParams()
-  for (const name of filterNames) if (values[name]) params.set(name, values[name])
-  if (page > 1) params.set('page', String(page))
-  const query = params.toString()
-  return query ? `${penaltiesUrl}?${query}` : penaltiesUrl
-}
+export const penaltyListUrl = (values: Record<FilterName, string>, page: number) =>
+  filterHref(penaltiesUrl, values, page)
 
 /** The list for the filters in the address (a plain GET form). */
 export async function loadPenaltyList(url: URL, request: ConsoleRequest): Promise<PenaltyListPage> {

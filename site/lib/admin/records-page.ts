@@ -17,7 +17,7 @@ import {
 } from '../../../api/validation.ts'
 import type { ConsoleCall } from '../../../api/services/admin/console-request.ts'
 import { serviceContext } from '../services.ts'
-import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
+import { isCsrfRefusal, staleFormMessage, withForm, type ConsoleRequest } from './session.ts'
 
 export const recordsUrl = '/admin/records'
 export const recordPageUrl = (uscc: string) => `${recordsUrl}/${uscc}`
@@ -144,8 +144,7 @@ export async function handleRecordRequest(input: {
       values: {},
       ...extra,
     })
-    const expired = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
-    if (!form) return await show(403, { refusal: refusal(expired) })
+    if (!form) return await show(403, { refusal: refusal(staleFormMessage) })
     if (!intent) {
       return await show(400, { refusal: refusal('请从页面上的表单提交。') })
     }
@@ -161,7 +160,7 @@ export async function handleRecordRequest(input: {
       })
       return { kind: 'redirect', location: `${recordPageUrl(uscc)}?done=${intent}` }
     } catch (error) {
-      if (isCsrfRefusal(error)) return await show(403, { refusal: refusal(expired) })
+      if (isCsrfRefusal(error)) return await show(403, { refusal: refusal(staleFormMessage) })
       if (!(error instanceof ApiError) || error.code === 'NOT_FOUND' || error.status >= 500) {
         throw error
       }

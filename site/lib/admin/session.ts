@@ -1,7 +1,7 @@
 import type { AstroGlobal } from 'astro'
 import { ApiError } from '../../../api/errors.ts'
 import { InputRefusal } from '../../../api/validation.ts'
-import type { SessionStage } from '../../../db/database.ts'
+import type { SessionStage } from '../../../api/domain/console.ts'
 import {
   ConsoleRefusal,
   openConsole,

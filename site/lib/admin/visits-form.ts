@@ -1,6 +1,5 @@
 import type { FollowUpResult, VisitResult } from '../../../api/domain/credit.ts'
-import type { VisitDetail } from '../../../api/services/admin/visits/schemas.ts'
-import type { FieldProblem } from '../../../api/validation.ts'
+import { maxInstruments, type VisitDetail } from '../../../api/services/admin/visits/schemas.ts'
 
 /**
  * The visit form as the page holds it between posts: what was typed, row by row, so that a
@@ -33,8 +32,6 @@ export interface VisitFormState {
 
 /** Empty rows shown at first, and added by each "再加 3 行". */
 const rowsPerStep = 3
-/** The schema's limit (api/services/admin/visits/schemas.ts). */
-export const maxRows = 50
 
 export const errorUnits = ['%', 'g', 'kg', 'mL', 'L', '元', 'km'] as const
 
@@ -59,7 +56,7 @@ const isBlank = (row: InstrumentRow) =>
 /** Rows up to a multiple of the step, with at least one step of empty rows at the end. */
 function padded(rows: InstrumentRow[], extra = 0): InstrumentRow[] {
   const filled = rows.length
-  const wanted = Math.min(maxRows, Math.max(rowsPerStep, filled + extra))
+  const wanted = Math.min(maxInstruments, Math.max(rowsPerStep, filled + extra))
   return [...rows, ...Array.from({ length: Math.max(0, wanted - filled) }, blankRow)]
 }
 
@@ -112,7 +109,10 @@ const choice = <T extends string>(form: FormData, name: string, allowed: readonl
 
 /** The form as posted. `addRows` asks for one more step of empty rows. */
 export function stateOfForm(form: FormData, addRows: boolean): VisitFormState {
-  const shown = Math.min(maxRows, Math.max(0, Number.parseInt(text(form, 'rows', 3), 10) || 0))
+  const shown = Math.min(
+    maxInstruments,
+    Math.max(0, Number.parseInt(text(form, 'rows', 3), 10) || 0),
+  )
   const rows: InstrumentRow[] = []
   for (let i = 0; i < shown; i++) {
     const at = (field: string) => `instruments.${i}.${field}`
@@ -173,7 +173,7 @@ export function fieldsOfState(
   })
   return {
     fields: {
-      version: /^\d{1,9}$/.test(version) ? Number(version) : undefined,
+      version,
       visitedOn: state.visitedOn,
       inspectorIds: state.inspectorIds,
       instruments,
@@ -210,6 +210,3 @@ export function anchorOf(field: string): string {
   if (field === 'inspectorIds') return 'inspectorIds-0'
   return field
 }
-
-export const problemsFor = (problems: readonly FieldProblem[], field: string) =>
-  problems.filter((p) => p.field === field).map((p) => p.message)

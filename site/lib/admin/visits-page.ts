@@ -15,7 +15,7 @@ import {
   type FieldProblem,
 } from '../../../api/validation.ts'
 import { serviceContext } from '../services.ts'
-import { isCsrfRefusal, withForm, type ConsoleRequest } from './session.ts'
+import { isCsrfRefusal, staleFormMessage, withForm, type ConsoleRequest } from './session.ts'
 import {
   fieldsOfState,
   pageField,
@@ -52,8 +52,6 @@ export type VisitPage =
         problems: FieldProblem[]
       }
     }
-
-const csrfMessage = '页面已过期（安全令牌无效），请刷新页面后重新操作。'
 
 /** An id that is no visit's (malformed, unknown or out of reach): the page answers 404. */
 function missingVisit(error: unknown): boolean {
@@ -161,7 +159,7 @@ async function handlePost(
         status: 403,
         view,
         form: about === 'record' ? state : stateOfVisit(view, beijingDate()),
-        refusal: { message: csrfMessage, stale: false, about, problems: [] },
+        refusal: { message: staleFormMessage, stale: false, about, problems: [] },
       }
     }
     if (!(error instanceof ApiError) || error.status >= 500 || missingVisit(error)) throw error

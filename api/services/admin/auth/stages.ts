@@ -3,9 +3,12 @@ import type { Database, Operator, SessionStage } from '../../../../db/database.t
 import type { ServiceContext } from '../../../deps.ts'
 import { csrfTokenFor, endSession, startSession } from '../sessions.ts'
 
-/** A city_admin must use a second factor; others once they chose to enrol. */
+/** A city_admin must use a second factor, whether enrolled yet or not. */
+export const totpMandatory = (operator: Pick<Operator, 'role'>) => operator.role === 'city_admin'
+
+/** The second factor is asked for when mandatory, and for others once they chose to enrol. */
 export const totpRequired = (operator: Pick<Operator, 'role' | 'totpEnabledAt'>) =>
-  operator.role === 'city_admin' || operator.totpEnabledAt !== null
+  totpMandatory(operator) || operator.totpEnabledAt !== null
 
 /** Where a correct password leads: replace a one-time password first, then the TOTP code. */
 export function stageAfterPassword(

@@ -1,17 +1,28 @@
-import type { InspectionCampaign } from '../../../../db/database.ts'
-import { ApiError } from '../../../errors.ts'
+import type { InspectionCampaign, OperatorRole } from '../../../../db/database.ts'
 import type { SignedInOperator } from '../access.ts'
+import { requireAccess, type ConsoleAccess } from '../console-request.ts'
 
 // Who may do what with a campaign (issue 22, point 9: county-scoped like cases). A city
 // administrator manages every campaign; a county handler creates and manages its own county's;
 // everyone reads the campaigns covering their county (every campaign for city level).
 
-/** Campaigns are created and run by city administrators and county handlers, never viewers. */
-export function requireCampaignManager(operator: SignedInOperator) {
-  if (operator.role === 'viewer') {
-    throw new ApiError('FORBIDDEN', '只读账号不能新建或办理专项检查。')
-  }
+/** Who takes part in inspections: city administrators and county handlers, never viewers. */
+const inspectors: readonly OperatorRole[] = ['city_admin', 'county_handler']
+
+/** Who may create and run campaigns. */
+export const campaignManagers: ConsoleAccess = {
+  roles: inspectors,
+  refusal: '只读账号不能新建或办理专项检查。',
 }
+
+/** Who may record or withdraw a recusal (回避): those who may be sent on a visit. */
+export const recusalMakers: ConsoleAccess = {
+  roles: inspectors,
+  refusal: '只读账号不参与检查，无需登记回避。',
+}
+
+export const requireCampaignManager = (operator: SignedInOperator) =>
+  requireAccess(campaignManagers, operator)
 
 export const mayReadCampaign = (
   op: SignedInOperator,

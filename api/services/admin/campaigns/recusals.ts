@@ -9,6 +9,8 @@ import type { ServiceContext } from '../../../deps.ts'
 import { ApiError } from '../../../errors.ts'
 import { isCityAdmin, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
+import { requireAccess } from '../console-request.ts'
+import { recusalMakers } from './access.ts'
 import type { RecusalList, recusalSchema } from './schemas.ts'
 
 // 回避: an inspector who has an interest in a business (a relative runs it, a former employer)
@@ -19,9 +21,7 @@ type RecusalInput = z.infer<typeof recusalSchema>
 
 /** Whose recusal this is: the operator's own unless a city administrator names someone. */
 async function subjectOf(ctx: ServiceContext, operator: SignedInOperator, input: RecusalInput) {
-  if (operator.role === 'viewer') {
-    throw new ApiError('FORBIDDEN', '只读账号不参与检查，无需登记回避。')
-  }
+  requireAccess(recusalMakers, operator)
   if (input.operatorId === undefined || input.operatorId === operator.id) {
     return { id: operator.id, username: operator.username }
   }

@@ -379,6 +379,10 @@ function possibleActions(c: MachineFacts): CaseAction[] {
   return caseActions.filter((a) => fitsCase(caseMachine[a], c))
 }
 
+/** Whether any rule lets this operator's role act on a case at all (a viewer: none). */
+export const mayHandleCases = (op: Pick<SignedInOperator, 'role'>) =>
+  caseActions.some((a) => caseMachine[a].roles.includes(op.role))
+
 /** The actions this operator may take on this case now. */
 export function allowedActions(op: SignedInOperator, c: CaseFacts): CaseAction[] {
   return caseActions.filter((a) => refusalOf(op, c, a) === null)

@@ -288,24 +288,37 @@ const pastTime = (what: string) =>
     .refine((d) => !Number.isNaN(d.getTime()), `${what}不是有效的时间`)
     .refine((d) => d.getTime() <= Date.now() + futureSlackMs, `${what}不能晚于现在`)
 
+/** The longest text each free-text field of an action takes (the page's maxlength too). */
+export const caseTextLimits = {
+  note: 2000,
+  handlingResult: 5000,
+  publicReply: 5000,
+  returnReason: 2000,
+  legalBasis: 1000,
+  extensionReason: 2000,
+} as const satisfies Partial<Record<CaseField, number>>
+
+/** The most working days one extension request may ask for. */
+export const maxExtensionDays = 60
+
 /** Each input field an action may take (machine.ts says which action takes which). */
 const fieldSchemas: Record<CaseField, z.ZodType> = {
   reason: z.enum(rejectionReasons, { error: '请从列表中选择不予受理的理由' }),
-  note: text('说明', 2000),
+  note: text('说明', caseTextLimits.note),
   county: z
     .string({ error: '请选择要指派到的区县' })
     .regex(/^\d{6}$/, '请从列表中选择要指派到的区县'),
   mediationResult: z.enum(mediationResults, { error: '请选择调解结果' }),
-  handlingResult: text('办理结果', 5000),
-  publicReply: text('给投诉举报人的答复', 5000),
-  returnReason: text('退单理由', 2000),
-  legalBasis: text('退单依据', 1000),
+  handlingResult: text('办理结果', caseTextLimits.handlingResult),
+  publicReply: text('给投诉举报人的答复', caseTextLimits.publicReply),
+  returnReason: text('退单理由', caseTextLimits.returnReason),
+  legalBasis: text('退单依据', caseTextLimits.legalBasis),
   days: z.coerce
     .number({ error: '请填写延期天数' })
     .int('延期天数应为整数')
     .min(1, '延期天数至少 1 天')
-    .max(60, '延期天数最多 60 天'),
-  extensionReason: text('延期理由', 2000),
+    .max(maxExtensionDays, `延期天数最多 ${maxExtensionDays} 天`),
+  extensionReason: text('延期理由', caseTextLimits.extensionReason),
   finding: z.enum(caseFindings, { error: '请选择核查认定：查实、部分查实、不属实或无法查实' }),
   followUp: z.enum(caseFollowUps, { error: '请选择后续处理（没有后续处理时选“无后续处理”）' }),
   resolved: yesNo('请选择问题是否已解决'),

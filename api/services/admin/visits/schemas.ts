@@ -46,13 +46,22 @@ const instrumentSchema = z.object({
   measuredError: text('实测误差', 50).default(''),
 })
 
+/** The most instruments one visit records; the page offers no more rows than this. */
+export const maxInstruments = 50
+
+/** The page's hidden field as a number: digits only, so "" or "1e3" stays text and is refused. */
+const formVersion = (v: unknown) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v)
+
 /**
  * A visit's record as saved (POST /api/admin/visits/{id} and the visit page alike): the whole
  * record each time, with the version it was read at.
  */
 export const visitRecordInputSchema = z.object({
   /** The version the visit was read at; a save of an older one is refused (409). */
-  version: z.number({ error: '缺少版本号，请刷新页面后重试' }).int().min(0),
+  version: z.preprocess(
+    formVersion,
+    z.number({ error: '缺少版本号，请刷新页面后重试' }).int().min(0),
+  ),
   /** 检查日期 */
   visitedOn: day('检查日期'),
   /** The assigned inspectors who went (at least two). */
@@ -65,7 +74,7 @@ export const visitRecordInputSchema = z.object({
   instruments: z
     .array(instrumentSchema, { error: '请填写检查的计量器具' })
     .min(1, '请至少填写一台检查的计量器具')
-    .max(50, '一次检查最多记录 50 台计量器具'),
+    .max(maxInstruments, `一次检查最多记录 ${maxInstruments} 台计量器具`),
   /** 检查发现 (public: no personal names or numbers). */
   findings: text('检查发现', 2000).default(''),
   /** 检查结论; 不合格 when any instrument fails or its verification lapsed. */

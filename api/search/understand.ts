@@ -27,9 +27,10 @@ const defaultFixes = typoFixes(searchWords)
  * already chose is left alone, and so are its words. Common mis-typings from the bureau's search
  * words are corrected first, so "莲部加由站" reads as 莲都区 · 加油站.
  *
- * When only filter words were typed and one of them named a sector, that word stays as the text:
- * every business of the sector still matches (its sector name is searchable, and the bureau's
- * synonyms join 菜场 to 集贸市场), and those with the word in their names rank first.
+ * A sector word stays in the text as well as in the filter: every business of the sector still
+ * matches it (its sector name is searchable, and the bureau's synonyms join 菜场 to 集贸市场), and
+ * those with the word in their names rank first, so "万象农贸市场" finds the market of that name
+ * before the other markets on 万象 street.
  *
  * Plain string scans over a few hundred short words: microseconds, no round trip (acceptance 7).
  */
@@ -48,7 +49,9 @@ export function understandQuery(
     const hit = filterWords.find((w) => wanted(w.kind) && text.startsWith(w.word, i))
     if (hit) {
       found[hit.kind] = hit
-      rest += ' '
+      // A sector word stays in the text as well: it ranks the businesses named by it first
+      // ("万象农贸市场": the market called so before every other 万象 market).
+      rest += hit.kind === 'sector' ? ` ${hit.word} ` : ' '
       i += hit.word.length
     } else {
       rest += text.charAt(i)
@@ -60,7 +63,7 @@ export function understandQuery(
   const asFilter = (w: FilterWord | undefined) =>
     w && { value: w.value, label: w.label, word: w.word }
   return {
-    text: remaining || (found.sector?.word ?? ''),
+    text: remaining,
     county: asFilter(found.county),
     sector: asFilter(found.sector),
   }

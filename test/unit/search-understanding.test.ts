@@ -7,15 +7,25 @@ const read = (q: string, chosen: { county?: string; sector?: string } = {}) => {
 }
 
 describe('reading county and sector words in a query', () => {
-  it('reads a county and a sector run together, and leaves nothing else to search', () => {
+  it('reads a county and a sector run together, and searches the sector word', () => {
     expect(read('莲都加油站')).toEqual({ text: '加油站', county: '莲都区', sector: '加油站' })
     expect(read('莲都 加油站')).toEqual(read('加油站 莲都'))
   })
 
-  it('takes the county and sector words out of the text and searches what remains', () => {
-    expect(read('龙泉万象超市')).toEqual({ text: '万象', county: '龙泉市', sector: '商场超市' })
+  it('takes the county word out of the text and keeps the sector word to rank by', () => {
+    expect(read('龙泉万象超市')).toEqual({
+      text: '万象 超市',
+      county: '龙泉市',
+      sector: '商场超市',
+    })
+    // The market of that name ranks before the other markets on 万象 street.
+    expect(read('万象农贸市场')).toEqual({
+      text: '万象 农贸市场',
+      county: undefined,
+      sector: '集贸市场',
+    })
     expect(read('青田县中石化加油站')).toEqual({
-      text: '中石化',
+      text: '中石化 加油站',
       county: '青田县',
       sector: '加油站',
     })
@@ -29,7 +39,11 @@ describe('reading county and sector words in a query', () => {
   })
 
   it('reads the longest word: 菜市场 is a market, not 菜市 followed by 场', () => {
-    expect(read('紫金菜市场')).toEqual({ text: '紫金', county: undefined, sector: '集贸市场' })
+    expect(read('紫金菜市场')).toEqual({
+      text: '紫金 菜市场',
+      county: undefined,
+      sector: '集贸市场',
+    })
   })
 
   it('corrects the bureau’s common mis-typings before reading', () => {
@@ -38,7 +52,7 @@ describe('reading county and sector words in a query', () => {
 
   it('leaves a filter the resident chose alone, and its words in the text', () => {
     expect(read('莲都加油站', { county: '331181' })).toEqual({
-      text: '莲都',
+      text: '莲都 加油站',
       county: undefined,
       sector: '加油站',
     })

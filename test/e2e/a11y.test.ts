@@ -88,7 +88,8 @@ afterAll(async () => {
   await db.destroy()
 })
 
-describe('accessibility (axe-core, WCAG 2.1 AA rules)', () => {
+// Each audit opens its own page: they run side by side.
+describe.concurrent('accessibility (axe-core, WCAG 2.1 AA rules)', () => {
   it('finds the violations it is meant to find (the audit itself works here)', async () => {
     const page = await resident.newPage()
     try {

@@ -20,7 +20,12 @@ export function createPool(options: DbOptions): pg.Pool {
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'lishui-metrology',
     connectionTimeoutMillis: 10_000,
-    idleTimeoutMillis: 30_000,
+    // A connection is kept through quiet spells: opening one costs a server process, a SCRAM
+    // exchange and cold caches, and a burst after half a minute of quiet paid that for the whole
+    // pool at once (hundreds of ms on /api/search, bench/search.ts). Idle connections do not keep
+    // a script alive on their own.
+    idleTimeoutMillis: 10 * 60_000,
+    allowExitOnIdle: true,
   })
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined)

@@ -13,6 +13,9 @@ const heavy = [
 // Four groups, one command (`npm test`), run one group after another: unit tests need nothing;
 // integration tests run against a real PostgreSQL and a real Meilisearch started for the run;
 // browser tests drive Debian's Chromium against the built site served by the real server.
+// Vitest runs one file fewer at a time than the machine has cores: one file at a time on two.
+// Integration files mostly wait on PostgreSQL and Meilisearch, and each has a database and index
+// names of its own, so three run at once (the group took 306 s one at a time).
 export default defineConfig({
   test: {
     reporters: ['default'],
@@ -21,6 +24,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
@@ -30,6 +34,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           exclude: heavy,
           globalSetup: ['test/support/global-services.ts'],
+          maxWorkers: 3,
           testTimeout: 60_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 1 },
@@ -43,6 +48,9 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          // One after another in one worker that keeps its modules: a fresh worker per file
+          // loaded Playwright and axe again, 2-4 s between files.
+          isolate: false,
           sequence: { groupOrder: 2 },
         },
       },

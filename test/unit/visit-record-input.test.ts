@@ -22,8 +22,13 @@ describe('a visit record version, as the page and the API send it', () => {
   })
 
   it('refuses a version that is missing, blank or not plain digits, in one plain sentence', () => {
-    for (const version of [undefined, '', ' 7', '1e3', '-1x', '1234567890']) {
+    for (const version of [undefined, '']) {
       expect(versionProblems(version)).toEqual(['version: 缺少版本号，请刷新页面后重试'])
+    }
+    for (const version of [' 7', '1e3', '-1x', '1.5', '1234567890', -1, 1.5, 1e10]) {
+      expect(versionProblems(version), String(version)).toEqual([
+        'version: 版本号有误，请刷新页面后重试',
+      ])
     }
   })
 

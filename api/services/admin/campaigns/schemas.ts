@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { recordVersion } from '../record-version.ts'
 import { countyCodes } from '../../../domain/counties.ts'
 import {
   campaignStatuses,
@@ -76,7 +77,7 @@ export const createCampaignSchema = z
 export type CreateCampaignInput = z.infer<typeof createCampaignSchema>
 
 /** The campaign's version when the page was read: a draw or 公示 on a changed one is refused. */
-const versionField = count('版本号', 0, 2_000_000_000)
+const versionField = recordVersion('版本号')
 
 export const drawCampaignSchema = z.object({ version: versionField })
 

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { recordVersion } from '../record-version.ts'
 import {
   appealTypes,
   complaintCategories,
@@ -327,10 +328,7 @@ const fieldSchemas: Record<CaseField, z.ZodType> = {
   phone: phoneField,
 }
 
-const versionSchema = z.coerce
-  .number({ error: '缺少案件版本号，请刷新页面后重试' })
-  .int('案件版本号有误，请刷新页面后重试')
-  .min(1, '案件版本号有误，请刷新页面后重试')
+const versionSchema = recordVersion('案件版本号', 1)
 
 function actionSchema(action: CaseAction) {
   const shape: Record<string, z.ZodType> = { action: z.literal(action), version: versionSchema }

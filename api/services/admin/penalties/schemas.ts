@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { recordVersion } from '../record-version.ts'
 import { penaltyKinds } from '../../../domain/credit.ts'
 
 /** A GET form sends empty fields for "any": they mean the filter is not set. */
@@ -108,10 +109,7 @@ export const penaltyEntrySchema = z
   .openapi('PenaltyEntry')
 export type PenaltyEntry = z.infer<typeof penaltyEntrySchema>
 
-const versionSchema = z.coerce
-  .number({ error: '缺少版本号，请刷新页面后重试' })
-  .int('版本号有误，请刷新页面后重试')
-  .min(0, '版本号有误，请刷新页面后重试')
+const versionSchema = recordVersion('版本号')
 
 /** An edit of a penalty (POST /api/admin/penalties/:id/edit): every field again, and why. */
 export const penaltyEditSchema = z

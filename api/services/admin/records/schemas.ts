@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { recordVersion } from '../record-version.ts'
 import { complaintCategories } from '../../../../db/database.ts'
 import { commitmentVersionPattern, signerRoles } from '../../../domain/commitments.ts'
 import {
@@ -85,14 +86,7 @@ export type ObjectionInput = z.infer<typeof objectionInputSchema>
  */
 export const decisionInputSchema = z
   .object({
-    version: z.preprocess(
-      blankToUndefined,
-      z.coerce
-        .number('缺少版本信息，请刷新页面后重试')
-        .int('版本信息有误，请刷新页面后重试')
-        .min(0, '版本信息有误，请刷新页面后重试')
-        .max(1_000_000, '版本信息有误，请刷新页面后重试'),
-    ),
+    version: recordVersion('版本信息'),
     outcome: z.enum(['upheld', 'rejected'], { error: '请选择处理结果：异议成立或异议不成立' }),
     outcomeNote: text('核实情况', 2000).openapi({ description: '核实经过和结论（内部）' }),
     effect: z.preprocess(

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { recordVersion } from '../record-version.ts'
 import {
   followUpResults,
   inspectionKinds,
@@ -49,19 +50,13 @@ const instrumentSchema = z.object({
 /** The most instruments one visit records; the page offers no more rows than this. */
 export const maxInstruments = 50
 
-/** The page's hidden field as a number: digits only, so "" or "1e3" stays text and is refused. */
-const formVersion = (v: unknown) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v)
-
 /**
  * A visit's record as saved (POST /api/admin/visits/{id} and the visit page alike): the whole
  * record each time, with the version it was read at.
  */
 export const visitRecordInputSchema = z.object({
   /** The version the visit was read at; a save of an older one is refused (409). */
-  version: z.preprocess(
-    formVersion,
-    z.number({ error: '缺少版本号，请刷新页面后重试' }).int().min(0),
-  ),
+  version: recordVersion('版本号'),
   /** 检查日期 */
   visitedOn: day('检查日期'),
   /** The assigned inspectors who went (at least two). */

@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi'
 
-/** The largest version a form's hidden field may carry: nine digits. */
-const maxVersion = 999_999_999
+/** The most digits a version may have, and so the largest version: 999,999,999. */
+const maxDigits = 9
+const maxVersion = 10 ** maxDigits - 1
+const digits = new RegExp(`^\\d{1,${maxDigits}}$`)
 
 /**
  * The version a record was read at, which every console edit sends back so that a save over a
@@ -12,7 +14,7 @@ const maxVersion = 999_999_999
 export function recordVersion(label: string, min = 0) {
   const wrong = `${label}有误，请刷新页面后重试`
   return z.preprocess(
-    (v) => (typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : v),
+    (v) => (typeof v === 'string' && digits.test(v) ? Number(v) : v),
     z
       .number({
         error: (issue) =>

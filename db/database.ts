@@ -40,6 +40,12 @@ import type {
   VisitInspectorTable,
   VisitPhotoTable,
 } from './schema/credit.ts'
+import type {
+  ComplaintSubjectTable,
+  WarningCaseTable,
+  WarningTable,
+  WarningThresholdTable,
+} from './schema/warnings.ts'
 
 export * from './schema/directory.ts'
 export * from './schema/outbox.ts'
@@ -48,6 +54,7 @@ export * from './schema/limits.ts'
 export * from './schema/console.ts'
 export * from './schema/hotline.ts'
 export * from './schema/credit.ts'
+export * from './schema/warnings.ts'
 
 export interface Database {
   counties: CountyTable
@@ -82,4 +89,8 @@ export interface Database {
   recordCorrections: RecordCorrectionTable
   creditGrades: CreditGradeTable
   creditGradeHistory: CreditGradeHistoryTable
+  complaintSubjects: ComplaintSubjectTable
+  warnings: WarningTable
+  warningCases: WarningCaseTable
+  warningThresholds: WarningThresholdTable
 }

@@ -18,6 +18,7 @@ import * as visitInspectorsPresent from './2026-12-06T1130-visit-inspectors-pres
 import * as commitmentWithdrawals from './2026-12-06T1150-commitment-withdrawals.ts'
 import * as creditGradeAgeOutNote from './2026-12-06T1110-credit-grade-age-out-note.ts'
 import * as complaintDrafts from './2026-12-06T1300-complaint-drafts.ts'
+import * as warnings from './2026-12-07T0900-warnings.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T1150-commitment-withdrawals': commitmentWithdrawals,
   '2026-12-06T1110-credit-grade-age-out-note': creditGradeAgeOutNote,
   '2026-12-06T1300-complaint-drafts': complaintDrafts,
+  '2026-12-07T0900-warnings': warnings,
 }

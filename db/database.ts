@@ -46,6 +46,10 @@ import type {
   WarningTable,
   WarningThresholdTable,
 } from './schema/warnings.ts'
+import type {
+  NotificationDeliveryTable,
+  NotificationEndpointTable,
+} from './schema/notifications.ts'
 
 export * from './schema/directory.ts'
 export * from './schema/outbox.ts'
@@ -55,6 +59,7 @@ export * from './schema/console.ts'
 export * from './schema/hotline.ts'
 export * from './schema/credit.ts'
 export * from './schema/warnings.ts'
+export * from './schema/notifications.ts'
 
 export interface Database {
   counties: CountyTable
@@ -93,4 +98,6 @@ export interface Database {
   warnings: WarningTable
   warningCases: WarningCaseTable
   warningThresholds: WarningThresholdTable
+  notificationEndpoints: NotificationEndpointTable
+  notificationDeliveries: NotificationDeliveryTable
 }

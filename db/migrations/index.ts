@@ -19,6 +19,7 @@ import * as commitmentWithdrawals from './2026-12-06T1150-commitment-withdrawals
 import * as creditGradeAgeOutNote from './2026-12-06T1110-credit-grade-age-out-note.ts'
 import * as complaintDrafts from './2026-12-06T1300-complaint-drafts.ts'
 import * as warnings from './2026-12-07T0900-warnings.ts'
+import * as notifications from './2026-12-07T0910-notifications.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T1110-credit-grade-age-out-note': creditGradeAgeOutNote,
   '2026-12-06T1300-complaint-drafts': complaintDrafts,
   '2026-12-07T0900-warnings': warnings,
+  '2026-12-07T0910-notifications': notifications,
 }

@@ -312,11 +312,14 @@ export async function retryByHand<DB, T extends QueueTable<DB>, C extends Readab
 export async function nextDueAt<DB, T extends QueueTable<DB>>(
   db: Kysely<DB>,
   queue: Queue<DB, T>,
+  /** Only rows whose `column` holds one of `values` (those claimDue's `only` would take). */
+  only?: { column: Column<DB, T>; values: readonly string[] },
 ): Promise<Date | undefined> {
   const result = await sql<{ at: Date | null }>`
     SELECT min(${col('q', queue.dueAt)}) AS at
     FROM ${tableOf(queue)} q
     WHERE ${col('q', 'state')} = ${stateLit(queue.pending)} AND ${isHeadOfGroup(queue)}
+      AND ${only ? sql`${col('q', only.column)} = ANY(${only.values}::text[])` : sql`TRUE`}
   `.execute(db.withoutPlugins())
   return result.rows[0]?.at ?? undefined
 }

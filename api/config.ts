@@ -101,6 +101,20 @@ const configSchema = z
       z.url({ protocol: /^https?$/ }).optional(),
     ),
     /**
+     * The SMTP server that sends notices to handlers by e-mail (issue 24):
+     * `smtp://user:password@host:587` (STARTTLS, required in production unless the host is
+     * loopback) or `smtps://user:password@host:465` (TLS from the start); user and password
+     * URL-encoded. Unset, e-mail notices stay queued and the console says so.
+     */
+    NOTIFY_SMTP_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^smtps?$/ }).optional()),
+    /** The From of notice e-mails, e.g. `丽水市市场监管局 <notice@example.gov.cn>`. */
+    NOTIFY_MAIL_FROM: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
+    /**
+     * The secret (`whsec_<base64>`) that signs notices to webhook recipients (the county's
+     * 浙政钉 or chat robot relay). Unset, webhook notices stay queued and the console says so.
+     */
+    NOTIFY_WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
+    /**
      * How long a 行政处罚 stays public, by kind, in months from its decision date: `kind:months`
      * pairs (e.g. `warning:3,fine:12`); kinds not named keep their default
      * (api/domain/credit.ts defaultPenaltyPublicationMonths).
@@ -178,6 +192,24 @@ const configSchema = z
         }
       }
     }
+    if (config.NOTIFY_SMTP_URL && !config.NOTIFY_MAIL_FROM) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NOTIFY_MAIL_FROM'],
+        message: 'required with NOTIFY_SMTP_URL (the From of notice e-mails)',
+      })
+    }
+    if (config.NOTIFY_WEBHOOK_SECRET) {
+      try {
+        parseWebhookSecret(config.NOTIFY_WEBHOOK_SECRET.trim())
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['NOTIFY_WEBHOOK_SECRET'],
+          message: (error as Error).message,
+        })
+      }
+    }
     if (config.PII_HASH_KEY) {
       try {
         parseHashKey(config.PII_HASH_KEY)
@@ -228,6 +260,8 @@ const secretVariables = new Set([
   'DATABASE_URL',
   'HOTLINE_WEBHOOK_SECRET',
   'HOTLINE_CALLBACK_SECRET',
+  'NOTIFY_SMTP_URL',
+  'NOTIFY_WEBHOOK_SECRET',
 ])
 
 /** Parses an environment; throws a ConfigError that names every wrong variable. */

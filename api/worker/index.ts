@@ -24,12 +24,18 @@ import { creditRecomputer, regradeAgedOut } from '../services/credit/grade.ts'
 import { enqueueCreditRecompute } from '../../db/queries/credit-record.ts'
 import { publishDueCampaigns } from '../services/admin/campaigns/publication.ts'
 import { takeDownPenaltiesPastPeriod } from '../services/admin/penalties/takedown.ts'
+import { handlerNoticeTopic } from '../services/notifications/notice.ts'
+import { noticeFanOut } from '../services/notifications/fan-out.ts'
+import { startNotificationDelivery } from '../services/notifications/delivery.ts'
 
-export function outboxHandlers(deps: Pick<Deps, 'db' | 'search'>): Record<string, OutboxHandler> {
+export function outboxHandlers(
+  deps: Pick<Deps, 'db' | 'search' | 'logger'>,
+): Record<string, OutboxHandler> {
   return {
     [enterpriseChangedTopic]: enterpriseIndexer(deps.db, deps.search),
     [complaintChangedTopic]: complaintIndexer(deps.db, deps.search),
     [creditRecomputeTopic]: creditRecomputer(deps.db),
+    [handlerNoticeTopic]: noticeFanOut(deps.db, deps.logger.child({ component: 'notifications' })),
   }
 }
 
@@ -80,7 +86,8 @@ export async function pruneAbuseRecords(deps: Pick<Deps, 'db'>, now = Date.now()
 }
 
 /**
- * The outbox worker, the 12345 inbox worker and the hourly sweeps (expiry, abuse records,
+ * The outbox worker, the 12345 inbox worker, the deliveries of 12345 callbacks and of notices to
+ * handlers, and the hourly sweeps (expiry, abuse records,
  * personal data past its retention period, photos no complaint refers to), on this thread. The web
  * process runs them on a thread of their own (background-thread.ts), so indexing a burst never
  * holds up a request.
@@ -101,6 +108,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
   })
   hotlineInbox.start()
   const callbacks = startCallbackDelivery(deps, { databaseUrl: options.databaseUrl })
+  const notices = startNotificationDelivery(deps, { databaseUrl: options.databaseUrl })
   const sweep = () =>
     Promise.all([
       expireLapsedCertifications(deps),
@@ -117,7 +125,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
   return {
     stop: async () => {
       clearInterval(timer)
-      await Promise.all([worker.stop(), hotlineInbox.stop(), callbacks.stop()])
+      await Promise.all([worker.stop(), hotlineInbox.stop(), callbacks.stop(), notices.stop()])
     },
   }
 }

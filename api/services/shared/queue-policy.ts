@@ -119,3 +119,15 @@ export const hotlineCallbackPolicy = {
   maxAttempts: callbackMaxAttempts,
   leaseSeconds: 120,
 } satisfies QueuePolicy
+
+/**
+ * Notices to handlers (issue 24): a warning is worth telling within the hour, and a recipient
+ * down for longer is a fault the console shows. 10 s, 1 min, 5 min, 30 min, 2 h, 6 h: seven tries
+ * over about nine hours, then dead until the endpoint is fixed.
+ */
+export const notificationPolicy = {
+  backoff: { kind: 'steps', delaysMs: [10_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000] },
+  jitter: 0,
+  maxAttempts: 7,
+  leaseSeconds: 120,
+} satisfies QueuePolicy

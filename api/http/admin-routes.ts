@@ -5,6 +5,7 @@ import { registerCaseRoutes } from '../routes/admin/cases/index.ts'
 import { registerConsoleEnterpriseRoutes } from '../routes/admin/enterprises/index.ts'
 import { consoleNoStore } from '../routes/admin/guard.ts'
 import { registerHotlineAdminRoutes } from '../routes/admin/hotline/index.ts'
+import { registerNotificationRoutes } from '../routes/admin/notifications/index.ts'
 import { registerOperatorRoutes } from '../routes/admin/operators/index.ts'
 import { registerVisitRoutes } from '../routes/admin/visits/index.ts'
 import { registerRecordRoutes } from '../routes/admin/records/index.ts'
@@ -25,4 +26,5 @@ export function registerAdminRoutes(app: App) {
   registerRecordRoutes(app)
   registerCampaignRoutes(app)
   registerPenaltyRoutes(app)
+  registerNotificationRoutes(app)
 }

@@ -507,6 +507,43 @@ const matrix: Record<string, Row> = {
     },
     expect: caseAWritable,
   },
+  // Notices to handlers (issue 24): handlers see their county's recipients; the city sets them up.
+  'GET /api/admin/notifications': {
+    request: () => ({ path: '/api/admin/notifications' }),
+    expect: { signedOut: 401, viewer: 403, handlerA: 200, handlerB: 200, admin: 200 },
+  },
+  'POST /api/admin/notifications/endpoints': {
+    request: () => ({
+      path: '/api/admin/notifications/endpoints',
+      init: json({
+        countyCode: countyA,
+        kind: 'email',
+        address: `matrix.${randomBytes(4).toString('hex')}@handlers.example`,
+        label: '矩阵测试',
+      }),
+    }),
+    expect: { ...adminOnly, admin: 201 },
+  },
+  'POST /api/admin/notifications/endpoints/:id/enabled': {
+    // A recipient of its own per call, so each caller acts on one that is there.
+    request: async () => {
+      const { id } = await t.deps.db
+        .insertInto('notificationEndpoints')
+        .values({
+          countyCode: countyA,
+          kind: 'email',
+          address: `matrix.${randomBytes(4).toString('hex')}@handlers.example`,
+          label: '矩阵测试',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return {
+        path: `/api/admin/notifications/endpoints/${id}/enabled`,
+        init: json({ enabled: false }),
+      }
+    },
+    expect: adminOnly,
+  },
 }
 
 /** A campaign's current version, as the database has it. */

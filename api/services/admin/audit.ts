@@ -42,6 +42,8 @@ type AuditAction =
   | 'penalty.created'
   | 'penalty.edited'
   | 'penalty.taken_down'
+  /** Recipients of handler notices (issue 24): created, enabled, disabled. */
+  | `notification.${string}`
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

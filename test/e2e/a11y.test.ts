@@ -127,8 +127,13 @@ describe.concurrent('accessibility (axe-core, WCAG 2.1 AA rules)', () => {
     }
   })
 
-  it("the city admin's enterprise and audit pages have no violations", async () => {
-    for (const path of ['/admin/enterprises', `/admin/enterprises/${uscc}`, '/admin/audit']) {
+  it("the city admin's enterprise, audit and notification pages have no violations", async () => {
+    for (const path of [
+      '/admin/enterprises',
+      `/admin/enterprises/${uscc}`,
+      '/admin/audit',
+      '/admin/notifications',
+    ]) {
       expect(await audit(admin, path), path).toEqual([])
     }
   })

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
 
-export interface ReceivedMail {
+interface ReceivedMail {
   /** RCPT TO of the envelope: who the server was asked to deliver to. */
   recipients: string[]
   /** The message as sent, byte for byte. */

@@ -156,6 +156,33 @@ describe('configuration', () => {
     expect(message).not.toContain(short)
   })
 
+  it('takes the notice transports as optional, and names a wrong one without echoing it', () => {
+    const secret = `whsec_${Buffer.alloc(32, 5).toString('base64')}`
+    const config = parseConfig({
+      NOTIFY_SMTP_URL: 'smtps://notice:s3cret@mail.example.gov.cn:465',
+      NOTIFY_MAIL_FROM: '丽水市市场监管局 <notice@example.gov.cn>',
+      NOTIFY_WEBHOOK_SECRET: secret,
+    })
+    expect(config.NOTIFY_WEBHOOK_SECRET).toBe(secret)
+    expect(parseConfig({}).NOTIFY_SMTP_URL).toBeUndefined()
+    let message = ''
+    try {
+      parseConfig({
+        NOTIFY_SMTP_URL: 'https://notice:s3cret@mail.example.gov.cn',
+        NOTIFY_WEBHOOK_SECRET: 'not-a-secret-xyz',
+      })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain('NOTIFY_SMTP_URL')
+    expect(message).toMatch(/NOTIFY_WEBHOOK_SECRET: expected a value starting with "whsec_"/)
+    expect(message).not.toContain('s3cret')
+    expect(message).not.toContain('not-a-secret-xyz')
+    expect(() => parseConfig({ NOTIFY_SMTP_URL: 'smtp://mail.example.gov.cn:587' })).toThrow(
+      /NOTIFY_MAIL_FROM: required with NOTIFY_SMTP_URL/,
+    )
+  })
+
   it('stops `npm start` before it starts anything when a variable is wrong', () => {
     const root = path.resolve(import.meta.dirname, '../..')
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import * as certification from '../../api/domain/certification.ts'
 import * as complaints from '../../api/domain/complaints.ts'
 import { countyCodes, countyNames } from '../../api/domain/counties.ts'
+import * as notifications from '../../api/domain/notifications.ts'
 
 describe('the shared vocabulary of api/domain', () => {
   it('labels every value in Chinese', () => {
@@ -14,6 +15,7 @@ describe('the shared vocabulary of api/domain', () => {
     labelled(certification.certificationStatuses, certification.statusLabels)
     labelled(certification.certificationEventKinds, certification.eventLabels)
     labelled(countyCodes, countyNames)
+    labelled(notifications.notificationTransports, notifications.notificationTransportLabels)
   })
 
   it('names a stored unit in Chinese, and keeps an unknown code rather than dropping it', () => {

@@ -5,13 +5,13 @@ import type { NotificationTransport } from '../../domain/notifications.ts'
 import { webhookBody, type StoredNotice } from './message.ts'
 
 /** How long one try may take, either transport: a hung receiver must not hold the loop. */
-export const sendTimeoutMs = 15_000
+const sendTimeoutMs = 15_000
 
 /** What a try answers: delivered, or why not (never the message's text). */
 export type SendOutcome =
   { ok: true; status: number | null } | { ok: false; status: number | null; error: string }
 
-export interface OutgoingNotice {
+interface OutgoingNotice {
   notice: StoredNotice
   /** The delivery's message id: the webhook-id, and the e-mail's Message-ID. */
   messageId: string

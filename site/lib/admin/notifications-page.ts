@@ -40,7 +40,7 @@ const notices = {
 } as const
 type Done = keyof typeof notices
 
-export interface NotificationsPage {
+interface NotificationsPage {
   kind: 'shown'
   status: number
   transports: TransportStatus[]

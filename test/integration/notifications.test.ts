@@ -1,7 +1,10 @@
 import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { generateWebhookSecret } from '../../api/hotline/signature.ts'
-import { deliverDueNotifications } from '../../api/services/notifications/delivery.ts'
+import {
+  deliverDueNotifications,
+  startNotificationDelivery,
+} from '../../api/services/notifications/delivery.ts'
 import { enqueueNotice, handlerNoticeTopic } from '../../api/services/notifications/notice.ts'
 import type { HandlerNotice } from '../../api/services/notifications/notice.ts'
 import { notificationPolicy } from '../../api/services/shared/queue-policy.ts'
@@ -282,6 +285,30 @@ describe('notices to handlers', () => {
     expect(mail.received).toHaveLength(2)
     expect(robotA.received).toHaveLength(1)
     expect(robotCity.received).toHaveLength(1)
+  })
+
+  it('runs as a loop that a new delivery wakes at once, and stops cleanly', async () => {
+    await addEndpoint(countyA, 'webhook', robotA.url)
+    // A minute between polls: only the table's NOTIFY can make it deliver within seconds.
+    const loop = startNotificationDelivery(t.deps, {
+      databaseUrl: t.databaseUrl,
+      pollIntervalMs: 60_000,
+    })
+    const started = Date.now()
+    try {
+      // Let the loop's first pass find nothing and go to sleep.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      await enqueue(noticeOf('warning:23:opened'))
+      await fanOut()
+      while (robotA.received.length === 0 && Date.now() - started < 10_000) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    } finally {
+      await loop.stop()
+    }
+    expect(verified(robotA)).toHaveLength(1)
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect((await deliveries())[0]).toMatchObject({ state: 'delivered', attempts: 1 })
   })
 
   it('sends nothing of a resident: only the notice, and logs without its text', async () => {

@@ -42,6 +42,8 @@ type AuditAction =
   | 'penalty.created'
   | 'penalty.edited'
   | 'penalty.taken_down'
+  /** 预警 acknowledged, handled, dismissed; thresholds set and removed (issue 24; warnings/). */
+  | `warning.${string}`
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

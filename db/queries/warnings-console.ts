@@ -1,6 +1,10 @@
 import { sql, type Kysely, type Transaction, type Updateable } from 'kysely'
 import type { Database } from '../database.ts'
-import type { WarningState, WarningSubjectKind } from '../../api/domain/warnings.ts'
+import {
+  openWarningStates,
+  type WarningState,
+  type WarningSubjectKind,
+} from '../../api/domain/warnings.ts'
 import type { WarningTable } from '../schema/warnings.ts'
 
 // The warnings console (issue 24): what the list, a warning's page, its actions and the
@@ -67,7 +71,7 @@ export async function countOpenWarnings(
   operatorCounty: string | null,
 ): Promise<number> {
   const row = await inScope(db, { operatorCounty })
-    .where('w.state', 'in', ['open', 'acknowledged'])
+    .where('w.state', 'in', openWarningStates)
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow()
   return Number(row.n)

@@ -173,7 +173,7 @@ describe('a warning', () => {
       expect(new URL(page.url()).pathname).toBe(`/admin/warnings/${warningId}`)
       const links = await page
         .locator('#warning-cases tbody a')
-        .evaluateAll((as) => as.map((a) => [a.textContent?.trim(), a.getAttribute('href')]))
+        .evaluateAll((as) => as.map((a) => [a.textContent.trim(), a.getAttribute('href')]))
       expect(links.sort()).toEqual(cases.map((c) => [c.trackingNo, `/admin/cases/${c.id}`]).sort())
       expect(await textsOf(page, '#warning-cases thead th')).toEqual([
         '受理编号',

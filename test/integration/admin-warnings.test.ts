@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CaseDetail } from '../../api/services/admin/cases/schemas.ts'
 import { openWarningCount } from '../../api/services/admin/warnings/read.ts'
@@ -63,7 +64,7 @@ const auditOfWarning = (id: string) =>
     .selectFrom('auditLog')
     .select(['action', 'username', 'detail'])
     .where('action', 'like', 'warning.%')
-    .where(({ eb, ref }) => eb(ref('detail', '->>').key('warningId' as never), '=', id))
+    .where(sql<string>`detail ->> 'warningId'`, '=', id)
     .orderBy('id')
     .execute()
 

@@ -74,7 +74,7 @@ export async function loadWarningList(url: URL, request: ConsoleRequest): Promis
 
 const actionFieldNames = ['action', 'version', 'handling', 'note', 'reason'] as const
 const doneActions = ['acknowledge', 'handle', 'dismiss'] as const
-export type WarningDone = (typeof doneActions)[number]
+type WarningDone = (typeof doneActions)[number]
 
 export type WarningPage =
   | { kind: 'redirect'; location: string }

@@ -8,9 +8,11 @@ import {
 import type { ServiceContext } from '../../../deps.ts'
 import { categoryLabels, complaintStatusLabels } from '../../../domain/complaints.ts'
 import {
+  openWarningStates,
   warningSeverityLabels,
   warningStateLabels,
   warningSubjectKindLabels,
+  type WarningState,
 } from '../../../domain/warnings.ts'
 import { caseCountyScope, type SignedInOperator } from '../access.ts'
 import { assertWarningVisible, listCounty, mayActOnWarning, maySeeWarning } from './access.ts'
@@ -80,7 +82,7 @@ export async function getWarning({
       statusName: complaintStatusLabels[c.status],
     })),
     mayAct:
-      (view.state === 'open' || view.state === 'acknowledged') &&
+      (openWarningStates as readonly WarningState[]).includes(view.state) &&
       mayActOnWarning(operator, row.countyCode),
   }
 }

@@ -84,7 +84,7 @@ export const warningActionSchema = z
   .openapi('WarningAction')
 export type WarningActionInput = z.infer<typeof warningActionSchema>
 
-export const warningCaseSchema = z.object({
+const warningCaseSchema = z.object({
   id: z.string(),
   trackingNo: z.string(),
   receivedAt: z.string(),
@@ -94,7 +94,7 @@ export const warningCaseSchema = z.object({
   statusName: z.string(),
 })
 
-export const warningViewSchema = z
+const warningViewSchema = z
   .object({
     id: z.string(),
     subjectKind: z.enum(warningSubjectKinds),
@@ -183,7 +183,7 @@ export const thresholdParams = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: '3' }),
 })
 
-export const thresholdViewSchema = z
+const thresholdViewSchema = z
   .object({
     id: z.string(),
     subjectKind: z.enum(warningSubjectKinds),

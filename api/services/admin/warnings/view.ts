@@ -9,7 +9,7 @@ import {
 import type { ThresholdView, WarningView } from './schemas.ts'
 
 /** What the console calls a warning without a county. */
-export const cityWideName = '全市'
+const cityWideName = '全市'
 
 export function toWarningView(row: WarningRow): WarningView {
   return {

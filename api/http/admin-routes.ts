@@ -10,6 +10,7 @@ import { registerOperatorRoutes } from '../routes/admin/operators/index.ts'
 import { registerVisitRoutes } from '../routes/admin/visits/index.ts'
 import { registerRecordRoutes } from '../routes/admin/records/index.ts'
 import { registerPenaltyRoutes } from '../routes/admin/penalties/index.ts'
+import { registerWarningRoutes } from '../routes/admin/warnings/index.ts'
 
 /**
  * The case-handling console's API (/api/admin/*). Every response is `no-store`; each route
@@ -27,4 +28,5 @@ export function registerAdminRoutes(app: App) {
   registerCampaignRoutes(app)
   registerPenaltyRoutes(app)
   registerNotificationRoutes(app)
+  registerWarningRoutes(app)
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/http/app.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
@@ -10,6 +11,7 @@ import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 import { jpeg } from '../unit/photos-fixtures.ts'
 import { insertDrawnVisit } from '../support/visits.ts'
+import { insertWarning } from '../support/warnings-console.ts'
 
 /**
  * The console's access matrix (issue 4, acceptance 2): every /api/admin route, for every kind of
@@ -46,6 +48,8 @@ interface Fixtures {
   campaignA: string
   /** A 行政处罚 of county A (issue 22). */
   penaltyA: { id: string; uscc: string }
+  /** An open warning of county A (issue 24). */
+  warningA: string
 }
 
 interface Call {
@@ -544,6 +548,52 @@ const matrix: Record<string, Row> = {
     },
     expect: adminOnly,
   },
+  // 预警 (issue 24): county-scoped like cases; thresholds are the city administrators'.
+  'GET /api/admin/warnings': { request: () => ({ path: '/api/admin/warnings' }), expect: readOnly },
+  'GET /api/admin/warnings/:id': {
+    request: (f) => ({ path: `/api/admin/warnings/${f.warningA}` }),
+    expect: caseAReadable,
+  },
+  'POST /api/admin/warnings/:id/actions': {
+    // A fresh open warning of county A per call, acknowledged at its first version.
+    request: async () => ({
+      path: `/api/admin/warnings/${await insertWarning(t.deps.db, { countyCode: countyA })}/actions`,
+      init: json({ action: 'acknowledge', version: 1 }),
+    }),
+    expect: caseAWritable,
+  },
+  'GET /api/admin/warnings/thresholds': {
+    request: () => ({ path: '/api/admin/warnings/thresholds' }),
+    expect: adminOnly,
+  },
+  'POST /api/admin/warnings/thresholds': {
+    request: () => ({
+      path: '/api/admin/warnings/thresholds',
+      init: json({ subjectKind: 'business', windowHours: 48, minCount: 5, severity: 2 }),
+    }),
+    expect: adminOnly,
+  },
+  'DELETE /api/admin/warnings/thresholds/:id': {
+    // A threshold of its own per call, for the admin's row to remove.
+    request: async () => {
+      const { id } = await t.deps.db
+        .insertInto('warningThresholds')
+        .values({
+          subjectKind: 'instrument',
+          countyCode: null,
+          windowHours: 24,
+          minCount: 3,
+          severity: 1,
+        })
+        .onConflict((oc) =>
+          oc.expression(sql`subject_kind, coalesce(county_code, '')`).doUpdateSet({ minCount: 3 }),
+        )
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return { path: `/api/admin/warnings/thresholds/${id}`, init: { method: 'DELETE' } }
+    },
+    expect: adminOnly,
+  },
 }
 
 /** A campaign's current version, as the database has it. */
@@ -725,6 +775,7 @@ beforeAll(async () => {
       expect(res.status).toBe(201)
       return { id: ((await res.json()) as { id: string }).id, uscc: business!.uscc }
     })(),
+    warningA: await insertWarning(t.deps.db, { countyCode: countyA, complaintIds: [] }),
   }
   expect(fx.caseA.photoId).not.toBe('')
 })

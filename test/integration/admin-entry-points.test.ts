@@ -21,6 +21,9 @@ import { loadConsoleList } from '../../site/lib/admin/enterprises-list.ts'
 import { handleRecordRequest, loadRecordsList } from '../../site/lib/admin/records-page.ts'
 import { consoleRequest, consoleSession } from '../../site/lib/admin/session.ts'
 import { handleVisitRequest } from '../../site/lib/admin/visits-page.ts'
+import { handleWarningPage, loadWarningList } from '../../site/lib/admin/warnings-page.ts'
+import { thresholdAdmins } from '../../api/services/admin/warnings/access.ts'
+import { insertWarning } from '../support/warnings-console.ts'
 import { insertDrawnVisit } from '../support/visits.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
@@ -144,6 +147,22 @@ function visitPage(as: Caller, form?: Record<string, string | string[]>) {
       request: astro.request,
       url: astro.url,
       id: visit.id,
+      console: consoleRequest(astro),
+    }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
+  )
+}
+
+/** An open warning of county A, straight in the database (detection is tested elsewhere). */
+const warningOfA = () => insertWarning(t.deps.db, { countyCode: countyA })
+
+/** A warning's page as the .astro file runs it, its answer as a status. */
+function warningPage(as: Caller, id: string, form?: Record<string, string>) {
+  const astro = astroFor(as, `/admin/warnings/${id}`, form)
+  return page(astro, {}, () =>
+    handleWarningPage({
+      request: astro.request,
+      url: astro.url,
+      id,
       console: consoleRequest(astro),
     }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
   )
@@ -348,6 +367,29 @@ const actions: Record<string, Action> = {
     },
     expect: caseAWritable,
   },
+  'the warnings list': {
+    api: () => Promise.resolve({ path: '/api/admin/warnings' }),
+    page: (as) => {
+      const astro = astroFor(as, '/admin/warnings')
+      return page(astro, {}, () => loadWarningList(astro.url, consoleRequest(astro)))
+    },
+    expect: everyoneIn,
+  },
+  'a warning': {
+    api: async () => ({ path: `/api/admin/warnings/${await warningOfA()}` }),
+    page: async (as) => warningPage(as, await warningOfA()),
+    expect: { ...caseAWritable, viewer: 'allowed', adminWithoutCsrf: 'allowed' },
+  },
+  'acknowledging a warning': {
+    // A fresh open warning each way, acknowledged at its first version.
+    api: async () => ({
+      path: `/api/admin/warnings/${await warningOfA()}/actions`,
+      init: json({ action: 'acknowledge', version: 1 }),
+    }),
+    page: async (as) =>
+      warningPage(as, await warningOfA(), { action: 'acknowledge', version: '1' }),
+    expect: caseAWritable,
+  },
   'a password change': {
     // A wrong current password: past the gate, refused by the verb (allowed to ask).
     api: () =>
@@ -478,6 +520,11 @@ const areaRules: Record<string, { access: ConsoleAccess; from: string; refusal: 
     from: 'api/services/admin/operators/access.ts',
     refusal: '只有市局管理员可以查看和管理后台账号。',
   },
+  thresholdAdmins: {
+    access: thresholdAdmins,
+    from: 'api/services/admin/warnings/access.ts',
+    refusal: '只有市局管理员可以设置预警阈值。',
+  },
 }
 
 const uploadedList = (): RequestInit => {
@@ -545,6 +592,16 @@ const cityAdminPages: {
     api: () => ({
       path: `/api/admin/operators/${sessions.viewer.operator.id}/actions`,
       init: json({ action: 'unlock' }),
+    }),
+  },
+  {
+    name: 'the warning thresholds',
+    file: 'site/pages/admin/warnings/thresholds.astro',
+    rule: 'thresholdAdmins',
+    page: () => '/admin/warnings/thresholds',
+    api: () => ({
+      path: '/api/admin/warnings/thresholds',
+      init: json({ subjectKind: 'business', windowHours: 48, minCount: 5, severity: 2 }),
     }),
   },
 ]

@@ -44,6 +44,8 @@ type AuditAction =
   | 'penalty.taken_down'
   /** Recipients of handler notices (issue 24): created, enabled, disabled. */
   | `notification.${string}`
+  /** 预警 acknowledged, handled, dismissed; thresholds set and removed (issue 24; warnings/). */
+  | `warning.${string}`
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

@@ -11,6 +11,7 @@ import { kindLabels, unitName } from '../../../domain/complaints.ts'
 import { caseFindingLabels, caseFollowUpLabels } from '../../../domain/credit.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
+import { warningsForCase } from '../warnings/read.ts'
 import { maskedContact } from './contact.ts'
 import {
   callbackStateLabels,
@@ -66,11 +67,12 @@ export async function caseDetail(
   operator: SignedInOperator,
   row: CaseRow,
 ): Promise<CaseDetail> {
-  const [photos, timeline, ticket, callbacks] = await Promise.all([
+  const [photos, timeline, ticket, callbacks, warnings] = await Promise.all([
     casePhotos(ctx.db, row.id),
     caseTimeline(ctx.db, row.id),
     row.channel === 'hotline12345' ? ticketOfCase(ctx.db, row.id) : undefined,
     row.channel === 'hotline12345' ? callbacksOfCase(ctx.db, row.id) : [],
+    warningsForCase(ctx, operator, row.id),
   ])
   const reason = isRejectionReason(row.rejectionReason) ? row.rejectionReason : null
   const detail: CaseDetail = {
@@ -130,6 +132,7 @@ export async function caseDetail(
       label: caseMachine[action].label,
     })),
     hotline: ticket ? hotlineView(ticket, callbacks, ctx.hotline.callbackUrl !== undefined) : null,
+    warnings,
   }
   return mayRevealPersonalData(operator) ? detail : maskedForViewer(detail)
 }

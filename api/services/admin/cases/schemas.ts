@@ -10,6 +10,7 @@ import {
   mediationResults,
   satisfactionLevels,
 } from '../../../../db/database.ts'
+import { warningStates } from '../../../domain/warnings.ts'
 import { beijingInstant } from '../../../domain/beijing-time.ts'
 import {
   caseFindings,
@@ -244,6 +245,18 @@ export const caseDetailSchema = caseQueueItemSchema
     allowedActions: z.array(z.object({ action: z.enum(caseActions), label: z.string() })),
     /** The 12345 work order behind the case and the answers sent to it; null for a web case. */
     hotline: hotlineCaseSchema.nullable(),
+    /** The warnings (预警) the case is evidence of, the latest first (issue 24). */
+    warnings: z.array(
+      z.object({
+        id: z.string(),
+        subjectKindName: z.string(),
+        subjectLabel: z.string(),
+        severityName: z.string(),
+        state: z.enum(warningStates),
+        stateName: z.string(),
+        firedAt: z.string(),
+      }),
+    ),
   })
   .openapi('Case')
 

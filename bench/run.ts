@@ -5,7 +5,7 @@ import { beijingDate } from '../api/domain/beijing-time.ts'
 import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
 
 /**
- * `npm run bench [-- build|search|intake|queue-search|hotline|credit-grade|credit-record] [--runs N]
+ * `npm run bench [-- build|search|intake|queue-search|hotline|credit-grade|credit-record|warnings] [--runs N]
  * [--seconds N] [--rate N] [--complaints N]`: benchmarks, on demand and never part of `npm test`. Each writes
  * bench/results/<name>-<date>.json and prints one line.
  */
@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<
     hotline: () => import('./hotline.ts'),
     'credit-grade': () => import('./credit-grade.ts'),
     'credit-record': () => import('./credit-record.ts'),
+    warnings: () => import('./warnings.ts'),
   }
 
 async function main() {

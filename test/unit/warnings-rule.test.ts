@@ -34,6 +34,12 @@ describe('judgeCounts', () => {
     expect(judgeCounts(counts('business', 2))).toBeNull()
   })
 
+  it('needs the floor of a large subject even when its baseline is quiet', () => {
+    // P(X ≥ 5 | 2/7) ≈ 1e-5, far below p, but a county's category needs 6.
+    expect(judgeCounts(counts('county_category', 5))).toBeNull()
+    expect(judgeCounts(counts('county_category', 6))).toMatchObject({ rule: 'baseline' })
+  })
+
   it('fires on three complaints in the window about a business with no history', () => {
     expect(judgeCounts(counts('business', 3))).toMatchObject({
       rule: 'baseline',

@@ -4,7 +4,7 @@ import { createApp } from '../../api/http/app.ts'
 import { handlerNoticeTopic, type HandlerNotice } from '../../api/services/notifications/notice.ts'
 import { detectWarnings, sweepWarnings } from '../../api/services/warnings/detection.ts'
 import { complaintChangedTopic } from '../../api/search/complaint-indexer.ts'
-import { outboxHandlers } from '../../api/worker/index.ts'
+import { outboxHandlers, runBackgroundWork } from '../../api/worker/index.ts'
 import { createOutboxWorker } from '../../api/worker/outbox-worker.ts'
 import { generateScenario, replayScenario } from '../../bench/warnings-replay.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
@@ -282,6 +282,30 @@ describe('early-warning detection', () => {
     expect(warning).toMatchObject({ rule: 'urged', severity: 1, countyCode: '331127' })
     const notices = await noticesOf(warning.id)
     expect(notices[0]!.text).toContain('已被催办 2 次')
+  })
+
+  it('sweeps with the background work: a supervised ticket warns without any new complaint', async () => {
+    const hotline = await insertHotlineCase(t.deps.db, { county: '331181' })
+    await t.deps.db
+      .updateTable('hotlineTickets')
+      .set({ supervisedAt: new Date(), lastEventAt: new Date() })
+      .where('ticketNo', '=', hotline.ticketNo)
+      .execute()
+    const work = runBackgroundWork({ deps: t.deps, databaseUrl: t.databaseUrl })
+    try {
+      const warning = () =>
+        t.deps.db
+          .selectFrom('warnings')
+          .selectAll()
+          .where('subjectKey', '=', hotline.ticketNo)
+          .executeTakeFirst()
+      for (let i = 0; i < 100 && !(await warning()); i++) {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(await warning()).toMatchObject({ rule: 'urged', severity: 2, countyCode: '331181' })
+    } finally {
+      await work.stop()
+    }
   })
 })
 

@@ -18,7 +18,7 @@ import { median, percentile, round } from './lib.ts'
 
 const hour = 3600_000
 
-export interface SyntheticComplaint {
+interface SyntheticComplaint {
   at: number
   countyCode: string
   category: ComplaintCategory
@@ -30,7 +30,7 @@ export interface SyntheticComplaint {
   burst: number | null
 }
 
-export interface Burst {
+interface Burst {
   countyCode: string
   label: string
   size: number

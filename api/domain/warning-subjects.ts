@@ -41,7 +41,7 @@ export interface SubjectRef {
  * optician is verified on; medical ones about blood-pressure meters, thermometers and the like.
  * `other` names no kind.
  */
-export const instrumentKinds = {
+const instrumentKinds = {
   scale: '衡器',
   fuel_dispenser: '加油机',
   taxi_meter: '出租车计价器',
@@ -49,9 +49,9 @@ export const instrumentKinds = {
   optometry: '验光仪和焦度计',
   medical: '医用计量器具',
 } as const
-export type InstrumentKind = keyof typeof instrumentKinds
+type InstrumentKind = keyof typeof instrumentKinds
 
-export const instrumentOfCategory: Record<ComplaintCategory, InstrumentKind | null> = {
+const instrumentOfCategory: Record<ComplaintCategory, InstrumentKind | null> = {
   short_weight: 'scale',
   rigged_instrument: 'scale',
   fuel_dispenser: 'fuel_dispenser',

@@ -252,8 +252,8 @@ export interface ReplayResult {
   bursts: number
   burstsWarnedInTime: number
   recall: number
-  /** Hours from each warned burst's third complaint to its first warning. */
-  delayHours: { median: number; p90: number; max: number }
+  /** Seconds from each warned burst's third complaint to its first warning. */
+  delaySeconds: { median: number; p90: number; max: number }
   falseWarnings: number
   /** False warnings per county (or 全市 for a city-wide subject) per simulated week. */
   falsePerCountyWeek: { mean: number; max: number }
@@ -329,7 +329,7 @@ export async function replayScenario(
       .sort((x, y) => x - y)
     const firstFired = fired[0]
     if (firstFired !== undefined && firstFired <= third + hour) {
-      delays.push(Math.max(0, firstFired - third) / hour)
+      delays.push(Math.max(0, firstFired - third) / 1000)
     } else {
       missed.push({
         label: b.label,
@@ -366,10 +366,10 @@ export async function replayScenario(
     bursts: scenario.bursts.length,
     burstsWarnedInTime: delays.length,
     recall: round(delays.length / scenario.bursts.length, 3),
-    delayHours: {
-      median: round(median(delays), 3),
-      p90: round(percentile(sortedDelays, 0.9), 3),
-      max: round(sortedDelays.at(-1) ?? Number.NaN, 3),
+    delaySeconds: {
+      median: round(median(delays)),
+      p90: round(percentile(sortedDelays, 0.9)),
+      max: round(sortedDelays.at(-1) ?? Number.NaN),
     },
     falseWarnings,
     falsePerCountyWeek: {

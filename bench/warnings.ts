@@ -37,8 +37,8 @@ export async function run(): Promise<BenchOutcome> {
     const summary =
       `warnings: ${result.burstsWarnedInTime}/${result.bursts} bursts warned within 1 h of their ` +
       `third complaint, recall ${Math.round(result.recall * 100)} % (goal ≥ 90 %: ` +
-      `${goals.recallMet ? 'met' : 'MISSED'}); median delay ${result.delayHours.median} h ` +
-      `(p90 ${result.delayHours.p90} h); false warnings ${result.falseWarnings} in the year, ` +
+      `${goals.recallMet ? 'met' : 'MISSED'}); median delay ${result.delaySeconds.median} s ` +
+      `(p90 ${result.delaySeconds.p90} s); false warnings ${result.falseWarnings} in the year, ` +
       `${result.falsePerCountyWeek.mean} per county-week, at most ${result.falsePerCountyWeek.max} ` +
       `in one county-week (goal ≤ 1: ${goals.falseWarningsMet ? 'met' : 'MISSED'}); ` +
       `${result.complaints} complaints, ${result.warnings} warnings (${result.urgedWarnings} from ` +

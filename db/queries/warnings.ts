@@ -158,7 +158,7 @@ export interface NewWarning {
 }
 
 /**
- * Opens a warning, its last case still unknown (-infinity: joinWarning sets it from the cases it
+ * Opens a warning, its last case still unknown (-infinity: joinWarnings sets it from the cases it
  * adds in the same transaction); undefined when the subject already has an open one (another worker's, just
  * committed: warnings_one_open_idx), so the caller joins that one instead.
  */
@@ -175,38 +175,64 @@ export async function insertWarning(trx: Transaction<Database>, w: NewWarning) {
   return rows[0]?.id
 }
 
+export interface WarningJoin {
+  id: string
+  subjectKind: WarningSubjectKind
+  subjectKey: string
+  /** Complaints of the subject received from here to `to` join. */
+  from: Date
+  windowCount: number
+  /** 0 leaves the severity as it is. */
+  severity: number
+}
+
 /**
- * Adds to a warning the subject's complaints received in [from, to] (those already in it stay
- * once) and moves its last case, window count and severity up, never down. Returns the severity
- * before and after.
+ * Adds to each warning its subject's complaints received in [from, to] (those already in it stay
+ * once) and moves its last case, window count and severity up, never down, in one statement for
+ * all of them (a batch touches hundreds of subjects during a flood). Returns each warning's
+ * severity before and after.
  */
-export async function joinWarning(
+export async function joinWarnings(
   trx: Transaction<Database>,
-  warning: { id: string; subjectKind: WarningSubjectKind; subjectKey: string },
-  options: { from: Date; to: Date; windowCount: number; severity: number; joinedAt: Date },
+  joins: readonly WarningJoin[],
+  options: { to: Date; joinedAt: Date },
 ) {
-  const { rows } = await sql<{ before: number; after: number }>`
-    WITH added AS (
+  if (joins.length === 0) return []
+  const sorted = [...joins].sort((a, b) => Number(a.id) - Number(b.id))
+  const { rows } = await sql<{ id: string; before: number; after: number }>`
+    WITH j AS (
+      SELECT * FROM unnest(${sorted.map((x) => x.id)}::bigint[],
+        ${sorted.map((x) => x.subjectKind)}::text[], ${sorted.map((x) => x.subjectKey)}::text[],
+        ${sorted.map((x) => x.from)}::timestamptz[], ${sorted.map((x) => x.windowCount)}::int[],
+        ${sorted.map((x) => x.severity)}::int[])
+        AS j (id, kind, key, from_at, window_count, severity)
+    ),
+    old AS (
+      SELECT w.id, w.severity FROM warnings w WHERE w.id IN (SELECT id FROM j)
+      ORDER BY w.id FOR UPDATE
+    ),
+    added AS (
       INSERT INTO warning_cases (warning_id, complaint_id, joined_at)
-      SELECT ${warning.id}, cs.complaint_id, ${options.joinedAt}
-      FROM complaint_subjects cs
-      WHERE cs.subject_kind = ${warning.subjectKind} AND cs.subject_key = ${warning.subjectKey}
-        AND cs.received_at >= ${options.from} AND cs.received_at <= ${options.to}
+      SELECT j.id, cs.complaint_id, ${options.joinedAt}
+      FROM j JOIN complaint_subjects cs
+        ON cs.subject_kind = j.kind AND cs.subject_key = j.key
+        AND cs.received_at >= j.from_at AND cs.received_at <= ${options.to}
       ON CONFLICT DO NOTHING
-      RETURNING complaint_id
+      RETURNING warning_id, complaint_id
     ),
     latest AS (
-      SELECT max(c.received_at) AS at FROM added JOIN complaints c ON c.id = added.complaint_id
-    ),
-    old AS (SELECT severity FROM warnings WHERE id = ${warning.id} FOR UPDATE)
+      SELECT a.warning_id, max(c.received_at) AS at
+      FROM added a JOIN complaints c ON c.id = a.complaint_id
+      GROUP BY a.warning_id
+    )
     UPDATE warnings w SET
-      last_case_at = greatest(w.last_case_at, coalesce((SELECT at FROM latest), w.last_case_at)),
-      window_count = greatest(w.window_count, ${options.windowCount}),
-      severity = greatest(w.severity, ${options.severity}),
+      last_case_at = greatest(w.last_case_at, coalesce(l.at, w.last_case_at)),
+      window_count = greatest(w.window_count, j.window_count),
+      severity = greatest(w.severity, j.severity),
       updated_at = now()
-    FROM old
-    WHERE w.id = ${warning.id}
-    RETURNING old.severity AS before, w.severity AS after
+    FROM j JOIN old ON old.id = j.id LEFT JOIN latest l ON l.warning_id = j.id
+    WHERE w.id = j.id
+    RETURNING w.id, old.severity AS before, w.severity AS after
   `.execute(trx)
-  return rows[0]
+  return rows
 }

@@ -6,11 +6,12 @@ import {
   complaintIdsReceivedBetween,
   fileUnderSubjects,
   insertWarning,
-  joinWarning,
+  joinWarnings,
   openWarningsOf,
   subjectCounts,
   subjectFactsOf,
   type FiledSubject,
+  type WarningJoin,
   type WarningThreshold,
 } from '../../../db/queries/warnings.ts'
 import type { Config } from '../../config.ts'
@@ -154,12 +155,15 @@ export async function detectWarnings(
   if (acting.length === 0) return outcome
 
   await deps.db.transaction().execute(async (trx) => {
-    for (const { subject, windowCount, verdict } of acting) {
-      let existing = open.get(subjectId(subject))
-      let id = existing?.id
+    // Open the warnings the verdicts call for, then join every acting subject's new cases to its
+    // warning in one statement, then tell handlers of what opened or grew more severe.
+    const joins: (WarningJoin & { judged: Judged; opened: boolean })[] = []
+    for (const judgedSubject of acting) {
+      const { subject, windowCount, verdict } = judgedSubject
+      let existing: { id: string; lastCaseAt: Date } | undefined = open.get(subjectId(subject))
       let opened = false
       if (!existing && verdict) {
-        id = await insertWarning(trx, {
+        const id = await insertWarning(trx, {
           subjectKind: subject.kind,
           subjectKey: subject.key,
           subjectLabel: subject.label,
@@ -171,38 +175,49 @@ export async function detectWarnings(
           expected: verdict.expected,
           firedAt: now,
         })
-        opened = id !== undefined
-        if (!opened) {
+        if (id !== undefined) {
+          opened = true
+          existing = { id, lastCaseAt: now }
+        } else {
           // Another worker opened one a moment ago: join it.
           existing = (await openWarningsOf(trx, [subject]))[0]
-          id = existing?.id
         }
       }
-      if (id === undefined) continue
-      const from = opened
-        ? subject.kind === 'hotline_ticket'
+      if (!existing) continue
+      const from = !opened
+        ? existing.lastCaseAt
+        : subject.kind === 'hotline_ticket'
           ? new Date(0)
           : new Date(now.getTime() - (verdict?.windowHours ?? ruleSettings.windowHours) * hour)
-        : (existing?.lastCaseAt ?? now)
-      const joined = await joinWarning(
-        trx,
-        { id, subjectKind: subject.kind, subjectKey: subject.key },
-        {
-          from,
-          to: now,
-          windowCount: verdict?.windowCount ?? windowCount,
-          severity: verdict?.severity ?? 0,
-          joinedAt: now,
-        },
-      )
-      const severity = (joined?.after ?? verdict?.severity ?? 1) as WarningSeverity
-      const event = opened ? 'opened' : joined && joined.after > joined.before ? 'escalated' : null
+      joins.push({
+        id: existing.id,
+        subjectKind: subject.kind,
+        subjectKey: subject.key,
+        from,
+        windowCount: verdict?.windowCount ?? windowCount,
+        severity: verdict?.severity ?? 0,
+        judged: judgedSubject,
+        opened,
+      })
+    }
+    const joined = new Map(
+      (await joinWarnings(trx, joins, { to: now, joinedAt: now })).map((r) => [r.id, r]),
+    )
+    for (const join of joins) {
+      const { subject, verdict } = join.judged
+      const result = joined.get(join.id)
+      const event = join.opened
+        ? 'opened'
+        : result && result.after > result.before
+          ? 'escalated'
+          : null
       if (!event || !verdict) continue
+      const severity = (result?.after ?? verdict.severity) as WarningSeverity
       await enqueueNotice(
         trx,
         warningNotice(
           {
-            id,
+            id: join.id,
             subjectKind: subject.kind,
             subjectLabel: subject.label,
             countyCode: subject.countyCode,
@@ -217,9 +232,9 @@ export async function detectWarnings(
           deps.config.SITE_URL,
         ),
       )
-      outcome[event].push(id)
+      outcome[event].push(join.id)
       deps.logger.info(
-        { warningId: id, subjectKind: subject.kind, severity, rule: verdict.rule },
+        { warningId: join.id, subjectKind: subject.kind, severity, rule: verdict.rule },
         `warning ${event}`,
       )
     }

@@ -57,6 +57,11 @@ const configSchema = z
       .enum(['true', 'false', '1', '0'])
       .default('true')
       .transform((v) => v === 'true' || v === '1'),
+    /**
+     * Early-warning detection (issue 24) in the outbox worker and the hourly sweep: `off` stops
+     * it (operations, and the intake benchmark's baseline); complaints are still indexed.
+     */
+    WARNINGS_DETECTION: z.enum(['on', 'off']).default('on'),
     /** Load the demo list into an empty embedded database at start: `auto` does so only then. */
     DEMO_DATA: z.enum(['auto', 'never']).default('auto'),
     /**

@@ -20,7 +20,7 @@ const warmUpSeconds = 3
  * Complaint `i`: a different phone and client address each time, as a city's residents would be,
  * so the abuse limits (kept on, at their defaults) count but do not refuse.
  */
-function complaintBody(i: number) {
+export function complaintBody(i: number) {
   return JSON.stringify({
     kind: i % 3 === 0 ? 'report' : 'complaint',
     category: 'short_weight',
@@ -39,7 +39,7 @@ function complaintBody(i: number) {
   })
 }
 
-const forwardedFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
+export const forwardedFor = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
 
 /**
  * Complaint intake (`POST /api/complaints`, the product's Hono app over HTTP) against a bare Hono

@@ -5,7 +5,8 @@ import { beijingDate } from '../api/domain/beijing-time.ts'
 import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
 
 /**
- * `npm run bench [-- build|search|intake|queue-search|hotline|credit-grade|credit-record] [--runs N]
+ * `npm run bench [-- build|search|intake|queue-search|hotline|credit-grade|credit-record|warnings|
+ * intake-warnings] [--runs N]
  * [--seconds N] [--rate N] [--complaints N]`: benchmarks, on demand and never part of `npm test`. Each writes
  * bench/results/<name>-<date>.json and prints one line.
  */
@@ -14,10 +15,12 @@ const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<
     build: () => import('./build.ts'),
     search: () => import('./search.ts'),
     intake: () => import('./intake.ts'),
+    'intake-warnings': () => import('./intake-warnings.ts'),
     'queue-search': () => import('./queue-search.ts'),
     hotline: () => import('./hotline.ts'),
     'credit-grade': () => import('./credit-grade.ts'),
     'credit-record': () => import('./credit-record.ts'),
+    warnings: () => import('./warnings.ts'),
   }
 
 async function main() {

@@ -9,6 +9,10 @@ export const complaintChangedTopic = 'search.complaint.changed'
 
 export const complaintKey = (id: string) => `complaint:${id}`
 
+/** The complaint id a message of complaintChangedTopic is about. */
+export const complaintIdOf = (row: Pick<OutboxRow, 'aggregateKey'>) =>
+  row.aggregateKey.replace(/^complaint:/, '')
+
 /**
  * A complaint in the private `complaints` index, for handlers only. It never holds the name, the
  * phone or its hash; phone and ID numbers typed into the business, the address or the description
@@ -67,7 +71,7 @@ export function complaintIndexer(db: Kysely<Database>, search: SearchClient) {
       await ensureIndex(search, 'complaints')
       ensured = true
     }
-    const ids = [...new Set(rows.map((r) => r.aggregateKey.replace(/^complaint:/, '')))]
+    const ids = [...new Set(rows.map(complaintIdOf))]
     const current = await complaintsForIndex(db, ids)
     const index = search.meili.index<ComplaintDocument>(search.indexName('complaints'))
     if (current.length > 0) {

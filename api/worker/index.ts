@@ -11,7 +11,12 @@ import {
   enterpriseIndexer,
   enterpriseKey,
 } from '../search/enterprise-indexer.ts'
-import { complaintChangedTopic, complaintIndexer } from '../search/complaint-indexer.ts'
+import {
+  complaintChangedTopic,
+  complaintIdOf,
+  complaintIndexer,
+} from '../search/complaint-indexer.ts'
+import { detectWarnings, sweepWarnings } from '../services/warnings/detection.ts'
 import { createOutboxWorker, type OutboxHandler } from './outbox-worker.ts'
 import { createHotlineInboxWorker } from './hotline-inbox-worker.ts'
 import { startCallbackDelivery } from '../services/hotline/delivery.ts'
@@ -29,13 +34,31 @@ import { noticeFanOut } from '../services/notifications/fan-out.ts'
 import { startNotificationDelivery } from '../services/notifications/delivery.ts'
 
 export function outboxHandlers(
-  deps: Pick<Deps, 'db' | 'search' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'search' | 'config' | 'logger'>,
 ): Record<string, OutboxHandler> {
   return {
     [enterpriseChangedTopic]: enterpriseIndexer(deps.db, deps.search),
-    [complaintChangedTopic]: complaintIndexer(deps.db, deps.search),
+    [complaintChangedTopic]: complaintChangeHandler(deps),
     [creditRecomputeTopic]: creditRecomputer(deps.db),
     [handlerNoticeTopic]: noticeFanOut(deps.db, deps.logger.child({ component: 'notifications' })),
+  }
+}
+
+/**
+ * A changed complaint is indexed and then, unless WARNINGS_DETECTION is off, checked for early
+ * warnings. Both ride the one message intake already writes: a second topic would add an outbox
+ * row (insert, claim, delete) to every complaint filed, and intake pays for those in its commit.
+ * Both halves are idempotent, so a batch retried after either failed is harmless.
+ */
+function complaintChangeHandler(
+  deps: Pick<Deps, 'db' | 'search' | 'config' | 'logger'>,
+): OutboxHandler {
+  const index = complaintIndexer(deps.db, deps.search)
+  if (deps.config.WARNINGS_DETECTION === 'off') return index
+  const logger = deps.logger.child({ component: 'warnings' })
+  return async (rows) => {
+    await index(rows)
+    await detectWarnings({ ...deps, logger }, rows.map(complaintIdOf), new Date())
   }
 }
 
@@ -119,6 +142,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
       regradeAgedOut(deps),
       publishDueCampaigns(deps),
       takeDownPenaltiesPastPeriod(deps),
+      deps.config.WARNINGS_DETECTION === 'on' ? sweepWarnings(deps) : undefined,
     ]).catch((error: unknown) => deps.logger.warn({ err: String(error) }, 'hourly sweep failed'))
   void sweep()
   const timer = setInterval(() => void sweep(), 60 * 60 * 1000)

@@ -1,0 +1,258 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/database.ts'
+import {
+  allThresholds,
+  chasedTicketComplaintIds,
+  complaintIdsReceivedBetween,
+  fileUnderSubjects,
+  insertWarning,
+  joinWarnings,
+  openWarningsOf,
+  subjectCounts,
+  subjectFactsOf,
+  type FiledSubject,
+  type WarningJoin,
+  type WarningThreshold,
+} from '../../../db/queries/warnings.ts'
+import type { Config } from '../../config.ts'
+import type { Logger } from '../../logger.ts'
+import { subjectsOfComplaint, type SubjectRef } from '../../domain/warning-subjects.ts'
+import { judgeCounts, judgeTicket, ruleSettings, type Verdict } from '../../domain/warnings-rule.ts'
+import type { WarningSeverity, WarningSubjectKind } from '../../domain/warnings.ts'
+import { enqueueNotice } from '../notifications/notice.ts'
+import { warningNotice } from './detection-notice.ts'
+
+/**
+ * Early-warning detection (issue 24), run from the outbox for every changed complaint and by
+ * the hourly sweep, never on a request's path. `now` is a parameter so a benchmark can replay a
+ * year on a simulated clock. Idempotent: filing a complaint again, judging a subject again or
+ * joining cases again changes nothing that is already so.
+ */
+export interface DetectionDeps {
+  db: Kysely<Database>
+  logger: Logger
+  config: Pick<Config, 'SITE_URL'>
+}
+
+export interface DetectionOutcome {
+  /** Warnings opened (ids). */
+  opened: string[]
+  /** Warnings whose severity rose (ids). */
+  escalated: string[]
+}
+
+const hour = 3600_000
+const subjectId = (s: { kind: WarningSubjectKind; key: string }) => `${s.kind}\u0000${s.key}`
+
+interface Judged {
+  subject: SubjectRef
+  windowCount: number
+  verdict: (Verdict & { ticket?: { urgeCount: number; supervised: boolean } }) | null
+}
+
+/** Thresholds for a subject: its kind's, city-wide or its county's. */
+function thresholdsOf(all: readonly WarningThreshold[], subject: SubjectRef) {
+  return all.filter(
+    (t) =>
+      t.subjectKind === subject.kind &&
+      (t.countyCode === null || t.countyCode === subject.countyCode),
+  )
+}
+
+async function judgeSubjects(
+  db: Kysely<Database>,
+  subjects: readonly SubjectRef[],
+  now: Date,
+): Promise<Judged[]> {
+  const thresholds = await allThresholds(db)
+  const extraHours = [...new Set(thresholds.map((t) => t.windowHours))]
+  const counts = await subjectCounts(db, subjects, {
+    now,
+    windowHours: ruleSettings.windowHours,
+    baselineHours: ruleSettings.baselineWeeks * 7 * 24,
+    extraHours,
+  })
+  const byId = new Map(counts.map((c) => [subjectId(c), c]))
+  return subjects.map((subject) => {
+    const c = byId.get(subjectId(subject))
+    const windowCount = c?.windowCount ?? 0
+    const verdict = judgeCounts({
+      kind: subject.kind,
+      windowCount,
+      baselineCount: c?.baselineCount ?? 0,
+      thresholds: thresholdsOf(thresholds, subject).map((t) => ({
+        windowHours: t.windowHours,
+        minCount: t.minCount,
+        severity: t.severity,
+        count: c?.extraCounts[extraHours.indexOf(t.windowHours)] ?? 0,
+      })),
+    })
+    return { subject, windowCount, verdict }
+  })
+}
+
+/**
+ * Files these complaints under their subjects, judges every subject they touch at `now`, and
+ * opens, joins or escalates warnings; a new or more severe warning enqueues its notice in the
+ * same transaction.
+ */
+export async function detectWarnings(
+  deps: DetectionDeps,
+  complaintIds: readonly string[],
+  now: Date,
+): Promise<DetectionOutcome> {
+  const outcome: DetectionOutcome = { opened: [], escalated: [] }
+  const facts = await subjectFactsOf(deps.db, [...new Set(complaintIds)])
+  if (facts.length === 0) return outcome
+
+  const filed: FiledSubject[] = []
+  const touched = new Map<string, SubjectRef>()
+  const tickets = new Map<string, { urgeCount: number; supervised: boolean }>()
+  for (const f of facts) {
+    for (const s of subjectsOfComplaint(f)) {
+      filed.push({
+        complaintId: f.id,
+        subjectKind: s.kind,
+        subjectKey: s.key,
+        countyCode: f.countyCode,
+        receivedAt: f.receivedAt,
+      })
+      if (!touched.has(subjectId(s))) touched.set(subjectId(s), s)
+    }
+    if (f.ticketNo) {
+      tickets.set(f.ticketNo, { urgeCount: f.urgeCount ?? 0, supervised: f.supervisedAt !== null })
+    }
+  }
+  await fileUnderSubjects(deps.db, filed)
+
+  const counted = [...touched.values()].filter((s) => s.kind !== 'hotline_ticket')
+  const judged = await judgeSubjects(deps.db, counted, now)
+  for (const s of touched.values()) {
+    if (s.kind !== 'hotline_ticket') continue
+    const ticket = tickets.get(s.key)!
+    const verdict = judgeTicket(ticket)
+    judged.push({
+      subject: s,
+      windowCount: Math.max(1, ticket.urgeCount),
+      verdict: verdict && {
+        ...verdict,
+        windowHours: ruleSettings.windowHours,
+        windowCount: Math.max(1, ticket.urgeCount),
+        expected: 0,
+        pValue: 0,
+        ticket,
+      },
+    })
+  }
+
+  const open = new Map(
+    (await openWarningsOf(deps.db, [...touched.values()])).map((w) => [
+      subjectId({ kind: w.subjectKind, key: w.subjectKey }),
+      w,
+    ]),
+  )
+  const acting = judged.filter((j) => j.verdict || open.has(subjectId(j.subject)))
+  if (acting.length === 0) return outcome
+
+  await deps.db.transaction().execute(async (trx) => {
+    // Open the warnings the verdicts call for, then join every acting subject's new cases to its
+    // warning in one statement, then tell handlers of what opened or grew more severe.
+    const joins: (WarningJoin & { judged: Judged; opened: boolean })[] = []
+    for (const judgedSubject of acting) {
+      const { subject, windowCount, verdict } = judgedSubject
+      let existing: { id: string; lastCaseAt: Date } | undefined = open.get(subjectId(subject))
+      let opened = false
+      if (!existing && verdict) {
+        const id = await insertWarning(trx, {
+          subjectKind: subject.kind,
+          subjectKey: subject.key,
+          subjectLabel: subject.label,
+          countyCode: subject.countyCode,
+          severity: verdict.severity,
+          rule: verdict.rule,
+          windowHours: verdict.windowHours,
+          windowCount: verdict.windowCount,
+          expected: verdict.expected,
+          firedAt: now,
+        })
+        if (id !== undefined) {
+          opened = true
+          existing = { id, lastCaseAt: now }
+        } else {
+          // Another worker opened one a moment ago: join it.
+          existing = (await openWarningsOf(trx, [subject]))[0]
+        }
+      }
+      if (!existing) continue
+      const from = !opened
+        ? existing.lastCaseAt
+        : subject.kind === 'hotline_ticket'
+          ? new Date(0)
+          : new Date(now.getTime() - (verdict?.windowHours ?? ruleSettings.windowHours) * hour)
+      joins.push({
+        id: existing.id,
+        subjectKind: subject.kind,
+        subjectKey: subject.key,
+        from,
+        windowCount: verdict?.windowCount ?? windowCount,
+        severity: verdict?.severity ?? 0,
+        judged: judgedSubject,
+        opened,
+      })
+    }
+    const joined = new Map(
+      (await joinWarnings(trx, joins, { to: now, joinedAt: now })).map((r) => [r.id, r]),
+    )
+    for (const join of joins) {
+      const { subject, verdict } = join.judged
+      const result = joined.get(join.id)
+      const event = join.opened
+        ? 'opened'
+        : result && result.after > result.before
+          ? 'escalated'
+          : null
+      if (!event || !verdict) continue
+      const severity = (result?.after ?? verdict.severity) as WarningSeverity
+      await enqueueNotice(
+        trx,
+        warningNotice(
+          {
+            id: join.id,
+            subjectKind: subject.kind,
+            subjectLabel: subject.label,
+            countyCode: subject.countyCode,
+            severity,
+            rule: verdict.rule,
+            windowHours: verdict.windowHours,
+            windowCount: verdict.windowCount,
+            expected: verdict.expected,
+            ticket: verdict.ticket,
+          },
+          event,
+          deps.config.SITE_URL,
+        ),
+      )
+      outcome[event].push(join.id)
+      deps.logger.info(
+        { warningId: join.id, subjectKind: subject.kind, severity, rule: verdict.rule },
+        `warning ${event}`,
+      )
+    }
+  })
+  return outcome
+}
+
+/**
+ * The sweep: judges again every complaint received in the last window and every 12345 ticket
+ * chased in it, at `now`. It catches what a crash between filing and detection, or a threshold
+ * changed since, left out.
+ */
+export async function sweepWarnings(
+  deps: DetectionDeps,
+  now: Date = new Date(),
+): Promise<DetectionOutcome> {
+  const since = new Date(now.getTime() - ruleSettings.windowHours * hour)
+  const ids = await complaintIdsReceivedBetween(deps.db, since, now)
+  const chased = await chasedTicketComplaintIds(deps.db, since, now)
+  return detectWarnings(deps, [...ids, ...chased], now)
+}

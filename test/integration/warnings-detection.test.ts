@@ -1,0 +1,374 @@
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../api/http/app.ts'
+import { handlerNoticeTopic, type HandlerNotice } from '../../api/services/notifications/notice.ts'
+import { detectWarnings, sweepWarnings } from '../../api/services/warnings/detection.ts'
+import { complaintChangedTopic } from '../../api/search/complaint-indexer.ts'
+import { outboxHandlers, runBackgroundWork } from '../../api/worker/index.ts'
+import { createOutboxWorker } from '../../api/worker/outbox-worker.ts'
+import { generateScenario, replayScenario } from '../../bench/warnings-replay.ts'
+import { createTestContext, type TestContext } from '../support/integration.ts'
+import { insertHotlineCase } from '../support/hotline.ts'
+
+let t: TestContext
+let app: ReturnType<typeof createApp>
+const hour = 3600_000
+
+beforeAll(async () => {
+  t = await createTestContext({ env: { COMPLAINT_LIMIT_PER_ADDRESS: '1000' } })
+  app = createApp(t.deps)
+})
+afterAll(() => t.cleanup())
+
+/** The resident values of this file: none may reach a warning, a notice or a log line. */
+const resident = {
+  name: '欧阳翠花',
+  phone: '13957801234',
+  description: '在摊位买了两斤带鱼回家复秤只有一斤七两，摊主态度恶劣。',
+}
+
+function fileComplaint(merchantName: string, address: string, n: number) {
+  return app.request(
+    '/api/complaints',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'complaint',
+        category: 'short_weight',
+        county: '331123',
+        merchantName,
+        address,
+        occurredAt: '2026-11-25T08:30',
+        description: resident.description,
+        name: resident.name,
+        phone: resident.phone,
+        consent: true,
+      }),
+    },
+    { clientAddress: `198.51.100.${n}` },
+  )
+}
+
+/** Runs the outbox's complaint handler, as the worker would, until no complaint message is left. */
+async function drainComplaintMessages() {
+  const worker = createOutboxWorker({
+    db: t.deps.db,
+    handlers: { [complaintChangedTopic]: outboxHandlers(t.deps)[complaintChangedTopic]! },
+    logger: t.deps.logger,
+  })
+  while ((await worker.runOnce()) > 0);
+}
+
+async function insertReport(values: {
+  county: string
+  merchantName: string
+  address: string
+  at: Date
+  category?: 'short_weight' | 'fuel_dispenser'
+}) {
+  const row = await t.deps.db
+    .insertInto('complaints')
+    .values({
+      trackingNo: `JL20261201-${String(randomBytes(4).readUInt32BE(0)).padStart(10, '0')}`,
+      queryCodeHash: randomBytes(32),
+      kind: 'report',
+      category: values.category ?? 'short_weight',
+      countyCode: values.county,
+      merchantName: values.merchantName,
+      address: values.address,
+      occurredAt: values.at,
+      description: '复秤分量不足。',
+      receivedAt: values.at,
+      dueAt: new Date(values.at.getTime() + 15 * 24 * hour),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
+const noticesOf = async (warningId: string) => {
+  const rows = await t.deps.db
+    .selectFrom('outbox')
+    .select('payload')
+    .where('topic', '=', handlerNoticeTopic)
+    .execute()
+  return rows
+    .map((r) => r.payload as HandlerNotice)
+    .filter((n) => n.data['warningId'] === warningId)
+}
+
+describe('early-warning detection', () => {
+  it('warns of three complaints about one stall filed through the API, naming no resident', async () => {
+    for (let n = 1; n <= 3; n++) {
+      const res = await fileComplaint('妙高农贸市场 12 号摊位', '遂昌县妙高农贸市场 12 号', n)
+      expect(res.status).toBe(201)
+    }
+    await drainComplaintMessages()
+
+    const warning = await t.deps.db
+      .selectFrom('warnings')
+      .selectAll()
+      .where('subjectKind', '=', 'business')
+      .where('subjectLabel', '=', '妙高农贸市场 12 号摊位')
+      .executeTakeFirstOrThrow()
+    expect(warning).toMatchObject({
+      countyCode: '331123',
+      state: 'open',
+      rule: 'baseline',
+      windowCount: 3,
+      windowHours: 48,
+    })
+    const cases = await t.deps.db
+      .selectFrom('warningCases')
+      .select('complaintId')
+      .where('warningId', '=', warning.id)
+      .execute()
+    expect(cases).toHaveLength(3)
+
+    const notices = await noticesOf(warning.id)
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatchObject({
+      countyCode: '331123',
+      type: 'warning.opened',
+      key: `warning:${warning.id}:opened`,
+    })
+    expect(notices[0]!.text).toContain('妙高农贸市场 12 号摊位')
+    expect(notices[0]!.text).toContain('48 小时收到 3 件')
+    expect(notices[0]!.text).toContain(`${t.deps.config.SITE_URL}/admin/warnings/${warning.id}`)
+
+    // The market's cluster warns too, to the same county.
+    const all = await t.deps.db.selectFrom('warnings').selectAll().execute()
+    expect(all.map((w) => w.subjectLabel)).toContain('遂昌县妙高农贸市场')
+
+    const everything = JSON.stringify({
+      warnings: all,
+      notices: await t.deps.db.selectFrom('outbox').select('payload').execute(),
+      logs: t.logLines,
+    })
+    expect(t.logLines.some((l) => l.includes('warning opened'))).toBe(true)
+    for (const value of Object.values(resident)) expect(everything).not.toContain(value)
+  })
+
+  it('joins new cases to the open warning, telling handlers again only when severity rises', async () => {
+    const at = new Date('2026-03-02T02:00:00Z')
+    const place = {
+      county: '331124',
+      merchantName: '西屏水果店',
+      address: '松阳县西屏街道长松路 3 号',
+    }
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++) {
+      ids.push(await insertReport({ ...place, at: new Date(at.getTime() + i * hour) }))
+    }
+    const first = await detectWarnings(t.deps, ids, new Date(at.getTime() + 3 * hour))
+    // Business and street cluster.
+    expect(first.opened).toHaveLength(2)
+    // Delivered again (a retried batch): nothing new.
+    expect(await detectWarnings(t.deps, ids, new Date(at.getTime() + 3 * hour))).toEqual({
+      opened: [],
+      escalated: [],
+    })
+    const business = await t.deps.db
+      .selectFrom('warnings')
+      .selectAll()
+      .where('subjectLabel', '=', '西屏水果店')
+      .executeTakeFirstOrThrow()
+    expect(business.severity).toBe(1)
+
+    const fourth = await insertReport({ ...place, at: new Date(at.getTime() + 4 * hour) })
+    expect(await detectWarnings(t.deps, [fourth], new Date(at.getTime() + 4 * hour))).toEqual({
+      opened: [],
+      escalated: [],
+    })
+    for (let i = 5; i < 7; i++) {
+      const id = await insertReport({ ...place, at: new Date(at.getTime() + i * hour) })
+      await detectWarnings(t.deps, [id], new Date(at.getTime() + i * hour))
+    }
+    const grown = await t.deps.db
+      .selectFrom('warnings')
+      .selectAll()
+      .where('id', '=', business.id)
+      .executeTakeFirstOrThrow()
+    expect(grown).toMatchObject({ severity: 2, windowCount: 6, state: 'open' })
+    expect(grown.lastCaseAt).toEqual(new Date(at.getTime() + 6 * hour))
+    const cases = await t.deps.db
+      .selectFrom('warningCases')
+      .select('complaintId')
+      .where('warningId', '=', business.id)
+      .execute()
+    expect(cases).toHaveLength(6)
+    const notices = await noticesOf(business.id)
+    expect(notices.map((n) => n.type)).toEqual(['warning.opened', 'warning.escalated'])
+  })
+
+  it('opens one warning when two workers judge the same burst at once', async () => {
+    const at = new Date('2026-04-06T02:00:00Z')
+    const place = { county: '331125', merchantName: '浮云粮油店', address: '云和县浮云街道' }
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++)
+      ids.push(await insertReport({ ...place, at: new Date(at.getTime() + i * 60_000) }))
+    const now = new Date(at.getTime() + hour)
+    const [a, b] = await Promise.all([
+      detectWarnings(t.deps, ids, now),
+      detectWarnings(t.deps, ids, now),
+    ])
+    expect([...a.opened, ...b.opened]).toHaveLength(1)
+    const warnings = await t.deps.db
+      .selectFrom('warnings')
+      .select('id')
+      .where('subjectLabel', '=', '浮云粮油店')
+      .execute()
+    expect(warnings).toHaveLength(1)
+    expect(await noticesOf(warnings[0]!.id)).toHaveLength(1)
+  })
+
+  it('fires on a fixed threshold the bureau set, below the statistical rule', async () => {
+    await t.deps.db
+      .insertInto('warningThresholds')
+      .values({
+        subjectKind: 'county_category',
+        countyCode: '331126',
+        windowHours: 24,
+        minCount: 2,
+        severity: 2,
+      })
+      .execute()
+    const at = new Date('2026-05-04T02:00:00Z')
+    const a = await insertReport({
+      county: '331126',
+      merchantName: '甲加油站',
+      address: '庆元县某乡',
+      at,
+      category: 'fuel_dispenser',
+    })
+    const b = await insertReport({
+      county: '331126',
+      merchantName: '乙加油站',
+      address: '庆元县另一乡',
+      at: new Date(at.getTime() + hour),
+      category: 'fuel_dispenser',
+    })
+    await detectWarnings(t.deps, [a, b], new Date(at.getTime() + 2 * hour))
+    const warning = await t.deps.db
+      .selectFrom('warnings')
+      .selectAll()
+      .where('subjectKind', '=', 'county_category')
+      .where('subjectKey', '=', '331126:fuel_dispenser')
+      .executeTakeFirstOrThrow()
+    expect(warning).toMatchObject({
+      rule: 'threshold',
+      severity: 2,
+      windowHours: 24,
+      windowCount: 2,
+    })
+    expect(warning.subjectLabel).toBe('庆元县·加油机计量')
+  })
+
+  it('warns of a 12345 ticket urged twice, found by the sweep', async () => {
+    const hotline = await insertHotlineCase(t.deps.db, { county: '331127' })
+    await t.deps.db
+      .updateTable('hotlineTickets')
+      .set({ urgeCount: 2, lastEventAt: new Date() })
+      .where('ticketNo', '=', hotline.ticketNo)
+      .execute()
+    await sweepWarnings(t.deps, new Date())
+    const warning = await t.deps.db
+      .selectFrom('warnings')
+      .selectAll()
+      .where('subjectKind', '=', 'hotline_ticket')
+      .where('subjectKey', '=', hotline.ticketNo)
+      .executeTakeFirstOrThrow()
+    expect(warning).toMatchObject({ rule: 'urged', severity: 1, countyCode: '331127' })
+    const notices = await noticesOf(warning.id)
+    expect(notices[0]!.text).toContain('已被催办 2 次')
+  })
+
+  it('sweeps with the background work: a supervised ticket warns without any new complaint', async () => {
+    const hotline = await insertHotlineCase(t.deps.db, { county: '331181' })
+    await t.deps.db
+      .updateTable('hotlineTickets')
+      .set({ supervisedAt: new Date(), lastEventAt: new Date() })
+      .where('ticketNo', '=', hotline.ticketNo)
+      .execute()
+    const work = runBackgroundWork({ deps: t.deps, databaseUrl: t.databaseUrl })
+    try {
+      const warning = () =>
+        t.deps.db
+          .selectFrom('warnings')
+          .selectAll()
+          .where('subjectKey', '=', hotline.ticketNo)
+          .executeTakeFirst()
+      for (let i = 0; i < 100 && !(await warning()); i++) {
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(await warning()).toMatchObject({ rule: 'urged', severity: 2, countyCode: '331181' })
+    } finally {
+      await work.stop()
+    }
+  })
+})
+
+describe('a replay on a simulated clock', () => {
+  let replay: TestContext
+  beforeAll(async () => {
+    replay = await createTestContext()
+  })
+  afterAll(() => replay.cleanup())
+
+  it('replays three simulated weeks with two bursts: both warned within an hour, none false', async () => {
+    const scenario = generateScenario({
+      seed: 7,
+      start: Date.parse('2025-06-01T00:00:00+08:00'),
+      days: 21,
+      bursts: 2,
+    })
+    const result = await replayScenario(replay.deps, scenario)
+    expect(result.bursts).toBe(2)
+    expect(result.burstsWarnedInTime).toBe(2)
+    expect(result.falseWarnings).toBe(0)
+    expect(result.delaySeconds.max).toBeLessThanOrEqual(3600)
+  })
+})
+
+describe('with WARNINGS_DETECTION=off', () => {
+  let off: TestContext
+  beforeAll(async () => {
+    off = await createTestContext({ env: { WARNINGS_DETECTION: 'off' } })
+  })
+  afterAll(() => off.cleanup())
+
+  it('indexes complaints but files no subject and opens no warning', async () => {
+    const offApp = createApp(off.deps)
+    for (let n = 1; n <= 3; n++) {
+      const res = await offApp.request(
+        '/api/complaints',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            kind: 'report',
+            category: 'short_weight',
+            county: '331102',
+            merchantName: '关闭检测摊位',
+            address: '莲都区关闭检测菜场',
+            occurredAt: '2026-11-25T08:30',
+            description: '在这个摊位买的菜复秤不足。',
+            consent: true,
+          }),
+        },
+        { clientAddress: `203.0.113.${n}` },
+      )
+      expect(res.status, await res.clone().text()).toBe(201)
+    }
+    const worker = createOutboxWorker({
+      db: off.deps.db,
+      handlers: outboxHandlers(off.deps),
+      logger: off.deps.logger,
+    })
+    expect(await worker.runOnce()).toBe(3)
+    const subjects = await off.deps.db.selectFrom('complaintSubjects').selectAll().execute()
+    expect(subjects).toHaveLength(0)
+    expect(await off.deps.db.selectFrom('warnings').selectAll().execute()).toHaveLength(0)
+  })
+})

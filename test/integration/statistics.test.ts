@@ -178,9 +178,9 @@ const batches: Batch[] = [
     handling: 'open_not_due',
   },
   // 2026-09, county A short weight 5 (shown at exactly 5), rigged instrument 3 and county B fuel
-  // 1 (hidden)
+  // 1 (hidden); the rigged ones came at 07:30 Beijing time, still August in UTC
   {
-    at: '2026-09-01T09:00',
+    at: '2026-09-01T07:30',
     county: countyA,
     category: 'rigged_instrument',
     kind: 'report',

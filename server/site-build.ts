@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Deps } from '../api/deps.ts'
+import { beijingDate } from '../api/domain/beijing-time.ts'
 import { publishedDataStamp } from '../db/queries/enterprise-changes.ts'
 import { precompressBuild } from './precompress.ts'
 import { writeSiteDictionary } from './site-dictionary.ts'
@@ -50,8 +51,14 @@ async function sourceStamp(): Promise<string> {
   return hash.digest('hex')
 }
 
-/** The published data's part of the stamp: what the background rebuilder watches. */
-export const dataStamp = (deps: Pick<Deps, 'db'>) => publishedDataStamp(deps.db)
+/**
+ * The published data's part of the stamp: what the background rebuilder watches. Complaints
+ * change all day, so the statistics page counts them to the end of yesterday (Beijing time) and
+ * its part of the stamp is today's date: the site is rebuilt once a day for them, after midnight,
+ * besides whenever a certification or a credit record changes.
+ */
+export const dataStamp = async (deps: Pick<Deps, 'db'>) =>
+  `${await publishedDataStamp(deps.db)}|statistics:${beijingDate()}`
 
 /**
  * What the prerendered pages depend on. When it changes the site is rebuilt; when it does not,

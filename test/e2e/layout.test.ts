@@ -81,6 +81,7 @@ beforeAll(async () => {
     '/notices/2026-10-15-market-inspection-q3/',
     '/inspections',
     '/inspections/how-to-check',
+    '/statistics/',
     ...(inspection ? [inspection] : []),
     '/commitments/v1/',
     '/developers/12345',

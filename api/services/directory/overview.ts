@@ -1,8 +1,6 @@
 import { activeCountByCounty } from '../../../db/queries/enterprises.ts'
 import type { ServiceContext } from '../../deps.ts'
-
-/** The implementation plan's target: 1,500 honest-metrology brand businesses by 2025. */
-const certificationGoal = 1500
+import { certificationPlan } from '../../domain/statistics.ts'
 
 /** City-level (市本级) businesses are listed only when there are some. */
 const cityLevelCode = '331100'
@@ -30,7 +28,7 @@ export async function directoryOverview({
     .map((r) => ({ code: r.code, name: r.name, active: Number(r.active) }))
     .filter((r) => r.code !== cityLevelCode || r.active > 0)
   return {
-    goal: certificationGoal,
+    goal: certificationPlan.to,
     totalActive: counties.reduce((sum, c) => sum + c.active, 0),
     counties,
   }

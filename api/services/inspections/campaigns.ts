@@ -6,6 +6,7 @@ import {
 import { listSectors } from '../../../db/queries/enterprises.ts'
 import { beijingDate, beijingIso } from '../../domain/beijing-time.ts'
 import { countyNames } from '../../domain/counties.ts'
+import { csvOf } from '../../domain/csv.ts'
 import {
   followUpResultLabels,
   inspectionKindLabels,
@@ -116,12 +117,6 @@ export async function getPublicCampaign({
   }
 }
 
-/** A cell Excel will not read as a formula, quoted when it must be (RFC 4180). */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
-}
-
 /**
  * The campaign page's rows as CSV: UTF-8 with a byte-order mark so Excel and WPS open it in
  * Chinese without asking, CRLF line ends.
@@ -147,5 +142,5 @@ export function campaignCsv(campaign: PublicCampaign): string {
     v.rectification,
     v.correction ?? '',
   ])
-  return `\uFEFF${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`
+  return csvOf([header, ...rows])
 }

@@ -1,6 +1,7 @@
 import { allEnterprises } from '../../../db/queries/enterprises.ts'
 import { usccsWithCreditRecord } from '../../../db/queries/credit-grades.ts'
 import { allMarketEntities } from '../../../db/queries/market-entities.ts'
+import { csvCell } from '../../domain/csv.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { publicRecordsOf, type PublicRecord } from './public-record.ts'
 
@@ -19,16 +20,6 @@ const creditCsvHeader = [
 ] as const
 
 type Row = Record<(typeof creditCsvHeader)[number], string>
-
-/**
- * A cell as a spreadsheet should read it: quoted when it holds a separator, a quote or a line
- * break, and with a leading apostrophe when it starts like a formula (=, +, -, @), so opening the
- * file in Excel or WPS never runs what a record's text happens to begin with.
- */
-function cell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
-}
 
 const correctionText = (c: { note: string; correctedOn: string } | null) =>
   c ? `${c.correctedOn} 更正：${c.note}` : ''
@@ -131,7 +122,7 @@ export async function creditRecordsCsv({
     })
     for (const record of records) {
       for (const row of recordRows(record)) {
-        lines.push(creditCsvHeader.map((h) => cell(row[h])).join(','))
+        lines.push(creditCsvHeader.map((h) => csvCell(row[h])).join(','))
       }
     }
   }

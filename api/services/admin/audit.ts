@@ -42,6 +42,8 @@ type AuditAction =
   | 'penalty.created'
   | 'penalty.edited'
   | 'penalty.taken_down'
+  /** A monthly report downloaded (issue 24; reports/): its month and county, never its rows. */
+  | 'report.downloaded'
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

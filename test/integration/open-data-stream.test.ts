@@ -45,7 +45,7 @@ beforeAll(async () => {
   env.LOG_LEVEL = 'warn'
   server = spawn(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', 'test/support/open-data-server.ts'],
+    ['--expose-gc', '--import', 'tsx', 'test/support/open-data-child.ts'],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
   )
   const port = await new Promise<string>((resolve, reject) => {

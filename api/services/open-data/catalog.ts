@@ -44,5 +44,3 @@ export async function openDataCatalog({ ctx }: { ctx: ServiceContext }) {
     },
   }
 }
-
-export type OpenDataCatalog = Awaited<ReturnType<typeof openDataCatalog>>

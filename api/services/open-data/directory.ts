@@ -11,7 +11,7 @@ import { openDataLicence, openDataPublisher } from './licence.ts'
  * Businesses read per query: keyset pages in credit-code order, so memory holds one page (about
  * 400 kB of text) whatever the directory's size, and no query scans past what it returns.
  */
-export const directoryPageSize = 1_000
+const directoryPageSize = 1_000
 
 /** The directory's columns in the CSV, in order, with the JSON key of each. */
 const columns = [

@@ -13,7 +13,7 @@ import { seeOther, signInUrl } from './auth-next.ts'
 import { consoleRequest, forbiddenPage } from './session.ts'
 
 /** Where the monthly report of `month` downloads, for a county or (city level) every county. */
-export const monthlyReportUrl = (month: string, county?: string | null) =>
+const monthlyReportUrl = (month: string, county?: string | null) =>
   `/admin/reports/${month}.xlsx${county ? `?county=${county}` : ''}`
 
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'

@@ -29,7 +29,7 @@ function monthBounds(month: string) {
  * statistics tables for that month and county, the cases overdue at the month's end (now, for
  * the month under way) and the warnings fired in it. The download is audited.
  */
-export async function monthlyReport({
+async function monthlyReport({
   ctx,
   operator,
   input,

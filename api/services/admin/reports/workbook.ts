@@ -21,7 +21,7 @@ export interface MonthlyReportData {
 }
 
 /** The sheets after the statistics tables', by name. */
-export const reportSheetNames = { about: '说明', overdue: '逾期未办结', warnings: '本月预警' }
+const reportSheetNames = { about: '说明', overdue: '逾期未办结', warnings: '本月预警' }
 
 /**
  * A sheet name Excel accepts: at most 31 characters, none of []:*?/\, and unique in the book

@@ -24,6 +24,8 @@ export function serveOpenData(deps: Deps, req: IncomingMessage, res: ServerRespo
   const pathname = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/'
   if (!openDataPath.test(pathname) || (req.method !== 'GET' && req.method !== 'HEAD')) return false
   void answer(deps, pathname, req, res).catch((error: unknown) => {
+    // A client that leaves mid-download is no failure of ours: the reading has stopped.
+    if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE') return
     deps.logger.error({ err: error, path: pathname }, 'open-data download failed')
     if (!res.headersSent) {
       res.statusCode = 500

@@ -13,6 +13,8 @@ const config: KnipConfig = {
     '{scripts,server}/start.ts',
     'bench/*-server.ts',
     'bench/build-child.ts',
+    // Test servers a test starts as a child process by their path.
+    'test/support/*-child.ts',
     // Started as a worker thread by its URL (api/worker/background-thread.ts).
     'api/worker/thread-main.ts',
     // Astro routes (srcDir is site/, which Knip's Astro plugin does not read).

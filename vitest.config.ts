@@ -8,6 +8,7 @@ const heavy = [
   'test/integration/complaints-durability.test.ts',
   'test/integration/site-rebuild.test.ts',
   'test/integration/http-server.test.ts',
+  'test/integration/open-data-stream.test.ts',
 ]
 
 // Four groups, one command (`npm test`), run one group after another: unit tests need nothing;

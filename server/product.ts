@@ -9,6 +9,7 @@ import { answerExpectContinue, guardBody } from './body-guard.ts'
 import { installDeps, uninstallDeps } from './deps.ts'
 import { syncNotices } from './notices-sync.ts'
 import { compressResponses } from './compress-responses.ts'
+import { serveOpenData } from './open-data.ts'
 import { servePrecompressed } from './precompressed-files.ts'
 import { securityHeaders } from './security-headers.ts'
 import { setServerTimeouts } from './server-timeouts.ts'
@@ -166,6 +167,7 @@ export async function startProduct(
       securityHeaders(req, res)
       compressResponses(req, res)
       guardBody(config, req, res, () => {
+        if (serveOpenData(deps, req, res)) return
         if (!servePrecompressed(clientDirOf(served.dir()), req, res)) served.handle(req, res)
       })
     }

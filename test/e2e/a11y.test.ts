@@ -115,8 +115,8 @@ describe.concurrent('accessibility (axe-core, WCAG 2.1 AA rules)', () => {
     expect(await audit(resident, '/complaints/submit?business=91331100MA2A00000Y')).toEqual([])
   })
 
-  it("the handler's home, queue and case page have no violations", async () => {
-    for (const path of ['/admin', '/admin/cases', `/admin/cases/${caseId}`]) {
+  it("the handler's home, queue, case and reports pages have no violations", async () => {
+    for (const path of ['/admin', '/admin/cases', `/admin/cases/${caseId}`, '/admin/reports']) {
       expect(await audit(handler, path), path).toEqual([])
     }
   })

@@ -85,6 +85,7 @@ beforeAll(async () => {
     ...(inspection ? [inspection] : []),
     '/commitments/v1/',
     '/developers/12345',
+    '/data/',
     '/complaints/track',
     '/complaints/privacy',
     '/no-such-page',

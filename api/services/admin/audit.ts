@@ -46,6 +46,8 @@ type AuditAction =
   | `notification.${string}`
   /** 预警 acknowledged, handled, dismissed; thresholds set and removed (issue 24; warnings/). */
   | `warning.${string}`
+  /** A monthly report downloaded (issue 24; reports/): its month and county, never its rows. */
+  | 'report.downloaded'
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

@@ -79,7 +79,8 @@ describe('the public statistics page', () => {
     } finally {
       await close()
     }
-  })
+    // axe over a page of ten tables took 23 s alone, and 60 s with the machine busy.
+  }, 120_000)
 
   for (const width of [360, 320]) {
     test(`does not scroll sideways at ${width} px; wide tables scroll in their own box`, async () => {

@@ -138,10 +138,8 @@ describe('the warnings list', () => {
     const { page, problems } = await watchedPage(phone)
     await page.goto('/admin/warnings')
     const nav = page.locator('nav[aria-label="后台导航"] a[href="/admin/warnings"]')
-    await expect.poll(() => nav.innerText()).toMatch(/预警\s*\d+\s*条未办结/)
-    await expect
-      .poll(() => page.locator('#warnings-table caption').textContent())
-      .toContain('预警列表')
+    expect(await nav.innerText()).toMatch(/预警\s*\d+\s*条未办结/)
+    expect(await page.locator('#warnings-table caption').textContent()).toContain('预警列表')
     expect(await textsOf(page, '#warnings-table thead th')).toEqual([
       '预警对象',
       '等级',
@@ -155,7 +153,7 @@ describe('the warnings list', () => {
     expect(
       (await textsOf(page, '#warnings-table tbody tr')).find((t) => t.includes(subjectLabel)),
     ).toMatch(/经营者.*严重.*2 件.*莲都区 待处置/)
-    await expect.poll(() => row.count()).toBe(1)
+    expect(await row.count()).toBe(1)
     expect(await page.locator('#warnings-order').innerText()).toContain('待处置和已确认的在前')
     expect(await hasHorizontalScroll(page)).toBe(false)
     expect(await audit(page)).toEqual([])

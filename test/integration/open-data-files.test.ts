@@ -1,6 +1,8 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/http/app.ts'
+import { beijingDate } from '../../api/domain/beijing-time.ts'
+import { statisticsTables } from '../../api/services/statistics/tables.ts'
 import { openDataCatalog } from '../../api/services/open-data/catalog.ts'
 import { openDataFile } from '../../api/services/open-data/files.ts'
 import { insertSyntheticEnterprises } from '../../scripts/demo/bulk.ts'
@@ -46,22 +48,29 @@ describe('open-data files', () => {
   })
 
   it('serves each statistics table as CSV, suppressing counts under 5, with an ETag', async () => {
-    const file = await fetchFile('/data/statistics/complaints-by-month.csv')
+    const file = await fetchFile('/data/statistics/complaints-by-county.csv')
     expect(file!.contentType).toBe('text/csv; charset=utf-8')
-    expect(file!.text.split('\r\n')).toEqual([
-      '\uFEFF月份,区县,收到件数',
-      '2026-10,莲都区,6',
-      '2026-10,青田县,<5',
-      '',
-    ])
-    const again = await fetchFile('/data/statistics/complaints-by-month.csv', file!.etag)
+    const lines = file!.text.split('\r\n')
+    expect(lines[0]).toBe(
+      '\uFEFF区县,投诉（件）,举报（件）,合计（件）,其中来自 12345（件）,12345 占比（%）',
+    )
+    // The total of a county: the fourth cell of its line.
+    const totalOf = (text: string, county: string) =>
+      text
+        .split('\r\n')
+        .find((l) => l.startsWith(`${county},`))
+        ?.split(',')[3]
+    expect(totalOf(file!.text, '莲都区')).toBe('6')
+    expect(totalOf(file!.text, '青田县')).toBe('<5')
+    expect(file!.text).not.toMatch(/(^|,)[1-4](,|\r\n)/m)
+    const again = await fetchFile('/data/statistics/complaints-by-county.csv', file!.etag)
     expect(again!.body).toBeNull()
     // Another complaint counted moves the figures, and so the ETag.
     await sql`UPDATE complaints SET county_code = '331102'
       WHERE id = (SELECT min(id) FROM complaints)`.execute(t.deps.db)
-    const changed = await fetchFile('/data/statistics/complaints-by-month.csv', file!.etag)
+    const changed = await fetchFile('/data/statistics/complaints-by-county.csv', file!.etag)
     expect(changed!.etag).not.toBe(file!.etag)
-    expect(changed!.text).toContain('2026-10,莲都区,7')
+    expect(totalOf(changed!.text, '莲都区')).toBe('7')
     expect(await fetchFile('/data/statistics/no-such-table.csv')).toBeUndefined()
   })
 
@@ -73,8 +82,9 @@ describe('open-data files', () => {
       tables: Array<{ id: string; rows: unknown[] }>
     }
     expect(doc.licence).toContain('CC BY 4.0')
-    expect(doc.tables.map((tb) => tb.id)).toContain('complaints-by-month')
-    expect(new Date(doc.cutoff).getTime()).toBeLessThanOrEqual(Date.now())
+    expect(doc.tables.map((tb) => tb.id)).toContain('complaints-by-county')
+    // Counted up to the end of yesterday, Beijing time: the cutoff is today's date.
+    expect(doc.cutoff).toBe(beijingDate())
   })
 
   it('lists the files on the open-data page with their rows and dates', async () => {
@@ -85,10 +95,13 @@ describe('open-data files', () => {
       '/data/directory.csv',
       '/data/directory.json',
     ])
-    const table = catalog.statistics.tables.find((tb) => tb.id === 'complaints-by-month')
+    const table = catalog.statistics.tables.find((tb) => tb.id === 'complaints-by-county')
+    const [counted] = (await statisticsTables(t.deps, { cutoff: beijingDate() })).filter(
+      (tb) => tb.id === 'complaints-by-county',
+    )
     expect(table).toMatchObject({
-      rows: 2,
-      csv: { href: '/data/statistics/complaints-by-month.csv' },
+      rows: counted!.rows.length,
+      csv: { href: '/data/statistics/complaints-by-county.csv' },
     })
   })
 })

@@ -58,7 +58,12 @@ beforeAll(async () => {
     .values([
       { countyCode: countyA, kind: 'email', address: 'liandu@handlers.example', label: '莲都科室' },
       { countyCode: countyA, kind: 'webhook', address: robotA.url, label: '莲都值班群' },
-      { countyCode: countyB, kind: 'email', address: 'qingtian@handlers.example', label: '青田科室' },
+      {
+        countyCode: countyB,
+        kind: 'email',
+        address: 'qingtian@handlers.example',
+        label: '青田科室',
+      },
       { countyCode: countyB, kind: 'webhook', address: robotB.url, label: '青田值班群' },
     ])
     .execute()

@@ -1,5 +1,5 @@
 import { directoryVersion } from '../../../db/queries/open-data.ts'
-import { beijingDate } from '../../domain/beijing-time.ts'
+import { beijingDate, beijingMidnight } from '../../domain/beijing-time.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { openDataPaths } from './files.ts'
 import { openDataLicence, openDataLicenceUrl, openDataPublisher } from './licence.ts'
@@ -32,7 +32,7 @@ export async function openDataCatalog({ ctx }: { ctx: ServiceContext }) {
     },
     statistics: {
       /** The last day counted: the tables stop at the start of the cutoff's day. */
-      throughDay: beijingDate(new Date(statistics.cutoff.getTime() - 1)),
+      throughDay: beijingDate(new Date(beijingMidnight(statistics.cutoff).getTime() - 1)),
       json: { href: openDataPaths.statisticsJson, format: 'JSON' } satisfies CatalogFile,
       tables: statistics.tables.map((t) => ({
         id: t.id,

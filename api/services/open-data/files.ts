@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../../deps.ts'
+import { beijingMidnight } from '../../domain/beijing-time.ts'
 import { directoryBody, directoryFileVersion } from './directory.ts'
 import { matchesEtag } from './etag.ts'
 import { openDataLicenceUrl } from './licence.ts'
@@ -68,7 +69,7 @@ export async function openDataFile({
     filename: table
       ? `lishui-honest-metrology-${table.id}.csv`
       : 'lishui-honest-metrology-statistics.json',
-    lastModified: cutoff,
+    lastModified: beijingMidnight(cutoff),
     licenceUrl: openDataLicenceUrl,
     body: fresh ? null : table ? statisticsCsv(table) : statisticsJson(tables, cutoff),
   }

@@ -1,4 +1,4 @@
-import { beijingDate, beijingMidnight } from '../../domain/beijing-time.ts'
+import { beijingDate } from '../../domain/beijing-time.ts'
 import { csvByteOrderMark, csvLine } from '../../domain/csv.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { statisticsTables, type StatisticsTable } from '../statistics/tables.ts'
@@ -11,7 +11,7 @@ import { openDataLicence, openDataPublisher } from './licence.ts'
  * late change to an earlier day moves a figure.
  */
 export async function openStatistics(ctx: ServiceContext) {
-  const cutoff = beijingMidnight(beijingDate())
+  const cutoff = beijingDate()
   const tables = await statisticsTables(ctx, { cutoff })
   // The figures and their definitions, not the moment they were computed, make the version.
   const version = JSON.stringify(tables.map((t) => ({ ...t, computedAt: null })))
@@ -31,16 +31,12 @@ export function* statisticsCsv(table: StatisticsTable): Generator<string> {
 }
 
 /** Every table in one JSON document, with the licence and the cutoff. */
-export function* statisticsJson(tables: StatisticsTable[], cutoff: Date): Generator<string> {
+export function* statisticsJson(tables: StatisticsTable[], cutoff: string): Generator<string> {
   yield JSON.stringify({
     title: '丽水市诚信计量统计数据',
     publisher: openDataPublisher,
     licence: openDataLicence,
-    cutoff: cutoff.toISOString(),
-    tables: tables.map((t) => ({
-      ...t,
-      computedAt: t.computedAt.toISOString(),
-      cutoff: t.cutoff.toISOString(),
-    })),
+    cutoff,
+    tables,
   })
 }

@@ -46,7 +46,11 @@ async function monthlyReport({
   const { from, to } = monthBounds(input.month)
   const end = to < now ? to : now
   const [tables, overdue, warnings] = await Promise.all([
-    statisticsTables(ctx, { cutoff: end, month: input.month, countyCode: countyCode ?? undefined }),
+    statisticsTables(ctx, {
+      cutoff: beijingDate(end),
+      month: input.month,
+      countyCode: countyCode ?? undefined,
+    }),
     overdueCasesAt(ctx.db, { at: end, countyCode }),
     warningsFiredBetween(ctx.db, { from, to, countyCode }),
   ])

@@ -10,6 +10,5 @@ export const notificationTransportLabels: Record<NotificationTransport, string> 
   webhook: '群机器人（Webhook）',
 }
 
-const notificationDeliveryStates = ['pending', 'delivered', 'dead'] as const
 /** 排队中 / 已送达 / 已停止重试 */
-export type NotificationDeliveryState = (typeof notificationDeliveryStates)[number]
+export type NotificationDeliveryState = 'pending' | 'delivered' | 'dead'

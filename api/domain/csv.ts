@@ -22,8 +22,7 @@ export const csvLine = (cells: readonly (string | number | null)[]) =>
   `${cells.map(csvCell).join(',')}\r\n`
 
 /** Lines already written as CSV, as one file: byte-order mark first, CRLF after every line. */
-export const csvFile = (lines: readonly string[]) =>
-  `${csvByteOrderMark}${lines.join('\r\n')}\r\n`
+export const csvFile = (lines: readonly string[]) => `${csvByteOrderMark}${lines.join('\r\n')}\r\n`
 
 /** Rows of cells as one CSV file. */
 export const csvOf = (rows: readonly (readonly string[])[]) =>

@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely'
+import type { Generated } from 'kysely'
 import type { DefaultTimestamp, Numeric, Timestamp } from './columns.ts'
 
 import type {
@@ -64,5 +64,3 @@ export interface WarningThresholdTable {
   updatedBy: string | null
   updatedAt: DefaultTimestamp
 }
-
-export type Warning = Selectable<WarningTable>

@@ -113,7 +113,11 @@ async function listedWarnings(): Promise<ListedWarning[]> {
   return body.items
 }
 
-async function waitFor<T>(what: string, limitMs: number, probe: () => Promise<T | undefined>) {
+async function waitFor<T>(
+  what: string,
+  limitMs: number,
+  probe: () => T | undefined | Promise<T | undefined>,
+) {
   const started = Date.now()
   for (;;) {
     const found = await probe()
@@ -147,12 +151,12 @@ describe('a burst of complaints about one stall', () => {
     expect(shown.cases.length).toBeGreaterThanOrEqual(3)
 
     // The county's e-mail and webhook, each once for the opening of the warning.
-    await waitFor('the county e-mail', 30_000, async () =>
+    await waitFor('the county e-mail', 30_000, () =>
       mail.received.some((m) => m.recipients.includes('liandu@handlers.example'))
         ? true
         : undefined,
     )
-    await waitFor('the county webhook', 30_000, async () =>
+    await waitFor('the county webhook', 30_000, () =>
       robotA.received.length > 0 ? true : undefined,
     )
     const email = mail.received.find((m) => m.recipients.includes('liandu@handlers.example'))!

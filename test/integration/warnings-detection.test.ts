@@ -65,7 +65,7 @@ async function insertReport(values: {
   merchantName: string
   address: string
   at: Date
-  category?: 'short_weight' | 'fuel_dispenser'
+  category?: 'short_weight' | 'fuel_dispenser' | 'taxi_meter'
 }) {
   const row = await t.deps.db
     .insertInto('complaints')
@@ -263,6 +263,59 @@ describe('early-warning detection', () => {
       windowCount: 2,
     })
     expect(warning.subjectLabel).toBe('庆元县·加油机计量')
+  })
+
+  it("applies a county's threshold instead of the city's, for that county only", async () => {
+    // City-wide: two complaints about a taxi meter in a county's category fire; 缙云县 asks for 20.
+    const rows = await t.deps.db
+      .insertInto('warningThresholds')
+      .values([
+        {
+          subjectKind: 'county_category',
+          countyCode: null,
+          windowHours: 24,
+          minCount: 2,
+          severity: 1,
+        },
+        {
+          subjectKind: 'county_category',
+          countyCode: '331122',
+          windowHours: 24,
+          minCount: 20,
+          severity: 1,
+        },
+      ])
+      .returning('id')
+      .execute()
+    const at = new Date('2026-06-08T02:00:00Z')
+    const filed = []
+    for (const [n, county] of ['331122', '331122', '331124', '331124'].entries()) {
+      filed.push(
+        await insertReport({
+          county,
+          merchantName: `出租车 ${n}`,
+          address: `某路 ${n} 号`,
+          at: new Date(at.getTime() + n * 60_000),
+          category: 'taxi_meter',
+        }),
+      )
+    }
+    await detectWarnings(t.deps, filed, new Date(at.getTime() + hour))
+    const fired = await t.deps.db
+      .selectFrom('warnings')
+      .select(['subjectKey', 'rule'])
+      .where('subjectKind', '=', 'county_category')
+      .where('subjectKey', 'in', ['331122:taxi_meter', '331124:taxi_meter'])
+      .execute()
+    expect(fired).toEqual([{ subjectKey: '331124:taxi_meter', rule: 'threshold' }])
+    await t.deps.db
+      .deleteFrom('warningThresholds')
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute()
   })
 
   it('warns of a 12345 ticket urged twice, found by the sweep', async () => {

@@ -50,13 +50,14 @@ interface Judged {
   verdict: (Verdict & { ticket?: { urgeCount: number; supervised: boolean } }) | null
 }
 
-/** Thresholds for a subject: its kind's, city-wide or its county's. */
+/**
+ * The threshold for a subject: its county's row for its kind when there is one, else the
+ * city-wide row (the thresholds page says a county's setting wins over the city's).
+ */
 function thresholdsOf(all: readonly WarningThreshold[], subject: SubjectRef) {
-  return all.filter(
-    (t) =>
-      t.subjectKind === subject.kind &&
-      (t.countyCode === null || t.countyCode === subject.countyCode),
-  )
+  const ofKind = all.filter((t) => t.subjectKind === subject.kind)
+  const county = ofKind.filter((t) => t.countyCode !== null && t.countyCode === subject.countyCode)
+  return county.length > 0 ? county : ofKind.filter((t) => t.countyCode === null)
 }
 
 async function judgeSubjects(

@@ -1,4 +1,5 @@
 import { insertHotlineCase } from '../support/hotline.ts'
+import { insertWarning } from '../support/warnings-console.ts'
 import { operatorSession } from '../support/operators.ts'
 import { insertDrawnVisit } from '../support/visits.ts'
 import { readdirSync } from 'node:fs'
@@ -25,6 +26,8 @@ let db: Db
 let baseUrl: string
 const cookies = {} as Record<Exclude<Visitor, 'signedOut'>, string>
 let caseA: string
+/** An open warning of county A. */
+let warningA: string
 let uscc: string
 /** The viewer's own account: the page an administrator manages it on. */
 let viewerId: string
@@ -89,6 +92,22 @@ const matrix: Record<string, { path: () => string; expect: Record<Visitor, Expec
   },
   'penalties/[id].astro': { path: () => `/admin/penalties/${credit.penaltyA}`, expect: inCountyA },
   // Signing out is a POST with the session's CSRF token (tested below); a GET is refused.
+  // Issue 24: notices to handlers, monthly reports, warnings.
+  'notifications.astro': {
+    path: () => '/admin/notifications',
+    expect: { signedOut: 'signIn', viewer: 403, handlerA: 200, handlerB: 200, admin: 200 },
+  },
+  'reports/index.astro': {
+    path: () => '/admin/reports',
+    expect: { signedOut: 'signIn', viewer: 403, handlerA: 200, handlerB: 200, admin: 200 },
+  },
+  'reports/[month].xlsx.ts': {
+    path: () => '/admin/reports/2026-11.xlsx',
+    expect: { signedOut: 'signIn', viewer: 403, handlerA: 200, handlerB: 200, admin: 200 },
+  },
+  'warnings/index.astro': { path: () => '/admin/warnings', expect: signedIn(200) },
+  'warnings/[id].astro': { path: () => `/admin/warnings/${warningA}`, expect: inCountyA },
+  'warnings/thresholds.astro': { path: () => '/admin/warnings/thresholds', expect: adminOnly },
   'sign-out.astro': {
     path: () => '/admin/sign-out',
     expect: { signedOut: 405, viewer: 405, handlerA: 405, handlerB: 405, admin: 405 },
@@ -149,6 +168,7 @@ beforeAll(async () => {
       .where('trackingNo', '=', trackingNo)
       .executeTakeFirstOrThrow()
   ).id
+  warningA = await insertWarning(db, { countyCode: countyA })
   uscc = (await db.selectFrom('enterprises').select('uscc').limit(1).executeTakeFirstOrThrow()).uscc
   const drawn = await insertDrawnVisit(db, { countyCode: countyA, inspectorIds: [] })
   credit.campaignA = drawn.campaignId

@@ -6,6 +6,7 @@ import {
 } from '../../db/queries/complaints.ts'
 import { enqueue } from '../../db/queries/outbox.ts'
 import type { Deps } from '../deps.ts'
+import { errorKind } from '../logger.ts'
 import {
   enterpriseChangedTopic,
   enterpriseIndexer,
@@ -48,7 +49,9 @@ export function outboxHandlers(
  * A changed complaint is indexed and then, unless WARNINGS_DETECTION is off, checked for early
  * warnings. Both ride the one message intake already writes: a second topic would add an outbox
  * row (insert, claim, delete) to every complaint filed, and intake pays for those in its commit.
- * Both halves are idempotent, so a batch retried after either failed is harmless.
+ * A failed index retries the batch. A failed check does not: retrying would hold back the next
+ * changes of the same complaints from the console's search for as long as detection kept failing,
+ * and what it missed is derived data the hourly sweep judges again (the last 48 h).
  */
 function complaintChangeHandler(
   deps: Pick<Deps, 'db' | 'search' | 'config' | 'logger'>,
@@ -58,7 +61,14 @@ function complaintChangeHandler(
   const logger = deps.logger.child({ component: 'warnings' })
   return async (rows) => {
     await index(rows)
-    await detectWarnings({ ...deps, logger }, rows.map(complaintIdOf), new Date())
+    try {
+      await detectWarnings({ ...deps, logger }, rows.map(complaintIdOf), new Date())
+    } catch (error) {
+      logger.warn(
+        { count: rows.length, err: errorKind(error) },
+        'warning check failed; the hourly sweep checks these complaints again',
+      )
+    }
   }
 }
 

@@ -362,6 +362,62 @@ describe('early-warning detection', () => {
   })
 })
 
+describe('when the warning check fails', () => {
+  it('still indexes and completes the batch, and the sweep catches up', async () => {
+    const at = new Date()
+    const place = {
+      county: '331127',
+      merchantName: '故障测试水果摊',
+      address: '景宁县鹤溪菜市场 5 号',
+    }
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++) {
+      ids.push(await insertReport({ ...place, at: new Date(at.getTime() - (3 - i) * 60_000) }))
+    }
+    const rows = ids.map((id, n) => ({
+      id: String(900_000 + n),
+      topic: complaintChangedTopic,
+      aggregateKey: `complaint:${id}`,
+      payload: { complaintId: id },
+      state: 'pending' as const,
+      attempts: 0,
+      maxAttempts: 12,
+      availableAt: at,
+      lastError: null,
+      createdAt: at,
+      processedAt: null,
+    }))
+    const handler = outboxHandlers(t.deps)[complaintChangedTopic]!
+    await t.deps.db.schema
+      .alterTable('complaint_subjects')
+      .renameTo('complaint_subjects_away')
+      .execute()
+    try {
+      await expect(handler(rows)).resolves.toBeUndefined()
+    } finally {
+      await t.deps.db.schema
+        .alterTable('complaint_subjects_away')
+        .renameTo('complaint_subjects')
+        .execute()
+    }
+    expect(
+      t.logLines.some((l) => l.includes('the hourly sweep checks these complaints again')),
+    ).toBe(true)
+    const indexed = await t.deps.search.meili
+      .index(t.deps.search.indexName('complaints'))
+      .getDocument(ids[0]!)
+      .catch(() => undefined)
+    expect(indexed).toBeDefined()
+    await sweepWarnings(t.deps, new Date())
+    const warning = await t.deps.db
+      .selectFrom('warnings')
+      .select('id')
+      .where('subjectLabel', 'like', '%故障测试水果摊%')
+      .executeTakeFirst()
+    expect(warning).toBeDefined()
+  })
+})
+
 describe('a replay on a simulated clock', () => {
   let replay: TestContext
   beforeAll(async () => {

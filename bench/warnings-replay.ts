@@ -7,6 +7,7 @@ import {
   sweepWarnings,
   type DetectionDeps,
 } from '../api/services/warnings/detection.ts'
+import { isCaseOfWarning } from '../db/queries/warnings.ts'
 import { generateDemoRecords, prng } from '../scripts/demo/generate.ts'
 import { median, percentile, round } from './lib.ts'
 
@@ -297,8 +298,8 @@ export async function replayScenario(
 
   const cases = await deps.db
     .selectFrom('warnings as w')
-    .innerJoin('warningCases as wc', 'wc.warningId', 'w.id')
-    .select(['w.id', 'w.firedAt', 'w.countyCode', 'w.rule', 'wc.complaintId'])
+    .innerJoin('complaintSubjects as cs', (join) => join.on(isCaseOfWarning))
+    .select(['w.id', 'w.firedAt', 'w.countyCode', 'w.rule', 'cs.complaintId'])
     .execute()
   const warnings = new Map<
     string,

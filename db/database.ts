@@ -42,7 +42,6 @@ import type {
 } from './schema/credit.ts'
 import type {
   ComplaintSubjectTable,
-  WarningCaseTable,
   WarningTable,
   WarningThresholdTable,
 } from './schema/warnings.ts'
@@ -96,7 +95,6 @@ export interface Database {
   creditGradeHistory: CreditGradeHistoryTable
   complaintSubjects: ComplaintSubjectTable
   warnings: WarningTable
-  warningCases: WarningCaseTable
   warningThresholds: WarningThresholdTable
   notificationEndpoints: NotificationEndpointTable
   notificationDeliveries: NotificationDeliveryTable

@@ -6,6 +6,7 @@ import type {
   WarningSubjectKind,
 } from '../../api/domain/warnings.ts'
 import type { Database } from '../database.ts'
+import { isCaseOfWarning } from './warnings.ts'
 
 /** A case still open at `at` and past its deadline then, as the monthly report lists it. */
 export interface OverdueCase {
@@ -70,7 +71,7 @@ export async function warningsFiredBetween(
   const result = await sql<MonthWarning & { cases: string }>`
     SELECT w.subject_label AS "subjectLabel", w.subject_kind AS "subjectKind",
       k.name AS "countyName", w.severity, w.fired_at AS "firedAt", w.state,
-      (SELECT count(*) FROM warning_cases wc WHERE wc.warning_id = w.id)::text AS cases
+      (SELECT count(*) FROM complaint_subjects cs WHERE ${isCaseOfWarning})::text AS cases
     FROM warnings w LEFT JOIN counties k ON k.code = w.county_code
     WHERE w.fired_at >= ${filter.from} AND w.fired_at < ${filter.to}
       ${filter.countyCode ? sql`AND w.county_code = ${filter.countyCode}` : sql``}

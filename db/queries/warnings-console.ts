@@ -6,6 +6,7 @@ import {
   type WarningSubjectKind,
 } from '../../api/domain/warnings.ts'
 import type { WarningTable } from '../schema/warnings.ts'
+import { isCaseOfWarning } from './warnings.ts'
 
 // The warnings console (issue 24): what the list, a warning's page, its actions and the
 // threshold settings read and write. Detection writes warnings elsewhere (warnings.ts).
@@ -110,18 +111,11 @@ export async function updateWarningAtVersion(
  */
 export async function casesOfWarning(db: Kysely<Database>, warningId: string) {
   return db
-    .selectFrom('warningCases as wc')
-    .innerJoin('complaints as c', 'c.id', 'wc.complaintId')
-    .select([
-      'c.id',
-      'c.trackingNo',
-      'c.receivedAt',
-      'c.category',
-      'c.status',
-      'c.kind',
-      'wc.joinedAt',
-    ])
-    .where('wc.warningId', '=', warningId)
+    .selectFrom('warnings as w')
+    .innerJoin('complaintSubjects as cs', (join) => join.on(isCaseOfWarning))
+    .innerJoin('complaints as c', 'c.id', 'cs.complaintId')
+    .select(['c.id', 'c.trackingNo', 'c.receivedAt', 'c.category', 'c.status', 'c.kind'])
+    .where('w.id', '=', warningId)
     .orderBy('c.receivedAt', 'desc')
     .orderBy('c.id', 'desc')
     .execute()
@@ -130,8 +124,8 @@ export async function casesOfWarning(db: Kysely<Database>, warningId: string) {
 /** The warnings a case is evidence of, the latest first. */
 export async function warningsOfCase(db: Kysely<Database>, complaintId: string) {
   return db
-    .selectFrom('warningCases as wc')
-    .innerJoin('warnings as w', 'w.id', 'wc.warningId')
+    .selectFrom('complaintSubjects as cs')
+    .innerJoin('warnings as w', (join) => join.on(isCaseOfWarning))
     .select([
       'w.id',
       'w.subjectKind',
@@ -141,7 +135,7 @@ export async function warningsOfCase(db: Kysely<Database>, complaintId: string) 
       'w.state',
       'w.firedAt',
     ])
-    .where('wc.complaintId', '=', complaintId)
+    .where('cs.complaintId', '=', complaintId)
     .orderBy('w.firedAt', 'desc')
     .execute()
 }

@@ -27,7 +27,7 @@ export async function subjectFactsOf(db: Db, ids: readonly string[]) {
       't.urgeCount',
       't.supervisedAt',
     ])
-    .where('c.id', 'in', ids)
+    .where('c.id', '=', sql<string>`any(${ids}::bigint[])`)
     .execute()
 }
 
@@ -62,15 +62,21 @@ export interface FiledSubject {
   receivedAt: Date
 }
 
-/** Files complaints under their subjects; filing one again changes nothing. */
+/**
+ * Files complaints under their subjects; filing one again changes nothing. One statement of five
+ * arrays, however many rows: a VALUES list of a batch's 5,000 rows was 25,000 parameters for
+ * PostgreSQL to parse and plan each time.
+ */
 export async function fileUnderSubjects(db: Db, rows: readonly FiledSubject[]) {
-  for (let i = 0; i < rows.length; i += 5000) {
-    await db
-      .insertInto('complaintSubjects')
-      .values(rows.slice(i, i + 5000))
-      .onConflict((oc) => oc.doNothing())
-      .execute()
-  }
+  if (rows.length === 0) return
+  await sql`
+    INSERT INTO complaint_subjects (complaint_id, subject_kind, subject_key, county_code,
+      received_at)
+    SELECT * FROM unnest(${rows.map((r) => r.complaintId)}::bigint[],
+      ${rows.map((r) => r.subjectKind)}::text[], ${rows.map((r) => r.subjectKey)}::text[],
+      ${rows.map((r) => r.countyCode)}::char(6)[], ${rows.map((r) => r.receivedAt)}::timestamptz[])
+    ON CONFLICT DO NOTHING
+  `.execute(db)
 }
 
 export type WarningThreshold = Selectable<WarningThresholdTable>
@@ -155,83 +161,77 @@ export interface NewWarning {
   windowCount: number
   expected: number
   firedAt: Date
+  /** Where its cases start (isCaseOfWarning); null for every case of the subject. */
+  casesFrom: Date | null
 }
 
 /**
- * Opens a warning, its last case still unknown (-infinity: joinWarnings sets it from the cases it
- * adds in the same transaction); undefined when the subject already has an open one (another worker's, just
+ * Opens a warning, its last case still unknown (-infinity: advanceWarnings sets it in the same
+ * transaction); undefined when the subject already has an open one (another worker's, just
  * committed: warnings_one_open_idx), so the caller joins that one instead.
  */
 export async function insertWarning(trx: Transaction<Database>, w: NewWarning) {
   const { rows } = await sql<{ id: string }>`
     INSERT INTO warnings (subject_kind, subject_key, subject_label, county_code, severity, rule,
-      window_hours, window_count, expected, fired_at, last_case_at, updated_at)
+      window_hours, window_count, expected, fired_at, cases_from, last_case_at, updated_at)
     VALUES (${w.subjectKind}, ${w.subjectKey}, ${w.subjectLabel}, ${w.countyCode}, ${w.severity},
       ${w.rule}, ${w.windowHours}, ${w.windowCount}, ${w.expected.toFixed(4)}, ${w.firedAt},
-      '-infinity', ${w.firedAt})
+      coalesce(${w.casesFrom}::timestamptz, '-infinity'), '-infinity', ${w.firedAt})
     ON CONFLICT (subject_kind, subject_key) WHERE state IN ('open', 'acknowledged') DO NOTHING
     RETURNING id
   `.execute(trx)
   return rows[0]?.id
 }
 
-export interface WarningJoin {
+/**
+ * Whether the complaint filed as `cs` (a complaint_subjects row) is a case of warning `w`: filed
+ * under its subject and received from the start of its window until it closed. The one
+ * definition of a warning's cases, for every query that lists or counts them.
+ */
+export const isCaseOfWarning = sql<boolean>`cs.subject_kind = w.subject_kind
+  AND cs.subject_key = w.subject_key AND cs.received_at >= w.cases_from
+  AND (w.closed_at IS NULL OR cs.received_at <= w.closed_at)`
+
+export interface WarningAdvance {
   id: string
-  subjectKind: WarningSubjectKind
-  subjectKey: string
-  /** Complaints of the subject received from here to `to` join. */
-  from: Date
+  /** The newest case detection has seen. */
+  lastCaseAt: Date
   windowCount: number
   /** 0 leaves the severity as it is. */
   severity: number
 }
 
 /**
- * Adds to each warning its subject's complaints received in [from, to] (those already in it stay
- * once) and moves its last case, window count and severity up, never down, in one statement for
- * all of them (a batch touches hundreds of subjects during a flood). Returns each warning's
- * severity before and after.
+ * Moves each warning's last case, window count and severity up, never down, in one statement
+ * for all of them (a batch touches hundreds of subjects during a flood), and returns the
+ * severity before and after of each warning it changed. New cases need no row of their own
+ * (isCaseOfWarning).
  */
-export async function joinWarnings(
+export async function advanceWarnings(
   trx: Transaction<Database>,
-  joins: readonly WarningJoin[],
-  options: { to: Date; joinedAt: Date },
+  advances: readonly WarningAdvance[],
 ) {
-  if (joins.length === 0) return []
-  const sorted = [...joins].sort((a, b) => Number(a.id) - Number(b.id))
+  if (advances.length === 0) return []
+  const sorted = [...advances].sort((a, b) => Number(a.id) - Number(b.id))
   const { rows } = await sql<{ id: string; before: number; after: number }>`
     WITH j AS (
       SELECT * FROM unnest(${sorted.map((x) => x.id)}::bigint[],
-        ${sorted.map((x) => x.subjectKind)}::text[], ${sorted.map((x) => x.subjectKey)}::text[],
-        ${sorted.map((x) => x.from)}::timestamptz[], ${sorted.map((x) => x.windowCount)}::int[],
-        ${sorted.map((x) => x.severity)}::int[])
-        AS j (id, kind, key, from_at, window_count, severity)
+        ${sorted.map((x) => x.lastCaseAt)}::timestamptz[],
+        ${sorted.map((x) => x.windowCount)}::int[], ${sorted.map((x) => x.severity)}::int[])
+        AS j (id, last_case_at, window_count, severity)
     ),
     old AS (
       SELECT w.id, w.severity FROM warnings w WHERE w.id IN (SELECT id FROM j)
       ORDER BY w.id FOR UPDATE
-    ),
-    added AS (
-      INSERT INTO warning_cases (warning_id, complaint_id, joined_at)
-      SELECT j.id, cs.complaint_id, ${options.joinedAt}
-      FROM j JOIN complaint_subjects cs
-        ON cs.subject_kind = j.kind AND cs.subject_key = j.key
-        AND cs.received_at >= j.from_at AND cs.received_at <= ${options.to}
-      ON CONFLICT DO NOTHING
-      RETURNING warning_id, complaint_id
-    ),
-    latest AS (
-      SELECT a.warning_id, max(c.received_at) AS at
-      FROM added a JOIN complaints c ON c.id = a.complaint_id
-      GROUP BY a.warning_id
     )
     UPDATE warnings w SET
-      last_case_at = greatest(w.last_case_at, coalesce(l.at, w.last_case_at)),
+      last_case_at = greatest(w.last_case_at, j.last_case_at),
       window_count = greatest(w.window_count, j.window_count),
       severity = greatest(w.severity, j.severity),
       updated_at = now()
-    FROM j JOIN old ON old.id = j.id LEFT JOIN latest l ON l.warning_id = j.id
-    WHERE w.id = j.id
+    FROM j JOIN old ON old.id = j.id
+    WHERE w.id = j.id AND (j.last_case_at > w.last_case_at OR j.window_count > w.window_count
+      OR j.severity > w.severity)
     RETURNING w.id, old.severity AS before, w.severity AS after
   `.execute(trx)
   return rows

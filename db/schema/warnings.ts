@@ -18,7 +18,7 @@ export interface ComplaintSubjectTable {
   receivedAt: Timestamp
 }
 
-/** A cluster of complaints about one subject (migration 2026-12-07T0900). */
+/** A cluster of complaints about one subject (migrations 2026-12-07T0900 and T1500). */
 export interface WarningTable {
   id: Generated<string>
   subjectKind: WarningSubjectKind
@@ -36,6 +36,12 @@ export interface WarningTable {
   expected: Numeric
   state: Generated<WarningState>
   firedAt: DefaultTimestamp
+  /**
+   * Its cases are the complaints filed under its subject received from here until it closed
+   * (migration 2026-12-07T1500): the start of the window it fired on; -infinity for a 12345
+   * ticket, whose every complaint is one.
+   */
+  casesFrom: Timestamp
   lastCaseAt: Timestamp
   acknowledgedAt: Timestamp | null
   acknowledgedBy: string | null
@@ -45,12 +51,6 @@ export interface WarningTable {
   closingNote: string | null
   version: Generated<number>
   updatedAt: DefaultTimestamp
-}
-
-export interface WarningCaseTable {
-  warningId: string
-  complaintId: string
-  joinedAt: DefaultTimestamp
 }
 
 /** A fixed threshold the bureau set for a kind of subject, city-wide or for one county. */

@@ -110,15 +110,18 @@ beforeAll(async () => {
   await sql`UPDATE complaints SET status = 'closed', resolved_at = '2026-10-25T10:00:00+08:00',
     closed_at = '2026-10-25T10:00:00+08:00' WHERE tracking_no = ${a2}`.execute(t.deps.db)
   // A warning in each county in October, and one in 莲都 in November (not October's).
+  // Its cases: every complaint of the county, filed under its subject.
   const warning = (county: string, label: string, firedAt: string) => sql`
     WITH w AS (
       INSERT INTO warnings (subject_kind, subject_key, subject_label, county_code, severity, rule,
-        window_hours, window_count, expected, fired_at, last_case_at)
+        window_hours, window_count, expected, fired_at, cases_from, last_case_at)
       VALUES ('address', ${label}, ${label}, ${county}, 2, 'baseline', 48, 3, 0.5, ${firedAt},
-        ${firedAt})
+        '-infinity', ${firedAt})
       RETURNING id)
-    INSERT INTO warning_cases (warning_id, complaint_id)
-    SELECT w.id, c.id FROM w, complaints c WHERE c.county_code = ${county}`
+    INSERT INTO complaint_subjects (complaint_id, subject_kind, subject_key, county_code,
+      received_at)
+    SELECT c.id, 'address', ${label}, c.county_code, c.received_at FROM w, complaints c
+    WHERE c.county_code = ${county}`
   await warning(countyA, '莲都区城东菜场', '2026-10-13T09:00:00+08:00').execute(t.deps.db)
   await warning(countyB, '青田县鹤城菜场', '2026-10-14T09:00:00+08:00').execute(t.deps.db)
   await sql`UPDATE warnings SET state = 'handled', action = 'inspection', closed_at = now()

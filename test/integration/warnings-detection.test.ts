@@ -7,6 +7,7 @@ import { complaintChangedTopic } from '../../api/search/complaint-indexer.ts'
 import { outboxHandlers, runBackgroundWork } from '../../api/worker/index.ts'
 import { createOutboxWorker } from '../../api/worker/outbox-worker.ts'
 import { generateScenario, replayScenario } from '../../bench/warnings-replay.ts'
+import { casesOfWarning } from '../../db/queries/warnings-console.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { insertHotlineCase } from '../support/hotline.ts'
 
@@ -119,12 +120,7 @@ describe('early-warning detection', () => {
       windowCount: 3,
       windowHours: 48,
     })
-    const cases = await t.deps.db
-      .selectFrom('warningCases')
-      .select('complaintId')
-      .where('warningId', '=', warning.id)
-      .execute()
-    expect(cases).toHaveLength(3)
+    expect(await casesOfWarning(t.deps.db, warning.id)).toHaveLength(3)
 
     const notices = await noticesOf(warning.id)
     expect(notices).toHaveLength(1)
@@ -192,12 +188,7 @@ describe('early-warning detection', () => {
       .executeTakeFirstOrThrow()
     expect(grown).toMatchObject({ severity: 2, windowCount: 6, state: 'open' })
     expect(grown.lastCaseAt).toEqual(new Date(at.getTime() + 6 * hour))
-    const cases = await t.deps.db
-      .selectFrom('warningCases')
-      .select('complaintId')
-      .where('warningId', '=', business.id)
-      .execute()
-    expect(cases).toHaveLength(6)
+    expect(await casesOfWarning(t.deps.db, business.id)).toHaveLength(6)
     const notices = await noticesOf(business.id)
     expect(notices.map((n) => n.type)).toEqual(['warning.opened', 'warning.escalated'])
   })

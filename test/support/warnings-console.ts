@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type {
   WarningSeverity,
   WarningState,
@@ -26,11 +26,13 @@ export async function insertWarning(db: Kysely<Database>, w: WarningFixture): Pr
   const state = w.state ?? 'open'
   const firedAt = w.firedAt ?? new Date()
   const closed = state === 'handled' || state === 'dismissed'
+  const subjectKind = w.subjectKind ?? 'business'
+  const subjectKey = `test:${randomUUID()}`
   const { id } = await db
     .insertInto('warnings')
     .values({
-      subjectKind: w.subjectKind ?? 'business',
-      subjectKey: `test:${randomUUID()}`,
+      subjectKind,
+      subjectKey,
       subjectLabel: w.subjectLabel ?? '城东菜场 12 号摊位',
       countyCode: w.countyCode,
       severity: w.severity ?? 2,
@@ -40,6 +42,7 @@ export async function insertWarning(db: Kysely<Database>, w: WarningFixture): Pr
       expected: '0.5',
       state,
       firedAt,
+      casesFrom: '-infinity',
       lastCaseAt: firedAt,
       closedAt: closed ? new Date() : null,
       action: state === 'handled' ? 'inspection' : null,
@@ -47,8 +50,13 @@ export async function insertWarning(db: Kysely<Database>, w: WarningFixture): Pr
     })
     .returning('id')
     .executeTakeFirstOrThrow()
-  for (const complaintId of w.complaintIds ?? []) {
-    await db.insertInto('warningCases').values({ warningId: id, complaintId }).execute()
+  // Its cases: the complaints filed under its subject (closing it now keeps every one of them).
+  if (w.complaintIds?.length) {
+    await sql`
+      INSERT INTO complaint_subjects (complaint_id, subject_kind, subject_key, county_code,
+        received_at)
+      SELECT id, ${subjectKind}, ${subjectKey}, county_code, received_at FROM complaints
+      WHERE id = ANY(${w.complaintIds}::bigint[])`.execute(db)
   }
   return id
 }

@@ -5,13 +5,13 @@ import {
   chasedTicketComplaintIds,
   complaintIdsReceivedBetween,
   fileUnderSubjects,
+  advanceWarnings,
   insertWarning,
-  joinWarnings,
   openWarningsOf,
   subjectCounts,
   subjectFactsOf,
   type FiledSubject,
-  type WarningJoin,
+  type WarningAdvance,
   type WarningThreshold,
 } from '../../../db/queries/warnings.ts'
 import type { Config } from '../../config.ts'
@@ -92,6 +92,59 @@ async function judgeSubjects(
   })
 }
 
+/** A subject some complaints were filed under, waiting to be judged. */
+interface Touched {
+  subject: SubjectRef
+  /** The newest of those complaints. */
+  newest: Date
+  /** A 12345 ticket's chasing, as last read. */
+  ticket?: { urgeCount: number; supervised: boolean }
+}
+
+/** The subjects filed complaints touched, by subject id. */
+export type TouchedSubjects = Map<string, Touched>
+
+/** Adds `more` to `into`: what a paced detection gathers between two judgements. */
+export function mergeTouched(into: TouchedSubjects, more: TouchedSubjects): TouchedSubjects {
+  for (const [id, t] of more) {
+    const had = into.get(id)
+    into.set(id, had && had.newest > t.newest ? { ...t, newest: had.newest } : t)
+  }
+  return into
+}
+
+/**
+ * Files these complaints under the subjects they name (filing one again changes nothing) and
+ * returns the subjects touched, for judgeSubjectsAt.
+ */
+export async function fileComplaints(
+  deps: Pick<DetectionDeps, 'db'>,
+  complaintIds: readonly string[],
+): Promise<TouchedSubjects> {
+  const touched: TouchedSubjects = new Map()
+  const facts = await subjectFactsOf(deps.db, [...new Set(complaintIds)])
+  const filed: FiledSubject[] = []
+  for (const f of facts) {
+    const ticket = f.ticketNo
+      ? { urgeCount: f.urgeCount ?? 0, supervised: f.supervisedAt !== null }
+      : undefined
+    for (const s of subjectsOfComplaint(f)) {
+      filed.push({
+        complaintId: f.id,
+        subjectKind: s.kind,
+        subjectKey: s.key,
+        countyCode: f.countyCode,
+        receivedAt: f.receivedAt,
+      })
+      const t: Touched = { subject: s, newest: f.receivedAt }
+      if (s.kind === 'hotline_ticket' && ticket) t.ticket = ticket
+      mergeTouched(touched, new Map([[subjectId(s), t]]))
+    }
+  }
+  await fileUnderSubjects(deps.db, filed)
+  return touched
+}
+
 /**
  * Files these complaints under their subjects, judges every subject they touch at `now`, and
  * opens, joins or escalates warnings; a new or more severe warning enqueues its notice in the
@@ -102,38 +155,28 @@ export async function detectWarnings(
   complaintIds: readonly string[],
   now: Date,
 ): Promise<DetectionOutcome> {
+  return judgeSubjectsAt(deps, await fileComplaints(deps, complaintIds), now)
+}
+
+/**
+ * Judges the subjects filed complaints touched, at `now`, and opens, joins or escalates their
+ * warnings; a new or more severe warning enqueues its notice in the same transaction.
+ */
+export async function judgeSubjectsAt(
+  deps: DetectionDeps,
+  touched: TouchedSubjects,
+  now: Date,
+): Promise<DetectionOutcome> {
   const outcome: DetectionOutcome = { opened: [], escalated: [] }
-  const facts = await subjectFactsOf(deps.db, [...new Set(complaintIds)])
-  if (facts.length === 0) return outcome
-
-  const filed: FiledSubject[] = []
-  const touched = new Map<string, SubjectRef>()
-  const tickets = new Map<string, { urgeCount: number; supervised: boolean }>()
-  for (const f of facts) {
-    for (const s of subjectsOfComplaint(f)) {
-      filed.push({
-        complaintId: f.id,
-        subjectKind: s.kind,
-        subjectKey: s.key,
-        countyCode: f.countyCode,
-        receivedAt: f.receivedAt,
-      })
-      if (!touched.has(subjectId(s))) touched.set(subjectId(s), s)
-    }
-    if (f.ticketNo) {
-      tickets.set(f.ticketNo, { urgeCount: f.urgeCount ?? 0, supervised: f.supervisedAt !== null })
-    }
-  }
-  await fileUnderSubjects(deps.db, filed)
-
-  const counted = [...touched.values()].filter((s) => s.kind !== 'hotline_ticket')
+  if (touched.size === 0) return outcome
+  const subjects = [...touched.values()].map((t) => t.subject)
+  const counted = subjects.filter((s) => s.kind !== 'hotline_ticket')
   const judged = await judgeSubjects(deps.db, counted, now)
-  for (const s of touched.values()) {
-    if (s.kind !== 'hotline_ticket') continue
-    const ticket = tickets.get(s.key)!
+  for (const { subject, ticket } of touched.values()) {
+    if (subject.kind !== 'hotline_ticket' || !ticket) continue
     const verdict = judgeTicket(ticket)
     judged.push({
-      subject: s,
+      subject,
       windowCount: Math.max(1, ticket.urgeCount),
       verdict: verdict && {
         ...verdict,
@@ -147,7 +190,7 @@ export async function detectWarnings(
   }
 
   const open = new Map(
-    (await openWarningsOf(deps.db, [...touched.values()])).map((w) => [
+    (await openWarningsOf(deps.db, subjects)).map((w) => [
       subjectId({ kind: w.subjectKind, key: w.subjectKey }),
       w,
     ]),
@@ -156,15 +199,15 @@ export async function detectWarnings(
   if (acting.length === 0) return outcome
 
   await deps.db.transaction().execute(async (trx) => {
-    // Open the warnings the verdicts call for, then join every acting subject's new cases to its
-    // warning in one statement, then tell handlers of what opened or grew more severe.
-    const joins: (WarningJoin & { judged: Judged; opened: boolean })[] = []
+    // Open the warnings the verdicts call for, then move every acting subject's warning on to its
+    // newest case in one statement, then tell handlers of what opened or grew more severe.
+    const joins: (WarningAdvance & { judged: Judged; opened: boolean })[] = []
     for (const judgedSubject of acting) {
       const { subject, windowCount, verdict } = judgedSubject
-      let existing: { id: string; lastCaseAt: Date } | undefined = open.get(subjectId(subject))
+      let existing = open.get(subjectId(subject))?.id
       let opened = false
       if (!existing && verdict) {
-        const id = await insertWarning(trx, {
+        existing = await insertWarning(trx, {
           subjectKind: subject.kind,
           subjectKey: subject.key,
           subjectLabel: subject.label,
@@ -175,35 +218,26 @@ export async function detectWarnings(
           windowCount: verdict.windowCount,
           expected: verdict.expected,
           firedAt: now,
+          casesFrom:
+            subject.kind === 'hotline_ticket'
+              ? null
+              : new Date(now.getTime() - verdict.windowHours * hour),
         })
-        if (id !== undefined) {
-          opened = true
-          existing = { id, lastCaseAt: now }
-        } else {
-          // Another worker opened one a moment ago: join it.
-          existing = (await openWarningsOf(trx, [subject]))[0]
-        }
+        // Undefined: another worker opened one a moment ago; join it.
+        opened = existing !== undefined
+        existing ??= (await openWarningsOf(trx, [subject]))[0]?.id
       }
       if (!existing) continue
-      const from = !opened
-        ? existing.lastCaseAt
-        : subject.kind === 'hotline_ticket'
-          ? new Date(0)
-          : new Date(now.getTime() - (verdict?.windowHours ?? ruleSettings.windowHours) * hour)
       joins.push({
-        id: existing.id,
-        subjectKind: subject.kind,
-        subjectKey: subject.key,
-        from,
+        id: existing,
+        lastCaseAt: touched.get(subjectId(subject))!.newest,
         windowCount: verdict?.windowCount ?? windowCount,
         severity: verdict?.severity ?? 0,
         judged: judgedSubject,
         opened,
       })
     }
-    const joined = new Map(
-      (await joinWarnings(trx, joins, { to: now, joinedAt: now })).map((r) => [r.id, r]),
-    )
+    const joined = new Map((await advanceWarnings(trx, joins)).map((r) => [r.id, r]))
     for (const join of joins) {
       const { subject, verdict } = join.judged
       const result = joined.get(join.id)

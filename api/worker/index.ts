@@ -17,7 +17,8 @@ import {
   complaintIdOf,
   complaintIndexer,
 } from '../search/complaint-indexer.ts'
-import { detectWarnings, sweepWarnings } from '../services/warnings/detection.ts'
+import { sweepWarnings } from '../services/warnings/detection.ts'
+import { createPacedDetection, type PacedDetection } from '../services/warnings/paced.ts'
 import { createOutboxWorker, type OutboxHandler } from './outbox-worker.ts'
 import { createHotlineInboxWorker } from './hotline-inbox-worker.ts'
 import { startCallbackDelivery } from '../services/hotline/delivery.ts'
@@ -34,40 +35,52 @@ import { handlerNoticeTopic } from '../services/notifications/notice.ts'
 import { noticeFanOut } from '../services/notifications/fan-out.ts'
 import { startNotificationDelivery } from '../services/notifications/delivery.ts'
 
+/**
+ * The outbox's handlers. `detection` is the paced early-warning check the complaint handler feeds
+ * (one per worker, stopped with it); by default one of its own, unless WARNINGS_DETECTION is off.
+ */
 export function outboxHandlers(
   deps: Pick<Deps, 'db' | 'search' | 'config' | 'logger'>,
+  detection = pacedDetectionOf(deps),
 ): Record<string, OutboxHandler> {
   return {
     [enterpriseChangedTopic]: enterpriseIndexer(deps.db, deps.search),
-    [complaintChangedTopic]: complaintChangeHandler(deps),
+    [complaintChangedTopic]: complaintChangeHandler(deps, detection),
     [creditRecomputeTopic]: creditRecomputer(deps.db),
     [handlerNoticeTopic]: noticeFanOut(deps.db, deps.logger.child({ component: 'notifications' })),
   }
 }
 
+function pacedDetectionOf(deps: Pick<Deps, 'db' | 'config' | 'logger'>) {
+  if (deps.config.WARNINGS_DETECTION === 'off') return null
+  return createPacedDetection({ ...deps, logger: deps.logger.child({ component: 'warnings' }) })
+}
+
 /**
- * A changed complaint is indexed and then, unless WARNINGS_DETECTION is off, checked for early
- * warnings. Both ride the one message intake already writes: a second topic would add an outbox
- * row (insert, claim, delete) to every complaint filed, and intake pays for those in its commit.
- * A failed index retries the batch. A failed check does not: retrying would hold back the next
- * changes of the same complaints from the console's search for as long as detection kept failing,
- * and what it missed is derived data the hourly sweep judges again (the last 48 h).
+ * A changed complaint is indexed and then, unless detection is off, filed for early warning
+ * (paced.ts judges it). Both ride the one message intake already writes: a second topic would add
+ * an outbox row (insert, claim, delete) to every complaint filed, and intake pays for those in
+ * its commit. A failed index retries the batch. A failed check does not: retrying would hold back
+ * the next changes of the same complaints from the console's search for as long as detection kept
+ * failing, and what it missed is derived data the hourly sweep judges again (the last 48 h).
  */
 function complaintChangeHandler(
-  deps: Pick<Deps, 'db' | 'search' | 'config' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'search' | 'logger'>,
+  detection: PacedDetection | null,
 ): OutboxHandler {
   const index = complaintIndexer(deps.db, deps.search)
-  if (deps.config.WARNINGS_DETECTION === 'off') return index
-  const logger = deps.logger.child({ component: 'warnings' })
+  if (!detection) return index
   return async (rows) => {
     await index(rows)
     try {
-      await detectWarnings({ ...deps, logger }, rows.map(complaintIdOf), new Date())
+      await detection.file(rows.map(complaintIdOf))
     } catch (error) {
-      logger.warn(
-        { count: rows.length, err: errorKind(error) },
-        'warning check failed; the hourly sweep checks these complaints again',
-      )
+      deps.logger
+        .child({ component: 'warnings' })
+        .warn(
+          { count: rows.length, err: errorKind(error) },
+          'warning check failed; the hourly sweep checks these complaints again',
+        )
     }
   }
 }
@@ -127,9 +140,10 @@ export async function pruneAbuseRecords(deps: Pick<Deps, 'db'>, now = Date.now()
  */
 export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | undefined }) {
   const { deps } = options
+  const detection = pacedDetectionOf(deps)
   const worker = createOutboxWorker({
     db: deps.db,
-    handlers: outboxHandlers(deps),
+    handlers: outboxHandlers(deps, detection),
     logger: deps.logger.child({ component: 'outbox' }),
     databaseUrl: options.databaseUrl,
   })
@@ -160,6 +174,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
     stop: async () => {
       clearInterval(timer)
       await Promise.all([worker.stop(), hotlineInbox.stop(), callbacks.stop(), notices.stop()])
+      await detection?.stop()
     },
   }
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/http/app.ts'
 import { handlerNoticeTopic, type HandlerNotice } from '../../api/services/notifications/notice.ts'
 import { detectWarnings, sweepWarnings } from '../../api/services/warnings/detection.ts'
+import { createPacedDetection } from '../../api/services/warnings/paced.ts'
 import { complaintChangedTopic } from '../../api/search/complaint-indexer.ts'
 import { outboxHandlers, runBackgroundWork } from '../../api/worker/index.ts'
 import { createOutboxWorker } from '../../api/worker/outbox-worker.ts'
@@ -406,6 +407,58 @@ describe('when the warning check fails', () => {
       .where('subjectLabel', 'like', '%故障测试水果摊%')
       .executeTakeFirst()
     expect(warning).toBeDefined()
+  })
+})
+
+describe('paced detection, as the worker runs it', () => {
+  const warningOf = (merchantName: string) =>
+    t.deps.db
+      .selectFrom('warnings')
+      .select(['id', 'windowCount'])
+      .where('subjectKind', '=', 'business')
+      .where('subjectLabel', '=', merchantName)
+      .execute()
+
+  it('files at once, judges at most once per gap, and judges what waits when stopped', async () => {
+    const gapMs = 1_500
+    const detection = createPacedDetection(t.deps, { minGapMs: gapMs })
+    const stall = '云和菜场 3 号摊'
+    const at = new Date()
+    const file = async () =>
+      detection.file([
+        await insertReport({ county: '331125', merchantName: stall, address: '云和菜场', at }),
+      ])
+
+    // The first complaint after a quiet spell is judged at once; the next two are filed at once
+    // but wait for the gap: no warning yet, although three complaints now fire the rule.
+    const started = performance.now()
+    await file()
+    await file()
+    await file()
+    const filed = await t.deps.db
+      .selectFrom('complaintSubjects')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('subjectKind', '=', 'business')
+      .where('subjectKey', 'like', '%云和菜场3号摊%')
+      .executeTakeFirstOrThrow()
+    expect(Number(filed.n)).toBe(3)
+    expect(await warningOf(stall)).toHaveLength(0)
+
+    // Judged together once the gap has passed, not before.
+    while ((await warningOf(stall)).length === 0 && performance.now() - started < 10_000) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(gapMs - 50)
+    const [warning] = await warningOf(stall)
+    expect(warning).toMatchObject({ windowCount: 3 })
+    expect(await noticesOf(warning!.id)).toHaveLength(1)
+
+    // A fourth within the next gap waits; stopping judges it instead of leaving it to the sweep.
+    await file()
+    expect((await warningOf(stall))[0]!.windowCount).toBe(3)
+    await detection.stop()
+    expect((await warningOf(stall))[0]!.windowCount).toBe(4)
+    expect(await casesOfWarning(t.deps.db, warning!.id)).toHaveLength(4)
   })
 })
 

@@ -13,7 +13,8 @@ const heavy = [
 
 // Four groups, one command (`npm test`), run one group after another: unit tests need nothing;
 // integration tests run against a real PostgreSQL and a real Meilisearch started for the run;
-// browser tests drive Debian's Chromium against the built site served by the real server.
+// browser tests drive Debian's Chromium against the built site served by the real server, two
+// files at a time.
 // Vitest runs one file fewer at a time than the machine has cores: one file at a time on two.
 // Integration files mostly wait on PostgreSQL and Meilisearch, and each has a database and index
 // names of its own, so three run at once (the group took 306 s one at a time).
@@ -48,9 +49,11 @@ export default defineConfig({
           globalSetup: ['test/support/global-site.ts'],
           testTimeout: 60_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
-          // One after another in one worker that keeps its modules: a fresh worker per file
-          // loaded Playwright and axe again, 2-4 s between files.
+          // Two files at a time, each worker keeping its modules (a fresh worker per file loaded
+          // Playwright and axe again, 2-4 s between files). One at a time the group took 339 s,
+          // two at a time 260 s: a browser file waits on pages, the server and PostgreSQL as much
+          // as it computes.
+          maxWorkers: 2,
           isolate: false,
           sequence: { groupOrder: 2 },
         },

@@ -23,10 +23,12 @@ import { enqueueNotice } from '../notifications/notice.ts'
 import { warningNotice } from './detection-notice.ts'
 
 /**
- * Early-warning detection (issue 24), run from the outbox for every changed complaint and by
- * the hourly sweep, never on a request's path. `now` is a parameter so a benchmark can replay a
- * year on a simulated clock. Idempotent: filing a complaint again, judging a subject again or
- * joining cases again changes nothing that is already so.
+ * Early-warning detection (issue 24): complaints are filed under their subjects, then the
+ * subjects are judged. The outbox worker files every changed complaint and judges at a pace
+ * (paced.ts); the hourly sweep does both for the last window; never on a request's path. `now` is
+ * a parameter so a benchmark can replay a year on a simulated clock. Idempotent: filing a
+ * complaint again, judging a subject again or moving a warning on again changes nothing that is
+ * already so.
  */
 export interface DetectionDeps {
   db: Kysely<Database>

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/database.ts'
 import {
+  advanceWarnings,
   allThresholds,
   chasedTicketComplaintIds,
   complaintIdsReceivedBetween,
   fileUnderSubjects,
-  advanceWarnings,
   insertWarning,
   openWarningsOf,
   subjectCounts,

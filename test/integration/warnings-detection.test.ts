@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../api/http/app.ts'
 import { handlerNoticeTopic, type HandlerNotice } from '../../api/services/notifications/notice.ts'
@@ -459,6 +460,32 @@ describe('paced detection, as the worker runs it', () => {
     await detection.stop()
     expect((await warningOf(stall))[0]!.windowCount).toBe(4)
     expect(await casesOfWarning(t.deps.db, warning!.id)).toHaveLength(4)
+  })
+
+  it('tries a failed judgement again at the next pass, not an hour later', async () => {
+    const detection = createPacedDetection(t.deps, { minGapMs: 300 })
+    const stall = '庆元菜场 7 号摊'
+    const at = new Date()
+    // Judging reads the thresholds first: without their table every judgement fails.
+    await sql`ALTER TABLE warning_thresholds RENAME TO warning_thresholds_away`.execute(t.deps.db)
+    try {
+      for (let i = 0; i < 3; i++) {
+        await detection.file([
+          await insertReport({ county: '331126', merchantName: stall, address: '庆元菜场', at }),
+        ])
+      }
+      await new Promise((r) => setTimeout(r, 500))
+      expect(await warningOf(stall)).toHaveLength(0)
+      expect(t.logLines.some((l) => l.includes('it is tried again at the next pass'))).toBe(true)
+    } finally {
+      await sql`ALTER TABLE warning_thresholds_away RENAME TO warning_thresholds`.execute(t.deps.db)
+    }
+    const started = performance.now()
+    while ((await warningOf(stall)).length === 0 && performance.now() - started < 5_000) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(await warningOf(stall)).toMatchObject([{ windowCount: 3 }])
+    await detection.stop()
   })
 })
 

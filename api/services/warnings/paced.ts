@@ -16,8 +16,9 @@ import {
  * less than half, so what intake's commits wait for is less (bench/intake-warnings.ts). A warning
  * still reaches the console seconds after its complaint (acceptance: within 10 s).
  *
- * What is filed and not yet judged when the process dies is judged by the hourly sweep, which
- * judges every complaint of the last window again.
+ * A judgement that fails is tried again at the next pass. What is filed and not yet judged when
+ * the process dies is judged by the hourly sweep, which judges every complaint of the last window
+ * again.
  */
 export interface PacedDetection {
   /** Files these complaints now; judges now, or at most minGapMs after the last judgement. */
@@ -44,9 +45,12 @@ export function createPacedDetection(
     try {
       await judgeSubjectsAt(deps, touched, new Date())
     } catch (error) {
+      // Judged again at the next pass, with whatever arrives meanwhile (the sweep stays the
+      // backstop should the process die first).
+      waiting = mergeTouched(touched, waiting)
       deps.logger.warn(
         { subjects: touched.size, err: errorKind(error) },
-        'warning check failed; the hourly sweep checks these complaints again',
+        'warning check failed; it is tried again at the next pass',
       )
     }
   }

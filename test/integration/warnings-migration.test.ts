@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
-import { Migrator } from 'kysely/migration'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDb } from '../../db/client.ts'
-import { migrations } from '../../db/migrations/index.ts'
+import { migrateTo as migrateSchemaTo } from '../../db/migrate.ts'
 import { casesOfWarning } from '../../db/queries/warnings-console.ts'
 import { databaseUrl } from '../../scripts/stack/postgres.ts'
+import { adminQuery } from '../support/integration.ts'
 
 // Migration 2026-12-07T1500 on a database that ran issue 24's first migrations and holds
 // warnings with stored cases: the cases survive as derived ones, and `down` stores them again.
@@ -15,26 +14,7 @@ const dbName = `warnings_migration_${randomBytes(4).toString('hex')}`
 const hour = 3600_000
 let db: ReturnType<typeof createDb>
 
-async function admin(statement: string) {
-  const client = new pg.Client({ connectionString: inject('pgServerUrl') })
-  await client.connect()
-  try {
-    await client.query(statement)
-  } finally {
-    await client.end()
-  }
-}
-
-const migrator = () =>
-  new Migrator({
-    db: db.withoutPlugins() as never,
-    provider: { getMigrations: () => Promise.resolve(migrations) },
-  })
-
-async function migrateTo(name: string) {
-  const { error } = await migrator().migrateTo(name)
-  if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error })
-}
+const migrateTo = (name: string) => migrateSchemaTo(db.withoutPlugins() as never, name)
 
 const foreignKeysOfSubjects = async () =>
   (
@@ -45,13 +25,13 @@ const foreignKeysOfSubjects = async () =>
   ).rows.map((r) => r.conname)
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE ${dbName}`)
+  await adminQuery(`CREATE DATABASE ${dbName}`)
   db = createDb({ connectionString: databaseUrl(inject('pgServerUrl'), dbName), max: 2 })
   await migrateTo('2026-12-07T0910-notifications')
 })
 afterAll(async () => {
   await db.destroy()
-  await admin(`DROP DATABASE ${dbName}`)
+  await adminQuery(`DROP DATABASE ${dbName}`)
 })
 
 describe('migration 2026-12-07T1500: a warning’s cases derived', () => {

@@ -23,7 +23,8 @@ export interface TestContext {
   cleanup: () => Promise<void>
 }
 
-async function adminQuery(sql: string) {
+/** Runs one statement on the test server as its superuser (creating or dropping a database). */
+export async function adminQuery(sql: string) {
   const client = new pg.Client({ connectionString: inject('pgServerUrl') })
   await client.connect()
   try {

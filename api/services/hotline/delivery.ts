@@ -9,7 +9,7 @@ import type { Deps } from '../../deps.ts'
 import { hotlineCallbackSchema } from './events.ts'
 import { signWebhook } from '../../hotline/signature.ts'
 import { afterFailure, hotlineCallbackPolicy } from '../shared/queue-policy.ts'
-import { createRest, listenFor, type Listener } from '../shared/listen.ts'
+import { startDeliveryLoop, type DeliveryLoop } from '../shared/listen.ts'
 
 const requestTimeoutMs = 15_000
 /** Tickets served at once; each ticket's own callbacks still go one after another. */
@@ -105,10 +105,6 @@ export async function deliverDueCallbacks(
   }
 }
 
-export interface CallbackDelivery {
-  stop: () => Promise<void>
-}
-
 /**
  * The delivery loop of a worker process: delivers what is due, then sleeps until the earliest
  * `next_attempt_at` (at most `pollIntervalMs`), woken early by the table's NOTIFY when an action
@@ -118,52 +114,19 @@ export interface CallbackDelivery {
 export function startCallbackDelivery(
   deps: DeliveryDeps,
   options: { databaseUrl?: string | undefined; pollIntervalMs?: number } = {},
-): CallbackDelivery {
+): DeliveryLoop {
   const logger = deps.logger.child({ component: 'hotline-callbacks' })
   if (deps.hotline.callbackUrl === undefined) {
     logger.info('HOTLINE_CALLBACK_URL is not set: hotline callbacks stay queued')
     return { stop: () => Promise.resolve() }
   }
-  const pollIntervalMs = options.pollIntervalMs ?? 30_000
-  let running = true
-  const rest = createRest()
-  let listener: Listener | undefined
-
-  async function listen() {
-    listener = await listenFor({
-      databaseUrl: options.databaseUrl,
-      channel: hotlineCallbacksChannel,
-      onNotify: rest.notify,
-      logger,
-    })
-  }
-
-  const isRunning = () => running
-
-  async function run() {
-    await listen()
-    while (isRunning()) {
-      let waitMs = pollIntervalMs
-      rest.passStarted()
-      try {
-        await deliverDueCallbacks(deps)
-        const next = await nextCallbackDue(deps.db)
-        if (next) waitMs = Math.min(waitMs, next.getTime() - Date.now())
-      } catch (error) {
-        logger.warn({ err: String(error) }, 'hotline callback delivery failed')
-        waitMs = Math.min(waitMs, 5_000)
-      }
-      if (isRunning()) await rest.wait(waitMs)
-    }
-  }
-
-  const loop = run()
-  return {
-    stop: async () => {
-      running = false
-      rest.stop()
-      await loop
-      await listener?.close()
-    },
-  }
+  return startDeliveryLoop({
+    channel: hotlineCallbacksChannel,
+    databaseUrl: options.databaseUrl,
+    pollIntervalMs: options.pollIntervalMs ?? 30_000,
+    logger,
+    failure: 'hotline callback delivery failed',
+    pass: () => deliverDueCallbacks(deps),
+    nextDue: () => nextCallbackDue(deps.db),
+  })
 }

@@ -10,7 +10,7 @@ import type { Deps } from '../../deps.ts'
 import type { NotificationTransport } from '../../domain/notifications.ts'
 import type { Logger } from '../../logger.ts'
 import { afterFailure, notificationPolicy } from '../shared/queue-policy.ts'
-import { createRest, listenFor, type Listener } from '../shared/listen.ts'
+import { startDeliveryLoop, type DeliveryLoop } from '../shared/listen.ts'
 import { storedNoticeSchema } from './message.ts'
 import {
   configuredTransports,
@@ -112,12 +112,8 @@ export async function deliverDueNotifications(
   }
 }
 
-export interface NotificationDelivery {
-  stop: () => Promise<void>
-}
-
 /**
- * The delivery loop of a worker process, like the hotline callbacks': delivers what is due, then
+ * The delivery loop of a worker process (shared/listen.ts startDeliveryLoop): delivers what is due, then
  * sleeps until the earliest due delivery of a configured transport (at most `pollIntervalMs`),
  * woken by the table's NOTIFY when a notice is fanned out. Several processes may run it (SKIP
  * LOCKED). With no transport configured it does not start: deliveries wait, and the console
@@ -126,7 +122,7 @@ export interface NotificationDelivery {
 export function startNotificationDelivery(
   deps: DeliveryDeps,
   options: { databaseUrl?: string | undefined; pollIntervalMs?: number } = {},
-): NotificationDelivery {
+): DeliveryLoop {
   const logger = deps.logger.child({ component: 'notifications' })
   const names = configuredTransports(deps.config)
   for (const missing of (['email', 'webhook'] as const).filter((n) => !names.includes(n))) {
@@ -138,41 +134,13 @@ export function startNotificationDelivery(
     )
   }
   if (names.length === 0) return { stop: () => Promise.resolve() }
-  const pollIntervalMs = options.pollIntervalMs ?? 30_000
-  let running = true
-  const rest = createRest()
-  let listener: Listener | undefined
-  const isRunning = () => running
-
-  async function run() {
-    listener = await listenFor({
-      databaseUrl: options.databaseUrl,
-      channel: notificationDeliveriesChannel,
-      onNotify: rest.notify,
-      logger,
-    })
-    while (isRunning()) {
-      let waitMs = pollIntervalMs
-      rest.passStarted()
-      try {
-        await deliverDueNotifications(deps)
-        const next = await nextDeliveryDue(deps.db, names)
-        if (next) waitMs = Math.min(waitMs, next.getTime() - Date.now())
-      } catch (error) {
-        logger.warn({ err: String(error) }, 'notice delivery pass failed')
-        waitMs = Math.min(waitMs, 5_000)
-      }
-      if (isRunning()) await rest.wait(Math.max(waitMs, 0))
-    }
-  }
-
-  const loop = run()
-  return {
-    stop: async () => {
-      running = false
-      rest.stop()
-      await loop
-      await listener?.close()
-    },
-  }
+  return startDeliveryLoop({
+    channel: notificationDeliveriesChannel,
+    databaseUrl: options.databaseUrl,
+    pollIntervalMs: options.pollIntervalMs ?? 30_000,
+    logger,
+    failure: 'notice delivery pass failed',
+    pass: () => deliverDueNotifications(deps),
+    nextDue: () => nextDeliveryDue(deps.db, names),
+  })
 }

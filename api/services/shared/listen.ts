@@ -86,3 +86,63 @@ export function createRest(): Rest {
       }),
   }
 }
+
+export interface DeliveryLoop {
+  stop: () => Promise<void>
+}
+
+/**
+ * The delivery loop of a worker process, the one every outgoing queue runs (12345 callbacks,
+ * notices to handlers, SMS to residents): runs `pass`, then sleeps until `nextDue` (at most
+ * `pollIntervalMs`), woken early by NOTIFY on `channel` when a row is queued or retried. Several
+ * processes may run it: passes claim rows with SKIP LOCKED. A failed pass is logged as `failure`
+ * and tried again within 5 s.
+ */
+export function startDeliveryLoop(options: {
+  channel: string
+  databaseUrl: string | undefined
+  pollIntervalMs: number
+  logger: Logger
+  failure: string
+  pass: () => Promise<unknown>
+  /** When the next row is due; undefined when none waits. */
+  nextDue: () => Promise<Date | undefined>
+}): DeliveryLoop {
+  const { logger } = options
+  let running = true
+  const rest = createRest()
+  let listener: Listener | undefined
+  const isRunning = () => running
+
+  async function run() {
+    listener = await listenFor({
+      databaseUrl: options.databaseUrl,
+      channel: options.channel,
+      onNotify: rest.notify,
+      logger,
+    })
+    while (isRunning()) {
+      let waitMs = options.pollIntervalMs
+      rest.passStarted()
+      try {
+        await options.pass()
+        const next = await options.nextDue()
+        if (next) waitMs = Math.min(waitMs, next.getTime() - Date.now())
+      } catch (error) {
+        logger.warn({ err: String(error) }, options.failure)
+        waitMs = Math.min(waitMs, 5_000)
+      }
+      if (isRunning()) await rest.wait(Math.max(waitMs, 0))
+    }
+  }
+
+  const loop = run()
+  return {
+    stop: async () => {
+      running = false
+      rest.stop()
+      await loop
+      await listener?.close()
+    },
+  }
+}

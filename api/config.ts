@@ -3,6 +3,7 @@ import { parseHashKey, parsePiiKeys } from './privacy/pii.ts'
 import { defaultDrawWeights } from './domain/credit.ts'
 import { formatDrawWeights, parseDrawWeights } from './domain/draw.ts'
 import { parseWebhookSecret } from './hotline/signature.ts'
+import { isLoopbackHost } from './domain/loopback.ts'
 import { parsePenaltyPublication } from './domain/penalty-publication.ts'
 
 /**
@@ -120,6 +121,19 @@ const configSchema = z
      */
     NOTIFY_WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
     /**
+     * Alibaba Cloud SMS (issue 25): the AccessKey pair of a RAM user allowed dysmsapi:SendSms.
+     * With the province's gateway below, set one of the two; with neither, messages to residents
+     * stay queued and the console says so.
+     */
+    SMS_ALIYUN_ACCESS_KEY_ID: z.preprocess(emptyToUndefined, z.string().max(100).optional()),
+    SMS_ALIYUN_ACCESS_KEY_SECRET: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
+    /** Alibaba Cloud SMS's endpoint; http:// only to a loopback address (a test's receiver). */
+    SMS_ALIYUN_ENDPOINT: z.url({ protocol: /^https?$/ }).default('https://dysmsapi.aliyuncs.com'),
+    /** The province's government SMS gateway: messages are POSTed here, signed (Standard Webhooks). */
+    SMS_GATEWAY_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    /** The secret (`whsec_<base64>`) that signs requests to the SMS gateway. */
+    SMS_GATEWAY_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
+    /**
      * How long a 行政处罚 stays public, by kind, in months from its decision date: `kind:months`
      * pairs (e.g. `warning:3,fine:12`); kinds not named keep their default
      * (api/domain/credit.ts defaultPenaltyPublicationMonths).
@@ -215,6 +229,7 @@ const configSchema = z
         })
       }
     }
+    for (const issue of smsConfigProblems(config)) ctx.addIssue({ code: 'custom', ...issue })
     if (config.PII_HASH_KEY) {
       try {
         parseHashKey(config.PII_HASH_KEY)
@@ -226,6 +241,59 @@ const configSchema = z
   .transform((config) => ({ ...config, SITE_URL: config.SITE_URL ?? servedSiteUrl(config) }))
 
 export type Config = z.infer<typeof configSchema>
+
+/** What is wrong with the SMS settings: pairs set together, one transport at most. */
+function smsConfigProblems(config: {
+  NODE_ENV: string
+  SMS_ALIYUN_ACCESS_KEY_ID?: string | undefined
+  SMS_ALIYUN_ACCESS_KEY_SECRET?: string | undefined
+  SMS_ALIYUN_ENDPOINT: string
+  SMS_GATEWAY_URL?: string | undefined
+  SMS_GATEWAY_SECRET?: string | undefined
+}): { path: string[]; message: string }[] {
+  const problems: { path: string[]; message: string }[] = []
+  const aliyun = Boolean(config.SMS_ALIYUN_ACCESS_KEY_ID || config.SMS_ALIYUN_ACCESS_KEY_SECRET)
+  const gateway = Boolean(config.SMS_GATEWAY_URL || config.SMS_GATEWAY_SECRET)
+  if (aliyun && !(config.SMS_ALIYUN_ACCESS_KEY_ID && config.SMS_ALIYUN_ACCESS_KEY_SECRET)) {
+    problems.push({
+      path: [
+        config.SMS_ALIYUN_ACCESS_KEY_ID
+          ? 'SMS_ALIYUN_ACCESS_KEY_SECRET'
+          : 'SMS_ALIYUN_ACCESS_KEY_ID',
+      ],
+      message: 'SMS_ALIYUN_ACCESS_KEY_ID and SMS_ALIYUN_ACCESS_KEY_SECRET go together',
+    })
+  }
+  if (gateway && !(config.SMS_GATEWAY_URL && config.SMS_GATEWAY_SECRET)) {
+    problems.push({
+      path: [config.SMS_GATEWAY_URL ? 'SMS_GATEWAY_SECRET' : 'SMS_GATEWAY_URL'],
+      message: 'SMS_GATEWAY_URL and SMS_GATEWAY_SECRET go together',
+    })
+  }
+  if (aliyun && gateway) {
+    problems.push({
+      path: ['SMS_GATEWAY_URL'],
+      message:
+        'set either Alibaba Cloud SMS (SMS_ALIYUN_*) or the gateway (SMS_GATEWAY_*), not both',
+    })
+  }
+  if (config.SMS_GATEWAY_SECRET) {
+    try {
+      parseWebhookSecret(config.SMS_GATEWAY_SECRET.trim())
+    } catch (error) {
+      problems.push({ path: ['SMS_GATEWAY_SECRET'], message: (error as Error).message })
+    }
+  }
+  for (const name of ['SMS_ALIYUN_ENDPOINT', 'SMS_GATEWAY_URL'] as const) {
+    const value = config[name]
+    if (!value) continue
+    const url = new URL(value)
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      problems.push({ path: [name], message: 'must be https:// (http:// only to this machine)' })
+    }
+  }
+  return problems
+}
 
 /**
  * The address the web server answers on for HOST and PORT: a server listening on every
@@ -267,6 +335,8 @@ const secretVariables = new Set([
   'HOTLINE_CALLBACK_SECRET',
   'NOTIFY_SMTP_URL',
   'NOTIFY_WEBHOOK_SECRET',
+  'SMS_ALIYUN_ACCESS_KEY_SECRET',
+  'SMS_GATEWAY_SECRET',
 ])
 
 /** Parses an environment; throws a ConfigError that names every wrong variable. */

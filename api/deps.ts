@@ -9,6 +9,7 @@ import type { SearchClient } from './search/client.ts'
 import type { SessionCache } from './session-cache.ts'
 import type { HotlineKeys } from './hotline/keys.ts'
 import type { WorkingDayCalendar } from './domain/working-days.ts'
+import type { SmsTemplates } from '../content/sms.schema.ts'
 
 /** Keys for personal data: the sealing keyring and the key of phone and query-code hashes. */
 export interface Privacy {
@@ -30,6 +31,8 @@ export interface Deps {
   hotline: HotlineKeys
   /** The published commitment texts' versions (content/commitments), which a commitment names. */
   commitmentVersions: readonly string[]
+  /** The bureau's texts of messages to residents (content/sms/templates.yaml). */
+  smsTemplates: SmsTemplates
   /**
    * Console sessions confirmed a moment ago (session-cache.ts): given by the processes that serve
    * the console (`npm start`, server/product.ts), which also listen for changes; without it every

@@ -49,6 +49,7 @@ import type {
   NotificationDeliveryTable,
   NotificationEndpointTable,
 } from './schema/notifications.ts'
+import type { SmsMessageTable } from './schema/sms.ts'
 
 export * from './schema/directory.ts'
 export * from './schema/outbox.ts'
@@ -59,6 +60,7 @@ export * from './schema/hotline.ts'
 export * from './schema/credit.ts'
 export * from './schema/warnings.ts'
 export * from './schema/notifications.ts'
+export * from './schema/sms.ts'
 
 export interface Database {
   counties: CountyTable
@@ -98,4 +100,5 @@ export interface Database {
   warningThresholds: WarningThresholdTable
   notificationEndpoints: NotificationEndpointTable
   notificationDeliveries: NotificationDeliveryTable
+  smsMessages: SmsMessageTable
 }

@@ -10,6 +10,7 @@ import { createSearchClient } from '../search/client.ts'
 import { loadCalendar } from '../services/complaints/working-days.ts'
 import { hotlineKeysFromConfig } from '../hotline/keys.ts'
 import { loadCommitmentVersions } from '../services/credit/commitment-texts.ts'
+import { loadSmsTemplates } from '../services/sms/templates.ts'
 
 /**
  * The keys for personal data: from PII_KEYS and PII_HASH_KEY, or, outside production (where the
@@ -31,7 +32,7 @@ function privacyFromConfig(config: Config, logger?: Logger): Privacy {
   return { ring: parsePiiKeys(keys), hashKey: parseHashKey(hashKey) }
 }
 
-/** Everything but the connections: keys, photo storage and the holiday calendar. */
+/** Everything but the connections: keys, photo storage, the holiday calendar and SMS texts. */
 export function completeDeps(config: Config, base: Pick<Deps, 'db' | 'search' | 'logger'>): Deps {
   return {
     ...base,
@@ -40,6 +41,7 @@ export function completeDeps(config: Config, base: Pick<Deps, 'db' | 'search' | 
     photos: createFolderStorage(config.PHOTO_DIR ?? path.join(config.DATA_DIR, 'photos')),
     calendar: loadCalendar(),
     commitmentVersions: loadCommitmentVersions(),
+    smsTemplates: loadSmsTemplates(),
     hotline: hotlineKeysFromConfig(config, (dev) =>
       base.logger.warn(
         { file: dev.file },

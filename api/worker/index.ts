@@ -34,13 +34,16 @@ import { takeDownPenaltiesPastPeriod } from '../services/admin/penalties/takedow
 import { handlerNoticeTopic } from '../services/notifications/notice.ts'
 import { noticeFanOut } from '../services/notifications/fan-out.ts'
 import { startNotificationDelivery } from '../services/notifications/delivery.ts'
+import { residentSmsTopic } from '../services/sms/enqueue.ts'
+import { residentSmsQueuer } from '../services/sms/queuer.ts'
+import { startSmsDelivery } from '../services/sms/delivery.ts'
 
 /**
  * The outbox's handlers. `detection` is the paced early-warning check the complaint handler feeds
  * (one per worker, stopped with it); by default one of its own, unless WARNINGS_DETECTION is off.
  */
 export function outboxHandlers(
-  deps: Pick<Deps, 'db' | 'search' | 'config' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'search' | 'config' | 'logger' | 'smsTemplates'>,
   detection = pacedDetectionOf(deps),
 ): Record<string, OutboxHandler> {
   return {
@@ -48,6 +51,10 @@ export function outboxHandlers(
     [complaintChangedTopic]: complaintChangeHandler(deps, detection),
     [creditRecomputeTopic]: creditRecomputer(deps.db),
     [handlerNoticeTopic]: noticeFanOut(deps.db, deps.logger.child({ component: 'notifications' })),
+    [residentSmsTopic]: residentSmsQueuer({
+      ...deps,
+      logger: deps.logger.child({ component: 'sms' }),
+    }),
   }
 }
 
@@ -132,8 +139,8 @@ export async function pruneAbuseRecords(deps: Pick<Deps, 'db'>, now = Date.now()
 }
 
 /**
- * The outbox worker, the 12345 inbox worker, the deliveries of 12345 callbacks and of notices to
- * handlers, and the hourly sweeps (expiry, abuse records,
+ * The outbox worker, the 12345 inbox worker, the deliveries of 12345 callbacks, of notices to
+ * handlers and of text messages to residents, and the hourly sweeps (expiry, abuse records,
  * personal data past its retention period, photos no complaint refers to), on this thread. The web
  * process runs them on a thread of their own (background-thread.ts), so indexing a burst never
  * holds up a request.
@@ -156,6 +163,7 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
   hotlineInbox.start()
   const callbacks = startCallbackDelivery(deps, { databaseUrl: options.databaseUrl })
   const notices = startNotificationDelivery(deps, { databaseUrl: options.databaseUrl })
+  const sms = startSmsDelivery(deps, { databaseUrl: options.databaseUrl })
   const sweep = () =>
     Promise.all([
       expireLapsedCertifications(deps),
@@ -173,7 +181,13 @@ export function runBackgroundWork(options: { deps: Deps; databaseUrl?: string | 
   return {
     stop: async () => {
       clearInterval(timer)
-      await Promise.all([worker.stop(), hotlineInbox.stop(), callbacks.stop(), notices.stop()])
+      await Promise.all([
+        worker.stop(),
+        hotlineInbox.stop(),
+        callbacks.stop(),
+        notices.stop(),
+        sms.stop(),
+      ])
       await detection?.stop()
     },
   }

@@ -21,6 +21,7 @@ import * as complaintDrafts from './2026-12-06T1300-complaint-drafts.ts'
 import * as warnings from './2026-12-07T0900-warnings.ts'
 import * as notifications from './2026-12-07T0910-notifications.ts'
 import * as warningCasesDerived from './2026-12-07T1500-warning-cases-derived.ts'
+import * as residentSms from './2026-12-08T0900-resident-sms.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07T0900-warnings': warnings,
   '2026-12-07T0910-notifications': notifications,
   '2026-12-07T1500-warning-cases-derived': warningCasesDerived,
+  '2026-12-08T0900-resident-sms': residentSms,
 }

@@ -275,7 +275,8 @@ export async function fileComplaintsAtomically(
       ${each((i) => i.idempotency.scope)}::text[], ${each((i) => i.idempotency.key)}::text[],
       ${each((i) => i.idempotency.requestHash)}::bytea[],
       ${each((i) => i.idempotency.piiKeyId)}::text[],
-      ${each((i) => i.idempotency.responseSealed)}::bytea[]
+      ${each((i) => i.idempotency.responseSealed)}::bytea[],
+      ${col((r) => r.smsUpdates ?? false)}::boolean[]
     )
   `.execute(db)
   const outcomes: (IntakeOutcome | undefined)[] = intakes.map(() => undefined)

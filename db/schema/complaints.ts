@@ -51,6 +51,8 @@ export interface ComplaintTable {
   phoneSealed: Buffer | null
   /** Keyed hash of the normalised phone, for lookups and abuse limits. */
   phoneHash: Buffer | null
+  /** The resident asked to be told of their case by SMS (issue 25). */
+  smsUpdates: Generated<boolean>
   claimedQuantity: Numeric | null
   measuredQuantity: Numeric | null
   unit: QuantityUnit | null

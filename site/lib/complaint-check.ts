@@ -1,6 +1,7 @@
 import { categoryLabels, kindLabels, unitLabels } from '../../api/domain/complaints.ts'
 import type { DraftAnswers } from '../../api/services/complaints/drafts/store.ts'
 import type { ComplaintStep } from '../../api/services/complaints/drafts/steps.ts'
+import { isMobileNumber, phoneField } from '../../api/services/complaints/schemas.ts'
 import type { Option } from './complaints.ts'
 
 /** One answer on the check page (核对您的信息), with the step that changes it. */
@@ -17,6 +18,14 @@ const lookUp = <K extends string>(labels: Record<K, string>, value: string | und
 function occurredText(value: string | undefined): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2})/.exec(value ?? '')
   return m ? `${m[1]!}年${Number(m[2])}月${Number(m[3])}日 ${m[4]!}` : (value ?? '')
+}
+
+/** What the resident's SMS choice comes to, with the phone they gave. */
+function smsChoiceText(v: DraftAnswers['values']): string {
+  const phone = phoneField.safeParse(v.phone)
+  if (!phone.success || phone.data === undefined) return '未留手机号，不发送'
+  if (!isMobileNumber(phone.data)) return '固定电话收不到短信，不发送'
+  return v.smsUpdates === 'no' ? '不接收' : '接收'
 }
 
 /** The answers of a draft, step by step, as the check page lists them. */
@@ -44,6 +53,7 @@ export function checkRows(answers: DraftAnswers, counties: readonly Option[]): C
     { step: 'where', label: '事发地址', value: v.address ?? '' },
     { step: 'about', label: '姓名', value: v.name || notGiven },
     { step: 'about', label: '电话', value: v.phone || notGiven },
+    { step: 'about', label: '办理进展短信', value: smsChoiceText(v) },
     {
       step: 'about',
       label: '个人信息保护说明',

@@ -102,6 +102,7 @@ const fieldNames: Record<ComplaintField | 'photos', string> = {
   photos: '照片',
   name: '姓名',
   phone: '电话',
+  smsUpdates: '办理进展短信',
   consent: '个人信息保护说明',
   website: '网址',
 }

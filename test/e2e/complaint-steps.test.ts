@@ -150,6 +150,7 @@ describe('the complaint in steps with JavaScript off', () => {
     expect(pathOf(page)).toBe('/complaints/check')
     expect(await checkValue(page, '事发地址')).toBe('莲都区城东菜场 12 号摊位')
     expect(await checkValue(page, '电话')).toBe('13812345678')
+    expect(await checkValue(page, '办理进展短信')).toBe('接收')
     expect(await checkValue(page, '照片')).toBe('照片 1：秤.jpg')
 
     // 修改 goes to the step and, once saved, back to the check page (not on through 关于您).

@@ -93,6 +93,16 @@ async function submit(page: Page) {
   return response
 }
 
+/** Whether the complaint's resident asked for SMS (issue 25). */
+async function smsChoiceOf(trackingNo: string) {
+  const row = await db
+    .selectFrom('complaints')
+    .select('smsUpdates')
+    .where('trackingNo', '=', trackingNo)
+    .executeTakeFirstOrThrow()
+  return row.smsUpdates
+}
+
 async function readReceipt(page: Page) {
   await page.waitForURL((url) => url.pathname.startsWith('/complaints/receipt/'))
   const trackingNos = await textsOf(page, '#receipt-tracking-no')
@@ -173,12 +183,16 @@ describe('filing a complaint with JavaScript off', () => {
     expect(await page.getByLabel('照片（选填）').inputValue()).toBe('')
 
     await phone.fill('13912345678')
+    // 办理进展短信: chosen unless the resident says no; this one says no.
+    expect(await page.getByLabel('接收（需留手机号）').isChecked()).toBe(true)
+    await page.getByLabel('不接收').check()
     await page.getByLabel('统一社会信用代码（选填）').fill('')
     await page.getByLabel('照片（选填）').setInputFiles(photoPath)
     const filed = await submit(page)
     expect(filed.status()).toBe(303)
     const { trackingNo, queryCode } = await readReceipt(page)
     expect(await storedWith(description)).toEqual([{ trackingNo, photos: '1' }])
+    expect(await smsChoiceOf(trackingNo)).toBe(false)
     const receiptText = (await textsOf(page, 'main'))[0] ?? ''
     expect(receiptText).toContain('已接收')
     expect(receiptText).toMatch(/市场监管部门将在 \d{4}-\d{2}-\d{2} 前作出是否受理的决定/)
@@ -330,6 +344,8 @@ describe('filing a complaint with JavaScript on', () => {
     const { trackingNo, queryCode } = await readReceipt(page)
     expect(posts).toEqual(['/complaints/submit'])
     expect(await storedWith(description)).toEqual([{ trackingNo, photos: '1' }])
+    // Left as it was: the resident is told by SMS.
+    expect(await smsChoiceOf(trackingNo)).toBe(true)
 
     const api = await page.request.get(`/api/complaints/${trackingNo}`, {
       headers: { 'X-Query-Code': queryCode },

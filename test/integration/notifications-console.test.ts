@@ -168,6 +168,14 @@ describe('an unset transport', () => {
         dead: 0,
         alert: null,
       },
+      {
+        transport: 'sms',
+        label: '居民短信',
+        configured: false,
+        queued: 0,
+        dead: 0,
+        alert: '居民短信未配置：有短信时会先排队，配置后自动发出。',
+      },
     ])
     // A county's handler counts its own recipients' and the city's: 2 + 3 for county A.
     const a = await statusAs(handlerA)

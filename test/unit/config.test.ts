@@ -183,6 +183,49 @@ describe('configuration', () => {
     )
   })
 
+  it('takes one SMS transport at most, each with both of its settings, secrets unechoed', () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`
+    const aliyun = parseConfig({
+      SMS_ALIYUN_ACCESS_KEY_ID: 'LTAI5tKey',
+      SMS_ALIYUN_ACCESS_KEY_SECRET: 'aliyun-s3cret',
+    })
+    expect(aliyun.SMS_ALIYUN_ENDPOINT).toBe('https://dysmsapi.aliyuncs.com')
+    expect(
+      parseConfig({ SMS_GATEWAY_URL: 'https://sms.zj.example/send', SMS_GATEWAY_SECRET: secret })
+        .SMS_GATEWAY_URL,
+    ).toBe('https://sms.zj.example/send')
+    const problems = (env: Record<string, string>) => {
+      try {
+        parseConfig(env)
+        return ''
+      } catch (error) {
+        return (error as Error).message
+      }
+    }
+    expect(problems({ SMS_ALIYUN_ACCESS_KEY_ID: 'LTAI5tKey' })).toContain(
+      'SMS_ALIYUN_ACCESS_KEY_SECRET: SMS_ALIYUN_ACCESS_KEY_ID and SMS_ALIYUN_ACCESS_KEY_SECRET go together',
+    )
+    expect(problems({ SMS_GATEWAY_SECRET: secret })).toContain(
+      'SMS_GATEWAY_URL: SMS_GATEWAY_URL and SMS_GATEWAY_SECRET go together',
+    )
+    const both = problems({
+      SMS_ALIYUN_ACCESS_KEY_ID: 'LTAI5tKey',
+      SMS_ALIYUN_ACCESS_KEY_SECRET: 'aliyun-s3cret',
+      SMS_GATEWAY_URL: 'https://sms.zj.example/send',
+      SMS_GATEWAY_SECRET: 'not-a-secret-xyz',
+    })
+    expect(both).toContain('not both')
+    expect(both).toMatch(/SMS_GATEWAY_SECRET: expected a value starting with "whsec_"/)
+    expect(both).not.toContain('aliyun-s3cret')
+    expect(both).not.toContain('not-a-secret-xyz')
+    expect(
+      problems({ SMS_GATEWAY_URL: 'http://sms.zj.example/send', SMS_GATEWAY_SECRET: secret }),
+    ).toContain('SMS_GATEWAY_URL: must be https://')
+    expect(
+      problems({ SMS_GATEWAY_URL: 'http://127.0.0.1:8080/send', SMS_GATEWAY_SECRET: secret }),
+    ).toBe('')
+  })
+
   it('stops `npm start` before it starts anything when a variable is wrong', () => {
     const root = path.resolve(import.meta.dirname, '../..')
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {

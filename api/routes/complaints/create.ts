@@ -26,7 +26,9 @@ export function registerCreateComplaint(app: App) {
       "business's unified social credit code); `address`; `occurredAt` (`YYYY-MM-DDTHH:mm` in " +
       'Beijing time, or ISO 8601 with an offset; not in the future nor over three years ago); ' +
       '`description` (10 to 5,000 characters); `name` and `phone` (required for `complaint`, ' +
-      'optional for `report`); `consent` (must be true); and for short weight, together, ' +
+      'optional for `report`); `smsUpdates` (optional, `true` or `false`, a form sends `yes` or ' +
+      '`no`: SMS of acceptance, the published reply and closure to a mobile `phone`; default ' +
+      'true when one is given); `consent` (must be true); and for short weight, together, ' +
       '`claimedQuantity`, `measuredQuantity`, `unit` (' +
       listed(unitLabels) +
       ') and the optional `unitPrice` in yuan. An `Idempotency-Key` header (or the form field ' +

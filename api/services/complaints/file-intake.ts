@@ -7,7 +7,7 @@ import { queryCodeHash } from './codes.ts'
 import { answerAad, type IdempotencyKey } from './file-idempotency.ts'
 import { deadlineLabels, kindLabels } from '../../domain/complaints.ts'
 import { newReceipt, type ComplaintReceipt } from './receipt.ts'
-import type { ComplaintInput } from './schemas.ts'
+import { wantsSmsUpdates, type ComplaintInput } from './schemas.ts'
 import { shortfallAmount } from './shortfall.ts'
 import type { Deadline } from '../../domain/working-days.ts'
 
@@ -86,6 +86,7 @@ export function draftIntake(
       nameSealed: contact.name?.sealed ?? null,
       phoneSealed: contact.phone?.sealed ?? null,
       phoneHash: parts.phoneDigest ?? null,
+      smsUpdates: wantsSmsUpdates(fields),
       ...shortfallFigures(fields),
       receivedAt: parts.receivedAt,
       dueAt: deadline.dueAt,

@@ -46,6 +46,17 @@ export const phoneField = z.preprocess(
     .optional(),
 )
 
+/** A mobile number, the only kind of phone a text message reaches. */
+export const isMobileNumber = (phone: string | undefined) =>
+  phone !== undefined && /^1[3-9]\d{9}$/.test(phone)
+
+/**
+ * Whether the resident will be told of their case by SMS (issue 25): on by default when they
+ * leave a mobile number, off when they chose not to or left a landline or none.
+ */
+export const wantsSmsUpdates = (input: Pick<ComplaintInput, 'phone' | 'smsUpdates'>) =>
+  isMobileNumber(input.phone) && input.smsUpdates !== false
+
 /** Parses 'YYYY-MM-DDTHH:mm' as Shanghai time (what a datetime-local field sends), or full ISO. */
 export function parseOccurredAt(value: string): Date | undefined {
   const local = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value)
@@ -121,6 +132,11 @@ export const complaintInputSchema = z
       .max(5000, '经过描述最多 5000 个字。'),
     name: nameField,
     phone: phoneField,
+    /** 办理进展短信: `yes`/`no` from the form; absent means yes when a mobile number is given. */
+    smsUpdates: z.preprocess(
+      (v) => (v === 'yes' ? true : v === 'no' ? false : v === '' ? undefined : v),
+      z.boolean('请选择是否接收办理进展短信（“接收”或“不接收”）。').optional(),
+    ),
     consent: z.literal(true, '请阅读并同意《个人信息保护说明》后再提交。'),
     claimedQuantity: optionalNumber('标称数量应为 0 到 1000000 之间的数字。'),
     measuredQuantity: optionalNumber('实际数量应为 0 到 1000000 之间的数字。'),

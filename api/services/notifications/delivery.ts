@@ -113,11 +113,10 @@ export async function deliverDueNotifications(
 }
 
 /**
- * The delivery loop of a worker process (shared/listen.ts startDeliveryLoop): delivers what is due, then
- * sleeps until the earliest due delivery of a configured transport (at most `pollIntervalMs`),
- * woken by the table's NOTIFY when a notice is fanned out. Several processes may run it (SKIP
- * LOCKED). With no transport configured it does not start: deliveries wait, and the console
- * says so.
+ * The delivery loop of a worker process (shared/listen.ts startDeliveryLoop): delivers what is
+ * due, then sleeps until the earliest due delivery of a configured transport (at most
+ * `pollIntervalMs`), woken by the table's NOTIFY when a notice is fanned out. With no transport
+ * configured it does not start: deliveries wait, and the console says so.
  */
 export function startNotificationDelivery(
   deps: DeliveryDeps,

@@ -2,6 +2,7 @@ import nodemailer from 'nodemailer'
 import type { Config } from '../../config.ts'
 import { parseWebhookSecret, signWebhook, type WebhookSecret } from '../../hotline/signature.ts'
 import type { NotificationTransport } from '../../domain/notifications.ts'
+import { isLoopbackHost } from '../../domain/loopback.ts'
 import { webhookBody, type StoredNotice } from './message.ts'
 
 /** How long one try may take, either transport: a hung receiver must not hold the loop. */
@@ -24,10 +25,6 @@ export interface Transport {
   send: (message: OutgoingNotice) => Promise<SendOutcome>
   close: () => void
 }
-
-const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]', '::1'])
-export const isLoopbackHost = (hostname: string) =>
-  loopbackHosts.has(hostname) || hostname.startsWith('127.')
 
 /** `host` of a Message-ID: the From's domain, so the id is the sender's own. */
 const domainOf = (from: string) => /@([^\s>]+)/.exec(from)?.[1] ?? 'localhost'

@@ -131,3 +131,19 @@ export const notificationPolicy = {
   maxAttempts: 7,
   leaseSeconds: 120,
 } satisfies QueuePolicy
+
+/**
+ * Text messages to residents (issue 25): a provider briefly down must not lose a message, and a
+ * message days late is worse than none. 10 s, 1 min, 5 min, 30 min, 2 h, 6 h, 12 h: eight tries
+ * over about 21 hours, spread a little so a provider back after an outage is not hit by every
+ * waiting message at once; then dead, kept with its last answer for the console.
+ */
+export const smsPolicy = {
+  backoff: {
+    kind: 'steps',
+    delaysMs: [10_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000, 43_200_000],
+  },
+  jitter: 0.1,
+  maxAttempts: 8,
+  leaseSeconds: 120,
+} satisfies QueuePolicy

@@ -21,6 +21,8 @@ import { maskPersonalNumbers } from '../../../domain/masks.ts'
 import { complaintChangedTopic, complaintKey } from '../../../search/complaint-indexer.ts'
 import { erasePersonalData } from './retention.ts'
 import { publishCaseOutcome } from '../../credit/case-outcome.ts'
+import { enqueueResidentSms } from '../../sms/enqueue.ts'
+import type { SmsEvent } from '../../../domain/sms.ts'
 import { validationFailed } from '../../../validation.ts'
 import { callbackPayload, queueCallback } from './callbacks.ts'
 import type { SignedInOperator } from '../access.ts'
@@ -97,6 +99,17 @@ function factsOf(input: CaseActionInput, at: Date): Updateable<ComplaintTable> {
     case 'report_progress':
       return {}
   }
+}
+
+/**
+ * The actions a web resident who asked for messages is told of by SMS (issue 25): 受理 or 不予受理,
+ * 办结 (the reply is published), 归档. A 12345 caller hears from the hotline's own revisit.
+ */
+const residentSmsEventOf: Partial<Record<CaseActionInput['action'], SmsEvent>> = {
+  accept: 'accepted',
+  reject: 'rejected',
+  complete: 'replied',
+  close: 'closed',
 }
 
 /** Which contact fields a correction changed (never their values). */
@@ -320,6 +333,8 @@ export async function actOnCase({
           : {}),
       },
     })
+    const smsEvent = current.channel === 'web' ? residentSmsEventOf[action.action] : undefined
+    if (smsEvent) await enqueueResidentSms(trx, { complaintId: current.id, event: smsEvent })
     await enqueue(trx, [
       {
         topic: complaintChangedTopic,

@@ -11,13 +11,15 @@ import { countyNames } from '../../../domain/counties.ts'
 import {
   notificationTransportLabels,
   notificationTransports,
-  type NotificationTransport,
 } from '../../../domain/notifications.ts'
 import { ApiError } from '../../../errors.ts'
 import { caseCountyScope, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { fieldRefusal } from '../penalties/checks.ts'
-import { configuredTransports, isLoopbackHost } from '../../notifications/transports.ts'
+import { configuredTransports } from '../../notifications/transports.ts'
+import { isLoopbackHost } from '../../../domain/loopback.ts'
+import { countSms } from '../../../../db/queries/sms.ts'
+import { configuredSmsTransport } from '../../sms/transports.ts'
 import type { EndpointView, NewEndpoint, TransportStatus } from './schemas.ts'
 
 export const endpointNotFoundMessage = '没有找到这个通知接收方。'
@@ -35,26 +37,38 @@ function endpointView(row: EndpointRow): EndpointView {
   }
 }
 
+const channelNames: Record<TransportStatus['transport'], string> = {
+  email: '邮件通知',
+  webhook: '群机器人通知',
+  sms: '居民短信',
+}
+
 /** What a transport's state asks of the bureau, in a sentence; null when nothing. */
 function alertOf(
-  transport: NotificationTransport,
+  transport: TransportStatus['transport'],
   configured: boolean,
   queued: number,
   dead: number,
 ): string | null {
-  const name = transport === 'email' ? '邮件通知' : '群机器人通知'
+  const name = channelNames[transport]
+  const what = transport === 'sms' ? '短信' : '通知'
   if (!configured) {
     return queued > 0
-      ? `${name}未配置：${queued} 条通知正在排队，配置后自动发出。`
-      : `${name}未配置：有通知时会先排队，配置后自动发出。`
+      ? `${name}未配置：${queued} 条${what}正在排队，配置后自动发出。`
+      : `${name}未配置：有${what}时会先排队，配置后自动发出。`
   }
-  if (dead > 0) return `${name}有 ${dead} 条多次发送失败、已停止重试，请核对接收地址。`
+  if (dead > 0) {
+    return transport === 'sms'
+      ? `${name}有 ${dead} 条未能发出、已停止重试（号码有误或已删除，或短信服务长时间不可用）。`
+      : `${name}有 ${dead} 条多次发送失败、已停止重试，请核对接收地址。`
+  }
   return null
 }
 
 /**
  * How each transport stands for the operator's scope (a county: its own recipients and the
- * city's): whether it is configured, and how many notices wait or were given up.
+ * city's): whether it is configured, and how many notices wait or were given up; last, the text
+ * messages to the residents of the scope's cases (issue 25).
  */
 export async function notificationStatus({
   ctx,
@@ -63,9 +77,19 @@ export async function notificationStatus({
   ctx: ServiceContext
   operator: SignedInOperator
 }): Promise<TransportStatus[]> {
-  const counts = await countDeliveries(ctx.db, { countyCode: caseCountyScope(operator) })
+  const scope = { countyCode: caseCountyScope(operator) }
+  const [counts, sms] = await Promise.all([countDeliveries(ctx.db, scope), countSms(ctx.db, scope)])
   const configured = configuredTransports(ctx.config)
-  return notificationTransports.map((transport) => {
+  const smsConfigured = configuredSmsTransport(ctx.config) !== null
+  const residents: TransportStatus = {
+    transport: 'sms',
+    label: '居民短信',
+    configured: smsConfigured,
+    queued: sms.queued,
+    dead: sms.dead,
+    alert: alertOf('sms', smsConfigured, sms.queued, sms.dead),
+  }
+  const handlers = notificationTransports.map((transport): TransportStatus => {
     const count = (state: string) =>
       counts.find((c) => c.transport === transport && c.state === state)?.count ?? 0
     const isConfigured = configured.includes(transport)
@@ -80,6 +104,7 @@ export async function notificationStatus({
       alert: alertOf(transport, isConfigured, queued, dead),
     }
   })
+  return [...handlers, residents]
 }
 
 /** The recipients in the operator's scope: a county's own and the city's. */

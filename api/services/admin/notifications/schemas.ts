@@ -25,8 +25,9 @@ export type EndpointView = z.infer<typeof endpointViewSchema>
 /** How one transport stands: configured or not, and what waits or failed in the caller's scope. */
 export const transportStatusSchema = z
   .object({
-    transport: z.enum(notificationTransports),
-    /** 邮件 / 群机器人（Webhook） */
+    /** A channel to handlers, or `sms`: the text messages to residents (issue 25). */
+    transport: z.enum([...notificationTransports, 'sms']),
+    /** 邮件 / 群机器人（Webhook） / 居民短信 */
     label: z.string(),
     /** False while its configuration is unset: its notices stay queued. */
     configured: z.boolean(),

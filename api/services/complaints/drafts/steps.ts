@@ -24,7 +24,7 @@ export const stepFields: Record<ComplaintStep, readonly ComplaintField[]> = {
   // 在哪里
   where: ['merchantName', 'merchantUscc', 'county', 'address'],
   // 关于您
-  about: ['name', 'phone', 'consent'],
+  about: ['name', 'phone', 'smsUpdates', 'consent'],
   // 照片
   photos: [],
 }

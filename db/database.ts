@@ -49,7 +49,7 @@ import type {
   NotificationDeliveryTable,
   NotificationEndpointTable,
 } from './schema/notifications.ts'
-import type { SmsMessageTable } from './schema/sms.ts'
+import type { QueryCodeRecoveryTable, SmsMessageTable } from './schema/sms.ts'
 
 export * from './schema/directory.ts'
 export * from './schema/outbox.ts'
@@ -101,4 +101,5 @@ export interface Database {
   notificationEndpoints: NotificationEndpointTable
   notificationDeliveries: NotificationDeliveryTable
   smsMessages: SmsMessageTable
+  queryCodeRecoveries: QueryCodeRecoveryTable
 }

@@ -5,20 +5,31 @@ import { beijingDate, beijingMidnight } from './beijing-time.ts'
 
 /**
  * What a resident is told of: 受理 or 不予受理, the reply published (办结), closure (归档), a
- * reward granted (举报奖励).
+ * reward granted (举报奖励); and the code that recovers a lost query code, sent at their request.
  */
-export const smsEvents = ['accepted', 'rejected', 'replied', 'closed', 'reward_granted'] as const
+export const smsEvents = [
+  'accepted',
+  'rejected',
+  'replied',
+  'closed',
+  'reward_granted',
+  'recovery_code',
+] as const
 export type SmsEvent = (typeof smsEvents)[number]
 
 /** 排队中 / 已发出 / 已停止重试 */
 export type SmsState = 'pending' | 'sent' | 'dead'
 
-/** Urgent messages are sent in quiet hours too; none of the events above is urgent. */
+/** Urgent messages are sent in quiet hours too: a recovery code, which the resident waits for. */
 export type SmsPriority = 'normal' | 'urgent'
 
 /** The sentence the filing form shows beside the choice (one clear sentence, issue 25). */
 export const smsOptInSentence =
   '受理或不予受理、答复公布、办结归档时，我们会发短信到您留的手机号，短信只写受理编号和查询网址，不含查询码；晚 9 点到早 8 点不发送。'
+
+/** A mobile number (spaces and +86 already dropped), the only kind of phone a text reaches. */
+export const isMobileNumber = (phone: string | undefined) =>
+  phone !== undefined && /^1[3-9]\d{9}$/.test(phone)
 
 /** Quiet hours in Beijing time: from 21:00 to 08:00 no message is sent unless urgent. */
 const quietHours = { fromHour: 21, toHour: 8 } as const

@@ -22,6 +22,7 @@ import * as warnings from './2026-12-07T0900-warnings.ts'
 import * as notifications from './2026-12-07T0910-notifications.ts'
 import * as warningCasesDerived from './2026-12-07T1500-warning-cases-derived.ts'
 import * as residentSms from './2026-12-08T0900-resident-sms.ts'
+import * as queryCodeRecovery from './2026-12-08T0910-query-code-recovery.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07T0910-notifications': notifications,
   '2026-12-07T1500-warning-cases-derived': warningCasesDerived,
   '2026-12-08T0900-resident-sms': residentSms,
+  '2026-12-08T0910-query-code-recovery': queryCodeRecovery,
 }

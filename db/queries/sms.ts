@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type { SmsEvent, SmsPriority } from '../../api/domain/sms.ts'
 import type { Database } from '../database.ts'
 import * as queue from './queue.ts'
@@ -42,6 +42,8 @@ export interface NewSmsMessage {
   params: Record<string, string>
   body: string
   messageId: string
+  /** A recovery code's message: given up once this passes. */
+  expiresAt?: Date
 }
 
 /** Queues a message; nothing when one with its key is already there. Answers whether it was added. */
@@ -60,6 +62,7 @@ export async function insertSmsMessage(
 
 const claimedColumns = [
   'id',
+  'expiresAt',
   'complaintId',
   'event',
   'priority',
@@ -72,6 +75,7 @@ const claimedColumns = [
 
 export interface ClaimedSms {
   id: string
+  expiresAt: Date | null
   complaintId: string
   event: SmsEvent
   priority: SmsPriority
@@ -183,4 +187,17 @@ export async function countSms(db: Kysely<Database>, scope: { countyCode: string
   const rows = await query.execute()
   const count = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0)
   return { queued: count('pending'), dead: count('dead') }
+}
+
+/**
+ * Blanks the code of recovery messages that were sent or given up: a code is kept only until its
+ * message leaves (the recovery itself keeps a keyed hash).
+ */
+export async function blankSentCodes(db: Kysely<Database>): Promise<void> {
+  await sql`
+    UPDATE sms_messages
+    SET body = replace(body, params ->> 'code', '******'),
+      params = jsonb_set(params, '{code}', '"******"')
+    WHERE event = 'recovery_code' AND state <> 'pending' AND params ->> 'code' <> '******'
+  `.execute(db)
 }

@@ -28,4 +28,17 @@ export interface SmsMessageTable {
   providerId: string | null
   sentAt: Date | null
   createdAt: Generated<Date>
+  /** A recovery code's message is given up once its code has expired. */
+  expiresAt: Date | null
+}
+
+/** A code that recovers a lost query code (migration 2026-12-08T0910): its keyed hash only. */
+export interface QueryCodeRecoveryTable {
+  id: Generated<string>
+  complaintId: string
+  codeHash: Buffer
+  expiresAt: Date
+  tries: Generated<number>
+  usedAt: Date | null
+  createdAt: Generated<Date>
 }

@@ -1,7 +1,8 @@
 import { categoryLabels, kindLabels, unitLabels } from '../../api/domain/complaints.ts'
 import type { DraftAnswers } from '../../api/services/complaints/drafts/store.ts'
 import type { ComplaintStep } from '../../api/services/complaints/drafts/steps.ts'
-import { isMobileNumber, phoneField } from '../../api/services/complaints/schemas.ts'
+import { isMobileNumber } from '../../api/domain/sms.ts'
+import { phoneField } from '../../api/services/complaints/schemas.ts'
 import type { Option } from './complaints.ts'
 
 /** One answer on the check page (核对您的信息), with the step that changes it. */

@@ -30,6 +30,8 @@ export const submitComplaintUrl = '/complaints/submit'
 export const complaintAboutUrl = (uscc: string) =>
   `${stepUrl('what')}?business=${encodeURIComponent(uscc)}`
 export const trackComplaintUrl = '/complaints/track'
+/** 找回查询码: with the tracking number and the phone left at filing, by SMS. */
+export const recoverQueryCodeUrl = '/complaints/recover'
 export const privacyUrl = '/complaints/privacy'
 
 export const receiptUrl = (trackingNo: string) =>

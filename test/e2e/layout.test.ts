@@ -87,6 +87,7 @@ beforeAll(async () => {
     '/developers/12345',
     '/data/',
     '/complaints/track',
+    '/complaints/recover',
     '/complaints/privacy',
     '/no-such-page',
   )
@@ -547,6 +548,7 @@ describe('12345 is a number to tap (issue 23, item 8)', () => {
         '/notices/2026-05-12-world-metrology-day/',
         '/complaints/new',
         '/complaints/track',
+        '/complaints/recover',
         '/complaints/privacy',
         '/no-such-page',
       ]) {

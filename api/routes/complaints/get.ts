@@ -5,7 +5,7 @@ import type { App } from '../../env.ts'
 import { errorResponses } from '../shared.ts'
 import { clientAddress } from '../client-address.ts'
 
-const trackedSchema = z
+export const trackedSchema = z
   .object({
     trackingNo: z.string(),
     kind: z.enum(['complaint', 'report']),

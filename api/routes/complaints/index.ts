@@ -1,8 +1,10 @@
 import type { App } from '../../env.ts'
 import { registerCreateComplaint } from './create.ts'
 import { registerGetComplaint } from './get.ts'
+import { registerQueryCodeRecovery } from './recovery.ts'
 
 export function registerComplaintRoutes(app: App) {
   registerCreateComplaint(app)
   registerGetComplaint(app)
+  registerQueryCodeRecovery(app)
 }

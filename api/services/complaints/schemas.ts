@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { isMobileNumber } from '../../domain/sms.ts'
 import {
   complaintCategories,
   complaintKinds,
@@ -45,10 +46,6 @@ export const phoneField = z.preprocess(
     )
     .optional(),
 )
-
-/** A mobile number, the only kind of phone a text message reaches. */
-export const isMobileNumber = (phone: string | undefined) =>
-  phone !== undefined && /^1[3-9]\d{9}$/.test(phone)
 
 /**
  * Whether the resident will be told of their case by SMS (issue 25): on by default when they

@@ -1,4 +1,8 @@
-import { findTrackedComplaint, publicTimeline } from '../../../db/queries/complaints.ts'
+import {
+  findTrackedComplaint,
+  publicTimeline,
+  type TrackedComplaint,
+} from '../../../db/queries/complaints.ts'
 import type { ComplaintCategory, ComplaintKind, ComplaintStatus } from '../../../db/database.ts'
 import type { ServiceContext } from '../../deps.ts'
 import { ApiError } from '../../errors.ts'
@@ -49,7 +53,16 @@ export async function trackComplaint({
   ) {
     throw notFound()
   }
-  const [timeline] = await Promise.all([publicTimeline(ctx.db, found.id), counted.succeeded()])
+  const [view] = await Promise.all([trackedView(ctx, found), counted.succeeded()])
+  return view
+}
+
+/** What a resident who holds the case's code sees of it: never personal data. */
+export async function trackedView(
+  ctx: Pick<ServiceContext, 'db'>,
+  found: TrackedComplaint,
+): Promise<TrackedComplaintView> {
+  const timeline = await publicTimeline(ctx.db, found.id)
   return {
     trackingNo: found.trackingNo,
     kind: found.kind,

@@ -3,6 +3,7 @@ import {
   nextSmsDue,
   postponeSms,
   recordSmsAttempt,
+  blankSentCodes,
   sealedPhonesOf,
   smsMessagesChannel,
   type ClaimedSms,
@@ -10,6 +11,7 @@ import {
 } from '../../../db/queries/sms.ts'
 import type { Deps } from '../../deps.ts'
 import {
+  isMobileNumber,
   isQuietHour,
   quietHoursEnd,
   smsDailyCapPerPhone,
@@ -18,7 +20,6 @@ import {
 } from '../../domain/sms.ts'
 import type { Logger } from '../../logger.ts'
 import { contactAad, decryptField } from '../../privacy/pii.ts'
-import { isMobileNumber } from '../complaints/schemas.ts'
 import { countAttempt, giveBackAttempt, windowOf, type Limit } from '../limits/rate-limit.ts'
 import { afterFailure, smsPolicy } from '../shared/queue-policy.ts'
 import { startDeliveryLoop, type DeliveryLoop } from '../shared/listen.ts'
@@ -69,6 +70,9 @@ async function tryOne(
     })
     logger.warn({ ...fields, err: error }, 'SMS given up')
     return 'failed' as const
+  }
+  if (row.expiresAt !== null && row.expiresAt <= now) {
+    return giveUp('验证码已过期，短信不再发送')
   }
   if (!contact?.phoneSealed || !contact.piiKeyId) {
     return giveUp('没有可用的手机号（未留或已按规定删除），短信不再发送')
@@ -153,7 +157,7 @@ export async function deliverDueSms(
       leaseSeconds: smsPolicy.leaseSeconds,
       priorities: sendableAt(now),
     })
-    if (claimed.length === 0) return totals
+    if (claimed.length === 0) break
     const contacts = await sealedPhonesOf(deps.db, [...new Set(claimed.map((r) => r.complaintId))])
     const results = await Promise.all(
       claimed.map((row) =>
@@ -162,8 +166,10 @@ export async function deliverDueSms(
     )
     for (const result of results) totals[result] += 1
     // A sent message lets the next one of its case go: look again until nothing is due.
-    if (!results.includes('sent')) return totals
+    if (!results.includes('sent')) break
   }
+  if (totals.sent + totals.failed > 0) await blankSentCodes(deps.db)
+  return totals
 }
 
 /**

@@ -24,12 +24,9 @@ export function loadSmsTemplates(file = defaultFile): SmsTemplates {
 export function renderSms(
   templates: SmsTemplates,
   event: SmsEvent,
-  params: { trackingNo: string; link: string },
+  params: Record<string, string>,
 ) {
   const template = templates.templates[event]
-  const body = template.text.replace(
-    /\$\{(trackingNo|link)\}/g,
-    (_, name: 'trackingNo' | 'link') => params[name],
-  )
+  const body = template.text.replace(/\$\{(\w+)\}/g, (_, name: string) => params[name] ?? '')
   return { templateCode: template.aliyunTemplateCode, params, body }
 }

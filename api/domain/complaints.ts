@@ -25,9 +25,28 @@ export const complaintStatuses = [
   'resolved',
   'closed',
   'returned',
+  'review',
 ] as const
-/** 已接收 / 已受理 / 不予受理 / 办理中 / 已办结 / 已归档 / 已退单 (12345) */
+/** 已接收 / 已受理 / 不予受理 / 办理中 / 已办结 / 已归档 / 已退单 (12345) / 复核中 */
 export type ComplaintStatus = (typeof complaintStatuses)[number]
+
+/** Statuses that still run against a deadline: the queue's open cases. */
+export const openComplaintStatuses = [
+  'received',
+  'accepted',
+  'in_progress',
+  'review',
+] as const satisfies readonly ComplaintStatus[]
+
+/** 满意 / 基本满意 / 不满意: a web resident's rating of how their case was handled (issue 25). */
+export const residentRatings = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const
+export type ResidentRating = (typeof residentRatings)[number]
+
+export const residentRatingLabels: Record<ResidentRating, string> = {
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  unsatisfied: '不满意',
+}
 
 export const quantityUnits = ['jin', 'liang', 'kg', 'g', 'l', 'ml', 'm', 'km'] as const
 export type QuantityUnit = (typeof quantityUnits)[number]
@@ -70,6 +89,7 @@ export const complaintStatusLabels: Record<ComplaintStatus, string> = {
   resolved: '已办结',
   closed: '已归档',
   returned: '已退回 12345',
+  review: '复核中',
 }
 
 export const unitLabels: Record<QuantityUnit, string> = {

@@ -122,6 +122,9 @@ export function encryptField(ring: PiiKeyring, plaintext: string, aad: string): 
 export const contactAad = (trackingNo: string, field: 'name' | 'phone') =>
   `complaints:${trackingNo}:${field}`
 
+/** What a resident's rating comment is sealed to: that case's comment, no other field. */
+export const ratingCommentAad = (trackingNo: string) => `rating:${trackingNo}:comment`
+
 /** Opens a field sealed by encryptField; throws on an unknown key, a wrong aad or any tampering. */
 export function decryptField(ring: PiiKeyring, keyId: string, sealed: Buffer, aad: string): string {
   const key = keyOf(ring, keyId)

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction, type Updateable } from 'kysely'
+import { openComplaintStatuses } from '../../api/domain/complaints.ts'
 import type {
   ComplaintCategory,
   ComplaintChannel,
@@ -27,7 +28,7 @@ export interface QueueFilter {
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (m) => `\\${m}`)}%`
 
-const openStatuses: ComplaintStatus[] = ['received', 'accepted', 'in_progress']
+const openStatuses: readonly ComplaintStatus[] = openComplaintStatuses
 
 /** Cases with their county's name, as the queue lists them. */
 function queueView(db: Kysely<Database>) {

@@ -1,11 +1,13 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type Transaction } from 'kysely'
 import type {
   ComplaintCategory,
+  ComplaintChannel,
   ComplaintKind,
   ComplaintPhotoTable,
   ComplaintStatus,
   Database,
   NewComplaint,
+  ResidentRating,
 } from '../database.ts'
 
 export interface StoredIdempotentAnswer {
@@ -103,8 +105,13 @@ export interface TrackedComplaint {
   kind: ComplaintKind
   category: ComplaintCategory
   status: ComplaintStatus
+  channel: ComplaintChannel
   receivedAt: Date
   dueAt: Date
+  resolvedAt: Date | null
+  closedAt: Date | null
+  rating: ResidentRating | null
+  reviewRequestedAt: Date | null
 }
 
 export async function findTrackedComplaint(
@@ -120,8 +127,13 @@ export async function findTrackedComplaint(
       'kind',
       'category',
       'status',
+      'channel',
       'receivedAt',
       'dueAt',
+      'resolvedAt',
+      'closedAt',
+      'rating',
+      'reviewRequestedAt',
     ])
     .where('trackingNo', '=', trackingNo)
     .executeTakeFirst()
@@ -323,4 +335,54 @@ export async function referencedPhotoKeys(
     .where('storageKey', 'in', storageKeys)
     .execute()
   return new Set(rows.map((r) => r.storageKey))
+}
+
+/** A resident's rating, once: false when the case was rated meanwhile. */
+export async function storeRating(
+  trx: Transaction<Database>,
+  row: {
+    id: string
+    rating: ResidentRating
+    commentSealed: Buffer | null
+    keyId: string | null
+    at: Date
+  },
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('complaints')
+    .set({
+      rating: row.rating,
+      ratingCommentSealed: row.commentSealed,
+      ratingKeyId: row.keyId,
+      ratedAt: row.at,
+    })
+    .where('id', '=', row.id)
+    .where('rating', 'is', null)
+    .executeTakeFirst()
+  return result.numUpdatedRows === 1n
+}
+
+/**
+ * 申请复核, once: the handled case goes back to the queue as `review` with its own deadline and
+ * a new version. False when it was asked for meanwhile, or the case is no longer handled.
+ */
+export async function reopenForReview(
+  trx: Transaction<Database>,
+  row: { id: string; dueAt: Date; at: Date },
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('complaints')
+    .set((eb) => ({
+      status: 'review',
+      dueAt: row.dueAt,
+      reviewRequestedAt: row.at,
+      version: eb('version', '+', 1),
+      updatedAt: row.at,
+    }))
+    .where('id', '=', row.id)
+    .where('reviewRequestedAt', 'is', null)
+    .where('rating', '=', 'unsatisfied')
+    .where('status', 'in', ['resolved', 'closed'])
+    .executeTakeFirst()
+  return result.numUpdatedRows === 1n
 }

@@ -8,6 +8,7 @@ import type {
   ComplaintStatus,
   MediationResult,
   QuantityUnit,
+  ResidentRating,
 } from '../../api/domain/complaints.ts'
 import type { CaseFinding, CaseFollowUp } from '../../api/domain/credit.ts'
 
@@ -25,6 +26,7 @@ export {
   type ComplaintStatus,
   type MediationResult,
   type QuantityUnit,
+  type ResidentRating,
 } from '../../api/domain/complaints.ts'
 
 /** A complaint (投诉) or report (举报) from a resident or the 12345 hotline. */
@@ -53,6 +55,14 @@ export interface ComplaintTable {
   phoneHash: Buffer | null
   /** The resident asked to be told of their case by SMS (issue 25). */
   smsUpdates: Generated<boolean>
+  /** 满意 / 基本满意 / 不满意, given on the tracking page once the case was handled. */
+  rating: ResidentRating | null
+  /** The resident's comment on it: personal data, sealed under `ratingKeyId`. */
+  ratingCommentSealed: Buffer | null
+  ratingKeyId: string | null
+  ratedAt: Timestamp | null
+  /** 申请复核: when the resident contested the outcome (once). */
+  reviewRequestedAt: Timestamp | null
   claimedQuantity: Numeric | null
   measuredQuantity: Numeric | null
   unit: QuantityUnit | null

@@ -9,6 +9,8 @@ import {
 } from '../../api/domain/complaints.ts'
 import { queryCodeFromCookie } from '../../api/services/complaints/receipt-cookie.ts'
 import { trackComplaint, type TrackedComplaintView } from '../../api/services/complaints/track.ts'
+import { rateComplaint, requestReview } from '../../api/services/complaints/rating.ts'
+import { decryptField, encryptField } from '../../api/privacy/pii.ts'
 import { legalDeadlineDays } from '../../api/domain/working-days.ts'
 import type { ComplaintKind, ComplaintStatus } from '../../db/database.ts'
 import { trackComplaintUrl } from './complaints.ts'
@@ -127,6 +129,115 @@ export interface TrackPage {
   trackingNo: string
   problems: { field: 'trackingNo' | 'queryCode'; message: string }[]
   outcome?: TrackOutcome
+  /** 满意度与复核 on a found case: the sealed code its forms carry, what was said, what is wrong. */
+  feedback?: {
+    token: string
+    notice?: string
+    problems: { field: 'rating' | 'comment' | 'review'; message: string }[]
+  }
+}
+
+const feedbackTokenMinutes = 30
+
+/**
+ * The query code, sealed for the rating and review forms of the page that showed the case: the
+ * code is never written into a page, and the token expires after half an hour.
+ */
+function feedbackToken(trackingNo: string, queryCode: string): string {
+  const expires = Date.now() + feedbackTokenMinutes * 60_000
+  const { keyId, sealed } = encryptField(
+    serviceContext().privacy.ring,
+    queryCode,
+    `feedback-form:${trackingNo}:${expires}`,
+  )
+  return Buffer.from(JSON.stringify([keyId, sealed.toString('base64'), expires])).toString(
+    'base64url',
+  )
+}
+
+/** The query code a feedback token holds for this number, unless forged or expired. */
+function queryCodeOfToken(token: string, trackingNo: string): string | undefined {
+  try {
+    const [keyId, sealed, expires] = JSON.parse(
+      Buffer.from(token, 'base64url').toString('utf8'),
+    ) as [string, string, number]
+    if (typeof expires !== 'number' || expires < Date.now()) return undefined
+    return decryptField(
+      serviceContext().privacy.ring,
+      keyId,
+      Buffer.from(sealed, 'base64'),
+      `feedback-form:${trackingNo}:${expires}`,
+    )
+  } catch {
+    return undefined
+  }
+}
+
+/** The rating or review form's post: the verb's answer, as the page shows it. */
+async function feedbackPost(
+  form: FormData,
+  trackingNo: string,
+  clientAddress: string,
+): Promise<TrackPage> {
+  const value = (name: string, max = 40) => {
+    const v = form.get(name)
+    return typeof v === 'string' ? v.trim().slice(0, max) : ''
+  }
+  const action = value('action')
+  const queryCode = queryCodeOfToken(value('token', 400), trackingNo)
+  if (!queryCode) {
+    const message = '页面已过期，请重新输入受理编号和查询码后再评价。'
+    return { status: 400, trackingNo, problems: [{ field: 'queryCode', message }] }
+  }
+  const ctx = serviceContext()
+  const input = { trackingNo, queryCode, clientAddress }
+  const feedback = (
+    notice: string | undefined,
+    problems: NonNullable<TrackPage['feedback']>['problems'],
+  ) => ({
+    token: feedbackToken(trackingNo, queryCode),
+    ...(notice ? { notice } : {}),
+    problems,
+  })
+  try {
+    const view =
+      action === 'review'
+        ? await requestReview({ ctx, input })
+        : await rateComplaint({
+            ctx,
+            input: {
+              ...input,
+              rating: value('rating'),
+              comment: value('comment', 2000),
+              requestReview: value('requestReview') === 'yes',
+            },
+          })
+    const notice =
+      action === 'review' || view.feedback.reviewRequested
+        ? '已收到您的复核申请，案件已退回办理部门复核，结果会在本页公布。'
+        : '感谢您的评价。'
+    return {
+      status: 200,
+      trackingNo,
+      problems: [],
+      outcome: { kind: 'found', view },
+      feedback: feedback(notice, []),
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    if (error.code !== 'VALIDATION_FAILED' && error.code !== 'CONFLICT') throw error
+    const outcome = await lookUpComplaint(trackingNo, queryCode, clientAddress)
+    const details = (error.details as { field?: string }[] | undefined) ?? []
+    const field =
+      details[0]?.field === 'comment' ? 'comment' : action === 'review' ? 'review' : 'rating'
+    return {
+      status: error.code === 'CONFLICT' ? 409 : 422,
+      trackingNo,
+      problems: [],
+      outcome,
+      feedback: feedback(undefined, [{ field, message: error.message }]),
+    }
+  }
 }
 
 /** The tracking page's address with the number filled in: the receipt's link to it. */
@@ -160,6 +271,9 @@ export async function handleTrackRequest(
     return typeof value === 'string' ? value.trim().slice(0, 40) : ''
   }
   const trackingNo = text('trackingNo')
+  if (text('action') === 'rate' || text('action') === 'review') {
+    return feedbackPost(form, parseTrackingNo(trackingNo) ?? trackingNo, clientAddress())
+  }
   const queryCode = text('queryCode')
   const problems: TrackPage['problems'] = []
   if (!trackingNo) problems.push({ field: 'trackingNo', message: '请填写受理编号。' })
@@ -168,5 +282,14 @@ export async function handleTrackRequest(
   const outcome = await lookUpComplaint(trackingNo, queryCode, clientAddress())
   const status = outcome.kind === 'found' ? 200 : outcome.kind === 'not-found' ? 404 : 429
   // The number goes back into the form as printed when it reads as one (ｊｌ２０２６… → JL2026…).
-  return { status, trackingNo: parseTrackingNo(trackingNo) ?? trackingNo, problems, outcome }
+  const shown = parseTrackingNo(trackingNo) ?? trackingNo
+  return {
+    status,
+    trackingNo: shown,
+    problems,
+    outcome,
+    ...(outcome.kind === 'found'
+      ? { feedback: { token: feedbackToken(outcome.view.trackingNo, queryCode), problems: [] } }
+      : {}),
+  }
 }

@@ -129,6 +129,7 @@ describe('the queue of a county handler', () => {
       resolved: 0,
       returned: 0,
       closed: 1,
+      review: 0,
     })
   })
 

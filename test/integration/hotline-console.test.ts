@@ -131,6 +131,9 @@ describe('the hotline actions in the state machine', () => {
     resolved    correct_contact → resolved
     closed      correct_contact → closed
     returned    correct_contact → returned
+    review      correct_contact → review
+    review      assign → review
+    review      note → review
     received    assign → received
     accepted    assign → accepted
     in_progress assign → in_progress

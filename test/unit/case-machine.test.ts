@@ -44,6 +44,12 @@ const transitions = `
   complaint in_progress complete → resolved
   report    accepted    complete → resolved
   report    in_progress complete → resolved
+  complaint review      assign → review
+  report    review      assign → review
+  complaint review      note → review
+  report    review      note → review
+  complaint review      complete → resolved
+  report    review      complete → resolved
   complaint resolved close → closed
   complaint rejected close → closed
   report    resolved close → closed

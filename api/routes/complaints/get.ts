@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { complaintStatuses } from '../../../db/database.ts'
+import { residentRatings } from '../../domain/complaints.ts'
 import { trackComplaint } from '../../services/complaints/track.ts'
 import type { App } from '../../env.ts'
 import { errorResponses } from '../shared.ts'
@@ -14,6 +15,14 @@ export const trackedSchema = z
     receivedAt: z.string(),
     dueAt: z.string(),
     timeline: z.array(z.object({ kind: z.string(), note: z.string(), at: z.string() })),
+    /** 满意度与复核: what the resident may still do about the outcome. */
+    feedback: z.object({
+      rating: z.enum(residentRatings).nullable(),
+      mayRate: z.boolean(),
+      mayRequestReview: z.boolean(),
+      reviewUntil: z.string().nullable(),
+      reviewRequested: z.boolean(),
+    }),
   })
   .openapi('TrackedComplaint')
 

@@ -2,9 +2,11 @@ import type { App } from '../../env.ts'
 import { registerCreateComplaint } from './create.ts'
 import { registerGetComplaint } from './get.ts'
 import { registerQueryCodeRecovery } from './recovery.ts'
+import { registerComplaintFeedback } from './feedback.ts'
 
 export function registerComplaintRoutes(app: App) {
   registerCreateComplaint(app)
   registerGetComplaint(app)
   registerQueryCodeRecovery(app)
+  registerComplaintFeedback(app)
 }

@@ -9,6 +9,7 @@ import { ApiError } from '../../errors.ts'
 import { normalizeTrackingNo, trackingNoPattern } from '../../domain/tracking-codes.ts'
 import { queryCodeMatches } from './codes.ts'
 import { countTrackingTry } from './track-limits.ts'
+import { feedbackOf, type Feedback } from './feedback.ts'
 
 export interface TrackedComplaintView {
   trackingNo: string
@@ -18,6 +19,8 @@ export interface TrackedComplaintView {
   receivedAt: string
   dueAt: string
   timeline: { kind: string; note: string; at: string }[]
+  /** 满意度与复核: what the resident may still do about the outcome (rating.ts). */
+  feedback: Feedback
 }
 
 const notFound = () =>
@@ -27,19 +30,15 @@ const notFound = () =>
   )
 
 /**
- * The citizen's view of a complaint: status, deadline and the public timeline, never personal
- * data. An unknown number and a wrong code get the same answer, so neither can be probed.
- *
- * Every try is counted before its code is checked, and a right code gives its count back: see
- * track-limits.ts for the rule and why it keeps guessing infeasible without locking anyone out.
+ * The case a tracking number and query code open, after the try was counted (and its count
+ * given back, the code being right). An unknown number and a wrong code get the same answer, so
+ * neither can be probed; see track-limits.ts for the rule and why it keeps guessing infeasible
+ * without locking anyone out.
  */
-export async function trackComplaint({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext
-  input: { trackingNo: string; queryCode: string; clientAddress: string }
-}): Promise<TrackedComplaintView> {
+export async function complaintOfResident(
+  ctx: ServiceContext,
+  input: { trackingNo: string; queryCode: string; clientAddress: string },
+): Promise<TrackedComplaint> {
   const trackingNo = normalizeTrackingNo(input.trackingNo)
   const wellFormed = trackingNoPattern.test(trackingNo)
   const counted = await countTrackingTry(ctx, {
@@ -53,8 +52,19 @@ export async function trackComplaint({
   ) {
     throw notFound()
   }
-  const [view] = await Promise.all([trackedView(ctx, found), counted.succeeded()])
-  return view
+  await counted.succeeded()
+  return found
+}
+
+/** The citizen's view of a complaint: status, deadline and the public timeline, never personal data. */
+export async function trackComplaint({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: { trackingNo: string; queryCode: string; clientAddress: string }
+}): Promise<TrackedComplaintView> {
+  return trackedView(ctx, await complaintOfResident(ctx, input))
 }
 
 /** What a resident who holds the case's code sees of it: never personal data. */
@@ -64,6 +74,7 @@ export async function trackedView(
 ): Promise<TrackedComplaintView> {
   const timeline = await publicTimeline(ctx.db, found.id)
   return {
+    feedback: feedbackOf(found, new Date()),
     trackingNo: found.trackingNo,
     kind: found.kind,
     category: found.category,

@@ -1,5 +1,6 @@
 import type { ComplaintKind, ComplaintStatus } from '../../../../db/database.ts'
 import { beijingDate, endOfBeijingDay } from '../../../domain/beijing-time.ts'
+import { openComplaintStatuses } from '../../../domain/complaints.ts'
 import {
   addWorkingDays,
   deadlineFor,
@@ -32,11 +33,7 @@ export function dueAtAfter(
 }
 
 /** Statuses that still run against a deadline. */
-export const openStatuses = [
-  'received',
-  'accepted',
-  'in_progress',
-] as const satisfies readonly ComplaintStatus[]
+export const openStatuses = openComplaintStatuses
 
 export const isOpen = (status: ComplaintStatus) =>
   (openStatuses as readonly ComplaintStatus[]).includes(status)

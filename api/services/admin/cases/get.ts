@@ -7,7 +7,8 @@ import {
   type TicketRow,
 } from '../../../../db/queries/hotline-callbacks.ts'
 import type { ServiceContext } from '../../../deps.ts'
-import { kindLabels, unitName } from '../../../domain/complaints.ts'
+import { kindLabels, residentRatingLabels, unitName } from '../../../domain/complaints.ts'
+import { decryptField, ratingCommentAad } from '../../../privacy/pii.ts'
 import { caseFindingLabels, caseFollowUpLabels } from '../../../domain/credit.ts'
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
@@ -59,6 +60,27 @@ export async function getCase({
     }),
   ])
   return view
+}
+
+/** The resident's rating and comment (unsealed, numbers masked), or null before one. */
+function residentFeedbackOf(ctx: ServiceContext, row: CaseRow): CaseDetail['residentFeedback'] {
+  if (row.rating === null || row.ratedAt === null) return null
+  const comment =
+    row.ratingCommentSealed && row.ratingKeyId
+      ? decryptField(
+          ctx.privacy.ring,
+          row.ratingKeyId,
+          row.ratingCommentSealed,
+          ratingCommentAad(row.trackingNo),
+        )
+      : null
+  return {
+    rating: row.rating,
+    ratingName: residentRatingLabels[row.rating],
+    comment: comment === null ? null : maskPersonalNumbers(comment),
+    ratedAt: row.ratedAt.toISOString(),
+    reviewRequestedAt: isoOrNull(row.reviewRequestedAt),
+  }
 }
 
 /** The detail view of a case row already found (and checked, unless the caller just changed it). */
@@ -116,6 +138,7 @@ export async function caseDetail(
     findingName: row.finding === null ? null : caseFindingLabels[row.finding],
     followUp: row.followUp,
     followUpName: row.followUp === null ? null : caseFollowUpLabels[row.followUp],
+    residentFeedback: residentFeedbackOf(ctx, row),
     version: row.version,
     photos: photos.map((p) => ({ id: p.id, url: photoUrl(p.id), contentType: p.contentType })),
     timeline: timeline.map((e) => ({

@@ -6,7 +6,11 @@ import {
   type HotlineRequestState,
   type OperatorRole,
 } from '../../../../db/database.ts'
-import { complaintStatusLabels, kindLabels } from '../../../domain/complaints.ts'
+import {
+  complaintStatusLabels,
+  kindLabels,
+  openComplaintStatuses,
+} from '../../../domain/complaints.ts'
 import { maySeeCounty, type SignedInOperator } from '../access.ts'
 import { channelLabels } from './labels.ts'
 
@@ -98,7 +102,7 @@ const web: readonly ComplaintChannel[] = ['web']
 const hotline: readonly ComplaintChannel[] = ['hotline12345']
 const anyChannel: readonly ComplaintChannel[] = ['web', 'hotline12345']
 const handlers: readonly OperatorRole[] = ['city_admin', 'county_handler']
-const open: readonly ComplaintStatus[] = ['received', 'accepted', 'in_progress']
+const open: readonly ComplaintStatus[] = openComplaintStatuses
 const ended: readonly ComplaintStatus[] = ['resolved', 'rejected', 'closed', 'returned']
 
 /**
@@ -141,7 +145,7 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
   },
   note: {
     label: '内部备注',
-    from: ['received', 'accepted', 'rejected', 'in_progress', 'resolved'],
+    from: ['received', 'accepted', 'rejected', 'in_progress', 'resolved', 'review'],
     kinds: both,
     to: null,
     channels: anyChannel,
@@ -173,7 +177,8 @@ export const caseMachine: Readonly<Record<CaseAction, ActionRule>> = {
   // alike, so every case that reaches 归档 carries them (issue 22: case outcomes).
   complete: {
     label: '办结',
-    from: ['accepted', 'in_progress'],
+    // 复核: a resident contested the outcome (issue 25); its result is published like any reply.
+    from: ['accepted', 'in_progress', 'review'],
     kinds: both,
     to: 'resolved',
     channels: web,

@@ -164,6 +164,8 @@ export async function erasePersonalData(
         phoneSealed: null,
         phoneHash: null,
         piiKeyId: null,
+        ratingCommentSealed: null,
+        ratingKeyId: null,
         description: erasedText,
         address: erasedText,
         rejectionNote: c.rejectionNote && scrub(c.id, c.rejectionNote),

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { residentRatings } from '../../../domain/complaints.ts'
 import { recordVersion } from '../record-version.ts'
 import {
   appealTypes,
@@ -229,6 +230,19 @@ export const caseDetailSchema = caseQueueItemSchema
     /** What followed: 调解成功, 责令改正, 立案查处, 移送 or none. */
     followUp: z.enum(caseFollowUps).nullable(),
     followUpName: z.string().nullable(),
+    /**
+     * 满意度与复核 (issue 25): the web resident's rating of the outcome, their comment (phone and
+     * ID numbers masked) and when they asked for a review; null until rated.
+     */
+    residentFeedback: z
+      .object({
+        rating: z.enum(residentRatings),
+        ratingName: z.string(),
+        comment: z.string().nullable(),
+        ratedAt: z.string(),
+        reviewRequestedAt: z.string().nullable(),
+      })
+      .nullable(),
     version: z.number().int(),
     photos: z.array(z.object({ id: z.string(), url: z.string(), contentType: z.string() })),
     timeline: z.array(

@@ -126,6 +126,17 @@ export async function satisfactionCounts(db: Kysely<Database>, scope: ComplaintS
   return result.rows.map((r) => ({ satisfaction: r.satisfaction, n: Number(r.n) }))
 }
 
+/** Web residents' ratings (issue 25) of the scope's cases, given before the scope's end, per level. */
+export async function residentRatingCounts(db: Kysely<Database>, scope: ComplaintScope) {
+  const result = await sql<{ rating: string; n: string }>`
+    SELECT c.rating, count(*)::text AS n
+    FROM complaints c
+    WHERE c.rating IS NOT NULL AND ${inScope(scope)} AND c.rated_at < ${scope.before}
+    GROUP BY 1
+  `.execute(db)
+  return result.rows.map((r) => ({ rating: r.rating, n: Number(r.n) }))
+}
+
 /** Counties and sectors in their display order, with names. */
 export async function countiesAndSectors(db: Kysely<Database>) {
   const [counties, sectors] = await Promise.all([

@@ -31,6 +31,7 @@ const charts: Record<string, ChartSpec> = {
   timeliness: { nameKey: 'area', valueKey: 'onTimeRate', unit: '%', max: 100 },
   'substantiated-by-category': { nameKey: 'category', valueKey: 'rate', unit: '%', max: 100 },
   satisfaction: { nameKey: 'level', valueKey: 'share', unit: '%', max: 100 },
+  'resident-rating': { nameKey: 'level', valueKey: 'share', unit: '%', max: 100 },
 }
 
 /** The page's sections and the tables each holds, in order. */
@@ -53,7 +54,7 @@ const sections = [
   {
     id: 'handling',
     title: '办理情况',
-    tables: ['timeliness', 'substantiated-by-category', 'satisfaction'],
+    tables: ['timeliness', 'substantiated-by-category', 'satisfaction', 'resident-rating'],
   },
 ]
 

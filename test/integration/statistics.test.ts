@@ -143,6 +143,8 @@ interface Batch {
   handling: Handling
   finding?: string
   satisfaction?: string
+  /** A web resident's rating (issue 25), given the day after the case was handled. */
+  rating?: 'satisfied' | 'basically_satisfied' | 'unsatisfied'
 }
 
 const batches: Batch[] = [
@@ -156,6 +158,7 @@ const batches: Batch[] = [
     n: 4,
     handling: 'on_time',
     finding: 'substantiated',
+    rating: 'satisfied',
   },
   {
     at: '2026-10-09T10:00',
@@ -188,6 +191,7 @@ const batches: Batch[] = [
     n: 3,
     handling: 'late_accept',
     finding: 'unfounded',
+    rating: 'unsatisfied',
   },
   {
     at: '2026-09-02T15:00',
@@ -231,6 +235,8 @@ const batches: Batch[] = [
     n: 2,
     handling: 'on_time',
     finding: 'substantiated',
+    // Received after the cutoff: not counted.
+    rating: 'basically_satisfied',
   },
 ]
 
@@ -305,6 +311,8 @@ async function seed() {
           resolvedAt: resolved,
           status: b.handling === 'rejected' ? 'rejected' : resolved ? 'resolved' : 'received',
           finding: resolved && b.finding ? (b.finding as never) : null,
+          rating: resolved && b.rating ? b.rating : null,
+          ratedAt: resolved && b.rating ? new Date(resolved.getTime() + day) : null,
           personalDataErasedAt: new Date('2026-01-01T00:00:00Z'),
           personalDataErasure: 'retention',
         })
@@ -610,6 +618,24 @@ describe('handling against the legal deadlines', () => {
     expect(rows['基本满意']).toMatchObject({ count: 6, share: 54.5 })
     expect(rows['不满意']).toMatchObject({ count: 5, share: 45.5 })
     expect(rows['合计']).toMatchObject({ count: 11 })
+  })
+})
+
+describe("web residents' ratings (issue 25)", () => {
+  it('count the ratings of cases received and rated before the cutoff, as SQL counts them', async () => {
+    const rows = Object.fromEntries(
+      table('resident-rating').rows.map((r) => [String(r.level), r] as const),
+    )
+    const counted = async (rating: string) =>
+      countWhere(sql`rating = ${rating} AND rated_at < ${end}`)
+    expect(await counted('satisfied')).toBe(4)
+    expect(await counted('unsatisfied')).toBe(3)
+    expect(await counted('basically_satisfied')).toBe(0)
+    // 4 and 3 are under 5, so each shows as "<5", and so does its share; the total is 7.
+    expect(rows['满意']).toMatchObject({ count: '<5', share: '<5' })
+    expect(rows['不满意']).toMatchObject({ count: '<5', share: '<5' })
+    expect(rows['基本满意']).toMatchObject({ count: 0, share: 0 })
+    expect(rows['合计']).toMatchObject({ count: 7, share: 100 })
   })
 })
 

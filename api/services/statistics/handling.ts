@@ -1,10 +1,16 @@
 import {
   caseMoments,
+  residentRatingCounts,
   satisfactionCounts,
   type ComplaintScope,
 } from '../../../db/queries/statistics.ts'
 import type { Deps } from '../../deps.ts'
-import { categoryLabels, complaintCategories } from '../../domain/complaints.ts'
+import {
+  categoryLabels,
+  complaintCategories,
+  residentRatingLabels,
+  residentRatings,
+} from '../../domain/complaints.ts'
 import { caseFindingLabels } from '../../domain/credit.ts'
 import {
   publishedCount,
@@ -54,16 +60,20 @@ function timelinessRow(judged: ReturnType<typeof judge>[]): Record<string, Publi
   }
 }
 
-/** On-time handling, the substantiated rate per category and 12345 satisfaction. */
+/**
+ * On-time handling, the substantiated rate per category, 12345 satisfaction and web residents'
+ * ratings.
+ */
 export async function handlingTables(
   deps: Pick<Deps, 'db' | 'calendar'>,
   scope: ComplaintScope & { month: string | null },
   names: Names,
   stamp: TableStamp,
 ): Promise<StatisticsTable[]> {
-  const [moments, ratings] = await Promise.all([
+  const [moments, ratings, webRatings] = await Promise.all([
     caseMoments(deps.db, scope),
     satisfactionCounts(deps.db, scope),
+    residentRatingCounts(deps.db, scope),
   ])
   const end = scope.before
   const judged = moments.map((c) => ({ c, j: judge(deps, c, end) }))
@@ -87,6 +97,7 @@ export async function handlingTables(
     }
   }
   const rated = ratings.reduce((s, r) => s + r.n, 0)
+  const webRated = webRatings.reduce((s, r) => s + r.n, 0)
   return [
     {
       id: 'timeliness',
@@ -149,6 +160,28 @@ export async function handlingTables(
           }
         }),
         { level: '合计', count: publishedCount(rated), share: rated > 0 ? 100 : '' },
+      ],
+      ...stamp,
+    },
+    {
+      id: 'resident-rating',
+      title: '网上投诉举报群众评价',
+      definition: `${received}网上投诉、举报中，办结后投诉举报人在查询页上作出的评价，按评价结果统计；未评价的不计入（12345 工单由热线回访评价，见上表）。1 至 4 件的数及所依据件数不足 5 件的比例显示为“<5”。`,
+      columns: [
+        { key: 'level', label: '评价' },
+        { key: 'count', label: '案件（件）' },
+        { key: 'share', label: '占比（%）' },
+      ],
+      rows: [
+        ...residentRatings.map((level) => {
+          const n = webRatings.find((r) => r.rating === level)?.n ?? 0
+          return {
+            level: residentRatingLabels[level],
+            count: publishedCount(n),
+            share: publishedRate(n, webRated),
+          }
+        }),
+        { level: '合计', count: publishedCount(webRated), share: webRated > 0 ? 100 : '' },
       ],
       ...stamp,
     },

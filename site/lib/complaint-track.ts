@@ -50,19 +50,26 @@ export async function lookUpComplaint(
     })
     return { kind: 'found', view }
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error
-    if (error.code === 'NOT_FOUND') return { kind: 'not-found', message: error.message }
-    if (error.code === 'RATE_LIMITED') {
-      const details = error.details as { retryAfterSeconds?: unknown } | undefined
-      const seconds = details?.retryAfterSeconds
-      return {
-        kind: 'limited',
-        message: error.message,
-        retryAfterSeconds: typeof seconds === 'number' ? Math.ceil(seconds) : 60,
-      }
-    }
-    throw error
+    const outcome = lookupRefusal(error)
+    if (!outcome) throw error
+    return outcome
   }
+}
+
+/** A lookup's refusal as the page shows it: no match (404) or slowed down (429); else undefined. */
+function lookupRefusal(error: unknown): Exclude<TrackOutcome, { kind: 'found' }> | undefined {
+  if (!(error instanceof ApiError)) return undefined
+  if (error.code === 'NOT_FOUND') return { kind: 'not-found', message: error.message }
+  if (error.code === 'RATE_LIMITED') {
+    const details = error.details as { retryAfterSeconds?: unknown } | undefined
+    const seconds = details?.retryAfterSeconds
+    return {
+      kind: 'limited',
+      message: error.message,
+      retryAfterSeconds: typeof seconds === 'number' ? Math.ceil(seconds) : 60,
+    }
+  }
+  return undefined
 }
 
 /** The receipt cookie's query code for this number, when the resident just filed it. */
@@ -224,6 +231,17 @@ async function feedbackPost(
       feedback: feedback(notice, []),
     }
   } catch (error) {
+    // The code in the token no longer opens the case (a new one was issued meanwhile), or the
+    // lookups are slowed down: said as a lookup says it.
+    const refusal = lookupRefusal(error)
+    if (refusal) {
+      return {
+        status: refusal.kind === 'not-found' ? 404 : 429,
+        trackingNo,
+        problems: [],
+        outcome: refusal,
+      }
+    }
     if (!(error instanceof ApiError)) throw error
     if (error.code !== 'VALIDATION_FAILED' && error.code !== 'CONFLICT') throw error
     const outcome = await lookUpComplaint(trackingNo, queryCode, clientAddress)

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import AxeBuilder from '@axe-core/playwright'
 import type { Page } from 'playwright-core'
 import { sql } from 'kysely'
@@ -34,7 +35,8 @@ async function handledCase() {
       merchantName: '评价测试摊位',
       address: '城东菜场 21 号',
       occurredAt: '2026-11-20T09:30',
-      description: '买了一斤虾，复秤只有八两半。',
+      // Unique: the same body twice is one complaint (the intake's idempotency).
+      description: `买了一斤虾，复秤只有八两半。（${randomUUID().slice(0, 8)}）`,
       name: '钱多多',
       phone: '13805780021',
       consent: true,
@@ -115,6 +117,33 @@ describe('rating the outcome with JavaScript off', () => {
       expect(row.reviewRequestedAt).not.toBeNull()
     } finally {
       await context.close()
+    }
+  })
+
+  test('a form whose code was replaced meanwhile is answered as a failed lookup, not an error', async () => {
+    const filed = await handledCase()
+    const page = await session.withoutJs.newPage()
+    try {
+      await page.goto(`/complaints/track?no=${filed.trackingNo}`)
+      await page.getByLabel('查询码').fill(filed.queryCode)
+      expect(await submit(page, '查询')).toBe(200)
+      // A new query code was issued in another tab (找回查询码): the page's token holds the old one.
+      await db
+        .updateTable('complaints')
+        .set({ queryCodeHash: Buffer.alloc(32) })
+        .where('trackingNo', '=', filed.trackingNo)
+        .execute()
+      await page.getByLabel('满意', { exact: true }).check()
+      expect(await submit(page, '提交评价')).toBe(404)
+      expect((await textsOf(page, '#track-refused'))[0]).toContain('没有找到记录')
+      const row = await db
+        .selectFrom('complaints')
+        .select('rating')
+        .where('trackingNo', '=', filed.trackingNo)
+        .executeTakeFirstOrThrow()
+      expect(row.rating).toBeNull()
+    } finally {
+      await page.close()
     }
   })
 })

@@ -6,6 +6,7 @@ import {
 } from '../../db/queries/complaints.ts'
 import { enqueue } from '../../db/queries/outbox.ts'
 import { deleteRecoveriesBefore } from '../../db/queries/query-code-recovery.ts'
+import { blankSentCodes } from '../../db/queries/sms.ts'
 import type { Deps } from '../deps.ts'
 import { errorKind } from '../logger.ts'
 import {
@@ -131,13 +132,14 @@ async function expireLapsedCertifications(deps: Pick<Deps, 'db'>, today = beijin
 
 /**
  * Drops rate-limit windows older than a day, idempotency records past their day and query-code
- * recovery codes older than a day: all only matter while fresh, and the second holds sealed
- * receipts that should not linger.
+ * recovery codes older than a day, and blanks recovery codes in messages that expired unsent: all
+ * only matter while fresh, and the second holds sealed receipts that should not linger.
  */
 export async function pruneAbuseRecords(deps: Pick<Deps, 'db'>, now = Date.now()) {
   const dayAgo = new Date(now - 24 * 3600_000)
   await deleteRateLimitWindowsBefore(deps.db, dayAgo)
   await deleteRecoveriesBefore(deps.db, dayAgo)
+  await blankSentCodes(deps.db)
   return deleteIdempotencyKeysBefore(deps.db, dayAgo)
 }
 

@@ -211,6 +211,27 @@ export async function markDone<DB, T extends QueueTable<DB>>(
   return result.numAffectedRows === 1n
 }
 
+/**
+ * The claimed row may not be tried yet (a limit of the receiver's, a time of day): it is due
+ * again at `until` and its try is given back, so waiting never uses up the row's tries. Only for
+ * the claim that holds it.
+ */
+export async function postpone<DB, T extends QueueTable<DB>>(
+  db: Kysely<DB>,
+  queue: Queue<DB, T>,
+  claimed: Claimed,
+  until: Date,
+): Promise<boolean> {
+  const result = await sql`
+    UPDATE ${tableOf(queue)}
+    SET ${sql.ref(snake(queue.dueAt))} = ${until}, ${sql.ref('attempts')} = ${sql.ref('attempts')} - 1
+    WHERE ${sql.ref(snake(queue.key))} = ${claimed.key}
+      AND ${sql.ref('state')} = ${stateLit(queue.pending)}
+      AND ${sql.ref('attempts')} = ${claimed.attempts}
+  `.execute(db.withoutPlugins())
+  return result.numAffectedRows === 1n
+}
+
 /** Rows handled for good that the queue does not keep (the outbox carries changes only). */
 export async function deleteDone<DB, T extends QueueTable<DB>>(
   db: Kysely<DB>,

@@ -153,21 +153,15 @@ export async function recordSmsAttempt(
 }
 
 /**
- * A claimed message that may not go yet (quiet hours, the phone's cap for the day) waits until
- * `until`, its try given back: waiting is not failing. Only for the claim that holds it.
+ * A claimed message that may not go yet (the phone's cap for the day) waits until `until`, its
+ * try given back: waiting is not failing (queue.ts postpone).
  */
 export async function postponeSms(
   db: Kysely<Database>,
   claimed: Pick<ClaimedSms, 'id' | 'attempts'>,
   until: Date,
 ): Promise<void> {
-  await db
-    .updateTable('smsMessages')
-    .set((eb) => ({ nextAttemptAt: until, attempts: eb('attempts', '-', 1) }))
-    .where('id', '=', claimed.id)
-    .where('state', '=', 'pending')
-    .where('attempts', '=', claimed.attempts)
-    .execute()
+  await queue.postpone(db, smsQueue, { key: claimed.id, attempts: claimed.attempts }, until)
 }
 
 /** When the loop should look again for messages of `priorities`; undefined when none waits. */
@@ -190,14 +184,17 @@ export async function countSms(db: Kysely<Database>, scope: { countyCode: string
 }
 
 /**
- * Blanks the code of recovery messages that were sent or given up: a code is kept only until its
- * message leaves (the recovery itself keeps a keyed hash).
+ * Blanks the code of recovery messages that were sent, given up or have expired unsent (with no
+ * transport set, a message waits; its code is worthless after five minutes): a code is kept only
+ * until its message leaves or expires (the recovery itself keeps a keyed hash). An expired
+ * message is never sent (delivery.ts gives it up first).
  */
 export async function blankSentCodes(db: Kysely<Database>): Promise<void> {
   await sql`
     UPDATE sms_messages
     SET body = replace(body, params ->> 'code', '******'),
       params = jsonb_set(params, '{code}', '"******"')
-    WHERE event = 'recovery_code' AND state <> 'pending' AND params ->> 'code' <> '******'
+    WHERE event = 'recovery_code' AND params ->> 'code' <> '******'
+      AND (state <> 'pending' OR expires_at <= now())
   `.execute(db)
 }

@@ -4,7 +4,7 @@ import {
   requestQueryCodeRecovery,
   type RecoveredCase,
 } from '../../api/services/complaints/recovery.ts'
-import { parseTrackingNo } from './complaint-track.ts'
+import { limitedRefusal, parseTrackingNo } from './complaint-track.ts'
 import { serviceContext } from './services.ts'
 
 /** 找回查询码 (issue 25): where the resident is in the two steps, and what to show. */
@@ -26,15 +26,6 @@ export type RecoveryPage =
       refusal?: { message: string; retryAfterSeconds: number }
     }
   | { step: 'recovered'; status: 200; recovered: RecoveredCase }
-
-const limitedOf = (error: ApiError) => {
-  const details = error.details as { retryAfterSeconds?: unknown } | undefined
-  const seconds = details?.retryAfterSeconds
-  return {
-    message: error.message,
-    retryAfterSeconds: typeof seconds === 'number' ? Math.ceil(seconds) : 60,
-  }
-}
 
 const fieldProblems = (error: ApiError) =>
   ((error.details as { field: string; message: string }[] | undefined) ?? []).map((d) => ({
@@ -104,7 +95,7 @@ export async function handleRecoveryRequest(
           status: 429,
           trackingNo: shownNo,
           problems: [],
-          refusal: limitedOf(error),
+          refusal: limitedRefusal(error),
         }
       }
       // A wrong or expired code (404) and a malformed one (422) are both the code field's.
@@ -130,7 +121,7 @@ export async function handleRecoveryRequest(
         status: 429,
         trackingNo: shownNo,
         problems: [],
-        refusal: limitedOf(error),
+        refusal: limitedRefusal(error),
       }
     }
     if (error.code !== 'VALIDATION_FAILED') throw error

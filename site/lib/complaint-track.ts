@@ -60,16 +60,18 @@ export async function lookUpComplaint(
 function lookupRefusal(error: unknown): Exclude<TrackOutcome, { kind: 'found' }> | undefined {
   if (!(error instanceof ApiError)) return undefined
   if (error.code === 'NOT_FOUND') return { kind: 'not-found', message: error.message }
-  if (error.code === 'RATE_LIMITED') {
-    const details = error.details as { retryAfterSeconds?: unknown } | undefined
-    const seconds = details?.retryAfterSeconds
-    return {
-      kind: 'limited',
-      message: error.message,
-      retryAfterSeconds: typeof seconds === 'number' ? Math.ceil(seconds) : 60,
-    }
-  }
+  if (error.code === 'RATE_LIMITED') return { kind: 'limited', ...limitedRefusal(error) }
   return undefined
+}
+
+/** A 429's sentence and its wait in whole seconds, as a page shows it and sets Retry-After. */
+export function limitedRefusal(error: ApiError) {
+  const details = error.details as { retryAfterSeconds?: unknown } | undefined
+  const seconds = details?.retryAfterSeconds
+  return {
+    message: error.message,
+    retryAfterSeconds: typeof seconds === 'number' ? Math.ceil(seconds) : 60,
+  }
 }
 
 /** The receipt cookie's query code for this number, when the resident just filed it. */

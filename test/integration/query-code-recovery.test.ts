@@ -9,6 +9,7 @@ import {
 } from '../../api/services/complaints/recovery.ts'
 import { trackComplaint } from '../../api/services/complaints/track.ts'
 import { deliverDueSms } from '../../api/services/sms/delivery.ts'
+import { pruneAbuseRecords } from '../../api/worker/index.ts'
 import { beijingDate, beijingMidnight } from '../../api/domain/beijing-time.ts'
 import { startAliyunSmsReceiver, type AliyunSmsReceiver } from '../support/aliyun-sms.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
@@ -172,6 +173,28 @@ describe('recovering a lost query code', () => {
     const late = new Date(at.getTime() + recoveryRule.validSeconds * 1000 + 1000)
     expect(await deliverDueSms(t.deps, { now: late })).toMatchObject({ sent: 0, failed: 1 })
     expect(provider.accepted).toEqual([])
+  })
+})
+
+describe('a code whose message expired unsent', () => {
+  it('is blanked by the hourly sweep, never kept in the clear', async () => {
+    const phone = '13905780707'
+    const filed = await fileCase(app, t, { phone })
+    // Asked ten minutes ago and never sent (as with no SMS transport set): expired.
+    await ask(filed.trackingNo, phone, new Date(Date.now() - 10 * 60_000))
+    const message = () =>
+      t.deps.db
+        .selectFrom('smsMessages')
+        .select(['state', 'params', 'body'])
+        .where('complaintId', '=', filed.id)
+        .executeTakeFirstOrThrow()
+    const code = (await message()).params.code!
+    expect(code).toMatch(/^\d{6}$/)
+    await pruneAbuseRecords(t.deps)
+    const after = await message()
+    expect(after.state).toBe('pending')
+    expect(after.params.code).toBe('******')
+    expect(after.body).not.toContain(code)
   })
 })
 

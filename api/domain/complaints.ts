@@ -26,8 +26,12 @@ export const complaintStatuses = [
   'closed',
   'returned',
   'review',
+  'merged',
 ] as const
-/** 已接收 / 已受理 / 不予受理 / 办理中 / 已办结 / 已归档 / 已退单 (12345) / 复核中 */
+/**
+ * 已接收 / 已受理 / 不予受理 / 办理中 / 已办结 / 已归档 / 已退单 (12345) / 复核中 / 已合并办理 (handled as
+ * the case it was merged into)
+ */
 export type ComplaintStatus = (typeof complaintStatuses)[number]
 
 /** Statuses that still run against a deadline: the queue's open cases. */
@@ -90,6 +94,7 @@ export const complaintStatusLabels: Record<ComplaintStatus, string> = {
   closed: '已归档',
   returned: '已退回 12345',
   review: '复核中',
+  merged: '已合并办理',
 }
 
 export const unitLabels: Record<QuantityUnit, string> = {

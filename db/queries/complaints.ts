@@ -98,6 +98,11 @@ export async function deleteRateLimitWindowsBefore(db: Kysely<Database>, before:
 }
 
 /** What the tracking page may show: no personal data is selected here at all. */
+/**
+ * A case as its resident's tracking page reads it. A case merged into another (合并办理) is handled
+ * as that one: `status`, `dueAt`, `resolvedAt` and `closedAt` are the handled case's, `handledId`
+ * names it; the rating and review are the resident's own.
+ */
 export interface TrackedComplaint {
   id: string
   trackingNo: string
@@ -112,6 +117,9 @@ export interface TrackedComplaint {
   closedAt: Date | null
   rating: ResidentRating | null
   reviewRequestedAt: Date | null
+  /** The case that is handled for this one: itself, or the one it was merged into. */
+  handledId: string
+  mergedAt: Date | null
 }
 
 export async function findTrackedComplaint(
@@ -119,35 +127,56 @@ export async function findTrackedComplaint(
   trackingNo: string,
 ): Promise<TrackedComplaint | undefined> {
   return db
-    .selectFrom('complaints')
-    .select([
-      'id',
-      'trackingNo',
-      'queryCodeHash',
-      'kind',
-      'category',
-      'status',
-      'channel',
-      'receivedAt',
-      'dueAt',
-      'resolvedAt',
-      'closedAt',
-      'rating',
-      'reviewRequestedAt',
+    .selectFrom('complaints as c')
+    .leftJoin('complaints as p', 'p.id', 'c.mergedInto')
+    .select((eb) => [
+      'c.id',
+      'c.trackingNo',
+      'c.queryCodeHash',
+      'c.kind',
+      'c.category',
+      eb.fn.coalesce('p.status', 'c.status').as('status'),
+      'c.channel',
+      'c.receivedAt',
+      eb.fn.coalesce('p.dueAt', 'c.dueAt').as('dueAt'),
+      eb.fn.coalesce('p.resolvedAt', 'c.resolvedAt').as('resolvedAt'),
+      eb.fn.coalesce('p.closedAt', 'c.closedAt').as('closedAt'),
+      'c.rating',
+      'c.reviewRequestedAt',
+      eb.fn.coalesce('p.id', 'c.id').as('handledId'),
+      'c.mergedAt',
     ])
-    .where('trackingNo', '=', trackingNo)
+    .where('c.trackingNo', '=', trackingNo)
     .executeTakeFirst()
 }
 
-export async function publicTimeline(db: Kysely<Database>, complaintId: string) {
-  return db
+/**
+ * The timeline a resident reads: their case's public entries and, once it was merged into
+ * another, that case's public entries since the merge, except the other resident's own (a rating,
+ * a review they asked for).
+ */
+export async function publicTimeline(
+  db: Kysely<Database>,
+  c: { id: string; handledId: string; mergedAt: Date | null },
+) {
+  let q = db
     .selectFrom('complaintEvents')
     .select(['kind', 'note', 'occurredAt'])
-    .where('complaintId', '=', complaintId)
     .where('isPublic', '=', true)
-    .orderBy('occurredAt')
-    .orderBy('id')
-    .execute()
+  q =
+    c.mergedAt === null
+      ? q.where('complaintId', '=', c.id)
+      : q.where((eb) =>
+          eb.or([
+            eb('complaintId', '=', c.id),
+            eb.and([
+              eb('complaintId', '=', c.handledId),
+              eb('occurredAt', '>=', c.mergedAt!),
+              eb('actor', '<>', 'citizen'),
+            ]),
+          ]),
+        )
+  return q.orderBy('occurredAt').orderBy('id').execute()
 }
 
 /** Complaint rows as the private search index holds them: no name, phone or phone hash. */
@@ -363,26 +392,37 @@ export async function storeRating(
 }
 
 /**
- * 申请复核, once: the handled case goes back to the queue as `review` with its own deadline and
- * a new version. False when it was asked for meanwhile, or the case is no longer handled.
+ * 申请复核, once per resident: the handled case goes back to the queue as `review` with its own
+ * deadline and a new version (a case merged into another asks for the one handled for it, which
+ * may already be under review at another resident's request). False when it was asked for
+ * meanwhile, or the case is no longer handled.
  */
 export async function reopenForReview(
   trx: Transaction<Database>,
-  row: { id: string; dueAt: Date; at: Date },
+  row: { id: string; handledId: string; dueAt: Date; at: Date },
 ): Promise<boolean> {
-  const result = await trx
+  const merged = row.handledId !== row.id
+  const reopen = { status: 'review', dueAt: row.dueAt, updatedAt: row.at } as const
+  const asked = await trx
     .updateTable('complaints')
     .set((eb) => ({
-      status: 'review',
-      dueAt: row.dueAt,
+      ...(merged ? {} : reopen),
       reviewRequestedAt: row.at,
       version: eb('version', '+', 1),
-      updatedAt: row.at,
     }))
     .where('id', '=', row.id)
     .where('reviewRequestedAt', 'is', null)
     .where('rating', '=', 'unsatisfied')
-    .where('status', 'in', ['resolved', 'closed'])
+    .$if(!merged, (q) => q.where('status', 'in', ['resolved', 'closed']))
     .executeTakeFirst()
-  return result.numUpdatedRows === 1n
+  if (asked.numUpdatedRows !== 1n) return false
+  if (merged) {
+    await trx
+      .updateTable('complaints')
+      .set((eb) => ({ ...reopen, version: eb('version', '+', 1) }))
+      .where('id', '=', row.handledId)
+      .where('status', 'in', ['resolved', 'closed'])
+      .execute()
+  }
+  return true
 }

@@ -63,6 +63,9 @@ export interface ComplaintTable {
   ratedAt: Timestamp | null
   /** 申请复核: when the resident contested the outcome (once). */
   reviewRequestedAt: Timestamp | null
+  /** 合并办理: the case this one was merged into (status `merged`), handled once for both. */
+  mergedInto: string | null
+  mergedAt: Timestamp | null
   claimedQuantity: Numeric | null
   measuredQuantity: Numeric | null
   unit: QuantityUnit | null

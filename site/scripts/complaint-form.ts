@@ -8,6 +8,7 @@ import { unitLabels } from '../../api/domain/complaints.ts'
 import { shortfallAmount } from '../../api/services/complaints/shortfall.ts'
 import { quantityUnits, type QuantityUnit } from '../../db/database.ts'
 import { startMerchantSuggestions } from './complaint-merchant.ts'
+import { startOpenCases } from './complaint-open-cases.ts'
 
 const maxPhotos = 3
 const maxPhotoBytes = 5 * 1024 * 1024
@@ -164,6 +165,7 @@ function start() {
   startPhotoCheck()
   startErrorSummary()
   startMerchantSuggestions()
+  startOpenCases()
 }
 
 start()

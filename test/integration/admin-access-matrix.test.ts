@@ -84,6 +84,40 @@ async function versionOf(caseId: string): Promise<number> {
   return ((await res.json()) as { version: number }).version
 }
 
+let freshCases = 0
+/** A new open 投诉 of county A, for a merge into case A to take. */
+async function freshCaseOfA(): Promise<string> {
+  const res = await app.request(
+    '/api/complaints',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'complaint',
+        category: 'short_weight',
+        county: countyA,
+        merchantName: '矩阵测试摊位',
+        address: '城东菜场 12 号',
+        occurredAt: '2026-11-20T09:30',
+        description: `买了一斤猪肉，回家复秤只有八两。（合并 ${++freshCases}）`,
+        name: '王小明',
+        phone: `1381234${String(freshCases).padStart(4, '0')}`,
+        consent: true,
+      }),
+    },
+    // An address of its own each time: the per-address limit is not what this row checks.
+    { clientAddress: `198.51.100.${freshCases}` },
+  )
+  expect(res.status).toBe(201)
+  const { trackingNo } = (await res.json()) as { trackingNo: string }
+  const row = await t.deps.db
+    .selectFrom('complaints')
+    .select('id')
+    .where('trackingNo', '=', trackingNo)
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
 async function visitVersion(visitId: string): Promise<number> {
   const res = await app.request(`/api/admin/visits/${visitId}`, { headers: headersOf('admin') })
   return ((await res.json()) as { version: number }).version
@@ -211,6 +245,13 @@ const matrix: Record<string, Row> = {
         version: await versionOf(f.caseA.id),
         note: '电话联系了投诉人。',
       }),
+    }),
+    expect: caseAWritable,
+  },
+  'POST /api/admin/cases/:id/merge': {
+    request: async (f) => ({
+      path: `/api/admin/cases/${f.caseA.id}/merge`,
+      init: json({ duplicateId: await freshCaseOfA(), version: await versionOf(f.caseA.id) }),
     }),
     expect: caseAWritable,
   },

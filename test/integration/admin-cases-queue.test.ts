@@ -130,6 +130,7 @@ describe('the queue of a county handler', () => {
       returned: 0,
       closed: 1,
       review: 0,
+      merged: 0,
     })
   })
 

@@ -132,6 +132,7 @@ describe('the hotline actions in the state machine', () => {
     closed      correct_contact → closed
     returned    correct_contact → returned
     review      correct_contact → review
+    merged      correct_contact → merged
     review      assign → review
     review      note → review
     received    assign → received

@@ -68,7 +68,7 @@ const transitions = `
  */
 const adminTransitions = [
   ...['complaint', 'report'].flatMap((kind) =>
-    ['resolved', 'rejected', 'closed', 'returned'].map((from) => ({
+    ['resolved', 'rejected', 'closed', 'returned', 'merged'].map((from) => ({
       kind,
       from,
       action: 'erase_personal_data',

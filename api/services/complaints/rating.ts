@@ -121,11 +121,16 @@ export async function requestReview({
 async function reopenCase(
   ctx: ServiceContext,
   trx: Transaction<Database>,
-  found: { id: string },
+  found: { id: string; handledId: string },
   at: Date,
 ) {
   const deadline = deadlineFor(ctx.calendar, at, feedbackRule.reviewWorkingDays)
-  const reopened = await reopenForReview(trx, { id: found.id, dueAt: deadline.dueAt, at })
+  const reopened = await reopenForReview(trx, {
+    id: found.id,
+    handledId: found.handledId,
+    dueAt: deadline.dueAt,
+    at,
+  })
   if (!reopened) throw conflict('这件投诉举报已经申请过复核，每件只能申请一次。')
   await addCaseEvents(trx, [
     {
@@ -136,14 +141,28 @@ async function reopenCase(
       actor: 'citizen',
       occurredAt: at,
     },
+    // The case handled for a merged one: its own resident sees why it is under review again.
+    ...(found.handledId === found.id
+      ? []
+      : [
+          {
+            complaintId: found.handledId,
+            kind: 'review',
+            isPublic: true,
+            note: `合并办理的投诉举报人对办理结果不满意，申请了复核。市场监管部门将在 ${deadline.dueDate} 前完成复核并公布结果。`,
+            actor: 'system',
+            occurredAt: at,
+          },
+        ]),
   ])
-  await enqueue(trx, [
-    {
+  await enqueue(
+    trx,
+    [...new Set([found.id, found.handledId])].map((id) => ({
       topic: complaintChangedTopic,
-      aggregateKey: complaintKey(found.id),
-      payload: { id: found.id },
-    },
-  ])
+      aggregateKey: complaintKey(id),
+      payload: { id },
+    })),
+  )
 }
 
 /**

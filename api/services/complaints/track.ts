@@ -72,7 +72,7 @@ export async function trackedView(
   ctx: Pick<ServiceContext, 'db'>,
   found: TrackedComplaint,
 ): Promise<TrackedComplaintView> {
-  const timeline = await publicTimeline(ctx.db, found.id)
+  const timeline = await publicTimeline(ctx.db, found)
   return {
     feedback: feedbackOf(found, new Date()),
     trackingNo: found.trackingNo,

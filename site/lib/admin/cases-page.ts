@@ -4,6 +4,7 @@ import { staleVersionMessage } from '../../../api/services/admin/cases/act.ts'
 import {
   actOnCaseInConsole,
   getCaseInConsole,
+  mergeCaseInConsole,
   revealContactInConsole,
 } from '../../../api/services/admin/cases/console.ts'
 import { caseActions, type CaseAction } from '../../../api/services/admin/cases/machine.ts'
@@ -30,6 +31,8 @@ export type CasePage =
       view: CaseDetail
       /** A success notice after an action (?done=accept). */
       done?: CaseAction
+      /** A success notice after a merge: the tracking number merged in (?merged=…). */
+      merged?: string
       revealed?: { name: string | null; phone: string | null }
       /** A refusal to show above everything, and which action's form it concerns. */
       refusal?: { message: string; action?: string; problems: FieldProblem[] }
@@ -72,11 +75,16 @@ export async function handleCaseRequest(input: {
     if (request.method !== 'POST') {
       const asked = input.url.searchParams.get('done')
       const done = caseActions.find((a) => a === asked)
+      const view = await load(input)
+      // Named only when it is one of the cases merged into this one.
+      const mergedNo = input.url.searchParams.get('merged')
+      const merged = view.mergedCases.find((m) => m.trackingNo === mergedNo)?.trackingNo
       return {
         kind: 'shown',
         status: 200,
-        view: await load(input),
+        view,
         ...(done ? { done } : {}),
+        ...(merged ? { merged } : {}),
       }
     }
     return await handlePost(input)
@@ -98,6 +106,14 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
     if (form.get('intent') === 'reveal') {
       const revealed = await revealContactInConsole({ ctx, request, input: { id } })
       return { kind: 'shown', status: 200, view: await load(input), revealed }
+    }
+    if (form.get('intent') === 'merge') {
+      const merged = await mergeCaseInConsole({ ctx, request, input: { id, fields } })
+      const trackingNo = merged.mergedCases.find((m) => m.id === fields.duplicateId)?.trackingNo
+      return {
+        kind: 'redirect',
+        location: `${caseUrl(id)}?merged=${encodeURIComponent(trackingNo ?? '')}`,
+      }
     }
     const view = await actOnCaseInConsole({ ctx, request, input: { id, fields } })
     // An assignment to another county takes the case out of this operator's sight.
@@ -124,6 +140,7 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
         problems: fieldProblemsOf(error),
         // A stale form's values would overwrite what the colleague did: it starts afresh.
         ...(fields.action && !stale ? { action: fields.action } : {}),
+        ...(form.get('intent') === 'merge' && !stale ? { action: 'merge' } : {}),
       },
       stale ? {} : fields,
     )

@@ -3,6 +3,7 @@ import { registerGetCasePhoto } from '../photos/get.ts'
 import { registerActOnCase } from './act.ts'
 import { registerGetCase } from './get.ts'
 import { registerListCases } from './list.ts'
+import { registerMergeCase } from './merge.ts'
 import { registerRevealContact } from './reveal.ts'
 
 /** The case handlers' queue, case pages, actions and case photos (issue 4). */
@@ -11,5 +12,6 @@ export function registerCaseRoutes(app: App) {
   registerGetCase(app)
   registerRevealContact(app)
   registerActOnCase(app)
+  registerMergeCase(app)
   registerGetCasePhoto(app)
 }

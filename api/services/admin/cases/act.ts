@@ -8,6 +8,7 @@ import {
   updateCaseAtVersion,
 } from '../../../../db/queries/cases.ts'
 import { enqueue } from '../../../../db/queries/outbox.ts'
+import { mergedWebCaseIds } from '../../../../db/queries/merged-cases.ts'
 import {
   hotlineCaseFacts,
   markTicketRequested,
@@ -103,13 +104,25 @@ function factsOf(input: CaseActionInput, at: Date): Updateable<ComplaintTable> {
 
 /**
  * The actions a web resident who asked for messages is told of by SMS (issue 25): 受理 or 不予受理,
- * 办结 (the reply is published), 归档. A 12345 caller hears from the hotline's own revisit.
+ * 办结 (the reply is published), 归档; on a 12345 work order, its 签收 and 办结反馈. A 12345 caller
+ * hears from the hotline's own revisit: only the web cases merged into a work order are told.
  */
 const residentSmsEventOf: Partial<Record<CaseActionInput['action'], SmsEvent>> = {
   accept: 'accepted',
   reject: 'rejected',
   complete: 'replied',
   close: 'closed',
+  sign: 'accepted',
+  report_completion: 'replied',
+}
+
+/** The cases whose residents an action's message goes to: the case's own (web) and those merged. */
+async function smsRecipients(
+  trx: Transaction<Database>,
+  c: { id: string; channel: 'web' | 'hotline12345' },
+): Promise<string[]> {
+  const merged = await mergedWebCaseIds(trx, c.id)
+  return c.channel === 'web' ? [c.id, ...merged] : merged
 }
 
 /** Which contact fields a correction changed (never their values). */
@@ -333,8 +346,12 @@ export async function actOnCase({
           : {}),
       },
     })
-    const smsEvent = current.channel === 'web' ? residentSmsEventOf[action.action] : undefined
-    if (smsEvent) await enqueueResidentSms(trx, { complaintId: current.id, event: smsEvent })
+    const smsEvent = residentSmsEventOf[action.action]
+    if (smsEvent) {
+      for (const complaintId of await smsRecipients(trx, current)) {
+        await enqueueResidentSms(trx, { complaintId, event: smsEvent })
+      }
+    }
     await enqueue(trx, [
       {
         topic: complaintChangedTopic,

@@ -6,7 +6,8 @@ import { listCases } from './list.ts'
 import { caseParams } from './params.ts'
 import { casePhoto } from './photo.ts'
 import { revealContact } from './reveal.ts'
-import { caseQueueQuerySchema } from './schemas.ts'
+import { mergeCase } from './merge.ts'
+import { caseMergeInputSchema, caseQueueQuerySchema } from './schemas.ts'
 
 /** A case's id as a path names it: a malformed one is refused with the API's path message. */
 const caseCall = (raw: unknown) => parseConsoleInput(caseParams, raw, 'param')
@@ -62,5 +63,20 @@ export const casePhotoInConsole = consoleVerb({
       ctx,
       operator: session.operator,
       input: { photoId: input.photoId, clientAddress: request.clientAddress },
+    }),
+})
+
+/** 合并办理: the case as a path names it, then the duplicate to merge into it. */
+export const mergeCaseInConsole = consoleVerb({
+  parse: (raw) => {
+    const { id } = caseCall(raw)
+    const { fields } = parseConsoleInput(z.object({ fields: z.unknown() }), raw)
+    return { id, ...parseConsoleInput(caseMergeInputSchema, fields) }
+  },
+  run: ({ ctx, session, request, input }) =>
+    mergeCase({
+      ctx,
+      operator: session.operator,
+      input: { ...input, clientAddress: request.clientAddress },
     }),
 })

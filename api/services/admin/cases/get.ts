@@ -13,6 +13,8 @@ import { caseFindingLabels, caseFollowUpLabels } from '../../../domain/credit.ts
 import { mayRevealPersonalData, type SignedInOperator } from '../access.ts'
 import { recordAudit } from '../audit.ts'
 import { warningsForCase } from '../warnings/read.ts'
+import { casesMergedInto, trackingNoOf } from '../../../../db/queries/merged-cases.ts'
+import { likelyDuplicates } from './duplicates.ts'
 import { maskedContact } from './contact.ts'
 import {
   callbackStateLabels,
@@ -89,13 +91,17 @@ export async function caseDetail(
   operator: SignedInOperator,
   row: CaseRow,
 ): Promise<CaseDetail> {
-  const [photos, timeline, ticket, callbacks, warnings] = await Promise.all([
-    casePhotos(ctx.db, row.id),
-    caseTimeline(ctx.db, row.id),
-    row.channel === 'hotline12345' ? ticketOfCase(ctx.db, row.id) : undefined,
-    row.channel === 'hotline12345' ? callbacksOfCase(ctx.db, row.id) : [],
-    warningsForCase(ctx, operator, row.id),
-  ])
+  const [photos, timeline, ticket, callbacks, warnings, merged, duplicates, mergedIntoNo] =
+    await Promise.all([
+      casePhotos(ctx.db, row.id),
+      caseTimeline(ctx.db, row.id),
+      row.channel === 'hotline12345' ? ticketOfCase(ctx.db, row.id) : undefined,
+      row.channel === 'hotline12345' ? callbacksOfCase(ctx.db, row.id) : [],
+      warningsForCase(ctx, operator, row.id),
+      casesMergedInto(ctx.db, row.id),
+      likelyDuplicates(ctx, operator, row),
+      row.mergedInto === null ? undefined : trackingNoOf(ctx.db, row.mergedInto),
+    ])
   const reason = isRejectionReason(row.rejectionReason) ? row.rejectionReason : null
   const detail: CaseDetail = {
     ...toQueueItem(row, ctx.calendar, new Date()),
@@ -156,6 +162,16 @@ export async function caseDetail(
     })),
     hotline: ticket ? hotlineView(ticket, callbacks, ctx.hotline.callbackUrl !== undefined) : null,
     warnings,
+    mergedInto:
+      row.mergedInto === null ? null : { id: row.mergedInto, trackingNo: mergedIntoNo ?? '' },
+    mergedCases: merged.map((m) => ({
+      id: m.id,
+      trackingNo: m.trackingNo,
+      channelName: channelLabels[m.channel],
+      receivedAt: m.receivedAt.toISOString(),
+      mergedAt: (m.mergedAt ?? m.receivedAt).toISOString(),
+    })),
+    duplicates,
   }
   return mayRevealPersonalData(operator) ? detail : maskedForViewer(detail)
 }
@@ -179,6 +195,12 @@ function maskedForViewer(detail: CaseDetail): CaseDetail {
     handlingResult: maskOrNull(detail.handlingResult),
     publicReply: maskOrNull(detail.publicReply),
     timeline: detail.timeline.map((e) => ({ ...e, note: maskPersonalNumbers(e.note) })),
+    duplicates: detail.duplicates.map((d) => ({
+      ...d,
+      merchantName: maskPersonalNumbers(d.merchantName),
+      address: maskPersonalNumbers(d.address),
+      excerpt: maskPersonalNumbers(d.excerpt),
+    })),
     hotline: detail.hotline && {
       ...detail.hotline,
       title: maskPersonalNumbers(detail.hotline.title),

@@ -63,6 +63,8 @@ export const timelineKindLabels: Record<string, string> = {
   erasure_hold_lifted: '解除暂缓删除',
   contact_corrected: '更正联系方式',
   hotline_closed: '12345 结案归档',
+  merged: '合并办理',
+  merged_in: '并入案件',
 }
 
 export const channelLabels: Record<ComplaintChannel, string> = {

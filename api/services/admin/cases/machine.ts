@@ -103,7 +103,7 @@ const hotline: readonly ComplaintChannel[] = ['hotline12345']
 const anyChannel: readonly ComplaintChannel[] = ['web', 'hotline12345']
 const handlers: readonly OperatorRole[] = ['city_admin', 'county_handler']
 const open: readonly ComplaintStatus[] = openComplaintStatuses
-const ended: readonly ComplaintStatus[] = ['resolved', 'rejected', 'closed', 'returned']
+const ended: readonly ComplaintStatus[] = ['resolved', 'rejected', 'closed', 'returned', 'merged']
 
 /**
  * The case state machine (issue 4; 市场监督管理投诉举报处理暂行办法). A 投诉 goes received →

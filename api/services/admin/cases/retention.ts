@@ -31,8 +31,17 @@ import type { HotlineCallback } from '../../hotline/events.ts'
 import { timelineEntryOf } from '../../hotline/fold.ts'
 import { openInboxEvent, redactInboxBody } from '../../hotline/inbox.ts'
 
-/** A case in one of these has ended: 办结, 不予受理, 归档, or returned to the 12345 hotline. */
-const endedStatuses: readonly ComplaintStatus[] = ['resolved', 'rejected', 'closed', 'returned']
+/**
+ * A case in one of these has ended: 办结, 不予受理, 归档, returned to the 12345 hotline, or merged
+ * into another (handled as that one).
+ */
+const endedStatuses: readonly ComplaintStatus[] = [
+  'resolved',
+  'rejected',
+  'closed',
+  'returned',
+  'merged',
+]
 
 type RetentionDeps = Pick<Deps, 'db' | 'privacy' | 'photos' | 'logger'>
 

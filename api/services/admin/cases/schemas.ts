@@ -271,6 +271,41 @@ export const caseDetailSchema = caseQueueItemSchema
         firedAt: z.string(),
       }),
     ),
+    /** 合并办理 (issue 25): the case this one was merged into; null unless its status is `merged`. */
+    mergedInto: z.object({ id: z.string(), trackingNo: z.string() }).nullable(),
+    /** The cases merged into this one: handled with it, each resident told of it. */
+    mergedCases: z.array(
+      z.object({
+        id: z.string(),
+        trackingNo: z.string(),
+        channelName: z.string(),
+        receivedAt: z.string(),
+        mergedAt: z.string(),
+      }),
+    ),
+    /**
+     * Likely duplicates of an open case (same business, or same place with a similar description,
+     * received within 30 days), in the operator's scope, the likeliest first. `mergeRefusal`
+     * says why one may not be merged into this case, or is null when it may.
+     */
+    duplicates: z.array(
+      z.object({
+        id: z.string(),
+        trackingNo: z.string(),
+        kindName: z.string(),
+        statusName: z.string(),
+        channelName: z.string(),
+        receivedAt: z.string(),
+        merchantName: z.string(),
+        address: z.string(),
+        /** The start of what the resident wrote. */
+        excerpt: z.string(),
+        /** How alike the descriptions are, 0–100. */
+        similarity: z.number().int(),
+        reasons: z.array(z.string()),
+        mergeRefusal: z.string().nullable(),
+      }),
+    ),
   })
   .openapi('Case')
 
@@ -407,3 +442,20 @@ export function parseCaseAction(fields: unknown) {
     ? { success: true as const, data: parsed.data as unknown as CaseActionInput }
     : { success: false as const, error: parsed.error }
 }
+
+/** 合并办理: the likely duplicate to merge into the case, and the case's version as it was read. */
+export const caseMergeInputSchema = z
+  .object({
+    duplicateId: z
+      .string('请从“可能重复的案件”中选择要并入的案件。')
+      .regex(/^[1-9]\d{0,17}$/, '请从“可能重复的案件”中选择要并入的案件。'),
+    version: z.coerce.number('版本号缺失，请刷新页面后再操作。').int().min(1),
+    note: z
+      .string()
+      .trim()
+      .max(caseTextLimits.note, `备注最多 ${caseTextLimits.note} 个字。`)
+      .optional(),
+  })
+  .openapi('CaseMergeInput')
+
+export type CaseMergeInput = z.infer<typeof caseMergeInputSchema>

@@ -12,7 +12,16 @@ import {
   type Round,
 } from './load.ts'
 
-const counties = ['331102', '331121', '331122', '331123', '331124', '331125', '331126', '331127']
+export const benchCounties = [
+  '331102',
+  '331121',
+  '331122',
+  '331123',
+  '331124',
+  '331125',
+  '331126',
+  '331127',
+]
 const closedLoopConnections = 64
 const warmUpSeconds = 3
 
@@ -24,7 +33,7 @@ export function complaintBody(i: number) {
   return JSON.stringify({
     kind: i % 3 === 0 ? 'report' : 'complaint',
     category: 'short_weight',
-    county: counties[i % counties.length],
+    county: benchCounties[i % benchCounties.length],
     merchantName: `基准测试菜场 ${i % 500} 号摊位`,
     address: '莲都区基准测试菜场',
     occurredAt: '2026-11-26T08:30',

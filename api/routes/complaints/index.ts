@@ -3,10 +3,12 @@ import { registerCreateComplaint } from './create.ts'
 import { registerGetComplaint } from './get.ts'
 import { registerQueryCodeRecovery } from './recovery.ts'
 import { registerComplaintFeedback } from './feedback.ts'
+import { registerRewardClaim } from './reward.ts'
 
 export function registerComplaintRoutes(app: App) {
   registerCreateComplaint(app)
   registerGetComplaint(app)
   registerQueryCodeRecovery(app)
   registerComplaintFeedback(app)
+  registerRewardClaim(app)
 }

@@ -11,6 +11,8 @@ import { residentRewardOf } from '../../api/services/complaints/reward-view.ts'
 import { claimReward } from '../../api/services/complaints/reward.ts'
 import { trackComplaint } from '../../api/services/complaints/track.ts'
 import { openDataFile, openDataPaths } from '../../api/services/open-data/files.ts'
+import { statisticsCsv } from '../../api/services/statistics/csv.ts'
+import { statisticsTables } from '../../api/services/statistics/tables.ts'
 import { outboxHandlers } from '../../api/worker/index.ts'
 import { createOutboxWorker } from '../../api/worker/outbox-worker.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
@@ -249,6 +251,17 @@ describe('a reward from proposal to payment', () => {
       paidOn: beijingDate(),
       paymentMethodName: '银行转账',
       paymentReference: 'NYH20261208001',
+    })
+
+    // One reward paid so far this year: the yearly figures rest on it alone, so both are hidden.
+    const tomorrow = new Date(Date.parse(`${beijingDate()}T00:00:00Z`) + 86_400_000)
+      .toISOString()
+      .slice(0, 10)
+    const stats = await statisticsTables(w.t.deps, { cutoff: tomorrow })
+    expect(stats.find((t) => t.id === 'reporter-rewards')!.rows.at(-1)).toEqual({
+      year: beijingDate().slice(0, 4),
+      paid: '<5',
+      total: '<5',
     })
 
     const audit = (await auditOf(w.t, filed.id)).filter((a) => a.action.startsWith('reward.'))
@@ -546,14 +559,42 @@ describe('telling the reporter by SMS', () => {
 })
 
 describe('what the public sees', () => {
-  it('shows no amount on any public page or file, and none in the logs', async () => {
+  it('shows no amount on any public page or file except the yearly total, and none in the logs', async () => {
     const uscc = newUscc()
     const merchantName = `奖励金额测试摊位${randomBytes(2).toString('hex')}`
     const distinctive = await paidReward('1234.56', { uscc, merchantName })
     // Closed, the substantiated case reaches the business's public record.
     await acted(distinctive.id, { action: 'close', version: 3 })
+    // Four more paid this year: the yearly total is published from five rewards on.
+    for (const amount of ['500', '600', '700', '800']) await paidReward(amount)
 
     const today = beijingDate()
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
+      .toISOString()
+      .slice(0, 10)
+    const expected = await w.t.deps.db
+      .selectFrom('reporterRewards')
+      .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.sum<string>('amountFen').as('fen')])
+      .where('state', '=', 'paid')
+      .where('paidOn', '=', today)
+      .executeTakeFirstOrThrow()
+    const totalYuan = Number(expected.fen) / 100
+    expect(String(totalYuan)).not.toContain('1234.56')
+
+    const tables = await statisticsTables(w.t.deps, { cutoff: tomorrow })
+    const rewards = tables.find((t) => t.id === 'reporter-rewards')!
+    expect(rewards.rows.find((r) => r.year === today.slice(0, 4))).toEqual({
+      year: today.slice(0, 4),
+      paid: Number(expected.n),
+      total: totalYuan,
+    })
+    // Before the first of them was paid, the year's figures would rest on fewer than five.
+    const hidden = await statisticsTables(w.t.deps, { cutoff: today })
+    expect(hidden.find((t) => t.id === 'reporter-rewards')!.rows.at(-1)).not.toHaveProperty(
+      'total',
+      totalYuan,
+    )
+
     const texts: [string, string][] = []
     const get = async (path: string) => {
       const res = await w.app.request(path, {}, { clientAddress: nextAddress() })
@@ -568,14 +609,17 @@ describe('what the public sees', () => {
       openDataPaths.directory('csv'),
       openDataPaths.directory('json'),
       openDataPaths.statisticsJson,
+      ...tables.map((t) => openDataPaths.statisticsTable(t.id)),
     ]) {
       const file = await openDataFile({ ctx: w.t.deps, input: { path, ifNoneMatch: null } })
       let body = ''
       for await (const chunk of file!.body!) body += chunk
       texts.push([path, body])
     }
+    for (const table of tables) texts.push([`${table.id}.csv`, statisticsCsv(table)])
     // The record is really there (the check is not passing on an empty page).
     expect(texts.find(([p]) => p.endsWith('/record'))![1]).toContain('立案查处')
+    expect(texts.find(([p]) => p === 'reporter-rewards.csv')![1]).toContain(String(totalYuan))
 
     for (const [path, text] of texts) {
       for (const secret of ['1234.56', '1,234.56', distinctive.queryCode]) {

@@ -304,6 +304,48 @@ describe('a reward from proposal to payment', () => {
   })
 })
 
+describe('the receiving details in full', () => {
+  it('are shown to a handler on request only, each time audited, never to a viewer', async () => {
+    const filed = await rewardableReport()
+    await stepped(filed.id, { action: 'propose', version: 0, amount: '500', rule: 'local' })
+    await stepped(filed.id, { action: 'approve', version: 1 }, admin)
+    const early = await w.app.request(`${rewardPath(filed.id)}/payee`, {
+      method: 'POST',
+      headers: handler.headers,
+    })
+    expect(early.status).toBe(409)
+    await claimReward({ ctx: w.t.deps, input: { ...resident(filed), ...bankTransfer } })
+    const viewer = await signedInOperator(w.t.deps, 'viewer', countyA)
+    const refused = await w.app.request(`${rewardPath(filed.id)}/payee`, {
+      method: 'POST',
+      headers: viewer.headers,
+    })
+    expect(refused.status).toBe(403)
+    const proposeAsViewer = await postReward(viewer.headers, filed.id, {
+      action: 'record_payment',
+      version: 3,
+      paidOn: beijingDate(),
+      method: 'bank_transfer',
+      reference: 'X1',
+    })
+    expect(proposeAsViewer.status).toBe(403)
+    const shown = await w.app.request(`${rewardPath(filed.id)}/payee`, {
+      method: 'POST',
+      headers: handler.headers,
+    })
+    expect(shown.status).toBe(200)
+    expect(await shown.json()).toEqual({
+      payeeName: '李举报',
+      bankName: '中国农业银行丽水分行',
+      accountNo: '6228480012345678901',
+    })
+    const audit = await auditOf(w.t, filed.id)
+    const revealed = audit.filter((a) => a.action === 'reward.payee_revealed')
+    expect(revealed.map((a) => a.username)).toEqual([handler.operator.username])
+    expect(JSON.stringify(revealed)).not.toContain('6228')
+  })
+})
+
 describe('who may take each step', () => {
   it("refuses a county handler's approval or refusal (403) and changes nothing", async () => {
     const filed = await rewardableReport()

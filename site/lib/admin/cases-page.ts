@@ -13,6 +13,7 @@ import { caseNotFoundMessage } from '../../../api/services/admin/cases/scope.ts'
 import {
   actOnRewardInConsole,
   getCaseRewardInConsole,
+  revealPayeeInConsole,
 } from '../../../api/services/admin/rewards/console.ts'
 import type { CaseReward } from '../../../api/services/admin/rewards/schemas.ts'
 import { fieldProblemsOf, formRefusalMessage, type FieldProblem } from '../../../api/validation.ts'
@@ -41,6 +42,8 @@ export type CasePage =
       /** A success notice after a reward step (?done=reward_approve): what was done. */
       rewardDone?: string
       revealed?: { name: string | null; phone: string | null }
+      /** The reporter's receiving details in full, after an audited reveal. */
+      payeeRevealed?: { payeeName: string; bankName: string; accountNo: string }
       /** A refusal to show above everything, and which action's form it concerns. */
       refusal?: { message: string; action?: string; problems: FieldProblem[] }
       /** What the refused action's form held, to fill it in again. */
@@ -116,6 +119,10 @@ async function handlePost(input: Parameters<typeof handleCaseRequest>[0]): Promi
     if (form.get('intent') === 'reveal') {
       const revealed = await revealContactInConsole({ ctx, request, input: { id } })
       return { kind: 'shown', status: 200, ...(await load(input)), revealed }
+    }
+    if (form.get('intent') === 'reward_payee') {
+      const payeeRevealed = await revealPayeeInConsole({ ctx, request, input: { id } })
+      return { kind: 'shown', status: 200, ...(await load(input)), payeeRevealed }
     }
     if (form.get('intent') === 'reward') {
       await actOnRewardInConsole({ ctx, request, input: { id, fields } })

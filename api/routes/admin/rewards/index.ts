@@ -3,6 +3,7 @@ import {
   actOnRewardInConsole,
   getCaseRewardInConsole,
   listRewardsInConsole,
+  revealPayeeInConsole,
 } from '../../../services/admin/rewards/console.ts'
 import {
   caseRewardSchema,
@@ -10,6 +11,7 @@ import {
   rewardCaseParams,
   rewardListQuerySchema,
   rewardListSchema,
+  rewardPayeeSchema,
 } from '../../../services/admin/rewards/schemas.ts'
 import type { App } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
@@ -73,6 +75,23 @@ const act = createRoute({
   },
 })
 
+const reveal = createRoute({
+  method: 'post',
+  path: '/admin/cases/{id}/reward/payee',
+  summary: '查看举报人的完整收款信息（用于转账；每次查看记入审计日志）',
+  description:
+    `${scope} For a handler or city administrator in scope, never a viewer (403); 409 when ` +
+    'there are none (not claimed yet, in person, or erased).',
+  request: { params: rewardCaseParams },
+  responses: {
+    200: {
+      description: 'The payee, bank and account in full.',
+      content: { 'application/json': { schema: rewardPayeeSchema } },
+    },
+    ...errorResponses(401, 403, 404, 409),
+  },
+})
+
 /** 举报奖励 in the console (issue 25, item 5). */
 export function registerRewardRoutes(app: App) {
   serveConsoleRoute(app, list, async (c) => {
@@ -90,6 +109,14 @@ export function registerRewardRoutes(app: App) {
       input: c.req.param(),
     })
     return c.json(view, 200)
+  })
+  serveConsoleRoute(app, reveal, async (c) => {
+    const payee = await revealPayeeInConsole({
+      ctx: c.get('ctx'),
+      request: consoleRequestOf(c),
+      input: c.req.param(),
+    })
+    return c.json(payee, 200)
   })
   serveConsoleRoute(app, act, async (c) => {
     const view = await actOnRewardInConsole({

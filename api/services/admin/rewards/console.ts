@@ -3,6 +3,7 @@ import { consoleVerb, parseConsoleInput } from '../console-request.ts'
 import { rewardReaders, rewardWriters } from './access.ts'
 import { actOnReward } from './act.ts'
 import { getCaseReward, listRewardsForConsole } from './read.ts'
+import { revealPayee } from './reveal.ts'
 import { rewardActionSchema, rewardCaseParams, rewardListQuerySchema } from './schemas.ts'
 
 // 举报奖励's console verbs (issue 25, item 5): the case page, /admin/rewards and
@@ -37,4 +38,16 @@ export const listRewardsInConsole = consoleVerb({
   parse: (raw) => parseConsoleInput(rewardListQuerySchema, raw, 'query'),
   run: ({ ctx, session, input }) =>
     listRewardsForConsole({ ctx, operator: session.operator, input }),
+})
+
+/** The reporter's receiving details in full, once, audited (the handler who pays needs them). */
+export const revealPayeeInConsole = consoleVerb({
+  access: rewardWriters,
+  parse: (raw) => parseConsoleInput(rewardCaseParams, raw, 'param'),
+  run: ({ ctx, session, request, input }) =>
+    revealPayee({
+      ctx,
+      operator: session.operator,
+      input: { id: input.id, clientAddress: request.clientAddress },
+    }),
 })

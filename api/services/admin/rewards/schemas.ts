@@ -191,3 +191,8 @@ export const rewardListSchema = z
   })
   .openapi('RewardList')
 export type RewardList = z.infer<typeof rewardListSchema>
+
+/** The reporter's receiving details in full (POST /api/admin/cases/:id/reward/payee). */
+export const rewardPayeeSchema = z
+  .object({ payeeName: z.string(), bankName: z.string(), accountNo: z.string() })
+  .openapi('RewardPayee')

@@ -100,15 +100,13 @@ export function proposalRefusal(c: RewardCase): string | null {
 }
 
 /** From which states each console step may be taken (a refused one may be proposed again). */
-export const rewardStepFrom = {
+const rewardStepFrom = {
   propose: [null, 'refused'],
   approve: ['proposed'],
   refuse: ['proposed'],
   record_payment: ['claimed'],
 } as const satisfies Record<string, readonly (RewardState | null)[]>
 export type RewardStep = keyof typeof rewardStepFrom
-
-export const rewardSteps = Object.keys(rewardStepFrom) as RewardStep[]
 
 /** Whether `step` may be taken on a reward in `state` (null: none proposed yet). */
 export const mayTakeStep = (step: RewardStep, state: RewardState | null) =>

@@ -2,7 +2,7 @@ import type { Generated } from 'kysely'
 import type { DateColumn, DefaultTimestamp, Timestamp } from './columns.ts'
 import type { RewardMethod, RewardRule, RewardState } from '../../api/domain/rewards.ts'
 
-export type { RewardMethod, RewardRule, RewardState } from '../../api/domain/rewards.ts'
+export type { RewardState } from '../../api/domain/rewards.ts'
 
 /** 举报奖励: one per 举报 (issue 25, item 5). */
 export interface ReporterRewardTable {

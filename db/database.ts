@@ -50,6 +50,7 @@ import type {
   NotificationEndpointTable,
 } from './schema/notifications.ts'
 import type { QueryCodeRecoveryTable, SmsMessageTable } from './schema/sms.ts'
+import type { ReporterRewardTable } from './schema/rewards.ts'
 
 export * from './schema/directory.ts'
 export * from './schema/outbox.ts'
@@ -61,6 +62,7 @@ export * from './schema/credit.ts'
 export * from './schema/warnings.ts'
 export * from './schema/notifications.ts'
 export * from './schema/sms.ts'
+export * from './schema/rewards.ts'
 
 export interface Database {
   counties: CountyTable
@@ -102,4 +104,5 @@ export interface Database {
   notificationDeliveries: NotificationDeliveryTable
   smsMessages: SmsMessageTable
   queryCodeRecoveries: QueryCodeRecoveryTable
+  reporterRewards: ReporterRewardTable
 }

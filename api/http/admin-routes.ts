@@ -11,6 +11,7 @@ import { registerVisitRoutes } from '../routes/admin/visits/index.ts'
 import { registerRecordRoutes } from '../routes/admin/records/index.ts'
 import { registerPenaltyRoutes } from '../routes/admin/penalties/index.ts'
 import { registerWarningRoutes } from '../routes/admin/warnings/index.ts'
+import { registerRewardRoutes } from '../routes/admin/rewards/index.ts'
 
 /**
  * The case-handling console's API (/api/admin/*). Every response is `no-store`; each route
@@ -29,4 +30,5 @@ export function registerAdminRoutes(app: App) {
   registerPenaltyRoutes(app)
   registerNotificationRoutes(app)
   registerWarningRoutes(app)
+  registerRewardRoutes(app)
 }

@@ -125,6 +125,9 @@ export const contactAad = (trackingNo: string, field: 'name' | 'phone') =>
 /** What a resident's rating comment is sealed to: that case's comment, no other field. */
 export const ratingCommentAad = (trackingNo: string) => `rating:${trackingNo}:comment`
 
+/** What a reporter's receiving details (payee, bank, account) are sealed to: that case's reward. */
+export const rewardPayeeAad = (trackingNo: string) => `reward:${trackingNo}:payee`
+
 /** Opens a field sealed by encryptField; throws on an unknown key, a wrong aad or any tampering. */
 export function decryptField(ring: PiiKeyring, keyId: string, sealed: Buffer, aad: string): string {
   const key = keyOf(ring, keyId)

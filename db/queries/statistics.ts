@@ -145,3 +145,25 @@ export async function countiesAndSectors(db: Kysely<Database>) {
   ])
   return { counties, sectors }
 }
+
+/**
+ * 举报奖励 paid per year (issue 25): how many and how much (fen), by the Beijing date of payment,
+ * paid before `cutoff` ('YYYY-MM-DD'), of one county's cases or all. Only these totals leave the
+ * table for the public statistics; an amount per case never does.
+ */
+export async function rewardsPaidPerYear(
+  db: Kysely<Database>,
+  scope: { cutoff: string; countyCode: string | null },
+) {
+  const result = await sql<{ year: number; n: string; fen: string }>`
+    SELECT extract(year FROM r.paid_on)::int AS year, count(*)::text AS n,
+      sum(r.amount_fen)::text AS fen
+    FROM reporter_rewards r
+    JOIN complaints c ON c.id = r.complaint_id
+    WHERE r.state = 'paid' AND r.paid_on < ${scope.cutoff}::date
+      ${scope.countyCode ? sql`AND c.county_code = ${scope.countyCode}` : sql``}
+    GROUP BY 1
+    ORDER BY 1
+  `.execute(db)
+  return result.rows.map((r) => ({ year: r.year, n: Number(r.n), fen: Number(r.fen) }))
+}

@@ -10,6 +10,7 @@ import {
 import { queryCodeFromCookie } from '../../api/services/complaints/receipt-cookie.ts'
 import { trackComplaint, type TrackedComplaintView } from '../../api/services/complaints/track.ts'
 import { rateComplaint, requestReview } from '../../api/services/complaints/rating.ts'
+import { claimReward } from '../../api/services/complaints/reward.ts'
 import { decryptField, encryptField } from '../../api/privacy/pii.ts'
 import { legalDeadlineDays } from '../../api/domain/working-days.ts'
 import type { ComplaintKind, ComplaintStatus } from '../../db/database.ts'
@@ -108,6 +109,7 @@ export function categoryLabel(view: TrackedComplaintView): string {
 
 /** What a timeline entry is, in words: a status it reached, or progress. */
 export function timelineLabel(kind: string): string {
+  if (kind.startsWith('reward_')) return '举报奖励'
   return kind in complaintStatusLabels ? complaintStatusLabels[kind as ComplaintStatus] : '办理进展'
 }
 
@@ -144,7 +146,16 @@ export interface TrackPage {
     notice?: string
     problems: { field: 'rating' | 'comment' | 'review'; message: string }[]
   }
+  /** 举报奖励's claim form after a post: what was said, what is wrong, what was typed. */
+  reward?: {
+    notice?: string
+    problems: { field: RewardClaimField; message: string }[]
+    values: Record<string, string>
+  }
 }
+
+export type RewardClaimField = 'method' | 'payeeName' | 'bankName' | 'accountNo' | 'claim'
+const rewardClaimFields: readonly string[] = ['method', 'payeeName', 'bankName', 'accountNo']
 
 const feedbackTokenMinutes = 30
 
@@ -260,6 +271,78 @@ async function feedbackPost(
   }
 }
 
+/**
+ * 确认领取方式: the reward form's post, answered as the page shows it. The receiving details are
+ * given back to the form only when it is refused, so the reporter corrects rather than retypes.
+ */
+async function rewardClaimPost(
+  form: FormData,
+  trackingNo: string,
+  clientAddress: string,
+): Promise<TrackPage> {
+  const value = (name: string, max = 100) => {
+    const v = form.get(name)
+    return typeof v === 'string' ? v.trim().slice(0, max) : ''
+  }
+  const queryCode = queryCodeOfToken(value('token', 400), trackingNo)
+  if (!queryCode) {
+    const message = '页面已过期，请重新输入受理编号和查询码后再确认领取方式。'
+    return { status: 400, trackingNo, problems: [{ field: 'queryCode', message }] }
+  }
+  const typed = {
+    method: value('method', 40),
+    payeeName: value('payeeName'),
+    bankName: value('bankName', 200),
+    accountNo: value('accountNo', 60),
+  }
+  const token = feedbackToken(trackingNo, queryCode)
+  try {
+    const view = await claimReward({
+      ctx: serviceContext(),
+      input: { trackingNo, queryCode, clientAddress, ...typed },
+    })
+    return {
+      status: 200,
+      trackingNo,
+      problems: [],
+      outcome: { kind: 'found', view },
+      feedback: { token, problems: [] },
+      reward: { notice: '已收到您的确认，奖励发放后会在本页告知。', problems: [], values: {} },
+    }
+  } catch (error) {
+    const refusal = lookupRefusal(error)
+    if (refusal) {
+      return {
+        status: refusal.kind === 'not-found' ? 404 : 429,
+        trackingNo,
+        problems: [],
+        outcome: refusal,
+      }
+    }
+    if (!(error instanceof ApiError)) throw error
+    if (error.code !== 'VALIDATION_FAILED' && error.code !== 'CONFLICT') throw error
+    const outcome = await lookUpComplaint(trackingNo, queryCode, clientAddress)
+    const details = (error.details as { field?: string; message?: string }[] | undefined) ?? []
+    const problems =
+      error.code === 'CONFLICT'
+        ? [{ field: 'claim' as const, message: error.message }]
+        : details
+            .filter((d) => d.field && rewardClaimFields.includes(d.field))
+            .map((d) => ({
+              field: d.field as RewardClaimField,
+              message: d.message ?? error.message,
+            }))
+    return {
+      status: error.code === 'CONFLICT' ? 409 : 422,
+      trackingNo,
+      problems: [],
+      outcome,
+      feedback: { token, problems: [] },
+      reward: { problems, values: error.code === 'CONFLICT' ? {} : typed },
+    }
+  }
+}
+
 /** The tracking page's address with the number filled in: the receipt's link to it. */
 export function trackUrlFor(trackingNo: string): string {
   return `${trackComplaintUrl}?no=${encodeURIComponent(trackingNo)}`
@@ -293,6 +376,9 @@ export async function handleTrackRequest(
   const trackingNo = text('trackingNo')
   if (text('action') === 'rate' || text('action') === 'review') {
     return feedbackPost(form, parseTrackingNo(trackingNo) ?? trackingNo, clientAddress())
+  }
+  if (text('action') === 'claim_reward') {
+    return rewardClaimPost(form, parseTrackingNo(trackingNo) ?? trackingNo, clientAddress())
   }
   const queryCode = text('queryCode')
   const problems: TrackPage['problems'] = []

@@ -32,6 +32,7 @@ const charts: Record<string, ChartSpec> = {
   'substantiated-by-category': { nameKey: 'category', valueKey: 'rate', unit: '%', max: 100 },
   satisfaction: { nameKey: 'level', valueKey: 'share', unit: '%', max: 100 },
   'resident-rating': { nameKey: 'level', valueKey: 'share', unit: '%', max: 100 },
+  'reporter-rewards': { nameKey: 'year', valueKey: 'total', unit: '元' },
 }
 
 /** The page's sections and the tables each holds, in order. */
@@ -55,6 +56,11 @@ const sections = [
     id: 'handling',
     title: '办理情况',
     tables: ['timeliness', 'substantiated-by-category', 'satisfaction', 'resident-rating'],
+  },
+  {
+    id: 'rewards',
+    title: '举报奖励',
+    tables: ['reporter-rewards'],
   },
 ]
 

@@ -84,6 +84,8 @@ const matrix: Record<string, { path: () => string; expect: Record<Visitor, Expec
   'recusals.astro': { path: () => '/admin/recusals', expect: signedIn(200) },
   'visits/[id].astro': { path: () => `/admin/visits/${credit.visitA}`, expect: inCountyA },
   'records/index.astro': { path: () => '/admin/records', expect: signedIn(200) },
+  // 举报奖励 (issue 25): a list in scope for every signed-in operator.
+  'rewards/index.astro': { path: () => '/admin/rewards', expect: signedIn(200) },
   'records/[uscc].astro': { path: () => `/admin/records/${credit.usccA}`, expect: inCountyA },
   'penalties/index.astro': { path: () => '/admin/penalties', expect: signedIn(200) },
   'penalties/new.astro': {

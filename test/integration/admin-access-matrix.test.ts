@@ -5,6 +5,7 @@ import { createApp } from '../../api/http/app.ts'
 import { applyEnterpriseRecords } from '../../api/services/enterprises/apply.ts'
 import { generateDemoRecords } from '../../scripts/demo/generate.ts'
 import { encryptField } from '../../api/privacy/pii.ts'
+import { sealPayee } from '../../api/privacy/reward-payee.ts'
 import { newWebhookId } from '../../api/hotline/signature.ts'
 import { insertHotlineCase } from '../support/hotline.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
@@ -589,6 +590,28 @@ const matrix: Record<string, Row> = {
     },
     expect: adminOnly,
   },
+  // 举报奖励 (issue 25): county-scoped like cases; approving is the city administrators' (its
+  // 403 for a handler has its own test, reporter-rewards).
+  'GET /api/admin/rewards': { request: () => ({ path: '/api/admin/rewards' }), expect: readOnly },
+  'GET /api/admin/cases/:id/reward': {
+    request: (f) => ({ path: `/api/admin/cases/${f.caseA.id}/reward` }),
+    expect: caseAReadable,
+  },
+  'POST /api/admin/cases/:id/reward': {
+    // A fresh rewardable 举报 of county A per call, its reward proposed.
+    request: async () => ({
+      path: `/api/admin/cases/${await rewardableReportOfA()}/reward`,
+      init: json({ action: 'propose', version: 0, amount: '500', rule: 'local' }),
+    }),
+    expect: caseAWritable,
+  },
+  'POST /api/admin/cases/:id/reward/payee': {
+    request: async () => ({
+      path: `/api/admin/cases/${await claimedRewardOfA()}/reward/payee`,
+      init: { method: 'POST' },
+    }),
+    expect: caseAWritable,
+  },
   // 预警 (issue 24): county-scoped like cases; thresholds are the city administrators'.
   'GET /api/admin/warnings': { request: () => ({ path: '/api/admin/warnings' }), expect: readOnly },
   'GET /api/admin/warnings/:id': {
@@ -635,6 +658,58 @@ const matrix: Record<string, Row> = {
     },
     expect: adminOnly,
   },
+}
+
+/** A 举报 of county A handled as 查实 with 立案查处: one a reward may be proposed on. */
+async function rewardableReportOfA(): Promise<string> {
+  const { id } = await insertHotlineCase(t.deps.db, {
+    kind: 'report',
+    county: countyA,
+    status: 'resolved',
+  })
+  await t.deps.db
+    .updateTable('complaints')
+    .set({ finding: 'substantiated', followUp: 'penalized', resolvedAt: new Date() })
+    .where('id', '=', id)
+    .execute()
+  return id
+}
+
+let claimedReward: Promise<string> | undefined
+/** A reward of county A its reporter claimed by bank transfer (made once, then reused). */
+function claimedRewardOfA(): Promise<string> {
+  claimedReward ??= (async () => {
+    const id = await rewardableReportOfA()
+    const { trackingNo } = await t.deps.db
+      .selectFrom('complaints')
+      .select('trackingNo')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+    const sealed = sealPayee(t.deps.privacy.ring, trackingNo, {
+      payeeName: '王小明',
+      bankName: '中国农业银行丽水分行',
+      accountNo: '6228480012345678901',
+    })
+    const at = new Date()
+    await t.deps.db
+      .insertInto('reporterRewards')
+      .values({
+        complaintId: id,
+        state: 'claimed',
+        amountFen: 50_000,
+        rule: 'local',
+        proposedAt: at,
+        decidedAt: at,
+        claimDeadline: new Date(at.getTime() + 86_400_000),
+        claimedAt: at,
+        claimMethod: 'bank_transfer',
+        payeeSealed: sealed.sealed,
+        payeeKeyId: sealed.keyId,
+      })
+      .execute()
+    return id
+  })()
+  return claimedReward
 }
 
 /** A campaign's current version, as the database has it. */

@@ -24,6 +24,7 @@ import { handleVisitRequest } from '../../site/lib/admin/visits-page.ts'
 import { handleWarningPage, loadWarningList } from '../../site/lib/admin/warnings-page.ts'
 import { thresholdAdmins } from '../../api/services/admin/warnings/access.ts'
 import { insertWarning } from '../support/warnings-console.ts'
+import { insertHotlineCase } from '../support/hotline.ts'
 import { insertDrawnVisit } from '../support/visits.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
@@ -168,6 +169,43 @@ function warningPage(as: Caller, id: string, form?: Record<string, string>) {
   )
 }
 
+/** A 举报 of county A handled as 查实 with 立案查处, with a reward proposed if `proposed`. */
+async function rewardableReportOfA(proposed = false): Promise<string> {
+  const { id } = await insertHotlineCase(t.deps.db, {
+    kind: 'report',
+    county: countyA,
+    status: 'resolved',
+  })
+  await t.deps.db
+    .updateTable('complaints')
+    .set({ finding: 'substantiated', followUp: 'penalized', resolvedAt: new Date() })
+    .where('id', '=', id)
+    .execute()
+  if (proposed) {
+    await t.deps.db
+      .insertInto('reporterRewards')
+      .values({ complaintId: id, amountFen: 50_000, rule: 'local', proposedAt: new Date() })
+      .execute()
+  }
+  return id
+}
+
+/** A reward step posted through the case page, as the .astro file runs it. */
+function rewardPage(as: Caller, id: string, form: Record<string, string>) {
+  const astro = astroFor(as, `/admin/cases/${id}`, { intent: 'reward', ...form })
+  return page(astro, {}, () =>
+    handleCaseRequest({
+      request: astro.request,
+      url: astro.url,
+      id,
+      operator: sessionOf(as)!.operator,
+      console: consoleRequest(astro),
+    }).then((p) => (p.kind === 'redirect' ? { status: 303 } : p)),
+  )
+}
+
+const proposal = { action: 'propose', version: '0', amount: '500', rule: 'local' }
+
 async function caseVersion(): Promise<number> {
   const res = await app.request(`/api/admin/cases/${caseId}`, { headers: apiHeaders('admin') })
   return ((await res.json()) as { version: number }).version
@@ -272,6 +310,24 @@ const actions: Record<string, Action> = {
       )
     },
     expect: caseAWritable,
+  },
+  // 举报奖励 (issue 25): a handler of the county proposes; only a city administrator approves.
+  'a reward proposed on a case': {
+    api: async () => ({
+      path: `/api/admin/cases/${await rewardableReportOfA()}/reward`,
+      init: json({ ...proposal, version: 0 }),
+    }),
+    page: async (as) => rewardPage(as, await rewardableReportOfA(), proposal),
+    expect: caseAWritable,
+  },
+  'a reward approved': {
+    api: async () => ({
+      path: `/api/admin/cases/${await rewardableReportOfA(true)}/reward`,
+      init: json({ action: 'approve', version: 1 }),
+    }),
+    page: async (as) =>
+      rewardPage(as, await rewardableReportOfA(true), { action: 'approve', version: '1' }),
+    expect: { ...caseAWritable, handlerA: 'forbidden' },
   },
   'a drawn visit': {
     api: () => Promise.resolve({ path: `/api/admin/visits/${visit.id}` }),

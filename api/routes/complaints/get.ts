@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { complaintStatuses } from '../../../db/database.ts'
 import { residentRatings } from '../../domain/complaints.ts'
+import { rewardMethods } from '../../domain/rewards.ts'
 import { trackComplaint } from '../../services/complaints/track.ts'
 import type { App } from '../../env.ts'
 import { errorResponses } from '../shared.ts'
@@ -23,6 +24,27 @@ export const trackedSchema = z
       reviewUntil: z.string().nullable(),
       reviewRequested: z.boolean(),
     }),
+    /**
+     * 举报奖励, from its approval on (null before, and for a 投诉): the amount (yuan, shown to the
+     * holder of the query code only), by when and how to confirm receipt, and the payment.
+     */
+    reward: z
+      .object({
+        state: z.enum(['approved', 'claimed', 'paid']),
+        stateName: z.string(),
+        amount: z.string(),
+        ruleName: z.string(),
+        mayClaim: z.boolean(),
+        expired: z.boolean(),
+        claimUntil: z.string().nullable(),
+        claimedAt: z.string().nullable(),
+        claimMethod: z.enum(rewardMethods).nullable(),
+        claimMethodName: z.string().nullable(),
+        paidOn: z.string().nullable(),
+        paymentMethodName: z.string().nullable(),
+        paymentReference: z.string().nullable(),
+      })
+      .nullable(),
   })
   .openapi('TrackedComplaint')
 

@@ -4,6 +4,7 @@ import { registerGetComplaint } from './get.ts'
 import { registerQueryCodeRecovery } from './recovery.ts'
 import { registerComplaintFeedback } from './feedback.ts'
 import { registerOpenCases } from './open-cases.ts'
+import { registerRewardClaim } from './reward.ts'
 
 export function registerComplaintRoutes(app: App) {
   registerCreateComplaint(app)
@@ -12,4 +13,5 @@ export function registerComplaintRoutes(app: App) {
   registerGetComplaint(app)
   registerQueryCodeRecovery(app)
   registerComplaintFeedback(app)
+  registerRewardClaim(app)
 }

@@ -46,6 +46,8 @@ type AuditAction =
   | `notification.${string}`
   /** 预警 acknowledged, handled, dismissed; thresholds set and removed (issue 24; warnings/). */
   | `warning.${string}`
+  /** 举报奖励: proposed, approved, refused, payment recorded (issue 25; rewards/). */
+  | `reward.${string}`
   /** A monthly report downloaded (issue 24; reports/): its month and county, never its rows. */
   | 'report.downloaded'
 

@@ -10,6 +10,7 @@ import { normalizeTrackingNo, trackingNoPattern } from '../../domain/tracking-co
 import { queryCodeMatches } from './codes.ts'
 import { countTrackingTry } from './track-limits.ts'
 import { feedbackOf, type Feedback } from './feedback.ts'
+import { residentRewardOf, type ResidentReward } from './reward-view.ts'
 
 export interface TrackedComplaintView {
   trackingNo: string
@@ -21,6 +22,8 @@ export interface TrackedComplaintView {
   timeline: { kind: string; note: string; at: string }[]
   /** 满意度与复核: what the resident may still do about the outcome (rating.ts). */
   feedback: Feedback
+  /** 举报奖励 once approved: amount, how and by when to claim it, the payment (reward.ts). */
+  reward: ResidentReward | null
 }
 
 const notFound = () =>
@@ -71,10 +74,15 @@ export async function trackComplaint({
 export async function trackedView(
   ctx: Pick<ServiceContext, 'db'>,
   found: TrackedComplaint,
+  now: Date = new Date(),
 ): Promise<TrackedComplaintView> {
-  const timeline = await publicTimeline(ctx.db, found)
+  const [timeline, reward] = await Promise.all([
+    publicTimeline(ctx.db, found),
+    found.kind === 'report' ? residentRewardOf(ctx.db, found.id, now) : null,
+  ])
   return {
-    feedback: feedbackOf(found, new Date()),
+    feedback: feedbackOf(found, now),
+    reward,
     trackingNo: found.trackingNo,
     kind: found.kind,
     category: found.category,

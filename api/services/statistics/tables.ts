@@ -7,6 +7,7 @@ import { ApiError } from '../../errors.ts'
 import { certifiedTables } from './certified.ts'
 import { complaintTables } from './complaints.ts'
 import { handlingTables } from './handling.ts'
+import { rewardTables } from './rewards.ts'
 import type { StatisticsTable } from './types.ts'
 
 export type { StatisticsTable } from './types.ts'
@@ -41,7 +42,8 @@ export type StatisticsOptions = z.input<typeof optionsSchema>
 
 /**
  * The public statistics (issue 24, item 3) as of `cutoff`: certified businesses against the plan,
- * complaints and reports, on-time handling, substantiated rate and satisfaction. The page, its CSV
+ * complaints and reports, on-time handling, substantiated rate, satisfaction and reporters'
+ * rewards paid per year. The page, its CSV
  * files, the console's XLSX report and the open data all take their figures from here, so a small
  * count is hidden the same way everywhere (api/domain/statistics.ts). Nothing personal is read.
  */
@@ -68,10 +70,12 @@ export async function statisticsTables(
   }
   const names = await countiesAndSectors(deps.db)
   const stamp = { computedAt: beijingIso(new Date()), cutoff }
-  const [certified, complaints, handling] = await Promise.all([
+  const [certified, complaints, handling, rewards] = await Promise.all([
     certifiedTables(deps, { cutoff, countyCode }, names, stamp),
     complaintTables(deps, { ...scope, lastMonth }, names, stamp),
     handlingTables(deps, scope, names, stamp),
+    // Yearly, like the certified tables: a month's scope does not narrow them.
+    rewardTables(deps, { cutoff, countyCode }, stamp),
   ])
-  return [...certified, ...complaints, ...handling]
+  return [...certified, ...complaints, ...handling, ...rewards]
 }

@@ -19,6 +19,7 @@ import {
   type ErasureDue,
 } from '../../../../db/queries/personal-data.ts'
 import { enqueue } from '../../../../db/queries/outbox.ts'
+import { erasePayeeOfCases } from '../../../../db/queries/rewards.ts'
 import { casesWithBusyTicket, replaceInboxBody } from '../../../../db/queries/hotline-inbox.ts'
 import type { Deps } from '../../../deps.ts'
 import { errorKind } from '../../../logger.ts'
@@ -186,6 +187,9 @@ export async function erasePersonalData(
       { bumpVersion: options.bumpVersion, updatedAt: at },
     )
   }
+
+  // A reporter's receiving details for a reward (举报奖励) go too; the reward's facts stay.
+  await erasePayeeOfCases(trx, ids)
 
   const tickets = await retitleTicketsOfCases(trx, ids, erasedText, at)
   for (const ticket of tickets) await redactTicket(deps, trx, ticket)

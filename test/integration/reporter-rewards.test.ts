@@ -42,6 +42,12 @@ let admin: TestOperator
 let address = 0
 const nextAddress = () => `198.51.100.${(address++ % 250) + 1}`
 
+/** The statistics' cutoff (the first day not counted) of tomorrow: today is counted. */
+const tomorrow = () =>
+  new Date(Date.parse(`${beijingDate()}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+/** A cutoff early next year: this year is then a completed one. */
+const nextYearsSecondDay = () => `${Number(beijingDate().slice(0, 4)) + 1}-01-02`
+
 beforeAll(async () => {
   w = await casesWorld()
   handler = await signedInOperator(w.t.deps, 'county_handler', countyA)
@@ -253,16 +259,18 @@ describe('a reward from proposal to payment', () => {
       paymentReference: 'NYH20261208001',
     })
 
-    // One reward paid so far this year: the yearly figures rest on it alone, so both are hidden.
-    const tomorrow = new Date(Date.parse(`${beijingDate()}T00:00:00Z`) + 86_400_000)
-      .toISOString()
-      .slice(0, 10)
-    const stats = await statisticsTables(w.t.deps, { cutoff: tomorrow })
+    // One reward paid this year: once the year is over its figures rest on it alone, so both are
+    // hidden; while the year runs, it is not listed at all.
+    const stats = await statisticsTables(w.t.deps, { cutoff: nextYearsSecondDay() })
     expect(stats.find((t) => t.id === 'reporter-rewards')!.rows.at(-1)).toEqual({
       year: beijingDate().slice(0, 4),
       paid: '<5',
       total: '<5',
     })
+    const running = await statisticsTables(w.t.deps, { cutoff: tomorrow() })
+    expect(running.find((t) => t.id === 'reporter-rewards')!.rows.map((r) => r.year)).not.toContain(
+      beijingDate().slice(0, 4),
+    )
 
     const audit = (await auditOf(w.t, filed.id)).filter((a) => a.action.startsWith('reward.'))
     expect(audit.map((a) => [a.action, a.username])).toEqual([
@@ -611,9 +619,6 @@ describe('what the public sees', () => {
     for (const amount of ['500', '600', '700', '800']) await paidReward(amount)
 
     const today = beijingDate()
-    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000)
-      .toISOString()
-      .slice(0, 10)
     const expected = await w.t.deps.db
       .selectFrom('reporterRewards')
       .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.sum<string>('amountFen').as('fen')])
@@ -623,19 +628,18 @@ describe('what the public sees', () => {
     const totalYuan = Number(expected.fen) / 100
     expect(String(totalYuan)).not.toContain('1234.56')
 
-    const tables = await statisticsTables(w.t.deps, { cutoff: tomorrow })
-    const rewards = tables.find((t) => t.id === 'reporter-rewards')!
+    // While the year runs its total is not published: two days' figures would give each amount.
+    const tables = await statisticsTables(w.t.deps, { cutoff: tomorrow() })
+    const running = tables.find((t) => t.id === 'reporter-rewards')!
+    expect(running.rows.map((r) => r.year)).not.toContain(today.slice(0, 4))
+    // Once it is over, the year's total is.
+    const yearOver = await statisticsTables(w.t.deps, { cutoff: nextYearsSecondDay() })
+    const rewards = yearOver.find((t) => t.id === 'reporter-rewards')!
     expect(rewards.rows.find((r) => r.year === today.slice(0, 4))).toEqual({
       year: today.slice(0, 4),
       paid: Number(expected.n),
       total: totalYuan,
     })
-    // Before the first of them was paid, the year's figures would rest on fewer than five.
-    const hidden = await statisticsTables(w.t.deps, { cutoff: today })
-    expect(hidden.find((t) => t.id === 'reporter-rewards')!.rows.at(-1)).not.toHaveProperty(
-      'total',
-      totalYuan,
-    )
 
     const texts: [string, string][] = []
     const get = async (path: string) => {
@@ -659,9 +663,12 @@ describe('what the public sees', () => {
       texts.push([path, body])
     }
     for (const table of tables) texts.push([`${table.id}.csv`, statisticsCsv(table)])
+    texts.push(['reporter-rewards.csv (year over)', statisticsCsv(rewards)])
     // The record is really there (the check is not passing on an empty page).
     expect(texts.find(([p]) => p.endsWith('/record'))![1]).toContain('立案查处')
-    expect(texts.find(([p]) => p === 'reporter-rewards.csv')![1]).toContain(String(totalYuan))
+    expect(texts.find(([p]) => p === 'reporter-rewards.csv (year over)')![1]).toContain(
+      String(totalYuan),
+    )
 
     for (const [path, text] of texts) {
       for (const secret of ['1234.56', '1,234.56', distinctive.queryCode]) {

@@ -9,14 +9,7 @@ import type { Deps } from '../deps.ts'
 import type { AppEnv } from '../env.ts'
 import { isDatabaseUnavailable } from '../../db/errors.ts'
 import { ApiError, errorBody } from '../errors.ts'
-import { registerAdminRoutes } from './admin-routes.ts'
-import { registerComplaintRoutes } from '../routes/complaints/index.ts'
-import { registerEnterpriseRoutes } from '../routes/enterprises/index.ts'
-import { registerHealthRoutes } from '../routes/health.ts'
-import { registerHotlineRoutes } from '../routes/hotline/index.ts'
-import { registerInspectionRoutes } from '../routes/inspections/index.ts'
-import { registerSearchRoutes } from '../routes/search.ts'
-import { hotlineCallbackLabels, hotlineCallbackSchema } from '../services/hotline/events.ts'
+import { openApiConfig, registerApiRoutes } from './openapi.ts'
 import { validationHook } from '../validation.ts'
 
 // zod's own messages, in Chinese, for every schema in the API.
@@ -74,52 +67,9 @@ export function createApp(deps: Deps) {
     })(c, next)
   })
 
-  registerHealthRoutes(app)
-  registerEnterpriseRoutes(app)
-  registerSearchRoutes(app)
-  registerComplaintRoutes(app)
-  registerAdminRoutes(app)
-  registerHotlineRoutes(app)
-  registerInspectionRoutes(app)
-
-  // Our callbacks to the 12345 hotline (DESIGN.md section 5), as OpenAPI 3.1 webhooks: one per
-  // callback type, each with its own body, so the vendor can generate its receiver from them.
-  for (const schema of hotlineCallbackSchema.options) {
-    const type = schema.shape.type.value
-    app.openAPIRegistry.registerWebhook({
-      method: 'post',
-      path: type,
-      summary: `回调：${hotlineCallbackLabels[type]}（${type}）`,
-      description:
-        'POSTed to HOTLINE_CALLBACK_URL, signed per Standard Webhooks with HOTLINE_CALLBACK_SECRET. ' +
-        "A ticket's callbacks arrive in order; a retry keeps its webhook-id, so dedupe on it. " +
-        'Contract: /developers/12345.',
-      request: {
-        headers: z.object({
-          'webhook-id': z.string().openapi({ description: '回调唯一标识，重发时不变，请据此去重' }),
-          'webhook-timestamp': z.string().openapi({ description: '签名时间，Unix 秒' }),
-          'webhook-signature': z.string().openapi({ description: 'v1,<base64 HMAC-SHA256>' }),
-        }),
-        body: { content: { 'application/json': { schema } }, required: true },
-      },
-      responses: {
-        '2XX': {
-          description:
-            'Delivered. Any other answer, or none within 15 s, is retried after 5 s, 5 min, ' +
-            '30 min, 2 h, 5 h, 10 h, 14 h, 20 h and 24 h; after the tenth try it is dead.',
-        },
-      },
-    })
-  }
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: '丽水诚信计量 API',
-      version: '1.0.0',
-      description:
-        '诚信计量单位名录、公开搜索、投诉举报与 12345 工单接口。12345 热线对接说明（事件、签名、回调）见 /developers/12345；本平台发给热线的回调列在 webhooks 中。',
-    },
-  })
+  registerApiRoutes(app)
+  // Read per request: a server started on PORT 0 learns its address only when it listens.
+  app.doc31('/openapi.json', () => openApiConfig(deps.config.SITE_URL))
 
   app.notFound((c) =>
     c.json(

@@ -5,6 +5,8 @@ import { checkDependencies } from '../services/health/ready.ts'
 const health = createRoute({
   method: 'get',
   path: '/health',
+  operationId: 'getHealth',
+  security: [],
   summary: '进程存活检查',
   responses: {
     200: {
@@ -23,6 +25,8 @@ const readySchema = z.object({
 const ready = createRoute({
   method: 'get',
   path: '/ready',
+  operationId: 'getReadiness',
+  security: [],
   summary: '依赖就绪检查（PostgreSQL 与 Meilisearch）',
   responses: {
     200: { description: 'Both answer.', content: { 'application/json': { schema: readySchema } } },

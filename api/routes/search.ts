@@ -35,6 +35,8 @@ const marketEntityHitSchema = z
 const route = createRoute({
   method: 'get',
   path: '/search',
+  operationId: 'searchSite',
+  security: [],
   summary: '公开搜索：诚信计量单位、其他市场主体与公告',
   request: {
     query: z.object({

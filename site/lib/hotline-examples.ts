@@ -6,6 +6,11 @@ import type {
 } from '../../api/services/hotline/events.ts'
 import { parseWebhookSecret, signWebhook } from '../../api/hotline/signature.ts'
 import type { HotlineCallbackType } from '../../db/database.ts'
+import {
+  exampleTicket,
+  hotlineCallbackExamples,
+  hotlineEventExamples,
+} from '../../api/services/hotline/examples.ts'
 
 /**
  * The examples of the 12345 vendor page (/developers/12345), kept here so that a test
@@ -18,29 +23,7 @@ type CallbackInput = z.input<typeof hotlineCallbackSchema>
 
 export const hotlineEventsPath = '/api/hotline/12345/events'
 
-const ticketNo = 'LS12345-20261126-000123'
-const ticket = { ticket_no: ticketNo }
-
-/** A dispatched work order with every field filled in. */
-export const exampleTicket = {
-  ticket_no: ticketNo,
-  title: '农贸市场摊位电子秤缺斤短两',
-  content:
-    '市民来电反映：在莲都区城东农贸市场 12 号摊位买排骨 2 斤，回家复称只有 1 斤 7 两，怀疑电子秤被改动，要求核查。',
-  appeal_type: '投诉',
-  urgency: 'normal',
-  contact_name: '王女士',
-  contact_phone: '13800001234',
-  area_code: '331102',
-  address: '莲都区城东农贸市场 12 号摊位',
-  respondent_name: '丽水市莲都区某某肉铺',
-  respondent_uscc: '92331102MA2E0000XW',
-  assigned_at: '2026-11-26T09:30:00+08:00',
-  deadline: '2026-12-03T17:00:00+08:00',
-  host_dept: '丽水市莲都区市场监督管理局',
-  assist_depts: ['城东街道办事处'],
-  attachments: ['https://12345.example.cn/files/20261126/000123-1.jpg'],
-} satisfies Extract<EventInput, { type: 'ticket.dispatched' }>['ticket']
+const ticket = { ticket_no: exampleTicket.ticket_no }
 
 export interface TicketField {
   name: keyof typeof exampleTicket
@@ -156,110 +139,56 @@ export const eventExamples: EventExample[] = [
     type: 'ticket.dispatched',
     label: '派单/交办',
     effect: '按工单建立案件，进入事发区域所属区县的办理队列。',
-    example: {
-      type: 'ticket.dispatched',
-      occurred_at: '2026-11-26T09:30:00+08:00',
-      ticket: exampleTicket,
-    },
+    example: hotlineEventExamples['ticket.dispatched'],
   },
   {
     type: 'ticket.supplemented',
     label: '补充材料',
     effect: '把补充的内容和附件追加到案件。',
-    example: {
-      type: 'ticket.supplemented',
-      occurred_at: '2026-11-26T14:05:00+08:00',
-      ticket,
-      detail: {
-        content: '诉求人补充：购买时间为当天上午 9 点左右，有微信支付记录。',
-        attachments: ['https://12345.example.cn/files/20261126/000123-2.jpg'],
-      },
-    },
+    example: hotlineEventExamples['ticket.supplemented'],
   },
   {
     type: 'ticket.urged',
     label: '催办',
     effect: '记录催办并在案件上标记，案件在办理队列中靠前。',
-    example: {
-      type: 'ticket.urged',
-      occurred_at: '2026-11-28T10:00:00+08:00',
-      ticket,
-      detail: { note: '诉求人来电催问办理进度。' },
-    },
+    example: hotlineEventExamples['ticket.urged'],
   },
   {
     type: 'ticket.supervised',
     label: '督办',
     effect: '记录督办并提高案件优先级。',
-    example: {
-      type: 'ticket.supervised',
-      occurred_at: '2026-11-30T09:00:00+08:00',
-      ticket,
-      detail: { note: '热线督办：请于 12 月 2 日前反馈。' },
-    },
+    example: hotlineEventExamples['ticket.supervised'],
   },
   {
     type: 'ticket.return_decided',
     label: '退单审核',
     effect: '同意（approved）：案件退出本平台办理队列；不同意（rejected）：继续办理。',
-    example: {
-      type: 'ticket.return_decided',
-      occurred_at: '2026-11-27T16:00:00+08:00',
-      ticket,
-      detail: { decision: 'rejected', opinion: '属市场监管职责，不予退单。' },
-    },
+    example: hotlineEventExamples['ticket.return_decided'],
   },
   {
     type: 'ticket.extension_decided',
     label: '延期审核',
     effect: '同意：按 new_deadline 改为新的办结期限（同意时必填）；不同意：原期限不变。',
-    example: {
-      type: 'ticket.extension_decided',
-      occurred_at: '2026-12-02T11:00:00+08:00',
-      ticket,
-      detail: {
-        decision: 'approved',
-        new_deadline: '2026-12-10T17:00:00+08:00',
-        opinion: '同意延期 5 个工作日。',
-      },
-    },
+    example: hotlineEventExamples['ticket.extension_decided'],
   },
   {
     type: 'ticket.revisited',
     label: '回访',
     effect:
       '记录诉求人的满意度：satisfied 满意、basically_satisfied 基本满意、dissatisfied 不满意。',
-    example: {
-      type: 'ticket.revisited',
-      occurred_at: '2026-12-05T15:30:00+08:00',
-      ticket,
-      detail: { satisfaction: 'satisfied', note: '诉求人对处理结果表示满意。' },
-    },
+    example: hotlineEventExamples['ticket.revisited'],
   },
   {
     type: 'ticket.reopened',
     label: '重办',
     effect: '按重办原因重新打开案件；可给出重办期限。',
-    example: {
-      type: 'ticket.reopened',
-      occurred_at: '2026-12-05T16:00:00+08:00',
-      ticket,
-      detail: {
-        reason: '回访不满意：诉求人表示差价尚未退还。',
-        deadline: '2026-12-12T17:00:00+08:00',
-      },
-    },
+    example: hotlineEventExamples['ticket.reopened'],
   },
   {
     type: 'ticket.closed',
     label: '结案归档',
     effect: '在本平台结案归档。',
-    example: {
-      type: 'ticket.closed',
-      occurred_at: '2026-12-08T10:00:00+08:00',
-      ticket,
-      detail: { note: '工单已办结归档。' },
-    },
+    example: hotlineEventExamples['ticket.closed'],
   },
 ]
 
@@ -277,65 +206,31 @@ export const callbackExamples: CallbackExample[] = [
     type: 'ticket.signed',
     label: '签收',
     when: '承办单位在后台签收工单时。handler_unit 为承办单位。',
-    example: {
-      type: 'ticket.signed',
-      occurred_at: '2026-11-26T10:12:00+08:00',
-      ticket_no: ticketNo,
-      detail: { handler_unit: '莲都区市场监督管理局' },
-    },
+    example: hotlineCallbackExamples['ticket.signed'],
   },
   {
     type: 'ticket.return_requested',
     label: '退单申请',
     when: '承办单位认为工单不属本单位职责、申请退单时，附理由和依据。',
-    example: {
-      type: 'ticket.return_requested',
-      occurred_at: '2026-11-26T11:00:00+08:00',
-      ticket_no: ticketNo,
-      detail: {
-        reason: '所反映的是物业收费问题，不属于计量监督范围。',
-        legal_basis: '《中华人民共和国计量法》第二条',
-      },
-    },
+    example: hotlineCallbackExamples['ticket.return_requested'],
   },
   {
     type: 'ticket.extension_requested',
     label: '延期申请',
     when: '承办单位申请延长办结期限时；days 为申请延长的天数（1–60）。',
-    example: {
-      type: 'ticket.extension_requested',
-      occurred_at: '2026-12-01T09:00:00+08:00',
-      ticket_no: ticketNo,
-      detail: { days: 5, reason: '需送计量检定机构检定电子秤，检定周期约 5 个工作日。' },
-    },
+    example: hotlineCallbackExamples['ticket.extension_requested'],
   },
   {
     type: 'ticket.progress',
     label: '过程反馈',
     when: '承办单位反馈阶段性进展时。',
-    example: {
-      type: 'ticket.progress',
-      occurred_at: '2026-11-27T15:00:00+08:00',
-      ticket_no: ticketNo,
-      detail: { note: '已到现场检查，电子秤已封存送检。' },
-    },
+    example: hotlineCallbackExamples['ticket.progress'],
   },
   {
     type: 'ticket.completed',
     label: '办结反馈',
     when: '承办单位办结时：是否属实、是否解决、办理情况、对诉求人的答复和联系时间。',
-    example: {
-      type: 'ticket.completed',
-      occurred_at: '2026-12-04T16:30:00+08:00',
-      ticket_no: ticketNo,
-      detail: {
-        is_substantiated: true,
-        resolved: true,
-        handling_note: '经检定，该电子秤示值偏差超出允许误差，已责令停止使用并立案调查。',
-        public_reply: '您反映的问题属实，我局已责令商户停止使用问题电子秤，并协调退还差价。',
-        contacted_at: '2026-12-04T15:00:00+08:00',
-      },
-    },
+    example: hotlineCallbackExamples['ticket.completed'],
   },
 ]
 

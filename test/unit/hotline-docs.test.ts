@@ -16,11 +16,11 @@ import {
   verifyWebhook,
 } from '../../api/hotline/signature.ts'
 import { issueDetails } from '../../api/validation.ts'
+import { exampleTicket } from '../../api/services/hotline/examples.ts'
 import {
   answerExamples,
   callbackExamples,
   eventExamples,
-  exampleTicket,
   invalidEventExample,
   retrySchedule,
   signingExample,

@@ -2,6 +2,24 @@ import type { RouteConfig } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { App, AppEnv } from '../../env.ts'
+import { consoleCsrfScheme, consoleSessionScheme } from '../security.ts'
+
+/** A console route's OpenAPI entry: an operationId is required (api/http/openapi.ts). */
+export type ConsoleRouteConfig = RouteConfig & { operationId: string }
+
+/**
+ * Puts a console route in the OpenAPI document with the credentials it needs (the schemes are
+ * in api/http/openapi.ts): the session cookie, and for a request that changes state the CSRF
+ * header as well. A route that needs neither (sign-in) declares `security: []` itself.
+ */
+export function documentConsoleRoute(app: App, route: ConsoleRouteConfig) {
+  const security =
+    route.security ??
+    (route.method === 'get'
+      ? [{ [consoleSessionScheme]: [] }]
+      : [{ [consoleSessionScheme]: [], [consoleCsrfScheme]: [] }])
+  app.openAPIRegistry.registerPath({ ...route, security })
+}
 
 /**
  * Serves a console route whose verb parses its own input: the route stays in the OpenAPI
@@ -10,11 +28,11 @@ import type { App, AppEnv } from '../../env.ts'
  */
 export function serveConsoleRoute(
   app: App,
-  route: RouteConfig,
+  route: ConsoleRouteConfig,
   handler: (c: Context<AppEnv>) => Promise<Response> | Response,
 ) {
   const { middleware, ...documented } = route
-  app.openAPIRegistry.registerPath(documented)
+  documentConsoleRoute(app, documented)
   const before = (
     middleware ? (Array.isArray(middleware) ? middleware : [middleware]) : []
   ) as MiddlewareHandler<AppEnv>[]

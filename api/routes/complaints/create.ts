@@ -1,5 +1,9 @@
 import { setCookie } from 'hono/cookie'
-import { complaintReceiptSchema } from '../../services/complaints/schemas.ts'
+import {
+  complaintExample,
+  complaintFieldsSchema,
+  complaintReceiptSchema,
+} from '../../services/complaints/schemas.ts'
 import { submitComplaint } from '../../services/complaints/submit.ts'
 import type { App } from '../../env.ts'
 import { categoryLabels, unitLabels } from '../../domain/complaints.ts'
@@ -17,6 +21,8 @@ export function registerCreateComplaint(app: App) {
   app.openAPIRegistry.registerPath({
     method: 'post',
     path: '/complaints',
+    operationId: 'fileComplaint',
+    security: [],
     summary: '提交投诉或举报（JSON 或表单；照片用 multipart/form-data 的 photos 字段）',
     description:
       'Fields: `kind` (`complaint` 投诉, a dispute of your own; `report` 举报, a tip-off that ' +
@@ -34,6 +40,17 @@ export function registerCreateComplaint(app: App) {
       ') and the optional `unitPrice` in yuan. An `Idempotency-Key` header (or the form field ' +
       '`idempotencyToken`) makes a repeated submission answer with the first receipt. A form ' +
       'post gets 303 to its receipt page.',
+    request: {
+      body: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: complaintFieldsSchema,
+            example: complaintExample,
+          },
+        },
+      },
+    },
     responses: {
       201: {
         description: 'Filed: committed to the database before this answer.',

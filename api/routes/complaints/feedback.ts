@@ -13,6 +13,8 @@ const resident = {
 const rateRoute = createRoute({
   method: 'post',
   path: '/complaints/rating',
+  operationId: 'rateComplaintOutcome',
+  security: [],
   summary: '评价办理结果（满意 / 基本满意 / 不满意，每件一次；不满意可同时申请复核）',
   description:
     'For a web case that is handled (resolved or closed). `rating`: satisfied, ' +
@@ -23,6 +25,13 @@ const rateRoute = createRoute({
       required: true,
       content: {
         'application/json': {
+          example: {
+            trackingNo: 'JL20261206-4827-3915',
+            queryCode: 'K7QM-3XPA',
+            rating: 'unsatisfied',
+            comment: '差价至今没有退还。',
+            requestReview: true,
+          },
           schema: z.object({
             ...resident,
             rating: z.string('请选择评价').max(40),
@@ -45,9 +54,19 @@ const rateRoute = createRoute({
 const reviewRoute = createRoute({
   method: 'post',
   path: '/complaints/review',
+  operationId: 'requestComplaintReview',
+  security: [],
   summary: '申请复核（评价为不满意的，办结后 15 天内，每件一次）',
   request: {
-    body: { required: true, content: { 'application/json': { schema: z.object(resident) } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          example: { trackingNo: 'JL20261206-4827-3915', queryCode: 'K7QM-3XPA' },
+          schema: z.object(resident),
+        },
+      },
+    },
   },
   responses: {
     200: {

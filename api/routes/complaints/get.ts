@@ -51,6 +51,8 @@ export const trackedSchema = z
 const route = createRoute({
   method: 'get',
   path: '/complaints/{trackingNo}',
+  operationId: 'getComplaint',
+  security: [],
   summary: '查询投诉举报进度（需查询码，不含个人信息）',
   request: {
     params: z.object({ trackingNo: z.string().max(40, '受理编号有误') }),
@@ -75,12 +77,15 @@ const route = createRoute({
 const lookupRoute = createRoute({
   method: 'post',
   path: '/complaints/lookup',
+  operationId: 'trackComplaint',
+  security: [],
   summary: '查询投诉举报进度（受理编号和查询码放在 JSON 请求体中，可用全角字符）',
   request: {
     body: {
       required: true,
       content: {
         'application/json': {
+          example: { trackingNo: 'JL20261206-4827-3915', queryCode: 'K7QM-3XPA' },
           schema: z.object({
             /** 受理编号, as typed: any case, full-width, with or without hyphens. */
             trackingNo: z.string('请填写受理编号').max(40, '受理编号有误'),

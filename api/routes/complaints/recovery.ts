@@ -11,6 +11,8 @@ import { trackedSchema } from './get.ts'
 const requestRoute = createRoute({
   method: 'post',
   path: '/complaints/query-code/recovery',
+  operationId: 'requestQueryCodeRecovery',
+  security: [],
   summary: '找回查询码：用受理编号和提交时留下的手机号获取短信验证码',
   description:
     'The answer is the same whether or not the phone matches the case. Limits: 3 requests an ' +
@@ -20,6 +22,7 @@ const requestRoute = createRoute({
       required: true,
       content: {
         'application/json': {
+          example: { trackingNo: 'JL20261206-4827-3915', phone: '13800001234' },
           schema: z.object({
             trackingNo: z.string('请填写受理编号').max(40, '受理编号有误'),
             phone: z.string('请填写手机号').max(40, '手机号有误'),
@@ -40,6 +43,8 @@ const requestRoute = createRoute({
 const redeemRoute = createRoute({
   method: 'post',
   path: '/complaints/query-code/recovery/redeem',
+  operationId: 'redeemQueryCodeRecovery',
+  security: [],
   summary: '找回查询码：输入短信验证码，查看办理进度并获得新的查询码（原查询码失效）',
   description:
     'Six digits, valid five minutes. Three wrong codes for a tracking number lock it for half ' +
@@ -49,6 +54,7 @@ const redeemRoute = createRoute({
       required: true,
       content: {
         'application/json': {
+          example: { trackingNo: 'JL20261206-4827-3915', code: '482913' },
           schema: z.object({
             trackingNo: z.string('请填写受理编号').max(40, '受理编号有误'),
             code: z.string('请填写验证码').max(20, '验证码有误'),

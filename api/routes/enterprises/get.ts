@@ -14,6 +14,8 @@ const params = z.object({
 const route = createRoute({
   method: 'get',
   path: '/enterprises/{uscc}',
+  operationId: 'getEnterprise',
+  security: [],
   summary: '单个诚信计量单位及其认定历史',
   request: { params },
   responses: {

@@ -43,6 +43,8 @@ const query = z.object({
 const route = createRoute({
   method: 'get',
   path: '/enterprises',
+  operationId: 'listEnterprises',
+  security: [],
   summary: '诚信计量单位名录（分页，可按区县、行业、状态筛选）',
   request: { query },
   responses: {

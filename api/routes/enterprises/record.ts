@@ -26,6 +26,8 @@ const cacheControl = 'public, max-age=60, s-maxage=60'
 const route = createRoute({
   method: 'get',
   path: '/enterprises/{uscc}/record',
+  operationId: 'getCreditRecord',
+  security: [],
   summary:
     '市场主体计量信用记录（认定情况、信用等级及理由、自我承诺、检查、查实投诉举报、行政处罚）',
   description:

@@ -1,11 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi'
-import { hotlineEventSchema } from '../../services/hotline/events.ts'
+import {
+  hotlineEventLabels,
+  hotlineEventSchema,
+  type HotlineEventType,
+} from '../../services/hotline/events.ts'
+import { hotlineEventExamples } from '../../services/hotline/examples.ts'
 import {
   receiveHotlineEvent,
   webhookIdCharacters,
   webhookIdMaxLength,
 } from '../../services/hotline/inbox.ts'
 import type { App } from '../../env.ts'
+import { hotlineEventScheme } from '../security.ts'
 import { errorResponses, errorSchema } from '../shared.ts'
 
 const receivedSchema = z
@@ -18,6 +24,8 @@ const receivedSchema = z
 const route = createRoute({
   method: 'post',
   path: '/hotline/12345/events',
+  operationId: 'receiveHotlineEvent',
+  security: [{ [hotlineEventScheme]: [] }],
   summary: '接收 12345 热线工单事件（Standard Webhooks 签名）',
   description:
     'One JSON event per request, signed per Standard Webhooks over the raw body; each event ' +
@@ -39,7 +47,21 @@ const route = createRoute({
         .string()
         .openapi({ description: '以空格分隔的 v1,<base64 HMAC-SHA256> 签名，任一有效即可' }),
     }),
-    body: { content: { 'application/json': { schema: hotlineEventSchema } }, required: true },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: hotlineEventSchema,
+          // One example of each event type, as the vendor page shows them.
+          examples: Object.fromEntries(
+            Object.entries(hotlineEventExamples).map(([type, value]) => [
+              type,
+              { summary: hotlineEventLabels[type as HotlineEventType], value },
+            ]),
+          ),
+        },
+      },
+    },
   },
   responses: {
     202: {

@@ -13,6 +13,8 @@ import { errorResponses } from '../shared.ts'
 const list = createRoute({
   method: 'get',
   path: '/inspections',
+  operationId: 'listInspections',
+  security: [],
   summary: '已公示的专项检查（双随机、一公开）',
   responses: {
     200: {
@@ -25,6 +27,8 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/inspections/{id}',
+  operationId: 'getInspection',
+  security: [],
   summary: '一个专项检查的公示结果：抽取种子、方法、权重、抽取范围，每户检查结果和整改情况',
   description:
     'Anyone can re-run the draw from `draw.seed`, `draw.pool` and `draw.weights` (see ' +

@@ -74,7 +74,8 @@ export function parseOccurredAt(value: string): Date | undefined {
  * A complaint (投诉) or report (举报) as a resident submits it (DESIGN.md section 6). Every message
  * says how to fix the field. `website` is a honeypot: people never see it, form-filling robots do.
  */
-export const complaintInputSchema = z
+/** A complaint's fields, as the API documents them (the honeypot below is left out). */
+export const complaintFieldsSchema = z
   .object({
     kind: z.enum(complaintKinds, '请选择“投诉”或“举报”。'),
     category: z.enum(complaintCategories, '请选择问题类别。'),
@@ -142,8 +143,30 @@ export const complaintInputSchema = z
       z.enum(quantityUnits, '请选择计量单位。').optional(),
     ),
     unitPrice: optionalNumber('单价应为 0 到 1000000 之间的数字（元）。'),
-    website: z.string().optional(),
   })
+  .openapi('ComplaintInput')
+
+/** A short-weight complaint as the OpenAPI document shows it. */
+export const complaintExample = {
+  kind: 'complaint',
+  category: 'short_weight',
+  county: '331102',
+  merchantName: '城东农贸市场 12 号摊位',
+  address: '莲都区城东农贸市场 12 号摊位',
+  occurredAt: '2026-11-26T09:10',
+  description: '买排骨 2 斤，回家复称只有 1 斤 7 两，怀疑电子秤被改动。',
+  name: '王女士',
+  phone: '13800001234',
+  consent: true,
+  claimedQuantity: 2,
+  measuredQuantity: 1.7,
+  unit: 'jin',
+  unitPrice: 36,
+} satisfies z.input<typeof complaintFieldsSchema>
+
+export const complaintInputSchema = complaintFieldsSchema
+  // The honeypot (see above), left out of the OpenAPI document.
+  .extend({ website: z.string().optional() })
   .superRefine((input, ctx) => {
     if (input.kind === 'complaint') {
       for (const field of ['name', 'phone'] as const) {

@@ -22,6 +22,7 @@ const entrySchema = z
 const route = createRoute({
   method: 'get',
   path: '/admin/audit',
+  operationId: 'searchAuditLog',
   summary: '审计日志查询（仅市局管理员；最新的在前，每页 50 条）',
   description:
     '`action` is an exact action (auth.sign_in) or a family (auth.*); `complaintId` a case id ' +

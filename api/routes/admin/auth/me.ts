@@ -9,6 +9,7 @@ import { issuedSessionSchema, operatorSchema } from './schemas.ts'
 const route = createRoute({
   method: 'get',
   path: '/admin/auth/me',
+  operationId: 'getCurrentOperator',
   summary: '当前登录的后台用户、登录进度和 CSRF 令牌',
   responses: {
     200: {

@@ -14,6 +14,7 @@ import { issuedSessionSchema } from './schemas.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/auth/password',
+  operationId: 'changePassword',
   summary: '修改密码（首次登录必须修改一次性密码）',
   description:
     'The new password: at least 12 characters, not containing the username, not the current ' +
@@ -23,6 +24,11 @@ const route = createRoute({
       required: true,
       content: {
         'application/json': {
+          example: {
+            currentPassword: 'Kx8-one-time-pass',
+            newPassword: 'correct horse battery staple',
+            confirmPassword: 'correct horse battery staple',
+          },
           schema: changePasswordInputSchema,
         },
       },

@@ -11,6 +11,9 @@ import { issuedSessionSchema, operatorSchema } from './schemas.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/auth/sign-in',
+  operationId: 'signIn',
+  // Sign-in starts the session: it needs no credential yet (an Origin of this host instead).
+  security: [],
   summary: '后台登录（用户名和密码；成功后设置会话 Cookie）',
   description:
     'Starts a new session (any earlier cookie is ended) at the first stage still owed. Five ' +
@@ -21,6 +24,7 @@ const route = createRoute({
       required: true,
       content: {
         'application/json': {
+          example: { username: 'lidu.handler', password: 'correct horse battery staple' },
           schema: signInInputSchema,
         },
       },

@@ -10,6 +10,7 @@ import { consoleRequestOf, isSecureRequest } from '../guard.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/auth/sign-out',
+  operationId: 'signOut',
   summary: '退出登录（结束本会话）',
   responses: {
     204: { description: 'Signed out; the cookie is cleared.' },

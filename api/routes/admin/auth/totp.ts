@@ -14,6 +14,7 @@ import { consoleRequestOf, isSecureRequest } from '../guard.ts'
 const enrolmentRoute = createRoute({
   method: 'get',
   path: '/admin/auth/totp',
+  operationId: 'getTotpEnrolment',
   summary: '动态验证码绑定信息（密钥和 otpauth 链接；已启用时 409）',
   responses: {
     200: {
@@ -33,6 +34,7 @@ const enrolmentRoute = createRoute({
 const codeRoute = createRoute({
   method: 'post',
   path: '/admin/auth/totp',
+  operationId: 'verifyTotpCode',
   summary: '提交动态验证码（完成登录，或首次绑定时启用）',
   description:
     'At stage totp a good code finishes signing in and replaces the session (new cookie and ' +
@@ -43,6 +45,7 @@ const codeRoute = createRoute({
       required: true,
       content: {
         'application/json': {
+          example: { code: '492039' },
           schema: totpCodeInputSchema,
         },
       },

@@ -1,4 +1,4 @@
-import { createRoute, type RouteConfig } from '@hono/zod-openapi'
+import { createRoute } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { ConsoleCall } from '../../../services/admin/console-request.ts'
 import {
@@ -23,7 +23,7 @@ import {
 } from '../../../services/admin/campaigns/schemas.ts'
 import type { App, AppEnv } from '../../../env.ts'
 import { errorResponses } from '../../shared.ts'
-import { jsonBody, serveConsoleRoute } from '../console-route.ts'
+import { jsonBody, serveConsoleRoute, type ConsoleRouteConfig } from '../console-route.ts'
 import { consoleRequestOf } from '../guard.ts'
 
 // 专项检查 and the 双随机 draw in the console's API (issue 22, point 3). Each route calls one
@@ -38,6 +38,7 @@ const routes = {
   list: createRoute({
     method: 'get',
     path: '/admin/campaigns',
+    operationId: 'listCampaigns',
     summary: '专项检查列表（本人区县范围内；含逾期未检查、整改逾期未复查的户数）',
     responses: {
       200: json(campaignListSchema, 'Campaigns, newest first.'),
@@ -47,10 +48,28 @@ const routes = {
   create: createRoute({
     method: 'post',
     path: '/admin/campaigns',
+    operationId: 'createCampaign',
     summary: '新建专项检查（区县执法人员只能为本区县新建；每户检查人员至少 2 名）',
     description: 'Needs the X-CSRF-Token header. A viewer is refused (403).',
     request: {
-      body: { content: { 'application/json': { schema: createCampaignSchema } }, required: true },
+      body: {
+        content: {
+          'application/json': {
+            example: {
+              title: '2026 年冬季集贸市场衡器专项检查',
+              kind: 'market_scale',
+              startsOn: '2026-12-01',
+              endsOn: '2026-12-31',
+              counties: ['331102'],
+              sectors: ['market'],
+              drawSize: 20,
+              inspectorsPerVisit: 2,
+            },
+            schema: createCampaignSchema,
+          },
+        },
+        required: true,
+      },
     },
     responses: {
       201: json(campaignDetailSchema, 'The new campaign, not drawn yet.'),
@@ -60,6 +79,7 @@ const routes = {
   get: createRoute({
     method: 'get',
     path: '/admin/campaigns/{id}',
+    operationId: 'getCampaign',
     summary:
       '专项检查详情：抽取结果（种子、方法、权重、抽取范围）、每户检查状态和检查人员、逾期情况',
     description: 'A campaign not covering the operator’s county answers 404, as an unknown one.',
@@ -72,6 +92,7 @@ const routes = {
   draw: createRoute({
     method: 'post',
     path: '/admin/campaigns/{id}/draw',
+    operationId: 'drawCampaign',
     summary: '双随机抽取（每个专项检查一次；记录并公开种子、方法、权重和抽取范围）',
     description:
       'Needs the X-CSRF-Token header. 409 when `version` is stale, the campaign was drawn ' +
@@ -79,7 +100,10 @@ const routes = {
       'not recused themselves (details.reason = "too_few_inspectors"; nothing is drawn).',
     request: {
       params: campaignIdParams,
-      body: { content: { 'application/json': { schema: drawCampaignSchema } }, required: true },
+      body: {
+        content: { 'application/json': { example: { version: 1 }, schema: drawCampaignSchema } },
+        required: true,
+      },
     },
     responses: {
       200: json(campaignDetailSchema, 'The campaign with its draw and visits.'),
@@ -89,10 +113,19 @@ const routes = {
   publish: createRoute({
     method: 'post',
     path: '/admin/campaigns/{id}/publish',
+    operationId: 'publishCampaign',
     summary: '公示专项检查结果（须填写原因；此后公开页面 /inspections/{id} 可见）',
     request: {
       params: campaignIdParams,
-      body: { content: { 'application/json': { schema: publishCampaignSchema } }, required: true },
+      body: {
+        content: {
+          'application/json': {
+            example: { version: 4, reason: '检查结果已复核，按期公示。' },
+            schema: publishCampaignSchema,
+          },
+        },
+        required: true,
+      },
     },
     responses: {
       200: json(campaignDetailSchema, 'The campaign, published.'),
@@ -102,6 +135,7 @@ const routes = {
   recusals: createRoute({
     method: 'get',
     path: '/admin/recusals',
+    operationId: 'listRecusals',
     summary: '回避登记（本人的；市局管理员看全部）',
     responses: {
       200: json(recusalListSchema, 'Recusals in force.'),
@@ -111,9 +145,18 @@ const routes = {
   recuse: createRoute({
     method: 'post',
     path: '/admin/recusals',
+    operationId: 'recordRecusal',
     summary: '登记回避（本人；市局管理员可为他人登记，填 operatorId），须填写原因',
     request: {
-      body: { content: { 'application/json': { schema: recusalSchema } }, required: true },
+      body: {
+        content: {
+          'application/json': {
+            example: { uscc: '92331102MA2E0000XW', reason: '本人亲属经营该单位。' },
+            schema: recusalSchema,
+          },
+        },
+        required: true,
+      },
     },
     responses: {
       200: json(recusalListSchema, 'Recusals in force.'),
@@ -123,22 +166,31 @@ const routes = {
   withdraw: createRoute({
     method: 'post',
     path: '/admin/recusals/withdraw',
+    operationId: 'withdrawRecusal',
     summary: '撤回回避登记，须填写原因',
     request: {
-      body: { content: { 'application/json': { schema: recusalSchema } }, required: true },
+      body: {
+        content: {
+          'application/json': {
+            example: { uscc: '92331102MA2E0000XW', reason: '亲属已不再经营该单位。' },
+            schema: recusalSchema,
+          },
+        },
+        required: true,
+      },
     },
     responses: {
       200: json(recusalListSchema, 'Recusals in force.'),
       ...errorResponses(400, 401, 403, 404),
     },
   }),
-} satisfies Record<string, RouteConfig>
+} satisfies Record<string, ConsoleRouteConfig>
 
 type Verb = (call: ConsoleCall) => Promise<unknown>
 
 function serve(
   app: App,
-  route: RouteConfig,
+  route: ConsoleRouteConfig,
   verb: Verb,
   input: (c: Context<AppEnv>) => unknown,
   status: 200 | 201 = 200,

@@ -10,6 +10,7 @@ import { caseParams } from '../../../services/admin/cases/params.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/cases/{id}/actions',
+  operationId: 'actOnCase',
   summary: '办理案件：受理、不予受理、指派、内部备注、记录调解结果、开始核查、办结、归档',
   description:
     '`version` is the one the case was read at: if someone changed the case since, the answer ' +
@@ -18,7 +19,15 @@ const route = createRoute({
     'or a handler of another county, is refused.',
   request: {
     params: caseParams,
-    body: { content: { 'application/json': { schema: caseActionInputSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: { action: 'accept', version: 3 },
+          schema: caseActionInputSchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     200: {

@@ -10,6 +10,7 @@ import { caseParams } from '../../../services/admin/cases/params.ts'
 const route = createRoute({
   method: 'get',
   path: '/admin/cases/{id}',
+  operationId: 'getCase',
   summary: '案件详情（个人信息已遮盖；含照片、完整办理记录、版本号和可办理的操作）',
   description: 'A case outside the operator’s county answers 404, as an unknown one does.',
   request: { params: caseParams },

@@ -9,6 +9,7 @@ import { consoleRequestOf } from '../guard.ts'
 const route = createRoute({
   method: 'get',
   path: '/admin/cases',
+  operationId: 'listCases',
   summary: '案件队列（按办理期限排序；可筛选、全文搜索；只含本人权限范围内的案件）',
   description:
     'Filters alone are answered by PostgreSQL; `q` searches the private complaints index, where ' +

@@ -10,6 +10,7 @@ import { caseParams } from '../../../services/admin/cases/params.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/cases/{id}/reveal',
+  operationId: 'revealCaseContact',
   summary: '查看投诉举报人完整姓名和电话（记入审计日志；只读账号不可用）',
   request: { params: caseParams },
   responses: {

@@ -13,6 +13,7 @@ import { consoleRequestOf } from '../guard.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/enterprises/{uscc}/actions',
+  operationId: 'actOnEnterprise',
   summary: '后台：暂停、恢复、撤销、续期或修改诚信计量单位（须填写原因）',
   description:
     'Needs the X-CSRF-Token header. Recorded in the certification history and the audit log, ' +
@@ -21,7 +22,19 @@ const route = createRoute({
     'allowed from the current status (details.reason = "transition").',
   request: {
     params: usccParams,
-    body: { content: { 'application/json': { schema: enterpriseChangeSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: {
+            action: 'suspend',
+            reason: '专项检查发现加油机计量作弊，暂停认定待查处。',
+            version: '2026-11-26T09:30:00.000Z',
+          },
+          schema: enterpriseChangeSchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     200: {

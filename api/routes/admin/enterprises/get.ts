@@ -10,6 +10,7 @@ import { consoleRequestOf } from '../guard.ts'
 const route = createRoute({
   method: 'get',
   path: '/admin/enterprises/{uscc}',
+  operationId: 'getConsoleEnterprise',
   summary: '后台：单个诚信计量单位，含完整认定记录、版本和可做的操作',
   request: { params: usccParams },
   responses: {

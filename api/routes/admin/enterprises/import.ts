@@ -3,6 +3,7 @@ import { importListInConsole } from '../../../services/admin/enterprises/console
 import type { App } from '../../../env.ts'
 import { ApiError } from '../../../errors.ts'
 import { errorResponses } from '../../shared.ts'
+import { documentConsoleRoute } from '../console-route.ts'
 import { consoleRequestOf } from '../guard.ts'
 
 const importedSchema = z
@@ -33,9 +34,10 @@ async function readUpload(form: FormData) {
 
 /** `POST /api/admin/enterprises/import`: the console's upload of the bureau's list. */
 export function registerConsoleEnterpriseImport(app: App) {
-  app.openAPIRegistry.registerPath({
+  documentConsoleRoute(app, {
     method: 'post',
     path: '/admin/enterprises/import',
+    operationId: 'importEnterprises',
     summary: '后台：上传诚信计量单位名单导入（.xlsx 或 CSV，UTF-8 或 GB18030）',
     description:
       'multipart/form-data with `file` and optional `dryRun` (true). Needs the X-CSRF-Token ' +
@@ -43,6 +45,26 @@ export function registerConsoleEnterpriseImport(app: App) {
       'writes nothing and answers 400 with every problem in `details` ' +
       '(`row`, `column`, `value`, `reason`). Importing the same list again changes nothing. ' +
       'The body is held to BODY_LIMIT_BYTES like every API request (413).',
+    request: {
+      body: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: z.object({
+              file: z.string().openapi({
+                format: 'binary',
+                description: '名单文件：.xlsx 或 .csv（UTF-8 或 GB18030）',
+              }),
+              dryRun: z
+                .enum(['true', 'false'])
+                .optional()
+                .openapi({ description: '试运行：只比较，不写入' }),
+            }),
+            example: { file: '(诚信计量单位名单.xlsx)', dryRun: 'true' },
+          },
+        },
+      },
+    },
     responses: {
       200: {
         description: 'Imported (or, for a dry run, compared).',

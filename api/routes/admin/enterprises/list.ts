@@ -10,6 +10,7 @@ import { consoleRequestOf } from '../guard.ts'
 const route = createRoute({
   method: 'get',
   path: '/admin/enterprises',
+  operationId: 'listConsoleEnterprises',
   summary: '后台：查找诚信计量单位（市局管理员）',
   description: 'Read from PostgreSQL, so a change shows at once. 20 a page.',
   request: { query: consoleListQuerySchema },

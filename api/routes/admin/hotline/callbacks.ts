@@ -13,6 +13,7 @@ import { consoleRequestOf } from '../guard.ts'
 const listRoute = createRoute({
   method: 'get',
   path: '/admin/hotline/callbacks/dead',
+  operationId: 'listDeadHotlineCallbacks',
   summary: '发送失败、已停止重试的 12345 回调（仅市局管理员）',
   description:
     'Callbacks to HOTLINE_CALLBACK_URL that failed all ten tries of the Standard Webhooks ' +
@@ -32,6 +33,7 @@ const listRoute = createRoute({
 const retryRoute = createRoute({
   method: 'post',
   path: '/admin/hotline/callbacks/{id}/retry',
+  operationId: 'retryHotlineCallback',
   summary: '重试一条发送失败的 12345 回调（仅市局管理员）',
   description:
     'Needs the X-CSRF-Token header. The callback is pending again, due at once, with a fresh ' +

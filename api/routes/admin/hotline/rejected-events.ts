@@ -16,6 +16,7 @@ import { consoleRequestOf } from '../guard.ts'
 const listRoute = createRoute({
   method: 'get',
   path: '/admin/hotline/rejected-events',
+  operationId: 'listRejectedHotlineEvents',
   summary: '被拒收的 12345 事件（未通过校验；仅市局管理员）',
   description:
     'Inbound events kept as rejected, the latest first (at most 100): webhook id, when they ' +
@@ -35,6 +36,7 @@ const listRoute = createRoute({
 const retryRoute = createRoute({
   method: 'post',
   path: '/admin/hotline/rejected-events/{webhookId}/retry',
+  operationId: 'retryRejectedHotlineEvent',
   summary: '重新校验并处理一条被拒收的 12345 事件（仅市局管理员）',
   description:
     'Needs the X-CSRF-Token header. The stored body is checked against the event schema again: ' +

@@ -19,6 +19,7 @@ import { consoleRequestOf } from '../guard.ts'
 const listRoute = createRoute({
   method: 'get',
   path: '/admin/notifications',
+  operationId: 'listNotifications',
   summary: '通知设置：发送方式的状态和通知接收方（市局管理员、区县承办人）',
   description:
     'Each transport (e-mail over NOTIFY_SMTP_URL, webhooks signed with NOTIFY_WEBHOOK_SECRET): ' +
@@ -44,13 +45,27 @@ const listRoute = createRoute({
 const createEndpointRoute = createRoute({
   method: 'post',
   path: '/admin/notifications/endpoints',
+  operationId: 'createNotificationEndpoint',
   summary: '新增通知接收方（仅市局管理员）',
   description:
     'Needs the X-CSRF-Token header. An e-mail address or a webhook URL (HTTPS in production, ' +
     'unless on loopback) for one county, or for the city (countyCode null: every county). ' +
     '409 when the address is already a recipient for that county. Audited.',
   request: {
-    body: { content: { 'application/json': { schema: newEndpointSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: {
+            countyCode: '331102',
+            kind: 'email',
+            address: 'lidu-jl@example.gov.cn',
+            label: '莲都区局计量科',
+          },
+          schema: newEndpointSchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     201: {
@@ -64,13 +79,19 @@ const createEndpointRoute = createRoute({
 const enabledRoute = createRoute({
   method: 'post',
   path: '/admin/notifications/endpoints/{id}/enabled',
+  operationId: 'setNotificationEndpointEnabled',
   summary: '启用或停用通知接收方（仅市局管理员）',
   description:
     'Needs the X-CSRF-Token header. Turned off, the notices still queued for it are given up ' +
     '(dead, "接收方已停用"). Audited.',
   request: {
     params: endpointParams,
-    body: { content: { 'application/json': { schema: endpointEnabledSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': { example: { enabled: false }, schema: endpointEnabledSchema },
+      },
+      required: true,
+    },
   },
   responses: {
     200: {

@@ -12,6 +12,7 @@ import { consoleRequestOf } from '../guard.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/operators/{id}/actions',
+  operationId: 'actOnOperator',
   summary: '后台账号操作：重置密码、停用、启用、解锁、重置动态验证码（仅市局管理员）',
   description:
     'Needs the X-CSRF-Token header. reset_password answers a new one-time password once, clears ' +
@@ -22,7 +23,12 @@ const route = createRoute({
     'as it is (enable an active one, unlock one not locked).',
   request: {
     params: operatorParams,
-    body: { content: { 'application/json': { schema: operatorActionSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': { example: { action: 'reset_password' }, schema: operatorActionSchema },
+      },
+      required: true,
+    },
   },
   responses: {
     200: {

@@ -12,12 +12,21 @@ import { consoleRequestOf } from '../guard.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/operators',
+  operationId: 'createOperator',
   summary: '创建后台账号（仅市局管理员；返回一次性密码，只此一次）',
   description:
     'Needs the X-CSRF-Token header. The one-time password is answered once and stored only as ' +
     'an Argon2id hash; it must be changed at first sign-in. 409 when the username is taken.',
   request: {
-    body: { content: { 'application/json': { schema: newOperatorSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: { username: 'lidu.handler', role: 'county_handler', county: '331102' },
+          schema: newOperatorSchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     201: {

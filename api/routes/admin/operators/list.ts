@@ -9,6 +9,7 @@ import { consoleRequestOf } from '../guard.ts'
 const route = createRoute({
   method: 'get',
   path: '/admin/operators',
+  operationId: 'listOperators',
   summary: '后台账号列表（仅市局管理员）',
   description: 'Every account, the disabled last; last sign-in from the audit log.',
   responses: {

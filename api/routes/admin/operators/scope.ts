@@ -12,6 +12,7 @@ import { consoleRequestOf } from '../guard.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/operators/{id}/scope',
+  operationId: 'setOperatorScope',
   summary: '调整后台账号的角色和区县（仅市局管理员）',
   description:
     'Needs the X-CSRF-Token header. Ends every session of the account, so its next sign-in ' +
@@ -20,7 +21,10 @@ const route = createRoute({
     'none); 403 for your own account; 409 when nothing would change.',
   request: {
     params: operatorParams,
-    body: { content: { 'application/json': { schema: operatorScopeSchema } }, required: true },
+    body: {
+      content: { 'application/json': { example: { role: 'viewer' }, schema: operatorScopeSchema } },
+      required: true,
+    },
   },
   responses: {
     200: {

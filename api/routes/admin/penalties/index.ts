@@ -25,6 +25,7 @@ const scope =
 const list = createRoute({
   method: 'get',
   path: '/admin/penalties',
+  operationId: 'listPenalties',
   summary: '行政处罚列表（含已撤下公示的；可按文号、代码、单位名称搜索）',
   description: `${scope} A \`county\` outside the operator’s scope is 403.`,
   request: { query: penaltyListQuerySchema },
@@ -40,6 +41,7 @@ const list = createRoute({
 const enter = createRoute({
   method: 'post',
   path: '/admin/penalties',
+  operationId: 'enterPenalty',
   summary: '录入行政处罚（录入即在信用记录中公示，公示期按处罚种类配置）',
   description:
     `${scope} A code on no list needs \`name\` and \`sector\` (it becomes a market entity). ` +
@@ -47,7 +49,24 @@ const enter = createRoute({
     '`late` says it was entered more than 20 working days after the decision. A 决定书文号 ' +
     'already entered is 400 on `decisionNo`.',
   request: {
-    body: { content: { 'application/json': { schema: penaltyEntrySchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: {
+            uscc: '92331102MA2E0000XW',
+            decisionNo: '丽莲市监处罚〔2026〕123 号',
+            decidedOn: '2026-12-10',
+            kind: 'fine',
+            violation: '使用不合格的计量器具（电子计价秤示值超差）。',
+            penalty: '没收不合格电子计价秤，罚款 2000 元。',
+            legalBasis: '《中华人民共和国计量法实施细则》第四十三条',
+            caseTrackingNo: 'JL20261206-4827-3915',
+          },
+          schema: penaltyEntrySchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     201: {
@@ -61,6 +80,7 @@ const enter = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/admin/penalties/{id}',
+  operationId: 'getPenalty',
   summary: '一条行政处罚记录',
   description: `${scope} Another county’s answers 404, as an unknown one does.`,
   request: { params: penaltyParams },
@@ -76,13 +96,31 @@ const get = createRoute({
 const edit = createRoute({
   method: 'post',
   path: '/admin/penalties/{id}/edit',
+  operationId: 'editPenalty',
   summary: '修改行政处罚记录（须写明原因；按版本号防止覆盖他人的修改）',
   description:
     `${scope} \`version\` is the one the penalty was read at: if someone changed it since, the ` +
     'answer is 409 and nothing is written. The publication period is reckoned again.',
   request: {
     params: penaltyParams,
-    body: { content: { 'application/json': { schema: penaltyEditSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: {
+            version: 1,
+            reason: '更正决定书文号的笔误。',
+            decisionNo: '丽莲市监处罚〔2026〕124 号',
+            decidedOn: '2026-12-10',
+            kind: 'fine',
+            violation: '使用不合格的计量器具（电子计价秤示值超差）。',
+            penalty: '没收不合格电子计价秤，罚款 2000 元。',
+            legalBasis: '《中华人民共和国计量法实施细则》第四十三条',
+          },
+          schema: penaltyEditSchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     200: {

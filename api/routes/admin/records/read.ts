@@ -17,6 +17,7 @@ import { consoleRequestOf } from '../guard.ts'
 const list = createRoute({
   method: 'get',
   path: '/admin/records',
+  operationId: 'listCreditRecords',
   summary: '后台：按统一社会信用代码或名称查找单位的信用记录，以及尚未签署承诺的诚信计量单位',
   description: 'County-scoped like cases: a county handler finds and lists only its county.',
   request: { query: recordsQuerySchema },
@@ -32,6 +33,7 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/admin/records/{uscc}',
+  operationId: 'getConsoleCreditRecord',
   summary: '后台：单位的完整信用记录（含已撤下的处罚、已更正的记录、承诺和异议）',
   description: "A business outside the operator's county answers 404, like an unknown code.",
   request: { params: usccParams },

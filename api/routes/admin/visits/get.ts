@@ -9,6 +9,7 @@ import { consoleRequestOf } from '../guard.ts'
 const route = createRoute({
   method: 'get',
   path: '/admin/visits/{id}',
+  operationId: 'getVisit',
   summary: '专项检查的一次检查：被抽中的单位、指派的检查人员、检查记录、照片、版本号',
   description:
     'A visit outside the operator’s county answers 404, as an unknown one does, unless the ' +

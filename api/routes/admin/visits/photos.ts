@@ -1,12 +1,14 @@
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import {
   addVisitPhotosInConsole,
   visitPhotoInConsole,
 } from '../../../services/admin/visits/console.ts'
-import { visitDetailSchema } from '../../../services/admin/visits/schemas.ts'
+import { visitDetailSchema, visitParams } from '../../../services/admin/visits/schemas.ts'
 import type { App, AppEnv } from '../../../env.ts'
 import { ApiError } from '../../../errors.ts'
 import { errorResponses } from '../../shared.ts'
+import { documentConsoleRoute } from '../console-route.ts'
 import { consoleRequestOf } from '../guard.ts'
 
 /** The multipart form's `photos` files, as the verb checks them (nothing in them trusted). */
@@ -38,14 +40,33 @@ async function readPhotos(c: Context<AppEnv>) {
 
 /** Photos of a visit's instruments: added by who may write the visit, read only in the console. */
 export function registerVisitPhotoRoutes(app: App) {
-  app.openAPIRegistry.registerPath({
+  documentConsoleRoute(app, {
     method: 'post',
     path: '/admin/visits/{id}/photos',
+    operationId: 'addVisitPhotos',
     summary: '上传检查照片（计量器具照片；每次最多 3 张，每次检查最多 10 张；仅后台可见）',
     description:
       'multipart/form-data with one to three `photos` files (JPEG, PNG, WebP or HEIC, 5 MB each). ' +
       'Needs the X-CSRF-Token header. Location and other metadata are stripped before storing, ' +
       'as for complaint photos. A `viewer` is refused (403).',
+    request: {
+      params: visitParams,
+      body: {
+        required: true,
+        content: {
+          'multipart/form-data': {
+            schema: z.object({
+              photos: z
+                .array(z.string().openapi({ format: 'binary' }))
+                .min(1)
+                .max(3)
+                .openapi({ description: '照片文件（JPEG、PNG、WebP 或 HEIC，每张不超过 5 MB）' }),
+            }),
+            example: { photos: ['(加油机铭牌照片，JPEG)'] },
+          },
+        },
+      },
+    },
     responses: {
       200: {
         description: 'The visit with its photos.',
@@ -64,11 +85,17 @@ export function registerVisitPhotoRoutes(app: App) {
     return c.json(view, 200)
   })
 
-  app.openAPIRegistry.registerPath({
+  documentConsoleRoute(app, {
     method: 'get',
     path: '/admin/visit-photos/{photoId}',
+    operationId: 'getVisitPhoto',
     summary: '检查照片（仅限能查看该次检查的后台用户；不缓存；记入审计日志）',
     description: 'A photo of a visit outside the operator’s reach answers 404, as an unknown one.',
+    request: {
+      params: z.object({
+        photoId: z.string().openapi({ param: { name: 'photoId', in: 'path' }, example: '5' }),
+      }),
+    },
     responses: {
       200: {
         description: 'The image, as stored (metadata already stripped).',

@@ -13,6 +13,7 @@ import { consoleRequestOf } from '../guard.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/visits/{id}',
+  operationId: 'recordVisit',
   summary: '保存检查记录：检查日期、在场人员、计量器具、检查发现、结论、责令整改、复查',
   description:
     'The whole record each time, with the `version` it was read at. If someone saved the visit ' +
@@ -23,7 +24,31 @@ const route = createRoute({
     'another county who is not an inspector of the visit gets 404.',
   request: {
     params: visitParams,
-    body: { content: { 'application/json': { schema: visitRecordInputSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: {
+            version: 0,
+            visitedOn: '2026-12-03',
+            inspectorIds: ['4', '7'],
+            instruments: [
+              {
+                kind: '电子计价秤',
+                makerModel: 'ACS-15',
+                serialNo: 'A1234567',
+                verificationValid: true,
+                passed: true,
+                measuredError: '+2 g',
+              },
+            ],
+            findings: '计量器具检定合格，称量准确。',
+            result: 'pass',
+          },
+          schema: visitRecordInputSchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     200: {

@@ -30,6 +30,7 @@ const scope =
 const list = createRoute({
   method: 'get',
   path: '/admin/warnings',
+  operationId: 'listWarnings',
   summary: '预警列表（待处置、已确认的在前，再按等级、触发时间）',
   description: `${scope} A \`county\` outside the operator’s scope is 403.`,
   request: { query: warningListQuerySchema },
@@ -45,6 +46,7 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/admin/warnings/{id}',
+  operationId: 'getWarning',
   summary: '一条预警及其关联案件（不含投诉人信息）',
   description: `${scope} One outside the operator’s scope answers 404, as an unknown one does.`,
   request: { params: warningParams },
@@ -60,6 +62,7 @@ const get = createRoute({
 const act = createRoute({
   method: 'post',
   path: '/admin/warnings/{id}/actions',
+  operationId: 'actOnWarning',
   summary: '确认、处置或排除预警（按版本号防止覆盖他人的操作）',
   description:
     `${scope} open → acknowledged → handled | dismissed, or open → handled | dismissed; a ` +
@@ -67,7 +70,15 @@ const act = createRoute({
     'and nothing is written. Audited.',
   request: {
     params: warningParams,
-    body: { content: { 'application/json': { schema: warningActionSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: { action: 'acknowledge', version: 1 },
+          schema: warningActionSchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     200: {
@@ -81,6 +92,7 @@ const act = createRoute({
 const thresholds = createRoute({
   method: 'get',
   path: '/admin/warnings/thresholds',
+  operationId: 'listWarningThresholds',
   summary: '预警阈值设置（市局管理员）',
   responses: {
     200: {
@@ -94,9 +106,24 @@ const thresholds = createRoute({
 const setOne = createRoute({
   method: 'post',
   path: '/admin/warnings/thresholds',
+  operationId: 'setWarningThreshold',
   summary: '设置某类对象在某区县（或全市）的预警阈值，已有的替换；记入审计日志',
   request: {
-    body: { content: { 'application/json': { schema: thresholdInputSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: {
+            subjectKind: 'business',
+            county: '331102',
+            windowHours: 168,
+            minCount: 3,
+            severity: 2,
+          },
+          schema: thresholdInputSchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     200: {
@@ -110,6 +137,7 @@ const setOne = createRoute({
 const removeOne = createRoute({
   method: 'delete',
   path: '/admin/warnings/thresholds/{id}',
+  operationId: 'deleteWarningThreshold',
   summary: '删除一条预警阈值；记入审计日志',
   request: { params: thresholdParams },
   responses: {

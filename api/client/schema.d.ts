@@ -127,6 +127,26 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/complaints/open-cases': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * 填写投诉举报时：关于该单位正在办理的投诉举报件数（不含任何详情）
+     * @description The business is identified by `merchantUscc`, or by `merchantName`, `address` and `county` as the form has them. Only the count is answered; it may lag a filing by a few seconds.
+     */
+    get: operations['countOpenCases']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/complaints/lookup': {
     parameters: {
       query?: never
@@ -232,6 +252,26 @@ export interface paths {
     put?: never
     /** 申请复核（评价为不满意的，办结后 15 天内，每件一次） */
     post: operations['requestComplaintReview']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/complaints/reward-claim': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * 确认举报奖励的领取方式（批准后在领取期限内，每件一次）
+     * @description For a 举报 whose reward was approved, by the holder of its query code (anonymous reporters too), before the claim deadline. `method`: bank_transfer (with `payeeName`, `bankName`, `accountNo`: personal data, sealed, shown masked to the handlers only) or in_person. After the deadline, or a second time, 409.
+     */
+    post: operations['claimReward']
     delete?: never
     options?: never
     head?: never
@@ -424,6 +464,26 @@ export interface paths {
      * @description `version` is the one the case was read at: if someone changed the case since, the answer is 409 and nothing is written. An action the current status does not allow is 409 too, with a message naming the status and the possible actions (`details.status`). A `viewer`, or a handler of another county, is refused.
      */
     post: operations['actOnCase']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/admin/cases/{id}/merge': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * 合并办理：把可能重复的案件并入本案（双方受理编号不变，办理结果告知每位投诉举报人）
+     * @description `duplicateId` is merged into the case `{id}`, which must still be at `version`. Both must be open, of one kind, and in the operator’s scope (another county’s case is 404); a 12345 work order is never the one merged away. Refusals are 409 with the reason.
+     */
+    post: operations['mergeCase']
     delete?: never
     options?: never
     head?: never
@@ -1187,6 +1247,70 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/admin/rewards': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * 举报奖励列表（待审批、待发放的在前）
+     * @description County-scoped like cases: a handler proposes and records payment on cases of their county; only a city administrator approves or refuses (403 for anyone else); a viewer reads only. Amounts are shown here and to the reporter only, never on a public page. A `county` outside the operator’s scope is 403.
+     */
+    get: operations['listRewards']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/admin/cases/{id}/reward': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * 案件的举报奖励及当前账号可进行的操作
+     * @description County-scoped like cases: a handler proposes and records payment on cases of their county; only a city administrator approves or refuses (403 for anyone else); a viewer reads only. Amounts are shown here and to the reporter only, never on a public page. A case outside the operator’s scope answers 404, as an unknown one does.
+     */
+    get: operations['getCaseReward']
+    put?: never
+    /**
+     * 提出、批准、不予批准举报奖励，或登记发放（按版本号防止覆盖他人的操作）
+     * @description County-scoped like cases: a handler proposes and records payment on cases of their county; only a city administrator approves or refuses (403 for anyone else); a viewer reads only. Amounts are shown here and to the reporter only, never on a public page. proposed → approved | refused (a refused one may be proposed again); approved → claimed by the reporter on the tracking page before the deadline → paid. `version` is the reward’s as read, 0 before any proposal. Audited; an approval sends the reporter the `reward_granted` SMS if they asked for messages.
+     */
+    post: operations['actOnCaseReward']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/admin/cases/{id}/reward/payee': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * 查看举报人的完整收款信息（用于转账；每次查看记入审计日志）
+     * @description County-scoped like cases: a handler proposes and records payment on cases of their county; only a city administrator approves or refuses (403 for anyone else); a viewer reads only. Amounts are shown here and to the reporter only, never on a public page. For a handler or city administrator in scope, never a viewer (403); 409 when there are none (not claimed yet, in person, or erased).
+     */
+    post: operations['revealRewardPayee']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/hotline/12345/events': {
     parameters: {
       query?: never
@@ -1611,6 +1735,7 @@ export interface components {
         | 'closed'
         | 'returned'
         | 'review'
+        | 'merged'
       /** @description 法定期限（北京时间当日结束） */
       dueAt: string
     }
@@ -1644,6 +1769,11 @@ export interface components {
       unit?: 'jin' | 'liang' | 'kg' | 'g' | 'l' | 'ml' | 'm' | 'km'
       unitPrice?: number | null
     }
+    OpenCasesAbout: {
+      identified: boolean
+      count: number
+      message: string | null
+    }
     TrackedComplaint: {
       trackingNo: string
       /** @enum {string} */
@@ -1659,6 +1789,7 @@ export interface components {
         | 'closed'
         | 'returned'
         | 'review'
+        | 'merged'
       receivedAt: string
       dueAt: string
       timeline: {
@@ -1674,6 +1805,23 @@ export interface components {
         reviewUntil: string | null
         reviewRequested: boolean
       }
+      reward: {
+        /** @enum {string} */
+        state: 'approved' | 'claimed' | 'paid'
+        stateName: string
+        amount: string
+        ruleName: string
+        mayClaim: boolean
+        expired: boolean
+        claimUntil: string | null
+        claimedAt: string | null
+        /** @enum {string|null} */
+        claimMethod: 'bank_transfer' | 'in_person' | null
+        claimMethodName: string | null
+        paidOn: string | null
+        paymentMethodName: string | null
+        paymentReference: string | null
+      } | null
     }
     RecoveredComplaint: {
       queryCode: string
@@ -1743,6 +1891,7 @@ export interface components {
           | 'closed'
           | 'returned'
           | 'review'
+          | 'merged'
         statusName: string
         countyCode: string
         countyName: string
@@ -1768,6 +1917,7 @@ export interface components {
         closed: number
         returned: number
         review: number
+        merged: number
       }
     }
     Case: {
@@ -1796,6 +1946,7 @@ export interface components {
         | 'closed'
         | 'returned'
         | 'review'
+        | 'merged'
       statusName: string
       countyCode: string
       countyName: string
@@ -1907,6 +2058,31 @@ export interface components {
         state: 'open' | 'acknowledged' | 'handled' | 'dismissed'
         stateName: string
         firedAt: string
+      }[]
+      mergedInto: {
+        id: string
+        trackingNo: string
+      } | null
+      mergedCases: {
+        id: string
+        trackingNo: string
+        channelName: string
+        receivedAt: string
+        mergedAt: string
+      }[]
+      duplicates: {
+        id: string
+        trackingNo: string
+        kindName: string
+        statusName: string
+        channelName: string
+        receivedAt: string
+        merchantName: string
+        address: string
+        excerpt: string
+        similarity: number
+        reasons: string[]
+        mergeRefusal: string | null
       }[]
     }
     HotlineCase: {
@@ -2078,6 +2254,11 @@ export interface components {
           version: number
           note: string
         }
+    CaseMergeInput: {
+      duplicateId: string
+      version: number
+      note?: string
+    }
     ConsoleEnterprise: components['schemas']['Enterprise'] & {
       isDemo: boolean
       version: string
@@ -2632,6 +2813,101 @@ export interface components {
           action: 'dismiss'
           version: number
           reason: string
+        }
+    RewardList: {
+      items: {
+        complaintId: string
+        trackingNo: string
+        countyName: string
+        /** @enum {string} */
+        state: 'proposed' | 'approved' | 'refused' | 'claimed' | 'paid'
+        stateName: string
+        expired: boolean
+        amount: string
+        ruleName: string
+        proposedAt: string
+        claimDeadline: string | null
+        paidOn: string | null
+      }[]
+      total: number
+      page: number
+      pageSize: number
+    }
+    CaseReward: {
+      complaintId: string
+      trackingNo: string
+      /** @enum {string} */
+      kind: 'complaint' | 'report'
+      ineligibleReason: string | null
+      reward: {
+        /** @enum {string} */
+        state: 'proposed' | 'approved' | 'refused' | 'claimed' | 'paid'
+        stateName: string
+        expired: boolean
+        amount: string
+        /** @enum {string} */
+        rule: 'grade_1' | 'grade_2' | 'grade_3' | 'local'
+        ruleName: string
+        note: string
+        proposedBy: string | null
+        proposedAt: string
+        decidedBy: string | null
+        decidedAt: string | null
+        refusalReason: string | null
+        claimDeadline: string | null
+        claimedAt: string | null
+        /** @enum {string|null} */
+        claimMethod: 'bank_transfer' | 'in_person' | null
+        payee: {
+          payeeName: string
+          bankName: string
+          accountNo: string
+        } | null
+        paidOn: string | null
+        /** @enum {string|null} */
+        paymentMethod: 'bank_transfer' | 'in_person' | null
+        paymentReference: string | null
+        paidBy: string | null
+        version: number
+      } | null
+      mayPropose: boolean
+      mayDecide: boolean
+      mayRecordPayment: boolean
+    }
+    RewardPayee: {
+      payeeName: string
+      bankName: string
+      accountNo: string
+    }
+    RewardAction:
+      | {
+          /** @enum {string} */
+          action: 'propose'
+          version: number
+          amount: string | number
+          /** @enum {string} */
+          rule: 'grade_1' | 'grade_2' | 'grade_3' | 'local'
+          note?: string
+        }
+      | {
+          /** @enum {string} */
+          action: 'approve'
+          version: number
+        }
+      | {
+          /** @enum {string} */
+          action: 'refuse'
+          version: number
+          reason: string
+        }
+      | {
+          /** @enum {string} */
+          action: 'record_payment'
+          version: number
+          paidOn: string
+          /** @enum {string} */
+          method: 'bank_transfer' | 'in_person'
+          reference: string
         }
     HotlineEventReceived: {
       /** @enum {boolean} */
@@ -3196,6 +3472,40 @@ export interface operations {
       }
     }
   }
+  countOpenCases: {
+    parameters: {
+      query?: {
+        county?: string
+        merchantName?: string
+        merchantUscc?: string
+        address?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description How many cases naming the business are being handled. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['OpenCasesAbout']
+        }
+      }
+      /** @description The request failed validation; `details` lists the fields. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
   trackComplaint: {
     parameters: {
       query?: never
@@ -3518,6 +3828,83 @@ export interface operations {
     }
     responses: {
       /** @description The case is back in the queue as 复核中, with its own deadline. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['TrackedComplaint']
+        }
+      }
+      /** @description The request failed validation; `details` lists the fields. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Conflicts with an earlier request (e.g. an idempotency key reused for other content). */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Too many requests; see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  claimReward: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "trackingNo": "JL20261206-4827-3915",
+         *       "queryCode": "K7QM-3XPA",
+         *       "method": "bank_transfer",
+         *       "payeeName": "李某某",
+         *       "bankName": "中国农业银行丽水分行",
+         *       "accountNo": "6228480000000000000"
+         *     }
+         */
+        'application/json': {
+          trackingNo: string
+          queryCode: string
+          method: string
+          payeeName?: string
+          bankName?: string
+          accountNo?: string
+        }
+      }
+    }
+    responses: {
+      /** @description Confirmed: the case as its reporter sees it, with the reward. */
       200: {
         headers: {
           [name: string]: unknown
@@ -3971,6 +4358,7 @@ export interface operations {
           | 'closed'
           | 'returned'
           | 'review'
+          | 'merged'
         county?: string
         category?:
           | 'short_weight'
@@ -4170,6 +4558,84 @@ export interface operations {
     }
     responses: {
       /** @description The case after the action. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Case']
+        }
+      }
+      /** @description The request failed validation; `details` lists the fields. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Conflicts with an earlier request (e.g. an idempotency key reused for other content). */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  mergeCase: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "duplicateId": "1042",
+         *       "version": 3,
+         *       "note": "同一摊位，合并核查。"
+         *     }
+         */
+        'application/json': components['schemas']['CaseMergeInput']
+      }
+    }
+    responses: {
+      /** @description The case after the merge, its merged cases listed. */
       200: {
         headers: {
           [name: string]: unknown
@@ -7348,6 +7814,252 @@ export interface operations {
         }
         content: {
           'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Conflicts with an earlier request (e.g. an idempotency key reused for other content). */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  listRewards: {
+    parameters: {
+      query?: {
+        county?: string
+        state?: 'proposed' | 'approved' | 'refused' | 'claimed' | 'paid'
+        page?: number
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description One page of rewards in scope. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['RewardList']
+        }
+      }
+      /** @description The request failed validation; `details` lists the fields. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getCaseReward: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The reward (null before a proposal) and the steps allowed. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CaseReward']
+        }
+      }
+      /** @description The request failed validation; `details` lists the fields. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  actOnCaseReward: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "action": "propose",
+         *       "version": 1,
+         *       "amount": "1000.00",
+         *       "rule": "grade_3"
+         *     }
+         */
+        'application/json': components['schemas']['RewardAction']
+      }
+    }
+    responses: {
+      /** @description The reward after the step. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CaseReward']
+        }
+      }
+      /** @description The request failed validation; `details` lists the fields. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Conflicts with an earlier request (e.g. an idempotency key reused for other content). */
+      409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  revealRewardPayee: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The payee, bank and account in full. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['RewardPayee']
         }
       }
       /** @description Error. */

@@ -19,11 +19,10 @@ import { hotlineCallbackExamples } from '../services/hotline/examples.ts'
  * - operationId: camelCase, a verb then the thing, unique in the document. `list` a collection,
  *   `get` one item, `create`/`record`/`enter` a new one, `set`/`delete`, `actOn<Thing>` for the
  *   `/actions` endpoints, and otherwise the domain's verb (`fileComplaint`, `trackComplaint`,
- *   `drawCampaign`, `retryHotlineCallback`). A console noun that a public route already uses
- *   takes `Console` (`listConsoleEnterprises`); a callback webhook is `notify<Type>`. Client
- *   methods are named after them, so a published one is not renamed. For example, routes still
- *   to come: `POST /api/admin/cases/{id}/merge` mergeCase, `GET /api/complaints/open-cases`
- *   listOpenCases, a reward list listRewards.
+ *   `drawCampaign`, `retryHotlineCallback`, `mergeCase`, `countOpenCases`, `claimReward`). A
+ *   console noun that a public route already uses takes `Console` (`listConsoleEnterprises`); a
+ *   callback webhook is `notify<Type>`. Client methods are named after them, so a published one
+ *   is not renamed.
  * - security: a public route declares `security: []`; a console route gets the session cookie,
  *   and the CSRF header when it changes state, from documentConsoleRoute (serveConsoleRoute
  *   calls it); the schemes are in api/routes/security.ts.

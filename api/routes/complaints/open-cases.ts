@@ -16,6 +16,8 @@ const openCasesSchema = z
 const route = createRoute({
   method: 'get',
   path: '/complaints/open-cases',
+  operationId: 'countOpenCases',
+  security: [],
   summary: '填写投诉举报时：关于该单位正在办理的投诉举报件数（不含任何详情）',
   description:
     'The business is identified by `merchantUscc`, or by `merchantName`, `address` and `county` ' +

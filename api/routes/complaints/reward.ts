@@ -8,6 +8,8 @@ import { trackedSchema } from './get.ts'
 const claimRoute = createRoute({
   method: 'post',
   path: '/complaints/reward-claim',
+  operationId: 'claimReward',
+  security: [],
   summary: '确认举报奖励的领取方式（批准后在领取期限内，每件一次）',
   description:
     'For a 举报 whose reward was approved, by the holder of its query code (anonymous reporters ' +
@@ -19,6 +21,14 @@ const claimRoute = createRoute({
       required: true,
       content: {
         'application/json': {
+          example: {
+            trackingNo: 'JL20261206-4827-3915',
+            queryCode: 'K7QM-3XPA',
+            method: 'bank_transfer',
+            payeeName: '李某某',
+            bankName: '中国农业银行丽水分行',
+            accountNo: '6228480000000000000',
+          },
           schema: z.object({
             trackingNo: z.string('请填写受理编号').max(40, '受理编号有误'),
             queryCode: z.string('请填写查询码').max(40, '查询码有误'),

@@ -10,6 +10,7 @@ import { caseParams } from '../../../services/admin/cases/params.ts'
 const route = createRoute({
   method: 'post',
   path: '/admin/cases/{id}/merge',
+  operationId: 'mergeCase',
   summary: '合并办理：把可能重复的案件并入本案（双方受理编号不变，办理结果告知每位投诉举报人）',
   description:
     '`duplicateId` is merged into the case `{id}`, which must still be at `version`. Both must ' +
@@ -17,7 +18,15 @@ const route = createRoute({
     'work order is never the one merged away. Refusals are 409 with the reason.',
   request: {
     params: caseParams,
-    body: { content: { 'application/json': { schema: caseMergeInputSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: { duplicateId: '1042', version: 3, note: '同一摊位，合并核查。' },
+          schema: caseMergeInputSchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     200: {

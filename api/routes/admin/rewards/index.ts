@@ -26,6 +26,7 @@ const scope =
 const list = createRoute({
   method: 'get',
   path: '/admin/rewards',
+  operationId: 'listRewards',
   summary: '举报奖励列表（待审批、待发放的在前）',
   description: `${scope} A \`county\` outside the operator’s scope is 403.`,
   request: { query: rewardListQuerySchema },
@@ -41,6 +42,7 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/admin/cases/{id}/reward',
+  operationId: 'getCaseReward',
   summary: '案件的举报奖励及当前账号可进行的操作',
   description: `${scope} A case outside the operator’s scope answers 404, as an unknown one does.`,
   request: { params: rewardCaseParams },
@@ -56,6 +58,7 @@ const get = createRoute({
 const act = createRoute({
   method: 'post',
   path: '/admin/cases/{id}/reward',
+  operationId: 'actOnCaseReward',
   summary: '提出、批准、不予批准举报奖励，或登记发放（按版本号防止覆盖他人的操作）',
   description:
     `${scope} proposed → approved | refused (a refused one may be proposed again); approved → ` +
@@ -64,7 +67,15 @@ const act = createRoute({
     '`reward_granted` SMS if they asked for messages.',
   request: {
     params: rewardCaseParams,
-    body: { content: { 'application/json': { schema: rewardActionSchema } }, required: true },
+    body: {
+      content: {
+        'application/json': {
+          example: { action: 'propose', version: 1, amount: '1000.00', rule: 'grade_3' },
+          schema: rewardActionSchema,
+        },
+      },
+      required: true,
+    },
   },
   responses: {
     200: {
@@ -78,6 +89,7 @@ const act = createRoute({
 const reveal = createRoute({
   method: 'post',
   path: '/admin/cases/{id}/reward/payee',
+  operationId: 'revealRewardPayee',
   summary: '查看举报人的完整收款信息（用于转账；每次查看记入审计日志）',
   description:
     `${scope} For a handler or city administrator in scope, never a viewer (403); 409 when ` +

@@ -50,6 +50,7 @@ import type {
   NotificationEndpointTable,
 } from './schema/notifications.ts'
 import type { QueryCodeRecoveryTable, SmsMessageTable } from './schema/sms.ts'
+import type { Open311ClientTable, Open311RequestTable } from './schema/open311.ts'
 
 export * from './schema/directory.ts'
 export * from './schema/outbox.ts'
@@ -61,6 +62,7 @@ export * from './schema/credit.ts'
 export * from './schema/warnings.ts'
 export * from './schema/notifications.ts'
 export * from './schema/sms.ts'
+export * from './schema/open311.ts'
 
 export interface Database {
   counties: CountyTable
@@ -102,4 +104,6 @@ export interface Database {
   notificationDeliveries: NotificationDeliveryTable
   smsMessages: SmsMessageTable
   queryCodeRecoveries: QueryCodeRecoveryTable
+  open311Clients: Open311ClientTable
+  open311Requests: Open311RequestTable
 }

@@ -1187,6 +1187,47 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/admin/open311/clients': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Open311 接入应用及其密钥状态（仅市局管理员） */
+    get: operations['listOpen311Clients']
+    put?: never
+    /**
+     * 登记 Open311 接入应用并生成密钥（仅市局管理员；密钥只显示一次）
+     * @description Needs the X-CSRF-Token header. Answers the key once: only its keyed hash and its first characters are stored. Audited (without the key).
+     */
+    post: operations['createOpen311Client']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/admin/open311/clients/{id}/revoke': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * 注销 Open311 接入应用的密钥（仅市局管理员；立即生效，不可恢复）
+     * @description Needs the X-CSRF-Token header. The key is refused from its next call; the requests it filed stay. 404 for an unknown app or a key already revoked. Audited.
+     */
+    post: operations['revokeOpen311Key']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/hotline/12345/events': {
     parameters: {
       query?: never
@@ -2633,6 +2674,25 @@ export interface components {
           version: number
           reason: string
         }
+    Open311Client: {
+      id: string
+      name: string
+      contact: string
+      keyPrefix: string
+      createdAt: string
+      createdBy: string
+      revokedAt: string | null
+      requests: number
+    }
+    CreatedOpen311Client: {
+      client: components['schemas']['Open311Client']
+      /** @description 只显示这一次，请立即交给对方妥善保存 */
+      apiKey: string
+    }
+    NewOpen311Client: {
+      name: string
+      contact: string
+    }
     HotlineEventReceived: {
       /** @enum {boolean} */
       received: true
@@ -7379,6 +7439,150 @@ export interface operations {
       }
       /** @description Conflicts with an earlier request (e.g. an idempotency key reused for other content). */
       409: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  listOpen311Clients: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Every registered app, newest first. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Client'][]
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  createOpen311Client: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "name": "浙里办·丽水计量",
+         *       "contact": "市大数据局 张工 0578-2123456"
+         *     }
+         */
+        'application/json': components['schemas']['NewOpen311Client']
+      }
+    }
+    responses: {
+      /** @description Registered; `apiKey` is shown this once. */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CreatedOpen311Client']
+        }
+      }
+      /** @description The request failed validation; `details` lists the fields. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  revokeOpen311Key: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The app with its key revoked. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Client']
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Not found. */
+      404: {
         headers: {
           [name: string]: unknown
         }

@@ -24,6 +24,7 @@ import * as warningCasesDerived from './2026-12-07T1500-warning-cases-derived.ts
 import * as residentSms from './2026-12-08T0900-resident-sms.ts'
 import * as queryCodeRecovery from './2026-12-08T0910-query-code-recovery.ts'
 import * as ratingsAndReview from './2026-12-08T0920-ratings-and-review.ts'
+import * as open311Clients from './2026-12-08T0950-open311-clients.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T0900-resident-sms': residentSms,
   '2026-12-08T0910-query-code-recovery': queryCodeRecovery,
   '2026-12-08T0920-ratings-and-review': ratingsAndReview,
+  '2026-12-08T0950-open311-clients': open311Clients,
 }

@@ -103,6 +103,13 @@ export function bodyLimitFor(config: Limits, path: string): BodyLimit {
       message: `提交的内容过大（上限 ${kb(consoleFormBytes)}）。说明文字最多 5000 字，请精简后重试。`,
     }
   }
+  if (route.startsWith('/open311/')) {
+    return {
+      // A GeoReport v2 request is a form of short fields and a 5,000-character description.
+      maxBytes: consoleFormBytes,
+      message: `提交的内容过大（上限 ${kb(consoleFormBytes)}）。description 最多 5000 字，请精简后重试。`,
+    }
+  }
   if (route === '/api' || route.startsWith('/api/')) {
     return {
       maxBytes: config.BODY_LIMIT_BYTES,

@@ -91,6 +91,13 @@ const configSchema = z
     COMPLAINT_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(10),
     /** Complaints accepted per phone number per hour (0 turns the limit off). */
     COMPLAINT_LIMIT_PER_PHONE: z.coerce.number().int().min(0).default(5),
+    /**
+     * Open311 calls per api_key per minute, and per client address for a GET without a key
+     * (0 turns the limit off).
+     */
+    OPEN311_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(60),
+    /** Requests (complaints) one Open311 api_key may file per hour (0 turns the limit off). */
+    OPEN311_REQUESTS_PER_KEY: z.coerce.number().int().min(0).default(100),
     /** Public text searches per client address per minute (0 turns the limit off). */
     SEARCH_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(180),
     /**

@@ -51,6 +51,7 @@ import type {
 } from './schema/notifications.ts'
 import type { QueryCodeRecoveryTable, SmsMessageTable } from './schema/sms.ts'
 import type { ReporterRewardTable } from './schema/rewards.ts'
+import type { Open311ClientTable, Open311RequestTable } from './schema/open311.ts'
 
 export * from './schema/directory.ts'
 export * from './schema/outbox.ts'
@@ -63,6 +64,7 @@ export * from './schema/warnings.ts'
 export * from './schema/notifications.ts'
 export * from './schema/sms.ts'
 export * from './schema/rewards.ts'
+export * from './schema/open311.ts'
 
 export interface Database {
   counties: CountyTable
@@ -105,4 +107,6 @@ export interface Database {
   smsMessages: SmsMessageTable
   queryCodeRecoveries: QueryCodeRecoveryTable
   reporterRewards: ReporterRewardTable
+  open311Clients: Open311ClientTable
+  open311Requests: Open311RequestTable
 }

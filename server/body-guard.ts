@@ -3,6 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { bodyLimitFor, type BodyLimit } from '../api/body-limits.ts'
 import type { Config } from '../api/config.ts'
 import { ApiError, errorBody } from '../api/errors.ts'
+import { open311Base } from '../api/domain/open311.ts'
+import { toXml } from '../api/routes/open311/xml.ts'
 
 /**
  * A request whose body the guard has read: Astro's node adapter takes a `body` already on the
@@ -49,7 +51,10 @@ function tooLargePage(limit: BodyLimit, path: string): string {
 `
 }
 
-/** Answers 413 in the route's kind: a short page for a form, the one error shape for `/api`. */
+/**
+ * Answers 413 in the route's kind: a short page for a form, the one error shape for `/api`, the
+ * specification's error list for Open311.
+ */
 function refuse(res: ServerResponse, limit: BodyLimit, path: string) {
   res.statusCode = 413
   res.setHeader('Cache-Control', 'no-store')
@@ -64,6 +69,14 @@ function refuse(res: ServerResponse, limit: BodyLimit, path: string) {
     res.setHeader('X-Content-Type-Options', 'nosniff')
     res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'")
     res.end(JSON.stringify(body))
+  } else if (path.startsWith(`${open311Base}/`)) {
+    // Open311 GeoReport v2's error list, in the format the path asks for (.xml or .json).
+    const errors = [{ code: 413, description: limit.message }]
+    const xml = path.endsWith('.xml')
+    res.setHeader('Content-Type', `${xml ? 'text/xml' : 'application/json'}; charset=utf-8`)
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'")
+    res.end(xml ? toXml('errors', errors) : JSON.stringify(errors))
   } else {
     res.setHeader('Content-Type', 'text/html; charset=utf-8')
     res.end(tooLargePage(limit, path))

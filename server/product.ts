@@ -12,6 +12,7 @@ import { compressResponses } from './compress-responses.ts'
 import { serveOpenData } from './open-data.ts'
 import { servePrecompressed } from './precompressed-files.ts'
 import { securityHeaders } from './security-headers.ts'
+import { open311Server } from './open311.ts'
 import { setServerTimeouts } from './server-timeouts.ts'
 import {
   clientDirOf,
@@ -163,11 +164,13 @@ export async function startProduct(
     await removeBuildsExcept(deps, previous ? [current, previous] : [current])
     const served = await serveBuild(current)
 
+    const serveOpen311 = open311Server(deps)
     site.answer = (req, res) => {
       securityHeaders(req, res)
       compressResponses(req, res)
       guardBody(config, req, res, () => {
         if (serveOpenData(deps, req, res)) return
+        if (serveOpen311(req, res)) return
         if (!servePrecompressed(clientDirOf(served.dir()), req, res)) served.handle(req, res)
       })
     }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /**
- * Headers for every page, static or on-demand (the API sets its own, stricter ones). No inline
+ * Headers for every page, static or on-demand (the API and Open311 set their own, stricter ones). No inline
  * script or style is allowed: the build emits them as files (see astro.config.mjs).
  */
 const pageHeaders: Record<string, string> = {
@@ -23,6 +23,6 @@ const pageHeaders: Record<string, string> = {
 }
 
 export function securityHeaders(req: IncomingMessage, res: ServerResponse) {
-  if (req.url?.startsWith('/api/')) return
+  if (req.url?.startsWith('/api/') || req.url?.startsWith('/open311/')) return
   for (const [name, value] of Object.entries(pageHeaders)) res.setHeader(name, value)
 }

@@ -1311,6 +1311,47 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/admin/open311/clients': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Open311 接入应用及其密钥状态（仅市局管理员） */
+    get: operations['listOpen311Clients']
+    put?: never
+    /**
+     * 登记 Open311 接入应用并生成密钥（仅市局管理员；密钥只显示一次）
+     * @description Needs the X-CSRF-Token header. Answers the key once: only its keyed hash and its first characters are stored. Audited (without the key).
+     */
+    post: operations['createOpen311Client']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/admin/open311/clients/{id}/revoke': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /**
+     * 注销 Open311 接入应用的密钥（仅市局管理员；立即生效，不可恢复）
+     * @description Needs the X-CSRF-Token header. The key is refused from its next call; the requests it filed stay. 404 for an unknown app or a key already revoked. Audited.
+     */
+    post: operations['revokeOpen311Key']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/hotline/12345/events': {
     parameters: {
       query?: never
@@ -1360,6 +1401,98 @@ export interface paths {
      * @description Anyone can re-run the draw from `draw.seed`, `draw.pool` and `draw.weights` (see /inspections/how-to-check). A campaign not yet published answers 404, as an unknown one.
      */
     get: operations['getInspection']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/open311/v2/discovery.{format}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Open311 服务发现：接口地址、格式和密钥申请方式 */
+    get: operations['getOpen311Discovery']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/open311/v2/services.{format}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Open311 服务列表：计量投诉举报的问题类别 */
+    get: operations['listOpen311Services']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/open311/v2/services/{service_code}.{format}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Open311 服务定义：提交时要填的属性（attribute） */
+    get: operations['getOpen311ServiceDefinition']
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/open311/v2/requests.{format}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Open311 查询服务请求（仅通过 Open311 提交的；不含个人信息）
+     * @description Requests filed through Open311 only, newest first, at most 1,000; with `service_request_id` (comma-separated, at most 100) the other filters are ignored, otherwise `start_date`/`end_date` (W3C datetime, at most 90 days apart; default the last 90 days), `service_code` and `status` (open, closed). Never personal data: no description, address, merchant, name or phone.
+     */
+    get: operations['listOpen311Requests']
+    put?: never
+    /**
+     * Open311 提交服务请求：代居民提交投诉或举报（表单）
+     * @description Form-encoded (GeoReport v2). Filed through the same intake as POST /api/complaints: the same checks, the per-phone limit, OPEN311_REQUESTS_PER_KEY an hour per key, the resident consent (`attribute[consent]=true`, the resident's own), name and phone sealed. An `Idempotency-Key` header makes a retry answer with the first receipt (header `Idempotent-Replayed: true`). Answers 201 with the tracking number (受理编号) as `service_request_id`; `service_notice` holds the query code for the resident.
+     */
+    post: operations['fileOpen311Request']
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/open311/v2/requests/{service_request_id}.{format}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Open311 查询一件服务请求的状态和公开答复（不含个人信息） */
+    get: operations['getOpen311Request']
     put?: never
     post?: never
     delete?: never
@@ -2909,6 +3042,25 @@ export interface components {
           method: 'bank_transfer' | 'in_person'
           reference: string
         }
+    Open311Client: {
+      id: string
+      name: string
+      contact: string
+      keyPrefix: string
+      createdAt: string
+      createdBy: string
+      revokedAt: string | null
+      requests: number
+    }
+    CreatedOpen311Client: {
+      client: components['schemas']['Open311Client']
+      /** @description 只显示这一次，请立即交给对方妥善保存 */
+      apiKey: string
+    }
+    NewOpen311Client: {
+      name: string
+      contact: string
+    }
     HotlineEventReceived: {
       /** @enum {boolean} */
       received: true
@@ -3095,6 +3247,157 @@ export interface components {
       assist_depts: string[]
       /** @default [] */
       attachments: string[]
+    }
+    Open311Discovery: {
+      changeset: string
+      contact: string
+      key_service: string
+      endpoints: {
+        specification: string
+        url: string
+        changeset: string
+        /** @enum {string} */
+        type: 'production' | 'test'
+        formats: string[]
+      }[]
+    }
+    Open311Errors: {
+      code: number
+      /** @description 中文说明，指出哪个字段有误、如何改正 */
+      description: string
+    }[]
+    Open311Service: {
+      /** @enum {string} */
+      service_code:
+        | 'short_weight'
+        | 'rigged_instrument'
+        | 'fuel_dispenser'
+        | 'taxi_meter'
+        | 'utility_meter'
+        | 'optical'
+        | 'medical'
+        | 'other'
+      service_name: string
+      description: string
+      metadata: boolean
+      /** @enum {string} */
+      type: 'realtime' | 'batch' | 'blackbox'
+      keywords: string
+      group: string
+    }
+    Open311ServiceDefinition: {
+      /** @enum {string} */
+      service_code:
+        | 'short_weight'
+        | 'rigged_instrument'
+        | 'fuel_dispenser'
+        | 'taxi_meter'
+        | 'utility_meter'
+        | 'optical'
+        | 'medical'
+        | 'other'
+      attributes: {
+        variable: boolean
+        code: string
+        /** @enum {string} */
+        datatype: 'string' | 'number' | 'datetime' | 'text' | 'singlevaluelist' | 'multivaluelist'
+        required: boolean
+        datatype_description: string
+        order: number
+        description: string
+        values?: {
+          key: string
+          name: string
+        }[]
+      }[]
+    }
+    Open311RequestReceipt: {
+      service_request_id: string
+      /** @description 含受理编号、查询码和办理期限，请转告投诉举报人 */
+      service_notice: string
+      account_id: null
+    }[]
+    Open311NewRequest: {
+      /** @description 市局发放的密钥（也可放在查询参数 api_key 中） */
+      api_key: string
+      /** @enum {string} */
+      service_code:
+        | 'short_weight'
+        | 'rigged_instrument'
+        | 'fuel_dispenser'
+        | 'taxi_meter'
+        | 'utility_meter'
+        | 'optical'
+        | 'medical'
+        | 'other'
+      /** @description 事发区县代码，如 331102 */
+      jurisdiction_id: string
+      /** @description 事发地址（必填；本平台不使用经纬度） */
+      address_string: string
+      /** @description 事情经过，10 到 5000 字 */
+      description: string
+      /** @description 姓（投诉必填姓名） */
+      last_name?: string
+      /** @description 名 */
+      first_name?: string
+      /** @description 电话（投诉必填） */
+      phone?: string
+      /** @enum {string} */
+      'attribute[kind]': 'complaint' | 'report'
+      'attribute[merchant_name]': string
+      'attribute[occurred_at]': string
+      /**
+       * @description 投诉举报人本人同意《个人信息保护说明》；不得代为勾选
+       * @enum {string}
+       */
+      'attribute[consent]': 'true'
+      /** @description 统一社会信用代码 */
+      'attribute[merchant_uscc]'?: string
+      /** @enum {string} */
+      'attribute[sms_updates]'?: 'true' | 'false'
+      /** @description 标称数量（缺斤短两） */
+      'attribute[claimed_quantity]'?: string
+      /** @description 实际数量 */
+      'attribute[measured_quantity]'?: string
+      /** @description 计量单位代码，见服务定义 */
+      'attribute[unit]'?: string
+      /** @description 单价（元） */
+      'attribute[unit_price]'?: string
+      /** @description 不使用 */
+      lat?: string
+      /** @description 不使用 */
+      long?: string
+      /** @description 不保存 */
+      email?: string
+      /** @description 不保存 */
+      device_id?: string
+      /** @description 不保存 */
+      account_id?: string
+      /** @description 不接受：本平台不从外部地址下载照片 */
+      media_url?: string
+    }
+    Open311Request: {
+      service_request_id: string
+      /** @enum {string} */
+      status: 'open' | 'closed'
+      /** @description 中文办理状态；办结后附公开答复 */
+      status_notes: string
+      service_name: string
+      /** @enum {string} */
+      service_code:
+        | 'short_weight'
+        | 'rigged_instrument'
+        | 'fuel_dispenser'
+        | 'taxi_meter'
+        | 'utility_meter'
+        | 'optical'
+        | 'medical'
+        | 'other'
+      agency_responsible: string
+      requested_datetime: string
+      updated_datetime: string
+      /** @description 法定办理期限（办理中时） */
+      expected_datetime?: string
     }
   }
   responses: never
@@ -8100,6 +8403,150 @@ export interface operations {
       }
     }
   }
+  listOpen311Clients: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Every registered app, newest first. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Client'][]
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  createOpen311Client: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "name": "浙里办·丽水计量",
+         *       "contact": "市大数据局 张工 0578-2123456"
+         *     }
+         */
+        'application/json': components['schemas']['NewOpen311Client']
+      }
+    }
+    responses: {
+      /** @description Registered; `apiKey` is shown this once. */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['CreatedOpen311Client']
+        }
+      }
+      /** @description The request failed validation; `details` lists the fields. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  revokeOpen311Key: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The app with its key revoked. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Client']
+        }
+      }
+      /** @description Error. */
+      401: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Error. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+      /** @description Not found. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
   receiveHotlineEvent: {
     parameters: {
       query?: never
@@ -8286,6 +8733,336 @@ export interface operations {
         }
         content: {
           'application/json': components['schemas']['Error']
+        }
+      }
+    }
+  }
+  getOpen311Discovery: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description json 或 xml（GeoReport v2 以路径后缀选择格式） */
+        format: 'json' | 'xml'
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The discovery document. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Discovery']
+          'text/xml': string
+        }
+      }
+      /** @description No such service, request or jurisdiction. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+    }
+  }
+  listOpen311Services: {
+    parameters: {
+      query?: {
+        /** @description 丽水市 331100 或区县代码（可不填） */
+        jurisdiction_id?: string
+      }
+      header?: never
+      path: {
+        /** @description json 或 xml（GeoReport v2 以路径后缀选择格式） */
+        format: 'json' | 'xml'
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description One service per complaint category. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Service'][]
+          'text/xml': string
+        }
+      }
+      /** @description No such service, request or jurisdiction. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+    }
+  }
+  getOpen311ServiceDefinition: {
+    parameters: {
+      query?: {
+        /** @description 丽水市 331100 或区县代码（可不填） */
+        jurisdiction_id?: string
+      }
+      header?: never
+      path: {
+        service_code:
+          | 'short_weight'
+          | 'rigged_instrument'
+          | 'fuel_dispenser'
+          | 'taxi_meter'
+          | 'utility_meter'
+          | 'optical'
+          | 'medical'
+          | 'other'
+        /** @description json 或 xml（GeoReport v2 以路径后缀选择格式） */
+        format: 'json' | 'xml'
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The attributes, in order. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311ServiceDefinition']
+          'text/xml': string
+        }
+      }
+      /** @description No such service, request or jurisdiction. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+    }
+  }
+  listOpen311Requests: {
+    parameters: {
+      query?: {
+        service_request_id?: string
+        service_code?: string
+        start_date?: string
+        end_date?: string
+        status?: string
+      }
+      header?: never
+      path: {
+        /** @description json 或 xml（GeoReport v2 以路径后缀选择格式） */
+        format: 'json' | 'xml'
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The requests. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Request'][]
+          'text/xml': string
+        }
+      }
+      /** @description A field is missing or wrong: one error per field. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+      /** @description The api_key is invalid or revoked. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+      /** @description Too many calls for this key (or address); see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+    }
+  }
+  fileOpen311Request: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        /** @description json 或 xml（GeoReport v2 以路径后缀选择格式） */
+        format: 'json' | 'xml'
+      }
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "api_key": "o311_3mQ9xV7cK2pL8sT4wY6zA1bN5dF0gH3j",
+         *       "service_code": "short_weight",
+         *       "jurisdiction_id": "331102",
+         *       "address_string": "莲都区城东农贸市场 12 号摊位",
+         *       "description": "买排骨 2 斤，回家复称只有 1 斤 7 两，怀疑电子秤被改动。",
+         *       "last_name": "王",
+         *       "first_name": "丽",
+         *       "phone": "13800001234",
+         *       "attribute[kind]": "complaint",
+         *       "attribute[merchant_name]": "城东农贸市场 12 号摊位",
+         *       "attribute[occurred_at]": "2026-11-26T09:10",
+         *       "attribute[consent]": "true",
+         *       "attribute[claimed_quantity]": "2",
+         *       "attribute[measured_quantity]": "1.7",
+         *       "attribute[unit]": "jin",
+         *       "attribute[unit_price]": "36"
+         *     }
+         */
+        'application/x-www-form-urlencoded': components['schemas']['Open311NewRequest']
+      }
+    }
+    responses: {
+      /** @description Filed: committed before this answer. */
+      201: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311RequestReceipt']
+          'text/xml': string
+        }
+      }
+      /** @description A field is missing or wrong: one error per field. */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+      /** @description The api_key is invalid or revoked. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+      /** @description The body is larger than the limit. */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+      /** @description Not a form. */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+      /** @description Too many calls for this key (or address); see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+    }
+  }
+  getOpen311Request: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        service_request_id: string
+        /** @description json 或 xml（GeoReport v2 以路径后缀选择格式） */
+        format: 'json' | 'xml'
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A list of one request, as the specification answers. */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Request'][]
+          'text/xml': string
+        }
+      }
+      /** @description The api_key is invalid or revoked. */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+      /** @description No such service, request or jurisdiction. */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
+        }
+      }
+      /** @description Too many calls for this key (or address); see Retry-After. */
+      429: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          'application/json': components['schemas']['Open311Errors']
+          'text/xml': string
         }
       }
     }

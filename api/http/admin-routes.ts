@@ -6,6 +6,7 @@ import { registerConsoleEnterpriseRoutes } from '../routes/admin/enterprises/ind
 import { consoleNoStore } from '../routes/admin/guard.ts'
 import { registerHotlineAdminRoutes } from '../routes/admin/hotline/index.ts'
 import { registerNotificationRoutes } from '../routes/admin/notifications/index.ts'
+import { registerOpen311AdminRoutes } from '../routes/admin/open311/index.ts'
 import { registerOperatorRoutes } from '../routes/admin/operators/index.ts'
 import { registerVisitRoutes } from '../routes/admin/visits/index.ts'
 import { registerRecordRoutes } from '../routes/admin/records/index.ts'
@@ -31,4 +32,5 @@ export function registerAdminRoutes(app: App) {
   registerNotificationRoutes(app)
   registerWarningRoutes(app)
   registerRewardRoutes(app)
+  registerOpen311AdminRoutes(app)
 }

@@ -1,4 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
@@ -9,7 +11,10 @@ import type { Deps } from '../deps.ts'
 import type { AppEnv } from '../env.ts'
 import { isDatabaseUnavailable } from '../../db/errors.ts'
 import { ApiError, errorBody } from '../errors.ts'
-import { openApiConfig, registerApiRoutes } from './openapi.ts'
+import { documentOf, registerApiRoutes } from './openapi.ts'
+import { open311Base } from '../domain/open311.ts'
+import { registerOpen311Routes } from '../routes/open311/index.ts'
+import { open311ErrorAnswer } from '../routes/open311/format.ts'
 import { validationHook } from '../validation.ts'
 
 // zod's own messages, in Chinese, for every schema in the API.
@@ -20,10 +25,12 @@ z.config(z.locales.zhCN())
  * limit, zod validation and the one error shape are installed here, for every route.
  */
 export function createApp(deps: Deps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).basePath('/api')
+  // The middleware below runs for /api and for Open311 (/open311/v2) alike: the two base-path
+  // apps share this root's router.
+  const root = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 
-  app.use(requestId({ headerName: 'X-Request-Id' }))
-  app.use(async (c, next) => {
+  root.use(requestId({ headerName: 'X-Request-Id' }))
+  root.use(async (c, next) => {
     const started = performance.now()
     const logger = deps.logger.child({ requestId: c.get('requestId') })
     c.set('logger', logger)
@@ -41,7 +48,7 @@ export function createApp(deps: Deps) {
       'request',
     )
   })
-  app.use(
+  root.use(
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
@@ -57,7 +64,7 @@ export function createApp(deps: Deps) {
   // Every route's own limit (api/body-limits.ts), counted on the stream, chunked bodies too: the
   // web server enforces the same table in front of us, and this keeps it for `app.request()`
   // callers and any other host of this app.
-  app.use((c, next) => {
+  root.use((c, next) => {
     const limit = bodyLimitFor(deps.config, c.req.path)
     return bodyLimit({
       maxSize: limit.maxBytes,
@@ -67,11 +74,14 @@ export function createApp(deps: Deps) {
     })(c, next)
   })
 
-  registerApiRoutes(app)
+  const api = root.basePath('/api')
+  const open311 = root.basePath(open311Base)
+  registerApiRoutes(api)
+  registerOpen311Routes(open311)
   // Read per request: a server started on PORT 0 learns its address only when it listens.
-  app.doc31('/openapi.json', () => openApiConfig(deps.config.SITE_URL))
+  api.get('/openapi.json', (c) => c.json(documentOf(api, open311, deps.config.SITE_URL)))
 
-  app.notFound((c) =>
+  api.notFound((c) =>
     c.json(
       errorBody(
         new ApiError('NOT_FOUND', '没有这个接口，请核对地址。接口说明见 /api/openapi.json。'),
@@ -81,42 +91,50 @@ export function createApp(deps: Deps) {
     ),
   )
 
-  app.onError((err, c) => {
-    const id = c.get('requestId')
-    if (err instanceof ApiError) {
-      if (err.status >= 500) c.get('logger').error({ code: err.code }, err.message)
-      if (err.code === 'RATE_LIMITED' && err.details && typeof err.details === 'object') {
-        const retry = (err.details as { retryAfterSeconds?: number }).retryAfterSeconds
-        if (retry) c.header('Retry-After', String(retry))
-      }
-      return c.json(errorBody(err, id), err.status)
-    }
-    if (err instanceof HTTPException && err.status < 500) {
-      // Hono's own refusals (malformed JSON, a wrong content type) are the client's to fix.
-      const refusal = new ApiError(
-        'BAD_REQUEST',
-        '请求格式有误，无法解析。请检查提交的内容（例如 JSON 格式）后重试。',
-      )
-      return c.json(errorBody(refusal, id), err.status)
-    }
-    if (isDatabaseUnavailable(err)) {
-      c.get('logger').error({ err: { message: err.message } }, 'database unavailable')
-      c.header('Retry-After', '10')
-      const unavailable = new ApiError(
-        'SERVICE_UNAVAILABLE',
-        '系统暂时无法读写数据，本次请求可能没有完成。请稍后重试（同一份投诉重复提交不会重复登记）；如急需处理，请拨打 12345。',
-      )
-      return c.json(errorBody(unavailable, id), 503)
-    }
-    c.get('logger').error({ err: { message: err.message, stack: err.stack } }, 'unhandled error')
-    return c.json(
-      errorBody(
-        new ApiError('INTERNAL', '系统出现意外错误，请稍后再试。如多次出现，请拨打 12345 反映。'),
-        id,
-      ),
-      500,
-    )
+  api.onError((err, c) => {
+    const { error, status } = refusalOf(err, c)
+    // Open311 clients expect the specification's error list, in the format they asked for.
+    if (c.req.path.startsWith(`${open311Base}/`)) return open311ErrorAnswer(c, error, status)
+    return c.json(errorBody(error, c.get('requestId')), status)
   })
 
-  return app
+  return api
+}
+
+/** What an error answers: its ApiError and status, logged and with Retry-After where it helps. */
+function refusalOf(
+  err: Error,
+  c: Context<AppEnv>,
+): { error: ApiError; status: ContentfulStatusCode } {
+  if (err instanceof ApiError) {
+    if (err.status >= 500) c.get('logger').error({ code: err.code }, err.message)
+    if (err.code === 'RATE_LIMITED' && err.details && typeof err.details === 'object') {
+      const retry = (err.details as { retryAfterSeconds?: number }).retryAfterSeconds
+      if (retry) c.header('Retry-After', String(retry))
+    }
+    return { error: err, status: err.status }
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    // Hono's own refusals (malformed JSON, a wrong content type) are the client's to fix.
+    const refusal = new ApiError(
+      'BAD_REQUEST',
+      '请求格式有误，无法解析。请检查提交的内容（例如 JSON 格式）后重试。',
+    )
+    return { error: refusal, status: err.status }
+  }
+  if (isDatabaseUnavailable(err)) {
+    c.get('logger').error({ err: { message: err.message } }, 'database unavailable')
+    c.header('Retry-After', '10')
+    const unavailable = new ApiError(
+      'SERVICE_UNAVAILABLE',
+      '系统暂时无法读写数据，本次请求可能没有完成。请稍后重试（同一份投诉重复提交不会重复登记）；如急需处理，请拨打 12345。',
+    )
+    return { error: unavailable, status: 503 }
+  }
+  c.get('logger').error({ err: { message: err.message, stack: err.stack } }, 'unhandled error')
+  const internal = new ApiError(
+    'INTERNAL',
+    '系统出现意外错误，请稍后再试。如多次出现，请拨打 12345 反映。',
+  )
+  return { error: internal, status: 500 }
 }

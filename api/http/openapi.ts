@@ -7,6 +7,8 @@ import { registerHealthRoutes } from '../routes/health.ts'
 import { registerHotlineRoutes } from '../routes/hotline/index.ts'
 import { registerInspectionRoutes } from '../routes/inspections/index.ts'
 import { registerSearchRoutes } from '../routes/search.ts'
+import { registerOpen311Routes } from '../routes/open311/index.ts'
+import { open311Base } from '../domain/open311.ts'
 import { hotlineCallbackScheme, registerSecuritySchemes } from '../routes/security.ts'
 import { openDataLicence, openDataPublisher } from '../services/open-data/licence.ts'
 import { hotlineCallbackLabels, hotlineCallbackSchema } from '../services/hotline/events.ts'
@@ -88,7 +90,7 @@ const pascal = (type: string) =>
   type.replaceAll(/(?:^|[._])([a-z])/g, (_, letter: string) => letter.toUpperCase())
 
 /** The document's own fields; `siteUrl` is the configured SITE_URL. */
-export function openApiConfig(siteUrl: string) {
+function openApiConfig(siteUrl: string) {
   const { origin } = new URL(siteUrl)
   return {
     openapi: '3.1.0',
@@ -96,19 +98,39 @@ export function openApiConfig(siteUrl: string) {
       title: '丽水诚信计量 API',
       version: '1.0.0',
       description:
-        '诚信计量单位名录、公开搜索、投诉举报与 12345 工单接口。12345 热线对接说明（事件、签名、回调）见 /developers/12345；本平台发给热线的回调列在 webhooks 中。' +
+        '诚信计量单位名录、公开搜索、投诉举报与 12345 工单接口，以及 Open311 GeoReport v2 接口（/open311/v2，接入说明见 /developers/）。12345 热线对接说明（事件、签名、回调）见 /developers/12345；本平台发给热线的回调列在 webhooks 中。' +
         `公开接口的数据：${openDataLicence}`,
       // The licence of the public data the API answers, as on the open-data page (/data/).
       license: { name: 'CC BY 4.0', identifier: 'CC-BY-4.0' },
-      contact: { name: openDataPublisher, url: `${origin}/developers/12345` },
+      contact: { name: openDataPublisher, url: `${origin}/developers/` },
     },
     servers: [{ url: origin, description: '本站（SITE_URL）' }],
   }
 }
 
+/**
+ * The one document of both base paths: /api, and Open311 GeoReport v2 under /open311/v2 (a
+ * versioned path of its own, api/routes/open311/). Each app prefixes its own paths; their
+ * components are merged.
+ */
+export function documentOf(api: App, open311: App, siteUrl: string) {
+  const config = openApiConfig(siteUrl)
+  const main = api.getOpenAPI31Document(config)
+  const extra = open311.getOpenAPI31Document(config)
+  const components = { ...main.components }
+  for (const [kind, entries] of Object.entries(extra.components ?? {})) {
+    const key = kind as keyof typeof components
+    components[key] = { ...(components[key] as object), ...(entries as object) } as never
+  }
+  return { ...main, paths: { ...main.paths, ...extra.paths }, components }
+}
+
 /** The document as served at /api/openapi.json, built without a database or any server. */
 export function openApiDocument(siteUrl: string) {
-  const app = new OpenAPIHono<AppEnv>().basePath('/api')
-  registerApiRoutes(app)
-  return app.getOpenAPI31Document(openApiConfig(siteUrl))
+  const root = new OpenAPIHono<AppEnv>()
+  const api = root.basePath('/api')
+  const open311 = root.basePath(open311Base)
+  registerApiRoutes(api)
+  registerOpen311Routes(open311)
+  return documentOf(api, open311, siteUrl)
 }

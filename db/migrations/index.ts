@@ -26,6 +26,7 @@ import * as queryCodeRecovery from './2026-12-08T0910-query-code-recovery.ts'
 import * as ratingsAndReview from './2026-12-08T0920-ratings-and-review.ts'
 import * as mergedCases from './2026-12-08T0930-merged-cases.ts'
 import * as reporterRewards from './2026-12-08T0940-reporter-rewards.ts'
+import * as open311Clients from './2026-12-08T0950-open311-clients.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T0920-ratings-and-review': ratingsAndReview,
   '2026-12-08T0930-merged-cases': mergedCases,
   '2026-12-08T0940-reporter-rewards': reporterRewards,
+  '2026-12-08T0950-open311-clients': open311Clients,
 }

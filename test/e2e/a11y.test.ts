@@ -131,12 +131,13 @@ describe.concurrent('accessibility (axe-core, WCAG 2.1 AA rules)', () => {
     }
   })
 
-  it("the city admin's enterprise, audit and notification pages have no violations", async () => {
+  it("the city admin's enterprise, audit, notification and Open311 pages have no violations", async () => {
     for (const path of [
       '/admin/enterprises',
       `/admin/enterprises/${uscc}`,
       '/admin/audit',
       '/admin/notifications',
+      '/admin/open311',
     ]) {
       expect(await audit(admin, path), path).toEqual([])
     }

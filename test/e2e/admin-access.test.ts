@@ -110,6 +110,8 @@ const matrix: Record<string, { path: () => string; expect: Record<Visitor, Expec
   'warnings/index.astro': { path: () => '/admin/warnings', expect: signedIn(200) },
   'warnings/[id].astro': { path: () => `/admin/warnings/${warningA}`, expect: inCountyA },
   'warnings/thresholds.astro': { path: () => '/admin/warnings/thresholds', expect: adminOnly },
+  // Issue 27: Open311 apps and their keys.
+  'open311.astro': { path: () => '/admin/open311', expect: adminOnly },
   'sign-out.astro': {
     path: () => '/admin/sign-out',
     expect: { signedOut: 405, viewer: 405, handlerA: 405, handlerB: 405, admin: 405 },

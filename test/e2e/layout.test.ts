@@ -85,6 +85,7 @@ beforeAll(async () => {
     ...(inspection ? [inspection] : []),
     '/commitments/v1/',
     '/developers/12345',
+    '/developers/',
     '/data/',
     '/complaints/track',
     '/complaints/recover',

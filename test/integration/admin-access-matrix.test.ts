@@ -658,6 +658,43 @@ const matrix: Record<string, Row> = {
     },
     expect: adminOnly,
   },
+  // Open311 apps and their keys (issue 27): the city administrators'.
+  'GET /api/admin/open311/clients': {
+    request: () => ({ path: '/api/admin/open311/clients' }),
+    expect: adminOnly,
+  },
+  'POST /api/admin/open311/clients': {
+    request: () => ({
+      path: '/api/admin/open311/clients',
+      init: json({ name: '矩阵测试应用', contact: '矩阵测试 0578-2123456' }),
+    }),
+    expect: { ...adminOnly, admin: 201 },
+  },
+  'POST /api/admin/open311/clients/:id/revoke': {
+    // An app of its own per call, so each caller acts on a key still in use.
+    request: async () => {
+      const keyPrefix = `o311_${randomBytes(2).toString('hex')}`
+      const contact = encryptField(
+        t.deps.privacy.ring,
+        '矩阵测试',
+        `open311_clients:${keyPrefix}:contact`,
+      )
+      const { id } = await t.deps.db
+        .insertInto('open311Clients')
+        .values({
+          name: '矩阵测试应用',
+          piiKeyId: contact.keyId,
+          contactSealed: contact.sealed,
+          keyHash: randomBytes(32),
+          keyPrefix,
+          createdBy: sessions.admin.operator.id,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      return { path: `/api/admin/open311/clients/${id}/revoke`, init: { method: 'POST' } }
+    },
+    expect: adminOnly,
+  },
 }
 
 /** A 举报 of county A handled as 查实 with 立案查处: one a reward may be proposed on. */

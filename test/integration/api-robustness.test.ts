@@ -320,7 +320,10 @@ describe('the public contract', () => {
       .filter((r) => r.method !== 'ALL' && r.path !== '/api/openapi.json')
       .map((r) => r.path.replace(/:(\w+)/g, '{$1}'))
     expect(served).toContain('/api/complaints')
-    expect(Object.keys(doc.paths).sort()).toEqual([...new Set(served)].sort())
+    // Open311's paths end in their format (`requests/{id}.{format}`), which no router pattern
+    // expresses: one handler serves them, and test/integration/open311.test.ts calls each one.
+    const documented = Object.keys(doc.paths).filter((p) => !p.startsWith('/open311/'))
+    expect(documented.sort()).toEqual([...new Set(served)].sort())
   })
 
   it('sends the security headers on API answers', async () => {

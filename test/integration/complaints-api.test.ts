@@ -158,6 +158,20 @@ describe('POST /api/complaints', () => {
     expect(other.status).toBe(409)
   })
 
+  it('refuses an Idempotency-Key shorter than 8 or longer than 200 characters with a 400', async () => {
+    for (const key of ['abc', 'k'.repeat(201)]) {
+      const res = await post(
+        complaint({ description: '提交标识的长度不合规定，应被拒绝而不是出错。' }),
+        {
+          'idempotency-key': key,
+        },
+      )
+      expect(res.status, key).toBe(400)
+      const body = (await res.json()) as { error: { details: { field: string }[] } }
+      expect(body.error.details[0]!.field).toBe('Idempotency-Key')
+    }
+  })
+
   it('files again under a key whose record is past its day, instead of answering with the old receipt', async () => {
     const key = 'stale-0123456789'
     const body = complaint({ description: '一天前用过的提交标识，今天再用应登记为新的投诉。' })

@@ -52,14 +52,18 @@ function onDemandPages(): string[] {
     )
 }
 
-/** Every /api operation that takes a body (POST, PUT, PATCH, DELETE), from the OpenAPI document. */
+/**
+ * Every operation that takes a body (POST, PUT, PATCH, DELETE), from the OpenAPI document: the
+ * /api routes and Open311's (/open311/v2, with its `.{format}` suffix as `.json`).
+ */
 async function apiRoutesWithBodies(): Promise<string[]> {
   const doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as {
     paths: Record<string, Record<string, unknown>>
   }
   return Object.entries(doc.paths)
     .filter(([, ops]) => ['post', 'put', 'patch', 'delete'].some((m) => m in ops))
-    .map(([p]) => (p.startsWith('/api/') ? p : `/api${p}`).replace(/\{[^}]+\}/g, '1'))
+    .map(([p]) => (p.startsWith('/api/') || p.startsWith('/open311/') ? p : `/api${p}`))
+    .map((p) => p.replace('{format}', 'json').replace(/\{[^}]+\}/g, '1'))
 }
 
 describe('the web server', () => {
@@ -67,7 +71,13 @@ describe('the web server', () => {
     const pages = onDemandPages()
     const apis = await apiRoutesWithBodies()
     expect(pages).toEqual(expect.arrayContaining(['/complaints/submit', '/admin/sign-in']))
-    expect(apis).toEqual(expect.arrayContaining(['/api/complaints', '/api/hotline/12345/events']))
+    expect(apis).toEqual(
+      expect.arrayContaining([
+        '/api/complaints',
+        '/api/hotline/12345/events',
+        '/open311/v2/requests.json',
+      ]),
+    )
     const routes = [...pages, ...apis]
     const headers = { origin: base }
     // Each route's code loaded and run once with a small body, and the two complaint routes once
@@ -108,12 +118,37 @@ describe('the web server', () => {
         const body = JSON.parse(answer.body) as { error: { code: string; message: string } }
         expect(body.error.code, answer.route).toBe('PAYLOAD_TOO_LARGE')
         expect(body.error.message, answer.route).toContain('过大')
+      } else if (answer.route.startsWith('/open311/')) {
+        // GeoReport v2's error list.
+        const body = JSON.parse(answer.body) as { code: number; description: string }[]
+        expect(body[0]?.code, answer.route).toBe(413)
+        expect(body[0]?.description, answer.route).toContain('过大')
       } else {
         expect(answer.headers['content-type'], answer.route).toContain('text/html')
         expect(answer.body, answer.route).toContain('提交的内容过大')
       }
     }
   }, 180_000)
+
+  it('routes Open311 (/open311/v2) to the API, in JSON and XML, with its own error format', async () => {
+    const services = await fetch(`${base}/open311/v2/services.json`)
+    expect(services.status).toBe(200)
+    expect(services.headers.get('content-type')).toContain('application/json')
+    expect(((await services.json()) as { service_code: string }[])[0]?.service_code).toBe(
+      'short_weight',
+    )
+    const discovery = await fetch(`${base}/open311/v2/discovery.xml`)
+    expect(discovery.status).toBe(200)
+    expect(discovery.headers.get('content-type')).toContain('text/xml')
+    expect(await discovery.text()).toContain('<discovery>')
+    const refused = await fetch(`${base}/open311/v2/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'api_key=o311_unknown&service_code=short_weight',
+    })
+    expect(refused.status).toBe(403)
+    expect(((await refused.json()) as { code: number }[])[0]?.code).toBe(403)
+  })
 
   it('answers 1,000 clients that reuse their keep-alive connection after over 6 s idle', async () => {
     // Two rounds of 500 connections, each idle 7 s before its reuse: past the old 5 s, which

@@ -11,6 +11,7 @@ import { normalizeTrackingNo, trackingNoPattern } from '../../api/domain/trackin
 import { complaintInputSchema, parseOccurredAt } from '../../api/services/complaints/schemas.ts'
 import { shortfallAmount } from '../../api/services/complaints/shortfall.ts'
 import { maskPersonalNumbers } from '../../api/domain/masks.ts'
+import { validate } from '../../api/services/complaints/file-checks.ts'
 
 describe('shortfall amount (短缺金额)', () => {
   it('prices the missing quantity to the fen', () => {
@@ -149,5 +150,23 @@ describe('the private index masks numbers a resident typed', () => {
     expect(maskPersonalNumbers('共 150 1234 件？单价 13 元，10:30 称重 1345 克')).toBe(
       '共 150 1234 件？单价 13 元，10:30 称重 1345 克',
     )
+  })
+})
+
+describe('text PostgreSQL cannot store', () => {
+  it('drops U+0000 from every text field before the checks, so it never reaches an insert', () => {
+    const checked = validate({
+      kind: 'report',
+      category: 'other',
+      county: '331102',
+      merchantName: '摊\u0000位',
+      address: '菜场\u0000',
+      occurredAt: '2026-11-26T09:10',
+      description: '\u0000一段足够长的事情经过，中间夹着一个空字符\u0000。',
+      consent: true,
+    })
+    expect(checked.merchantName).toBe('摊位')
+    expect(checked.address).toBe('菜场')
+    expect(checked.description).not.toContain('\u0000')
   })
 })

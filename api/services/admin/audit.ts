@@ -50,6 +50,8 @@ type AuditAction =
   | `reward.${string}`
   /** A monthly report downloaded (issue 24; reports/): its month and county, never its rows. */
   | 'report.downloaded'
+  /** Open311 apps registered and their keys revoked (issue 27; open311/; no digits allowed). */
+  | `api_client.${string}`
 
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in under an unknown name). */

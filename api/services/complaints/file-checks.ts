@@ -6,9 +6,23 @@ import { issueDetails } from '../../validation.ts'
 import { knownCounty } from './counties.ts'
 import { complaintInputSchema, contactRequired, type ComplaintInput } from './schemas.ts'
 
+/**
+ * The fields with U+0000 removed from their text: PostgreSQL's text cannot hold it (the insert
+ * would fail as a 500), and it is never something a resident meant to type.
+ */
+function withoutNul(fields: unknown): unknown {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return fields
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v.replaceAll('\u0000', '') : v,
+    ]),
+  )
+}
+
 /** The fields by the schema, every problem at once; throws VALIDATION_FAILED with the details. */
 export function validate(fields: unknown): ComplaintInput {
-  const parsed = complaintInputSchema.safeParse(fields)
+  const parsed = complaintInputSchema.safeParse(withoutNul(fields))
   if (!parsed.success) {
     const found = [...issueDetails(parsed.error), ...contactIssues(fields)]
     const details = found.filter(

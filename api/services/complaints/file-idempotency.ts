@@ -37,6 +37,11 @@ export function idempotencyKeyOf(
 ): IdempotencyKey {
   const hash = requestHash(fields, photos)
   const explicit = given?.trim()
+  // The table keeps keys of 8 to 200 characters: any other key would fail at the insert (a 500).
+  if (explicit && (explicit.length < 8 || explicit.length > 200)) {
+    const message = 'Idempotency-Key 应为 8 到 200 个字符，建议每份投诉用一个新的 UUID。'
+    throw new ApiError('VALIDATION_FAILED', message, [{ field: 'Idempotency-Key', message }])
+  }
   return {
     explicit: Boolean(explicit),
     scope: explicit ? 'complaint' : 'complaint-implicit',

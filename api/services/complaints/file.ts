@@ -29,6 +29,11 @@ export interface FileComplaintInput {
   /** From the `Idempotency-Key` header or the form's hidden token. */
   idempotencyKey?: string | undefined
   clientAddress: string
+  /**
+   * A registered app filing for residents (Open311, api/services/open311/): one server relays
+   * many residents, so its own hourly limit replaces the per-network one.
+   */
+  app?: { id: string; maxPerHour: number } | undefined
 }
 
 class AlreadyFiled extends Error {}
@@ -69,7 +74,7 @@ async function fileOnce(
     if (earlier) return earlier
   }
   const phoneDigest = fields.phone ? phoneHash(ctx.privacy.hashKey, fields.phone) : undefined
-  const limits = abuseLimits(ctx, input.clientAddress, phoneDigest)
+  const limits = abuseLimits(ctx, input, phoneDigest)
   const receivedAt = new Date()
   const parts: Omit<IntakeParts, 'storageKeys'> = {
     privacy: ctx.privacy,
@@ -98,14 +103,24 @@ async function fileOnce(
   }
 }
 
-/** At most so many complaints an hour from one network and from one phone number. */
+/** At most so many complaints an hour from one network (or app) and from one phone number. */
 function abuseLimits(
   ctx: ServiceContext,
-  clientAddress: string,
+  input: Pick<FileComplaintInput, 'clientAddress' | 'app'>,
   phoneDigest: Buffer | undefined,
 ): Limit[] {
-  const client = clientKey(ctx.privacy.hashKey, clientAddress)
+  const client = input.app ? undefined : clientKey(ctx.privacy.hashKey, input.clientAddress)
   return [
+    ...(input.app
+      ? [
+          {
+            bucket: `complaint:app:${input.app.id}`,
+            max: input.app.maxPerHour,
+            windowSeconds: 3600,
+            message: '这个接入应用在一小时内提交的投诉举报已达上限。',
+          },
+        ]
+      : []),
     ...(client
       ? [
           {

@@ -184,6 +184,61 @@ describe('a request filed through /open311/v2/requests.json (acceptance 3)', () 
     expect(await again.json()).toEqual(await first.json())
   })
 
+  it('answers for a request merged into a web case with the handling of that case', async () => {
+    const receipt = await file({ description: '秤不准，少了三两。（合并办理）' })
+    const web = await app.request(
+      '/api/complaints',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          kind: 'complaint',
+          category: 'short_weight',
+          county: '331102',
+          merchantName: '城东农贸市场 12 号摊位',
+          address: '莲都区城东农贸市场 12 号摊位',
+          occurredAt: '2026-11-26T09:10',
+          description: '同一摊位的秤少了二两。（网上，合并办理）',
+          name: '赵敏',
+          phone: '13800009876',
+          consent: true,
+        }),
+      },
+      { clientAddress: '192.0.2.45' },
+    )
+    expect(web.status).toBe(201)
+    const webId = await caseIdOf(((await web.json()) as { trackingNo: string }).trackingNo)
+    const merged = await app.request(`/api/admin/cases/${webId}/merge`, {
+      method: 'POST',
+      headers: { ...handler.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        duplicateId: await caseIdOf(receipt.service_request_id),
+        version: 1,
+      }),
+    })
+    expect(merged.status, await merged.clone().text()).toBe(200)
+    const replyOfWeb = '经核查，该摊位电子秤偏差超差，已责令改正。'
+    await actOk(webId, { action: 'accept', version: 2 })
+    await actOk(webId, { action: 'mediate', version: 3, mediationResult: 'agreed', note: '同意。' })
+    await actOk(webId, {
+      action: 'complete',
+      version: 4,
+      finding: 'substantiated',
+      followUp: 'mediated',
+      handlingResult: '电子秤检定不合格。',
+      publicReply: replyOfWeb,
+    })
+    const [answer] = (await (
+      await get(`/open311/v2/requests/${receipt.service_request_id}.json`)
+    ).json()) as Record<string, string>[]
+    expect(answer!.status).toBe('closed')
+    expect(answer!.status_notes).toContain('已办结')
+    expect(answer!.status_notes).toContain(replyOfWeb)
+    // The other resident is nowhere in it.
+    expect(JSON.stringify(answer)).not.toContain('赵敏')
+    expect(JSON.stringify(answer)).not.toContain('13800009876')
+  })
+
   it('lists only requests filed through Open311, not web complaints', async () => {
     const web = await app.request(
       '/api/complaints',

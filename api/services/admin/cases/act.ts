@@ -24,6 +24,7 @@ import { erasePersonalData } from './retention.ts'
 import { publishCaseOutcome } from '../../credit/case-outcome.ts'
 import { enqueueResidentSms } from '../../sms/enqueue.ts'
 import type { SmsEvent } from '../../../domain/sms.ts'
+import type { ComplaintChannel } from '../../../domain/complaints.ts'
 import { validationFailed } from '../../../validation.ts'
 import { callbackPayload, queueCallback } from './callbacks.ts'
 import type { SignedInOperator } from '../access.ts'
@@ -119,7 +120,7 @@ const residentSmsEventOf: Partial<Record<CaseActionInput['action'], SmsEvent>> =
 /** The cases whose residents an action's message goes to: the case's own (web) and those merged. */
 async function smsRecipients(
   trx: Transaction<Database>,
-  c: { id: string; channel: 'web' | 'hotline12345' },
+  c: { id: string; channel: ComplaintChannel },
 ): Promise<string[]> {
   const merged = await mergedWebCaseIds(trx, c.id)
   return c.channel === 'web' ? [c.id, ...merged] : merged

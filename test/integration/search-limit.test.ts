@@ -226,6 +226,30 @@ describe('the shared hit counter near a limit', () => {
     expect(await storedHits(key)).toBe(6)
   })
 
+  it('judges a hit on its own count when PostgreSQL takes over 2 s, and waits no more meanwhile', async () => {
+    const counter = new SharedHitCounter(t.deps.db, t.deps.logger)
+    const key = bucket()
+    const max = 2
+    expect(await counter.hit(key, max, now)).toBe(1)
+    await t.deps.db.transaction().execute(async (trx) => {
+      // Another transaction holds the window's row: the counter's write waits on it.
+      await trx
+        .insertInto('rateLimitHits')
+        .values({ bucket: key, windowStart: new Date(now - (now % minute)), hits: 0 })
+        .execute()
+      const started = Date.now()
+      expect(await counter.hit(key, max, now)).toBe(2)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1900)
+      expect(Date.now() - started).toBeLessThan(5000)
+      // Until a write succeeds, hits are judged here at once.
+      const next = Date.now()
+      expect(await counter.hit(key, max, now)).toBe(3)
+      expect(Date.now() - next).toBeLessThan(500)
+    })
+    await counter.flush(now)
+    expect(await storedHits(key)).toBe(3)
+  })
+
   it('judges near the limit on its own count, and logs it, while the database cannot be reached', async () => {
     const unreachable = createDb({ connectionString: 'postgres://nobody@127.0.0.1:1/none', max: 1 })
     try {

@@ -66,7 +66,7 @@ const route = createRoute({
 
 export function registerSearchRoutes(app: App) {
   app.openapi(route, async (c) => {
-    countSearch(c.get('deps'), clientAddress(c))
+    await countSearch(c.get('deps'), clientAddress(c))
     const { typed, ...input } = c.req.valid('query')
     const result = await publicSearch({ ctx: c.get('ctx'), input: { ...input, asTyped: !!typed } })
     return c.json(result, 200)

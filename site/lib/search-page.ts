@@ -74,7 +74,7 @@ export async function runSearch(
   const ctx = serviceContext()
   if (query.q) {
     try {
-      countSearch(ctx, clientAddressOf(client.request, client.peer))
+      await countSearch(ctx, clientAddressOf(client.request, client.peer))
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'RATE_LIMITED') throw error
       const { retryAfterSeconds } = error.details as { retryAfterSeconds: number }

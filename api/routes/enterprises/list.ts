@@ -60,7 +60,7 @@ export function registerListEnterprises(app: App) {
   app.openapi(route, async (c) => {
     const { typed, ...input } = c.req.valid('query')
     // Text goes to the search index; filters alone are a page of the directory.
-    if (input.q) countSearch(c.get('deps'), clientAddress(c))
+    if (input.q) await countSearch(c.get('deps'), clientAddress(c))
     const page = await listEnterprises({ ctx: c.get('ctx'), input: { ...input, asTyped: !!typed } })
     return c.json(page, 200)
   })

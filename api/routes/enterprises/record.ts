@@ -52,7 +52,7 @@ const compressFrom = 256
 
 export function registerGetRecord(app: App) {
   app.openapi(route, async (c) => {
-    countRecordLookup(c.get('deps'), clientAddress(c))
+    await countRecordLookup(c.get('deps'), clientAddress(c))
     const record = await getPublicRecord({ ctx: c.get('ctx'), input: c.req.valid('param') })
     // The ETag and gzip are done here, synchronously, on the one JSON text of a few KB, rather
     // than by middlewares that read the answer back through web streams (CompressionStream, a

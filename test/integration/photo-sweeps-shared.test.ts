@@ -11,6 +11,7 @@ import {
   draftPhotoFolderOf,
   sweepExpiredDrafts,
 } from '../../api/services/complaints/drafts/store.ts'
+import { erasePersonalDataPastRetention } from '../../api/services/admin/cases/retention.ts'
 import { photoStorageFromConfig } from '../../api/wiring/deps-from-config.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { startS3Server, type S3TestServer } from '../support/s3-server.ts'
@@ -47,20 +48,27 @@ function replica(prefix: string) {
   return { ...t.deps, photos }
 }
 
-async function insertComplaintWithPhotos(keys: readonly string[]) {
+let trackingSerial = 10000
+
+/** A complaint with these photos: received now, or ended `receivedAt` (closed) when given. */
+async function insertComplaintWithPhotos(keys: readonly string[], receivedAt?: Date) {
+  const at = receivedAt ?? new Date()
   const complaint = await sql<{ id: string }>`
     INSERT INTO complaints (tracking_no, query_code_hash, kind, category, county_code,
-      merchant_name, address, occurred_at, description, due_at)
-    VALUES (${`JL20261207-${String(Math.floor(Math.random() * 90000) + 10000)}`},
-      ${randomBytes(32)}, 'report', 'other', '331102', '照片清理测试', '照片清理测试', now(),
-      '照片清理测试', now() + interval '1 day')
+      merchant_name, address, occurred_at, description, pii_key_id, name_sealed, phone_sealed,
+      phone_hash, status, received_at, due_at)
+    VALUES (${`JL20261207-${trackingSerial++}`}, ${randomBytes(32)}, 'complaint', 'other',
+      '331102', '照片清理测试', '照片清理测试', ${at}, '照片清理测试', 'test', ${randomBytes(40)},
+      ${randomBytes(40)}, ${randomBytes(32)}, ${receivedAt ? 'closed' : 'received'}, ${at},
+      ${new Date(at.getTime() + 240 * hour)})
     RETURNING id
   `.execute(t.deps.db)
+  const id = complaint.rows[0]!.id
   await t.deps.db
     .insertInto('complaintPhotos')
     .values(
       keys.map((storageKey, i) => ({
-        complaintId: complaint.rows[0]!.id,
+        complaintId: id,
         position: i + 1,
         storageKey,
         contentType: 'image/png',
@@ -70,6 +78,7 @@ async function insertComplaintWithPhotos(keys: readonly string[]) {
       })),
     )
     .execute()
+  return id
 }
 
 it('two replicas sweeping the shared store at once remove each orphan once, and no referenced photo', async () => {
@@ -115,4 +124,32 @@ it('two replicas sweeping drafts at once remove each leftover draft photo once',
   expect(one.photos + two.photos).toBe(leftovers.length)
   expect(Object.fromEntries(deleted)).toEqual(Object.fromEntries(leftovers.map((k) => [k, 1])))
   expect(await a.photos.list(folder, new Date(Date.now() + 3 * hour))).toEqual([])
+})
+
+it('two replicas erasing cases past retention at once delete the photos of each case once', async () => {
+  const prefix = `erasure${randomBytes(4).toString('hex')}/`
+  const [a, b] = [replica(prefix), replica(prefix)]
+  const fourYearsAgo = new Date(Date.now() - 4 * 365 * 24 * hour)
+  const folder = photoFolderOf(fourYearsAgo)
+  const photosOf = (n: number) => [1, 2].map((i) => `${folder}/case-${n}-${i}`)
+  const ids: string[] = []
+  for (let n = 0; n < 6; n++) ids.push(await insertComplaintWithPhotos(photosOf(n), fourYearsAgo))
+  const photos = ids.flatMap((_, n) => photosOf(n))
+  await Promise.all(photos.map((key) => a.photos.put(key, png().bytes, 'image/png')))
+  deleted.clear()
+
+  const erased = await Promise.all([
+    erasePersonalDataPastRetention(a, { batchSize: 2 }),
+    erasePersonalDataPastRetention(b, { batchSize: 2 }),
+  ])
+
+  expect(erased[0] + erased[1]).toBe(ids.length)
+  expect(Object.fromEntries(deleted)).toEqual(Object.fromEntries(photos.map((k) => [k, 1])))
+  for (const key of photos) expect(await b.photos.get(key)).toBeUndefined()
+  const stamped = await t.deps.db
+    .selectFrom('complaints')
+    .select('personalDataErasedAt')
+    .where('id', 'in', ids)
+    .execute()
+  expect(stamped.every((c) => c.personalDataErasedAt !== null)).toBe(true)
 })

@@ -1,9 +1,11 @@
-// Every replica runs the hourly sweeps on the one shared photo store (api/worker/index.ts): the
+// Replicas on one shared photo store: a photo filed through one is served by the console of
+// another, and erased for all. Every replica runs the hourly sweeps (api/worker/index.ts): the
 // photos no complaint or draft refers to must go once, and a referenced one never.
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { parseConfig } from '../../api/config.ts'
+import { createApp } from '../../api/http/app.ts'
 import type { PhotoStorage } from '../../api/photos/storage.ts'
 import { photoFolderOf, removeOrphanPhotos } from '../../api/services/complaints/orphan-photos.ts'
 import {
@@ -16,6 +18,8 @@ import { photoStorageFromConfig } from '../../api/wiring/deps-from-config.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 import { startS3Server, type S3TestServer } from '../support/s3-server.ts'
 import { png } from '../unit/photos-fixtures.ts'
+import { signedInOperator } from '../support/operators.ts'
+import { countyA, fileCaseWithPhoto } from './admin-cases-support.ts'
 
 let t: TestContext
 let s3: S3TestServer
@@ -80,6 +84,32 @@ async function insertComplaintWithPhotos(keys: readonly string[], receivedAt?: D
     .execute()
   return id
 }
+
+it('serves a photo filed through one replica from the console of another, and deleted for both', async () => {
+  const prefix = `console${randomBytes(4).toString('hex')}/`
+  const [a, b] = [replica(prefix), replica(prefix)]
+  const [appA, appB] = [createApp(a), createApp(b)]
+  const filed = await fileCaseWithPhoto(appA, t, countyA)
+  const photo = await t.deps.db
+    .selectFrom('complaintPhotos')
+    .select(['id', 'storageKey'])
+    .where('complaintId', '=', filed.id)
+    .executeTakeFirstOrThrow()
+  const { headers } = await signedInOperator(t.deps, 'county_handler', countyA)
+
+  const served = await appB.request(`/api/admin/photos/${photo.id}`, { headers })
+  expect(served.status).toBe(200)
+  expect(served.headers.get('content-type')).toBe('image/jpeg')
+  expect((await served.arrayBuffer()).byteLength).toBeGreaterThan(0)
+  expect((await b.photos.get(photo.storageKey))?.bytes.byteLength).toBe(
+    (await a.photos.get(photo.storageKey))?.bytes.byteLength,
+  )
+
+  // Deleted through one replica: gone for the other too.
+  await b.photos.delete(photo.storageKey)
+  expect(await a.photos.get(photo.storageKey)).toBeUndefined()
+  expect((await appA.request(`/api/admin/photos/${photo.id}`, { headers })).status).toBe(404)
+})
 
 it('two replicas sweeping the shared store at once remove each orphan once, and no referenced photo', async () => {
   const prefix = `orphans${randomBytes(4).toString('hex')}/`

@@ -1,12 +1,4 @@
 import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3'
-import {
   checkPhotoKey,
   isStorablePhotoType,
   isValidPhotoKey,
@@ -33,8 +25,13 @@ export interface S3StorageOptions {
 
 export type S3PhotoStorage = PhotoStorage & {
   /** Closes the client's connections (a test, or a process stopping). */
-  destroy: () => void
+  destroy: () => Promise<void>
 }
+
+// The SDK takes a few hundred milliseconds to load: a process with photos in a folder (and every
+// build child) never pays for it, one with photos in S3 pays at its first photo.
+let sdk: Promise<typeof import('@aws-sdk/client-s3')> | undefined
+const loadSdk = () => (sdk ??= import('@aws-sdk/client-s3'))
 
 /**
  * Photos as objects in an S3-compatible bucket (Alibaba OSS, Tencent COS, Huawei OBS, MinIO,
@@ -46,22 +43,28 @@ export type S3PhotoStorage = PhotoStorage & {
  */
 export function createS3Storage(options: S3StorageOptions): S3PhotoStorage {
   const { bucket, prefix } = options
-  const client = new S3Client({
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    region: options.region,
-    forcePathStyle: options.forcePathStyle,
-    credentials: {
-      accessKeyId: options.accessKeyId,
-      secretAccessKey: options.secretAccessKey,
-    },
-    // The SDK's default checksum headers (CRC32 on every upload, since 2025) are refused by some
-    // S3-compatible services; the ones S3 itself requires are still sent, and TLS and SigV4's
-    // payload hash keep the bytes whole.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    // A photo is at most a few megabytes: a service that does not answer in 30 s is down.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-  })
+  const connect = async () => {
+    const s3 = await loadSdk()
+    const client = new s3.S3Client({
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      region: options.region,
+      forcePathStyle: options.forcePathStyle,
+      credentials: {
+        accessKeyId: options.accessKeyId,
+        secretAccessKey: options.secretAccessKey,
+      },
+      // The SDK's default checksum headers (CRC32 on every upload, since 2025) are refused by some
+      // S3-compatible services; the ones S3 itself requires are still sent, and TLS and SigV4's
+      // payload hash keep the bytes whole.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      // A photo is at most a few megabytes: a service that does not answer in 30 s is down.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    })
+    return { s3, client }
+  }
+  let connected: ReturnType<typeof connect> | undefined
+  const ready = () => (connected ??= connect())
   const objectKey = (key: string) => `${prefix}${key}`
 
   return {
@@ -70,8 +73,9 @@ export function createS3Storage(options: S3StorageOptions): S3PhotoStorage {
       if (!isStorablePhotoType(contentType)) {
         throw new TypeError(`photo storage cannot keep ${contentType}`)
       }
+      const { s3, client } = await ready()
       await client.send(
-        new PutObjectCommand({
+        new s3.PutObjectCommand({
           Bucket: bucket,
           Key: objectKey(key),
           Body: bytes,
@@ -84,9 +88,12 @@ export function createS3Storage(options: S3StorageOptions): S3PhotoStorage {
 
     async get(key) {
       checkPhotoKey(key)
+      const { s3, client } = await ready()
       let response
       try {
-        response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }))
+        response = await client.send(
+          new s3.GetObjectCommand({ Bucket: bucket, Key: objectKey(key) }),
+        )
       } catch (error) {
         if (isNotFound(error)) return undefined
         throw error
@@ -102,16 +109,18 @@ export function createS3Storage(options: S3StorageOptions): S3PhotoStorage {
     async delete(key) {
       checkPhotoKey(key)
       // S3 answers 204 for a key that is not there: deleting twice is not an error.
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKey(key) }))
+      const { s3, client } = await ready()
+      await client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: objectKey(key) }))
     },
 
     async list(folder, storedBefore) {
       checkPhotoKey(folder)
+      const { s3, client } = await ready()
       const found: string[] = []
       let continuationToken: string | undefined
       do {
         const page = await client.send(
-          new ListObjectsV2Command({
+          new s3.ListObjectsV2Command({
             Bucket: bucket,
             Prefix: `${objectKey(folder)}/`,
             MaxKeys: options.listPageSize ?? 1000,
@@ -128,10 +137,15 @@ export function createS3Storage(options: S3StorageOptions): S3PhotoStorage {
       return found
     },
 
-    destroy: () => client.destroy(),
+    destroy: async () => {
+      if (connected) (await connected).client.destroy()
+    },
   }
 }
 
-const isNotFound = (error: unknown) =>
-  error instanceof S3ServiceException &&
-  (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)
+/** The SDK's answer to a GET of a key that is not there (a 404, named NoSuchKey by S3). */
+function isNotFound(error: unknown): boolean {
+  if (!(error instanceof Error)) return false
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+  return error.name === 'NoSuchKey' || status === 404
+}

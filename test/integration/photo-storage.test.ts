@@ -36,7 +36,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  for (const store of s3Stores) store.destroy()
+  for (const store of s3Stores) await store.destroy()
   // Set once started: a failed start leaves nothing to stop.
   await (s3 as S3TestServer | undefined)?.stop()
   await rm(folderRoot, { recursive: true, force: true })

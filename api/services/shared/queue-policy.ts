@@ -111,6 +111,15 @@ export const hotlineInboxPolicy = {
 } satisfies QueuePolicy
 
 /**
+ * How long the transaction that applies a ticket's 12345 events may sit idle before PostgreSQL
+ * ends it and its row locks (the inbox's claim) go to another worker: what a process that
+ * vanished without closing its connection holds them for (issue 26: a dead replica's work resumes
+ * within 30 s). The transaction only waits on the database between its statements, milliseconds
+ * each, so 20 s idle means its process is gone or frozen.
+ */
+export const inboxIdleLimitSeconds = 20
+
+/**
  * The Standard Webhooks retry schedule (https://www.standardwebhooks.com, "Retry schedule"):
  * after the first try fails, again after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and
  * 24 h, each counted from the failure before.

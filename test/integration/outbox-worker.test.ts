@@ -307,6 +307,31 @@ describe('outbox worker', () => {
     expect(t.logLines.join('\n')).toContain('another worker took these rows')
   })
 
+  it('lets a batch go to another worker once its work outlasts the hold limit, presumed stuck', async () => {
+    await put([{ topic: 'test.stuck', key: 'h', n: 1 }])
+    const claim = () => claimDue(t.deps.db, { limit: 10, leaseSeconds: 1, topics: ['test.stuck'] })
+    const [first] = await claim()
+    const lease = holdLease({
+      claims: [{ key: first!.id, attempts: first!.attempts }],
+      leaseSeconds: 1,
+      renew: (claims) => renewLease(t.deps.db, claims, 1),
+      logger: t.deps.logger,
+      holdLimitSeconds: 2,
+    })
+    try {
+      // Renewed past its first lease…
+      await sleep(1_500)
+      expect(await claim()).toEqual([])
+      // …until the hold limit; one lease later it is due again.
+      await until(() => !lease.held().includes(first!.id), 5_000)
+      await sleep(1_100)
+      expect(await claim()).toMatchObject([{ id: first!.id, attempts: 2 }])
+    } finally {
+      await lease.release()
+    }
+    expect(t.logLines.join('\n')).toContain('outlasted the hold limit')
+  })
+
   it('handles a message after a quiet spell at once, and during a stream one batch per interval (2 s unless told)', async () => {
     const batches: { at: number; n: number[] }[] = []
     const worker = createOutboxWorker({

@@ -1,6 +1,6 @@
 import type { Claimed } from '../../../db/queries/queue.ts'
 import { errorKind, type Logger } from '../../logger.ts'
-import { leaseRenewalMs } from './queue-policy.ts'
+import { leaseHoldLimitSeconds, leaseRenewalMs } from './queue-policy.ts'
 
 /** The rows a worker claimed, kept leased to it while it works on them. */
 export interface HeldLease {
@@ -17,7 +17,8 @@ export interface HeldLease {
 /**
  * Renews the lease of `claims` every leaseRenewalMs(leaseSeconds) until they are released, so
  * work that outlasts one lease keeps its rows, while a worker that dies stops renewing and its
- * rows are due again within one lease. `renew` extends the rows still held by these claims and
+ * rows are due again within one lease; so are the rows of work still running after
+ * `holdLimitSeconds`, presumed stuck. `renew` extends the rows still held by these claims and
  * answers their keys (queue.ts renewLease); a row it no longer answers went to another worker
  * (this one was late) and is renewed no more. A failed renewal is logged and tried at the next
  * turn.
@@ -27,13 +28,24 @@ export function holdLease(options: {
   leaseSeconds: number
   renew: (claims: readonly Claimed[]) => Promise<readonly string[]>
   logger: Logger
+  /** Renewals stop after this long, the work presumed stuck (leaseHoldLimitSeconds). */
+  holdLimitSeconds?: number
 }): HeldLease {
   const { logger } = options
   const held = new Map(options.claims.map((c) => [c.key, c.attempts]))
+  const giveUpAt = Date.now() + (options.holdLimitSeconds ?? leaseHoldLimitSeconds) * 1000
   let timer: NodeJS.Timeout | undefined
   let renewing: Promise<void> | undefined
 
   async function renew() {
+    if (Date.now() >= giveUpAt) {
+      logger.warn(
+        { rows: held.size },
+        'work outlasted the hold limit; its rows go to another worker when the lease runs out',
+      )
+      held.clear()
+      return
+    }
     const claims = [...held].map(([key, attempts]) => ({ key, attempts }))
     try {
       const renewed = new Set(await options.renew(claims))

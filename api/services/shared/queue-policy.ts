@@ -51,6 +51,14 @@ export function leaseRenewalMs(leaseSeconds: number): number {
 }
 
 /**
+ * How long a worker may keep renewing one claim: ten minutes. Every step of the work has its own
+ * timeout far below it (a callback's request 15 s, a batch indexed in seconds), so work still
+ * running then is stuck (a request that never answers), and its rows go to another worker one
+ * lease later instead of staying held for as long as the stuck process lives.
+ */
+export const leaseHoldLimitSeconds = 600
+
+/**
  * The wait after the `failures`-th failed try (1 for the first), in whole milliseconds. `random`
  * returns a number in [0, 1) and only matters with jitter.
  */

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -59,6 +59,22 @@ const get = (pathname: string, headers: Record<string, string> = {}, localAddres
     headers,
     ...(localAddress ? { localAddress } : {}),
   })
+}
+
+/**
+ * TCP sockets in TIME_WAIT with `port` at either end (/proc/net/tcp): each is a connection
+ * opened and closed, which keep-alive avoids.
+ */
+function closedConnections(port: number): number {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0')
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter(
+      ([, local, remote, state]) =>
+        state === '06' && [local, remote].some((a) => a?.endsWith(`:${hex}`)),
+    ).length
 }
 
 /** The headers every page carries (server/security-headers.ts), as the product sends them. */
@@ -136,6 +152,14 @@ describe("the bureau's nginx site (deploy/nginx/lishui-metrology.conf)", () => {
     const missing = await get('/no-such-page')
     expect(missing.status).toBe(404)
     expect(missing.headers['content-type']).toMatch(/^text\/html/)
+  })
+
+  it('keeps its connections to the replica open between requests', async () => {
+    const port = Number(new URL(product?.base ?? '').port)
+    const before = closedConnections(port)
+    for (let i = 0; i < 20; i++) expect((await get('/api/health')).status).toBe(200)
+    // Without keep-alive each of the 20 would leave a closed connection behind.
+    expect(closedConnections(port) - before).toBeLessThanOrEqual(2)
   })
 
   it('lets the replica see each visitor by the address nginx saw, whatever X-Forwarded-For they send', async () => {

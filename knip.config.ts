@@ -13,6 +13,8 @@ const config: KnipConfig = {
     '{scripts,server}/start.ts',
     'bench/*-server.ts',
     'bench/build-child.ts',
+    // Run by its path for docs/capacity.md (`node --import tsx bench/capacity.ts`).
+    'bench/capacity.ts',
     // Test servers a test starts as a child process by their path.
     'test/support/*-child.ts',
     // Started as a worker thread by its URL (api/worker/background-thread.ts).

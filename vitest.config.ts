@@ -9,6 +9,7 @@ const heavy = [
   'test/integration/site-rebuild.test.ts',
   'test/integration/http-server.test.ts',
   'test/integration/open-data-stream.test.ts',
+  'test/integration/nginx-site.test.ts',
   'test/integration/replicas.test.ts',
 ]
 

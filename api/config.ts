@@ -80,6 +80,42 @@ const configSchema = z
     PII_HASH_KEY: z.preprocess(emptyToUndefined, z.string().optional()),
     /** Where complaint photos are stored; default DATA_DIR/photos. */
     PHOTO_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
+    /**
+     * Where complaint photos live: `folder` (PHOTO_DIR, one machine) or `s3`, an S3-compatible
+     * bucket (S3_*) that every replica shares.
+     */
+    PHOTO_STORE: z.enum(['folder', 's3']).default('folder'),
+    /** The S3-compatible service's address (https://, or http:// to this machine only). */
+    S3_ENDPOINT: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    /** The bucket holding the photos; it must not be public. */
+    S3_BUCKET: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected a bucket name (a-z, 0-9, . and -)')
+        .optional(),
+    ),
+    /** Put before every photo's key in the bucket, e.g. `lishui/photos/`; may be empty. */
+    S3_PREFIX: z
+      .string()
+      .regex(/^([a-zA-Z0-9._-]+\/?)*$/, 'expected folder names separated by /, e.g. lishui/photos/')
+      .default('')
+      // Kept as a folder (ending in /), so that parsing it again gives the same value.
+      .transform((p) => (p === '' || p.endsWith('/') ? p : `${p}/`)),
+    /** The bucket's region (e.g. `oss-cn-hangzhou`, `ap-shanghai`); MinIO takes the default. */
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ACCESS_KEY_ID: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
+    S3_SECRET_ACCESS_KEY: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
+    /** `true` for services addressed as endpoint/bucket (MinIO); Alibaba OSS wants `false`. */
+    S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
+    /**
+     * `AES256` asks the service to encrypt each photo at rest (SSE-S3); `off` for a service that
+     * refuses the header (encrypt the bucket by its own settings then).
+     */
+    S3_SERVER_SIDE_ENCRYPTION: z.enum(['AES256', 'off']).default('AES256'),
     /** Largest complaint submission (three photos of 5 MB and the form), in bytes. */
     COMPLAINT_BODY_LIMIT_BYTES: z.coerce
       .number()
@@ -237,6 +273,7 @@ const configSchema = z
       }
     }
     for (const issue of smsConfigProblems(config)) ctx.addIssue({ code: 'custom', ...issue })
+    for (const issue of photoStoreProblems(config)) ctx.addIssue({ code: 'custom', ...issue })
     if (config.PII_HASH_KEY) {
       try {
         parseHashKey(config.PII_HASH_KEY)
@@ -302,6 +339,31 @@ function smsConfigProblems(config: {
   return problems
 }
 
+/** What is wrong with the photo store settings: an S3 store needs its bucket and keys. */
+function photoStoreProblems(config: {
+  PHOTO_STORE: 'folder' | 's3'
+  S3_ENDPOINT?: string | undefined
+  S3_BUCKET?: string | undefined
+  S3_ACCESS_KEY_ID?: string | undefined
+  S3_SECRET_ACCESS_KEY?: string | undefined
+}): { path: string[]; message: string }[] {
+  if (config.PHOTO_STORE !== 's3') return []
+  const problems: { path: string[]; message: string }[] = []
+  for (const name of ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+    if (!config[name]) problems.push({ path: [name], message: 'required with PHOTO_STORE=s3' })
+  }
+  if (config.S3_ENDPOINT) {
+    const url = new URL(config.S3_ENDPOINT)
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      problems.push({
+        path: ['S3_ENDPOINT'],
+        message: 'must be https:// (photos are personal data; http:// only to this machine)',
+      })
+    }
+  }
+  return problems
+}
+
 /**
  * The address the web server answers on for HOST and PORT: a server listening on every
  * interface is reached here at 127.0.0.1. With PORT 0 the port is chosen when the server
@@ -344,6 +406,7 @@ const secretVariables = new Set([
   'NOTIFY_WEBHOOK_SECRET',
   'SMS_ALIYUN_ACCESS_KEY_SECRET',
   'SMS_GATEWAY_SECRET',
+  'S3_SECRET_ACCESS_KEY',
 ])
 
 /** Parses an environment; throws a ConfigError that names every wrong variable. */

@@ -26,8 +26,11 @@ const sensitiveKeys = new Set([
   'setcookie',
   'secret',
 ])
-/** Any key ending in one of these is sensitive too: `residentPhone`, `newPassword`, `csrfToken`. */
-const sensitiveSuffix = /(?:phone|password|querycode|idnumber|token|secret)$/
+/**
+ * Any key ending in one of these is sensitive too: `residentPhone`, `newPassword`, `csrfToken`,
+ * `S3_SECRET_ACCESS_KEY`.
+ */
+const sensitiveSuffix = /(?:phone|password|querycode|idnumber|token|secret|secretaccesskey)$/
 
 // Logged objects use a handful of keys again and again; each is judged once. The cache is
 // bounded so that keys built from data (ids as keys) cannot grow it without end.

@@ -34,15 +34,22 @@ const typeEntries: readonly (readonly [PhotoType, string])[] = [
   ['image/heic', '.heic'],
 ]
 
+/** Whether photo storage keeps this content type (the types intake accepts, sniff.ts). */
+export const isStorablePhotoType = (contentType: string): contentType is PhotoType =>
+  typeEntries.some(([type]) => type === contentType)
+
 function extensionOf(contentType: string): string {
   const found = typeEntries.find(([type]) => type === contentType)
   if (found === undefined) throw new TypeError(`photo storage cannot keep ${contentType}`)
   return found[1]
 }
 
-function checkKey(key: string): void {
+/** Throws a TypeError for a key isValidPhotoKey refuses: a bug in the caller, never input. */
+export function checkPhotoKey(key: string): void {
   if (!isValidPhotoKey(key)) throw new TypeError(`invalid photo storage key ${JSON.stringify(key)}`)
 }
+
+const checkKey = checkPhotoKey
 
 const isMissing = (error: unknown) =>
   error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')

@@ -3,7 +3,8 @@ import { createDb } from '../../db/client.ts'
 import type { Config } from '../config.ts'
 import type { Deps, Privacy } from '../deps.ts'
 import { createLogger, type Logger } from '../logger.ts'
-import { createFolderStorage } from '../photos/storage.ts'
+import { createS3Storage } from '../photos/s3-storage.ts'
+import { createFolderStorage, type PhotoStorage } from '../photos/storage.ts'
 import { loadOrCreateDevPiiSecrets } from '../privacy/dev-keys.ts'
 import { parseHashKey, parsePiiKeys } from '../privacy/pii.ts'
 import { createSearchClient } from '../search/client.ts'
@@ -32,13 +33,33 @@ function privacyFromConfig(config: Config, logger?: Logger): Privacy {
   return { ring: parsePiiKeys(keys), hashKey: parseHashKey(hashKey) }
 }
 
+/**
+ * The photo store: a folder on this machine, or the S3-compatible bucket every replica shares
+ * (config.ts checked that its bucket and keys are set).
+ */
+export function photoStorageFromConfig(config: Config): PhotoStorage {
+  if (config.PHOTO_STORE === 'folder') {
+    return createFolderStorage(config.PHOTO_DIR ?? path.join(config.DATA_DIR, 'photos'))
+  }
+  return createS3Storage({
+    bucket: config.S3_BUCKET!,
+    prefix: config.S3_PREFIX,
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    accessKeyId: config.S3_ACCESS_KEY_ID!,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    serverSideEncryption: config.S3_SERVER_SIDE_ENCRYPTION === 'AES256',
+  })
+}
+
 /** Everything but the connections: keys, photo storage, the holiday calendar and SMS texts. */
 export function completeDeps(config: Config, base: Pick<Deps, 'db' | 'search' | 'logger'>): Deps {
   return {
     ...base,
     config,
     privacy: privacyFromConfig(config, base.logger),
-    photos: createFolderStorage(config.PHOTO_DIR ?? path.join(config.DATA_DIR, 'photos')),
+    photos: photoStorageFromConfig(config),
     calendar: loadCalendar(),
     commitmentVersions: loadCommitmentVersions(),
     smsTemplates: loadSmsTemplates(),

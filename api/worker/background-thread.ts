@@ -23,7 +23,8 @@ export const backgroundThreadName = 'background'
  * with its own event loop, database pool and Meilisearch client: indexing a burst of complaints
  * then uses the second core instead of delaying intake, and at background priority (priority.ts)
  * it yields to requests when both cores are busy. A thread that dies is started again, with
- * a growing pause; what it was doing stays in the outbox and is picked up again after its lease.
+ * a growing pause; what it was doing stays in the outbox and is picked up again once its lease
+ * (20 s, no longer renewed) runs out.
  */
 export function startBackgroundWork(options: {
   config: Config

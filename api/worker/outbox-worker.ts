@@ -1,9 +1,16 @@
 import type { Kysely } from 'kysely'
 import type { Database, OutboxRow } from '../../db/database.ts'
-import { claimDue, markDone, markFailed, outboxChannel } from '../../db/queries/outbox.ts'
+import {
+  claimDue,
+  markDone,
+  markFailed,
+  outboxChannel,
+  renewLease,
+} from '../../db/queries/outbox.ts'
 import type { Logger } from '../logger.ts'
 import { afterFailure, outboxPolicy } from '../services/shared/queue-policy.ts'
 import { createRest, listenFor, type Listener } from '../services/shared/listen.ts'
+import { holdLease, type HeldLease } from '../services/shared/lease.ts'
 
 /**
  * Handles a batch of messages of one topic. Resolving means every message in it is done;
@@ -29,6 +36,7 @@ export interface OutboxWorkerOptions {
    */
   minBatchIntervalMs?: number
   pollIntervalMs?: number
+  /** How long a claim holds a batch between renewals (queue-policy.ts workLeaseSeconds). */
   leaseSeconds?: number
 }
 
@@ -54,6 +62,23 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   async function runOnce(): Promise<number> {
     const rows = await claimDue(db, { limit: batchSize, leaseSeconds, topics })
     if (rows.length === 0) return 0
+    // Held while the batch is handled, however long that takes; released row by row before the
+    // outcome is written, so no renewal lands after it.
+    const lease = holdLease({
+      claims: rows.map((r) => ({ key: r.id, attempts: r.attempts })),
+      leaseSeconds,
+      renew: (claims) => renewLease(db, claims, leaseSeconds),
+      logger,
+    })
+    try {
+      await handleClaimed(rows, lease)
+    } finally {
+      await lease.release()
+    }
+    return rows.length
+  }
+
+  async function handleClaimed(rows: OutboxRow[], lease: HeldLease) {
     const byTopic = new Map<string, OutboxRow[]>()
     for (const row of rows) {
       const batch = byTopic.get(row.topic)
@@ -63,13 +88,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     for (const [topic, batch] of byTopic) {
       const handler = handlers[topic]
       if (!handler) continue
+      const ids = batch.map((r) => r.id)
       try {
         await handler(batch)
-        await markDone(
-          db,
-          batch.map((r) => r.id),
-        )
+        await lease.release(ids)
+        await markDone(db, ids)
       } catch (error) {
+        await lease.release(ids)
         const message = error instanceof Error ? error.message : String(error)
         logger.warn({ topic, count: batch.length, err: message }, 'outbox batch failed')
         // A row keeps its own limit of tries (max_attempts), which wins over the policy's.
@@ -83,7 +108,6 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         }
       }
     }
-    return rows.length
   }
 
   async function listen() {

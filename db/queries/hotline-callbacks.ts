@@ -178,6 +178,18 @@ export async function claimDueCallbacks(
 }
 
 /**
+ * Keeps the callbacks a worker is still sending leased to it (queue.ts renewLease); answers the
+ * ids still its own.
+ */
+export async function renewCallbackLeases(
+  db: Kysely<Database>,
+  claims: readonly queue.Claimed[],
+  leaseSeconds: number,
+): Promise<string[]> {
+  return queue.renewLease(db, hotlineCallbackQueue, claims, { leaseSeconds })
+}
+
+/**
  * Records the outcome of the attempt this worker claimed (`attempts` as claimed): a later claim
  * by another worker, after this one's lease ran out, is not overwritten.
  */

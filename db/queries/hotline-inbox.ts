@@ -194,9 +194,26 @@ const ticketLockKey = (ticketNo: RawBuilder<unknown> | string) =>
 /**
  * Serialises everything done to one ticket until the transaction ends. Taken before any row of
  * the ticket or its case: the inbox worker takes it first, and so does a case action (act.ts).
+ *
+ * With `idleLimitSeconds`, PostgreSQL ends the session should the transaction sit idle that long
+ * (SET LOCAL idle_in_transaction_session_timeout, in the same statement): the lock and the row
+ * locks taken after it are a claim, and a process that vanishes without closing its connection (a
+ * machine lost, a frozen VM) would otherwise hold them until TCP keepalive gives up on it, two
+ * hours and more by default. A process killed on a live machine closes its connection at once.
  */
-export async function lockTicket(trx: Transaction<Database>, ticketNo: string) {
-  await sql`SELECT pg_advisory_xact_lock(${ticketLockKey(ticketNo)})`.execute(trx)
+export async function lockTicket(
+  trx: Transaction<Database>,
+  ticketNo: string,
+  options: { idleLimitSeconds?: number } = {},
+) {
+  const limit = options.idleLimitSeconds
+  await sql`
+    SELECT pg_advisory_xact_lock(${ticketLockKey(ticketNo)})${
+      limit === undefined
+        ? sql``
+        : sql`, set_config('idle_in_transaction_session_timeout', ${String(limit * 1000)}, true)`
+    }
+  `.execute(trx)
 }
 
 /**

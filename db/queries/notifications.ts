@@ -188,6 +188,18 @@ export async function endpointAddresses(db: Kysely<Database>, ids: readonly stri
   return new Map(rows.map((r) => [r.id, r.address]))
 }
 
+/**
+ * Keeps the deliveries a worker is still trying leased to it (queue.ts renewLease); answers the
+ * ids still its own.
+ */
+export async function renewDeliveryLeases(
+  db: Kysely<Database>,
+  claims: readonly queue.Claimed[],
+  leaseSeconds: number,
+): Promise<string[]> {
+  return queue.renewLease(db, deliveryQueue, claims, { leaseSeconds })
+}
+
 /** Records the outcome of the try this worker claimed (as recordCallbackAttempt does). */
 export async function recordDeliveryAttempt(
   db: Kysely<Database>,

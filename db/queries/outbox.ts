@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database, OutboxRow } from '../database.ts'
 import * as queue from './queue.ts'
-import type { FailureOutcome, Queue } from './queue.ts'
+import type { Claimed, FailureOutcome, Queue } from './queue.ts'
 
 export interface OutboxMessage {
   topic: string
@@ -77,6 +77,18 @@ export async function claimDue(
     orderBy: ['id'],
     only: options.topics && { column: 'topic', values: options.topics },
   })
+}
+
+/**
+ * Keeps the messages a worker is still handling leased to it (queue.ts renewLease); answers the
+ * ids still its own.
+ */
+export async function renewLease(
+  db: Kysely<Database>,
+  claims: readonly Claimed[],
+  leaseSeconds: number,
+): Promise<string[]> {
+  return queue.renewLease(db, outboxQueue, claims, { leaseSeconds })
 }
 
 /** A handled message is deleted: the outbox carries changes, it does not keep them. */

@@ -58,8 +58,12 @@ export interface Queue<DB, T extends QueueTable<DB>> {
   }
 }
 
-/** What a worker holds after a claim: the row and its count of tries as claimed. */
-interface Claimed {
+/**
+ * What a worker holds after a claim: the row and its count of tries as claimed. The pair is the
+ * claim's token: every claim counts a try, so a later claim of the row by another worker no
+ * longer matches it.
+ */
+export interface Claimed {
   key: string
   attempts: number
 }
@@ -152,6 +156,35 @@ export async function claimDue<DB, T extends QueueTable<DB>, C extends Readable<
     SELECT ${selected('c', options.columns)} FROM claimed c ORDER BY ${col('c', queue.key)}
   `.execute(db.withoutPlugins())
   return result.rows
+}
+
+/**
+ * Extends the lease of rows a worker is still working on (api/services/shared/lease.ts renews it
+ * while the work lasts): each is due again `leaseSeconds` after `now` (the database's clock
+ * without it), never sooner than it already was. Only the claim that holds a row renews it: a row
+ * another worker claimed since (this one's lease ran out first), or whose outcome is recorded, is
+ * left alone. Returns the keys renewed; the others are no longer this worker's.
+ */
+export async function renewLease<DB, T extends QueueTable<DB>>(
+  db: Kysely<DB>,
+  queue: Queue<DB, T>,
+  claims: readonly Claimed[],
+  options: { leaseSeconds: number; now?: Date | undefined },
+): Promise<string[]> {
+  if (claims.length === 0) return []
+  const at = options.now === undefined ? sql`now()` : sql`${options.now}::timestamptz`
+  const due = sql.ref(snake(queue.dueAt))
+  const result = await sql<{ key: string }>`
+    UPDATE ${tableOf(queue)} q
+    SET ${due} = GREATEST(${col('q', queue.dueAt)}, ${at} + make_interval(secs => ${options.leaseSeconds}))
+    WHERE ${col('q', queue.key)} IN (${sql.join(claims.map((c) => c.key))})
+      AND ${col('q', 'state')} = ${stateLit(queue.pending)}
+      AND (${col('q', queue.key)}, ${col('q', 'attempts')}) IN (${sql.join(
+        claims.map((c) => sql`(${c.key}, ${c.attempts})`),
+      )})
+    RETURNING ${col('q', queue.key)}::text AS key
+  `.execute(db.withoutPlugins())
+  return result.rows.map((r) => r.key)
 }
 
 /**

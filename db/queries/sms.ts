@@ -125,6 +125,18 @@ export async function sealedPhonesOf(
   return new Map(rows.map(({ id, ...phone }) => [id, phone]))
 }
 
+/**
+ * Keeps the messages a worker is still sending leased to it (queue.ts renewLease); answers the
+ * ids still its own.
+ */
+export async function renewSmsLeases(
+  db: Kysely<Database>,
+  claims: readonly queue.Claimed[],
+  leaseSeconds: number,
+): Promise<string[]> {
+  return queue.renewLease(db, smsQueue, claims, { leaseSeconds })
+}
+
 /** Records the outcome of a try this worker claimed. */
 export async function recordSmsAttempt(
   db: Kysely<Database>,

@@ -95,6 +95,7 @@ beforeEach(async () => {
   await receiver.start().catch(() => undefined)
   receiver.received.length = 0
   receiver.answer = () => 204
+  receiver.delayMs = 0
   // Each test starts with nothing left in the queue by the one before.
   await t.deps.db.deleteFrom('hotlineCallbacks').execute()
 })
@@ -283,6 +284,27 @@ describe('callback delivery', () => {
       new Set([row!.webhookId]),
     )
     expect((await callbacksOf(c.ticketNo))[0]).toMatchObject({ state: 'delivered', attempts: 3 })
+  })
+
+  it('keeps a callback the hotline is slow to answer from other workers past its lease, so it is sent once', async () => {
+    const c = await insertHotlineCase(t.deps.db)
+    await sign(c.id)
+    receiver.delayMs = 3_000
+    // A lease of one second, renewed while the request waits for its answer.
+    const sending = deliverDueCallbacks(t.deps, {
+      now: new Date(Date.now() + 1000),
+      leaseSeconds: 1,
+    })
+    for (const wait of [1_200, 800, 700]) {
+      await new Promise((resolve) => setTimeout(resolve, wait))
+      expect(await deliverDueCallbacks(t.deps, { now: new Date(), leaseSeconds: 1 })).toEqual({
+        delivered: 0,
+        failed: 0,
+      })
+    }
+    expect(await sending).toEqual({ delivered: 1, failed: 0 })
+    expect(receiver.received).toHaveLength(1)
+    expect((await callbacksOf(c.ticketNo))[0]).toMatchObject({ state: 'delivered', attempts: 1 })
   })
 
   it('holds a ticket’s later callbacks behind an earlier undelivered one, without holding up another ticket', async () => {

@@ -20,6 +20,7 @@ import {
   markDone,
   nextDueAt,
   recordFailure,
+  renewLease,
   retryByHand,
   type Queue,
 } from '../../db/queries/queue.ts'
@@ -159,6 +160,41 @@ describe('shared queue', () => {
     expect(await claim(at(29_999))).toEqual([])
     const again = await claim(at(30_000))
     expect(again).toMatchObject([{ id, attempts: 2 }])
+  })
+
+  it('keeps a row from other claimers while its lease is renewed, never bringing it due sooner', async () => {
+    const [id] = await put(['a'])
+    const [claimed] = await claim(at(0))
+    const held = { key: id!, attempts: claimed!.attempts }
+    const renew = (now: Date) => renewLease(db, scratch, [held], { leaseSeconds: 30, now })
+    expect(await renew(at(20_000))).toEqual([id])
+    expect((await row(id!)).dueAt).toEqual(at(50_000))
+    // Past the first lease: still held.
+    expect(await claim(at(30_000))).toEqual([])
+    // A renewal stamped with an earlier clock (another replica's, slightly behind) keeps the later time.
+    expect(await renew(at(10_000))).toEqual([id])
+    expect((await row(id!)).dueAt).toEqual(at(50_000))
+    // The worker stopped renewing (it died): due one lease after its last renewal.
+    expect(await claim(at(49_999))).toEqual([])
+    expect(await claim(at(50_000))).toMatchObject([{ id, attempts: 2 }])
+  })
+
+  it('never renews a row another worker claimed since, nor one whose outcome is recorded', async () => {
+    const [id, other] = await put(['a', 'b'])
+    const [first] = await claim(at(0), 1)
+    const [second] = await claim(at(30_000), 1)
+    expect(second).toMatchObject({ id, attempts: 2, dueAt: at(60_000) })
+    // The first claimer's renewal comes late: the row is the second's now.
+    const late = { key: id!, attempts: first!.attempts }
+    expect(await renewLease(db, scratch, [late], { leaseSeconds: 30, now: at(45_000) })).toEqual([])
+    expect(await row(id!)).toMatchObject({ attempts: 2, dueAt: at(60_000) })
+
+    const [third] = await claim(at(0), 1, scratch)
+    expect(third!.id).toBe(other)
+    const done = { key: other!, attempts: third!.attempts }
+    expect(await markDone(db, scratch, done, { state: 'done' })).toBe(true)
+    expect(await renewLease(db, scratch, [done], { leaseSeconds: 30, now: at(10_000) })).toEqual([])
+    expect((await row(other!)).dueAt).toEqual(at(30_000))
   })
 
   it('lets only the claim that holds a row record its outcome', async () => {

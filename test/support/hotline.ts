@@ -96,6 +96,8 @@ export interface Receiver {
   port: number
   received: ReceivedCallback[]
   answer: (request: ReceivedCallback) => number
+  /** How long each answer waits, as a hotline slow to answer (0 by default). */
+  delayMs: number
   /** Starts listening (again) on the same port. */
   start: () => Promise<void>
   /** Stops listening: connections are refused, as when the hotline is down. */
@@ -109,6 +111,7 @@ export async function createReceiver(): Promise<Receiver> {
     port: 0,
     received: [],
     answer: () => 204,
+    delayMs: 0,
     start: async () => {
       const s = createServer((req, res) => {
         const chunks: Buffer[] = []
@@ -116,7 +119,10 @@ export async function createReceiver(): Promise<Receiver> {
         req.on('end', () => {
           const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }
           receiver.received.push(request)
-          res.writeHead(receiver.answer(request)).end()
+          const status = receiver.answer(request)
+          const answer = () => res.writeHead(status).end()
+          if (receiver.delayMs > 0) setTimeout(answer, receiver.delayMs)
+          else answer()
         })
       })
       await new Promise<void>((resolve, reject) => {

@@ -226,6 +226,54 @@ describe('configuration', () => {
     ).toBe('')
   })
 
+  it('keeps photos in a folder by default, and in S3 only with a bucket and both keys', () => {
+    expect(parseConfig({}).PHOTO_STORE).toBe('folder')
+    const s3 = parseConfig({
+      PHOTO_STORE: 's3',
+      S3_ENDPOINT: 'https://oss-cn-hangzhou.aliyuncs.com',
+      S3_BUCKET: 'lishui-photos',
+      S3_PREFIX: 'complaints',
+      S3_REGION: 'oss-cn-hangzhou',
+      S3_ACCESS_KEY_ID: 'LTAI5tPhotos',
+      S3_SECRET_ACCESS_KEY: 'photo-s3cret-value',
+    })
+    expect(s3).toMatchObject({
+      S3_PREFIX: 'complaints/',
+      S3_FORCE_PATH_STYLE: false,
+      S3_SERVER_SIDE_ENCRYPTION: 'AES256',
+    })
+    // A child process gets the configuration back as variables: parsing again gives the same.
+    const again = parseConfig(
+      Object.fromEntries(Object.entries(s3).map(([k, v]) => [k, v === undefined ? '' : String(v)])),
+    )
+    expect(again).toEqual(s3)
+    let message = ''
+    try {
+      parseConfig({
+        PHOTO_STORE: 's3',
+        S3_ENDPOINT: 'http://minio.internal:9000',
+        S3_SECRET_ACCESS_KEY: `photo-s3cret-${'x'.repeat(200)}`,
+      })
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain('S3_BUCKET: required with PHOTO_STORE=s3')
+    expect(message).toContain('S3_ACCESS_KEY_ID: required with PHOTO_STORE=s3')
+    expect(message).toContain('S3_ENDPOINT: must be https://')
+    expect(message).toContain('S3_SECRET_ACCESS_KEY')
+    expect(message).not.toContain('photo-s3cret')
+    expect(() =>
+      parseConfig({
+        PHOTO_STORE: 's3',
+        S3_ENDPOINT: 'http://127.0.0.1:9000',
+        S3_BUCKET: 'photos',
+        S3_ACCESS_KEY_ID: 'id',
+        S3_SECRET_ACCESS_KEY: 'secret',
+        S3_FORCE_PATH_STYLE: 'true',
+      }),
+    ).not.toThrow()
+  })
+
   it('stops `npm start` before it starts anything when a variable is wrong', () => {
     const root = path.resolve(import.meta.dirname, '../..')
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {

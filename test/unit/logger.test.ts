@@ -39,6 +39,8 @@ const sensitiveKey = fc.constantFrom(
   'Authorization',
   'cookie',
   'Set-Cookie',
+  'S3_SECRET_ACCESS_KEY',
+  'secretAccessKey',
 )
 
 /** Keys that say nothing personal: what surrounds a secret in a careless log call. */

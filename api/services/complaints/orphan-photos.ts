@@ -1,4 +1,5 @@
 import { referencedPhotoKeys } from '../../../db/queries/complaints.ts'
+import { runAloneAcrossProcesses } from '../../../db/queries/sweep-locks.ts'
 import type { Deps } from '../../deps.ts'
 import { beijingDate } from '../../domain/beijing-time.ts'
 
@@ -16,11 +17,21 @@ const daysScanned = 7
  * then fails the photos are removed at once, but a crash, or a connection lost at commit (the
  * complaint may exist, so its photos are kept), can leave some behind. They are personal data
  * with no case to be kept for, so each sweep removes those older than an hour. Returns how many.
+ *
+ * Every replica runs the hourly sweep on the one shared store; one sweeps at a time (an advisory
+ * lock) and the others skip it, so each orphan is removed once.
  */
 export async function removeOrphanPhotos(
   deps: Pick<Deps, 'db' | 'photos' | 'logger'>,
   now = new Date(),
 ): Promise<number> {
+  const sweep = await runAloneAcrossProcesses(deps.db, 'orphan-photos', () =>
+    removeOrphans(deps, now),
+  )
+  return sweep.ran ? sweep.result : 0
+}
+
+async function removeOrphans(deps: Pick<Deps, 'db' | 'photos' | 'logger'>, now: Date) {
   let removed = 0
   for (let day = 0; day < daysScanned; day++) {
     const folder = photoFolderOf(new Date(now.getTime() - day * 86_400_000))

@@ -26,7 +26,7 @@ import { erasedText } from '../../domain/erasure.ts'
 import type { HotlineEvent } from './events.ts'
 import { foldedLocalKinds, foldTicket, timelineEntryOf } from './fold.ts'
 import { openInboxEvent, redactInboxBody } from './inbox.ts'
-import { afterFailure, hotlineInboxPolicy } from '../shared/queue-policy.ts'
+import { afterFailure, hotlineInboxPolicy, inboxIdleLimitSeconds } from '../shared/queue-policy.ts'
 import { createCaseFromTicket } from './ticket-case.ts'
 
 type Ctx = Pick<ServiceContext, 'db' | 'privacy' | 'logger'>
@@ -62,7 +62,7 @@ export async function applyTicketEvents(
   let claimed: InboxEventRow[] = []
   try {
     return await ctx.db.transaction().execute(async (trx) => {
-      await lockTicket(trx, ticketNo)
+      await lockTicket(trx, ticketNo, { idleLimitSeconds: inboxIdleLimitSeconds })
       const rows = await claimTicketEvents(trx, ticketNo, now)
       claimed = rows
       if (rows.length === 0) return []

@@ -3,6 +3,7 @@ import {
   hotlineCallbacksChannel,
   nextCallbackDue,
   recordCallbackAttempt,
+  renewCallbackLeases,
   type CallbackRow,
 } from '../../../db/queries/hotline-callbacks.ts'
 import type { Deps } from '../../deps.ts'
@@ -10,6 +11,7 @@ import { hotlineCallbackSchema } from './events.ts'
 import { signWebhook } from '../../hotline/signature.ts'
 import { afterFailure, hotlineCallbackPolicy } from '../shared/queue-policy.ts'
 import { startDeliveryLoop, type DeliveryLoop } from '../shared/listen.ts'
+import { holdLease, type HeldLease } from '../shared/lease.ts'
 
 const requestTimeoutMs = 15_000
 /** Tickets served at once; each ticket's own callbacks still go one after another. */
@@ -48,8 +50,15 @@ async function post(
   }
 }
 
-async function deliverOne(deps: DeliveryDeps, url: string, row: CallbackRow, now: Date) {
+async function deliverOne(
+  deps: DeliveryDeps,
+  url: string,
+  row: CallbackRow,
+  now: Date,
+  lease: HeldLease,
+) {
   const result = await post(deps, url, row)
+  await lease.release([row.id])
   if (result.ok) {
     await recordCallbackAttempt(deps.db, row, { delivered: true, at: now, status: result.status })
     return true
@@ -85,20 +94,34 @@ async function deliverOne(deps: DeliveryDeps, url: string, row: CallbackRow, now
  */
 export async function deliverDueCallbacks(
   deps: DeliveryDeps,
-  options: { now?: Date } = {},
+  options: {
+    now?: Date
+    /** How long a claim holds a callback between renewals (the policy's unless told). */
+    leaseSeconds?: number
+  } = {},
 ): Promise<{ delivered: number; failed: number }> {
   const url = deps.hotline.callbackUrl
   const totals = { delivered: 0, failed: 0 }
   if (url === undefined) return totals
   const now = options.now ?? new Date()
+  const leaseSeconds = options.leaseSeconds ?? hotlineCallbackPolicy.leaseSeconds
   for (;;) {
     const claimed = await claimDueCallbacks(deps.db, {
       now,
       limit: batchSize,
-      leaseSeconds: hotlineCallbackPolicy.leaseSeconds,
+      leaseSeconds,
     })
     if (claimed.length === 0) return totals
-    const outcomes = await Promise.all(claimed.map((row) => deliverOne(deps, url, row, now)))
+    // Held while the hotline takes its time to answer (up to requestTimeoutMs each).
+    const lease = holdLease({
+      claims: claimed.map((r) => ({ key: r.id, attempts: r.attempts })),
+      leaseSeconds,
+      renew: (claims) => renewCallbackLeases(deps.db, claims, leaseSeconds),
+      logger: deps.logger,
+    })
+    const outcomes = await Promise.all(
+      claimed.map((row) => deliverOne(deps, url, row, now, lease)),
+    ).finally(() => lease.release())
     for (const ok of outcomes) totals[ok ? 'delivered' : 'failed'] += 1
     // A pass that delivered nothing frees no successor: what is left is due later.
     if (!outcomes.includes(true) && claimed.length < batchSize) return totals

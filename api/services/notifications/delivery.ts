@@ -4,6 +4,7 @@ import {
   nextDeliveryDue,
   notificationDeliveriesChannel,
   recordDeliveryAttempt,
+  renewDeliveryLeases,
   type DeliveryRow,
 } from '../../../db/queries/notifications.ts'
 import type { Deps } from '../../deps.ts'
@@ -11,6 +12,7 @@ import type { NotificationTransport } from '../../domain/notifications.ts'
 import type { Logger } from '../../logger.ts'
 import { afterFailure, notificationPolicy } from '../shared/queue-policy.ts'
 import { startDeliveryLoop, type DeliveryLoop } from '../shared/listen.ts'
+import { holdLease, type HeldLease } from '../shared/lease.ts'
 import { storedNoticeSchema } from './message.ts'
 import {
   configuredTransports,
@@ -31,6 +33,7 @@ async function tryOne(
   address: string | undefined,
   row: DeliveryRow,
   now: Date,
+  lease: HeldLease,
 ): Promise<boolean> {
   const parsed = storedNoticeSchema.safeParse(row.notice)
   let outcome: SendOutcome
@@ -44,6 +47,7 @@ async function tryOne(
       address,
     })
   }
+  await lease.release([row.id])
   // Logs name the notice, the recipient's kind and the outcome; never the text.
   const fields = {
     noticeKey: row.noticeKey,
@@ -95,14 +99,33 @@ export async function deliverDueNotifications(
         transports: names,
       })
       if (claimed.length === 0) return totals
-      const addresses = await endpointAddresses(deps.db, [
-        ...new Set(claimed.map((r) => r.endpointId)),
-      ])
-      const outcomes = await Promise.all(
-        claimed.map((row) =>
-          tryOne(deps, logger, transports[row.transport]!, addresses.get(row.endpointId), row, now),
-        ),
-      )
+      const lease = holdLease({
+        claims: claimed.map((r) => ({ key: r.id, attempts: r.attempts })),
+        leaseSeconds: notificationPolicy.leaseSeconds,
+        renew: (claims) => renewDeliveryLeases(deps.db, claims, notificationPolicy.leaseSeconds),
+        logger,
+      })
+      let outcomes: boolean[]
+      try {
+        const addresses = await endpointAddresses(deps.db, [
+          ...new Set(claimed.map((r) => r.endpointId)),
+        ])
+        outcomes = await Promise.all(
+          claimed.map((row) =>
+            tryOne(
+              deps,
+              logger,
+              transports[row.transport]!,
+              addresses.get(row.endpointId),
+              row,
+              now,
+              lease,
+            ),
+          ),
+        )
+      } finally {
+        await lease.release()
+      }
       for (const ok of outcomes) totals[ok ? 'delivered' : 'failed'] += 1
       // A failed try is due again later (or dead): a short batch leaves nothing due now.
       if (claimed.length < batchSize) return totals

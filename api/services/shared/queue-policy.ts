@@ -24,10 +24,39 @@ export interface QueuePolicy {
   maxAttempts: number | null
   /**
    * How long a claim holds a row before another worker may take it again, should the first die
-   * mid-way; null when the claim is a row lock held for the claiming transaction instead.
+   * mid-way (renewed while the work lasts: shared/lease.ts); null when the claim is a row lock
+   * held for the claiming transaction instead.
    */
   leaseSeconds: number | null
 }
+
+/**
+ * The lease of the queues a worker claims rows of for a while (the outbox, 12345 callbacks,
+ * notices, SMS). Short, so that a replica that dies (SIGKILL, a machine lost) leaves its rows to
+ * the others within 30 s (issue 26): its last renewal holds them 20 s at most, and the others
+ * look again at least each second (the outbox) or wake when the earliest row is due (the
+ * delivery loops). Work that takes longer than a lease (a batch of 2,000 complaints indexed while
+ * Meilisearch is busy, a receiver slow to answer) keeps its rows by renewing the lease.
+ */
+export const workLeaseSeconds = 20
+
+/**
+ * How often a worker renews the lease of rows it still works on: four times a lease, so three
+ * renewals in a row may fail or come late (the database slow for a moment, the background
+ * thread's low priority on a busy CPU) before another worker takes the rows and does the work a
+ * second time.
+ */
+export function leaseRenewalMs(leaseSeconds: number): number {
+  return (leaseSeconds * 1000) / 4
+}
+
+/**
+ * How long a worker may keep renewing one claim: ten minutes. Every step of the work has its own
+ * timeout far below it (a callback's request 15 s, a batch indexed in seconds), so work still
+ * running then is stuck (a request that never answers), and its rows go to another worker one
+ * lease later instead of staying held for as long as the stuck process lives.
+ */
+export const leaseHoldLimitSeconds = 600
 
 /**
  * The wait after the `failures`-th failed try (1 for the first), in whole milliseconds. `random`
@@ -74,7 +103,7 @@ export const outboxPolicy = {
   backoff: { kind: 'doubling', firstMs: 1_000, capMs: 300_000 },
   jitter: 0,
   maxAttempts: 12,
-  leaseSeconds: 120,
+  leaseSeconds: workLeaseSeconds,
 } satisfies QueuePolicy
 
 /**
@@ -88,6 +117,15 @@ export const hotlineInboxPolicy = {
   maxAttempts: null,
   leaseSeconds: null,
 } satisfies QueuePolicy
+
+/**
+ * How long the transaction that applies a ticket's 12345 events may sit idle before PostgreSQL
+ * ends it and its row locks (the inbox's claim) go to another worker: what a process that
+ * vanished without closing its connection holds them for (issue 26: a dead replica's work resumes
+ * within 30 s). The transaction only waits on the database between its statements, milliseconds
+ * each, so 20 s idle means its process is gone or frozen.
+ */
+export const inboxIdleLimitSeconds = 20
 
 /**
  * The Standard Webhooks retry schedule (https://www.standardwebhooks.com, "Retry schedule"):
@@ -117,7 +155,7 @@ export const hotlineCallbackPolicy = {
   backoff: { kind: 'steps', delaysMs: callbackRetryDelaysMs },
   jitter: 0,
   maxAttempts: callbackMaxAttempts,
-  leaseSeconds: 120,
+  leaseSeconds: workLeaseSeconds,
 } satisfies QueuePolicy
 
 /**
@@ -129,7 +167,7 @@ export const notificationPolicy = {
   backoff: { kind: 'steps', delaysMs: [10_000, 60_000, 300_000, 1_800_000, 7_200_000, 21_600_000] },
   jitter: 0,
   maxAttempts: 7,
-  leaseSeconds: 120,
+  leaseSeconds: workLeaseSeconds,
 } satisfies QueuePolicy
 
 /**
@@ -145,5 +183,5 @@ export const smsPolicy = {
   },
   jitter: 0.1,
   maxAttempts: 8,
-  leaseSeconds: 120,
+  leaseSeconds: workLeaseSeconds,
 } satisfies QueuePolicy

@@ -3,6 +3,7 @@ import {
   nextSmsDue,
   postponeSms,
   recordSmsAttempt,
+  renewSmsLeases,
   blankSentCodes,
   sealedPhonesOf,
   smsMessagesChannel,
@@ -23,6 +24,7 @@ import { contactAad, decryptField } from '../../privacy/pii.ts'
 import { countAttempt, giveBackAttempt, windowOf, type Limit } from '../limits/rate-limit.ts'
 import { afterFailure, smsPolicy } from '../shared/queue-policy.ts'
 import { startDeliveryLoop, type DeliveryLoop } from '../shared/listen.ts'
+import { holdLease, type HeldLease } from '../shared/lease.ts'
 import { configuredSmsTransport, openSmsTransport, type SmsTransport } from './transports.ts'
 
 /** Messages tried at once; each is the head of its own case's messages. */
@@ -51,6 +53,7 @@ async function tryOne(
   contact: SealedPhone | undefined,
   row: ClaimedSms,
   now: Date,
+  lease: HeldLease,
 ): Promise<TryResult> {
   // Logs name the message, the case and the outcome; never the phone or the text.
   const fields = {
@@ -61,6 +64,7 @@ async function tryOne(
     attempts: row.attempts,
   }
   const giveUp = async (error: string) => {
+    await lease.release([row.id])
     await recordSmsAttempt(deps.db, row, {
       sent: false,
       at: now,
@@ -95,6 +99,7 @@ async function tryOne(
   const total = (await countAttempt(deps.db, [cap], now.getTime())).get(cap.bucket) ?? 0
   if (total > cap.max) {
     const windowEnd = new Date(windowOf(cap, now.getTime()).start.getTime() + smsDaySeconds * 1000)
+    await lease.release([row.id])
     await postponeSms(deps.db, row, quietHoursEnd(windowEnd))
     logger.info(fields, 'SMS waits for the next day: the daily cap of its phone is reached')
     return 'postponed'
@@ -108,6 +113,7 @@ async function tryOne(
     body: row.body,
     messageId: row.messageId,
   })
+  await lease.release([row.id])
   if (outcome.ok) {
     await recordSmsAttempt(deps.db, row, {
       sent: true,
@@ -158,12 +164,24 @@ export async function deliverDueSms(
       priorities: sendableAt(now),
     })
     if (claimed.length === 0) break
-    const contacts = await sealedPhonesOf(deps.db, [...new Set(claimed.map((r) => r.complaintId))])
-    const results = await Promise.all(
-      claimed.map((row) =>
-        tryOne(deps, logger, transport, contacts.get(row.complaintId), row, now),
-      ),
-    )
+    const lease = holdLease({
+      claims: claimed.map((r) => ({ key: r.id, attempts: r.attempts })),
+      leaseSeconds: smsPolicy.leaseSeconds,
+      renew: (claims) => renewSmsLeases(deps.db, claims, smsPolicy.leaseSeconds),
+      logger,
+    })
+    let results: TryResult[]
+    try {
+      const ids = [...new Set(claimed.map((r) => r.complaintId))]
+      const contacts = await sealedPhonesOf(deps.db, ids)
+      results = await Promise.all(
+        claimed.map((row) =>
+          tryOne(deps, logger, transport, contacts.get(row.complaintId), row, now, lease),
+        ),
+      )
+    } finally {
+      await lease.release()
+    }
     for (const result of results) totals[result] += 1
     // A sent message lets the next one of its case go: look again until nothing is due.
     if (!results.includes('sent')) break

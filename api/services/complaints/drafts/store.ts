@@ -8,6 +8,7 @@ import {
   referencedDraftPhotoKeys,
   updateDraftAnswers,
 } from '../../../../db/queries/complaint-drafts.ts'
+import { runAloneAcrossProcesses } from '../../../../db/queries/sweep-locks.ts'
 import type { Deps, ServiceContext } from '../../../deps.ts'
 import { beijingDate } from '../../../domain/beijing-time.ts'
 import type { AcceptedPhoto } from '../../../photos/accept.ts'
@@ -49,7 +50,8 @@ const hashOf = (token: string) => createHash('sha256').update(token, 'utf8').dig
 const aadOf = (tokenHash: Buffer) => `complaint_drafts:${tokenHash.toString('hex')}`
 
 /** Where a draft's pending photos are stored, by the day they were chosen. */
-const draftPhotoFolderOf = (at: Date) => `complaint-drafts/${beijingDate(at).replaceAll('-', '')}`
+export const draftPhotoFolderOf = (at: Date) =>
+  `complaint-drafts/${beijingDate(at).replaceAll('-', '')}`
 
 function seal(ctx: ServiceContext, tokenHash: Buffer, answers: DraftAnswers) {
   const sealed = encryptField(ctx.privacy.ring, JSON.stringify(answers), aadOf(tokenHash))
@@ -138,11 +140,20 @@ const daysScanned = 3
 /**
  * Deletes expired drafts and their pending photos, then any draft photo file no draft refers to
  * that is older than a draft may live (left by a crash between the two). Returns the counts.
+ * Every replica runs it on the one shared photo store; one at a time (an advisory lock), the
+ * others skip it, so each leftover photo is removed once.
  */
 export async function sweepExpiredDrafts(
   deps: Pick<Deps, 'db' | 'photos' | 'logger'>,
   now = new Date(),
 ): Promise<{ drafts: number; photos: number }> {
+  const sweep = await runAloneAcrossProcesses(deps.db, 'expired-drafts', () =>
+    sweepDrafts(deps, now),
+  )
+  return sweep.ran ? sweep.result : { drafts: 0, photos: 0 }
+}
+
+async function sweepDrafts(deps: Pick<Deps, 'db' | 'photos' | 'logger'>, now: Date) {
   let drafts = 0
   let photos = 0
   for (;;) {

@@ -21,6 +21,7 @@ import {
   type SharedServices,
 } from '../support/replicas.ts'
 import { jpeg } from '../unit/photos-fixtures.ts'
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { usccCheckCharacter } from '../../api/domain/uscc.ts'
 
 /**
@@ -249,6 +250,25 @@ describe('three replicas behind a balancer', () => {
     )
     expect(new Set(digests).size).toBe(1)
 
+    // Kept in the shared bucket (not in a folder the replicas happen to share in this test).
+    const bucket = new S3Client({
+      endpoint: shared.s3.endpoint,
+      region: shared.s3.region,
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: shared.s3.accessKeyId,
+        secretAccessKey: shared.s3.secretAccessKey,
+      },
+    })
+    const objects = async () =>
+      (
+        await bucket.send(
+          new ListObjectsV2Command({ Bucket: shared.s3.bucket, Prefix: 'replicas/' }),
+        )
+      ).Contents?.length ?? 0
+    expect(await objects()).toBeGreaterThanOrEqual(1)
+    const before = await objects()
+
     const steps = [
       { action: 'accept' },
       {
@@ -273,6 +293,8 @@ describe('three replicas behind a balancer', () => {
     }
     const after = await Promise.all([0, 1, 2].map(photoOn))
     expect(after.map((r) => r.status)).toEqual([404, 404, 404])
+    expect(await objects()).toBe(before - 1)
+    bucket.destroy()
   })
 
   it('rebuilds the static pages on every replica within 2 minutes of an enterprise change, all alike', async () => {

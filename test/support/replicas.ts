@@ -10,6 +10,7 @@ import {
   type EmbeddedPostgresHandle,
 } from '../../scripts/stack/postgres.ts'
 import { startProduct, stopProcessTree, type RunningProduct } from './processes.ts'
+import { startS3Server, type S3TestServer } from './s3-server.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -21,6 +22,8 @@ export interface SharedServices {
   dir: string
   postgres: EmbeddedPostgresHandle
   meili: EmbeddedMeiliHandle
+  /** The photo store every replica shares: an S3-compatible server on loopback. */
+  s3: S3TestServer
   /** The product database's connection string (the superuser's: tests read rows directly). */
   databaseUrl: string
   /** The environment every replica gets: services, secrets, trust of the balancer. */
@@ -41,6 +44,7 @@ export async function startSharedServices(label: string): Promise<SharedServices
     dir: path.join(dir, 'meili'),
     cacheDir: path.join(root, '.data', 'bin'),
   })
+  const s3 = await startS3Server()
   const admin = new pg.Client({ connectionString: postgres.url })
   await admin.connect()
   await admin.query('CREATE DATABASE replicas')
@@ -58,6 +62,7 @@ export async function startSharedServices(label: string): Promise<SharedServices
     TRUST_PROXY: 'true',
     DEMO_DATA: 'never',
     LOG_LEVEL: 'warn',
+    ...s3.env('replicas/'),
   }
   return {
     dir,
@@ -65,6 +70,7 @@ export async function startSharedServices(label: string): Promise<SharedServices
       return postgres
     },
     meili,
+    s3,
     databaseUrl: url,
     env,
     restartPostgres: async (downMs, whileDown) => {
@@ -77,7 +83,7 @@ export async function startSharedServices(label: string): Promise<SharedServices
       postgres = await startDataDirPostgres(path.join(dir, 'pg'), { port })
     },
     stop: async () => {
-      await Promise.allSettled([meili.stop(), postgres.stop()])
+      await Promise.allSettled([meili.stop(), postgres.stop(), s3.stop()])
       await rm(dir, { recursive: true, force: true })
     },
   }

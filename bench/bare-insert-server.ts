@@ -26,6 +26,39 @@ const hashKey = parseHashKey(config.PII_HASH_KEY!)
 const db = createDb({ connectionString: config.DATABASE_URL!, max: config.DATABASE_POOL_SIZE })
 const required = ['kind', 'category', 'county', 'merchantName', 'address', 'occurredAt']
 
+const trackingNoKey = 'bench_bare_complaints_tracking_no_key'
+
+/** One statement, so one durable transaction: the key claimed, the complaint, its outbox row. */
+async function file(key: string, rest: object, name: unknown, phone: unknown) {
+  const trackingNo = newTrackingNo(beijingDate())
+  const queryCode = newQueryCode()
+  const seal = (value: unknown, field: 'name' | 'phone') =>
+    typeof value === 'string'
+      ? encryptField(ring, value, contactAad(trackingNo, field)).sealed
+      : null
+  const answer = encryptField(ring, JSON.stringify({ trackingNo, queryCode }), `idempotency:${key}`)
+  const { rows } = await sql<{ id: string }>`
+    WITH claimed AS (
+      INSERT INTO bench_bare_idempotency (key, complaint_id, pii_key_id, response_sealed)
+      VALUES (${key}, nextval('bench_bare_complaint_ids'), ${answer.keyId}, ${answer.sealed})
+      ON CONFLICT DO NOTHING
+      RETURNING complaint_id
+    ), filed AS (
+      INSERT INTO bench_bare_complaints
+        (id, tracking_no, query_code_hash, fields, pii_key_id, name_sealed, phone_sealed)
+      SELECT complaint_id, ${trackingNo}, ${queryCodeHash(hashKey, trackingNo, queryCode)},
+             ${JSON.stringify(rest)}, ${answer.keyId}, ${seal(name, 'name')}, ${seal(phone, 'phone')}
+      FROM claimed
+      RETURNING id
+    ), queued AS (
+      INSERT INTO bench_bare_outbox (aggregate_key, payload)
+      SELECT 'complaint:' || id, jsonb_build_object('id', id::text) FROM filed
+    )
+    SELECT id FROM filed
+  `.execute(db)
+  return { trackingNo, queryCode, rows }
+}
+
 const app = new Hono()
 app.post('/bare', async (c) => {
   const started = performance.now()
@@ -44,35 +77,17 @@ app.post('/bare', async (c) => {
     createHash('sha256')
       .update(`${c.req.header('x-forwarded-for') ?? ''}\n${body}`)
       .digest('base64url')
-  const trackingNo = newTrackingNo(beijingDate())
-  const queryCode = newQueryCode()
-  const sealedName =
-    typeof name === 'string' ? encryptField(ring, name, contactAad(trackingNo, 'name')) : undefined
-  const sealedPhone =
-    typeof phone === 'string'
-      ? encryptField(ring, phone, contactAad(trackingNo, 'phone'))
-      : undefined
-  const answer = encryptField(ring, JSON.stringify({ trackingNo, queryCode }), `idempotency:${key}`)
-  const { rows } = await sql<{ id: string }>`
-    WITH claimed AS (
-      INSERT INTO bench_bare_idempotency (key, complaint_id, pii_key_id, response_sealed)
-      VALUES (${key}, nextval('bench_bare_complaint_ids'), ${answer.keyId}, ${answer.sealed})
-      ON CONFLICT DO NOTHING
-      RETURNING complaint_id
-    ), filed AS (
-      INSERT INTO bench_bare_complaints
-        (id, tracking_no, query_code_hash, fields, pii_key_id, name_sealed, phone_sealed)
-      SELECT complaint_id, ${trackingNo}, ${queryCodeHash(hashKey, trackingNo, queryCode)},
-             ${JSON.stringify(rest)}, ${answer.keyId}, ${sealedName?.sealed ?? null},
-             ${sealedPhone?.sealed ?? null}
-      FROM claimed
-      RETURNING id
-    ), queued AS (
-      INSERT INTO bench_bare_outbox (aggregate_key, payload)
-      SELECT 'complaint:' || id, jsonb_build_object('id', id::text) FROM filed
-    )
-    SELECT id FROM filed
-  `.execute(db)
+  // A random tracking number another complaint has is drawn again, as the product does.
+  let filed: { trackingNo: string; queryCode: string; rows: { id: string }[] } | undefined
+  for (let draws = 0; !filed; draws++) {
+    try {
+      filed = await file(key, rest, name, phone)
+    } catch (error) {
+      const taken = (error as { constraint?: string }).constraint === trackingNoKey
+      if (!taken || draws === 4) throw error
+    }
+  }
+  const { trackingNo, queryCode, rows } = filed
   const status = rows.length === 1 ? 201 : 409
   console.log(
     JSON.stringify({

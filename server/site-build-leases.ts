@@ -50,17 +50,27 @@ export async function takeLease(outDir: string): Promise<BuildLease> {
   const file = path.join(leasesDir(outDir), `${process.pid}-${randomBytes(4).toString('hex')}.json`)
   const builds = new Set<string>()
   let ended = false
-  // Writes in order: a later write never loses to an earlier one still under way.
-  let writing = Promise.resolve()
+  const content = () => JSON.stringify({ ...thisProcess, builds: [...builds] } satisfies LeaseFile)
+  // Writes in order: a later write never loses to an earlier one still under way. A failed write
+  // fails its caller (a build it should have held is not made) but not the writes after it.
+  let writing: Promise<void> = Promise.resolve()
+  const enqueue = (step: () => Promise<void>) => {
+    const next = writing.catch(() => undefined).then(() => (ended ? undefined : step()))
+    writing = next
+    return next
+  }
   const write = () => {
-    const text = JSON.stringify({ ...thisProcess, builds: [...builds] } satisfies LeaseFile)
-    writing = writing.then(() => (ended ? undefined : writeAtomically(file, text)))
-    return writing
+    const text = content()
+    return enqueue(() => writeAtomically(file, text))
   }
   await write()
+  // Touched, or written again if it went missing (removed by hand, or taken for dead after a
+  // long pause of this process).
   const timer = setInterval(() => {
     const now = new Date()
-    writing = writing.then(() => (ended ? undefined : utimes(file, now, now).catch(write)))
+    enqueue(() => utimes(file, now, now).catch(() => writeAtomically(file, content()))).catch(
+      () => undefined,
+    )
   }, leaseTouchMs)
   timer.unref()
   return {

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, symlink, unlink, utimes, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { siteOutDirProblem } from '../../server/site-build.ts'
 import { adoptBuild, removeUnheldBuilds, takeLease } from '../../server/site-build-leases.ts'
 import { thisProcess, tryLock } from '../../server/site-build-lock.ts'
@@ -81,6 +81,28 @@ describe('builds shared by the processes of one SITE_OUT_DIR', () => {
     expect(readdirSync(path.join(outDir, 'leases'))).toEqual([])
     await removeUnheldBuilds(outDir)
     expect(builds()).toEqual([])
+  })
+
+  it('writes its lease again when the file went missing, with what it holds', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval'] })
+    try {
+      const lease = await takeLease(outDir)
+      await lease.hold(path.join(outDir, 'builds', 'served'))
+      const [name] = readdirSync(path.join(outDir, 'leases'))
+      const file = path.join(outDir, 'leases', name!)
+      await unlink(file)
+      await vi.advanceTimersByTimeAsync(20_000)
+      for (let i = 0; i < 100 && !existsSync(file); i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+      expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ builds: ['served'] })
+      // Later writes still happen.
+      await lease.release(path.join(outDir, 'builds', 'served'))
+      expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ builds: [] })
+      await lease.end()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('takes a lease from another machine for alive until it is two minutes untouched', async () => {

@@ -7,6 +7,7 @@ const heavy = [
   'test/integration/reindex.test.ts',
   'test/integration/complaints-durability.test.ts',
   'test/integration/site-rebuild.test.ts',
+  'test/integration/site-replicas.test.ts',
   'test/integration/http-server.test.ts',
   'test/integration/open-data-stream.test.ts',
   'test/integration/nginx-site.test.ts',

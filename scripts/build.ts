@@ -2,7 +2,8 @@ import { ConfigError, loadConfig } from '../api/config.ts'
 import { createLogger } from '../api/logger.ts'
 import { installDeps, uninstallDeps } from '../server/deps.ts'
 import { syncNotices } from '../server/notices-sync.ts'
-import { buildSite, siteOutDir } from '../server/site-build.ts'
+import { siteOutDir } from '../server/site-build.ts'
+import { buildSite } from '../server/site-build-obtain.ts'
 import { embeddedPostgresInUse, inUseMessage } from './stack/in-use.ts'
 import { bootStack } from './stack/index.ts'
 
@@ -23,7 +24,7 @@ async function main() {
     installDeps(stack.deps)
     await syncNotices(stack.deps)
     const started = Date.now()
-    await buildSite(stack.deps)
+    await buildSite(stack.deps, logger)
     console.log(
       `静态页面已生成：${siteOutDir(stack.deps)}（${Math.round((Date.now() - started) / 1000)} 秒）`,
     )

@@ -1,6 +1,11 @@
-import { rm } from 'node:fs/promises'
 import http from 'node:http'
-import { configWarnings, servedSiteUrl, siteUrlAwaitsPort, type Config } from '../api/config.ts'
+import {
+  ConfigError,
+  configWarnings,
+  servedSiteUrl,
+  siteUrlAwaitsPort,
+  type Config,
+} from '../api/config.ts'
 import type { Deps } from '../api/deps.ts'
 import type { Logger } from '../api/logger.ts'
 import { watchSessionChanges } from '../api/session-cache.ts'
@@ -14,15 +19,9 @@ import { servePrecompressed } from './precompressed-files.ts'
 import { securityHeaders } from './security-headers.ts'
 import { open311Server } from './open311.ts'
 import { setServerTimeouts } from './server-timeouts.ts'
-import {
-  clientDirOf,
-  currentBuild,
-  newBuildDir,
-  previousBuild,
-  publishBuild,
-  removeBuildsExcept,
-  siteIsCurrent,
-} from './site-build.ts'
+import { clientDirOf, siteOutDir, siteOutDirProblem } from './site-build.ts'
+import { removeUnheldBuilds, takeLease, type BuildLease } from './site-build-leases.ts'
+import { obtainBuild } from './site-build-obtain.ts'
 import { startSiteRebuilder, type RebuildTiming, type SiteRebuilder } from './site-rebuild.ts'
 import { startBuildChild, type BuildServices } from './site-rebuild-process.ts'
 import { serveBuild } from './site-rebuild-serving.ts'
@@ -59,18 +58,37 @@ export interface Product {
   stop: () => Promise<void>
 }
 
-/** Builds the site into a new folder, in a child process, and makes it the current build. */
-async function buildAtStart(config: Config, services: BuildServices, logger: Logger) {
-  logger.info('building the site (静态页面生成中)…')
-  const dir = newBuildDir({ config })
-  const { seconds } = await startBuildChild({ config, services, dir }).done.catch(
-    async (error: unknown) => {
-      await rm(dir, { recursive: true, force: true })
-      throw error
+/**
+ * The pages to serve at start: a build of the current sources and data that another process
+ * sharing SITE_OUT_DIR made (a replica started before or beside this one, an earlier run), else
+ * one built now in a child process. Builds nobody holds any more (a killed replica's, a build cut
+ * short) go once this one is held.
+ */
+async function siteAtStart(options: {
+  deps: Deps
+  services: BuildServices
+  lease: BuildLease
+  forceBuild: boolean
+  logger: Logger
+}): Promise<string> {
+  const { deps, logger } = options
+  const obtained = await obtainBuild({
+    deps,
+    lease: options.lease,
+    reuse: !options.forceBuild,
+    stopping: () => false,
+    logger,
+    build: async (dir) => {
+      logger.info('building the site (静态页面生成中)…')
+      const child = startBuildChild({ config: deps.config, services: options.services, dir })
+      const { seconds } = await child.done
+      logger.info({ seconds }, 'site built')
     },
-  )
-  await publishBuild({ config }, dir)
-  logger.info({ seconds }, 'site built')
+  })
+  if (!obtained) throw new Error('the site build is missing after building it')
+  if (!obtained.built) logger.info({ build: obtained.dir }, 'serving the pages already built')
+  await removeUnheldBuilds(siteOutDir(deps))
+  return obtained.dir
 }
 
 /**
@@ -93,6 +111,8 @@ export async function startProduct(
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined)
   }
   try {
+    const outDirProblem = siteOutDirProblem(configured)
+    if (outDirProblem) throw new ConfigError([outDirProblem])
     for (const warning of configWarnings(configured)) logger.warn(warning)
     // The server exists from the start; requests wait until the site is served.
     const site: { answer?: http.RequestListener } = {}
@@ -154,14 +174,16 @@ export async function startProduct(
       meiliUrl: stack.meiliUrl,
       meiliKey: stack.meiliKey,
     }
-    if (options.forceBuild || !(await siteIsCurrent(deps))) {
-      await buildAtStart(config, services, logger)
-    }
-    const current = await currentBuild(deps)
-    if (!current) throw new Error('the site build is missing after building it')
-    // Whatever else an earlier run left (a build cut short, long-replaced ones) goes now.
-    const previous = await previousBuild(deps, current)
-    await removeBuildsExcept(deps, previous ? [current, previous] : [current])
+    // Replicas share SITE_OUT_DIR: this one's builds are held in a lease until it stops.
+    const lease = await takeLease(siteOutDir(deps))
+    cleanups.push(lease.end)
+    const current = await siteAtStart({
+      deps,
+      services,
+      lease,
+      forceBuild: options.forceBuild ?? false,
+      logger,
+    })
     const served = await serveBuild(current)
 
     const serveOpen311 = open311Server(deps)
@@ -180,6 +202,7 @@ export async function startProduct(
       deps,
       services,
       site: served,
+      lease,
       logger,
       timing: options.rebuildTiming ?? {},
     })

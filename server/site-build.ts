@@ -1,7 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import {
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises'
 import path from 'node:path'
+import type { Config } from '../api/config.ts'
 import type { Deps } from '../api/deps.ts'
 import { beijingDate } from '../api/domain/beijing-time.ts'
 import { publishedDataStamp } from '../db/queries/enterprise-changes.ts'
@@ -62,15 +72,54 @@ export const dataStamp = async (deps: Pick<Deps, 'db'>) =>
 
 /**
  * What the prerendered pages depend on. When it changes the site is rebuilt; when it does not,
- * `npm start` serves the pages it already has.
+ * `npm start` serves the pages it already has, and a replica serves the build another one made.
  */
-async function buildStamp(deps: Pick<Deps, 'config' | 'db'>): Promise<BuildStamp> {
+export async function buildStamp(deps: Pick<Deps, 'config' | 'db'>): Promise<BuildStamp> {
   return { source: await sourceStamp(), data: await dataStamp(deps), siteUrl: deps.config.SITE_URL }
 }
 
-/** SITE_OUT_DIR, resolved against the project. */
-export function siteOutDir(deps: Pick<Deps, 'config'>): string {
+const sameStamp = (a: BuildStamp, b: BuildStamp) =>
+  a.source === b.source && a.data === b.data && a.siteUrl === b.siteUrl
+
+/** SITE_OUT_DIR, resolved against the project (not the working directory). */
+export function siteOutDir(deps: { config: Pick<Config, 'SITE_OUT_DIR'> }): string {
   return path.resolve(root, deps.config.SITE_OUT_DIR)
+}
+
+/** Whether `dir` is `parent` or lies inside it. */
+const within = (dir: string, parent: string) => {
+  const relative = path.relative(parent, dir)
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative)
+}
+
+/**
+ * Why SITE_OUT_DIR cannot hold the builds, if it cannot: builds inside the sources would change
+ * the source stamp with every build (and be bundled into the next), and a folder holding the
+ * project would mix builds, leases and locks with the checkout. Anywhere else is fine, outside
+ * the project included.
+ */
+export function siteOutDirProblem(config: Pick<Config, 'SITE_OUT_DIR'>): string | undefined {
+  const dir = siteOutDir({ config })
+  const forbidden = [...sourceDirs, 'node_modules']
+  const inside = forbidden.some((d) => within(dir, path.join(root, d)))
+  if (!within(root, dir) && !inside) return undefined
+  return (
+    `SITE_OUT_DIR（${dir}）不能是项目目录或其上级，也不能在 ${forbidden.join('、')} 目录里：` +
+    '请改用项目下的 dist（默认）或项目之外的目录，如 /srv/lishui-site'
+  )
+}
+
+/**
+ * The server bundle imports its packages by name (`astro`, `zod`, `pg`…), which Node looks up in
+ * node_modules folders above the importing file: above a build inside the project it finds the
+ * project's, above one elsewhere (SITE_OUT_DIR=/srv/site) nothing, and the build failed with
+ * ERR_MODULE_NOT_FOUND. A build outside the project gets a link to the node_modules of the
+ * checkout that built it (its own, so checkouts of different versions may share one folder).
+ */
+async function linkModules(dir: string) {
+  if (within(dir, root)) return
+  await mkdir(dir, { recursive: true })
+  await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir')
 }
 
 const buildsDir = (deps: Pick<Deps, 'config'>) => path.join(siteOutDir(deps), 'builds')
@@ -100,7 +149,7 @@ export async function readStamp(dir: string): Promise<BuildStamp | undefined> {
 }
 
 /** The folder SITE_OUT_DIR/current points to, if it holds a complete build. */
-export async function currentBuild(deps: Pick<Deps, 'config'>): Promise<string | undefined> {
+async function currentBuild(deps: Pick<Deps, 'config'>): Promise<string | undefined> {
   try {
     const dir = path.resolve(siteOutDir(deps), await readlink(currentLink(deps)))
     return (await readStamp(dir)) ? dir : undefined
@@ -109,26 +158,25 @@ export async function currentBuild(deps: Pick<Deps, 'config'>): Promise<string |
   }
 }
 
-/** The newest complete build other than `current`: kept a while for requests begun on it. */
-export async function previousBuild(
+/**
+ * A complete build of exactly `wanted` (sources, data and address), `current` first, then the
+ * newest: one another replica made, which this one may serve instead of building its own.
+ */
+export async function findBuild(
   deps: Pick<Deps, 'config'>,
-  current: string,
+  wanted: BuildStamp,
 ): Promise<string | undefined> {
-  if (!existsSync(buildsDir(deps))) return undefined
-  const names = (await readdir(buildsDir(deps))).sort().reverse()
-  for (const name of names) {
-    const dir = path.join(buildsDir(deps), name)
-    if (dir !== current && (await readStamp(dir))) return dir
+  const current = await currentBuild(deps)
+  const names = existsSync(buildsDir(deps)) ? await readdir(buildsDir(deps)) : []
+  const candidates = names
+    .sort()
+    .reverse()
+    .map((name) => path.join(buildsDir(deps), name))
+  for (const dir of current ? [current, ...candidates] : candidates) {
+    const stamp = await readStamp(dir)
+    if (stamp && sameStamp(stamp, wanted)) return dir
   }
   return undefined
-}
-
-export async function siteIsCurrent(deps: Pick<Deps, 'config' | 'db'>): Promise<boolean> {
-  const dir = await currentBuild(deps)
-  const built = dir && (await readStamp(dir))
-  if (!built) return false
-  const now = await buildStamp(deps)
-  return built.source === now.source && built.data === now.data && built.siteUrl === now.siteUrl
 }
 
 /**
@@ -141,13 +189,15 @@ export async function siteIsCurrent(deps: Pick<Deps, 'config' | 'db'>): Promise<
 export async function buildInto(deps: Pick<Deps, 'config' | 'db'>, dir: string): Promise<void> {
   const stamp = await buildStamp(deps)
   const cacheDir = path.join(siteOutDir(deps), 'cache')
+  await linkModules(dir)
   const { build } = await import('astro')
   await build({
     root,
     outDir: dir,
-    // A cache per SITE_OUT_DIR, so builds of several products on one checkout never share one.
+    // A cache per SITE_OUT_DIR, used by one build at a time (the build lock, site-build-obtain.ts).
     cacheDir: path.join(cacheDir, 'astro'),
-    vite: { cacheDir: path.join(cacheDir, 'vite') },
+    // `dir` is new: emptying it would only remove the node_modules link made above.
+    vite: { cacheDir: path.join(cacheDir, 'vite'), build: { emptyOutDir: false } },
     logLevel: 'warn',
   })
   const served = await currentBuild(deps)
@@ -168,35 +218,4 @@ export async function publishBuild(deps: Pick<Deps, 'config'>, dir: string): Pro
   const temporary = `${link}.${randomBytes(4).toString('hex')}`
   await symlink(path.relative(siteOutDir(deps), dir), temporary)
   await rename(temporary, link)
-}
-
-/** Removes every build folder but `keep` (finished or not: a half-built one is never served). */
-export async function removeBuildsExcept(
-  deps: Pick<Deps, 'config'>,
-  keep: readonly string[],
-): Promise<string[]> {
-  if (!existsSync(buildsDir(deps))) return []
-  const removed: string[] = []
-  for (const name of await readdir(buildsDir(deps))) {
-    const dir = path.join(buildsDir(deps), name)
-    if (keep.includes(dir)) continue
-    await rm(dir, { recursive: true, force: true })
-    removed.push(dir)
-  }
-  return removed
-}
-
-/** Builds the site in this process into a new folder and makes it the current one. */
-export async function buildSite(deps: Deps): Promise<string> {
-  const previous = await currentBuild(deps)
-  const dir = newBuildDir(deps)
-  try {
-    await buildInto(deps, dir)
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true })
-    throw error
-  }
-  await publishBuild(deps, dir)
-  await removeBuildsExcept(deps, previous ? [dir, previous] : [dir])
-  return dir
 }

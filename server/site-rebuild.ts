@@ -1,14 +1,9 @@
-import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Deps } from '../api/deps.ts'
 import type { Logger } from '../api/logger.ts'
-import {
-  dataStamp,
-  newBuildDir,
-  publishBuild,
-  readStamp,
-  removeBuildsExcept,
-} from './site-build.ts'
+import { dataStamp, readStamp, siteOutDir } from './site-build.ts'
+import { removeUnheldBuilds, type BuildLease } from './site-build-leases.ts'
+import { obtainBuild } from './site-build-obtain.ts'
 import { listenForChanges } from './site-rebuild-listen.ts'
 import { startBuildChild, type BuildChild, type BuildServices } from './site-rebuild-process.ts'
 import type { ServedSite } from './site-rebuild-serving.ts'
@@ -20,7 +15,7 @@ export interface RebuildTiming {
   maxWaitMs: number
   /** Fallback for a lost notification: how often the data stamp is compared anyway. */
   checkEveryMs: number
-  /** How long a replaced build stays on disk, for requests that began on it. */
+  /** How long a replaced build stays held, for requests that began on it. */
   keepReplacedMs: number
 }
 
@@ -45,15 +40,21 @@ export interface SiteRebuilder {
  * complete build is switched to (server/site-rebuild-serving.ts), so a visitor gets the old
  * pages or the new ones, never a missing or half-built page. A failed build is logged and the old
  * pages stay; it is tried again after a growing pause.
+ *
+ * Every replica listens and rebuilds on its own; replicas sharing SITE_OUT_DIR and wanting the
+ * same pages build a change once and all serve that build (server/site-build-obtain.ts). Builds
+ * this process serves or has just replaced are held in its `lease`, and it removes only builds
+ * no running process holds (server/site-build-leases.ts).
  */
 export function startSiteRebuilder(options: {
   deps: Pick<Deps, 'config' | 'db'>
   services: BuildServices
   site: ServedSite
+  lease: BuildLease
   logger: Logger
   timing?: Partial<RebuildTiming>
 }): SiteRebuilder {
-  const { deps, services, site } = options
+  const { deps, services, site, lease } = options
   const logger = options.logger.child({ component: 'site-rebuild' })
   const timing = { ...defaultTiming, ...options.timing }
   let stopping = false
@@ -66,9 +67,6 @@ export function startSiteRebuilder(options: {
   /** Checks asked for so far: one asked during a build runs after it. */
   let checks = 0
   let child: BuildChild | undefined
-  /** The folder being built, and the build the latest switch replaced: both stay on disk. */
-  let building: string | undefined
-  let lastReplaced: string | undefined
   const removals = new Set<NodeJS.Timeout>()
   /** Read afresh after each await: stop() may have run meanwhile. */
   const isStopping = () => stopping
@@ -102,37 +100,31 @@ export function startSiteRebuilder(options: {
   async function buildIfStale() {
     const served = await readStamp(site.dir())
     if (stopping || Date.now() < retryAt || served?.data === (await dataStamp(deps))) return
-    const dir = newBuildDir(deps)
     const started = Date.now()
-    logger.info({ build: path.basename(dir) }, 'published data changed: rebuilding the site')
-    if (!(await buildAndSwitch(dir))) return
-    builds += 1
-    failures = 0
-    logger.info(
-      { build: path.basename(dir), seconds: (Date.now() - started) / 1000 },
-      'site rebuilt; serving the new pages',
-    )
-    // SITE_OUT_DIR/current follows, for a restart and for copying the pages elsewhere.
-    await publishBuild(deps, dir).catch((error: unknown) =>
-      logger.warn({ err: String(error) }, 'could not point SITE_OUT_DIR/current at the new build'),
-    )
-    removeLater()
-  }
-
-  /** Builds into `dir` and serves it; false (the folder removed, the failure logged) otherwise. */
-  async function buildAndSwitch(dir: string): Promise<boolean> {
-    building = dir
-    child = startBuildChild({ config: deps.config, services, dir })
+    const replaced = site.dir()
+    let obtained
     try {
-      await child.done
-      if (isStopping()) throw new Error('stopped')
-      const replaced = site.dir()
-      await site.switchTo(dir)
-      lastReplaced = replaced
-      return true
+      obtained = await obtainBuild({
+        deps,
+        lease,
+        reuse: true,
+        stopping: isStopping,
+        logger,
+        build: async (dir) => {
+          logger.info({ build: path.basename(dir) }, 'published data changed: rebuilding the site')
+          child = startBuildChild({ config: deps.config, services, dir })
+          try {
+            await child.done
+          } finally {
+            child = undefined
+          }
+        },
+      })
+      if (!obtained || isStopping()) return
+      if (obtained.dir !== replaced) await site.switchTo(obtained.dir)
     } catch (error) {
-      await rm(dir, { recursive: true, force: true })
-      if (isStopping()) return false
+      if (obtained && obtained.dir !== replaced) await lease.release(obtained.dir)
+      if (isStopping()) return
       failures += 1
       const pauseMs = Math.min(600_000, 30_000 * 2 ** (failures - 1))
       retryAt = Date.now() + pauseMs
@@ -140,22 +132,35 @@ export function startSiteRebuilder(options: {
         { err: error instanceof Error ? error.message : String(error), retryInMs: pauseMs },
         'site rebuild failed; still serving the previous pages',
       )
-      return false
-    } finally {
-      child = undefined
-      building = undefined
+      return
     }
+    failures = 0
+    if (obtained.dir === replaced) return
+    builds += 1
+    logger.info(
+      {
+        build: path.basename(obtained.dir),
+        builtHere: obtained.built,
+        seconds: (Date.now() - started) / 1000,
+      },
+      obtained.built
+        ? 'site rebuilt; serving the new pages'
+        : 'site rebuilt by another process; serving its pages',
+    )
+    removeLater(replaced)
   }
 
   /**
-   * Older builds go once requests that began on the replaced one have surely finished. What to
-   * keep is decided when the timer fires: a later switch or a build started meanwhile counts.
+   * The replaced build is let go once requests that began on it have surely finished; then
+   * every build no running process holds goes (SITE_OUT_DIR/current always stays).
    */
-  function removeLater() {
+  function removeLater(replaced: string) {
     const timer = setTimeout(() => {
       removals.delete(timer)
-      const keep = [site.dir(), lastReplaced, building].filter((d) => d !== undefined)
-      void removeBuildsExcept(deps, keep).catch((error: unknown) =>
+      void (async () => {
+        if (replaced !== site.dir()) await lease.release(replaced)
+        await removeUnheldBuilds(siteOutDir(deps))
+      })().catch((error: unknown) =>
         logger.warn({ err: String(error) }, 'could not remove old site builds'),
       )
     }, timing.keepReplacedMs)

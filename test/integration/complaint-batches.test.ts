@@ -163,6 +163,47 @@ describe('complaint intake in batches', () => {
     )
   })
 
+  it('files a burst in batches side by side, each complaint once, and its limit holds exactly', async () => {
+    const windowStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000)
+    const bucket = `complaint:addr:batch-test-${randomBytes(4).toString('hex')}`
+    // Small batches and a second one beside the first as soon as 4 wait, as a burst sends them.
+    const batcher = createIntakeBatcher(t.deps.db, {
+      maxBatch: 8,
+      maxInFlight: 2,
+      minBatchBeside: 4,
+    })
+    const burst = Array.from({ length: 40 }, () =>
+      intake({ limits: [{ bucket, windowStart, max: 25 }] }),
+    )
+    const outcomes = await Promise.all(burst.map((i) => batcher.file(i)))
+
+    const filed = outcomes.filter((o) => o.filed)
+    expect(filed).toHaveLength(25)
+    expect(outcomes.filter((o) => !o.filed)).toEqual(
+      Array.from({ length: 15 }, () => ({ filed: false, refusedBy: bucket })),
+    )
+    const rows = await stored(burst.map((i) => i.row.trackingNo))
+    expect(rows.map((r) => r.id).sort()).toEqual(filed.map((o) => (o as { id: string }).id).sort())
+    // More than one transaction: the burst did not go as one batch.
+    expect(new Set(rows.map((r) => r.createdAt.getTime())).size).toBeGreaterThan(1)
+    const hits = await t.deps.db
+      .selectFrom('rateLimitHits')
+      .select('hits')
+      .where('bucket', '=', bucket)
+      .executeTakeFirstOrThrow()
+    expect(hits.hits).toBe(40)
+    const messages = await t.deps.db
+      .selectFrom('outbox')
+      .select('aggregateKey')
+      .where(
+        'aggregateKey',
+        'in',
+        rows.map((r) => `complaint:${r.id}`),
+      )
+      .execute()
+    expect(messages).toHaveLength(25)
+  })
+
   it('fails only the complaint the database rejects; the rest of its batch is filed', async () => {
     const bad = intake()
     bad.row.trackingNo = 'not-a-tracking-number'

@@ -11,6 +11,7 @@ import { devStarters } from '../../scripts/stack/product.ts'
 import { installedDeps } from '../../server/deps.ts'
 import { startProduct, type Product } from '../../server/product.ts'
 import { startSiteRebuilder } from '../../server/site-rebuild.ts'
+import { takeLease } from '../../server/site-build-leases.ts'
 import type { ServedSite } from '../../server/site-rebuild-serving.ts'
 import { signedInOperator } from '../support/operators.ts'
 
@@ -181,8 +182,12 @@ describe('publishing a change to the static site', () => {
     }
     const buildsBefore = await readdir(path.join(outDir, 'builds'))
     const lines = logLines.length
+    const lease = await takeLease(outDir)
     const broken = startSiteRebuilder({
-      deps,
+      // Pages for another address: the product's build (same sources and data) is not theirs to
+      // serve, so this rebuilder builds.
+      deps: { ...deps, config: { ...deps.config, SITE_URL: 'http://broken.example' } },
+      lease,
       services: {
         databaseUrl: 'postgres://nobody:wrong@127.0.0.1:1/none',
         meiliUrl: product!.stack.meiliUrl,
@@ -208,6 +213,7 @@ describe('publishing a change to the static site', () => {
       }
     } finally {
       await broken.stop()
+      await lease.end()
     }
     const failure = logLines.slice(lines).find((l) => l.includes('site rebuild failed'))!
     expect(failure).toContain('ECONNREFUSED')

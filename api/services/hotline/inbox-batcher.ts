@@ -12,7 +12,11 @@ import { createGroupCommit } from '../shared/group-commit.ts'
 function createInboxBatcher(db: Kysely<Database>) {
   const group = createGroupCommit((rows: NewInboxEvent[]) => insertInboxEvents(db, rows), {
     maxBatch: 64,
-    maxInFlight: 1,
+    // One batch at a time while the backlog is short (the fewest commits); a second beside it
+    // once 16 deliveries wait, so a burst keeps the process and the database busy at once
+    // (intake-batcher.ts).
+    maxInFlight: 2,
+    minBatchBeside: 16,
   })
   return {
     /** Stores one delivery; the stored answer, or undefined when its id was stored before. */

@@ -13,6 +13,14 @@
 export interface GroupCommitOptions {
   maxBatch: number
   maxInFlight: number
+  /**
+   * While a batch is in flight, another goes beside it only when at least this many writes wait
+   * (default 1: any). Under a steady rate the waiting writes go together once the batch in flight
+   * is done (few, large batches: the least work a write); only a backlog this deep, which one
+   * batch at a time would not clear before more arrive, makes the process prepare and commit
+   * batches side by side.
+   */
+  minBatchBeside?: number
 }
 
 interface Waiting<T, R> {
@@ -41,8 +49,13 @@ export function createGroupCommit<T, R>(
     }
   }
 
+  const minBeside = options.minBatchBeside ?? 1
+
   function pump() {
-    while (inFlight < options.maxInFlight && queue.length > 0) {
+    while (
+      queue.length > 0 &&
+      (inFlight === 0 || (inFlight < options.maxInFlight && queue.length >= minBeside))
+    ) {
       const batch = queue.splice(0, options.maxBatch)
       inFlight++
       void send(batch).finally(() => {

@@ -22,7 +22,7 @@ const warmUpSeconds = 3
  * one run. Each API process runs its outbox worker, as every replica does by default. The
  * machine has two cores shared with the load generator and the balancer: three replicas add no
  * capacity here; the point is that sharing sessions, limits and queues through PostgreSQL costs
- * little. Passes when the median of the rounds' p99 with three is within 1.2× that with one.
+ * little. Passes when the p99 of all rounds' requests with three is within 1.2× that with one.
  */
 export async function run(given: BenchOptions): Promise<BenchOutcome> {
   const options = {
@@ -104,7 +104,11 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         ratePerSecond: options.rate[load],
         single,
         three,
-        p99Ratio: round(three.medianOfRoundP99Ms / single.medianOfRoundP99Ms, 2),
+        // The p99 of every round's requests together: a round's own p99 (its worst 1 %, a few
+        // dozen requests) moves with one collector pause or another process's burst on the two
+        // cores, so medians of them were seen to swing 2× between runs of the same code.
+        p99Ratio: round(three.p99Ms / single.p99Ms, 2),
+        medianOfRoundP99Ratio: round(three.medianOfRoundP99Ms / single.medianOfRoundP99Ms, 2),
         medianP50Ratio: round(
           median(rounds[load].three.map((r) => median(r.latencies))) /
             median(rounds[load].single.map((r) => median(r.latencies))),
@@ -130,9 +134,9 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         pass,
       },
       summary:
-        `replicas: intake p99 ${intake.three.medianOfRoundP99Ms} ms with three vs ` +
-        `${intake.single.medianOfRoundP99Ms} ms with one (×${intake.p99Ratio}); search p99 ` +
-        `${searchLoad.three.medianOfRoundP99Ms} vs ${searchLoad.single.medianOfRoundP99Ms} ms ` +
+        `replicas: intake p99 ${intake.three.p99Ms} ms with three vs ` +
+        `${intake.single.p99Ms} ms with one (×${intake.p99Ratio}); search p99 ` +
+        `${searchLoad.three.p99Ms} vs ${searchLoad.single.p99Ms} ms ` +
         `(×${searchLoad.p99Ratio}) at ${options.rate.intake}/s and ${options.rate.search}/s; ` +
         (pass ? 'within 1.2×' : 'NOT within 1.2×'),
     }

@@ -5,6 +5,7 @@ import type { Config } from '../../api/config.ts'
 import type { Deps } from '../../api/deps.ts'
 import { createLogger, type Logger } from '../../api/logger.ts'
 import { completeDeps } from '../../api/wiring/deps-from-config.ts'
+import { checkPiiKeys } from '../../api/privacy/key-check.ts'
 import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/client.ts'
 import { startEmbeddedMeili, type EmbeddedMeiliHandle } from './meilisearch.ts'
 import { ensureAppDatabase } from './app-role.ts'
@@ -30,8 +31,8 @@ export interface Stack {
 
 /**
  * Starts what the configuration leaves out (embedded PostgreSQL when DATABASE_URL is unset,
- * embedded Meilisearch when MEILI_URL is unset), migrates the schema and ensures the search
- * indexes. `stop` undoes all of it, in reverse order.
+ * embedded Meilisearch when MEILI_URL is unset), migrates the schema, ensures the search
+ * indexes and checks the personal-data keys against the database (api/privacy/key-check.ts). `stop` undoes all of it, in reverse order.
  */
 export async function bootStack(
   config: Config,
@@ -97,8 +98,12 @@ export async function bootStack(
     })
     if (withSearch) for (const kind of indexKinds) await ensureIndex(search, kind)
 
+    const deps = completeDeps(config, { db, search, logger: log })
+    // Before anything is sealed: keys that cannot open what the database holds stop the start.
+    await checkPiiKeys(deps, { generated: !config.PII_KEYS || !config.PII_HASH_KEY })
+
     return {
-      deps: completeDeps(config, { db, search, logger: log }),
+      deps,
       databaseUrl: dbUrl,
       meiliUrl,
       meiliKey,

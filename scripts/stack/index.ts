@@ -10,6 +10,8 @@ import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/cl
 import { startEmbeddedMeili, type EmbeddedMeiliHandle } from './meilisearch.ts'
 import { ensureAppDatabase } from './app-role.ts'
 import { postgresSecretsFile } from './postgres-secrets.ts'
+import { reusablePort } from './ports.ts'
+import { readServicesFile, writeServicesFile, type EmbeddedServices } from './services-file.ts'
 import {
   appDatabase,
   appRole,
@@ -75,9 +77,12 @@ export async function bootStack(
     let meiliKey = config.MEILI_MASTER_KEY
     if (!meiliUrl && withSearch) {
       log.info('starting embedded Meilisearch')
+      // The port it had last time, when free: replicas told to join it find it again.
+      const port = await reusablePort(readServicesFile(dataDir)?.meilisearch?.port)
       embeddedMeili = await startEmbeddedMeili({
         dir: path.join(dataDir, 'meilisearch'),
         cacheDir: path.join(dataDir, 'bin'),
+        ...(port === undefined ? {} : { port }),
       })
       started.push(embeddedMeili.stop)
       meiliUrl = embeddedMeili.url
@@ -98,6 +103,10 @@ export async function bootStack(
     })
     if (withSearch) for (const kind of indexKinds) await ensureIndex(search, kind)
 
+    if (embeddedPostgres || embeddedMeili) {
+      writeServicesFile(dataDir, embeddedServices(dataDir, embeddedPostgres, embeddedMeili))
+    }
+
     const deps = completeDeps(config, { db, search, logger: log })
     // Before anything is sealed: keys that cannot open what the database holds stop the start.
     await checkPiiKeys(deps, { generated: !config.PII_KEYS || !config.PII_HASH_KEY })
@@ -114,5 +123,32 @@ export async function bootStack(
   } catch (error) {
     await stopAll()
     throw error
+  }
+}
+
+/** What services.json says of the services this process started: addresses and secret files. */
+function embeddedServices(
+  dataDir: string,
+  postgres: EmbeddedPostgresHandle | undefined,
+  meili: EmbeddedMeiliHandle | undefined,
+): EmbeddedServices {
+  return {
+    startedBy: process.pid,
+    ...(postgres && {
+      postgres: {
+        host: '127.0.0.1',
+        port: postgres.port,
+        database: appDatabase,
+        user: appRole,
+        passwordFile: postgresSecretsFile(dataDir),
+      },
+    }),
+    ...(meili && {
+      meilisearch: {
+        url: meili.url,
+        port: meili.port,
+        masterKeyFile: path.join(dataDir, 'meilisearch', 'master-key'),
+      },
+    }),
   }
 }

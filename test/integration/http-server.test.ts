@@ -152,6 +152,20 @@ describe('the web server', () => {
     expect(((await refused.json()) as { code: number }[])[0]?.code).toBe(403)
   })
 
+  it('prints how a second replica joins its embedded services, and no secret', () => {
+    const output = product!.output()
+    expect(output).toContain(path.join(dataDir, 'services.json'))
+    expect(output).toMatch(/DATABASE_URL="postgres:\/\/metrology_app:\$\(node -p /)
+    const secrets = JSON.parse(
+      readFileSync(path.join(dataDir, 'secrets', 'postgres.json'), 'utf8'),
+    ) as { appPassword: string; superuserPassword: string }
+    expect(output).not.toContain(secrets.appPassword)
+    expect(output).not.toContain(secrets.superuserPassword)
+    expect(output).not.toContain(
+      readFileSync(path.join(dataDir, 'meilisearch', 'master-key'), 'utf8').trim(),
+    )
+  })
+
   it('serves a balancer that keeps one connection idle 30 s between requests, without a reset', async () => {
     // What nginx's upstream keepalive or a cloud balancer does: one pooled connection, reused
     // after idle spells shorter than its own 60 s idle timeout.

@@ -24,7 +24,7 @@ interface HeaderRule {
 const visibleAscii = /^[\x20-\x7e]*$/
 const lastEntry = (value: string) => value.split(',').at(-1)?.trim() ?? ''
 
-export const headerRules: readonly HeaderRule[] = [
+const headerRules: readonly HeaderRule[] = [
   {
     header: 'Idempotency-Key',
     problem: (value) =>

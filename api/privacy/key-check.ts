@@ -10,7 +10,7 @@ import type { Privacy } from '../deps.ts'
 import { hashKeyFingerprint, keyFingerprint } from './pii.ts'
 
 /** Why a process may not run with its personal-data keys; the message names the key. */
-export class PiiKeyMismatchError extends Error {
+class PiiKeyMismatchError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(problems.join('\n'))
     this.name = 'PiiKeyMismatchError'

@@ -17,7 +17,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Whether nothing listens on `port` of loopback right now (so a server may take it again). */
-export async function portIsFree(port: number): Promise<boolean> {
+async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer()
     server.unref()

@@ -53,6 +53,21 @@ const configSchema = z
       .min(1024)
       .max(50 * 1024 * 1024)
       .default(1024 * 1024),
+    /**
+     * How long an idle keep-alive connection stays open, in ms. Above a load balancer's own idle
+     * time (60 s for nginx upstreams and most cloud balancers), or the server closes a connection
+     * the balancer is about to reuse and the client gets a 502 (issue 26). The headers timeout
+     * follows it (1 s more, as Node needs).
+     */
+    KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(65_000),
+    /**
+     * How long one request may take to arrive whole, in ms (slow-body attacks). Unset, long
+     * enough for the largest complaint from a slow phone (server/server-timeouts.ts).
+     */
+    REQUEST_TIMEOUT_MS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(10_000).max(3_600_000).optional(),
+    ),
     /** Run the outbox worker inside the web process (turn off when workers run apart). */
     WORKER_ENABLED: z
       .enum(['true', 'false', '1', '0'])
@@ -274,6 +289,17 @@ const configSchema = z
     }
     for (const issue of smsConfigProblems(config)) ctx.addIssue({ code: 'custom', ...issue })
     for (const issue of photoStoreProblems(config)) ctx.addIssue({ code: 'custom', ...issue })
+    if (
+      config.REQUEST_TIMEOUT_MS !== undefined &&
+      config.REQUEST_TIMEOUT_MS <= config.KEEP_ALIVE_TIMEOUT_MS + 1_000
+    ) {
+      // A request's headers may take the keep-alive time plus 1 s to arrive (server-timeouts.ts).
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REQUEST_TIMEOUT_MS'],
+        message: `must be more than KEEP_ALIVE_TIMEOUT_MS + 1000 (${config.KEEP_ALIVE_TIMEOUT_MS + 1_000})`,
+      })
+    }
     if (config.PII_HASH_KEY) {
       try {
         parseHashKey(config.PII_HASH_KEY)
@@ -433,13 +459,23 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
  * proxy's address, and the per-address limits (complaints, searches) hold for everyone together.
  */
 export function configWarnings(config: Config): string[] {
-  return config.NODE_ENV === 'production' && !config.TRUST_PROXY
-    ? [
-        'TRUST_PROXY is off: behind a reverse proxy every visitor shares its address, and the ' +
-          'complaint and search limits per address then apply to all of them together; set ' +
-          'TRUST_PROXY=true when a proxy appends X-Forwarded-For',
-      ]
-    : []
+  if (config.NODE_ENV !== 'production') return []
+  const warnings: string[] = []
+  if (!config.TRUST_PROXY) {
+    warnings.push(
+      'TRUST_PROXY is off: behind a reverse proxy every visitor shares its address, and the ' +
+        'complaint and search limits per address then apply to all of them together; set ' +
+        'TRUST_PROXY=true when a proxy appends X-Forwarded-For',
+    )
+  }
+  if (config.KEEP_ALIVE_TIMEOUT_MS <= 60_000) {
+    warnings.push(
+      `KEEP_ALIVE_TIMEOUT_MS is ${config.KEEP_ALIVE_TIMEOUT_MS}: load balancers keep idle ` +
+        'connections for 60 s, and one the server closes first answers a 502; keep it above ' +
+        "the balancer's idle timeout",
+    )
+  }
+  return warnings
 }
 
 let cached: Config | undefined

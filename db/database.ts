@@ -52,6 +52,7 @@ import type {
 import type { QueryCodeRecoveryTable, SmsMessageTable } from './schema/sms.ts'
 import type { ReporterRewardTable } from './schema/rewards.ts'
 import type { Open311ClientTable, Open311RequestTable } from './schema/open311.ts'
+import type { PiiKeyFingerprintTable } from './schema/privacy.ts'
 
 export * from './schema/directory.ts'
 export * from './schema/outbox.ts'
@@ -65,6 +66,7 @@ export * from './schema/notifications.ts'
 export * from './schema/sms.ts'
 export * from './schema/rewards.ts'
 export * from './schema/open311.ts'
+export * from './schema/privacy.ts'
 
 export interface Database {
   counties: CountyTable
@@ -109,4 +111,5 @@ export interface Database {
   reporterRewards: ReporterRewardTable
   open311Clients: Open311ClientTable
   open311Requests: Open311RequestTable
+  piiKeyFingerprints: PiiKeyFingerprintTable
 }

@@ -6,6 +6,7 @@ import { loadConfigOrExit } from './cli.ts'
 import { hasEnabledOperator } from '../db/queries/operators.ts'
 import { hotlineKeysFromConfig, type DevHotlineSecrets } from '../api/hotline/keys.ts'
 import { devHotlineSecretsNotice } from './hotline/start-notice.ts'
+import { joinNotice, readServicesFile } from './stack/services-file.ts'
 
 /**
  * `npm start`: the whole product in one process tree (see server/product.ts). SIGINT and SIGTERM
@@ -45,6 +46,13 @@ async function main() {
   else {
     logger.info(`丽水诚信计量已启动: ${product.url}/  (Ctrl-C 停止)`)
     if (hotlineSecrets) process.stderr.write(devHotlineSecretsNotice(hotlineSecrets, product.url))
+    // Embedded services this process started: how a second replica joins them.
+    const services = readServicesFile(config.DATA_DIR)
+    if (services?.startedBy === process.pid) {
+      process.stderr.write(
+        joinNotice(config.DATA_DIR, services, Number(new URL(product.url).port) + 1),
+      )
+    }
     // A warning, so it shows at every log level: without an account nobody can use /admin.
     if (!(await hasEnabledOperator(product.stack.deps.db))) {
       logger.warn(

@@ -1,3 +1,4 @@
+import { acceptForwardedOrigin } from './forwarded-origin.ts'
 import http from 'node:http'
 import {
   ConfigError,
@@ -193,6 +194,7 @@ export async function startProduct(
       guardBody(config, req, res, () => {
         if (serveOpenData(deps, req, res)) return
         if (serveOpen311(req, res)) return
+        acceptForwardedOrigin(config, req)
         if (!servePrecompressed(clientDirOf(served.dir()), req, res)) served.handle(req, res)
       })
     }

@@ -12,6 +12,7 @@ import type { AppEnv } from '../env.ts'
 import { isDatabaseUnavailable } from '../../db/errors.ts'
 import { ApiError, errorBody } from '../errors.ts'
 import { documentOf, registerApiRoutes } from './openapi.ts'
+import { checkHeaders } from './header-checks.ts'
 import { open311Base } from '../domain/open311.ts'
 import { registerOpen311Routes } from '../routes/open311/index.ts'
 import { open311ErrorAnswer } from '../routes/open311/format.ts'
@@ -73,6 +74,9 @@ export function createApp(deps: Deps) {
       },
     })(c, next)
   })
+
+  // A malformed header value is the client's to fix: a 400 naming it, before any route reads it.
+  root.use(checkHeaders(deps.config))
 
   const api = root.basePath('/api')
   const open311 = root.basePath(open311Base)

@@ -95,6 +95,23 @@ function freshIv(): Buffer {
   return ivPool.subarray(ivPoolUsed - ivBytes, ivPoolUsed)
 }
 
+/** The text whose HMAC under a key is that key's fingerprint (versioned, should it change). */
+const fingerprintText = 'pii key fingerprint v1'
+
+/**
+ * A fingerprint of the ring's key `keyId`: HMAC-SHA256 of a fixed text under it. It tells two
+ * keys apart and reveals nothing of either, so it can be stored where the keys never go (the
+ * database: key-check.ts compares every process's keys with it).
+ */
+export function keyFingerprint(ring: PiiKeyring, keyId: string): Buffer {
+  return createHmac('sha256', keyOf(ring, keyId)).update(fingerprintText).digest()
+}
+
+/** The fingerprint of the keyed-hash key (PII_HASH_KEY), as keyFingerprint makes it. */
+export function hashKeyFingerprint(hashKey: KeyObject): Buffer {
+  return createHmac('sha256', hashKey).update(fingerprintText).digest()
+}
+
 /** A sealed field: store both; `sealed` is iv (12 bytes) ‖ GCM tag (16) ‖ ciphertext. */
 export interface SealedField {
   keyId: string

@@ -27,6 +27,7 @@ import * as ratingsAndReview from './2026-12-08T0920-ratings-and-review.ts'
 import * as mergedCases from './2026-12-08T0930-merged-cases.ts'
 import * as reporterRewards from './2026-12-08T0940-reporter-rewards.ts'
 import * as open311Clients from './2026-12-08T0950-open311-clients.ts'
+import * as piiKeyFingerprints from './2026-12-09T0900-pii-key-fingerprints.ts'
 
 /**
  * Every migration, by its frozen name. A static list (not a folder scan) so bundlers and tests
@@ -61,4 +62,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T0930-merged-cases': mergedCases,
   '2026-12-08T0940-reporter-rewards': reporterRewards,
   '2026-12-08T0950-open311-clients': open311Clients,
+  '2026-12-09T0900-pii-key-fingerprints': piiKeyFingerprints,
 }

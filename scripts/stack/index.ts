@@ -5,10 +5,13 @@ import type { Config } from '../../api/config.ts'
 import type { Deps } from '../../api/deps.ts'
 import { createLogger, type Logger } from '../../api/logger.ts'
 import { completeDeps } from '../../api/wiring/deps-from-config.ts'
+import { checkPiiKeys } from '../../api/privacy/key-check.ts'
 import { createSearchClient, ensureIndex, indexKinds } from '../../api/search/client.ts'
 import { startEmbeddedMeili, type EmbeddedMeiliHandle } from './meilisearch.ts'
 import { ensureAppDatabase } from './app-role.ts'
 import { postgresSecretsFile } from './postgres-secrets.ts'
+import { reusablePort } from './ports.ts'
+import { readServicesFile, writeServicesFile, type EmbeddedServices } from './services-file.ts'
 import {
   appDatabase,
   appRole,
@@ -30,8 +33,8 @@ export interface Stack {
 
 /**
  * Starts what the configuration leaves out (embedded PostgreSQL when DATABASE_URL is unset,
- * embedded Meilisearch when MEILI_URL is unset), migrates the schema and ensures the search
- * indexes. `stop` undoes all of it, in reverse order.
+ * embedded Meilisearch when MEILI_URL is unset), migrates the schema, ensures the search
+ * indexes and checks the personal-data keys against the database (api/privacy/key-check.ts). `stop` undoes all of it, in reverse order.
  */
 export async function bootStack(
   config: Config,
@@ -74,9 +77,12 @@ export async function bootStack(
     let meiliKey = config.MEILI_MASTER_KEY
     if (!meiliUrl && withSearch) {
       log.info('starting embedded Meilisearch')
+      // The port it had last time, when free: replicas told to join it find it again.
+      const port = await reusablePort(readServicesFile(dataDir)?.meilisearch?.port)
       embeddedMeili = await startEmbeddedMeili({
         dir: path.join(dataDir, 'meilisearch'),
         cacheDir: path.join(dataDir, 'bin'),
+        ...(port === undefined ? {} : { port }),
       })
       started.push(embeddedMeili.stop)
       meiliUrl = embeddedMeili.url
@@ -97,8 +103,16 @@ export async function bootStack(
     })
     if (withSearch) for (const kind of indexKinds) await ensureIndex(search, kind)
 
+    if (embeddedPostgres || embeddedMeili) {
+      writeServicesFile(dataDir, embeddedServices(dataDir, embeddedPostgres, embeddedMeili))
+    }
+
+    const deps = completeDeps(config, { db, search, logger: log })
+    // Before anything is sealed: keys that cannot open what the database holds stop the start.
+    await checkPiiKeys(deps, { generated: !config.PII_KEYS || !config.PII_HASH_KEY })
+
     return {
-      deps: completeDeps(config, { db, search, logger: log }),
+      deps,
       databaseUrl: dbUrl,
       meiliUrl,
       meiliKey,
@@ -109,5 +123,32 @@ export async function bootStack(
   } catch (error) {
     await stopAll()
     throw error
+  }
+}
+
+/** What services.json says of the services this process started: addresses and secret files. */
+function embeddedServices(
+  dataDir: string,
+  postgres: EmbeddedPostgresHandle | undefined,
+  meili: EmbeddedMeiliHandle | undefined,
+): EmbeddedServices {
+  return {
+    startedBy: process.pid,
+    ...(postgres && {
+      postgres: {
+        host: '127.0.0.1',
+        port: postgres.port,
+        database: appDatabase,
+        user: appRole,
+        passwordFile: postgresSecretsFile(dataDir),
+      },
+    }),
+    ...(meili && {
+      meilisearch: {
+        url: meili.url,
+        port: meili.port,
+        masterKeyFile: path.join(dataDir, 'meilisearch', 'master-key'),
+      },
+    }),
   }
 }

@@ -16,6 +16,24 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/** Whether nothing listens on `port` of loopback right now (so a server may take it again). */
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer()
+    server.unref()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}
+
+/**
+ * `port` when it is given and free, so an embedded service keeps its address across restarts
+ * (what a second replica was told to join); otherwise undefined: the caller picks any free one.
+ */
+export async function reusablePort(port: number | undefined): Promise<number | undefined> {
+  return port !== undefined && (await portIsFree(port)) ? port : undefined
+}
+
 /** Resolves once something accepts TCP connections on host:port, or rejects after timeoutMs. */
 export async function waitForPort(port: number, timeoutMs: number, host = '127.0.0.1') {
   const deadline = Date.now() + timeoutMs

@@ -10,7 +10,8 @@ import {
   postgresSecretsFile,
   type PostgresSecrets,
 } from './postgres-secrets.ts'
-import { freePort } from './ports.ts'
+import { freePort, reusablePort } from './ports.ts'
+import { readServicesFile } from './services-file.ts'
 
 export interface EmbeddedPostgresHandle {
   /** The superuser's connection string to the `postgres` database: for setting up, not for the app. */
@@ -131,7 +132,7 @@ async function startEmbeddedPostgres(options: {
   password: string
   /** Where that password is kept, named in the error when it does not fit the data folder. */
   secretsFile: string
-  port?: number
+  port?: number | undefined
   persistent?: boolean
   log?: (line: string) => void
 }): Promise<EmbeddedPostgresHandle> {
@@ -192,7 +193,9 @@ async function startEmbeddedPostgres(options: {
 
 /**
  * The embedded PostgreSQL of a data folder: the server in `<dataDir>/postgres`, its passwords in
- * `<dataDir>/secrets/postgres.json`, made on first start.
+ * `<dataDir>/secrets/postgres.json`, made on first start. Unless told a port, it listens on the
+ * one it had last time (DATA_DIR/services.json) when that is free, so replicas pointed at it
+ * find it again after a restart.
  */
 export async function startDataDirPostgres(
   dataDir: string,
@@ -201,6 +204,7 @@ export async function startDataDirPostgres(
   const secrets = loadOrCreatePostgresSecrets(dataDir)
   const handle = await startEmbeddedPostgres({
     ...options,
+    port: options.port ?? (await reusablePort(readServicesFile(dataDir)?.postgres?.port)),
     dir: path.join(path.resolve(dataDir), 'postgres'),
     password: secrets.superuserPassword,
     secretsFile: postgresSecretsFile(dataDir),

@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
+import http from 'node:http'
+import type { Socket } from 'node:net'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -149,6 +151,57 @@ describe('the web server', () => {
     expect(refused.status).toBe(403)
     expect(((await refused.json()) as { code: number }[])[0]?.code).toBe(403)
   })
+
+  it('prints how a second replica joins its embedded services, and no secret', () => {
+    const output = product!.output()
+    expect(output).toContain(path.join(dataDir, 'services.json'))
+    expect(output).toMatch(/DATABASE_URL="postgres:\/\/metrology_app:\$\(node -p /)
+    const secrets = JSON.parse(
+      readFileSync(path.join(dataDir, 'secrets', 'postgres.json'), 'utf8'),
+    ) as { appPassword: string; superuserPassword: string }
+    expect(output).not.toContain(secrets.appPassword)
+    expect(output).not.toContain(secrets.superuserPassword)
+    expect(output).not.toContain(
+      readFileSync(path.join(dataDir, 'meilisearch', 'master-key'), 'utf8').trim(),
+    )
+  })
+
+  it('serves a balancer that keeps one connection idle 30 s between requests, without a reset', async () => {
+    // What nginx's upstream keepalive or a cloud balancer does: one pooled connection, reused
+    // after idle spells shorter than its own 60 s idle timeout.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    const sockets = new Set<Socket>()
+    const closed: string[] = []
+    const get = () =>
+      new Promise<{ status: number; keepAlive: string }>((resolve, reject) => {
+        const req = http.get(`${base}/api/health`, { agent }, (res) => {
+          res.resume()
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, keepAlive: String(res.headers['keep-alive']) }),
+          )
+        })
+        req.on('socket', (socket: Socket) => {
+          if (sockets.has(socket)) return
+          sockets.add(socket)
+          socket.on('close', (hadError) => closed.push(hadError ? 'error' : 'closed'))
+        })
+        req.on('error', reject)
+      })
+    try {
+      const answers = [await get()]
+      for (let gap = 0; gap < 2; gap++) {
+        await sleep(30_000)
+        answers.push(await get())
+      }
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200])
+      // The server announces how long it keeps the connection: longer than the balancer's 60 s.
+      expect(answers[0]!.keepAlive).toBe('timeout=65')
+      expect(sockets.size).toBe(1)
+      expect(closed).toEqual([])
+    } finally {
+      agent.destroy()
+    }
+  }, 120_000)
 
   it('answers 1,000 clients that reuse their keep-alive connection after over 6 s idle', async () => {
     // Two rounds of 500 connections, each idle 7 s before its reuse: past the old 5 s, which

@@ -82,6 +82,23 @@ describe('configuration', () => {
     expect(configWarnings(parseConfig({}))).toEqual([])
   })
 
+  it('keeps idle connections longer than a balancer by default, and lets both timeouts be set', () => {
+    const defaults = parseConfig({})
+    expect(defaults.KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThan(60_000)
+    expect(defaults.REQUEST_TIMEOUT_MS).toBeUndefined()
+    const set = parseConfig({ KEEP_ALIVE_TIMEOUT_MS: '75000', REQUEST_TIMEOUT_MS: '90000' })
+    expect([set.KEEP_ALIVE_TIMEOUT_MS, set.REQUEST_TIMEOUT_MS]).toEqual([75_000, 90_000])
+    expect(() =>
+      parseConfig({ KEEP_ALIVE_TIMEOUT_MS: '75000', REQUEST_TIMEOUT_MS: '70000' }),
+    ).toThrow(/REQUEST_TIMEOUT_MS: must be more than KEEP_ALIVE_TIMEOUT_MS \+ 1000/)
+    expect(() => parseConfig({ KEEP_ALIVE_TIMEOUT_MS: 'soon' })).toThrow(/KEEP_ALIVE_TIMEOUT_MS/)
+    expect(
+      configWarnings(
+        parseConfig({ ...production, TRUST_PROXY: 'true', KEEP_ALIVE_TIMEOUT_MS: '5000' }),
+      ),
+    ).toEqual([expect.stringContaining('KEEP_ALIVE_TIMEOUT_MS is 5000')])
+  })
+
   it('puts that warning in the log before `npm start` starts anything', async () => {
     const lines: string[] = []
     const logger = createLogger('info', { write: (line: string) => void lines.push(line) })

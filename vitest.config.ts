@@ -12,6 +12,7 @@ const heavy = [
   'test/integration/open-data-stream.test.ts',
   'test/integration/nginx-site.test.ts',
   'test/integration/postgres-restart.test.ts',
+  'test/integration/replicas.test.ts',
 ]
 
 // Four groups, one command (`npm test`), run one group after another: unit tests need nothing;

@@ -1,4 +1,4 @@
-import { Meilisearch, type Settings, type Task } from 'meilisearch'
+import { Meilisearch, MeilisearchRequestError, type Settings, type Task } from 'meilisearch'
 import { nodeHttpClient } from './http-client.ts'
 import { searchWords, toMeiliSynonyms } from './synonyms.ts'
 
@@ -109,8 +109,24 @@ const indexSettings: Record<IndexKind, Settings> = {
   },
 }
 
-/** Creates the index if missing and applies its settings, waiting for both tasks. */
+/**
+ * Creates the index if missing and applies its settings, waiting for both tasks. Both steps may
+ * be repeated: so an answer lost on the way (Meilisearch busy applying another replica's settings
+ * at start, past the client's 5 s per request) is asked again, up to five times over about 15 s.
+ */
 export async function ensureIndex(search: SearchClient, kind: IndexKind, uid?: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureIndexOnce(search, kind, uid)
+      return
+    } catch (error) {
+      if (!(error instanceof MeilisearchRequestError) || attempt >= 5) throw error
+      await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt))
+    }
+  }
+}
+
+async function ensureIndexOnce(search: SearchClient, kind: IndexKind, uid?: string) {
   const name = uid ?? search.indexName(kind)
   const created = await search.meili.createIndex(name, { primaryKey: 'id' }).waitTask()
   if (created.status === 'failed' && created.error?.code !== 'index_already_exists') {

@@ -189,7 +189,11 @@ export function renderNginxConf(prefix: string, siteFile: string): string {
     // Debian's nginx.conf includes modules-enabled/, whose paths are relative to Debian's prefix;
     // the one module the site needs, by its full path.
     `load_module ${brotliStaticModule};`,
-    'events { worker_connections 512; }',
+    // Each visitor's connection and its request's connection to a replica count: 300 visitors at
+    // once (the replica test's search burst) need 600. Debian's own nginx.conf has 768 per worker
+    // and a worker per core; deploy/README.md says to raise it for the bureau's traffic.
+    'worker_rlimit_nofile 8192;',
+    'events { worker_connections 4096; }',
     'http {',
     '    include /etc/nginx/mime.types;',
     '    default_type application/octet-stream;',

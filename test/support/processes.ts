@@ -71,8 +71,12 @@ export async function startProduct(options: {
   cwd: string
   dataDir: string
   env?: Record<string, string>
+  /** The port to listen on; a free one by default. */
+  port?: number
+  /** False: leave SITE_OUT_DIR to the product's default, as `npm start` in a checkout does. */
+  siteOutDirInDataDir?: boolean
 }): Promise<RunningProduct> {
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   const base = `http://127.0.0.1:${port}`
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
@@ -80,7 +84,9 @@ export async function startProduct(options: {
       ...process.env,
       PORT: String(port),
       DATA_DIR: options.dataDir,
-      SITE_OUT_DIR: path.join(options.dataDir, 'dist'),
+      ...(options.siteOutDirInDataDir === false
+        ? {}
+        : { SITE_OUT_DIR: path.join(options.dataDir, 'dist') }),
       DATABASE_URL: '',
       MEILI_URL: '',
       LOG_LEVEL: 'warn',

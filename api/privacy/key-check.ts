@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import {
@@ -6,8 +7,7 @@ import {
   sealedUnderKey,
   type KeyFingerprint,
 } from '../../db/queries/pii-keys.ts'
-import type { Privacy } from '../deps.ts'
-import { hashKeyFingerprint, keyFingerprint } from './pii.ts'
+import { hashKeyFingerprint, keyFingerprint, type PiiKeyring } from './pii.ts'
 
 /** Why a process may not run with its personal-data keys; the message names the key. */
 class PiiKeyMismatchError extends Error {
@@ -29,7 +29,7 @@ const hashKeyId = 'hash'
  * `generated` says the keys were generated under DATA_DIR (no PII_KEYS), for the hint.
  */
 export async function checkPiiKeys(
-  ctx: { db: Kysely<Database>; privacy: Privacy },
+  ctx: { db: Kysely<Database>; privacy: { ring: PiiKeyring; hashKey: KeyObject } },
   options: { generated: boolean },
 ): Promise<void> {
   const { ring, hashKey } = ctx.privacy

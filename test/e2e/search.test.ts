@@ -142,8 +142,9 @@ describe('too many searches from one client', () => {
     const client = { 'x-forwarded-for': '198.51.100.77' }
     const limit = inject('siteSearchLimit')
     const url = `${inject('siteUrl')}/api/search?q=${encodeURIComponent('菜场')}`
-    // Searches are counted per clock minute: all of this test's must fall in one.
-    await awayFromWindowEdge(60, 40_000)
+    // Searches are counted per clock minute: all of this test's must fall in one, even on a
+    // machine busy with the rest of the suite (once seen to miss the live search's refusal).
+    await awayFromWindowEdge(60, 50_000)
     const answers: number[] = []
     for (let i = 0; i < limit; i += 8) {
       const batch = Array.from({ length: Math.min(8, limit - i) }, () =>
@@ -174,7 +175,7 @@ describe('too many searches from one client', () => {
     await live.page.getByLabel(searchBox).fill('加油站')
     await live.page
       .locator('[aria-live="polite"]', { hasText: '搜索太频繁' })
-      .waitFor({ timeout: 10_000 })
+      .waitFor({ timeout: 20_000 })
     expect(await textsOf(live.page, '[aria-live="polite"]')).toEqual([message])
 
     // The same page for everyone else.

@@ -37,7 +37,7 @@ const headerRules: readonly HeaderRule[] = [
     applies: (config) => config.TRUST_PROXY,
     problem: (value) =>
       isIP(lastEntry(value)) === 0
-        ? 'X-Forwarded-For 的最后一项应为客户端的 IP 地址（如 203.0.113.7），请检查反向代理的配置。'
+        ? '网站暂时无法识别您的网络地址，请稍后再试；如一直这样，请告知网站管理员。（管理员：X-Forwarded-For 的最后一项应为客户端的 IP 地址，如 203.0.113.7，请检查反向代理的配置。）'
         : undefined,
   },
   {
@@ -46,7 +46,7 @@ const headerRules: readonly HeaderRule[] = [
     problem: (value) =>
       /^https?$/.test(lastEntry(value))
         ? undefined
-        : 'X-Forwarded-Proto 应为 http 或 https，请检查反向代理的配置。',
+        : '网站暂时无法处理您的请求，请稍后再试；如一直这样，请告知网站管理员。（管理员：X-Forwarded-Proto 应为 http 或 https，请检查反向代理的配置。）',
   },
   {
     header: 'Origin',

@@ -11,7 +11,6 @@ const heavy = [
   'test/integration/http-server.test.ts',
   'test/integration/open-data-stream.test.ts',
   'test/integration/nginx-site.test.ts',
-  'test/integration/postgres-restart.test.ts',
   'test/integration/replicas.test.ts',
 ]
 

@@ -540,6 +540,7 @@ describe('three replicas behind a balancer', () => {
   }, 150_000)
 
   it('answers 503 with Retry-After while PostgreSQL restarts, recovers alone, and loses nothing', async () => {
+    const pids = replicas.map((r) => r!.child.pid!)
     const before = await Promise.all(
       Array.from({ length: 10 }, (_, n) => report(through, `198.19.0.${n}`, '重启前')),
     )
@@ -550,6 +551,7 @@ describe('three replicas behind a balancer', () => {
       }),
     )
     const duringDown: { status: number; retryAfter: string | null }[] = []
+    const readsDown: { status: number; retryAfter: string | null; body: string }[] = []
     await shared.restartPostgres(8_000, async () => {
       await sleep(1_000)
       for (let i = 0; i < 6; i++) {
@@ -557,24 +559,65 @@ describe('three replicas behind a balancer', () => {
         duringDown.push({ status: res.status, retryAfter: res.headers.get('retry-after') })
         await res.arrayBuffer()
       }
+      // A page of public data read from PostgreSQL answers the same, on every replica.
+      for (const i of [0, 1, 2]) {
+        const res = await at(i)('/api/inspections')
+        readsDown.push({
+          status: res.status,
+          retryAfter: res.headers.get('retry-after'),
+          body: await res.text(),
+        })
+      }
     })
     expect(duringDown.map((d) => d.status)).toEqual(Array(6).fill(503))
     expect(duringDown.every((d) => d.retryAfter !== null && Number(d.retryAfter) > 0)).toBe(true)
+    expect(readsDown.map((d) => d.status)).toEqual([503, 503, 503])
+    expect(readsDown.every((d) => Number(d.retryAfter) > 0)).toBe(true)
+    expect(readsDown.every((d) => d.body.includes('SERVICE_UNAVAILABLE'))).toBe(true)
 
+    const after: string[] = []
     await within(60_000, 'every replica files complaints again', async () => {
       const answers = await Promise.all(
-        [0, 1, 2].map((i) => report(at(i), `198.19.2.${i}`, '恢复后').then((r) => r.status)),
+        [0, 1, 2].map((i) => report(at(i), `198.19.2.${i}`, '恢复后')),
       )
-      return answers.every((s) => s === 201)
+      for (const r of answers) {
+        if (r.status === 201) after.push(((await r.json()) as { trackingNo: string }).trackingNo)
+        else await r.arrayBuffer()
+      }
+      return answers.every((r) => r.status === 201)
     })
+    expect((await through('/api/inspections')).status).toBe(200)
     await db.destroy()
     db = createDb({ connectionString: shared.databaseUrl, max: 4 })
+    const acknowledged = [...kept, ...after]
     const found = await db
       .selectFrom('complaints')
-      .select('trackingNo')
-      .where('trackingNo', 'in', kept)
+      .select(['id', 'trackingNo'])
+      .where('trackingNo', 'in', acknowledged)
       .execute()
-    expect(found).toHaveLength(kept.length)
-    expect(replicas.every((r) => r && alive(r.child.pid!))).toBe(true)
-  }, 180_000)
+    expect(found.map((r) => r.trackingNo).sort()).toEqual([...acknowledged].sort())
+    // The same processes, their pools reconnected on their own.
+    expect(replicas.map((r) => r!.child.pid)).toEqual(pids)
+    expect(pids.every((pid) => alive(pid))).toBe(true)
+
+    // And the workers, whose connections went down with the database too, index every one: a
+    // batch claimed when the database stopped waits out its lease, then is done again.
+    const indexed = async () => {
+      const res = await fetch(`${shared.meili.url}/indexes/replicas_complaints/documents/fetch`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${shared.meili.masterKey}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ ids: found.map((r) => r.id), fields: ['id'], limit: 1_000 }),
+      })
+      if (!res.ok) throw new Error(`Meilisearch answered ${res.status}: ${await res.text()}`)
+      const { results } = (await res.json()) as { results: { id: string }[] }
+      return new Set(results.map((d) => d.id))
+    }
+    await within(90_000, 'every acknowledged complaint indexed', async () => {
+      const got = await indexed()
+      return found.every((r) => got.has(r.id))
+    })
+  }, 240_000)
 })

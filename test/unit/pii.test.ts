@@ -1,9 +1,9 @@
 import { createSecretKey, randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { inspect } from 'node:util'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { loadOrCreateDevPiiSecrets } from '../../api/privacy/dev-keys.ts'
 import { normalizePhone } from '../../api/domain/masks.ts'
 import {
@@ -172,6 +172,7 @@ describe('loadOrCreateDevPiiSecrets', () => {
   it('creates the keys once, in a private file, and reuses them afterwards', () => {
     const log = vi.spyOn(console, 'log')
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pii-dev-'))
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }))
     const first = loadOrCreateDevPiiSecrets(dataDir)
     expect(first.created).toBe(true)
     expect(first.piiKeys).toMatch(/^dev-\d{8}:/)
@@ -191,6 +192,7 @@ describe('loadOrCreateDevPiiSecrets', () => {
 
   it('refuses a damaged secrets file instead of replacing it', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pii-dev-'))
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }))
     loadOrCreateDevPiiSecrets(dataDir)
     const file = path.join(dataDir, 'secrets', 'pii.json')
     writeFileSync(file, '{"piiKeys": "x", "hashKey": "y"}')

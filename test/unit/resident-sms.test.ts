@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { beijingInstant } from '../../api/domain/beijing-time.ts'
 import { isQuietHour, quietHoursEnd } from '../../api/domain/sms.ts'
 import { loadSmsTemplates, renderSms } from '../../api/services/sms/templates.ts'
@@ -81,6 +81,7 @@ describe("the bureau's SMS templates", () => {
 
   it('refuse a file with an unknown parameter, no tracking number or a missing event, naming each', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sms-templates-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     const file = path.join(dir, 'templates.yaml')
     const text = readFileSync(shipped, 'utf8')
       .replace(

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import {
   addWorkingDays,
   coverage,
@@ -168,6 +168,7 @@ describe('dueAt', () => {
 describe('loadCalendar on a bad holiday file', () => {
   function dirWith(files: Record<string, string>): string {
     const dir = mkdtempSync(path.join(tmpdir(), 'holidays-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text)
     return dir
   }

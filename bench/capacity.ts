@@ -1,4 +1,4 @@
-import http from 'node:http'
+import { Connections } from './http-client.ts'
 import { sql } from 'kysely'
 import { countyCodes } from '../api/domain/counties.ts'
 import {
@@ -35,7 +35,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const { stack, stop } = await isolatedStack('capacity')
 const { db } = stack.deps
 const secret = generateWebhookSecret()
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 4_000 })
+const connections = new Connections({ maxSockets: 64, idleMs: 4_000 })
 let api: Awaited<ReturnType<typeof startServerChild>> | undefined
 
 interface Snapshot {
@@ -224,7 +224,7 @@ try {
 
   // Warm each path a little first (code loaded, pool connections open).
   let serial = 1_000_000
-  const complaint = sender(agent, port, () => {
+  const complaint = sender(connections, port, () => {
     const i = serial++
     return {
       method: 'POST',
@@ -241,7 +241,7 @@ try {
   results.complaint = await perOperation(before, await snapshot(), n)
   process.stderr.write(`capacity: complaint ${JSON.stringify(results.complaint)}\n`)
 
-  const search = sender(agent, port, (i) => ({
+  const search = sender(connections, port, (i) => ({
     method: 'GET',
     path: `/api/search?q=${encodeURIComponent(queries[i % queries.length]!)}`,
     headers: {},
@@ -257,7 +257,7 @@ try {
   const key = parseWebhookSecret(secret)
   const run = Date.now().toString(36)
   let eventSerial = 0
-  const event = sender(agent, port, () => {
+  const event = sender(connections, port, () => {
     const i = eventSerial++
     const now = Date.now()
     const body = eventBody(run, i, now)
@@ -287,6 +287,6 @@ try {
   console.log(JSON.stringify(results, null, 2))
 } finally {
   await api?.stop()
-  agent.destroy()
+  connections.destroy()
   await stop()
 }

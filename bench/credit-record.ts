@@ -1,4 +1,4 @@
-import http from 'node:http'
+import { Connections } from './http-client.ts'
 import { sql } from 'kysely'
 import { insertSyntheticEnterprises } from '../scripts/demo/bulk.ts'
 import { insertCreditVolume } from './credit-record-data.ts'
@@ -40,7 +40,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
   const { stack, stop } = await isolatedStack('credit-record')
   let api: Awaited<ReturnType<typeof startServerChild>> | undefined
   let bare: Awaited<ReturnType<typeof startServerChild>> | undefined
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 })
+  const connections = new Connections({ maxSockets: 256, idleMs: 4_000 })
   try {
     const { db } = stack.deps
     process.stderr.write(`credit-record: inserting ${enterpriseCount} businesses…\n`)
@@ -67,12 +67,12 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     api = await startServerChild('api-server.ts', env, '/api/enterprises')
     bare = await startServerChild('bare-record-server.ts', env, '/bare')
     const targets: Record<Target, Send> = {
-      bare: sender(agent, bare.port, (i) => ({
+      bare: sender(connections, bare.port, (i) => ({
         method: 'GET',
         path: `/bare/${codeOf(i)}`,
         headers: {},
       })),
-      api: sender(agent, api.port, (i) => ({
+      api: sender(connections, api.port, (i) => ({
         method: 'GET',
         path: `/api/enterprises/${codeOf(i)}/record`,
         headers: { 'accept-encoding': 'gzip' },
@@ -136,7 +136,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         secondsPerRound: options.seconds,
         rounds: options.runs,
         warmUpSeconds,
-        client: 'node:http keep-alive agent, open loop, latency from the due time',
+        client: 'node:http keep-alive connections, open loop, latency from the due time',
         api: 'createApp(deps) on node:http (bench/api-server.ts), LOG_LEVEL=info, WORKER_ENABLED=false, accept-encoding: gzip',
         bare: 'Hono handler running findEnterprise, gradeOf and loadCreditRecord (bench/bare-record-server.ts)',
       },
@@ -157,7 +157,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       `goal p99 ≤ 1.5× bare: ${met ? 'met' : 'MISSED'}`
     return { result, summary }
   } finally {
-    agent.destroy()
+    connections.destroy()
     await api?.stop()
     await bare?.stop()
     await stop()

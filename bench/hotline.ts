@@ -1,4 +1,4 @@
-import http from 'node:http'
+import { Connections } from './http-client.ts'
 import { sql } from 'kysely'
 import {
   generateWebhookSecret,
@@ -90,7 +90,7 @@ function eventBody(run: string, i: number, now: number) {
 export async function run(given: BenchOptions): Promise<BenchOutcome> {
   const options = { ...given, rate: given.rate ?? 500, seconds: given.seconds ?? 10 }
   const { stack, stop } = await isolatedStack('hotline')
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 })
+  const connections = new Connections({ maxSockets: 256, idleMs: 4_000 })
   const children: Awaited<ReturnType<typeof startServerChild>>[] = []
   try {
     const secretText = generateWebhookSecret()
@@ -120,7 +120,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     // dispatch it got too (with one count, some went to the bare handler and stayed held).
     const post = (port: number, target: string) => {
       let serial = 0
-      return sender(agent, port, () => {
+      return sender(connections, port, () => {
         const i = serial++
         const now = Date.now()
         const body = eventBody(run, i, now)
@@ -281,7 +281,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         rounds: options.runs,
         closedLoopConnections,
         client:
-          'node:http keep-alive agent; each event signed when sent, with a new webhook-id; closed loop for throughput, open loop (latency from the due time) for p50/p99',
+          'node:http keep-alive connections; each event signed when sent, with a new webhook-id; closed loop for throughput, open loop (latency from the due time) for p50/p99',
         events:
           'one in four a new ticket.dispatched carrying a name and phone (sealed in the inbox), the others urged/supplemented/supervised follow-ups of the run’s tickets',
         api: `POST ${path}, createApp(deps) on node:http (bench/api-server.ts), LOG_LEVEL=info, ${
@@ -326,7 +326,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       `inbox after the load ${JSON.stringify(caughtUp.counts)}, every event applied and indexed ${caughtUp.seconds} s after it`
     return { result, summary }
   } finally {
-    agent.destroy()
+    connections.destroy()
     for (const child of children) await child.stop()
     await stop()
   }

@@ -35,8 +35,8 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         off: { env: {} },
         on: {
           env: {},
-          companion: (agent, port) =>
-            sender(agent, port, () => ({
+          companion: (connections, port) =>
+            sender(connections, port, () => ({
               method: 'GET',
               path: openCasesPath(asked++),
               headers: { accept: 'application/json', 'x-forwarded-for': '10.250.0.1' },

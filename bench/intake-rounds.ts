@@ -1,4 +1,4 @@
-import http from 'node:http'
+import { Connections } from './http-client.ts'
 import { round, stackEnv, type BenchOptions, type isolatedStack } from './lib.ts'
 import { complaintChangedTopic } from '../api/search/complaint-indexer.ts'
 import { complaintBody, forwardedFor } from './intake.ts'
@@ -15,7 +15,7 @@ type Stack = Awaited<ReturnType<typeof isolatedStack>>['stack']
 export interface ModeSetup {
   env: Record<string, string>
   /** Requests sent at the same rate alongside intake, while it is measured. */
-  companion?: (agent: http.Agent, port: number) => Send
+  companion?: (connections: Connections, port: number) => Send
 }
 
 export interface AlternatingRounds {
@@ -42,7 +42,7 @@ export async function alternatingIntakeRounds(
   options: BenchOptions & { rate: number; seconds: number },
   setups: Record<Mode, ModeSetup>,
 ): Promise<AlternatingRounds> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 })
+  const connections = new Connections({ maxSockets: 256, idleMs: 4_000 })
   let serial = 0
   const result: AlternatingRounds = {
     rounds: { off: [], on: [] },
@@ -82,7 +82,7 @@ export async function alternatingIntakeRounds(
         })
         const api = await startServerChild('api-server.ts', env, '/api/complaints')
         try {
-          const send = sender(agent, api.port, () => {
+          const send = sender(connections, api.port, () => {
             const n = serial++
             return {
               method: 'POST',
@@ -91,7 +91,7 @@ export async function alternatingIntakeRounds(
               body: complaintBody(n),
             }
           })
-          const companion = setup.companion?.(agent, api.port)
+          const companion = setup.companion?.(connections, api.port)
           process.stderr.write(`${name}: round ${i + 1}/${options.runs}, ${mode}…\n`)
           await closedLoop(send, warmUpSeconds, 16, 0)
           await drained(120_000)
@@ -115,6 +115,6 @@ export async function alternatingIntakeRounds(
     }
     return result
   } finally {
-    agent.destroy()
+    connections.destroy()
   }
 }

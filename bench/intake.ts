@@ -1,4 +1,4 @@
-import http from 'node:http'
+import { Connections } from './http-client.ts'
 import { sql } from 'kysely'
 import {
   costBetween,
@@ -69,7 +69,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
   const { stack, stop } = await isolatedStack('intake')
   // Idle connections close after 4 s, before the servers' 5 s keep-alive, so a request never
   // goes out on a connection the server is closing.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 })
+  const connections = new Connections({ maxSockets: 256, idleMs: 4_000 })
   const children: Awaited<ReturnType<typeof startServerChild>>[] = []
   try {
     // The baseline's tables (bench/bare-insert-server.ts): only the keys a correct intake needs.
@@ -113,7 +113,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     // Every request carries a number never used before in this run, so no body repeats.
     let serial = 0
     const post = (port: number, path: string) =>
-      sender(agent, port, () => {
+      sender(connections, port, () => {
         const i = serial++
         return {
           method: 'POST',
@@ -281,7 +281,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         rounds: options.runs,
         closedLoopConnections,
         client:
-          'node:http keep-alive agent; closed loop for throughput, open loop (latency from the due time) for p50/p99',
+          'node:http keep-alive connections; closed loop for throughput, open loop (latency from the due time) for p50/p99',
         api: `POST /api/complaints, JSON, createApp(deps) on node:http (bench/api-server.ts), LOG_LEVEL=info, abuse limits on (TRUST_PROXY, one address and phone per request), ${workerEnabled ? 'outbox worker on its background thread (as npm start runs it) indexing every complaint' : 'no outbox worker (BENCH_WORKER=false): nothing indexed'}`,
         settle:
           'before each measured phase: wait until the private index holds every complaint filed so far, then 2 s',
@@ -325,7 +325,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         : 'nothing indexed (BENCH_WORKER=false)')
     return { result, summary }
   } finally {
-    agent.destroy()
+    connections.destroy()
     for (const child of children) await child.stop()
     await stop()
   }

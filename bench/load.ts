@@ -1,41 +1,22 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import http from 'node:http'
 import os from 'node:os'
 import { join } from 'node:path'
 import { freePort, waitForPort } from '../scripts/stack/ports.ts'
+import type { Connections, Request as HttpRequest } from './http-client.ts'
 import { median, percentile, repoRoot, round } from './lib.ts'
 
 /** Sends request number `i`; resolves with the HTTP status once the body is read. */
 export type Send = (i: number) => Promise<number>
 
-/** One request on a keep-alive agent; resolves with the status once the body is read. */
+/** One request on keep-alive connections; resolves with the status once the body is read. */
 export function sender(
-  agent: http.Agent,
+  connections: Connections,
   port: number,
-  request: (i: number) => {
-    method: string
-    path: string
-    headers: http.OutgoingHttpHeaders
-    body?: string
-  },
+  request: (i: number) => HttpRequest,
 ): Send {
-  return (i) =>
-    new Promise((resolve, reject) => {
-      const r = request(i)
-      const req = http.request(
-        { host: '127.0.0.1', port, agent, method: r.method, path: r.path, headers: r.headers },
-        (res) => {
-          res.resume()
-          res.once('end', () => resolve(res.statusCode ?? 0))
-          res.once('error', reject)
-        },
-      )
-      req.setTimeout(10_000, () => req.destroy(new Error('timeout')))
-      req.once('error', reject)
-      req.end(r.body)
-    })
+  return (i) => connections.request(port, request(i))
 }
 
 export interface Round {
@@ -126,6 +107,7 @@ export async function openLoop(
     loadAverage1m: 0,
   }
   const cpuBefore = Object.fromEntries(Object.entries(watch).map(([k, pid]) => [k, cpuTicks(pid)]))
+  const generatorBefore = process.cpuUsage()
   const start = performance.now() + 20
   let sent = 0
   let finished = 0
@@ -165,6 +147,8 @@ export async function openLoop(
       2,
     )
   }
+  const generator = process.cpuUsage(generatorBefore)
+  outcome.cpuSeconds.generator = round((generator.user + generator.system) / 1e6, 2)
   outcome.loadAverage1m = round(os.loadavg()[0] ?? 0, 2)
   return outcome
 }

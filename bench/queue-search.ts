@@ -1,5 +1,5 @@
+import { Connections } from './http-client.ts'
 import { randomBytes } from 'node:crypto'
-import http from 'node:http'
 import { sql, type Kysely } from 'kysely'
 import { parseHashKey, parsePiiKeys } from '../api/privacy/pii.ts'
 import { reindexAll } from '../api/search/reindex.ts'
@@ -214,7 +214,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
   let api: Awaited<ReturnType<typeof startServerChild>> | undefined
   // Idle connections close after 4 s, before the servers' 5 s keep-alive, so a request never
   // goes out on a connection the server is closing.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 })
+  const connections = new Connections({ maxSockets: 256, idleMs: 4_000 })
   try {
     // No outbox worker: nothing is queued for it, and its sweeps must not share the measurement.
     const env = stackEnv(stack, { LOG_LEVEL: 'info', WORKER_ENABLED: 'false' })
@@ -226,7 +226,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     const queries = queriesFor(data.newestTrackingNo)
     const queryOf = (i: number) => queries[i % queries.length]!
     const targets: Record<Target, Send> = {
-      meilisearch: sender(agent, Number(new URL(stack.meiliUrl).port), (i) => ({
+      meilisearch: sender(connections, Number(new URL(stack.meiliUrl).port), (i) => ({
         method: 'POST',
         path: `/indexes/${uid}/search`,
         headers: {
@@ -235,7 +235,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         },
         body: JSON.stringify(directSearchBody(queryOf(i))),
       })),
-      api: sender(agent, api.port, (i) => ({
+      api: sender(connections, api.port, (i) => ({
         method: 'GET',
         path: `${routePath}?q=${encodeURIComponent(queryOf(i))}&page=1`,
         headers: { cookie },
@@ -303,7 +303,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         rounds: options.runs,
         warmUpSeconds,
         queries,
-        client: 'node:http keep-alive agent, open loop, latency from the due time',
+        client: 'node:http keep-alive connections, open loop, latency from the due time',
         api: `GET ${routePath}?q=…&page=1 with a county_handler (${county}) session cookie; createApp(deps) on node:http (bench/api-server.ts), LOG_LEVEL=info, WORKER_ENABLED=false`,
         meilisearch: `POST /indexes/<complaints>/search ${JSON.stringify(directSearchBody('…'))}`,
       },
@@ -337,7 +337,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       `goal p99 < 100 ms: ${goal.latencyMet ? 'met' : 'MISSED'}, overhead < 2×: ${goal.overheadMet ? 'met' : 'MISSED'}`
     return { result, summary }
   } finally {
-    agent.destroy()
+    connections.destroy()
     await api?.stop()
     await stop()
   }

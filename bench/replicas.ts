@@ -1,4 +1,4 @@
-import http from 'node:http'
+import { Connections } from './http-client.ts'
 import { reindexAll } from '../api/search/reindex.ts'
 import { insertSyntheticEnterprises } from '../scripts/demo/bulk.ts'
 import { startRoundRobinProxy } from '../test/support/round-robin-proxy.ts'
@@ -31,7 +31,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     rate: { intake: given.rate ?? 150, search: given.rate ?? 150 } as Record<Load, number>,
   }
   const { stack, stop } = await isolatedStack('replicas')
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 })
+  const connections = new Connections({ maxSockets: 256, idleMs: 4_000 })
   const apis: Awaited<ReturnType<typeof startServerChild>>[] = []
   const proxies: Awaited<ReturnType<typeof startRoundRobinProxy>>[] = []
   try {
@@ -57,7 +57,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
     const sendOf = (mode: Mode, load: Load) => {
       const port = Number(new URL(proxy[mode].url).port)
       return load === 'intake'
-        ? sender(agent, port, () => {
+        ? sender(connections, port, () => {
             const n = serial++
             return {
               method: 'POST',
@@ -66,7 +66,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
               body: complaintBody(n),
             }
           })
-        : sender(agent, port, (i) => ({
+        : sender(connections, port, (i) => ({
             method: 'GET',
             path: `/api/search?q=${encodeURIComponent(queries[i % queries.length]!)}`,
             // One address per request: the per-address limit is counted, never reached.
@@ -141,7 +141,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         (pass ? 'within 1.2×' : 'NOT within 1.2×'),
     }
   } finally {
-    agent.destroy()
+    connections.destroy()
     for (const p of proxies) await p.stop()
     for (const a of apis) await a.stop()
     await stop()

@@ -1,4 +1,4 @@
-import http from 'node:http'
+import { Connections } from './http-client.ts'
 import { reindexAll } from '../api/search/reindex.ts'
 import { publicSearchPlan } from '../api/services/search/public.ts'
 import { insertSyntheticEnterprises } from '../scripts/demo/bulk.ts'
@@ -66,7 +66,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
   let api: Awaited<ReturnType<typeof startServerChild>> | undefined
   // Idle connections close after 4 s, before the servers' 5 s keep-alive, so a request never
   // goes out on a connection the server is closing.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 })
+  const connections = new Connections({ maxSockets: 256, idleMs: 4_000 })
   try {
     const { db, search, logger } = stack.deps
     process.stderr.write(`search: inserting ${enterpriseCount} businesses…\n`)
@@ -116,10 +116,10 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       body: meiliBody(queryOf(i)),
     })
     const targets: Record<Target, Send> = {
-      meilisearch: sender(agent, meiliPort, meiliRequest()),
+      meilisearch: sender(connections, meiliPort, meiliRequest()),
       // What the API's own Meilisearch client (fetch) asks for: a compressed, chunked answer.
-      meilisearchCompressed: sender(agent, meiliPort, meiliRequest(undiciAcceptEncoding)),
-      api: sender(agent, api.port, (i) => ({
+      meilisearchCompressed: sender(connections, meiliPort, meiliRequest(undiciAcceptEncoding)),
+      api: sender(connections, api.port, (i) => ({
         method: 'GET',
         path: `/api/search?q=${encodeURIComponent(queryOf(i))}`,
         headers: {},
@@ -176,7 +176,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
         // Queries whose county and sector words found nothing as filters: /api/search then makes
         // a second round trip with the words as typed; Meilisearch direct sends only that one.
         queriesSearchedAsTyped: fellBack,
-        client: 'node:http keep-alive agent, open loop, latency from the due time',
+        client: 'node:http keep-alive connections, open loop, latency from the due time',
         api: 'createApp(deps) on node:http (bench/api-server.ts), LOG_LEVEL=info, WORKER_ENABLED=false',
         meilisearch:
           'POST /multi-search with the same final queries as /api/search (county and sector words as filters)',
@@ -211,7 +211,7 @@ export async function run(given: BenchOptions): Promise<BenchOutcome> {
       `goal p99 within ×1.3 of Meilisearch direct: ${ratioMet ? 'met' : 'MISSED'}`
     return { result, summary }
   } finally {
-    agent.destroy()
+    connections.destroy()
     await api?.stop()
     await stop()
   }

@@ -11,7 +11,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => value)
 export interface DbOptions {
   connectionString: string
   max?: number
-  applicationName?: string
+  applicationName?: string | undefined
+  /** Called with each new connection, before it is first used. */
+  onConnect?: ((client: pg.PoolClient) => void) | undefined
 }
 
 export function createPool(options: DbOptions): pg.Pool {
@@ -31,7 +33,10 @@ export function createPool(options: DbOptions): pg.Pool {
   pool.on('error', () => undefined)
   // A checked-out client (mid-transaction) whose server goes away emits 'error' too; without a
   // listener that would end the process. Its pending query fails and the pool discards it.
-  pool.on('connect', (client) => client.on('error', () => undefined))
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined)
+    options.onConnect?.(client)
+  })
   return pool
 }
 

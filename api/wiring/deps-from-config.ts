@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { createDb } from '../../db/client.ts'
+import { createDb, type DbOptions } from '../../db/client.ts'
 import type { Config } from '../config.ts'
 import type { Deps, Privacy } from '../deps.ts'
 import { createLogger, type Logger } from '../logger.ts'
@@ -77,7 +77,10 @@ export function completeDeps(config: Config, base: Pick<Deps, 'db' | 'search' | 
  * addresses (the background thread, a site build child). The server adds its session cache and
  * installs the result (server/deps.ts).
  */
-export function depsFromConfig(config: Config): Deps {
+export function depsFromConfig(
+  config: Config,
+  options: Pick<DbOptions, 'onConnect' | 'applicationName'> = {},
+): Deps {
   if (!config.DATABASE_URL || !config.MEILI_URL) {
     throw new Error(
       'DATABASE_URL 和 MEILI_URL 未设置：请用 `npm start`（会启动内置服务）或设置这两个变量。',
@@ -85,7 +88,12 @@ export function depsFromConfig(config: Config): Deps {
   }
   return completeDeps(config, {
     logger: createLogger(config.LOG_LEVEL),
-    db: createDb({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE }),
+    db: createDb({
+      connectionString: config.DATABASE_URL,
+      max: config.DATABASE_POOL_SIZE,
+      onConnect: options.onConnect,
+      applicationName: options.applicationName,
+    }),
     search: createSearchClient({
       url: config.MEILI_URL,
       apiKey: config.MEILI_MASTER_KEY,

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
+import type { DbOptions } from '../../db/client.ts'
+import { backendPidOf } from '../../db/queries/health.ts'
 
 /**
  * The nice value of background work: indexing, applying 12345 events, delivering callbacks,
@@ -27,4 +30,32 @@ export function lowerPriority(id: number): void {
  */
 export function lowerThisThreadPriority(): void {
   if (process.platform === 'linux') lowerPriority(0)
+}
+
+/** The `application_name` of background work's database connections. */
+export const backgroundApplicationName = 'lishui-metrology-background'
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * For a pool of background work: gives each of its connections' server processes the background
+ * priority too, so the queries of indexing and early warning yield to those of requests as the
+ * thread itself does. Only for PostgreSQL on this machine (a loopback address, Linux): the process
+ * id the server reports names a local process only then, and it is checked to be a PostgreSQL one
+ * before it is touched. Elsewhere, or without permission, the queries run at normal priority.
+ */
+export function lowerServerProcessPriority(databaseUrl: string): DbOptions['onConnect'] {
+  if (process.platform !== 'linux' || !loopbackHosts.has(new URL(databaseUrl).hostname)) {
+    return undefined
+  }
+  return (client) => {
+    backendPidOf(client).then(
+      (pid) => {
+        const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim()
+        if (comm === 'postgres') lowerPriority(pid)
+      },
+      // The connection failed or went away; nothing to lower.
+      () => undefined,
+    )
+  }
 }

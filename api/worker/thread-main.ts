@@ -2,12 +2,21 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { depsFromConfig } from '../wiring/deps-from-config.ts'
 import type { BackgroundThreadData } from './background-thread.ts'
 import { runBackgroundWork } from './index.ts'
-import { lowerThisThreadPriority } from './priority.ts'
+import {
+  backgroundApplicationName,
+  lowerServerProcessPriority,
+  lowerThisThreadPriority,
+} from './priority.ts'
 
 /** Entry of the background thread (background-thread.ts): runs until told to stop. */
 lowerThisThreadPriority()
 const { config } = workerData as BackgroundThreadData
-const deps = depsFromConfig(config)
+// Its connections' server processes yield to requests' as the thread does (priority.ts), and
+// are told apart from them in pg_stat_activity.
+const deps = depsFromConfig(config, {
+  applicationName: backgroundApplicationName,
+  onConnect: lowerServerProcessPriority(config.DATABASE_URL),
+})
 const logger = deps.logger.child({ thread: 'background' })
 const work = runBackgroundWork({ deps: { ...deps, logger }, databaseUrl: config.DATABASE_URL })
 

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -8,7 +9,8 @@ import {
   startBackgroundWork,
   type BackgroundWork,
 } from '../../api/worker/background-thread.ts'
-import { backgroundNice } from '../../api/worker/priority.ts'
+import { sql } from 'kysely'
+import { backgroundApplicationName, backgroundNice } from '../../api/worker/priority.ts'
 import { postReport } from '../support/complaints.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
@@ -43,6 +45,25 @@ async function until(check: () => Promise<boolean> | boolean, what: string) {
   }
 }
 
+/** Whether this user may lower every server process's priority (its own, or as root). */
+let mayLowerServerProcesses = true
+
+/** The nice values of the server processes of this database's connections, by application. */
+async function serverProcessNices() {
+  const { rows } = await sql<{ pid: number; applicationName: string }>`
+    SELECT pid, application_name FROM pg_stat_activity
+    WHERE datname = current_database() AND backend_type = 'client backend'
+  `.execute(t.deps.db)
+  const nices: Record<string, number[]> = {}
+  for (const r of rows) {
+    const ofApplication = (nices[r.applicationName] ??= [])
+    ofApplication.push(os.getPriority(r.pid))
+    mayLowerServerProcesses &&=
+      process.getuid?.() === 0 || statSync(`/proc/${r.pid}`).uid === process.getuid?.()
+  }
+  return nices
+}
+
 /** The nice values of this process's background threads (Linux names threads in /proc). */
 async function backgroundThreadNices() {
   const nices = []
@@ -73,6 +94,17 @@ it('indexes complaints from a thread of its own, starts it again when it dies, a
   expect(await backgroundThreadNices()).toContain(backgroundNice)
   expect((await backgroundThreadNices()).every((nice) => nice === backgroundNice)).toBe(true)
   expect(os.getPriority()).toBe(0)
+  // So do its queries: its connections' PostgreSQL processes run at background priority, those
+  // serving requests do not.
+  // (Lowering another user's process needs root: the embedded server runs as this user, or as
+  // its own user when this is root.)
+  const servers = await serverProcessNices()
+  expect(servers[backgroundApplicationName]?.length).toBeGreaterThan(0)
+  if (mayLowerServerProcesses) {
+    expect(servers[backgroundApplicationName]!.every((n) => n === backgroundNice)).toBe(true)
+  }
+  expect(servers['lishui-metrology']?.length).toBeGreaterThan(0)
+  expect(servers['lishui-metrology']!.every((n) => n === 0)).toBe(true)
 
   // A thread that dies is replaced, and the new one carries on with the outbox.
   await first!.terminate()

@@ -201,6 +201,12 @@ export function stats(rounds: Round[], seconds: number) {
  * server it measures. `log()` reads back, from that file, the `ms` of every logged request to `path`
  * and the event-loop delay lines the servers print once a second, since the last `markLog()`.
  */
+/** Server children still running: ended with this process, however it ends (bench/run.ts). */
+const runningChildren = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of runningChildren) child.kill('SIGTERM')
+})
+
 export async function startServerChild(script: string, env: Record<string, string>, path: string) {
   const port = await freePort()
   const dir = await mkdtemp(join(os.tmpdir(), 'bench-log-'))
@@ -212,7 +218,13 @@ export async function startServerChild(script: string, env: Record<string, strin
     { cwd: repoRoot, env: { ...env, PORT: String(port) }, stdio: ['ignore', out, 'inherit'] },
   )
   closeSync(out)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  runningChildren.add(child)
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      runningChildren.delete(child)
+      resolve()
+    }),
+  )
   await waitForPort(port, 30_000)
   let from = 0
   return {

@@ -64,6 +64,15 @@ async function main() {
   }
 }
 
+// Stopped by a signal: exiting runs the exit hooks that stop what a benchmark started (its API
+// children, bench/load.ts; the embedded PostgreSQL and Meilisearch, scripts/stack).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`基准测试被中止（${signal}）：它启动的服务已停止，数据文件夹留在 .data/bench/。`)
+    process.exit(130)
+  })
+}
+
 main().catch((error: unknown) => {
   console.error('基准测试失败 (benchmark failed):', error)
   process.exit(1)

@@ -108,7 +108,9 @@ class Connection {
         return
       }
       if (!answer) return
-      const pending = this.current!
+      const pending = this.current
+      // An answer nobody asked for (a server closing an idle connection may send one).
+      if (!pending) return this.end()
       this.current = undefined
       clearTimeout(this.timer)
       if (answer.close) this.end()
@@ -155,6 +157,7 @@ export class Connections {
   private readonly waiting = new Map<number, Pending[]>()
   private readonly maxSockets: number
   private readonly idleMs: number
+  private destroyed = false
 
   constructor(options: { maxSockets: number; idleMs: number }) {
     this.maxSockets = options.maxSockets
@@ -175,6 +178,7 @@ export class Connections {
   }
 
   destroy() {
+    this.destroyed = true
     for (const pool of this.pools.values()) for (const c of [...pool.open]) c.end()
     for (const queue of this.waiting.values())
       for (const p of queue.splice(0)) p.reject(new Error('destroyed'))
@@ -187,6 +191,7 @@ export class Connections {
   }
 
   private dispatch(port: number, pending: Pending) {
+    if (this.destroyed) return pending.reject(new Error('destroyed'))
     const pool = this.pool(port)
     const idle = pool.idle.pop()
     if (idle) return idle.send(pending)

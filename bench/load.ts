@@ -195,18 +195,18 @@ export function stats(rounds: Round[], seconds: number) {
   }
 }
 
-/**
- * Starts a server script from bench/ as a child on a free port. Its stdout goes to a file, not a
- * pipe: Node writes to a pipe synchronously, so a load generator slow to drain one would stall the
- * server it measures. `log()` reads back, from that file, the `ms` of every logged request to `path`
- * and the event-loop delay lines the servers print once a second, since the last `markLog()`.
- */
 /** Server children still running: ended with this process, however it ends (bench/run.ts). */
 const runningChildren = new Set<ChildProcess>()
 process.on('exit', () => {
   for (const child of runningChildren) child.kill('SIGTERM')
 })
 
+/**
+ * Starts a server script from bench/ as a child on a free port. Its stdout goes to a file, not a
+ * pipe: Node writes to a pipe synchronously, so a load generator slow to drain one would stall the
+ * server it measures. `log()` reads back, from that file, the `ms` of every logged request to `path`
+ * and the event-loop delay lines the servers print once a second, since the last `markLog()`.
+ */
 export async function startServerChild(script: string, env: Record<string, string>, path: string) {
   const port = await freePort()
   const dir = await mkdtemp(join(os.tmpdir(), 'bench-log-'))

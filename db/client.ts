@@ -8,6 +8,9 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 // bigint ids and counts fit in a JS string without loss.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => value)
 
+/** The `application_name` of the web process's connections, unless told another. */
+export const defaultApplicationName = 'lishui-metrology'
+
 export interface DbOptions {
   connectionString: string
   max?: number
@@ -20,7 +23,7 @@ export function createPool(options: DbOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
-    application_name: options.applicationName ?? 'lishui-metrology',
+    application_name: options.applicationName ?? defaultApplicationName,
     connectionTimeoutMillis: 10_000,
     // A connection is kept through quiet spells: opening one costs a server process, a SCRAM
     // exchange and cold caches, and a burst after half a minute of quiet paid that for the whole

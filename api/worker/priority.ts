@@ -49,13 +49,12 @@ export function lowerServerProcessPriority(databaseUrl: string): DbOptions['onCo
     return undefined
   }
   return (client) => {
-    backendPidOf(client).then(
-      (pid) => {
-        const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim()
-        if (comm === 'postgres') lowerPriority(pid)
-      },
-      // The connection failed or went away; nothing to lower.
-      () => undefined,
-    )
+    backendPidOf(client)
+      .then((pid) => {
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') lowerPriority(pid)
+      })
+      // The connection failed or went away, or /proc could not be read: nothing to lower, and
+      // nothing to end the thread over.
+      .catch(() => undefined)
   }
 }

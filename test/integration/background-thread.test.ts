@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import os from 'node:os'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { inject } from 'vitest'
 import { createApp } from '../../api/http/app.ts'
@@ -9,8 +10,8 @@ import {
   startBackgroundWork,
   type BackgroundWork,
 } from '../../api/worker/background-thread.ts'
-import { sql } from 'kysely'
 import { backgroundApplicationName, backgroundNice } from '../../api/worker/priority.ts'
+import { defaultApplicationName } from '../../db/client.ts'
 import { postReport } from '../support/complaints.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
 
@@ -103,8 +104,8 @@ it('indexes complaints from a thread of its own, starts it again when it dies, a
   if (mayLowerServerProcesses) {
     expect(servers[backgroundApplicationName]!.every((n) => n === backgroundNice)).toBe(true)
   }
-  expect(servers['lishui-metrology']?.length).toBeGreaterThan(0)
-  expect(servers['lishui-metrology']!.every((n) => n === 0)).toBe(true)
+  expect(servers[defaultApplicationName]?.length).toBeGreaterThan(0)
+  expect(servers[defaultApplicationName]!.every((n) => n === 0)).toBe(true)
 
   // A thread that dies is replaced, and the new one carries on with the outbox.
   await first!.terminate()

@@ -37,6 +37,9 @@ const config: KnipConfig = {
     // System tools the embedded PostgreSQL runs to create its user when started as root.
     'groupadd',
     'useradd',
+    // util-linux's, run by the background thread to take the idle scheduling policy
+    // (api/worker/priority.ts); without it the work stays at nice 10.
+    'chrt',
   ],
 }
 

@@ -15,6 +15,8 @@ const heavy = [
   'test/integration/open-data-stream.test.ts',
   'test/integration/nginx-site.test.ts',
   'test/integration/replicas.test.ts',
+  // Keeps both cores busy for a few seconds on purpose.
+  'test/integration/background-priority-waits.test.ts',
 ]
 
 // Four groups, one command (`npm test`), run one group after another: unit tests need nothing;

@@ -136,7 +136,7 @@ export interface paths {
     }
     /**
      * 填写投诉举报时：关于该单位正在办理的投诉举报件数（不含任何详情）
-     * @description The business is identified by `merchantUscc`, or by `merchantName`, `address` and `county` as the form has them. Only the count is answered; it may lag a filing by a few seconds.
+     * @description The business is identified by `merchantUscc`, or by `merchantName`, `address` and `county` as the form has them. Only the count is answered; it may lag a filing by up to 20 s (each replica reuses it 10 s, and the answer may be cached 10 s).
      */
     get: operations['countOpenCases']
     put?: never

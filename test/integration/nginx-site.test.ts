@@ -154,6 +154,42 @@ describe("the bureau's nginx site (deploy/nginx/lishui-metrology.conf)", () => {
     expect(missing.headers['content-type']).toMatch(/^text\/html/)
   })
 
+  it("answers the filing form's count from its cache: one request per business reaches the replica", async () => {
+    const query = new URLSearchParams({
+      county: '331102',
+      merchantName: `缓存测试摊位 ${process.pid}`,
+      address: '莲都区缓存测试菜场',
+    })
+    const count = `/api/complaints/open-cases?${query.toString()}`
+    // Twenty residents at once: one asks the replica, the others wait for its answer.
+    const burst = await Promise.all(Array.from({ length: 20 }, () => get(count)))
+    expect(burst.map((a) => a.status)).toEqual(Array<number>(20).fill(200))
+    const statuses = burst.map((a) => a.headers['x-cache-status'])
+    expect(statuses.filter((s) => s === 'MISS')).toHaveLength(1)
+    expect(statuses.filter((s) => s === 'HIT')).toHaveLength(19)
+    for (const answer of burst) {
+      expect(JSON.parse(answer.body.toString())).toEqual({
+        identified: true,
+        count: 0,
+        message: null,
+      })
+      expect(answer.headers['cache-control']).toBe('public, max-age=10')
+      expect(answer.headers['strict-transport-security']).toBe(hsts)
+    }
+    expect((await get(count)).headers['x-cache-status']).toBe('HIT')
+    // Another business is asked of the replica; a refused question is never kept.
+    query.set('merchantName', `缓存测试摊位 ${process.pid} 之二`)
+    expect(
+      (await get(`/api/complaints/open-cases?${query.toString()}`)).headers['x-cache-status'],
+    ).toBe('MISS')
+    const wrong = '/api/complaints/open-cases?county=999999'
+    for (let i = 0; i < 2; i++) {
+      const refused = await get(wrong)
+      expect(refused.status).toBe(400)
+      expect(refused.headers['x-cache-status']).toBe('MISS')
+    }
+  })
+
   it('keeps its connections to the replica open between requests', async () => {
     const port = Number(new URL(product?.base ?? '').port)
     const before = closedConnections(port)

@@ -107,8 +107,13 @@ export interface NginxSiteOptions {
   certDir: string
   /** The static files nginx serves: SITE_OUT_DIR/current/client. */
   siteDir: string
-  /** Where the access and error logs go. */
+  /** Where the access and error logs go, and the cache of the filing form's counts. */
   logDir: string
+  /**
+   * A balancer in front of nginx at this address, whose last X-Forwarded-For entry names the
+   * visitor: the realip lines deploy/nginx/lishui-metrology.conf describes for a cloud balancer.
+   */
+  balancer?: string
 }
 
 /** Replaces `from` in `text`, which must hold it exactly once: the site file has drifted if not. */
@@ -131,6 +136,14 @@ function replaceOnce(text: string, from: string | RegExp, to: string): string {
  */
 export async function renderNginxSite(options: NginxSiteOptions): Promise<string> {
   let site = await readFile(nginxSiteFile, 'utf8')
+  if (options.balancer) {
+    site = replaceOnce(
+      site,
+      '    access_log /var/log/nginx/lishui-metrology.access.log;',
+      `    set_real_ip_from ${options.balancer};\n    real_ip_header X-Forwarded-For;\n` +
+        '    access_log /var/log/nginx/lishui-metrology.access.log;',
+    )
+  }
   const servers = options.upstreams
     .map((upstream) => `    server ${upstream} max_fails=1 fail_timeout=10s;`)
     .join('\n')
@@ -159,6 +172,11 @@ export async function renderNginxSite(options: NginxSiteOptions): Promise<string
   )
   site = replaceOnce(site, '/opt/lishui-metrology/dist/current/client', options.siteDir)
   site = replaceOnce(site, '/var/www/acme', path.join(options.logDir, 'acme'))
+  site = replaceOnce(
+    site,
+    '/var/lib/nginx/lishui-metrology-counts',
+    path.join(options.logDir, 'cache-counts'),
+  )
   site = replaceOnce(
     site,
     '/var/log/nginx/lishui-metrology.access.log',
@@ -234,6 +252,7 @@ export async function startNginx(options: {
   upstreams: readonly string[]
   siteDir: string
   prefix: string
+  balancer?: string
 }): Promise<RunningNginx> {
   await ensureNginx()
   const { prefix } = options
@@ -251,6 +270,7 @@ export async function startNginx(options: {
       certDir: path.join(prefix, 'tls'),
       siteDir: options.siteDir,
       logDir: prefix,
+      ...(options.balancer ? { balancer: options.balancer } : {}),
     }),
   )
   const confFile = path.join(prefix, 'nginx.conf')

@@ -3,6 +3,7 @@ import { round, stackEnv, type BenchOptions, type isolatedStack } from './lib.ts
 import { complaintChangedTopic } from '../api/search/complaint-indexer.ts'
 import { complaintBody, forwardedFor } from './intake.ts'
 import { closedLoop, openLoop, sender, startServerChild, waitUntilQuiet } from './load.ts'
+import { startNginxFront } from './nginx-front.ts'
 import type { Round, Send } from './load.ts'
 
 const warmUpSeconds = 3
@@ -39,7 +40,14 @@ export interface AlternatingRounds {
 export async function alternatingIntakeRounds(
   name: string,
   stack: Stack,
-  options: BenchOptions & { rate: number; seconds: number },
+  options: BenchOptions & {
+    rate: number
+    seconds: number
+    /** Where requests go: straight to the API, or through the bureau's nginx (nginx-front.ts). */
+    front?: 'none' | 'nginx'
+    /** For nginx's files. */
+    dir?: string
+  },
   setups: Record<Mode, ModeSetup>,
 ): Promise<AlternatingRounds> {
   const connections = new Connections({ maxSockets: 256, idleMs: 4_000 })
@@ -81,8 +89,18 @@ export async function alternatingIntakeRounds(
           ...setup.env,
         })
         const api = await startServerChild('api-server.ts', env, '/api/complaints')
+        const nginx =
+          options.front === 'nginx'
+            ? await startNginxFront(options.dir ?? stack.deps.config.DATA_DIR, api.port).catch(
+                async (error: unknown) => {
+                  await api.stop()
+                  throw error
+                },
+              )
+            : undefined
+        const target = nginx ?? { connections, port: api.port }
         try {
-          const send = sender(connections, api.port, () => {
+          const send = sender(target.connections, target.port, () => {
             const n = serial++
             return {
               method: 'POST',
@@ -91,7 +109,7 @@ export async function alternatingIntakeRounds(
               body: complaintBody(n),
             }
           })
-          const companion = setup.companion?.(connections, api.port)
+          const companion = setup.companion?.(target.connections, target.port)
           process.stderr.write(`${name}: round ${i + 1}/${options.runs}, ${mode}…\n`)
           await closedLoop(send, warmUpSeconds, 16, 0)
           await drained(120_000)
@@ -99,6 +117,7 @@ export async function alternatingIntakeRounds(
             api: api.pid,
             postgres: stack.embeddedPostgres?.pid(),
             meilisearch: stack.embeddedMeili?.pid(),
+            ...(nginx ? { nginx: nginx.worker } : {}),
           }
           await waitUntilQuiet(Object.values(watch), 120)
           const [intake, beside] = await Promise.all([
@@ -109,6 +128,7 @@ export async function alternatingIntakeRounds(
           if (beside) result.companion[mode].push(beside)
           result.drain[mode].push(await drained(300_000))
         } finally {
+          await nginx?.stop()
           await api.stop()
         }
       }

@@ -6,7 +6,7 @@ import { repoRoot, type BenchOptions, type BenchOutcome } from './lib.ts'
 
 /**
  * `npm run bench [-- build|search|intake|queue-search|hotline|credit-grade|credit-record|warnings|
- * intake-warnings|intake-duplicates|replicas] [--runs N]
+ * intake-warnings|intake-duplicates|intake-duplicates-nginx|replicas] [--runs N]
  * [--seconds N] [--rate N] [--complaints N]`: benchmarks, on demand and never part of `npm test`. Each writes
  * bench/results/<name>-<date>.json and prints one line.
  */
@@ -17,6 +17,8 @@ const benches: Record<string, () => Promise<{ run: (o: BenchOptions) => Promise<
     intake: () => import('./intake.ts'),
     'intake-warnings': () => import('./intake-warnings.ts'),
     'intake-duplicates': () => import('./intake-duplicates.ts'),
+    'intake-duplicates-nginx': () =>
+      import('./intake-duplicates.ts').then((m) => ({ run: m.runThroughNginx })),
     replicas: () => import('./replicas.ts'),
     'queue-search': () => import('./queue-search.ts'),
     hotline: () => import('./hotline.ts'),

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
 import os from 'node:os'
 import type pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { backgroundApplicationName, lowerServerProcessPriority } from '../../api/worker/priority.ts'
 import { createPool } from '../../db/client.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
+import { idlePolicy, normalPolicy, schedulingOf } from '../support/processes.ts'
 
 // Background work's server processes run only on otherwise idle CPU (api/worker/priority.ts). A
 // background transaction can hold a row a request needs: applying a 12345 ticket counts a
@@ -26,12 +26,6 @@ afterAll(async () => {
 })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** A server process's scheduling policy (proc(5), field 41): 5 is SCHED_IDLE. */
-async function policyOf(pid: number) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[41 - 3])
-}
 
 /** One connection of a pool, with its server process's id. */
 async function holderConnection(options: { lowered: boolean }) {
@@ -77,9 +71,10 @@ it('keeps a request behind a background transaction tens of ms, not seconds, wit
   const lowered = await holderConnection({ lowered: true })
   const normal = await holderConnection({ lowered: false })
   const deadline = Date.now() + 10_000
-  while ((await policyOf(lowered.pid)) !== 5 && Date.now() < deadline) await sleep(50)
-  expect(await policyOf(lowered.pid)).toBe(5)
-  expect(await policyOf(normal.pid)).toBe(0)
+  const policyOf = (pid: number) => schedulingOf(`/proc/${pid}/stat`).policy
+  while (policyOf(lowered.pid) !== idlePolicy && Date.now() < deadline) await sleep(50)
+  expect(policyOf(lowered.pid)).toBe(idlePolicy)
+  expect(policyOf(normal.pid)).toBe(normalPolicy)
 
   // Two busy processes per core at normal priority, for 20 s at most, ended by their PIDs.
   for (let i = 0; i < 2 * os.availableParallelism(); i++) {

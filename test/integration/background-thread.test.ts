@@ -14,6 +14,7 @@ import { backgroundApplicationName, backgroundNice } from '../../api/worker/prio
 import { defaultApplicationName } from '../../db/client.ts'
 import { postReport } from '../support/complaints.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
+import { idlePolicy, normalPolicy, schedulingOf } from '../support/processes.ts'
 
 let t: TestContext
 let background: BackgroundWork | undefined
@@ -46,37 +47,24 @@ async function until(check: () => Promise<boolean> | boolean, what: string) {
   }
 }
 
-/** Whether this user may lower every server process's priority (its own, or as root). */
-let mayLowerServerProcesses = true
+type Scheduling = ReturnType<typeof schedulingOf>
 
-/** Linux's scheduling policies, as /proc reports them: SCHED_OTHER and SCHED_IDLE. */
-const normalPolicy = 0
-const idlePolicy = 5
-
-/** A task's nice value and scheduling policy, from its /proc stat line (proc(5): fields 19, 41). */
-async function schedulingOf(statFile: string) {
-  const stat = await readFile(statFile, 'utf8')
-  // The fields after the command name, which is in parentheses and may hold spaces: state is 3.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return { nice: Number(fields[19 - 3]), policy: Number(fields[41 - 3]) }
-}
-
-type Scheduling = Awaited<ReturnType<typeof schedulingOf>>
-
-/** The scheduling of the server processes of this database's connections, by application. */
+/**
+ * The scheduling of the server processes of this database's connections, by application, and
+ * whether this user may lower them all (its own processes, or any as root).
+ */
 async function serverProcesses() {
   const { rows } = await sql<{ pid: number; applicationName: string }>`
     SELECT pid, application_name FROM pg_stat_activity
     WHERE datname = current_database() AND backend_type = 'client backend'
   `.execute(t.deps.db)
   const byApplication: Record<string, Scheduling[]> = {}
-  for (const r of rows) {
-    const ofApplication = (byApplication[r.applicationName] ??= [])
-    ofApplication.push(await schedulingOf(`/proc/${r.pid}/stat`))
-    mayLowerServerProcesses &&=
-      process.getuid?.() === 0 || statSync(`/proc/${r.pid}`).uid === process.getuid?.()
-  }
-  return byApplication
+  for (const r of rows)
+    (byApplication[r.applicationName] ??= []).push(schedulingOf(`/proc/${r.pid}/stat`))
+  const mayLower = rows.every(
+    (r) => process.getuid?.() === 0 || statSync(`/proc/${r.pid}`).uid === process.getuid?.(),
+  )
+  return { byApplication, mayLower }
 }
 
 /** The scheduling of this process's background threads (Linux names threads in /proc). */
@@ -85,7 +73,7 @@ async function backgroundThreads() {
   for (const tid of await readdir('/proc/self/task')) {
     const name = await readFile(`/proc/self/task/${tid}/comm`, 'utf8').catch(() => '')
     if (name.trim() === backgroundThreadName) {
-      threads.push(await schedulingOf(`/proc/self/task/${tid}/stat`))
+      threads.push(schedulingOf(`/proc/self/task/${tid}/stat`))
     }
   }
   return threads
@@ -121,19 +109,21 @@ it('indexes complaints from a thread of its own, starts it again when it dies, a
   // serving them does not.
   await backgroundThreadYields()
   expect(os.getPriority()).toBe(0)
-  expect(await schedulingOf('/proc/thread-self/stat')).toEqual({ nice: 0, policy: normalPolicy })
+  expect(schedulingOf('/proc/thread-self/stat')).toEqual({ nice: 0, policy: normalPolicy })
   // So do its queries: its connections' PostgreSQL processes run at background priority and only
   // on idle CPU, those serving requests do not.
   // (Lowering another user's process needs root: the embedded server runs as this user, or as
   // its own user when this is root.)
-  expect((await serverProcesses())[backgroundApplicationName]?.length).toBeGreaterThan(0)
-  if (mayLowerServerProcesses) {
+  const before = await serverProcesses()
+  expect(before.byApplication[backgroundApplicationName]?.length).toBeGreaterThan(0)
+  if (before.mayLower) {
     await until(
-      async () => (await serverProcesses())[backgroundApplicationName]!.every(isBackground),
+      async () =>
+        (await serverProcesses()).byApplication[backgroundApplicationName]!.every(isBackground),
       "the background pool's server processes run at background priority, only when idle",
     )
   }
-  const servers = await serverProcesses()
+  const servers = (await serverProcesses()).byApplication
   expect(servers[defaultApplicationName]?.length).toBeGreaterThan(0)
   expect(servers[defaultApplicationName]).toEqual(
     servers[defaultApplicationName]!.map(() => ({ nice: 0, policy: normalPolicy })),

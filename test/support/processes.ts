@@ -3,15 +3,35 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { freePort } from '../../scripts/stack/ports.ts'
 
+/**
+ * A task's /proc stat line (proc(5)) as a lookup by field number, counted from 1 as the manual
+ * does. The command name (field 2) is in parentheses and may hold spaces, so fields are split
+ * after it. Read synchronously: `/proc/thread-self/stat` then names the calling thread, not a
+ * thread of libuv's pool.
+ */
+export function procStat(file: string): (field: number) => string {
+  const stat = readFileSync(file, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (field) => fields[field - 3] ?? ''
+}
+
+/** Linux's scheduling policies as /proc reports them (field 41): SCHED_OTHER and SCHED_IDLE. */
+export const normalPolicy = 0
+export const idlePolicy = 5
+
+/** A task's nice value (field 19) and scheduling policy (field 41). */
+export function schedulingOf(statFile: string): { nice: number; policy: number } {
+  const field = procStat(statFile)
+  return { nice: Number(field(19)), policy: Number(field(41)) }
+}
+
 /** Every live process whose parent chain leads to `ancestor`. */
 export function descendantsOf(ancestor: number): number[] {
   const parent = new Map<number, number>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      parent.set(Number(entry), ppid)
+      parent.set(Number(entry), Number(procStat(`/proc/${entry}/stat`)(4)))
     } catch {
       // exited while we looked
     }
@@ -27,8 +47,7 @@ export function descendantsOf(ancestor: number): number[] {
 /** Running, not merely a zombie waiting to be reaped by init. */
 export function alive(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+    return procStat(`/proc/${pid}/stat`)(3) !== 'Z'
   } catch {
     return false
   }

@@ -2,29 +2,27 @@ import os from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { backgroundNice } from '../../api/worker/priority.ts'
+import { idlePolicy, normalPolicy } from '../support/processes.ts'
 
 const priorityModule = new URL('../../api/worker/priority.ts', import.meta.url).href
+const processesModule = new URL('../support/processes.ts', import.meta.url).href
 
 /**
  * Runs lowerThisThreadPriority() in a thread of its own with `env` as its environment, then
- * reports that thread's nice value and scheduling policy (proc(5), fields 19 and 41): as soon as
- * the policy is `awaited`, or after `waitMs` (chrt runs as a child process, slower on a busy
- * machine).
+ * reports that thread's nice value and scheduling policy: as soon as the policy is `awaited`, or
+ * after `waitMs` (chrt runs as a child process, slower on a busy machine).
  */
 function lowerAThread(env: Record<string, string>, awaited: number, waitMs: number) {
   const script = `
     const { parentPort } = require('node:worker_threads')
-    const { readFileSync } = require('node:fs')
-    const read = () => {
-      const stat = readFileSync('/proc/thread-self/stat', 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      return { nice: Number(fields[16]), policy: Number(fields[38]) }
-    }
-    import(${JSON.stringify(priorityModule)}).then(({ lowerThisThreadPriority }) => {
+    Promise.all([
+      import(${JSON.stringify(priorityModule)}),
+      import(${JSON.stringify(processesModule)}),
+    ]).then(([{ lowerThisThreadPriority }, { schedulingOf }]) => {
       lowerThisThreadPriority()
       const deadline = Date.now() + ${waitMs}
       const poll = () => {
-        const now = read()
+        const now = schedulingOf('/proc/thread-self/stat')
         if (now.policy === ${awaited} || Date.now() > deadline) parentPort.postMessage(now)
         else setTimeout(poll, 50)
       }
@@ -40,10 +38,6 @@ function lowerAThread(env: Record<string, string>, awaited: number, waitMs: numb
     worker.once('error', reject)
   })
 }
-
-/** Linux's scheduling policies as /proc reports them. */
-const normalPolicy = 0
-const idlePolicy = 5
 
 describe.runIf(process.platform === 'linux')('background thread priority', () => {
   it('takes the idle policy at nice 10 when chrt can be run', { timeout: 30_000 }, async () => {

@@ -68,6 +68,13 @@ const configSchema = z
       emptyToUndefined,
       z.coerce.number().int().min(10_000).max(3_600_000).optional(),
     ),
+    /**
+     * A second port (on HOST) where the background thread answers the filing form's count of a
+     * business's open cases (`GET /api/complaints/open-cases`) at idle CPU priority, so residents
+     * asking it never slow the filing of complaints (issue 25; deploy/nginx routes the path
+     * there). Unset: none; the web server answers the count itself, as it always does.
+     */
+    OPEN_CASES_PORT: z.preprocess(emptyToUndefined, port.min(1).optional()),
     /** Run the outbox worker inside the web process (turn off when workers run apart). */
     WORKER_ENABLED: z
       .enum(['true', 'false', '1', '0'])
@@ -298,6 +305,13 @@ const configSchema = z
         code: 'custom',
         path: ['REQUEST_TIMEOUT_MS'],
         message: `must be more than KEEP_ALIVE_TIMEOUT_MS + 1000 (${config.KEEP_ALIVE_TIMEOUT_MS + 1_000})`,
+      })
+    }
+    if (config.OPEN_CASES_PORT !== undefined && config.OPEN_CASES_PORT === config.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPEN_CASES_PORT'],
+        message: `must differ from PORT (${config.PORT}): the count has a listener of its own`,
       })
     }
     if (config.PII_HASH_KEY) {

@@ -1,25 +1,6 @@
 import http from 'node:http'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { Readable } from 'node:stream'
-
-type FetchHandler = (
-  request: Request,
-  env: { clientAddress?: string | undefined },
-) => Response | Promise<Response>
-
-function toRequest(req: http.IncomingMessage): Request {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v)
-    else if (value !== undefined) headers.set(name, value)
-  }
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
-  return new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
-    method: req.method ?? 'GET',
-    headers,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } : {}),
-  })
-}
+import { answerWithFetch, type FetchHandler } from '../api/http/node-bridge.ts'
 
 /**
  * A fetch handler on node:http, the way the benchmarks' servers run (the product itself runs
@@ -27,23 +8,7 @@ function toRequest(req: http.IncomingMessage): Request {
  * loop can be told from a slow downstream when latencies climb.
  */
 export function serveFetch(handler: FetchHandler, port: number, onStop: () => Promise<unknown>) {
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      try {
-        const response = await handler(toRequest(req), {
-          clientAddress: req.socket.remoteAddress,
-        })
-        const headers: Record<string, string | string[]> = {}
-        response.headers.forEach((value, name) => (headers[name] = value))
-        const cookies = response.headers.getSetCookie()
-        if (cookies.length > 0) headers['set-cookie'] = cookies
-        res.writeHead(response.status, headers)
-        res.end(Buffer.from(await response.arrayBuffer()))
-      } catch (error) {
-        res.writeHead(500).end(String(error))
-      }
-    })()
-  })
+  const server = http.createServer((req, res) => void answerWithFetch(handler, req, res))
   server.keepAliveTimeout = 5_000
 
   const loopDelay = monitorEventLoopDelay({ resolution: 5 })

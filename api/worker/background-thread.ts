@@ -19,7 +19,8 @@ const stopTimeoutMs = 15_000
 export const backgroundThreadName = 'background'
 
 /**
- * Runs the outbox worker and the hourly sweeps (index.ts `runBackgroundWork`) on a worker thread
+ * Runs the outbox worker and the hourly sweeps (index.ts `runBackgroundWork`), and the count
+ * listener when OPEN_CASES_PORT is set (open-cases-listener.ts), on a worker thread
  * with its own event loop, database pool and Meilisearch client: indexing a burst of complaints
  * then uses the second core instead of delaying intake, and at background priority (priority.ts)
  * it yields to requests when both cores are busy. A thread that dies is started again, with
@@ -34,7 +35,7 @@ export function startBackgroundWork(options: {
   logger: Logger
 }): BackgroundWork {
   const { logger } = options
-  if (!options.config.WORKER_ENABLED) {
+  if (!options.config.WORKER_ENABLED && options.config.OPEN_CASES_PORT === undefined) {
     return { stop: () => Promise.resolve(), thread: () => undefined, restarts: () => 0 }
   }
   const data: BackgroundThreadData = {

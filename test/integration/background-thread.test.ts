@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs'
-import { readdir, readFile } from 'node:fs/promises'
 import os from 'node:os'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -14,7 +13,7 @@ import { backgroundApplicationName, backgroundNice } from '../../api/worker/prio
 import { defaultApplicationName } from '../../db/client.ts'
 import { postReport } from '../support/complaints.ts'
 import { createTestContext, type TestContext } from '../support/integration.ts'
-import { idlePolicy, normalPolicy, schedulingOf } from '../support/processes.ts'
+import { idlePolicy, normalPolicy, schedulingOf, threadsNamed } from '../support/processes.ts'
 
 let t: TestContext
 let background: BackgroundWork | undefined
@@ -67,24 +66,12 @@ async function serverProcesses() {
   return { byApplication, mayLower }
 }
 
-/** The scheduling of this process's background threads (Linux names threads in /proc). */
-async function backgroundThreads() {
-  const threads = []
-  for (const tid of await readdir('/proc/self/task')) {
-    const name = await readFile(`/proc/self/task/${tid}/comm`, 'utf8').catch(() => '')
-    if (name.trim() === backgroundThreadName) {
-      threads.push(schedulingOf(`/proc/self/task/${tid}/stat`))
-    }
-  }
-  return threads
-}
-
 const isBackground = (s: Scheduling) => s.nice === backgroundNice && s.policy === idlePolicy
 
 /** Waits until the background thread runs only when idle, at nice 10 (set just after it starts). */
 async function backgroundThreadYields() {
-  await until(async () => {
-    const threads = await backgroundThreads()
+  await until(() => {
+    const threads = threadsNamed(backgroundThreadName)
     return threads.length > 0 && threads.every(isBackground)
   }, 'the background thread runs at background priority, only when the CPU is idle')
 }

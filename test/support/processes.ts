@@ -25,6 +25,21 @@ export function schedulingOf(statFile: string): { nice: number; policy: number }
   return { nice: Number(field(19)), policy: Number(field(41)) }
 }
 
+/** The scheduling of this process's threads named `name` (Linux names threads in /proc). */
+export function threadsNamed(name: string): { nice: number; policy: number }[] {
+  const threads = []
+  for (const tid of readdirSync('/proc/self/task')) {
+    let comm: string
+    try {
+      comm = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim()
+    } catch {
+      continue // ended meanwhile
+    }
+    if (comm === name) threads.push(schedulingOf(`/proc/self/task/${tid}/stat`))
+  }
+  return threads
+}
+
 /** Every live process whose parent chain leads to `ancestor`. */
 export function descendantsOf(ancestor: number): number[] {
   const parent = new Map<number, number>()

@@ -82,6 +82,16 @@ describe('configuration', () => {
     expect(configWarnings(parseConfig({}))).toEqual([])
   })
 
+  it('takes a count listener port apart from the web port, and none when empty', () => {
+    expect(parseConfig({}).OPEN_CASES_PORT).toBeUndefined()
+    expect(parseConfig({ OPEN_CASES_PORT: '' }).OPEN_CASES_PORT).toBeUndefined()
+    expect(parseConfig({ PORT: '4321', OPEN_CASES_PORT: '4331' }).OPEN_CASES_PORT).toBe(4331)
+    expect(() => parseConfig({ PORT: '4321', OPEN_CASES_PORT: '4321' })).toThrow(
+      /OPEN_CASES_PORT: must differ from PORT \(4321\)/,
+    )
+    expect(() => parseConfig({ OPEN_CASES_PORT: '0' })).toThrow(/OPEN_CASES_PORT/)
+  })
+
   it('keeps idle connections longer than a balancer by default, and lets both timeouts be set', () => {
     const defaults = parseConfig({})
     expect(defaults.KEEP_ALIVE_TIMEOUT_MS).toBeGreaterThan(60_000)

@@ -11,6 +11,7 @@ import {
   startNginx,
   type RunningNginx,
 } from '../support/nginx.ts'
+import { freePort } from '../../scripts/stack/ports.ts'
 import { startProduct, stopProcessTree, type RunningProduct } from '../support/processes.ts'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -23,10 +24,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 let product: RunningProduct | undefined
 let nginx: RunningNginx | undefined
+/** The replica's count listener (OPEN_CASES_PORT), which nginx sends the count to. */
+let countPort = 0
 
 // One product as the bureau runs a replica (TRUST_PROXY, since nginx appends X-Forwarded-For),
 // on embedded services in a data folder of its own, behind the bureau's nginx site.
 beforeAll(async () => {
+  countPort = await freePort()
   product = await startProduct({
     command: process.execPath,
     args: ['--import', 'tsx', 'scripts/start.ts'],
@@ -36,10 +40,12 @@ beforeAll(async () => {
       DEMO_DATA: 'never',
       TRUST_PROXY: 'true',
       SEARCH_LIMIT_PER_ADDRESS: String(searchLimit),
+      OPEN_CASES_PORT: String(countPort),
     },
   })
   nginx = await startNginx({
     upstreams: [new URL(product.base).host],
+    countUpstreams: [`127.0.0.1:${countPort}`],
     siteDir,
     prefix: path.join(dataDir, 'nginx'),
   })
@@ -66,14 +72,19 @@ const get = (pathname: string, headers: Record<string, string> = {}, localAddres
  * opened and closed, which keep-alive avoids.
  */
 function closedConnections(port: number): number {
+  return connectionsIn('06', port)
+}
+
+/** TCP sockets in a state (/proc/net/tcp: 01 established, 06 TIME_WAIT) with `port` at either end. */
+function connectionsIn(state: string, port: number): number {
   const hex = port.toString(16).toUpperCase().padStart(4, '0')
   return readFileSync('/proc/net/tcp', 'utf8')
     .split('\n')
     .slice(1)
     .map((line) => line.trim().split(/\s+/))
     .filter(
-      ([, local, remote, state]) =>
-        state === '06' && [local, remote].some((a) => a?.endsWith(`:${hex}`)),
+      ([, local, remote, st]) =>
+        st === state && [local, remote].some((a) => a?.endsWith(`:${hex}`)),
     ).length
 }
 
@@ -100,7 +111,26 @@ describe("the bureau's nginx site (deploy/nginx/lishui-metrology.conf)", () => {
       logDir: prefix,
     })
     expect(site).toContain('keepalive 32;')
-    expect(site.match(/^ {4}server 127\.0\.0\.1:432\d /gm)).toHaveLength(3)
+    // The replicas, then the count's upstream: the replicas themselves when no listener is given.
+    expect(
+      site.match(/^ {4}server 127\.0\.0\.1:432\d max_fails=1 fail_timeout=10s;$/gm),
+    ).toHaveLength(6)
+    const withListeners = await renderNginxSite({
+      upstreams: ['127.0.0.1:4321', '127.0.0.1:4322'],
+      countUpstreams: ['127.0.0.1:4331', '127.0.0.1:4332'],
+      listenPort: 8443,
+      httpPort: 8080,
+      certDir: path.join(prefix, 'tls'),
+      siteDir,
+      logDir: prefix,
+    })
+    // The listeners first; the replicas' web ports only while none of them answers.
+    expect(withListeners).toContain(
+      '    server 127.0.0.1:4331 max_fails=1 fail_timeout=10s;\n' +
+        '    server 127.0.0.1:4332 max_fails=1 fail_timeout=10s;\n' +
+        '    server 127.0.0.1:4321 backup;\n' +
+        '    server 127.0.0.1:4322 backup;\n',
+    )
     await writeFile(path.join(prefix, 'site.conf'), site)
     await writeFile(
       path.join(prefix, 'nginx.conf'),
@@ -163,6 +193,8 @@ describe("the bureau's nginx site (deploy/nginx/lishui-metrology.conf)", () => {
     const count = `/api/complaints/open-cases?${query.toString()}`
     // Twenty residents at once: one asks the replica, the others wait for its answer.
     const burst = await Promise.all(Array.from({ length: 20 }, () => get(count)))
+    // It asked the replica's count listener, and keeps that connection open for the next.
+    expect(connectionsIn('01', countPort)).toBeGreaterThanOrEqual(2)
     expect(burst.map((a) => a.status)).toEqual(Array<number>(20).fill(200))
     const statuses = burst.map((a) => a.headers['x-cache-status'])
     expect(statuses.filter((s) => s === 'MISS')).toHaveLength(1)

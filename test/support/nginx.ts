@@ -99,6 +99,11 @@ export async function selfSignedCertificate(dir: string) {
 export interface NginxSiteOptions {
   /** The replicas, as `host:port`. */
   upstreams: readonly string[]
+  /**
+   * The replicas' count listeners (OPEN_CASES_PORT), as `host:port`; the replicas answer the
+   * count themselves when none is given, and stand behind these when some are.
+   */
+  countUpstreams?: readonly string[]
   /** HTTPS port, on 127.0.0.1. */
   listenPort: number
   /** HTTP port (the redirect to HTTPS), on 127.0.0.1. */
@@ -149,8 +154,20 @@ export async function renderNginxSite(options: NginxSiteOptions): Promise<string
     .join('\n')
   site = replaceOnce(
     site,
-    /( {4}server 127\.0\.0\.1:\d+ max_fails=1 fail_timeout=10s;\n)+/,
+    /( {4}server 127\.0\.0\.1:\d+ max_fails=1 fail_timeout=10s;\n)+(?=\n {4}# Idle connections)/,
     `${servers}\n`,
+  )
+  const counts = [
+    ...(options.countUpstreams ?? []).map((u) => `    server ${u} max_fails=1 fail_timeout=10s;`),
+    ...options.upstreams.map(
+      (u) =>
+        `    server ${u}${options.countUpstreams ? ' backup' : ' max_fails=1 fail_timeout=10s'};`,
+    ),
+  ].join('\n')
+  site = replaceOnce(
+    site,
+    /( {4}server 127\.0\.0\.1:\d+(?: max_fails=1 fail_timeout=10s| backup);\n)+(?= {4}keepalive 16;)/,
+    `${counts}\n`,
   )
   site = replaceOnce(
     site,
@@ -250,6 +267,7 @@ export interface RunningNginx {
  */
 export async function startNginx(options: {
   upstreams: readonly string[]
+  countUpstreams?: readonly string[]
   siteDir: string
   prefix: string
   balancer?: string
@@ -271,6 +289,7 @@ export async function startNginx(options: {
       siteDir: options.siteDir,
       logDir: prefix,
       ...(options.balancer ? { balancer: options.balancer } : {}),
+      ...(options.countUpstreams ? { countUpstreams: options.countUpstreams } : {}),
     }),
   )
   const confFile = path.join(prefix, 'nginx.conf')

@@ -1,18 +1,7 @@
 import { isolatedStack, machine, median, round, sourceVersion } from './lib.ts'
 import type { BenchOptions, BenchOutcome } from './lib.ts'
-import { benchCounties } from './intake.ts'
 import { alternatingIntakeRounds } from './intake-rounds.ts'
-import { sender, stats } from './load.ts'
-
-/** What the filing form asks while a resident names the business (bench/intake.ts's stalls). */
-function openCasesPath(i: number) {
-  const query = new URLSearchParams({
-    county: benchCounties[i % benchCounties.length]!,
-    merchantName: `基准测试菜场 ${i % 500} 号摊位`,
-    address: '莲都区基准测试菜场',
-  })
-  return `/api/complaints/open-cases?${query.toString()}`
-}
+import { stats } from './load.ts'
 
 /**
  * What the count on the filing form costs intake (issue 25, acceptance 7): `POST /api/complaints`
@@ -22,9 +11,12 @@ function openCasesPath(i: number) {
  * rounds' intake p99 with the counts at most 1.2 × without. Early warning is on both ways (it
  * files the subjects the count reads).
  *
- * `intake-duplicates` sends everything straight to the API process; `intake-duplicates-nginx`
- * sends it, both ways, through the bureau's nginx site in front of it (bench/nginx-front.ts), as
- * production runs: TLS, and the count answered from nginx's cache while it is fresh.
+ * The API runs its count listener both ways, as the bureau runs it (OPEN_CASES_PORT,
+ * api/worker/open-cases-listener.ts): the count is answered on the background thread, on CPU
+ * time intake does not want. `intake-duplicates` sends intake straight to the API process and
+ * the count straight to that listener; `intake-duplicates-nginx` sends both, both ways, through
+ * the bureau's nginx site in front of it (bench/nginx-front.ts), as production runs: TLS, the
+ * count sent to the listener and answered from nginx's cache while it is fresh.
  */
 export function run(given: BenchOptions): Promise<BenchOutcome> {
   return measure(given, 'none')
@@ -39,22 +31,13 @@ async function measure(given: BenchOptions, front: 'none' | 'nginx'): Promise<Be
   const options = { ...given, rate: given.rate ?? 500, seconds: given.seconds ?? 20, front }
   const { stack, dir, stop } = await isolatedStack(name)
   try {
-    let asked = 0
     const { rounds, companion, drain } = await alternatingIntakeRounds(
       name,
       stack,
-      { ...options, dir },
+      { ...options, dir, openCasesListener: true },
       {
         off: { env: {} },
-        on: {
-          env: {},
-          companion: (connections, port) =>
-            sender(connections, port, () => ({
-              method: 'GET',
-              path: openCasesPath(asked++),
-              headers: { accept: 'application/json', 'x-forwarded-for': '10.250.0.1' },
-            })),
-        },
+        on: { env: {}, companion: 'open-cases' },
       },
     )
     const on = stats(rounds.on, options.seconds)
@@ -75,11 +58,13 @@ async function measure(given: BenchOptions, front: 'none' | 'nginx'): Promise<Be
         secondsPerRound: options.seconds,
         rounds: options.runs,
         order: 'off then on in odd rounds, on then off in even ones; a fresh API process each',
-        api: 'POST /api/complaints via bench/api-server.ts, LOG_LEVEL=info, abuse limits on, outbox worker and early warning on; with the counts: GET /api/complaints/open-cases at the same rate beside it',
+        api: 'POST /api/complaints via bench/api-server.ts, LOG_LEVEL=info, abuse limits on, outbox worker and early warning on, count listener on (OPEN_CASES_PORT); with the counts: GET /api/complaints/open-cases at the same rate beside it, to the count listener',
         front:
           front === 'nginx'
             ? 'deploy/nginx/lishui-metrology.conf (one worker, TLS, HTTP/1.1 keep-alive, its count cache) in front of the API both ways; the load generator as the balancer before it (realip)'
             : 'none: straight to the API process',
+        generator:
+          'intake from the measuring process; the counts from a load generator process of their own (bench/companion-load.ts), on the same machine',
         settle:
           'before each measured round: the outbox empty and API, PostgreSQL and Meilisearch under 5 % of a core',
       },

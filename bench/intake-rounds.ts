@@ -4,7 +4,9 @@ import { complaintChangedTopic } from '../api/search/complaint-indexer.ts'
 import { complaintBody, forwardedFor } from './intake.ts'
 import { closedLoop, openLoop, sender, startServerChild, waitUntilQuiet } from './load.ts'
 import { startNginxFront } from './nginx-front.ts'
-import type { Round, Send } from './load.ts'
+import { startCompanion, type CompanionKind } from './companion-load.ts'
+import { freePort, waitForPort } from '../scripts/stack/ports.ts'
+import type { Round } from './load.ts'
 
 const warmUpSeconds = 3
 const modes = ['off', 'on'] as const
@@ -15,8 +17,12 @@ type Stack = Awaited<ReturnType<typeof isolatedStack>>['stack']
 /** How the API runs in one mode, and what else is sent beside intake while it is measured. */
 export interface ModeSetup {
   env: Record<string, string>
-  /** Requests sent at the same rate alongside intake, while it is measured. */
-  companion?: (connections: Connections, port: number) => Send
+  /**
+   * Requests sent at the same rate alongside intake, while it is measured, by a process of their
+   * own (bench/companion-load.ts): to the count listener (OPEN_CASES_PORT) when the API runs one
+   * and nothing is in front, else to the front's port.
+   */
+  companion?: CompanionKind
 }
 
 export interface AlternatingRounds {
@@ -47,6 +53,11 @@ export async function alternatingIntakeRounds(
     front?: 'none' | 'nginx'
     /** For nginx's files. */
     dir?: string
+    /**
+     * The API answers the filing form's count on a port of its own (OPEN_CASES_PORT), both ways,
+     * as the bureau runs it; nginx, when in front, sends the count there.
+     */
+    openCasesListener?: boolean
   },
   setups: Record<Mode, ModeSetup>,
 ): Promise<AlternatingRounds> {
@@ -82,23 +93,30 @@ export async function alternatingIntakeRounds(
       const order: readonly Mode[] = i % 2 === 0 ? modes : [...modes].reverse()
       for (const mode of order) {
         const setup = setups[mode]
+        const countPort = options.openCasesListener ? await freePort() : undefined
         const env = stackEnv(stack, {
           LOG_LEVEL: 'info',
           TRUST_PROXY: 'true',
           WORKER_ENABLED: 'true',
+          ...(countPort ? { OPEN_CASES_PORT: String(countPort) } : {}),
           ...setup.env,
         })
         const api = await startServerChild('api-server.ts', env, '/api/complaints')
+        if (countPort) await waitForPort(countPort, 30_000)
         const nginx =
           options.front === 'nginx'
-            ? await startNginxFront(options.dir ?? stack.deps.config.DATA_DIR, api.port).catch(
-                async (error: unknown) => {
-                  await api.stop()
-                  throw error
-                },
-              )
+            ? await startNginxFront(
+                options.dir ?? stack.deps.config.DATA_DIR,
+                api.port,
+                countPort,
+              ).catch(async (error: unknown) => {
+                await api.stop()
+                throw error
+              })
             : undefined
+        let companion: Awaited<ReturnType<typeof startCompanion>> | undefined
         const target = nginx ?? { connections, port: api.port }
+        const countTarget = nginx ?? { port: countPort ?? api.port }
         try {
           const send = sender(target.connections, target.port, () => {
             const n = serial++
@@ -109,7 +127,15 @@ export async function alternatingIntakeRounds(
               body: complaintBody(n),
             }
           })
-          const companion = setup.companion?.(target.connections, target.port)
+          companion = setup.companion
+            ? await startCompanion({
+                kind: setup.companion,
+                port: countTarget.port,
+                rate: options.rate,
+                seconds: options.seconds,
+                ...(nginx ? { ca: nginx.ca.toString() } : {}),
+              })
+            : undefined
           process.stderr.write(`${name}: round ${i + 1}/${options.runs}, ${mode}…\n`)
           await closedLoop(send, warmUpSeconds, 16, 0)
           await drained(120_000)
@@ -122,12 +148,13 @@ export async function alternatingIntakeRounds(
           await waitUntilQuiet(Object.values(watch), 120)
           const [intake, beside] = await Promise.all([
             openLoop(send, options.rate, options.seconds, watch),
-            companion ? openLoop(companion, options.rate, options.seconds, {}) : undefined,
+            companion?.go(),
           ])
           result.rounds[mode].push(intake)
           if (beside) result.companion[mode].push(beside)
           result.drain[mode].push(await drained(300_000))
         } finally {
+          companion?.stop()
           await nginx?.stop()
           await api.stop()
         }

@@ -20,6 +20,8 @@ export interface NginxFront {
   port: number
   /** Keep-alive TLS connections to it, trusting its certificate. */
   connections: Connections
+  /** The certificate it presents (self-signed). */
+  ca: Buffer
   /** Its worker process (one, as test/support/nginx.ts runs it), for CPU figures. */
   worker: number
   stop: () => Promise<void>
@@ -33,11 +35,17 @@ export interface NginxFront {
  * describes), so each complaint keeps the visitor address it gives in X-Forwarded-For and the
  * per-address limits see as many visitors as without nginx.
  */
-export async function startNginxFront(dir: string, apiPort: number): Promise<NginxFront> {
+export async function startNginxFront(
+  dir: string,
+  apiPort: number,
+  /** The API's count listener (OPEN_CASES_PORT), if it runs one. */
+  countPort?: number,
+): Promise<NginxFront> {
   const siteDir = path.join(dir, 'nginx-site')
   await mkdir(siteDir, { recursive: true })
   const nginx = await startNginx({
     upstreams: [`127.0.0.1:${apiPort}`],
+    ...(countPort ? { countUpstreams: [`127.0.0.1:${countPort}`] } : {}),
     siteDir,
     prefix: path.join(dir, 'nginx'),
     balancer: '127.0.0.1',
@@ -62,5 +70,5 @@ export async function startNginxFront(dir: string, apiPort: number): Promise<Ngi
     await stop()
     throw error
   })
-  return { port: nginx.port, connections, worker: worker!, stop }
+  return { port: nginx.port, connections, ca: nginx.ca, worker: worker!, stop }
 }

@@ -1,4 +1,5 @@
 import { request } from 'node:http'
+import { createServer } from 'node:net'
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
 import {
   backgroundThreadName,
@@ -172,4 +173,33 @@ it('answers the count on its own port at idle priority, as the web server does, 
   await background.stop()
   background = undefined
   await expect(ask(path)).rejects.toThrow(/ECONNREFUSED/)
+})
+
+it('keeps the thread running when the count port is taken, and the web port still answers', async () => {
+  const taken = createServer()
+  await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve))
+  try {
+    background = startBackgroundWork({
+      config: { ...w.t.deps.config, WORKER_ENABLED: false, OPEN_CASES_PORT: port },
+      databaseUrl: w.t.databaseUrl,
+      meiliUrl: inject('meiliUrl'),
+      meiliKey: inject('meiliKey'),
+      logger: w.t.deps.logger,
+    })
+    const thread = await until(() => background?.thread(), 'the thread starts')
+    await until(
+      () => threadsNamed(backgroundThreadName).length === 1 || undefined,
+      'the thread runs',
+    )
+    // Long enough for the failed listen to have ended the thread, had it done so.
+    await new Promise((r) => setTimeout(r, 2_000))
+    expect(background.thread()).toBe(thread)
+    expect(background.restarts()).toBe(0)
+    const res = await w.app.request(countPath({ county: countyA, ...stall }))
+    expect(res.status).toBe(200)
+  } finally {
+    await background?.stop()
+    background = undefined
+    await new Promise<void>((resolve) => taken.close(() => resolve()))
+  }
 })

@@ -62,7 +62,7 @@ const configSchema = z
     KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(65_000),
     /**
      * How long one request may take to arrive whole, in ms (slow-body attacks). Unset, long
-     * enough for the largest complaint from a slow phone (server/server-timeouts.ts).
+     * enough for the largest complaint from a slow phone (api/http/server-timeouts.ts).
      */
     REQUEST_TIMEOUT_MS: z.preprocess(
       emptyToUndefined,

@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import { z } from 'zod'
 import { bodyLimitFor } from '../body-limits.ts'
 import type { Deps } from '../deps.ts'
+import type { Logger } from '../logger.ts'
 import type { AppEnv } from '../env.ts'
 import { isDatabaseUnavailable } from '../../db/errors.ts'
 import { ApiError, errorBody } from '../errors.ts'
@@ -20,6 +21,18 @@ import { validationHook } from '../validation.ts'
 
 // zod's own messages, in Chinese, for every schema in the API.
 z.config(z.locales.zhCN())
+
+/**
+ * A request's one log line. The path only: query strings may carry a query code or a phone
+ * number. `started` is the request's `performance.now()` on arrival.
+ */
+export function logRequest(
+  logger: Logger,
+  line: { method: string; path: string; status: number; started: number; kept?: boolean },
+) {
+  const { started, ...fields } = line
+  logger.info({ ...fields, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request')
+}
 
 /**
  * The one way into the API: request ids, one log line per request, security headers, a body
@@ -38,16 +51,7 @@ export function createApp(deps: Deps) {
     c.set('deps', deps)
     c.set('ctx', { ...deps, logger })
     await next()
-    // The path only: query strings may carry a query code or a phone number.
-    logger.info(
-      {
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      'request',
-    )
+    logRequest(logger, { method: c.req.method, path: c.req.path, status: c.res.status, started })
   })
   root.use(
     secureHeaders({

@@ -25,12 +25,14 @@ function toRequest(req: IncomingMessage): Request {
  * Answers a node:http request with a fetch handler, for servers that host the API's app without
  * the site in front (the count listener, the benchmarks' servers). The client's address is the
  * connection's; the app reads forwarded ones itself when TRUST_PROXY says to. Resolves once the
- * answer is written; a failure under it answers 500.
+ * answer is written; a failure under it (the handler throwing, the connection gone) answers 500
+ * if it still can and is told to `onFailure`.
  */
 export async function answerWithFetch(
   handler: FetchHandler,
   req: IncomingMessage,
   res: ServerResponse,
+  onFailure?: (error: Error) => void,
 ): Promise<void> {
   try {
     const response = await handler(toRequest(req), { clientAddress: req.socket.remoteAddress })
@@ -40,7 +42,8 @@ export async function answerWithFetch(
     if (cookies.length > 0) headers['set-cookie'] = cookies
     res.writeHead(response.status, headers)
     res.end(Buffer.from(await response.arrayBuffer()))
-  } catch {
+  } catch (error) {
+    onFailure?.(error instanceof Error ? error : new Error(String(error)))
     if (!res.headersSent) res.writeHead(500)
     res.end()
   }

@@ -3,8 +3,10 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Deps } from '../deps.ts'
 import { ApiError, errorBody } from '../errors.ts'
-import { createApp } from '../http/app.ts'
+import type { Logger } from '../logger.ts'
+import { createApp, logRequest } from '../http/app.ts'
 import { answerWithFetch } from '../http/node-bridge.ts'
+import { setServerTimeouts } from '../http/server-timeouts.ts'
 
 /** The one path the listener answers: the filing form's count (services/complaints/open-cases.ts). */
 const openCasesPath = '/api/complaints/open-cases'
@@ -29,16 +31,19 @@ export function listenForOpenCases(
   options: { host: string; port: number },
 ): Promise<OpenCasesListener> {
   const app = createApp(deps)
-  const kept = keptAnswers()
+  const kept = keptAnswers(deps.logger)
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/'
     const path = url.split('?', 1)[0]
     if (path === openCasesPath) {
-      if (req.method === 'GET' && kept.answer(url, res, deps)) return
+      if (req.method === 'GET' && kept.answer(url, res)) return
       void answerWithFetch(
         async (request, env) => kept.keep(url, req.method, await app.fetch(request, env)),
         req,
         res,
+        // The app answers its own errors; this is the connection failing under it.
+        (error) =>
+          deps.logger.warn({ err: { message: error.message } }, 'open-case count answer failed'),
       )
       return
     }
@@ -52,10 +57,8 @@ export function listenForOpenCases(
     })
     res.end(JSON.stringify(errorBody(refusal, randomUUID())))
   })
-  // As the web server's (server/server-timeouts.ts) for idle connections; nothing here has a body.
-  server.keepAliveTimeout = deps.config.KEEP_ALIVE_TIMEOUT_MS
-  server.headersTimeout = deps.config.KEEP_ALIVE_TIMEOUT_MS + 1_000
-  server.requestTimeout = server.headersTimeout + 1_000
+  // The web server's: idle connections outlive a balancer's, as there.
+  setServerTimeouts(server, deps.config)
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => {
@@ -91,11 +94,11 @@ interface KeptAnswer {
  * request id and the max-age it has left, so a cache in front never keeps it past the time the
  * app allowed, and the lag the API describes (up to 20 s) holds. Each is still logged.
  */
-function keptAnswers() {
+function keptAnswers(logger: Logger) {
   const answers = new Map<string, KeptAnswer>()
   return {
     /** Writes a kept answer to `url`, if one is fresh; false when the app must answer. */
-    answer(url: string, res: http.ServerResponse, deps: Deps): boolean {
+    answer(url: string, res: http.ServerResponse): boolean {
       const started = performance.now()
       const now = Date.now()
       const hit = answers.get(url)
@@ -111,17 +114,13 @@ function keptAnswers() {
         'cache-control': `public, max-age=${Math.floor((hit.until - now) / 1000)}`,
       })
       res.end(hit.body)
-      deps.logger.info(
-        {
-          requestId,
-          method: 'GET',
-          path: openCasesPath,
-          status: hit.status,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-          kept: true,
-        },
-        'request',
-      )
+      logRequest(logger.child({ requestId }), {
+        method: 'GET',
+        path: openCasesPath,
+        status: hit.status,
+        started,
+        kept: true,
+      })
       return true
     },
     /** Keeps the app's answer to a GET of `url` when it may be kept; returns it either way. */

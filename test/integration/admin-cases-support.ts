@@ -20,6 +20,20 @@ export interface CasesWorld {
   stop: () => Promise<void>
 }
 
+/**
+ * The outbox as the worker runs it, until nothing is left: files complaints under their subjects
+ * (which the open-case count reads), queues SMS, indexes.
+ */
+export async function drainOutbox(t: TestContext) {
+  const worker = createOutboxWorker({
+    db: t.deps.db,
+    handlers: outboxHandlers(t.deps),
+    logger: t.deps.logger,
+    minBatchIntervalMs: 0,
+  })
+  while ((await worker.runOnce()) > 0);
+}
+
 /** A database and index names of the file's own; with `worker`, the outbox drains to the index. */
 export async function casesWorld(options: { worker?: boolean } = {}): Promise<CasesWorld> {
   const t = await createTestContext({

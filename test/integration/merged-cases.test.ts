@@ -2,8 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { rateComplaint } from '../../api/services/complaints/rating.ts'
 import { trackComplaint } from '../../api/services/complaints/track.ts'
 import type { CaseDetail } from '../../api/services/admin/cases/schemas.ts'
-import { outboxHandlers } from '../../api/worker/index.ts'
-import { createOutboxWorker } from '../../api/worker/outbox-worker.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 import {
   act,
@@ -12,6 +10,7 @@ import {
   casesWorld,
   countyA,
   countyB,
+  drainOutbox,
   fileCase,
   queue,
   type CasesWorld,
@@ -41,17 +40,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await w.stop()
 })
-
-/** The outbox as the worker runs it: files complaints under their subjects, queues SMS. */
-async function drainOutbox() {
-  const worker = createOutboxWorker({
-    db: w.t.deps.db,
-    handlers: outboxHandlers(w.t.deps),
-    logger: w.t.deps.logger,
-    minBatchIntervalMs: 0,
-  })
-  while ((await worker.runOnce()) > 0);
-}
 
 let businessNo = 0
 /** A stall of its own for each test, spelt as residents spell it. */
@@ -117,7 +105,7 @@ describe('the count a filing resident sees', () => {
       merchantName: s.merchantName,
       address: s.address,
     })
-    await drainOutbox()
+    await drainOutbox(w.t)
 
     const answer = await openCases({ county: s.county, ...s.spelt })
     expect(answer.status).toBe(200)
@@ -166,7 +154,7 @@ describe('likely duplicates and merging', () => {
       address: s.address.replace(/\d+ 号$/, '99 号'),
       description: '水果店的电子秤显示不清。',
     })
-    await drainOutbox()
+    await drainOutbox(w.t)
 
     const seen = await caseOf(w.app, handler.headers, first.id)
     const listed = seen.duplicates.map((d) => d.trackingNo)
@@ -224,7 +212,7 @@ describe('likely duplicates and merging', () => {
     const merging = await track(second)
     expect(merging.status).toBe('received')
     expect(merging.timeline.map((e) => e.note).join()).toContain('合并办理')
-    await drainOutbox()
+    await drainOutbox(w.t)
     w.t.logLines.length = 0
     let version = after.version
     version = (await acted(first.id, { action: 'accept', version })).version
@@ -246,7 +234,7 @@ describe('likely duplicates and merging', () => {
     expect(theirs.feedback.mayRate).toBe(true)
 
     // Each resident is told by SMS, under their own tracking number.
-    await drainOutbox()
+    await drainOutbox(w.t)
     const texts = await w.t.deps.db
       .selectFrom('smsMessages')
       .select(['complaintId', 'event', 'body'])
@@ -289,7 +277,7 @@ describe('likely duplicates and merging', () => {
     const complaint = await fileCase(w.app, w.t, about)
     const report = await fileCase(w.app, w.t, { ...about, kind: 'report' })
     const other = await fileCase(w.app, w.t, about)
-    await drainOutbox()
+    await drainOutbox(w.t)
     const view = await caseOf(w.app, handler.headers, complaint.id)
     const listed = view.duplicates.find((d) => d.trackingNo === report.trackingNo)
     expect(listed?.mergeRefusal).toBe('投诉和举报的办理程序不同，举报不能并入投诉。')

@@ -6,12 +6,16 @@ import {
   startBackgroundWork,
   type BackgroundWork,
 } from '../../api/worker/background-thread.ts'
-import { outboxHandlers } from '../../api/worker/index.ts'
-import { createOutboxWorker } from '../../api/worker/outbox-worker.ts'
 import { backgroundNice } from '../../api/worker/priority.ts'
 import { freePort } from '../../scripts/stack/ports.ts'
 import { idlePolicy, threadsNamed } from '../support/processes.ts'
-import { casesWorld, countyA, fileCase, type CasesWorld } from './admin-cases-support.ts'
+import {
+  casesWorld,
+  countyA,
+  drainOutbox,
+  fileCase,
+  type CasesWorld,
+} from './admin-cases-support.ts'
 
 /**
  * The filing form's count on a port of its own (OPEN_CASES_PORT, issue 25 acceptance 7): the
@@ -64,6 +68,16 @@ async function until<T>(check: () => Promise<T | undefined> | T | undefined, wha
   }
 }
 
+/** The background thread with the outbox work off: it runs for the listener alone. */
+const startListenerThread = () =>
+  startBackgroundWork({
+    config: { ...w.t.deps.config, WORKER_ENABLED: false, OPEN_CASES_PORT: port },
+    databaseUrl: w.t.databaseUrl,
+    meiliUrl: inject('meiliUrl'),
+    meiliKey: inject('meiliKey'),
+    logger: w.t.deps.logger,
+  })
+
 const stall = { merchantName: '万象菜场 88 号摊位', address: '莲都区万象菜场 88 号' }
 const countPath = (query: Record<string, string>) =>
   `/api/complaints/open-cases?${new URLSearchParams(query).toString()}`
@@ -72,22 +86,8 @@ it('answers the count on its own port at idle priority, as the web server does, 
   await fileCase(w.app, w.t, { county: countyA, ...stall })
   await fileCase(w.app, w.t, { county: countyA, ...stall })
   // The outbox files each complaint under its business, which the count reads.
-  const worker = createOutboxWorker({
-    db: w.t.deps.db,
-    handlers: outboxHandlers(w.t.deps),
-    logger: w.t.deps.logger,
-    minBatchIntervalMs: 0,
-  })
-  while ((await worker.runOnce()) > 0);
-
-  // The outbox work is off: the thread runs for the listener alone.
-  background = startBackgroundWork({
-    config: { ...w.t.deps.config, WORKER_ENABLED: false, OPEN_CASES_PORT: port },
-    databaseUrl: w.t.databaseUrl,
-    meiliUrl: inject('meiliUrl'),
-    meiliKey: inject('meiliKey'),
-    logger: w.t.deps.logger,
-  })
+  await drainOutbox(w.t)
+  background = startListenerThread()
   const path = countPath({ county: countyA, ...stall })
   const answer = await until(() => ask(path), 'the count listener answers')
   const firstAskedAt = Date.now()
@@ -129,7 +129,7 @@ it('answers the count on its own port at idle priority, as the web server does, 
 
   // A new case shows once the kept answer's 10 s are over, not before.
   await fileCase(w.app, w.t, { county: countyA, ...stall })
-  while ((await worker.runOnce()) > 0);
+  await drainOutbox(w.t)
   expect(JSON.parse((await ask(path)).body)).toMatchObject({ count: 2 })
   await until(
     async () => (JSON.parse((await ask(path)).body) as { count: number }).count === 3 || undefined,
@@ -179,13 +179,7 @@ it('keeps the thread running when the count port is taken, and the web port stil
   const taken = createServer()
   await new Promise<void>((resolve) => taken.listen(port, '127.0.0.1', resolve))
   try {
-    background = startBackgroundWork({
-      config: { ...w.t.deps.config, WORKER_ENABLED: false, OPEN_CASES_PORT: port },
-      databaseUrl: w.t.databaseUrl,
-      meiliUrl: inject('meiliUrl'),
-      meiliKey: inject('meiliKey'),
-      logger: w.t.deps.logger,
-    })
+    background = startListenerThread()
     const thread = await until(() => background?.thread(), 'the thread starts')
     await until(
       () => threadsNamed(backgroundThreadName).length === 1 || undefined,

@@ -13,8 +13,6 @@ import { trackComplaint } from '../../api/services/complaints/track.ts'
 import { openDataFile, openDataPaths } from '../../api/services/open-data/files.ts'
 import { statisticsCsv } from '../../api/services/statistics/csv.ts'
 import { statisticsTables } from '../../api/services/statistics/tables.ts'
-import { outboxHandlers } from '../../api/worker/index.ts'
-import { createOutboxWorker } from '../../api/worker/outbox-worker.ts'
 import { signedInOperator, type TestOperator } from '../support/operators.ts'
 import {
   act,
@@ -22,6 +20,7 @@ import {
   casesWorld,
   countyA,
   countyB,
+  drainOutbox,
   fileCase,
   type CasesWorld,
   type Headers,
@@ -568,16 +567,6 @@ describe('the claim period', () => {
 })
 
 describe('telling the reporter by SMS', () => {
-  async function drainOutbox() {
-    const worker = createOutboxWorker({
-      db: w.t.deps.db,
-      handlers: outboxHandlers(w.t.deps),
-      logger: w.t.deps.logger,
-      minBatchIntervalMs: 0,
-    })
-    while ((await worker.runOnce()) > 0);
-  }
-
   const rewardMessages = (complaintId: string) =>
     w.t.deps.db
       .selectFrom('smsMessages')
@@ -592,12 +581,12 @@ describe('telling the reporter by SMS', () => {
     for (const filed of [optedIn, optedOut]) {
       await stepped(filed.id, { action: 'propose', version: 0, amount: '777.77', rule: 'local' })
     }
-    await drainOutbox()
+    await drainOutbox(w.t)
     expect(await rewardMessages(optedIn.id)).toEqual([])
     for (const filed of [optedIn, optedOut]) {
       await stepped(filed.id, { action: 'approve', version: 1 }, admin)
     }
-    await drainOutbox()
+    await drainOutbox(w.t)
     const sent = await rewardMessages(optedIn.id)
     expect(sent).toHaveLength(1)
     expect(sent[0]!.body).toContain(optedIn.trackingNo)

@@ -149,19 +149,19 @@ export async function renderNginxSite(options: NginxSiteOptions): Promise<string
         '    access_log /var/log/nginx/lishui-metrology.access.log;',
     )
   }
-  const servers = options.upstreams
-    .map((upstream) => `    server ${upstream} max_fails=1 fail_timeout=10s;`)
-    .join('\n')
+  const server = (upstream: string, flags = 'max_fails=1 fail_timeout=10s') =>
+    `    server ${upstream} ${flags};`
+  const servers = options.upstreams.map((upstream) => server(upstream)).join('\n')
   site = replaceOnce(
     site,
     /( {4}server 127\.0\.0\.1:\d+ max_fails=1 fail_timeout=10s;\n)+(?=\n {4}# Idle connections)/,
     `${servers}\n`,
   )
+  // The listeners first, the replicas only while none answers; the replicas alone without them.
   const counts = [
-    ...(options.countUpstreams ?? []).map((u) => `    server ${u} max_fails=1 fail_timeout=10s;`),
-    ...options.upstreams.map(
-      (u) =>
-        `    server ${u}${options.countUpstreams ? ' backup' : ' max_fails=1 fail_timeout=10s'};`,
+    ...(options.countUpstreams ?? []).map((upstream) => server(upstream)),
+    ...options.upstreams.map((upstream) =>
+      options.countUpstreams ? server(upstream, 'backup') : server(upstream),
     ),
   ].join('\n')
   site = replaceOnce(

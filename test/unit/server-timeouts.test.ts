@@ -1,7 +1,7 @@
 import http from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '../../api/config.ts'
-import { setServerTimeouts } from '../../server/server-timeouts.ts'
+import { setServerTimeouts } from '../../api/http/server-timeouts.ts'
 
 const timeoutsOf = (env: Record<string, string>) => {
   const server = http.createServer()

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http'
-import type { Config } from '../api/config.ts'
+import type { Config } from '../config.ts'
 
 /** A slow phone's upload speed, about 400 kbit/s (a weak 3G or crowded 4G cell). */
 const slowUploadBytesPerSecond = 50_000
